@@ -1,0 +1,125 @@
+# Makefile - build, run and test the caseload pipeline.  `make help` lists targets.
+#
+# Dependencies come from Debian packages; tools/deps.sh installs what is
+# missing (as root) or prints the apt-get line.  pkg-config flags are expanded
+# lazily (=, not :=) so they are read after deps.sh has run.
+
+CC      ?= cc
+BUILD   ?= pipeline/build
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+STD_FLAGS  = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Ipipeline/lib
+PKGS       = sqlite3 libsodium inih gsl
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = $(STD_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+STAGES   = ingest
+LIB_SRC  = $(wildcard pipeline/lib/*.c)
+LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
+LIB_A    = $(BUILD)/libpipeline.a
+BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample
+STAGE_SRC = $(filter-out %/main.c,$(foreach s,$(STAGES),$(wildcard pipeline/$(s)/*.c)))
+STAGE_OBJ = $(STAGE_SRC:pipeline/%.c=$(BUILD)/stages/%.o)
+STAGES_A = $(BUILD)/libstages.a
+HEADERS  = $(wildcard pipeline/lib/*.h pipeline/*/*.h)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+CHECK_BUILD  = pipeline/build/check
+CHECK_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -Werror
+
+.PHONY: all deps run test check bench install clean help samples unit-tests
+.DEFAULT_GOAL := all
+
+all: $(BINS)
+
+help:
+	@echo 'make            build the stage programs into $(BUILD)/'
+	@echo 'make run        build, then run the pipeline on input/ into output/'
+	@echo 'make test       build, then run unit tests and stage tests'
+	@echo 'make check      make test in $(CHECK_BUILD)/ with -Werror, ASan and UBSan'
+	@echo 'make bench      benchmarks; results in bench/RESULTS.md'
+	@echo 'make samples    regenerate the sample exports in input/ and their truth file'
+	@echo 'make install    install programs and examples (PREFIX=$(PREFIX) DESTDIR=)'
+	@echo 'make deps       install missing Debian packages (root) or say which'
+	@echo 'make clean      remove build products and output/ (never secret/)'
+
+deps:
+	@sh tools/deps.sh
+
+# Every compile waits for deps (order-only: it never forces a rebuild).
+$(BUILD)/lib/%.o: pipeline/lib/%.c $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/schema_sql.c: pipeline/schema.sql | deps
+	@mkdir -p $(@D)
+	{ echo '/* generated from pipeline/schema.sql by the Makefile */'; \
+	  echo 'const char pl_schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/schema_sql.o: $(BUILD)/lib/schema_sql.c
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/stages/%.o: pipeline/%.c $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Stage code other than main.c, for the unit tests.
+$(STAGES_A): $(STAGE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+define stage_rule
+$(BUILD)/$(1): $(BUILD)/stages/$(1)/main.o $(STAGES_A) $(LIB_A)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
+
+$(BUILD)/gen_sample: tools/gen_sample.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(STD_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(STAGES_A) $(LIB_A) $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Ipipeline $(LDFLAGS) -o $@ $< \
+	    $(STAGES_A) $(LIB_A) $(CMOCKA_LIBS) $(PKG_LIBS)
+
+unit-tests: $(BINS) $(UNITS)
+
+run: all
+	$(BUILD)/ingest
+
+test: unit-tests
+	@sh tests/run-all.sh $(BUILD)
+
+check:
+	$(MAKE) BUILD=$(CHECK_BUILD) CFLAGS='$(CHECK_CFLAGS)' LDFLAGS='-fsanitize=address,undefined' test
+
+samples: $(BUILD)/gen_sample
+	$(BUILD)/gen_sample -o input -t tests/data/sample-truth.txt
+
+bench: all
+	@sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/caseload/mappings \
+	    $(DESTDIR)$(PREFIX)/share/doc/caseload
+	install -m 0755 $(STAGES:%=$(BUILD)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 mappings/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/caseload/
+
+clean:
+	rm -rf pipeline/build output/*.db output/*.db-wal output/*.db-shm

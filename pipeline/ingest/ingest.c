@@ -1,0 +1,860 @@
+/*
+ * ingest/ingest.c - read district exports into the pipeline database.
+ *
+ * For every file in the input directory: find the one source that claims
+ * it, skip it if it is unchanged since the last run, else read it through
+ * the source's dialect in one transaction that replaces any earlier version:
+ * the header into file_column, every data record into raw_row (sensitive
+ * columns sealed) or reject, and the file's counts into input_file.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <regex.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csvread.h"
+#include "db.h"
+#include "log.h"
+#include "schema.h"
+#include "secret.h"
+#include "source.h"
+#include "text.h"
+
+#define FIELD_SEP '\x1f'       /* between values in raw_row.fields/sealed */
+#define MAX_LOGGED_REJECTS 10  /* per file; the rest are in table reject */
+
+enum stmt_id {
+	S_FIND, S_DELETE, S_INSERT_FILE, S_FINISH_FILE, S_TOUCH, S_FIND_DUP,
+	S_INSERT_COLUMN, S_INSERT_ROW, S_INSERT_REJECT, S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+	[S_FIND] = "SELECT size, mtime_ns, sha256, mapping_sha256, status FROM input_file "
+		   "WHERE name = ?1",
+	[S_DELETE] = "DELETE FROM input_file WHERE name = ?1",
+	[S_INSERT_FILE] = "INSERT INTO input_file (name, size, mtime_ns, source, mapping_sha256, "
+			  "status, message, encoding, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_FINISH_FILE] = "UPDATE input_file SET sha256 = ?2, lines = ?3, title_lines = ?4, "
+			  "header_lines = ?5, footer_rows = ?6, blank_lines = ?7, rows_read = ?8, "
+			  "rows_kept = ?9, rows_rejected = ?10 WHERE file_id = ?1",
+	[S_TOUCH] = "UPDATE input_file SET size = ?2, mtime_ns = ?3 WHERE name = ?1",
+	[S_FIND_DUP] = "SELECT name FROM input_file WHERE sha256 = ?1 AND status = 'ok' "
+		       "AND file_id != ?2 ORDER BY name LIMIT 1",
+	[S_INSERT_COLUMN] = "INSERT INTO file_column (file_id, col_idx, name, field, sealed) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_INSERT_ROW] = "INSERT INTO raw_row (file_id, line, fields, sealed) VALUES (?1, ?2, ?3, ?4)",
+	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, reason) "
+			    "VALUES (?1, ?2, 'ingest', ?3, ?4)",
+};
+
+/* One run: what every file shares. */
+struct ingest {
+	const struct ingest_opts *o;
+	struct ingest_summary *sum;
+	struct pl_source_set sources;
+	sqlite3 *db;
+	sqlite3_stmt *st[S__COUNT];
+	unsigned char seal_key[PL_KEY_BYTES];
+	struct pl_buf fields;     /* raw_row.fields being built */
+	struct pl_buf secret;     /* sealed values being built */
+	struct pl_buf blob;       /* sealed blob */
+	struct pl_buf scratch;
+};
+
+/* One file being read. */
+struct job {
+	const char *name;
+	char *path;
+	struct stat st;
+	const struct pl_source *src;
+	long long file_id;
+	struct pl_decoder dec;
+	size_t n_cols;
+	char **col_names;         /* decoded header names */
+	int *col_field;           /* schema field or -1 */
+	size_t n_expected;        /* fields a record must have */
+	long header_lines;
+	long footer_rows;
+	long rows_read, rows_kept, rows_rejected;
+	char message[256];        /* why the file failed */
+};
+
+/* The previous version of a file, from input_file. */
+struct registered {
+	int found;
+	long long size, mtime_ns;
+	char sha256[PL_SHA256_HEX];
+	char mapping_sha256[PL_SHA256_HEX];
+	char status[16];
+};
+
+static long long mtime_ns(const struct stat *st)
+{
+	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static enum pl_err step_done(struct ingest *in, sqlite3_stmt *st, const char *what,
+			     struct pl_diag *d)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(in->db, rc, what, d);
+}
+
+static enum pl_err find_registered(struct ingest *in, const char *name,
+				   struct registered *reg, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_FIND];
+	int rc;
+
+	memset(reg, 0, sizeof(*reg));
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		reg->found = 1;
+		reg->size = sqlite3_column_int64(st, 0);
+		reg->mtime_ns = sqlite3_column_int64(st, 1);
+		copy_col(st, 2, reg->sha256, sizeof(reg->sha256));
+		copy_col(st, 3, reg->mapping_sha256, sizeof(reg->mapping_sha256));
+		copy_col(st, 4, reg->status, sizeof(reg->status));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(in->db, rc, "look up input file", d);
+}
+
+/* Replaces any earlier row for the file with a fresh one; sets job->file_id. */
+static enum pl_err insert_file(struct ingest *in, struct job *job, const char *status,
+			       const char *message, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_INSERT_FILE];
+	char now[32];
+	enum pl_err err;
+
+	sqlite3_bind_text(in->st[S_DELETE], 1, job->name, -1, SQLITE_STATIC);
+	err = step_done(in, in->st[S_DELETE], "delete earlier version", d);
+	if (err)
+		return err;
+	pl_utc_now(now);
+	sqlite3_bind_text(st, 1, job->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)job->st.st_size);
+	sqlite3_bind_int64(st, 3, mtime_ns(&job->st));
+	if (job->src) {
+		sqlite3_bind_text(st, 4, job->src->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, job->src->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, pl_encoding_name(job->src->encoding), -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 6, status, -1, SQLITE_STATIC);
+	if (message)
+		sqlite3_bind_text(st, 7, message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_TRANSIENT);
+	err = step_done(in, st, "register input file", d);
+	job->file_id = sqlite3_last_insert_rowid(in->db);
+	return err;
+}
+
+/* Registers a file that was not read (unclaimed, ambiguous, failed,
+ * duplicate), in a transaction of its own. */
+static enum pl_err register_status(struct ingest *in, struct job *job, const char *status,
+				   const char *message, const char *sha256, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
+
+	if (err)
+		return err;
+	err = insert_file(in, job, status, message, d);
+	if (!err && sha256) {
+		sqlite3_stmt *st = in->st[S_FINISH_FILE];
+
+		sqlite3_bind_int64(st, 1, job->file_id);
+		sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+		for (int i = 3; i <= 10; i++)
+			sqlite3_bind_int(st, i, 0);
+		err = step_done(in, st, "register input file", d);
+	}
+	if (!err)
+		return pl_db_exec(in->db, "COMMIT", d);
+	sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+static enum pl_err add_reject(struct ingest *in, struct job *job, long line,
+			      const char *field, const char *reason, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_INSERT_REJECT];
+
+	job->rows_rejected++;
+	if (job->rows_rejected <= MAX_LOGGED_REJECTS && pl_log_enabled(PL_LOG_WARN)) {
+		pl_buf_reset(&in->scratch);
+		pl_buf_printf(&in->scratch, "%s:%ld", job->name, line);
+		if (field)
+			pl_log(PL_LOG_WARN, in->scratch.data, "field '%s': %s", field, reason);
+		else
+			pl_log(PL_LOG_WARN, in->scratch.data, "%s", reason);
+	}
+	sqlite3_bind_int64(st, 1, job->file_id);
+	sqlite3_bind_int64(st, 2, line);
+	if (field)
+		sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
+	return step_done(in, st, "record reject", d);
+}
+
+static const char *col_name(struct job *job, size_t idx, struct pl_buf *tmp)
+{
+	if (idx < job->n_cols && job->col_names[idx][0])
+		return job->col_names[idx];
+	pl_buf_reset(tmp);
+	pl_buf_printf(tmp, "column %zu", idx + 1);
+	return tmp->data;
+}
+
+/* Normalises line breaks inside a value (CRLF or CR to LF) into out. */
+static void append_value(struct pl_buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\r') {
+			pl_buf_putc(out, s[i]);
+			continue;
+		}
+		if (i + 1 < len && s[i + 1] == '\n')
+			continue;
+		pl_buf_putc(out, '\n');
+	}
+}
+
+/* Decodes one field; on failure writes the reject reason into why. */
+static const char *decode_field(struct job *job, const char *raw, size_t raw_len,
+				size_t *len, char *why, size_t why_size)
+{
+	size_t bad = 0;
+	const char *s = pl_decode(&job->dec, raw, raw_len, len, &bad);
+	long ctl;
+
+	if (!s) {
+		snprintf(why, why_size, "invalid byte 0x%02X for encoding %s",
+			 (unsigned char)raw[bad], pl_encoding_name(job->src->encoding));
+		return NULL;
+	}
+	ctl = pl_find_control(s, *len);
+	if (ctl >= 0) {
+		snprintf(why, why_size, "control character 0x%02X", (unsigned char)s[ctl]);
+		return NULL;
+	}
+	return s;
+}
+
+static enum pl_err keep_record(struct ingest *in, struct job *job,
+			       const struct pl_csv_record *rec, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_INSERT_ROW];
+	int any_sealed = 0;
+	char why[96];
+
+	pl_buf_reset(&in->fields);
+	pl_buf_reset(&in->secret);
+	for (size_t i = 0; i < rec->n_kept; i++) {
+		int sealed = i < job->n_cols && job->col_field[i] >= 0 &&
+			     pl_field_is_sensitive((enum pl_field)job->col_field[i]);
+		size_t len;
+		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, why, sizeof(why));
+
+		if (!v)
+			return add_reject(in, job, rec->line, col_name(job, i, &in->scratch), why, d);
+		if (i > 0)
+			pl_buf_putc(&in->fields, FIELD_SEP);
+		if (sealed) {
+			if (any_sealed)
+				pl_buf_putc(&in->secret, FIELD_SEP);
+			append_value(&in->secret, v, len);
+			any_sealed = 1;
+		} else {
+			append_value(&in->fields, v, len);
+		}
+	}
+	sqlite3_bind_int64(st, 1, job->file_id);
+	sqlite3_bind_int64(st, 2, rec->line);
+	sqlite3_bind_text(st, 3, in->fields.data ? in->fields.data : "", (int)in->fields.len,
+			  SQLITE_STATIC);
+	if (any_sealed) {
+		pl_seal(in->seal_key, in->secret.data, in->secret.len, &in->blob);
+		sqlite3_bind_blob(st, 4, in->blob.data, (int)in->blob.len, SQLITE_STATIC);
+	}
+	job->rows_kept++;
+	return step_done(in, st, "store row", d);
+}
+
+static int is_footer(struct job *job, const struct pl_csv_record *rec)
+{
+	size_t len;
+	size_t bad;
+	const char *first;
+
+	if (!job->src->footer || rec->n_kept == 0)
+		return 0;
+	first = pl_decode(&job->dec, rec->fields[0], rec->lens[0], &len, &bad);
+	return first && regexec(&job->src->footer_re, first, 0, NULL, 0) == 0;
+}
+
+static enum pl_err take_record(struct ingest *in, struct job *job,
+			       const struct pl_csv_record *rec, struct pl_diag *d)
+{
+	char why[96];
+
+	if (is_footer(job, rec)) {
+		job->footer_rows++;
+		return PL_OK;
+	}
+	job->rows_read++;
+	if (rec->too_long) {
+		snprintf(why, sizeof(why), "field longer than %zu bytes", job->src->max_field_bytes);
+		return add_reject(in, job, rec->line, NULL, why, d);
+	}
+	if (rec->n_fields != job->n_expected) {
+		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
+			 job->n_expected, rec->n_fields);
+		return add_reject(in, job, rec->line, NULL, why, d);
+	}
+	return keep_record(in, job, rec, d);
+}
+
+/* Marks the file failed: the caller rolls back and registers the reason. */
+static enum pl_err file_fails(struct job *job, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static enum pl_err file_fails(struct job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(job->message, sizeof(job->message), fmt, ap);
+	va_end(ap);
+	return PL_EDATA;
+}
+
+static char *trimmed_copy(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+		       s[len - 1] == '\n'))
+		len--;
+	return pl_xstrndup(s, len);
+}
+
+/* Adds one header row's decoded cells to the column names.  Upper rows fill
+ * an empty cell from its left neighbour (merged cells); the last row not. */
+static enum pl_err add_header_row(struct job *job, const struct pl_csv_record *rec,
+				  int fill_right, struct pl_buf *tmp)
+{
+	enum pl_err err = PL_OK;
+	char *left = pl_xstrdup("");
+
+	if (rec->n_kept < rec->n_fields) {
+		err = file_fails(job, "header at line %ld has more than %zu fields",
+				 rec->line, rec->n_kept);
+		goto cleanup;
+	}
+	if (rec->n_fields > job->n_cols) {
+		job->col_names = pl_xrealloc(job->col_names, rec->n_fields * sizeof(char *));
+		for (size_t i = job->n_cols; i < rec->n_fields; i++)
+			job->col_names[i] = pl_xstrdup("");
+		job->n_cols = rec->n_fields;
+	}
+	for (size_t i = 0; i < rec->n_kept; i++) {
+		char why[96];
+		size_t len;
+		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, why, sizeof(why));
+		char *cell;
+
+		if (!v) {
+			err = file_fails(job, "header at line %ld, column %zu: %s", rec->line, i + 1, why);
+			goto cleanup;
+		}
+		cell = trimmed_copy(v, len);
+		if (!*cell && fill_right) {
+			free(cell);
+			cell = pl_xstrdup(left);
+		} else {
+			free(left);
+			left = pl_xstrdup(cell);
+		}
+		pl_buf_reset(tmp);
+		pl_buf_printf(tmp, "%s%s%s", job->col_names[i],
+			      *job->col_names[i] && *cell ? " " : "", cell);
+		free(job->col_names[i]);
+		job->col_names[i] = pl_xstrdup(tmp->data);
+		free(cell);
+	}
+cleanup:
+	free(left);
+	return err;
+}
+
+/* Finds each mapped field's column; a sensitive field's column must exist. */
+static enum pl_err match_columns(struct job *job, struct pl_buf *tmp)
+{
+	char **folded = pl_xcalloc(job->n_cols, sizeof(char *));
+	enum pl_err err = PL_OK;
+
+	job->col_field = pl_xmalloc(job->n_cols * sizeof(int));
+	for (size_t c = 0; c < job->n_cols; c++) {
+		job->col_field[c] = -1;
+		folded[c] = pl_xstrdup(pl_fold(job->col_names[c], strlen(job->col_names[c]), tmp));
+	}
+	for (int f = 0; f < PL_F__COUNT && !err; f++) {
+		const struct pl_aliases *a = &job->src->columns[f];
+		int found = 0;
+
+		for (size_t k = 0; k < a->n_names && !found; k++) {
+			for (size_t c = 0; c < job->n_cols && !found; c++) {
+				if (job->col_field[c] < 0 && strcmp(folded[c], a->names[k]) == 0) {
+					job->col_field[c] = f;
+					found = 1;
+				}
+			}
+		}
+		if (a->n_names && !found && pl_field_is_sensitive((enum pl_field)f))
+			err = file_fails(job, "no column for %s ('%s', %s line %ld) in the header; "
+					 "a renamed column would be stored in clear text",
+					 pl_field_name((enum pl_field)f), a->names[0],
+					 job->src->path, a->line);
+	}
+	for (size_t c = 0; c < job->n_cols; c++)
+		free(folded[c]);
+	free(folded);
+	return err;
+}
+
+static enum pl_err store_columns(struct ingest *in, struct job *job, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_INSERT_COLUMN];
+	enum pl_err err = PL_OK;
+
+	for (size_t c = 0; c < job->n_cols && !err; c++) {
+		int f = job->col_field[c];
+
+		sqlite3_bind_int64(st, 1, job->file_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)c);
+		sqlite3_bind_text(st, 3, job->col_names[c], -1, SQLITE_STATIC);
+		if (f >= 0)
+			sqlite3_bind_text(st, 4, pl_field_name((enum pl_field)f), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, f >= 0 && pl_field_is_sensitive((enum pl_field)f));
+		err = step_done(in, st, "store header", d);
+	}
+	return err;
+}
+
+static enum pl_err read_header(struct ingest *in, struct job *job, struct pl_csv_reader *r,
+			       struct pl_diag *d)
+{
+	struct pl_csv_record rec;
+	enum pl_err err = PL_OK;
+
+	for (long k = 0; k < job->src->header_lines && !err; k++) {
+		enum pl_csv_event ev = pl_csv_next(r, &rec, d);
+
+		if (ev == PL_CSV_ERROR)
+			return file_fails(job, "%s", d->msg);
+		if (ev == PL_CSV_END)
+			return file_fails(job, k == 0 && pl_csv_stats(r)->lines == 0 ? "empty file"
+					  : "no header: the file ends before header row %ld (line %ld)",
+					  k + 1, job->src->header_line);
+		if (ev == PL_CSV_BAD)
+			return file_fails(job, "header at line %ld: %s", rec.line, rec.reason);
+		err = add_header_row(job, &rec, k + 1 < job->src->header_lines, &in->scratch);
+		job->header_lines++;
+	}
+	if (!err)
+		err = match_columns(job, &in->scratch);
+	job->n_expected = job->src->n_fields ? (size_t)job->src->n_fields : job->n_cols;
+	if (!err)
+		err = store_columns(in, job, d);
+	return err;
+}
+
+static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_reader *r,
+			     struct pl_diag *d)
+{
+	struct pl_csv_record rec;
+	enum pl_err err = PL_OK;
+
+	while (!err) {
+		enum pl_csv_event ev = pl_csv_next(r, &rec, d);
+
+		if (ev == PL_CSV_END)
+			break;
+		if (ev == PL_CSV_ERROR)
+			return file_fails(job, "%s", d->msg);
+		if (ev == PL_CSV_BAD) {
+			job->rows_read++;
+			err = add_reject(in, job, rec.line, NULL, rec.reason, d);
+		} else {
+			err = take_record(in, job, &rec, d);
+		}
+	}
+	return err;
+}
+
+static enum pl_err finish_file(struct ingest *in, struct job *job,
+			       const struct pl_csv_stats *stats, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_FINISH_FILE];
+
+	sqlite3_bind_int64(st, 1, job->file_id);
+	sqlite3_bind_text(st, 2, stats->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, stats->lines);
+	sqlite3_bind_int64(st, 4, stats->skipped_lines);
+	sqlite3_bind_int64(st, 5, job->header_lines);
+	sqlite3_bind_int64(st, 6, job->footer_rows);
+	sqlite3_bind_int64(st, 7, stats->blank_lines);
+	sqlite3_bind_int64(st, 8, job->rows_read);
+	sqlite3_bind_int64(st, 9, job->rows_kept);
+	sqlite3_bind_int64(st, 10, job->rows_rejected);
+	return step_done(in, st, "register file counts", d);
+}
+
+/* Another file already holding this content, or "" (name into out). */
+static enum pl_err find_duplicate(struct ingest *in, struct job *job, const char *sha256,
+				  char *out, size_t size, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_FIND_DUP];
+	int rc;
+
+	out[0] = '\0';
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, job->file_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy_col(st, 0, out, size);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(in->db, rc, "look for duplicates", d);
+}
+
+static void job_release(struct job *job)
+{
+	for (size_t c = 0; c < job->n_cols; c++)
+		free(job->col_names[c]);
+	free(job->col_names);
+	free(job->col_field);
+	pl_decoder_release(&job->dec);
+	free(job->path);
+}
+
+static struct pl_csv_opts reader_opts(const struct pl_source *src)
+{
+	struct pl_csv_opts o = { 0 };
+
+	o.delimiter = src->delimiter;
+	o.quote = src->quote;
+	o.max_field_bytes = src->max_field_bytes;
+	o.skip_lines = src->header_line - 1;
+	o.strip_utf8_bom = src->encoding == PL_ENC_UTF8 || src->encoding == PL_ENC_UTF8_BOM;
+	return o;
+}
+
+/* Reads the file inside the open transaction.  PL_EDATA with job->message
+ * when the file cannot be ingested; other errors stop the run. */
+static enum pl_err read_file(struct ingest *in, struct job *job, struct pl_csv_stats *stats,
+			     struct pl_diag *d)
+{
+	struct pl_csv_opts ro = reader_opts(job->src);
+	struct pl_csv_reader *r = NULL;
+	enum pl_err err;
+
+	err = insert_file(in, job, "ok", NULL, d);
+	if (err)
+		goto cleanup;
+	r = pl_csv_open(job->path, &ro, d);
+	if (!r) {
+		err = file_fails(job, "%s", d->msg);
+		goto cleanup;
+	}
+	err = read_header(in, job, r, d);
+	if (!err && pl_csv_stats(r)->bom == PL_BOM_UTF16)
+		err = file_fails(job, "UTF-16 text is not supported: export as UTF-8 or Windows-1252");
+	if (!err)
+		err = read_rows(in, job, r, d);
+	if (err == PL_EDATA)
+		goto cleanup;
+	if (!err)
+		*stats = *pl_csv_stats(r);
+	if (!err)
+		err = finish_file(in, job, stats, d);
+cleanup:
+	pl_csv_close(r);
+	return err;
+}
+
+static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct registered *reg,
+			       struct pl_diag *d)
+{
+	struct pl_csv_stats stats;
+	char dup[256];
+	enum pl_err err;
+
+	memset(&stats, 0, sizeof(stats));
+	err = pl_decoder_init(&job->dec, job->src->encoding, d);
+	if (!err)
+		err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
+	if (err)
+		return err;
+	err = read_file(in, job, &stats, d);
+	if (!err)
+		err = find_duplicate(in, job, stats.sha256, dup, sizeof(dup), d);
+	if (!err && reg->found && strcmp(reg->status, "ok") == 0 &&
+	    strcmp(reg->sha256, stats.sha256) == 0 &&
+	    strcmp(reg->mapping_sha256, job->src->sha256) == 0) {
+		/* Only the time stamp changed: keep the rows we have. */
+		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_bind_text(in->st[S_TOUCH], 1, job->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(in->st[S_TOUCH], 2, (sqlite3_int64)job->st.st_size);
+		sqlite3_bind_int64(in->st[S_TOUCH], 3, mtime_ns(&job->st));
+		in->sum->files_unchanged++;
+		return step_done(in, in->st[S_TOUCH], "update file time", d);
+	}
+	if (!err && dup[0]) {
+		char msg[300];
+
+		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(msg, sizeof(msg), "same content as '%s'", dup);
+		pl_log(PL_LOG_WARN, job->name, "%s: not ingested again", msg);
+		in->sum->files_duplicate++;
+		return register_status(in, job, "duplicate", msg, stats.sha256, d);
+	}
+	if (err) {
+		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		if (err != PL_EDATA)
+			return err;
+		pl_log(PL_LOG_ERROR, job->name, "%s", job->message);
+		in->sum->files_failed++;
+		return register_status(in, job, "failed", job->message, NULL, d);
+	}
+	err = pl_db_exec(in->db, "COMMIT", d);
+	if (err) {
+		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		return err;
+	}
+	in->sum->files_ingested++;
+	in->sum->rows_read += job->rows_read;
+	in->sum->rows_kept += job->rows_kept;
+	in->sum->rows_rejected += job->rows_rejected;
+	if (job->rows_rejected > MAX_LOGGED_REJECTS)
+		pl_log(PL_LOG_WARN, job->name, "%ld more rejected rows not shown (see table reject)",
+		       job->rows_rejected - MAX_LOGGED_REJECTS);
+	pl_log(PL_LOG_INFO, job->name, "%ld rows read, %ld kept, %ld rejected (source %s)",
+	       job->rows_read, job->rows_kept, job->rows_rejected, job->src->name);
+	return PL_OK;
+}
+
+/* Finds the one source claiming the file, or registers why there is none. */
+static enum pl_err claim(struct ingest *in, struct job *job, struct pl_diag *d)
+{
+	const struct pl_source *first = NULL, *second = NULL;
+	char msg[300];
+
+	for (size_t i = 0; i < in->sources.n_items; i++) {
+		if (!pl_source_claims(in->sources.items[i], job->name))
+			continue;
+		if (!first)
+			first = in->sources.items[i];
+		else if (!second)
+			second = in->sources.items[i];
+	}
+	if (first && !second) {
+		job->src = first;
+		return PL_OK;
+	}
+	if (first)
+		snprintf(msg, sizeof(msg), "claimed by two sources: '%s' (%s) and '%s' (%s)",
+			 first->name, first->path, second->name, second->path);
+	else
+		snprintf(msg, sizeof(msg), "no source claims this file; add its name to the "
+			 "files pattern of a mapping file");
+	pl_log(PL_LOG_ERROR, job->name, "%s", msg);
+	in->sum->files_failed++;
+	return register_status(in, job, first ? "ambiguous" : "unclaimed", msg, NULL, d);
+}
+
+static int unchanged(const struct job *job, const struct registered *reg)
+{
+	return reg->found && (strcmp(reg->status, "ok") == 0 || strcmp(reg->status, "duplicate") == 0) &&
+	       reg->size == (long long)job->st.st_size && reg->mtime_ns == mtime_ns(&job->st) &&
+	       strcmp(reg->mapping_sha256, job->src->sha256) == 0;
+}
+
+static enum pl_err process(struct ingest *in, const char *name, struct pl_diag *d)
+{
+	struct registered reg;
+	struct job job;
+	enum pl_err err;
+
+	memset(&job, 0, sizeof(job));
+	job.name = name;
+	pl_buf_reset(&in->scratch);
+	pl_buf_printf(&in->scratch, "%s/%s", in->o->input_dir, name);
+	job.path = pl_xstrdup(in->scratch.data);
+	in->sum->files_seen++;
+	if (stat(job.path, &job.st) != 0) {
+		err = pl_diag_set(d, PL_ENOINPUT, job.path, 0, "cannot read: %s", strerror(errno));
+		goto cleanup;
+	}
+	err = find_registered(in, name, &reg, d);
+	if (!err)
+		err = claim(in, &job, d);
+	if (err || !job.src)
+		goto cleanup;
+	if (unchanged(&job, &reg)) {
+		pl_log(PL_LOG_DEBUG, name, "unchanged since the last run");
+		in->sum->files_unchanged++;
+		goto cleanup;
+	}
+	err = ingest_file(in, &job, &reg, d);
+cleanup:
+	job_release(&job);
+	return err;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Regular files of the input directory not starting with '.', sorted. */
+static enum pl_err list_inputs(const char *dir, char ***names, size_t *n, struct pl_diag *d)
+{
+	struct pl_buf path;
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+
+	*names = NULL;
+	*n = 0;
+	if (!dp)
+		return pl_diag_set(d, PL_ENOINPUT, dir, 0, "cannot open input directory: %s",
+				   strerror(errno));
+	pl_buf_init(&path);
+	while ((de = readdir(dp)) != NULL) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		pl_buf_reset(&path);
+		pl_buf_printf(&path, "%s/%s", dir, de->d_name);
+		if (stat(path.data, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		*names = pl_xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = pl_xstrdup(de->d_name);
+	}
+	closedir(dp);
+	pl_buf_release(&path);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), cmp_name);
+	return PL_OK;
+}
+
+static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
+{
+	struct pl_key key;
+	enum pl_err err;
+
+	err = pl_secret_init(d);
+	if (!err)
+		err = pl_source_set_load(in->o->mapping_dir, &in->sources, d);
+	if (!err)
+		err = pl_key_load(in->o->key_path, 1, &key, d);
+	if (err)
+		return err;
+	pl_key_derive(&key, PL_SUBKEY_SEAL, in->seal_key);
+	pl_key_wipe(&key);
+	err = pl_db_open(in->o->db_path, &in->db, d);
+	for (int i = 0; !err && i < S__COUNT; i++)
+		err = pl_db_prepare(in->db, stmt_sql[i], &in->st[i], d);
+	return err;
+}
+
+static void close_run(struct ingest *in)
+{
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(in->st[i]);
+	pl_db_close(in->db);
+	pl_source_set_release(&in->sources);
+	pl_buf_release(&in->fields);
+	pl_buf_release(&in->secret);
+	pl_buf_release(&in->blob);
+	pl_buf_release(&in->scratch);
+	memset(in->seal_key, 0, sizeof(in->seal_key));
+}
+
+void ingest_summary_line(const struct ingest_summary *sum, char *out, size_t size)
+{
+	snprintf(out, size, "%ld files: %ld ingested, %ld unchanged, %ld duplicate, %ld failed; "
+		 "%ld rows read, %ld kept, %ld rejected", sum->files_seen, sum->files_ingested,
+		 sum->files_unchanged, sum->files_duplicate, sum->files_failed, sum->rows_read,
+		 sum->rows_kept, sum->rows_rejected);
+}
+
+/* Best effort: a failure to record the run must not mask the run's result. */
+static void record_run(struct ingest *in, enum pl_err result)
+{
+	struct pl_diag ignored;
+	long long run_id = 0;
+	char line[256];
+
+	ingest_summary_line(in->sum, line, sizeof(line));
+	if (pl_db_run_begin(in->db, "ingest", &run_id, &ignored) == PL_OK)
+		pl_db_run_end(in->db, run_id, pl_exit_code(result), line, &ignored);
+}
+
+enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *sum,
+		       struct pl_diag *d)
+{
+	struct ingest in;
+	char **names = NULL;
+	size_t n_names = 0;
+	enum pl_err err;
+
+	memset(&in, 0, sizeof(in));
+	memset(sum, 0, sizeof(*sum));
+	in.o = opts;
+	in.sum = sum;
+	err = list_inputs(opts->input_dir, &names, &n_names, d);
+	if (!err)
+		err = open_run(&in, d);
+	for (size_t i = 0; !err && opts->only && i < opts->n_only; i++) {
+		if (!bsearch(&opts->only[i], names, n_names, sizeof(*names), cmp_name))
+			err = pl_diag_set(d, PL_ENOINPUT, opts->only[i], 0,
+					  "no such file in '%s'", opts->input_dir);
+	}
+	for (size_t i = 0; !err && i < (opts->only ? opts->n_only : n_names); i++)
+		err = process(&in, opts->only ? opts->only[i] : names[i], d);
+	if (!err && sum->files_failed)
+		err = pl_diag_set(d, PL_EDATA, NULL, 0, "%ld of %ld files could not be ingested",
+				  sum->files_failed, sum->files_seen);
+	if (in.db)
+		record_run(&in, err);
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	close_run(&in);
+	return err;
+}

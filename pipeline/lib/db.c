@@ -1,0 +1,206 @@
+/*
+ * lib/db.c - opening the pipeline database and checking its version.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+extern const char pl_schema_sql[];  /* generated from pipeline/schema.sql */
+
+int pl_schema_version(void)
+{
+	const char *p = strstr(pl_schema_sql, "PRAGMA user_version = ");
+
+	return p ? atoi(p + strlen("PRAGMA user_version = ")) : -1;
+}
+
+enum pl_err pl_db_fail(sqlite3 *db, int rc, const char *what, struct pl_diag *d)
+{
+	const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	enum pl_err err;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:   err = PL_ETEMPFAIL; break;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:     err = PL_EIO; break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:     err = PL_ECANTCREAT; break;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:  err = PL_ECONFIG; break;
+	default:              err = PL_ESOFTWARE; break;
+	}
+	return pl_diag_set(d, err, file, 0, "database: %s: %s", what, msg);
+}
+
+enum pl_err pl_db_exec(sqlite3 *db, const char *sql, struct pl_diag *d)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? PL_OK : pl_db_fail(db, rc, sql, d);
+}
+
+enum pl_err pl_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+			  struct pl_diag *d)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, stmt, NULL);
+
+	return rc == SQLITE_OK ? PL_OK : pl_db_fail(db, rc, "prepare", d);
+}
+
+static int query_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum pl_err make_parent(const char *path, struct pl_diag *d)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return pl_diag_set(d, PL_ECANTCREAT, path, 0,
+					   "cannot create directory '%s': %s", dir, strerror(errno));
+		*p = '/';
+	}
+	return PL_OK;
+}
+
+static enum pl_err check_schema(sqlite3 *db, const char *path, struct pl_diag *d)
+{
+	int version = 0, n_tables = 0, want = pl_schema_version();
+	enum pl_err err;
+	int rc;
+
+	rc = query_int(db, "PRAGMA user_version", &version);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "SELECT count(*) FROM sqlite_master", &n_tables);
+	if (rc != SQLITE_OK)
+		return pl_db_fail(db, rc, "read schema version", d);
+	if (version == want)
+		return PL_OK;
+	if (version != 0 || n_tables != 0)
+		return pl_diag_set(d, PL_ECONFIG, path, 0,
+				   "database has schema version %d, this program needs %d; "
+				   "move it away and rerun to rebuild it", version, want);
+	err = pl_db_exec(db, "BEGIN IMMEDIATE", d);
+	if (err)
+		return err;
+	err = pl_db_exec(db, pl_schema_sql, d);
+	if (!err)
+		err = pl_db_exec(db, "COMMIT", d);
+	if (err)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d)
+{
+	sqlite3 *db = NULL;
+	enum pl_err err;
+	int rc;
+
+	*out = NULL;
+	err = make_parent(path, d);
+	if (err)
+		return err;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		err = pl_diag_set(d, PL_ECANTCREAT, path, 0, "cannot open database: %s",
+				  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	err = pl_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+			 "PRAGMA foreign_keys = ON", d);
+	if (!err)
+		err = check_schema(db, path, d);
+cleanup:
+	if (err) {
+		sqlite3_close(db);
+		return err;
+	}
+	*out = db;
+	return PL_OK;
+}
+
+void pl_db_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}
+
+void pl_utc_now(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+enum pl_err pl_db_run_begin(sqlite3 *db, const char *stage, long long *run_id,
+			    struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	enum pl_err err;
+
+	pl_utc_now(now);
+	err = pl_db_prepare(db, "INSERT INTO stage_run (stage, version, started_at) "
+			    "VALUES (?, ?, ?)", &st, d);
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, PL_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = pl_db_fail(db, sqlite3_errcode(db), "record stage run", d);
+	*run_id = sqlite3_last_insert_rowid(db);
+	sqlite3_finalize(st);
+	return err;
+}
+
+enum pl_err pl_db_run_end(sqlite3 *db, long long run_id, int exit_code,
+			  const char *summary, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	enum pl_err err;
+
+	pl_utc_now(now);
+	err = pl_db_prepare(db, "UPDATE stage_run SET finished_at = ?, exit_code = ?, "
+			    "summary = ? WHERE run_id = ?", &st, d);
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, exit_code);
+	sqlite3_bind_text(st, 3, summary, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, run_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		err = pl_db_fail(db, sqlite3_errcode(db), "record stage run", d);
+	sqlite3_finalize(st);
+	return err;
+}

@@ -1,0 +1,39 @@
+/*
+ * lib/db.h - the pipeline database: opening it, creating its tables from
+ * pipeline/schema.sql (compiled in), checking the schema version, and
+ * turning SQLite errors into pl_err classes.
+ */
+#ifndef PL_DB_H
+#define PL_DB_H
+
+#include <sqlite3.h>
+
+#include "pl.h"
+
+/* The version schema.sql sets with PRAGMA user_version. */
+int pl_schema_version(void);
+
+/* Opens (creating file, parent directory and tables if missing) the
+ * database at path.  PL_ECONFIG for a database of another schema version,
+ * PL_ECANTCREAT if it cannot be created, PL_ETEMPFAIL if locked. */
+enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d);
+void pl_db_close(sqlite3 *db);
+
+/* Fills *d from the connection's last error: BUSY/LOCKED -> PL_ETEMPFAIL,
+ * IOERR/FULL -> PL_EIO, CANTOPEN/READONLY -> PL_ECANTCREAT, others
+ * PL_ESOFTWARE.  what says what was being done. */
+enum pl_err pl_db_fail(sqlite3 *db, int rc, const char *what, struct pl_diag *d);
+enum pl_err pl_db_exec(sqlite3 *db, const char *sql, struct pl_diag *d);
+enum pl_err pl_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
+			  struct pl_diag *d);
+
+/* Runs of a stage, for the report's metadata. */
+enum pl_err pl_db_run_begin(sqlite3 *db, const char *stage, long long *run_id,
+			    struct pl_diag *d);
+enum pl_err pl_db_run_end(sqlite3 *db, long long run_id, int exit_code,
+			  const char *summary, struct pl_diag *d);
+
+/* UTC now as ISO 8601 "2026-11-24T02:00:03Z". */
+void pl_utc_now(char out[32]);
+
+#endif

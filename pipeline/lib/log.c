@@ -1,0 +1,47 @@
+/*
+ * lib/log.c - the stderr event log.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "log.h"
+
+#include <stdarg.h>
+#include <time.h>
+
+static struct {
+	char stage[32];
+	enum pl_log_level verbosity;
+	FILE *fp;
+} logger = { "pipeline", PL_LOG_INFO, NULL };
+
+void pl_log_setup(const char *stage, enum pl_log_level verbosity, FILE *fp)
+{
+	snprintf(logger.stage, sizeof(logger.stage), "%s", stage ? stage : "pipeline");
+	logger.verbosity = verbosity;
+	logger.fp = fp;
+}
+
+int pl_log_enabled(enum pl_log_level level) { return level <= logger.verbosity; }
+
+void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
+{
+	static const char letters[] = "EWID";
+	FILE *fp = logger.fp ? logger.fp : stderr;
+	char stamp[32];
+	time_t now;
+	struct tm tm;
+	va_list ap;
+
+	if (!pl_log_enabled(level))
+		return;
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(fp, "%s %s %c ", stamp, logger.stage, letters[level]);
+	if (where)
+		fprintf(fp, "%s: ", where);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+	fflush(fp);
+}

@@ -1,0 +1,63 @@
+/*
+ * lib/secret.h - the secret key file, and what is derived from it: sealing
+ * (authenticated encryption) of sensitive columns, keyed pseudonyms; plus
+ * the plain SHA-256 digests that identify input and mapping files.
+ *
+ * The key file holds 64 hex digits (32 random bytes).  It is created with
+ * mode 0600 on first use and refused when group or others may read it.
+ * Subkeys are derived with libsodium's crypto_kdf, one per purpose, so a
+ * sealed value and a pseudonym never share a key.
+ */
+#ifndef PL_SECRET_H
+#define PL_SECRET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pl.h"
+
+#define PL_KEY_BYTES 32
+#define PL_SHA256_HEX 65  /* 64 hex digits and NUL */
+
+enum pl_subkey {
+	PL_SUBKEY_SEAL = 1,       /* sealing sensitive columns in the database */
+	PL_SUBKEY_PSEUDONYM = 2   /* person_ref from a normalised identity number */
+};
+
+struct pl_key {
+	unsigned char master[PL_KEY_BYTES];
+};
+
+/* Initialises libsodium; call once before any other function here. */
+enum pl_err pl_secret_init(struct pl_diag *d);
+
+/* Loads the key at path; when the file is missing and create is set, makes
+ * it (and a missing parent directory, mode 0700) with mode 0600.  Returns
+ * PL_ECONFIG for a key readable by group/others or malformed, PL_ECANTCREAT
+ * when it cannot be created. */
+enum pl_err pl_key_load(const char *path, int create, struct pl_key *key,
+			struct pl_diag *d);
+void pl_key_wipe(struct pl_key *key);
+void pl_key_derive(const struct pl_key *key, enum pl_subkey id,
+		   unsigned char out[PL_KEY_BYTES]);
+
+/* Seals msg into out (reset first): nonce || ciphertext || tag. */
+void pl_seal(const unsigned char subkey[PL_KEY_BYTES], const void *msg,
+	     size_t len, struct pl_buf *out);
+/* Opens a sealed blob into out (reset first); returns -1 if it was forged,
+ * truncated or sealed with another key. */
+int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
+	      size_t len, struct pl_buf *out);
+
+/* Streaming SHA-256. */
+struct pl_sha256 {
+	_Alignas(16) unsigned char state[128]; /* crypto_hash_sha256_state, opaque here */
+};
+void pl_sha256_init(struct pl_sha256 *h);
+void pl_sha256_update(struct pl_sha256 *h, const void *data, size_t len);
+void pl_sha256_hex(struct pl_sha256 *h, char hex[PL_SHA256_HEX]);
+/* Digest of a whole file; PL_ENOINPUT/PL_EIO on failure. */
+enum pl_err pl_sha256_file(const char *path, char hex[PL_SHA256_HEX],
+			   struct pl_diag *d);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * lib/text.c - decoding to UTF-8 and folding for matching.
+ */
+#include "text.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *name;
+	enum pl_encoding enc;
+	const char *iconv_name;
+} encodings[] = {
+	{ "utf-8",        PL_ENC_UTF8,     NULL },
+	{ "utf-8-bom",    PL_ENC_UTF8_BOM, NULL },
+	{ "windows-1252", PL_ENC_CP1252,   "CP1252" },
+	{ "iso-8859-1",   PL_ENC_LATIN1,   "ISO-8859-1" },
+};
+#define N_ENCODINGS (sizeof(encodings) / sizeof(encodings[0]))
+
+int pl_encoding_parse(const char *name, enum pl_encoding *enc)
+{
+	for (size_t i = 0; i < N_ENCODINGS; i++) {
+		if (strcasecmp(name, encodings[i].name) == 0) {
+			*enc = encodings[i].enc;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *pl_encoding_name(enum pl_encoding enc)
+{
+	for (size_t i = 0; i < N_ENCODINGS; i++)
+		if (encodings[i].enc == enc)
+			return encodings[i].name;
+	return "?";
+}
+
+int pl_utf8_valid(const char *str, size_t len, size_t *bad_off)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0) {
+			n = 1; cp = c & 0x1F; min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2; cp = c & 0x0F; min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else {
+			goto bad;
+		}
+		if (len - i <= n)
+			goto bad;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			goto bad;
+		i += n + 1;
+	}
+	return 1;
+bad:
+	if (bad_off)
+		*bad_off = i;
+	return 0;
+}
+
+enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
+			    struct pl_diag *d)
+{
+	const char *from = NULL;
+
+	dec->enc = enc;
+	dec->cd = NULL;
+	pl_buf_init(&dec->out);
+	for (size_t i = 0; i < N_ENCODINGS; i++)
+		if (encodings[i].enc == enc)
+			from = encodings[i].iconv_name;
+	if (!from)
+		return PL_OK;
+	iconv_t cd = iconv_open("UTF-8", from);
+	if (cd == (iconv_t)-1)
+		return pl_diag_set(d, PL_ESOFTWARE, NULL, 0,
+				   "iconv cannot convert from %s: %s", from, strerror(errno));
+	dec->cd = cd;
+	return PL_OK;
+}
+
+void pl_decoder_release(struct pl_decoder *dec)
+{
+	if (dec->cd)
+		iconv_close((iconv_t)dec->cd);
+	dec->cd = NULL;
+	pl_buf_release(&dec->out);
+}
+
+const char *pl_decode(struct pl_decoder *dec, const char *src, size_t len,
+		      size_t *out_len, size_t *bad_off)
+{
+	char *in = (char *)src;
+	size_t in_left = len;
+
+	if (!dec->cd) {
+		if (!pl_utf8_valid(src, len, bad_off))
+			return NULL;
+		pl_buf_reset(&dec->out);
+		pl_buf_append(&dec->out, src, len);
+		*out_len = len;
+		return dec->out.data;
+	}
+	pl_buf_reset(&dec->out);
+	pl_buf_grow(&dec->out, len * 3);
+	iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);
+	while (in_left > 0) {
+		char *out = dec->out.data + dec->out.len;
+		size_t out_left = dec->out.cap - dec->out.len - 1;
+		size_t rc = iconv((iconv_t)dec->cd, &in, &in_left, &out, &out_left);
+
+		dec->out.len = (size_t)(out - dec->out.data);
+		if (rc != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			pl_buf_grow(&dec->out, in_left * 3 + 16);
+			continue;
+		}
+		*bad_off = (size_t)(in - src);
+		return NULL;
+	}
+	dec->out.data[dec->out.len] = '\0';
+	*out_len = dec->out.len;
+	return dec->out.data;
+}
+
+/* Latin-1 supplement capitals U+00C0..U+00DE (but U+00D7) are C3 80..C3 9E. */
+static int fold_latin1(const unsigned char *s, size_t len, size_t i, struct pl_buf *out)
+{
+	if (s[i] == 0xC3 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9E &&
+	    s[i + 1] != 0x97) {
+		pl_buf_putc(out, (char)0xC3);
+		pl_buf_putc(out, (char)(s[i + 1] + 0x20));
+		return 2;
+	}
+	return 0;
+}
+
+static size_t space_len(const unsigned char *s, size_t len, size_t i)
+{
+	if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
+		return 1;
+	if (s[i] == 0xC2 && i + 1 < len && s[i + 1] == 0xA0)
+		return 2;
+	return 0;
+}
+
+const char *pl_fold(const char *str, size_t len, struct pl_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int pending_space = 0;
+	size_t i = 0;
+
+	pl_buf_reset(out);
+	pl_buf_grow(out, len);
+	while (i < len) {
+		size_t sp = space_len(s, len, i);
+		int n;
+
+		if (sp) {
+			pending_space = out->len > 0;
+			i += sp;
+			continue;
+		}
+		if (pending_space)
+			pl_buf_putc(out, ' ');
+		pending_space = 0;
+		n = fold_latin1(s, len, i, out);
+		if (n) {
+			i += (size_t)n;
+			continue;
+		}
+		pl_buf_putc(out, (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]));
+		i++;
+	}
+	return out->data;
+}
+
+long pl_find_control(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < len; i++) {
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') || s[i] == 0x7F)
+			return (long)i;
+	}
+	return -1;
+}

@@ -1,0 +1,89 @@
+-- pipeline/schema.sql - the database contract between the stages.
+--
+-- One SQLite file (output/pipeline.db by default).  Every stage opens it,
+-- checks PRAGMA user_version against the version it was built for, and
+-- creates these tables when the file is new.  Changing a table means
+-- raising the version below; a stage refuses a database of another version
+-- (exit 78) rather than guessing.
+--
+-- Privacy: identity numbers, names and postcodes never appear here in clear
+-- text.  Columns a source maps to identity_number, first_name, last_name or
+-- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
+-- encrypted with a key derived from the secret key file.
+
+PRAGMA user_version = 1;
+
+-- One row per file name ever seen in input/.  A changed file under the same
+-- name replaces its earlier version: the old rows are deleted and this row is
+-- rewritten, all in one transaction.
+CREATE TABLE input_file (
+    file_id        INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,   -- file name inside input/
+    size           INTEGER NOT NULL,       -- bytes
+    mtime_ns       INTEGER NOT NULL,       -- modification time, for the cheap "unchanged?" test
+    sha256         TEXT,                   -- hex digest of the content; NULL if never read
+    source         TEXT,                   -- claiming source (mapping [source] name); NULL if none
+    mapping_sha256 TEXT,                   -- hex digest of the mapping file used
+    status         TEXT NOT NULL CHECK (status IN
+                     ('ok',          -- ingested; rows in raw_row, rejects in reject
+                      'failed',      -- could not be ingested (see message); no rows kept
+                      'unclaimed',   -- no source's files pattern matches the name
+                      'ambiguous',   -- two or more sources claim it
+                      'duplicate')), -- same content as another file (see message)
+    message        TEXT,                   -- why, for any status but 'ok'
+    encoding       TEXT,                   -- as declared by the source
+    lines          INTEGER NOT NULL DEFAULT 0,  -- physical lines in the file
+    title_lines    INTEGER NOT NULL DEFAULT 0,  -- lines before the header
+    header_lines   INTEGER NOT NULL DEFAULT 0,
+    footer_rows    INTEGER NOT NULL DEFAULT 0,  -- records matching the footer pattern
+    blank_lines    INTEGER NOT NULL DEFAULT 0,  -- empty lines between records
+    rows_read      INTEGER NOT NULL DEFAULT 0,  -- data records after the header, footer excluded
+    rows_kept      INTEGER NOT NULL DEFAULT 0,  -- records in raw_row
+    rows_rejected  INTEGER NOT NULL DEFAULT 0,  -- records in reject (stage 'ingest')
+    ingested_at    TEXT NOT NULL,          -- UTC, ISO 8601
+    CHECK (rows_read = rows_kept + rows_rejected)
+);
+
+-- The header of each ingested file, as decoded names (two-row headers joined).
+CREATE TABLE file_column (
+    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    col_idx  INTEGER NOT NULL,             -- 0-based position in the record
+    name     TEXT NOT NULL,                -- header name, UTF-8, trimmed
+    field    TEXT,                         -- schema field the mapping gives it, if any
+    sealed   INTEGER NOT NULL DEFAULT 0,   -- 1: values live only in raw_row.sealed
+    PRIMARY KEY (file_id, col_idx)
+) WITHOUT ROWID;
+
+-- Every kept record, decoded to UTF-8.  fields: the values in column order,
+-- separated by U+001F (unit separator); sealed columns are empty here.
+-- sealed: nonce || XChaCha20-Poly1305 ciphertext of the sealed columns'
+-- values (in column order, U+001F-separated); NULL when the source seals none.
+CREATE TABLE raw_row (
+    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
+    fields   TEXT NOT NULL,
+    sealed   BLOB,
+    PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+
+-- Every rejected record, by any stage: where, which field, why.  Never holds
+-- the rejected value of a sealed column.
+CREATE TABLE reject (
+    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
+    stage    TEXT NOT NULL,                -- 'ingest', 'map', ...
+    field    TEXT,                         -- column name, or NULL for the whole record
+    reason   TEXT NOT NULL,
+    PRIMARY KEY (file_id, line, stage)
+) WITHOUT ROWID;
+
+-- One row per stage run, for the report's run metadata and the driver.
+CREATE TABLE stage_run (
+    run_id      INTEGER PRIMARY KEY,
+    stage       TEXT NOT NULL,
+    version     TEXT NOT NULL,             -- pipeline version
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    exit_code   INTEGER,
+    summary     TEXT                       -- one line, as logged
+);
