@@ -23,7 +23,7 @@ STAGES   = ingest
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a
-BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample
+BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample $(BUILD)/runstat
 STAGE_SRC = $(filter-out %/main.c,$(foreach s,$(STAGES),$(wildcard pipeline/$(s)/*.c)))
 STAGE_OBJ = $(STAGE_SRC:pipeline/%.c=$(BUILD)/stages/%.o)
 STAGES_A = $(BUILD)/libstages.a
@@ -88,7 +88,7 @@ $(BUILD)/$(1): $(BUILD)/stages/$(1)/main.o $(STAGES_A) $(LIB_A)
 endef
 $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 
-$(BUILD)/gen_sample: tools/gen_sample.c | deps
+$(BUILD)/%: tools/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(STD_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 

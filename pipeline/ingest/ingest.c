@@ -79,6 +79,7 @@ struct job {
 	size_t n_cols;
 	char **col_names;         /* decoded header names */
 	int *col_field;           /* schema field or -1 */
+	int *col_sealed;          /* named by any alias of a sensitive field */
 	size_t n_expected;        /* fields a record must have */
 	long header_lines;
 	long footer_rows;
@@ -271,8 +272,7 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 	pl_buf_reset(&in->fields);
 	pl_buf_reset(&in->secret);
 	for (size_t i = 0; i < rec->n_kept; i++) {
-		int sealed = i < job->n_cols && job->col_field[i] >= 0 &&
-			     pl_field_is_sensitive((enum pl_field)job->col_field[i]);
+		int sealed = i < job->n_cols && job->col_sealed[i];
 		size_t len;
 		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, why, sizeof(why));
 
@@ -408,30 +408,38 @@ cleanup:
 	return err;
 }
 
-/* Finds each mapped field's column; a sensitive field's column must exist. */
+/* Finds each mapped field's column: the first alias present wins.  Every
+ * column named by any alias of a sensitive field is sealed, so an export
+ * carrying the identity number twice never stores it in clear; a sensitive
+ * field's column must exist. */
 static enum pl_err match_columns(struct job *job, struct pl_buf *tmp)
 {
 	char **folded = pl_xcalloc(job->n_cols, sizeof(char *));
 	enum pl_err err = PL_OK;
 
 	job->col_field = pl_xmalloc(job->n_cols * sizeof(int));
+	job->col_sealed = pl_xcalloc(job->n_cols, sizeof(int));
 	for (size_t c = 0; c < job->n_cols; c++) {
 		job->col_field[c] = -1;
 		folded[c] = pl_xstrdup(pl_fold(job->col_names[c], strlen(job->col_names[c]), tmp));
 	}
 	for (int f = 0; f < PL_F__COUNT && !err; f++) {
 		const struct pl_aliases *a = &job->src->columns[f];
+		int sensitive = pl_field_is_sensitive((enum pl_field)f);
 		int found = 0;
 
-		for (size_t k = 0; k < a->n_names && !found; k++) {
-			for (size_t c = 0; c < job->n_cols && !found; c++) {
-				if (job->col_field[c] < 0 && strcmp(folded[c], a->names[k]) == 0) {
+		for (size_t k = 0; k < a->n_names; k++) {
+			for (size_t c = 0; c < job->n_cols; c++) {
+				if (strcmp(folded[c], a->names[k]) != 0)
+					continue;
+				job->col_sealed[c] |= sensitive;
+				if (!found && job->col_field[c] < 0) {
 					job->col_field[c] = f;
 					found = 1;
 				}
 			}
 		}
-		if (a->n_names && !found && pl_field_is_sensitive((enum pl_field)f))
+		if (a->n_names && !found && sensitive)
 			err = file_fails(job, "no column for %s ('%s', %s line %ld) in the header; "
 					 "a renamed column would be stored in clear text",
 					 pl_field_name((enum pl_field)f), a->names[0],
@@ -456,7 +464,7 @@ static enum pl_err store_columns(struct ingest *in, struct job *job, struct pl_d
 		sqlite3_bind_text(st, 3, job->col_names[c], -1, SQLITE_STATIC);
 		if (f >= 0)
 			sqlite3_bind_text(st, 4, pl_field_name((enum pl_field)f), -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, f >= 0 && pl_field_is_sensitive((enum pl_field)f));
+		sqlite3_bind_int(st, 5, job->col_sealed[c]);
 		err = step_done(in, st, "store header", d);
 	}
 	return err;
@@ -557,6 +565,7 @@ static void job_release(struct job *job)
 		free(job->col_names[c]);
 	free(job->col_names);
 	free(job->col_field);
+	free(job->col_sealed);
 	pl_decoder_release(&job->dec);
 	free(job->path);
 }
