@@ -36,7 +36,7 @@ CREATE TABLE input_file (
     title_lines    INTEGER NOT NULL DEFAULT 0,  -- lines before the header
     header_lines   INTEGER NOT NULL DEFAULT 0,
     footer_rows    INTEGER NOT NULL DEFAULT 0,  -- records matching the footer pattern
-    blank_lines    INTEGER NOT NULL DEFAULT 0,  -- empty lines between records
+    blank_lines    INTEGER NOT NULL DEFAULT 0,  -- empty lines, and records of empty fields only (";;;;")
     rows_read      INTEGER NOT NULL DEFAULT 0,  -- data records after the header, footer excluded
     rows_kept      INTEGER NOT NULL DEFAULT 0,  -- records in raw_row
     rows_rejected  INTEGER NOT NULL DEFAULT 0,  -- records in reject (stage 'ingest')

@@ -83,6 +83,7 @@ struct job {
 	size_t n_expected;        /* fields a record must have */
 	long header_lines;
 	long footer_rows;
+	long empty_records;       /* all fields empty, e.g. ";;;;": counted as blank lines */
 	long rows_read, rows_kept, rows_rejected;
 	char message[256];        /* why the file failed */
 };
@@ -313,6 +314,17 @@ static int is_footer(struct job *job, const struct pl_csv_record *rec)
 	return first && regexec(&job->src->footer_re, first, 0, NULL, 0) == 0;
 }
 
+/* A record of empty fields only: what Excel writes for an empty row. */
+static int is_empty(const struct pl_csv_record *rec)
+{
+	if (rec->n_kept < rec->n_fields || rec->n_lines != 1)
+		return 0;
+	for (size_t i = 0; i < rec->n_kept; i++)
+		if (rec->lens[i] != 0)
+			return 0;
+	return 1;
+}
+
 static enum pl_err take_record(struct ingest *in, struct job *job,
 			       const struct pl_csv_record *rec, struct pl_diag *d)
 {
@@ -320,6 +332,10 @@ static enum pl_err take_record(struct ingest *in, struct job *job,
 
 	if (is_footer(job, rec)) {
 		job->footer_rows++;
+		return PL_OK;
+	}
+	if (is_empty(rec)) {
+		job->empty_records++;
 		return PL_OK;
 	}
 	job->rows_read++;
@@ -532,7 +548,7 @@ static enum pl_err finish_file(struct ingest *in, struct job *job,
 	sqlite3_bind_int64(st, 4, stats->skipped_lines);
 	sqlite3_bind_int64(st, 5, job->header_lines);
 	sqlite3_bind_int64(st, 6, job->footer_rows);
-	sqlite3_bind_int64(st, 7, stats->blank_lines);
+	sqlite3_bind_int64(st, 7, stats->blank_lines + job->empty_records);
 	sqlite3_bind_int64(st, 8, job->rows_read);
 	sqlite3_bind_int64(st, 9, job->rows_kept);
 	sqlite3_bind_int64(st, 10, job->rows_rejected);

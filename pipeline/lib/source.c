@@ -239,6 +239,9 @@ static int handle_dialect(struct parse_state *st, const char *key, const char *v
 
 		if (!once(st, K_FOOTER, "dialect", key))
 			return 0;
+		if (!*value)
+			return fail(st, "footer is empty (it would match every row); "
+				    "leave the key out for no footer%s%s", "", "");
 		rc = regcomp(&src->footer_re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 		if (rc != 0) {
 			regerror(rc, &src->footer_re, msg, sizeof(msg));
