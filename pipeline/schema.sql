@@ -66,14 +66,19 @@ CREATE TABLE raw_row (
     PRIMARY KEY (file_id, line)
 ) WITHOUT ROWID;
 
--- Every rejected record, by any stage: where, which field, why.  Never holds
--- the rejected value of a sealed column.
+-- Every rejected record, by any stage: where, which field, why.  value holds
+-- the offending raw value where one field is to blame, masked ("***") for
+-- identity numbers, names and postcodes.
 CREATE TABLE reject (
     file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
     line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
     stage    TEXT NOT NULL,                -- 'ingest', 'map', ...
     field    TEXT,                         -- column name, or NULL for the whole record
-    reason   TEXT NOT NULL,
+    code     TEXT NOT NULL,                -- reason code: field_count, encoding, control_char,
+                                           -- malformed_quote, unterminated_quote, field_too_long,
+                                           -- (map:) bad_date, bad_number, unmapped_code, ...
+    reason   TEXT NOT NULL,                -- the same in words, with details
+    value    TEXT,                         -- the raw value, masked if sensitive
     PRIMARY KEY (file_id, line, stage)
 ) WITHOUT ROWID;
 

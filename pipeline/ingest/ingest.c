@@ -50,8 +50,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_INSERT_COLUMN] = "INSERT INTO file_column (file_id, col_idx, name, field, sealed) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_INSERT_ROW] = "INSERT INTO raw_row (file_id, line, fields, sealed) VALUES (?1, ?2, ?3, ?4)",
-	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, reason) "
-			    "VALUES (?1, ?2, 'ingest', ?3, ?4)",
+	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason) "
+			    "VALUES (?1, ?2, 'ingest', ?3, ?4, ?5)",
 };
 
 /* One run: what every file shares. */
@@ -66,6 +66,7 @@ struct ingest {
 	struct pl_buf secret;     /* sealed values being built */
 	struct pl_buf blob;       /* sealed blob */
 	struct pl_buf scratch;
+	struct pl_buf colname;    /* col_name() of an unnamed column */
 };
 
 /* One file being read. */
@@ -198,7 +199,8 @@ static enum pl_err register_status(struct ingest *in, struct job *job, const cha
 }
 
 static enum pl_err add_reject(struct ingest *in, struct job *job, long line,
-			      const char *field, const char *reason, struct pl_diag *d)
+			      const char *field, const char *code, const char *reason,
+			      struct pl_diag *d)
 {
 	sqlite3_stmt *st = in->st[S_INSERT_REJECT];
 
@@ -215,7 +217,8 @@ static enum pl_err add_reject(struct ingest *in, struct job *job, long line,
 	sqlite3_bind_int64(st, 2, line);
 	if (field)
 		sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, reason, -1, SQLITE_TRANSIENT);
 	return step_done(in, st, "record reject", d);
 }
 
@@ -242,21 +245,23 @@ static void append_value(struct pl_buf *out, const char *s, size_t len)
 	}
 }
 
-/* Decodes one field; on failure writes the reject reason into why. */
+/* Decodes one field; on failure sets *code and writes the reason into why. */
 static const char *decode_field(struct job *job, const char *raw, size_t raw_len,
-				size_t *len, char *why, size_t why_size)
+				size_t *len, const char **code, char *why, size_t why_size)
 {
 	size_t bad = 0;
 	const char *s = pl_decode(&job->dec, raw, raw_len, len, &bad);
 	long ctl;
 
 	if (!s) {
+		*code = "encoding";
 		snprintf(why, why_size, "invalid byte 0x%02X for encoding %s",
 			 (unsigned char)raw[bad], pl_encoding_name(job->src->encoding));
 		return NULL;
 	}
 	ctl = pl_find_control(s, *len);
 	if (ctl >= 0) {
+		*code = "control_char";
 		snprintf(why, why_size, "control character 0x%02X", (unsigned char)s[ctl]);
 		return NULL;
 	}
@@ -268,6 +273,7 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 {
 	sqlite3_stmt *st = in->st[S_INSERT_ROW];
 	int any_sealed = 0;
+	const char *code = NULL;
 	char why[96];
 
 	pl_buf_reset(&in->fields);
@@ -275,10 +281,12 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 	for (size_t i = 0; i < rec->n_kept; i++) {
 		int sealed = i < job->n_cols && job->col_sealed[i];
 		size_t len;
-		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, why, sizeof(why));
+		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, &code,
+					     why, sizeof(why));
 
 		if (!v)
-			return add_reject(in, job, rec->line, col_name(job, i, &in->scratch), why, d);
+			return add_reject(in, job, rec->line, col_name(job, i, &in->colname), code,
+					  why, d);
 		if (i > 0)
 			pl_buf_putc(&in->fields, FIELD_SEP);
 		if (sealed) {
@@ -341,12 +349,14 @@ static enum pl_err take_record(struct ingest *in, struct job *job,
 	job->rows_read++;
 	if (rec->too_long) {
 		snprintf(why, sizeof(why), "field longer than %zu bytes", job->src->max_field_bytes);
-		return add_reject(in, job, rec->line, NULL, why, d);
+		return add_reject(in, job, rec->line,
+				  col_name(job, (size_t)rec->field_idx, &in->colname),
+				  "field_too_long", why, d);
 	}
 	if (rec->n_fields != job->n_expected) {
 		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
 			 job->n_expected, rec->n_fields);
-		return add_reject(in, job, rec->line, NULL, why, d);
+		return add_reject(in, job, rec->line, NULL, "field_count", why, d);
 	}
 	return keep_record(in, job, rec, d);
 }
@@ -395,9 +405,11 @@ static enum pl_err add_header_row(struct job *job, const struct pl_csv_record *r
 		job->n_cols = rec->n_fields;
 	}
 	for (size_t i = 0; i < rec->n_kept; i++) {
+		const char *code = NULL;
 		char why[96];
 		size_t len;
-		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, why, sizeof(why));
+		const char *v = decode_field(job, rec->fields[i], rec->lens[i], &len, &code,
+					     why, sizeof(why));
 		char *cell;
 
 		if (!v) {
@@ -529,7 +541,10 @@ static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_r
 			return file_fails(job, "%s", d->msg);
 		if (ev == PL_CSV_BAD) {
 			job->rows_read++;
-			err = add_reject(in, job, rec.line, NULL, rec.reason, d);
+			err = add_reject(in, job, rec.line,
+					 rec.field_idx >= 0 ? col_name(job, (size_t)rec.field_idx,
+								       &in->colname) : NULL,
+					 rec.code, rec.reason, d);
 		} else {
 			err = take_record(in, job, &rec, d);
 		}
@@ -827,6 +842,7 @@ static void close_run(struct ingest *in)
 	pl_buf_release(&in->secret);
 	pl_buf_release(&in->blob);
 	pl_buf_release(&in->scratch);
+	pl_buf_release(&in->colname);
 	memset(in->seal_key, 0, sizeof(in->seal_key));
 }
 

@@ -57,6 +57,7 @@ struct pl_csv_reader {
 	char **ptrs;
 	size_t n_fields, n_kept, cap;
 	int too_long;
+	long too_long_idx;        /* first field over the limit */
 	char reason[64];          /* text of the last PL_CSV_BAD */
 
 	struct pl_csv_stats stats;
@@ -93,6 +94,8 @@ static void on_field(void *s, size_t len, void *user)
 
 	r->n_fields++;
 	if (len > r->o.max_field_bytes) {
+		if (!r->too_long)
+			r->too_long_idx = (long)r->n_fields - 1;
 		r->too_long = 1;
 		return;
 	}
@@ -228,9 +231,11 @@ static enum pl_err resync(struct pl_csv_reader *r, struct pl_diag *d)
 }
 
 static enum pl_csv_event bad_record(struct pl_csv_reader *r, struct pl_csv_record *rec,
-				    const char *reason, long end_line)
+				    const char *code, const char *reason, long end_line)
 {
 	memset(rec, 0, sizeof(*rec));
+	rec->field_idx = -1;
+	rec->code = code;
 	rec->line = r->rec_line;
 	rec->n_lines = end_line - r->rec_line + 1;
 	rec->reason = reason;
@@ -249,6 +254,8 @@ static enum pl_csv_event good_record(struct pl_csv_reader *r, struct pl_csv_reco
 	rec->fields = r->ptrs;
 	rec->lens = r->lens;
 	rec->too_long = r->too_long;
+	rec->field_idx = r->too_long ? r->too_long_idx : -1;
+	rec->code = NULL;
 	rec->reason = NULL;
 	r->rec_done = 0;
 	r->returned = 1;
@@ -264,7 +271,8 @@ static enum pl_csv_event finish(struct pl_csv_reader *r, struct pl_csv_record *r
 
 	r->finished = 1;
 	if (csv_fini(&r->p, on_field, on_record, r) != 0) {
-		enum pl_csv_event ev = bad_record(r, rec, "unterminated quote", last_line);
+		enum pl_csv_event ev = bad_record(r, rec, "unterminated_quote", "unterminated quote",
+						      last_line);
 
 		if (resync(r, d))
 			return PL_CSV_ERROR;
@@ -322,7 +330,7 @@ static enum pl_csv_event feed_piece(struct pl_csv_reader *r, struct pl_csv_recor
 		r->line_blank = 0;
 	}
 	if (csv_parse(&r->p, s, len, on_field, on_record, r) != len) {
-		ev = bad_record(r, rec, "malformed quote", r->line);
+		ev = bad_record(r, rec, "malformed_quote", "malformed quote", r->line);
 		parser_start(r);
 		r->row_open = 0;
 		r->skip_to_eol = 1;
@@ -333,7 +341,10 @@ static enum pl_csv_event feed_piece(struct pl_csv_reader *r, struct pl_csv_recor
 	if (r->row_open && r->p.entry_pos > r->o.max_field_bytes) {
 		snprintf(r->reason, sizeof(r->reason), "field longer than %zu bytes",
 			 r->o.max_field_bytes);
-		ev = bad_record(r, rec, r->reason, r->line);
+		long idx = (long)r->n_fields; /* the field still being read */
+
+		ev = bad_record(r, rec, "field_too_long", r->reason, r->line);
+		rec->field_idx = idx;
 		if (resync(r, d))
 			return PL_CSV_ERROR;
 		return ev;

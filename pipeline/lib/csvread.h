@@ -48,7 +48,9 @@ struct pl_csv_record {
 	char **fields;            /* NUL-terminated raw bytes, valid until next call */
 	size_t *lens;
 	int too_long;             /* a field exceeded max_field_bytes */
-	const char *reason;       /* PL_CSV_BAD: why */
+	long field_idx;           /* 0-based field to blame (too long), -1 if none */
+	const char *code;         /* PL_CSV_BAD: reason code, e.g. "malformed_quote" */
+	const char *reason;       /* PL_CSV_BAD: why, in words */
 };
 
 struct pl_csv_stats {

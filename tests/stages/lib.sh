@@ -1,0 +1,267 @@
+# tests/stages/lib.sh - helpers sourced by every stage test (bash).
+#
+# A test sources this file, builds its fixture in a fresh work directory
+# ($WORK, removed on exit), runs the real binary with expect_exit or
+# expect_ingest, checks the database with expect_eq / expect_like on q
+# results, and ends with `finish`, which exits 1 if any expectation failed.
+#
+#   PL_ROOT  repository root (default: two levels above this file)
+#   PL_BIN   directory of the stage binaries (default: $PL_ROOT/pipeline/build)
+#
+# Every expectation prints a precise message on mismatch and the test goes
+# on, so one run shows all that is wrong.  No test can pass vacuously: finish
+# fails a test with zero expectations or with any SQL error from q (so an
+# expected "" never passes on a query that did not run), and expect_ingest
+# also checks the contract every run must keep (stdout empty, stderr only
+# log lines, stderr empty with -q on success).  PL_KEY_FILE is unset.
+
+set -u
+export LC_ALL=C.UTF-8 TZ=UTC
+unset PL_KEY_FILE
+
+PL_ROOT=${PL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+PL_BIN=${PL_BIN:-$PL_ROOT/pipeline/build}
+PL_DATA=$PL_ROOT/tests/data/ingest
+TEST_NAME=$(basename "$0" .sh)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pl-$TEST_NAME.XXXXXX") || exit 1
+DB=$WORK/output/pipeline.db
+KEY=$WORK/key/pipeline.key
+OUT=$WORK/.stdout       # stdout of the last expect_exit command
+ERR=$WORK/.stderr       # stderr of the last expect_exit command
+RC=                     # exit status of the last expect_exit command
+
+n_checks=0
+n_failed=0
+bg_pids=                # background processes this test started
+
+cleanup() {
+	local p
+	for p in $bg_pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+cd "$WORK" || exit 1
+
+# Report a failed expectation: fail WHAT DETAIL-LINES...
+fail() {
+	n_failed=$((n_failed + 1))
+	printf 'FAIL: %s\n' "$1"
+	shift
+	local line
+	for line in "$@"; do printf '  %s\n' "$line"; done
+}
+
+# Print a value indented; with control or 8-bit bytes, also as `sed -n l`.
+show() { # show LABEL VALUE
+	printf '  %s\n' "$1"
+	printf '%s\n' "$2" | sed 's/^/    | /'
+	if printf '%s' "$2" | LC_ALL=C grep -q '[^[:print:]]'; then
+		printf '%s\n' "$2" | LC_ALL=C sed -n 'l 0' | sed 's/^/    l /'
+	fi
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	n_checks=$((n_checks + 1))
+	[ "$2" == "$3" ] && return 0
+	n_failed=$((n_failed + 1))
+	printf 'FAIL: %s\n' "$1"
+	show expected: "$2"
+	show actual: "$3"
+	return 1
+}
+
+# expect_like WHAT SQL-LIKE-PATTERN ACTUAL  (SQLite LIKE: % _, ASCII case-insensitive)
+expect_like() {
+	n_checks=$((n_checks + 1))
+	local m
+	m=$(sqlite3 -batch -noheader :memory: "SELECT $(sql_str "$3") LIKE $(sql_str "$2");")
+	[ "$m" == 1 ] && return 0
+	n_failed=$((n_failed + 1))
+	printf 'FAIL: %s\n' "$1"
+	show "expected LIKE:" "$2"
+	show actual: "$3"
+	return 1
+}
+
+# expect_grep WHAT ERE TEXT: some line of TEXT matches the extended regex ERE.
+expect_grep() {
+	n_checks=$((n_checks + 1))
+	printf '%s\n' "$3" | grep -Eq -e "$2" && return 0
+	n_failed=$((n_failed + 1))
+	printf 'FAIL: %s\n' "$1"
+	show "expected a line matching (ERE):" "$2"
+	show actual: "$3"
+	return 1
+}
+
+# expect_true WHAT COMMAND...  (the command's exit status is the check)
+expect_true() {
+	local what=$1
+	shift
+	n_checks=$((n_checks + 1))
+	"$@" && return 0
+	fail "$what" "command failed: $*"
+	return 1
+}
+
+# expect_exit CODE COMMAND...: run with stdin /dev/null, stdout to $OUT, stderr to $ERR.
+expect_exit() {
+	local want=$1
+	shift
+	n_checks=$((n_checks + 1))
+	"$@" </dev/null >"$OUT" 2>"$ERR"
+	RC=$?
+	[ "$RC" == "$want" ] && return 0
+	n_failed=$((n_failed + 1))
+	printf 'FAIL: exit status of: %s\n' "$*"
+	printf '  expected: %s\n  actual:   %s\n' "$want" "$RC"
+	if [ -s "$ERR" ]; then
+		printf '  stderr (first 20 lines):\n'
+		head -n 20 "$ERR" | sed 's/^/    | /'
+	fi
+	return 1
+}
+
+# ingest ARGS...: the ingest binary on this test's fixture.
+ingest() {
+	"$PL_BIN/ingest" -i "$WORK/input" -m "$WORK/mappings" -d "$DB" -k "$KEY" "$@"
+}
+
+# expect_ingest CODE ARGS...: run ingest, expect CODE, an empty stdout, every
+# stderr line in the log format, and with -q and exit 0 an empty stderr.
+LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z ingest [EWID] [^ ].*$'
+expect_ingest() {
+	local want=$1 arg
+	shift
+	expect_exit "$want" ingest "$@"
+	expect_eq "ingest $*: stdout is empty (exit $RC)" "" "$(cat "$OUT")"
+	expect_eq "ingest $*: stderr lines not in the log format" "" \
+		"$(grep -a -v -E -e "$LOG_ERE" "$ERR")"
+	for arg in "$@"; do
+		if [ "$arg" == -q ] && [ "$RC" == 0 ]; then
+			expect_eq "ingest $*: stderr with -q and success" "" "$(cat "$ERR")"
+		fi
+	done
+}
+
+# new_fixture: make input/ mappings/ key/ output/ in $WORK.
+new_fixture() {
+	mkdir -p "$WORK/input" "$WORK/mappings" "$WORK/key" "$WORK/output"
+	n_checks=$((n_checks + 1))
+	if [ ! -x "$PL_BIN/ingest" ]; then
+		fail "binary $PL_BIN/ingest exists" "not found or not executable (run make)"
+		finish
+	fi
+}
+
+# basic_fixture [NAME]: tests/data/ingest/basic.csv as input/NAME (default basic.csv),
+# basic.ini as mappings/basic.ini (it claims basic*.csv).
+basic_fixture() {
+	cp "$PL_DATA/basic.csv" "$WORK/input/${1:-basic.csv}"
+	cp "$PL_DATA/basic.ini" "$WORK/mappings/basic.ini"
+}
+
+# mapping NAME < INI: write mappings/NAME.ini from stdin.
+mapping() { cat >"$WORK/mappings/$1.ini"; }
+
+# sql_str TEXT: TEXT as an SQL string literal.
+sql_str() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# q SQL: run SQL on the test database; rows on stdout, columns joined by |.
+# An SQL error (no such table, locked, ...) fails the test at finish, so an
+# expectation of "" cannot pass on a query that did not run.
+q() {
+	sqlite3 -batch -noheader "$DB" "$1" 2>>"$WORK/.sql-errors" ||
+		printf '  in: %s\n' "$1" >>"$WORK/.sql-errors"
+}
+
+# hexof STRING-WITH-ESCAPES: upper-case hex of printf's expansion of the argument.
+hexof() { printf "$1" | od -An -tx1 -v | tr -d ' \n' | tr a-f A-F; }
+
+# names: the input_file names, space-separated, sorted.
+names() {
+	q "SELECT group_concat(name, ' ') FROM (SELECT name FROM input_file ORDER BY name);"
+}
+
+fid() { printf '(SELECT file_id FROM input_file WHERE name = %s)' "$(sql_str "$1")"; }
+
+# file_stats NAME: status|lines|title_lines|header_lines|footer_rows|blank_lines|
+#                  rows_read|rows_kept|rows_rejected
+STATS="status|lines|title|header|footer|blank|read|kept|rejected"
+file_stats() {
+	q "SELECT status, lines, title_lines, header_lines, footer_rows, blank_lines,
+	          rows_read, rows_kept, rows_rejected
+	     FROM input_file WHERE name = $(sql_str "$1");"
+}
+expect_stats() { # expect_stats NAME EXPECTED
+	expect_eq "input_file '$1' ($STATS)" "$2" "$(file_stats "$1")"
+}
+
+# rows NAME: "line: f1|f2|..." for each raw_row of the file (U+001F shown as |).
+rows() {
+	q "SELECT line || ': ' || replace(fields, char(31), '|') FROM raw_row
+	    WHERE file_id = $(fid "$1") ORDER BY line;"
+}
+
+# columns NAME: "idx name field sealed" for each file_column ('-' for no field).
+columns() {
+	q "SELECT col_idx || ' ' || name || ' ' || coalesce(field, '-') || ' ' || sealed
+	     FROM file_column WHERE file_id = $(fid "$1") ORDER BY col_idx;"
+}
+
+# reject_lines NAME: "line field" for each ingest reject ('-' for a NULL field).
+reject_lines() {
+	q "SELECT line || ' ' || coalesce(field, '-') FROM reject
+	    WHERE stage = 'ingest' AND file_id = $(fid "$1") ORDER BY line;"
+}
+
+# reason NAME LINE: reason of the ingest reject at LINE.
+reason() {
+	q "SELECT reason FROM reject WHERE stage = 'ingest'
+	      AND file_id = $(fid "$1") AND line = $2;"
+}
+
+# snapshot: every row of input_file, file_column, raw_row (sealed as hex) and
+# reject, to compare a database before and after a run.
+snapshot() {
+	q "SELECT 'input_file', * FROM input_file ORDER BY file_id;
+	   SELECT 'file_column', * FROM file_column ORDER BY file_id, col_idx;
+	   SELECT 'raw_row', file_id, line, hex(fields), hex(sealed) FROM raw_row ORDER BY file_id, line;
+	   SELECT 'reject', * FROM reject ORDER BY file_id, line, stage;"
+}
+
+# expect_reconciled: for every file, rows_read = rows_kept + rows_rejected,
+# rows_kept = count(raw_row), rows_rejected = count(ingest rejects).
+expect_reconciled() {
+	local bad
+	bad=$(q "SELECT name || ': read ' || rows_read || ', kept ' || rows_kept
+	            || ', rejected ' || rows_rejected
+	            || ', raw_row ' || (SELECT count(*) FROM raw_row r WHERE r.file_id = f.file_id)
+	            || ', reject ' || (SELECT count(*) FROM reject j
+	                               WHERE j.file_id = f.file_id AND j.stage = 'ingest')
+	           FROM input_file f
+	          WHERE rows_read != rows_kept + rows_rejected
+	             OR rows_kept != (SELECT count(*) FROM raw_row r WHERE r.file_id = f.file_id)
+	             OR rows_rejected != (SELECT count(*) FROM reject j
+	                                  WHERE j.file_id = f.file_id AND j.stage = 'ingest')
+	          ORDER BY name;" 2>&1)
+	expect_eq "every input_file reconciles with raw_row and reject" "" "$bad"
+}
+
+# finish: end the test; exit 1 if any expectation failed or none was made.
+finish() {
+	if [ -s "$WORK/.sql-errors" ]; then
+		n_checks=$((n_checks + 1))
+		fail "queries ran without SQL errors" "$(cat "$WORK/.sql-errors")"
+	fi
+	if [ "$n_checks" -eq 0 ]; then
+		fail "test made no expectations" "a test that cannot fail is a defect"
+	fi
+	if [ "$n_failed" -gt 0 ]; then
+		printf '%s: %d of %d expectations failed\n' "$TEST_NAME" "$n_failed" "$n_checks"
+		exit 1
+	fi
+	exit 0
+}
