@@ -86,15 +86,19 @@ while IFS=$'\t' read -r name key value; do
 	fi
 done <"$WORK/truth.checks"
 
-q "SELECT f.name || ' ' || j.line || ' ' ||
-          CASE WHEN j.reason LIKE 'expected % fields, found %' THEN 'field_count'
-               WHEN j.reason LIKE 'invalid byte %' THEN 'encoding'
-               WHEN j.reason LIKE 'control character %' THEN 'control_char'
-               WHEN j.reason LIKE 'malformed quote%' THEN 'malformed_quote'
-               WHEN j.reason LIKE 'unterminated quote%' THEN 'unterminated_quote'
-               ELSE 'other(' || j.reason || ')' END
+q "SELECT f.name || ' ' || j.line || ' ' || j.code
      FROM reject j JOIN input_file f USING (file_id)
     WHERE j.stage = 'ingest';" | LC_ALL=C sort >"$WORK/db.rejects"
+# the reason in words must say what the code says
+expect_eq "ingest rejects whose reason disagrees with their code" "" \
+	"$(q "SELECT line || ' ' || code || ' ' || reason FROM reject
+	       WHERE stage = 'ingest' AND NOT (
+	             (code = 'field_count' AND reason LIKE 'expected % fields, found %')
+	          OR (code = 'encoding' AND reason LIKE 'invalid byte %')
+	          OR (code = 'control_char' AND reason LIKE 'control character %')
+	          OR (code = 'malformed_quote' AND reason LIKE 'malformed quote%')
+	          OR (code = 'unterminated_quote' AND reason LIKE 'unterminated quote%')
+	          OR (code = 'field_too_long' AND reason LIKE 'field longer than %'));")"
 LC_ALL=C sort -o "$WORK/truth.rejects" "$WORK/truth.rejects"
 expect_eq "truth's ingest rejects missing from the database (file line cause)" "" \
 	"$(LC_ALL=C comm -23 "$WORK/truth.rejects" "$WORK/db.rejects")"
