@@ -82,6 +82,58 @@ CREATE TABLE reject (
     PRIMARY KEY (file_id, line, stage)
 ) WITHOUT ROWID;
 
+-- One harmonised episode per kept raw_row that the map stage could map: the
+-- common schema of ../shared/SCHEMA.md.  source_file / source_line are
+-- input_file.name and line (see view episode_v).
+CREATE TABLE episode (
+    file_id        INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    line           INTEGER NOT NULL,       -- source_line
+    district       TEXT NOT NULL,
+    person_ref     TEXT,                   -- keyed hash of the normalised identity number; NULL if none
+    id_type        TEXT NOT NULL CHECK (id_type IN ('PNR', 'SAMNR', 'RESERV', 'NONE')),
+    id_flaw        TEXT,                   -- why a non-empty number is NONE (data quality)
+    birth_date     TEXT,                   -- YYYY-MM-DD
+    birth_year     INTEGER,
+    sex            TEXT NOT NULL CHECK (sex IN ('F', 'M', 'U')),
+    intervention   TEXT NOT NULL,
+    provider       TEXT,
+    substance      TEXT NOT NULL,
+    start_date     TEXT NOT NULL,
+    end_date       TEXT,                   -- NULL while the intervention goes on
+    cost_sek       REAL,
+    children       TEXT NOT NULL CHECK (children IN ('Y', 'N', 'U')),
+    mapping_sha256 TEXT NOT NULL,          -- the mapping file that made it
+    PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+
+CREATE VIEW episode_v AS
+    SELECT f.name AS source_file, e.line AS source_line, f.source, e.*
+      FROM episode e JOIN input_file f USING (file_id);
+
+-- Which files the map stage has mapped, with which mapping file; a changed
+-- mapping file (other sha256) makes the next run map the file again.
+CREATE TABLE mapped_file (
+    file_id        INTEGER PRIMARY KEY REFERENCES input_file(file_id) ON DELETE CASCADE,
+    mapping_sha256 TEXT NOT NULL,
+    rows_read      INTEGER NOT NULL,       -- raw_row records of the file
+    rows_kept      INTEGER NOT NULL,       -- episodes
+    rows_rejected  INTEGER NOT NULL,       -- rejects of stage 'map'
+    mapped_at      TEXT NOT NULL,
+    CHECK (rows_read = rows_kept + rows_rejected)
+);
+
+-- Mapping coverage: every distinct source value of every recoded field, per
+-- file, with what it became (NULL: unmapped) and how often.
+CREATE TABLE map_value (
+    file_id    INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    field      TEXT NOT NULL,
+    value      TEXT NOT NULL,              -- as in the export, trimmed
+    code       TEXT,                       -- the schema code, NULL if unmapped
+    n          INTEGER NOT NULL,
+    first_line INTEGER NOT NULL,
+    PRIMARY KEY (file_id, field, value)
+) WITHOUT ROWID;
+
 -- One row per stage run, for the report's run metadata and the driver.
 CREATE TABLE stage_run (
     run_id      INTEGER PRIMARY KEY,

@@ -9,22 +9,34 @@
 static const struct {
 	const char *name;
 	int sensitive;
+	enum pl_field_kind kind;
+	int codelist;
 } fields[PL_F__COUNT] = {
-	[PL_F_IDENTITY_NUMBER] = { "identity_number", 1 },
-	[PL_F_FIRST_NAME]      = { "first_name", 1 },
-	[PL_F_LAST_NAME]       = { "last_name", 1 },
-	[PL_F_POSTCODE]        = { "postcode", 1 },
-	[PL_F_BIRTH_DATE]      = { "birth_date", 0 },
-	[PL_F_BIRTH_YEAR]      = { "birth_year", 0 },
-	[PL_F_SEX]             = { "sex", 0 },
-	[PL_F_INTERVENTION]    = { "intervention", 0 },
-	[PL_F_PROVIDER]        = { "provider", 0 },
-	[PL_F_SUBSTANCE]       = { "substance", 0 },
-	[PL_F_START_DATE]      = { "start_date", 0 },
-	[PL_F_END_DATE]        = { "end_date", 0 },
-	[PL_F_COST_SEK]        = { "cost_sek", 0 },
-	[PL_F_CHILDREN]        = { "children", 0 },
+	[PL_F_IDENTITY_NUMBER] = { "identity_number", 1, PL_KIND_TEXT, -1 },
+	[PL_F_FIRST_NAME]      = { "first_name", 1, PL_KIND_TEXT, -1 },
+	[PL_F_LAST_NAME]       = { "last_name", 1, PL_KIND_TEXT, -1 },
+	[PL_F_POSTCODE]        = { "postcode", 1, PL_KIND_TEXT, -1 },
+	[PL_F_BIRTH_DATE]      = { "birth_date", 0, PL_KIND_DATE, -1 },
+	[PL_F_BIRTH_YEAR]      = { "birth_year", 0, PL_KIND_YEAR, -1 },
+	[PL_F_SEX]             = { "sex", 0, PL_KIND_CODE, PL_CL_SEX },
+	[PL_F_INTERVENTION]    = { "intervention", 0, PL_KIND_CODE, PL_CL_INTERVENTION },
+	[PL_F_PROVIDER]        = { "provider", 0, PL_KIND_CODE, PL_CL_PROVIDER },
+	[PL_F_SUBSTANCE]       = { "substance", 0, PL_KIND_CODE, PL_CL_SUBSTANCE },
+	[PL_F_START_DATE]      = { "start_date", 0, PL_KIND_DATE, -1 },
+	[PL_F_END_DATE]        = { "end_date", 0, PL_KIND_DATE, -1 },
+	[PL_F_COST_SEK]        = { "cost_sek", 0, PL_KIND_NUMBER, -1 },
+	[PL_F_CHILDREN]        = { "children", 0, PL_KIND_CODE, PL_CL_CHILDREN },
 };
+
+enum pl_field_kind pl_field_kind(enum pl_field f)
+{
+	return (unsigned)f < PL_F__COUNT ? fields[f].kind : PL_KIND_TEXT;
+}
+
+int pl_field_codelist(enum pl_field f)
+{
+	return (unsigned)f < PL_F__COUNT ? fields[f].codelist : -1;
+}
 
 const char *pl_field_name(enum pl_field f)
 {

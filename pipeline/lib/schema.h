@@ -31,6 +31,16 @@ int pl_field_lookup(const char *name);
 /* Identity number and linkage-only fields: sealed at ingest, never output. */
 int pl_field_is_sensitive(enum pl_field f);
 
+/* What kind of value a field holds. */
+enum pl_field_kind {
+	PL_KIND_TEXT = 0,   /* identity number, names, postcode: sealed, never output */
+	PL_KIND_CODE,       /* a code from the field's code list */
+	PL_KIND_DATE,
+	PL_KIND_YEAR,
+	PL_KIND_NUMBER
+};
+enum pl_field_kind pl_field_kind(enum pl_field f);
+
 /* Code lists. */
 enum pl_codelist {
 	PL_CL_DISTRICT = 0,
@@ -43,6 +53,8 @@ enum pl_codelist {
 	PL_CL__COUNT
 };
 
+/* The code list of a PL_KIND_CODE field, or -1. */
+int pl_field_codelist(enum pl_field f);
 /* Returns 1 if code is in the list (exact, upper case ASCII). */
 int pl_code_valid(enum pl_codelist list, const char *code);
 /* The list's codes, NULL-terminated. */

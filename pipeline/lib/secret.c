@@ -178,6 +178,15 @@ int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
 	return 0;
 }
 
+void pl_pseudonym(const unsigned char subkey[PL_KEY_BYTES], const void *msg, size_t len,
+		  char out[PL_PSEUDONYM_HEX])
+{
+	unsigned char h[16];
+
+	crypto_generichash(h, sizeof(h), msg, len, subkey, PL_KEY_BYTES);
+	sodium_bin2hex(out, PL_PSEUDONYM_HEX, h, sizeof(h));
+}
+
 void pl_sha256_init(struct pl_sha256 *h)
 {
 	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->state);

@@ -49,6 +49,13 @@ void pl_seal(const unsigned char subkey[PL_KEY_BYTES], const void *msg,
 int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
 	      size_t len, struct pl_buf *out);
 
+#define PL_PSEUDONYM_HEX 33  /* 32 hex digits and NUL */
+
+/* Keyed pseudonym of msg: BLAKE2b-128 keyed with the pseudonym subkey, hex.
+ * The same key and message always give the same pseudonym. */
+void pl_pseudonym(const unsigned char subkey[PL_KEY_BYTES], const void *msg, size_t len,
+		  char out[PL_PSEUDONYM_HEX]);
+
 /* Streaming SHA-256. */
 struct pl_sha256 {
 	_Alignas(16) unsigned char state[128]; /* crypto_hash_sha256_state, opaque here */

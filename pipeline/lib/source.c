@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "source.h"
 
+#include "value.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -21,6 +23,8 @@
 
 struct parse_state {
 	struct pl_source *src;
+	const char *path;              /* file being parsed: mapping or code list */
+	int codelist_field;            /* >= 0 when parsing a code list file */
 	const char *text;              /* whole file, NUL-terminated */
 	const char *pos;               /* reader position */
 	long line;                     /* line last handed to libinih */
@@ -54,7 +58,7 @@ static char *stream_reader(char *str, int num, void *stream)
 static int fail(struct parse_state *st, const char *fmt, const char *a, const char *b)
 {
 	if (!st->err)
-		st->err = pl_diag_set(st->d, PL_ECONFIG, st->src->path, st->line, fmt, a, b);
+		st->err = pl_diag_set(st->d, PL_ECONFIG, st->path, st->line, fmt, a, b);
 	return 0;
 }
 
@@ -104,6 +108,8 @@ static void free_list(char **items, size_t n)
 		free(items[i]);
 	free(items);
 }
+
+static enum pl_err read_text(const char *path, struct pl_buf *text, struct pl_diag *d);
 
 static int valid_source_name(const char *s)
 {
@@ -279,8 +285,283 @@ static int handle_columns(struct parse_state *st, const char *key, const char *v
 	return 1;
 }
 
+static int field_of(struct parse_state *st, const char *name, const char *section)
+{
+	int f = pl_field_lookup(name);
+
+	if (f < 0)
+		return fail(st, "unknown schema field '%s' in [%s]", name, section), -1;
+	return f;
+}
+
+static int check_code(struct parse_state *st, int f, const char *code)
+{
+	int cl = pl_field_codelist((enum pl_field)f);
+
+	if (cl < 0)
+		return fail(st, "field '%s' takes no codes%s", pl_field_name((enum pl_field)f), "");
+	if (!pl_code_valid((enum pl_codelist)cl, code))
+		return fail(st, "'%s' is not a code of the schema for %s", code,
+			    pl_field_name((enum pl_field)f));
+	return 1;
+}
+
+static void note_line(struct parse_state *st, struct pl_field_spec *spec)
+{
+	if (!spec->line)
+		spec->line = st->line;
+}
+
+/* Adds value -> code; an inline entry overrides a code list's. */
+static int add_recode(struct parse_state *st, int f, const char *value, const char *code)
+{
+	struct pl_field_spec *spec = &st->src->fields[f];
+	struct pl_buf folded;
+	int inline_entry = st->codelist_field < 0;
+
+	if (!check_code(st, f, code))
+		return 0;
+	pl_buf_init(&folded);
+	pl_fold(value, strlen(value), &folded);
+	for (size_t i = 0; i < spec->n_recode; i++) {
+		struct pl_recode *e = &spec->recode[i];
+
+		if (strcmp(e->from, folded.data) != 0)
+			continue;
+		pl_buf_release(&folded);
+		if (inline_entry && e->line < 0) { /* code list entry: replace */
+			free(e->code);
+			e->code = pl_xstrdup(code);
+			e->line = st->line;
+			return 1;
+		}
+		if (!inline_entry && e->line > 0)
+			return 1; /* the mapping file's own entry wins */
+		return fail(st, "value '%s' given twice for %s", value, pl_field_name((enum pl_field)f));
+	}
+	spec->recode = pl_xrealloc(spec->recode, (spec->n_recode + 1) * sizeof(*spec->recode));
+	spec->recode[spec->n_recode].from = pl_xstrdup(folded.data);
+	spec->recode[spec->n_recode].code = pl_xstrdup(code);
+	/* code list entries carry a negative line: theirs is in another file */
+	spec->recode[spec->n_recode].line = inline_entry ? st->line : -st->line;
+	spec->n_recode++;
+	note_line(st, spec);
+	pl_buf_release(&folded);
+	return 1;
+}
+
+static int codelist_handler(void *user, const char *section, const char *key, const char *value);
+
+static int load_codelist(struct parse_state *st, int f, const char *rel)
+{
+	struct parse_state sub;
+	struct pl_buf path, text;
+	const char *slash = strrchr(st->src->path, '/');
+	enum pl_err err;
+	int rc;
+
+	pl_buf_init(&path);
+	pl_buf_init(&text);
+	if (rel[0] == '/' || !slash)
+		pl_buf_printf(&path, "%s", rel);
+	else
+		pl_buf_printf(&path, "%.*s/%s", (int)(slash - st->src->path), st->src->path, rel);
+	err = read_text(path.data, &text, st->d);
+	if (err) {
+		st->err = err == PL_ENOINPUT ? pl_diag_set(st->d, PL_ECONFIG, st->path, st->line,
+							   "code list '%s' for %s: %s", path.data,
+							   pl_field_name((enum pl_field)f), st->d->msg)
+					     : err;
+		goto cleanup;
+	}
+	sub = *st;
+	sub.path = path.data;
+	sub.codelist_field = f;
+	sub.text = sub.pos = text.data ? text.data : "";
+	sub.line = 0;
+	rc = ini_parse_stream(stream_reader, &sub, codelist_handler, &sub);
+	if (!sub.err && rc != 0)
+		sub.err = pl_diag_set(st->d, PL_ECONFIG, path.data, rc > 0 ? rc : 0,
+				      "syntax error: expected [values] or value = CODE");
+	st->err = sub.err;
+cleanup:
+	pl_buf_release(&path);
+	pl_buf_release(&text);
+	return st->err ? 0 : 1;
+}
+
+static int codelist_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *st = user;
+
+	if (st->err)
+		return 0;
+	if (strcasecmp(section, "values") != 0)
+		return fail(st, "a code list has only a [values] section, not [%s]%s", section, "");
+	return add_recode(st, st->codelist_field, key, value);
+}
+
+static int handle_field_section(struct parse_state *st, const char *section,
+				const char *key, const char *value)
+{
+	int f = field_of(st, key, section);
+	struct pl_field_spec *spec;
+
+	if (f < 0)
+		return 0;
+	spec = &st->src->fields[f];
+	if (strcasecmp(section, "codelists") == 0)
+		return load_codelist(st, f, value);
+	if (strcasecmp(section, "unmapped") == 0) {
+		if (spec->unmapped || (strcasecmp(value, "reject") != 0 && !check_code(st, f, value)))
+			return spec->unmapped ? fail(st, "key '%s' given twice in [%s]", key, section) : 0;
+		if (strcasecmp(value, "reject") != 0)
+			spec->unmapped = pl_xstrdup(value);
+		note_line(st, spec);
+		return 1;
+	}
+	if (strcasecmp(section, "blank") == 0) {
+		if (spec->blank)
+			return fail(st, "key '%s' given twice in [%s]", key, section);
+		if (!check_code(st, f, value))
+			return 0;
+		spec->blank = pl_xstrdup(value);
+		note_line(st, spec);
+		return 1;
+	}
+	if (strcasecmp(section, "constants") == 0) {
+		if (spec->constant)
+			return fail(st, "key '%s' given twice in [%s]", key, section);
+		if (pl_field_kind((enum pl_field)f) != PL_KIND_CODE)
+			return fail(st, "only coded fields take a constant, not '%s'%s", key, "");
+		if (!check_code(st, f, value))
+			return 0;
+		spec->constant = pl_xstrdup(value);
+		note_line(st, spec);
+		return 1;
+	}
+	/* [derive] */
+	if (f != PL_F_BIRTH_DATE && f != PL_F_BIRTH_YEAR && f != PL_F_SEX)
+		return fail(st, "only birth_date, birth_year and sex can be derived, not '%s'%s", key, "");
+	if (strcasecmp(value, "identity_number") != 0)
+		return fail(st, "%s can only be derived from identity_number, not '%s'", key, value);
+	spec->derive = 1;
+	note_line(st, spec);
+	return 1;
+}
+
+static int handle_rule(struct parse_state *st, const char *name, const char *key,
+		       const char *value)
+{
+	struct pl_source *src = st->src;
+	struct pl_rule *r = src->n_rules ? &src->rules[src->n_rules - 1] : NULL;
+	struct pl_buf folded;
+
+	if (!r || strcmp(r->name, name) != 0) {
+		for (size_t i = 0; i < src->n_rules; i++)
+			if (strcmp(src->rules[i].name, name) == 0)
+				return fail(st, "[rule %s] given twice%s", name, "");
+		src->rules = pl_xrealloc(src->rules, (src->n_rules + 1) * sizeof(*src->rules));
+		r = &src->rules[src->n_rules++];
+		memset(r, 0, sizeof(*r));
+		r->name = pl_xstrdup(name);
+		r->line = st->line;
+		r->field = -1;
+	}
+	if (strcasecmp(key, "column") == 0 && !r->column) {
+		pl_buf_init(&folded);
+		r->column = pl_xstrdup(pl_fold(value, strlen(value), &folded));
+		pl_buf_release(&folded);
+	} else if (strcasecmp(key, "matches") == 0 && !r->pattern) {
+		char msg[128];
+		int rc = regcomp(&r->re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+
+		if (rc != 0) {
+			regerror(rc, &r->re, msg, sizeof(msg));
+			return fail(st, "matches '%s' is not a valid regular expression: %s", value, msg);
+		}
+		r->pattern = pl_xstrdup(value);
+	} else if (strcasecmp(key, "set") == 0 && r->field < 0) {
+		r->field = field_of(st, value, "rule");
+		if (r->field < 0)
+			return 0;
+		if (pl_field_kind((enum pl_field)r->field) != PL_KIND_CODE)
+			return fail(st, "a rule can only set a coded field, not '%s'%s", value, "");
+	} else if (strcasecmp(key, "to") == 0 && !r->to) {
+		r->to = pl_xstrdup(value);
+	} else {
+		return fail(st, "unknown or repeated key '%s' in [rule %s]", key, name);
+	}
+	return 1;
+}
+
+static int handle_misc(struct parse_state *st, const char *section, const char *key,
+		       const char *value)
+{
+	struct pl_source *src = st->src;
+
+	if (strcasecmp(section, "dates") == 0 && strcasecmp(key, "formats") == 0 &&
+	    src->n_date_formats == 0) {
+		size_t n = 0;
+		char **fmts = split_list(value, '|', &n);
+		char why[160];
+		int ok = n > 0 && n <= PL_MAX_DATE_FORMATS;
+
+		for (size_t i = 0; i < n; i++) {
+			if (ok && pl_date_format_check(fmts[i], why, sizeof(why)) != 0) {
+				ok = 0;
+				fail(st, "%s%s", why, "");
+			}
+			if (i < PL_MAX_DATE_FORMATS)
+				src->date_formats[src->n_date_formats++] = fmts[i];
+			else
+				free(fmts[i]);
+		}
+		free(fmts);
+		if (!ok && !st->err)
+			fail(st, "formats: give 1 to 8 date formats separated by |%s%s", "", "");
+		return ok;
+	}
+	if (strcasecmp(section, "numbers") == 0 && strcasecmp(key, "decimal") == 0) {
+		if (strcasecmp(value, "comma") == 0)
+			src->decimal = ',';
+		else if (strcasecmp(value, "point") == 0)
+			src->decimal = '.';
+		else
+			return fail(st, "decimal '%s' is not comma or point%s", value, "");
+		return 1;
+	}
+	if (strcasecmp(section, "identity") == 0 && strcasecmp(key, "reserve") == 0 && !src->reserve) {
+		char msg[128];
+		int rc = regcomp(&src->reserve_re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+
+		if (rc != 0) {
+			regerror(rc, &src->reserve_re, msg, sizeof(msg));
+			return fail(st, "reserve '%s' is not a valid regular expression: %s", value, msg);
+		}
+		src->reserve = pl_xstrdup(value);
+		return 1;
+	}
+	if (strcasecmp(section, "identity") == 0 && strcasecmp(key, "reference_date") == 0) {
+		struct pl_date dt;
+
+		if (strcasecmp(value, "today") == 0) {
+			src->reference_date[0] = '\0';
+			return 1;
+		}
+		if (pl_date_parse(value, "YYYY-MM-DD", &dt) != 0)
+			return fail(st, "reference_date '%s' is not a date YYYY-MM-DD or today%s", value, "");
+		pl_date_iso(&dt, src->reference_date);
+		return 1;
+	}
+	return fail(st, "unknown or repeated key '%s' in [%s]", key, section);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
+	static const char *const field_sections[] = {
+		"codelists", "unmapped", "blank", "constants", "derive"
+	};
 	struct parse_state *st = user;
 
 	if (st->err)
@@ -291,6 +572,19 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return handle_dialect(st, key, value);
 	if (strcasecmp(section, "columns") == 0)
 		return handle_columns(st, key, value);
+	for (size_t i = 0; i < sizeof(field_sections) / sizeof(field_sections[0]); i++)
+		if (strcasecmp(section, field_sections[i]) == 0)
+			return handle_field_section(st, section, key, value);
+	if (strncasecmp(section, "recode ", 7) == 0) {
+		int f = field_of(st, section + 7, "recode");
+
+		return f >= 0 && add_recode(st, f, key, value);
+	}
+	if (strncasecmp(section, "rule ", 5) == 0 && section[5])
+		return handle_rule(st, section + 5, key, value);
+	if (strcasecmp(section, "dates") == 0 || strcasecmp(section, "numbers") == 0 ||
+	    strcasecmp(section, "identity") == 0)
+		return handle_misc(st, section, key, value);
 	if (!*section)
 		return fail(st, "key '%s' outside any [section]%s", key, "");
 	return fail(st, "unknown section [%s]%s", section, "");
@@ -321,6 +615,22 @@ static enum pl_err read_text(const char *path, struct pl_buf *text, struct pl_di
 	return err;
 }
 
+static int cmp_recode(const void *a, const void *b)
+{
+	return strcmp(((const struct pl_recode *)a)->from, ((const struct pl_recode *)b)->from);
+}
+
+const char *pl_recode_lookup(const struct pl_field_spec *spec, const char *folded)
+{
+	struct pl_recode key = { (char *)folded, NULL, 0 };
+	const struct pl_recode *e;
+
+	if (!spec->n_recode)
+		return NULL;
+	e = bsearch(&key, spec->recode, spec->n_recode, sizeof(key), cmp_recode);
+	return e ? e->code : NULL;
+}
+
 static enum pl_err check_complete(struct pl_source *src, unsigned seen, struct pl_diag *d)
 {
 	static const struct { unsigned bit; const char *key; } required[] = {
@@ -331,6 +641,21 @@ static enum pl_err check_complete(struct pl_source *src, unsigned seen, struct p
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!(seen & required[i].bit))
 			return pl_diag_set(d, PL_ECONFIG, src->path, 0, "missing %s", required[i].key);
+	for (size_t i = 0; i < src->n_rules; i++) {
+		const struct pl_rule *r = &src->rules[i];
+
+		if (!r->column || !r->pattern || r->field < 0 || !r->to)
+			return pl_diag_set(d, PL_ECONFIG, src->path, r->line,
+					   "[rule %s] needs column, matches, set and to", r->name);
+		if (!pl_code_valid((enum pl_codelist)pl_field_codelist((enum pl_field)r->field), r->to))
+			return pl_diag_set(d, PL_ECONFIG, src->path, r->line,
+					   "[rule %s]: '%s' is not a code of the schema for %s",
+					   r->name, r->to, pl_field_name((enum pl_field)r->field));
+	}
+	for (int f = 0; f < PL_F__COUNT; f++)
+		if (src->fields[f].n_recode)
+			qsort(src->fields[f].recode, src->fields[f].n_recode,
+			      sizeof(struct pl_recode), cmp_recode);
 	return PL_OK;
 }
 
@@ -342,6 +667,7 @@ static void set_defaults(struct pl_source *src)
 	src->header_line = 1;
 	src->header_lines = 1;
 	src->max_field_bytes = PL_DEFAULT_MAX_FIELD_BYTES;
+	src->decimal = '.';
 }
 
 enum pl_err pl_source_load(const char *path, struct pl_source **out, struct pl_diag *d)
@@ -368,6 +694,8 @@ enum pl_err pl_source_load(const char *path, struct pl_source **out, struct pl_d
 	pl_sha256_hex(&h, src->sha256);
 
 	st.src = src;
+	st.path = src->path;
+	st.codelist_field = -1;
 	st.text = st.pos = text.data ? text.data : "";
 	st.d = d;
 	rc = ini_parse_stream(stream_reader, &st, handler, &st);
@@ -402,8 +730,33 @@ void pl_source_free(struct pl_source *src)
 	if (src->footer)
 		regfree(&src->footer_re);
 	free(src->footer);
-	for (int f = 0; f < PL_F__COUNT; f++)
+	for (int f = 0; f < PL_F__COUNT; f++) {
+		struct pl_field_spec *spec = &src->fields[f];
+
 		free_list(src->columns[f].names, src->columns[f].n_names);
+		for (size_t i = 0; i < spec->n_recode; i++) {
+			free(spec->recode[i].from);
+			free(spec->recode[i].code);
+		}
+		free(spec->recode);
+		free(spec->unmapped);
+		free(spec->blank);
+		free(spec->constant);
+	}
+	for (size_t i = 0; i < src->n_rules; i++) {
+		free(src->rules[i].name);
+		free(src->rules[i].column);
+		if (src->rules[i].pattern)
+			regfree(&src->rules[i].re);
+		free(src->rules[i].pattern);
+		free(src->rules[i].to);
+	}
+	free(src->rules);
+	for (size_t i = 0; i < src->n_date_formats; i++)
+		free(src->date_formats[i]);
+	if (src->reserve)
+		regfree(&src->reserve_re);
+	free(src->reserve);
 	free(src);
 }
 
@@ -500,4 +853,44 @@ void pl_source_set_release(struct pl_source_set *set)
 	free(set->items);
 	set->items = NULL;
 	set->n_items = 0;
+}
+
+static int has_column(const struct pl_source *src, int f)
+{
+	return src->columns[f].n_names > 0;
+}
+
+enum pl_err pl_source_check_mapping(const struct pl_source *src, struct pl_diag *d)
+{
+	static const int required[] = { PL_F_START_DATE, PL_F_INTERVENTION };
+
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		int f = required[i];
+
+		if (!has_column(src, f) && !src->fields[f].constant)
+			return pl_diag_set(d, PL_ECONFIG, src->path, 0,
+					   "[columns] has no %s, which every episode needs",
+					   pl_field_name((enum pl_field)f));
+	}
+	for (int f = 0; f < PL_F__COUNT; f++) {
+		const struct pl_field_spec *spec = &src->fields[f];
+		const char *name = pl_field_name((enum pl_field)f);
+
+		if (spec->constant && has_column(src, f))
+			return pl_diag_set(d, PL_ECONFIG, src->path, spec->line,
+					   "%s has both a column and a constant", name);
+		if (spec->n_recode && !has_column(src, f))
+			return pl_diag_set(d, PL_ECONFIG, src->path, spec->line,
+					   "%s is recoded but has no column in [columns]", name);
+		if (pl_field_kind((enum pl_field)f) == PL_KIND_CODE && has_column(src, f) &&
+		    !spec->n_recode && !spec->unmapped)
+			return pl_diag_set(d, PL_ECONFIG, src->path, src->columns[f].line,
+					   "%s has a column but no [recode %s] table or code list",
+					   name, name);
+		if (pl_field_kind((enum pl_field)f) == PL_KIND_DATE && has_column(src, f) &&
+		    src->n_date_formats == 0)
+			return pl_diag_set(d, PL_ECONFIG, src->path, src->columns[f].line,
+					   "%s has a column but [dates] gives no formats", name);
+	}
+	return PL_OK;
 }

@@ -1,0 +1,920 @@
+/*
+ * map/map.c - the map stage: raw rows onto the common schema.
+ *
+ * For each ingested file not yet mapped with its source's current mapping
+ * file, in one transaction: resolve the mapping's columns in the file's
+ * header, then turn every raw_row into an episode or a reject (stage 'map'),
+ * count every distinct value of every recoded field (map_value), and record
+ * the file in mapped_file.  Every mapping problem that does not depend on a
+ * row's values is found before any row is mapped, and is a configuration
+ * error (exit 78).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "map.h"
+
+#include <regex.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "pnr.h"
+#include "schema.h"
+#include "secret.h"
+#include "source.h"
+#include "text.h"
+#include "value.h"
+
+#define FIELD_SEP '\x1f'
+#define MAX_LOGGED_REJECTS 10
+
+enum stmt_id {
+	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
+	S_COLUMNS, S_ROWS, S_INSERT_EPISODE, S_INSERT_REJECT, S_INSERT_VALUE,
+	S_INSERT_MAPPED, S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+	[S_CLEAR_EPISODES] = "DELETE FROM episode WHERE file_id = ?1",
+	[S_CLEAR_REJECTS] = "DELETE FROM reject WHERE file_id = ?1 AND stage = 'map'",
+	[S_CLEAR_VALUES] = "DELETE FROM map_value WHERE file_id = ?1",
+	[S_CLEAR_MAPPED] = "DELETE FROM mapped_file WHERE file_id = ?1",
+	[S_COLUMNS] = "SELECT name, sealed FROM file_column WHERE file_id = ?1 ORDER BY col_idx",
+	[S_ROWS] = "SELECT line, fields, sealed FROM raw_row WHERE file_id = ?1 ORDER BY line",
+	[S_INSERT_EPISODE] = "INSERT INTO episode (file_id, line, district, person_ref, id_type, "
+			     "id_flaw, birth_date, birth_year, sex, intervention, provider, substance, "
+			     "start_date, end_date, cost_sek, children, mapping_sha256) VALUES "
+			     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason, value) "
+			    "VALUES (?1, ?2, 'map', ?3, ?4, ?5, ?6)",
+	[S_INSERT_VALUE] = "INSERT INTO map_value (file_id, field, value, code, n, first_line) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_INSERT_MAPPED] = "INSERT INTO mapped_file (file_id, mapping_sha256, rows_read, rows_kept, "
+			    "rows_rejected, mapped_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+/* Distinct values of recoded fields in one file: open addressing. */
+struct cov_entry {
+	char *value;           /* NULL: free slot */
+	int field;
+	const char *code;      /* NULL: unmapped */
+	long n;
+	long first_line;
+};
+
+struct coverage {
+	struct cov_entry *slots;
+	size_t cap, len;
+};
+
+/* One file to map, with its mapping resolved against its header. */
+struct mfile {
+	long long file_id;
+	char *name;
+	const struct pl_source *src;
+	size_t n_cols;
+	char **col_names;
+	int col[PL_F__COUNT];          /* column of each field, -1 if none */
+	int sealed_pos[PL_F__COUNT];   /* its place among the sealed values, -1 */
+	int *rule_col;                 /* column of each rule */
+	struct pl_date ref;            /* reference date for identity numbers */
+	long rows_read, rows_kept, rows_rejected;
+	struct coverage cov;
+};
+
+struct map {
+	const struct map_opts *o;
+	struct map_summary *sum;
+	struct pl_source_set sources;
+	sqlite3 *db;
+	sqlite3_stmt *st[S__COUNT];
+	unsigned char seal_key[PL_KEY_BYTES];
+	unsigned char ref_key[PL_KEY_BYTES];
+	struct pl_date today;
+	struct mfile *files;
+	size_t n_files;
+	struct pl_buf plain;           /* unsealed values */
+	struct pl_buf scratch;
+};
+
+/* What a row maps to, or why it cannot be mapped. */
+struct episode {
+	char person_ref[PL_PSEUDONYM_HEX];
+	const char *id_type;
+	const char *id_flaw;
+	char birth_date[11];
+	int birth_year;
+	const char *code[PL_F__COUNT];  /* coded fields */
+	char start[11], end[11];
+	int has_cost;
+	double cost;
+	/* reject */
+	int field;                      /* field to blame, -1 for the row */
+	const char *reject_code;
+	char reason[200];
+	const char *value;
+};
+
+static uint64_t hash_str(int field, const char *s)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)field;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void cov_grow(struct coverage *c);
+
+static void cov_add(struct coverage *c, int field, const char *value, const char *code, long line)
+{
+	size_t i;
+
+	if ((c->len + 1) * 10 > c->cap * 7)
+		cov_grow(c);
+	for (i = hash_str(field, value) & (c->cap - 1); c->slots[i].value; i = (i + 1) & (c->cap - 1)) {
+		if (c->slots[i].field == field && strcmp(c->slots[i].value, value) == 0) {
+			c->slots[i].n++;
+			return;
+		}
+	}
+	c->slots[i].value = pl_xstrdup(value);
+	c->slots[i].field = field;
+	c->slots[i].code = code;
+	c->slots[i].n = 1;
+	c->slots[i].first_line = line;
+	c->len++;
+}
+
+static void cov_grow(struct coverage *c)
+{
+	struct coverage bigger = { NULL, c->cap ? 2 * c->cap : 64, 0 };
+
+	bigger.slots = pl_xcalloc(bigger.cap, sizeof(*bigger.slots));
+	for (size_t i = 0; i < c->cap; i++) {
+		struct cov_entry *e = &c->slots[i];
+		size_t j;
+
+		if (!e->value)
+			continue;
+		for (j = hash_str(e->field, e->value) & (bigger.cap - 1); bigger.slots[j].value;
+		     j = (j + 1) & (bigger.cap - 1))
+			;
+		bigger.slots[j] = *e;
+		bigger.len++;
+	}
+	free(c->slots);
+	*c = bigger;
+}
+
+static void cov_release(struct coverage *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->slots[i].value);
+	free(c->slots);
+	c->slots = NULL;
+	c->cap = c->len = 0;
+}
+
+static void mfile_release(struct mfile *mf)
+{
+	for (size_t c = 0; c < mf->n_cols; c++)
+		free(mf->col_names[c]);
+	free(mf->col_names);
+	free(mf->rule_col);
+	free(mf->name);
+	cov_release(&mf->cov);
+}
+
+static enum pl_err step_done(struct map *m, sqlite3_stmt *st, const char *what, struct pl_diag *d)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(m->db, rc, what, d);
+}
+
+/* Index of the first column whose folded name is one of the aliases. */
+static int find_column(char **folded, size_t n_cols, const struct pl_aliases *a)
+{
+	for (size_t k = 0; k < a->n_names; k++)
+		for (size_t c = 0; c < n_cols; c++)
+			if (strcmp(folded[c], a->names[k]) == 0)
+				return (int)c;
+	return -1;
+}
+
+static enum pl_err resolve_columns(struct map *m, struct mfile *mf, int *sealed, char **folded,
+				   struct pl_diag *d)
+{
+	const struct pl_source *src = mf->src;
+
+	for (int f = 0; f < PL_F__COUNT; f++) {
+		const struct pl_aliases *a = &src->columns[f];
+
+		mf->col[f] = a->n_names ? find_column(folded, mf->n_cols, a) : -1;
+		mf->sealed_pos[f] = -1;
+		if (a->n_names && mf->col[f] < 0)
+			return pl_diag_set(d, PL_ECONFIG, src->path, a->line,
+					   "file '%s' has no column for %s ('%s' or its aliases)",
+					   mf->name, pl_field_name((enum pl_field)f), a->names[0]);
+		if (mf->col[f] >= 0 && sealed[mf->col[f]]) {
+			int pos = 0;
+
+			for (int c = 0; c < mf->col[f]; c++)
+				pos += sealed[c];
+			mf->sealed_pos[f] = pos;
+		}
+	}
+	mf->rule_col = pl_xcalloc(src->n_rules ? src->n_rules : 1, sizeof(int));
+	for (size_t r = 0; r < src->n_rules; r++) {
+		int c = -1;
+
+		for (size_t k = 0; k < mf->n_cols && c < 0; k++)
+			if (strcmp(folded[k], src->rules[r].column) == 0)
+				c = (int)k;
+		if (c < 0)
+			return pl_diag_set(d, PL_ECONFIG, src->path, src->rules[r].line,
+					   "[rule %s]: file '%s' has no column '%s'",
+					   src->rules[r].name, mf->name, src->rules[r].column);
+		if (sealed[c])
+			return pl_diag_set(d, PL_ECONFIG, src->path, src->rules[r].line,
+					   "[rule %s]: column '%s' is sensitive and cannot be tested",
+					   src->rules[r].name, src->rules[r].column);
+		mf->rule_col[r] = c;
+	}
+	(void)m;
+	return PL_OK;
+}
+
+/* Loads the file's header and resolves the mapping in it. */
+static enum pl_err load_columns(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	sqlite3_stmt *st = m->st[S_COLUMNS];
+	int *sealed = NULL;
+	char **folded = NULL;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, mf->file_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		mf->col_names = pl_xrealloc(mf->col_names, (mf->n_cols + 1) * sizeof(char *));
+		sealed = pl_xrealloc(sealed, (mf->n_cols + 1) * sizeof(int));
+		folded = pl_xrealloc(folded, (mf->n_cols + 1) * sizeof(char *));
+		mf->col_names[mf->n_cols] = pl_xstrdup(name ? name : "");
+		sealed[mf->n_cols] = sqlite3_column_int(st, 1);
+		folded[mf->n_cols] = pl_xstrdup(pl_fold(mf->col_names[mf->n_cols],
+							strlen(mf->col_names[mf->n_cols]), &m->scratch));
+		mf->n_cols++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		err = pl_db_fail(m->db, rc, "read header", d);
+	if (!err)
+		err = resolve_columns(m, mf, sealed, folded, d);
+	for (size_t c = 0; c < mf->n_cols; c++)
+		free(folded[c]);
+	free(folded);
+	free(sealed);
+	return err;
+}
+
+/* Splits s in place at FIELD_SEP into at most max values; returns count. */
+static size_t split_values(char *s, const char **vals, size_t max)
+{
+	size_t n = 0;
+
+	vals[n++] = s;
+	for (; *s && n < max; s++) {
+		if (*s == FIELD_SEP) {
+			*s = '\0';
+			vals[n++] = s + 1;
+		}
+	}
+	return n;
+}
+
+static int reject_row(struct episode *ep, int field, const char *code, const char *value,
+		      const char *fmt, const char *a, const char *b)
+{
+	ep->field = field;
+	ep->reject_code = code;
+	ep->value = value;
+	snprintf(ep->reason, sizeof(ep->reason), fmt, a, b);
+	return -1;
+}
+
+/* Trimmed copy of a value into a small buffer set (values are short). */
+struct row {
+	const char *val[PL_F__COUNT];  /* trimmed value of each field's column, "" if none */
+	char store[PL_F__COUNT][512];
+	const char **cols;             /* all values of the row (for rules) */
+	size_t n_cols;
+	const char **secret;           /* the unsealed values */
+	size_t cap;                    /* of cols and secret */
+	struct pl_pnr pnr;
+	int pnr_valid;
+};
+
+static const char *trim_into(const char *s, char *out, size_t size)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n'))
+		len--;
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
+static const char *unknown_code(int f)
+{
+	switch (f) {
+	case PL_F_SEX: return "U";
+	case PL_F_SUBSTANCE: return "UNK";
+	case PL_F_CHILDREN: return "U";
+	default: return NULL;
+	}
+}
+
+static const char *derived_sex(const struct row *r)
+{
+	return r->pnr_valid ? (r->pnr.sex == 'M' ? "M" : "F") : NULL;
+}
+
+/* Sets ep->code[f] for a coded field; -1 with the reject in ep. */
+static int map_code(struct map *m, struct mfile *mf, struct row *r, int f, long line,
+		    struct episode *ep)
+{
+	const struct pl_source *src = mf->src;
+	const struct pl_field_spec *spec = &src->fields[f];
+	const char *v = r->val[f];
+	const char *code;
+
+	for (size_t i = 0; i < src->n_rules; i++) {
+		const struct pl_rule *rule = &src->rules[i];
+		int c = mf->rule_col[i];
+
+		if (rule->field == f && (size_t)c < r->n_cols &&
+		    regexec(&rule->re, r->cols[c], 0, NULL, 0) == 0) {
+			ep->code[f] = rule->to;
+			return 0;
+		}
+	}
+	if (mf->col[f] < 0) {
+		code = spec->constant ? spec->constant
+		     : spec->derive && derived_sex(r) ? derived_sex(r) : unknown_code(f);
+		if (!code && f == PL_F_INTERVENTION)
+			return reject_row(ep, f, "missing_value", "", "no intervention%s%s", "", "");
+		ep->code[f] = code;
+		return 0;
+	}
+	if (!*v) {
+		code = spec->blank ? spec->blank
+		     : f == PL_F_SEX && spec->derive && derived_sex(r) ? derived_sex(r)
+		     : unknown_code(f);
+		if (!code)
+			return reject_row(ep, f, "missing_value", v, "%s is empty%s",
+					  mf->col_names[mf->col[f]], "");
+		ep->code[f] = code;
+		return 0;
+	}
+	pl_fold(v, strlen(v), &m->scratch);
+	code = pl_recode_lookup(spec, m->scratch.data);
+	cov_add(&mf->cov, f, v, code, line);
+	if (!code)
+		code = spec->unmapped;
+	if (!code)
+		return reject_row(ep, f, "unmapped_code", v, "no mapping for '%s' in [recode %s]",
+				  v, pl_field_name((enum pl_field)f));
+	ep->code[f] = code;
+	return 0;
+}
+
+/* Parses a date with the source's formats; "" stays "". */
+static int map_date(const struct pl_source *src, const char *v, char out[11])
+{
+	struct pl_date dt;
+
+	out[0] = '\0';
+	if (!*v)
+		return 0;
+	for (size_t i = 0; i < src->n_date_formats; i++) {
+		if (pl_date_parse(v, src->date_formats[i], &dt) == 0) {
+			pl_date_iso(&dt, out);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct episode *ep)
+{
+	const char *v = r->val[PL_F_IDENTITY_NUMBER];
+
+	ep->id_type = "NONE";
+	ep->id_flaw = NULL;
+	ep->person_ref[0] = '\0';
+	r->pnr_valid = 0;
+	if (!*v)
+		return;
+	if (mf->src->reserve && regexec(&mf->src->reserve_re, v, 0, NULL, 0) == 0) {
+		pl_buf_reset(&m->scratch);
+		pl_buf_printf(&m->scratch, "R|%s|", mf->src->name);
+		pl_fold(v, strlen(v), &m->plain);
+		pl_buf_append(&m->scratch, m->plain.data, m->plain.len);
+		pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
+		ep->id_type = "RESERV";
+		return;
+	}
+	if (pl_pnr_parse(v, &mf->ref, &r->pnr) == PL_ID_NONE) {
+		ep->id_flaw = pl_pnr_flaw_text(r->pnr.flaw);
+		return;
+	}
+	r->pnr_valid = 1;
+	ep->id_type = pl_id_type_code(r->pnr.type);
+	pl_buf_reset(&m->scratch);
+	pl_buf_printf(&m->scratch, "P|%s", r->pnr.norm);
+	pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
+}
+
+static int map_birth(struct mfile *mf, struct row *r, struct episode *ep)
+{
+	const struct pl_source *src = mf->src;
+	const char *v = r->val[PL_F_BIRTH_DATE];
+	const char *y = r->val[PL_F_BIRTH_YEAR];
+
+	ep->birth_year = 0;
+	if (map_date(src, v, ep->birth_date) != 0)
+		return reject_row(ep, PL_F_BIRTH_DATE, "bad_date", v, "'%s' is not a date in %s",
+				  v, "the [dates] formats");
+	if (!ep->birth_date[0] && src->fields[PL_F_BIRTH_DATE].derive && r->pnr_valid)
+		pl_date_iso(&r->pnr.birth, ep->birth_date);
+	if (*y) {
+		char *end;
+		long year = strtol(y, &end, 10);
+
+		if (*end || strlen(y) != 4 || year < mf->ref.year - 120 || year > mf->ref.year)
+			return reject_row(ep, PL_F_BIRTH_YEAR, "bad_birth_year", y,
+					  "birth year '%s' is not a plausible year%s", y, "");
+		ep->birth_year = (int)year;
+	} else if (ep->birth_date[0]) {
+		ep->birth_year = atoi(ep->birth_date);
+	} else if (src->fields[PL_F_BIRTH_YEAR].derive && r->pnr_valid) {
+		ep->birth_year = r->pnr.birth.year;
+	}
+	if (ep->birth_date[0] && (atoi(ep->birth_date) < mf->ref.year - 120 ||
+				  atoi(ep->birth_date) > mf->ref.year))
+		return reject_row(ep, PL_F_BIRTH_DATE, "bad_birth_year", v,
+				  "birth date '%s' is not plausible%s", v, "");
+	return 0;
+}
+
+static int map_period_and_cost(struct mfile *mf, struct row *r, struct episode *ep)
+{
+	const struct pl_source *src = mf->src;
+	const char *s = r->val[PL_F_START_DATE], *e = r->val[PL_F_END_DATE];
+	const char *c = r->val[PL_F_COST_SEK];
+
+	if (!*s)
+		return reject_row(ep, PL_F_START_DATE, "missing_value", s, "no start date%s%s", "", "");
+	if (map_date(src, s, ep->start) != 0)
+		return reject_row(ep, PL_F_START_DATE, "bad_date", s, "'%s' is not a date in %s",
+				  s, "the [dates] formats");
+	if (map_date(src, e, ep->end) != 0)
+		return reject_row(ep, PL_F_END_DATE, "bad_date", e, "'%s' is not a date in %s",
+				  e, "the [dates] formats");
+	if (ep->end[0] && strcmp(ep->end, ep->start) < 0)
+		return reject_row(ep, PL_F_END_DATE, "end_before_start", e,
+				  "end date '%s' is before the start date '%s'", e, s);
+	ep->has_cost = 0;
+	if (*c) {
+		if (pl_number_parse(c, src->decimal, &ep->cost) != 0)
+			return reject_row(ep, PL_F_COST_SEK, "bad_number", c,
+					  "'%s' is not a number (decimal %s)", c,
+					  src->decimal == ',' ? "comma" : "point");
+		ep->has_cost = 1;
+	}
+	return 0;
+}
+
+static const int coded_fields[] = {
+	PL_F_SEX, PL_F_INTERVENTION, PL_F_PROVIDER, PL_F_SUBSTANCE, PL_F_CHILDREN
+};
+
+/* Fills the row's field values from the stored and unsealed values. */
+static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
+		  const void *blob, int blob_len)
+{
+	const char **cols = r->cols, **secret = r->secret;
+	size_t n_secret = 0;
+
+	r->n_cols = split_values(fields, cols, r->cap);
+	if (blob) {
+		if (pl_unseal(m->seal_key, blob, (size_t)blob_len, &m->plain) != 0)
+			return -1;
+		n_secret = split_values(m->plain.data, secret, r->cap);
+	}
+	for (int f = 0; f < PL_F__COUNT; f++) {
+		const char *v = "";
+
+		if (mf->sealed_pos[f] >= 0 && (size_t)mf->sealed_pos[f] < n_secret)
+			v = secret[mf->sealed_pos[f]];
+		else if (mf->sealed_pos[f] < 0 && mf->col[f] >= 0 && (size_t)mf->col[f] < r->n_cols)
+			v = cols[mf->col[f]];
+		r->val[f] = trim_into(v, r->store[f], sizeof(r->store[f]));
+	}
+	return 0;
+}
+
+static int map_row(struct map *m, struct mfile *mf, struct row *r, long line, struct episode *ep)
+{
+	ep->field = -1;
+	ep->reject_code = NULL;
+	ep->value = NULL;
+	map_identity(m, mf, r, ep);
+	if (map_birth(mf, r, ep) != 0 || map_period_and_cost(mf, r, ep) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++)
+		if (map_code(m, mf, r, coded_fields[i], line, ep) != 0)
+			return -1;
+	return 0;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+static enum pl_err store_episode(struct map *m, struct mfile *mf, long line,
+				 const struct episode *ep, struct pl_diag *d)
+{
+	sqlite3_stmt *st = m->st[S_INSERT_EPISODE];
+
+	sqlite3_bind_int64(st, 1, mf->file_id);
+	sqlite3_bind_int64(st, 2, line);
+	sqlite3_bind_text(st, 3, mf->src->district, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 4, ep->person_ref);
+	sqlite3_bind_text(st, 5, ep->id_type, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 6, ep->id_flaw);
+	bind_text_or_null(st, 7, ep->birth_date);
+	if (ep->birth_year)
+		sqlite3_bind_int(st, 8, ep->birth_year);
+	sqlite3_bind_text(st, 9, ep->code[PL_F_SEX], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, ep->code[PL_F_INTERVENTION], -1, SQLITE_STATIC);
+	bind_text_or_null(st, 11, ep->code[PL_F_PROVIDER]);
+	sqlite3_bind_text(st, 12, ep->code[PL_F_SUBSTANCE], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, ep->start, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 14, ep->end);
+	if (ep->has_cost)
+		sqlite3_bind_double(st, 15, ep->cost);
+	sqlite3_bind_text(st, 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, mf->src->sha256, -1, SQLITE_STATIC);
+	mf->rows_kept++;
+	return step_done(m, st, "store episode", d);
+}
+
+static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
+				const struct episode *ep, struct pl_diag *d)
+{
+	sqlite3_stmt *st = m->st[S_INSERT_REJECT];
+	const char *field = NULL;
+
+	if (ep->field >= 0)
+		field = mf->col[ep->field] >= 0 ? mf->col_names[mf->col[ep->field]]
+						: pl_field_name((enum pl_field)ep->field);
+	mf->rows_rejected++;
+	if (mf->rows_rejected <= MAX_LOGGED_REJECTS && pl_log_enabled(PL_LOG_WARN)) {
+		pl_buf_reset(&m->scratch);
+		pl_buf_printf(&m->scratch, "%s:%ld", mf->name, line);
+		pl_log(PL_LOG_WARN, m->scratch.data, "%s%s%s%s", field ? "field '" : "",
+		       field ? field : "", field ? "': " : "", ep->reason);
+	}
+	sqlite3_bind_int64(st, 1, mf->file_id);
+	sqlite3_bind_int64(st, 2, line);
+	bind_text_or_null(st, 3, field);
+	sqlite3_bind_text(st, 4, ep->reject_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ep->reason, -1, SQLITE_STATIC);
+	if (ep->value && ep->field >= 0 && !pl_field_is_sensitive((enum pl_field)ep->field))
+		sqlite3_bind_text(st, 6, ep->value, -1, SQLITE_STATIC);
+	return step_done(m, st, "store reject", d);
+}
+
+static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	sqlite3_stmt *st = m->st[S_ROWS];
+	struct row r;
+	struct episode ep;
+	struct pl_buf fields;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.cap = mf->n_cols + 1;
+	r.cols = pl_xcalloc(r.cap, sizeof(char *));
+	r.secret = pl_xcalloc(r.cap, sizeof(char *));
+	pl_buf_init(&fields);
+	sqlite3_bind_int64(st, 1, mf->file_id);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long line = (long)sqlite3_column_int64(st, 0);
+		const void *blob = sqlite3_column_blob(st, 2);
+
+		pl_buf_reset(&fields);
+		pl_buf_append(&fields, sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		mf->rows_read++;
+		memset(&ep, 0, sizeof(ep));
+		if (gather(m, mf, &r, fields.data, blob, sqlite3_column_bytes(st, 2)) != 0) {
+			err = pl_diag_set(d, PL_ECONFIG, mf->name, line, "sealed values cannot be "
+					  "opened: the key file is not the one used at ingest");
+			break;
+		}
+		err = map_row(m, mf, &r, line, &ep) == 0 ? store_episode(m, mf, line, &ep, d)
+							 : store_reject(m, mf, line, &ep, d);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(m->db, rc, "read rows", d);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(r.cols);
+	free(r.secret);
+	pl_buf_release(&fields);
+	return err;
+}
+
+static enum pl_err store_coverage(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	sqlite3_stmt *st = m->st[S_INSERT_VALUE];
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; !err && i < mf->cov.cap; i++) {
+		const struct cov_entry *e = &mf->cov.slots[i];
+
+		if (!e->value)
+			continue;
+		sqlite3_bind_int64(st, 1, mf->file_id);
+		sqlite3_bind_text(st, 2, pl_field_name((enum pl_field)e->field), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, e->value, -1, SQLITE_STATIC);
+		bind_text_or_null(st, 4, e->code);
+		sqlite3_bind_int64(st, 5, e->n);
+		sqlite3_bind_int64(st, 6, e->first_line);
+		err = step_done(m, st, "store coverage", d);
+	}
+	return err;
+}
+
+static enum pl_err clear_and_record(struct map *m, struct mfile *mf, int record, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	if (!record) {
+		for (int i = S_CLEAR_EPISODES; !err && i <= S_CLEAR_MAPPED; i++) {
+			sqlite3_bind_int64(m->st[i], 1, mf->file_id);
+			err = step_done(m, m->st[i], "clear earlier mapping", d);
+		}
+		return err;
+	}
+	sqlite3_stmt *st = m->st[S_INSERT_MAPPED];
+	char now[32];
+
+	pl_utc_now(now);
+	sqlite3_bind_int64(st, 1, mf->file_id);
+	sqlite3_bind_text(st, 2, mf->src->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, mf->rows_read);
+	sqlite3_bind_int64(st, 4, mf->rows_kept);
+	sqlite3_bind_int64(st, 5, mf->rows_rejected);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+	return step_done(m, st, "record mapped file", d);
+}
+
+static enum pl_err map_file(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_exec(m->db, "BEGIN IMMEDIATE", d);
+
+	if (err)
+		return err;
+	err = clear_and_record(m, mf, 0, d);
+	if (!err)
+		err = map_rows(m, mf, d);
+	if (!err)
+		err = store_coverage(m, mf, d);
+	if (!err)
+		err = clear_and_record(m, mf, 1, d);
+	if (!err)
+		err = pl_db_exec(m->db, "COMMIT", d);
+	if (err) {
+		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+		return err;
+	}
+	m->sum->files_mapped++;
+	m->sum->rows_read += mf->rows_read;
+	m->sum->rows_kept += mf->rows_kept;
+	m->sum->rows_rejected += mf->rows_rejected;
+	if (mf->rows_rejected > MAX_LOGGED_REJECTS)
+		pl_log(PL_LOG_WARN, mf->name, "%ld more rejected rows not shown (see table reject)",
+		       mf->rows_rejected - MAX_LOGGED_REJECTS);
+	pl_log(PL_LOG_INFO, mf->name, "%ld rows mapped: %ld episodes, %ld rejected (source %s)",
+	       mf->rows_read, mf->rows_kept, mf->rows_rejected, mf->src->name);
+	return PL_OK;
+}
+
+static const struct pl_source *source_named(const struct map *m, const char *name)
+{
+	for (size_t i = 0; name && i < m->sources.n_items; i++)
+		if (strcmp(m->sources.items[i]->name, name) == 0)
+			return m->sources.items[i];
+	return NULL;
+}
+
+/* Files whose mapping is missing or was made by another mapping file. */
+static enum pl_err list_pending(struct map *m, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	int rc;
+
+	err = pl_db_prepare(m->db, "SELECT f.file_id, f.name, f.source, m.mapping_sha256 "
+			    "FROM input_file f LEFT JOIN mapped_file m USING (file_id) "
+			    "WHERE f.status = 'ok' ORDER BY f.name", &st, d);
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct pl_source *src = source_named(m, (const char *)sqlite3_column_text(st, 2));
+		const char *done = (const char *)sqlite3_column_text(st, 3);
+		struct mfile *mf;
+
+		if (!src) {
+			pl_log(PL_LOG_WARN, (const char *)sqlite3_column_text(st, 1),
+			       "its source has no mapping file any more; run ingest first");
+			continue;
+		}
+		if (done && strcmp(done, src->sha256) == 0) {
+			m->sum->files_unchanged++;
+			continue;
+		}
+		m->files = pl_xrealloc(m->files, (m->n_files + 1) * sizeof(*m->files));
+		mf = &m->files[m->n_files++];
+		memset(mf, 0, sizeof(*mf));
+		mf->file_id = sqlite3_column_int64(st, 0);
+		mf->name = pl_xstrdup((const char *)sqlite3_column_text(st, 1));
+		mf->src = src;
+	}
+	if (rc != SQLITE_DONE)
+		err = pl_db_fail(m->db, rc, "list files to map", d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static enum pl_err reference_date(const struct map *m, const struct pl_source *src,
+				  struct pl_date *out, struct pl_diag *d)
+{
+	if (!src->reference_date[0]) {
+		*out = m->today;
+		return PL_OK;
+	}
+	if (pl_date_parse(src->reference_date, "YYYY-MM-DD", out) != 0)
+		return pl_diag_set(d, PL_ECONFIG, src->path, 0, "bad reference_date");
+	return PL_OK;
+}
+
+static enum pl_err set_today(struct map *m, struct pl_diag *d)
+{
+	char now[32];
+
+	if (m->o->today) {
+		if (pl_date_parse(m->o->today, "YYYY-MM-DD", &m->today) != 0)
+			return pl_diag_set(d, PL_EUSAGE, NULL, 0, "--today '%s' is not YYYY-MM-DD",
+					   m->o->today);
+		return PL_OK;
+	}
+	pl_utc_now(now);
+	now[10] = '\0';
+	pl_date_parse(now, "YYYY-MM-DD", &m->today);
+	return PL_OK;
+}
+
+static enum pl_err open_run(struct map *m, struct pl_diag *d)
+{
+	struct pl_key key;
+	enum pl_err err;
+
+	err = pl_secret_init(d);
+	if (!err)
+		err = set_today(m, d);
+	if (!err)
+		err = pl_source_set_load(m->o->mapping_dir, &m->sources, d);
+	for (size_t i = 0; !err && i < m->sources.n_items; i++)
+		err = pl_source_check_mapping(m->sources.items[i], d);
+	if (!err)
+		err = pl_key_load(m->o->key_path, 0, &key, d);
+	if (err)
+		return err;
+	pl_key_derive(&key, PL_SUBKEY_SEAL, m->seal_key);
+	pl_key_derive(&key, PL_SUBKEY_PSEUDONYM, m->ref_key);
+	pl_key_wipe(&key);
+	err = pl_db_open(m->o->db_path, &m->db, d);
+	for (int i = 0; !err && i < S__COUNT; i++)
+		err = pl_db_prepare(m->db, stmt_sql[i], &m->st[i], d);
+	return err;
+}
+
+static void close_run(struct map *m)
+{
+	for (size_t i = 0; i < m->n_files; i++)
+		mfile_release(&m->files[i]);
+	free(m->files);
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(m->st[i]);
+	pl_db_close(m->db);
+	pl_source_set_release(&m->sources);
+	pl_buf_release(&m->plain);
+	pl_buf_release(&m->scratch);
+	memset(m->seal_key, 0, sizeof(m->seal_key));
+	memset(m->ref_key, 0, sizeof(m->ref_key));
+}
+
+void map_summary_line(const struct map_summary *sum, char *out, size_t size)
+{
+	snprintf(out, size, "%ld files mapped, %ld unchanged; %ld rows read, %ld episodes, "
+		 "%ld rejected", sum->files_mapped, sum->files_unchanged, sum->rows_read,
+		 sum->rows_kept, sum->rows_rejected);
+}
+
+enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct pl_diag *d)
+{
+	struct map m;
+	enum pl_err err;
+
+	memset(&m, 0, sizeof(m));
+	memset(sum, 0, sizeof(*sum));
+	m.o = opts;
+	m.sum = sum;
+	err = open_run(&m, d);
+	if (!err)
+		err = list_pending(&m, d);
+	/* every mapping problem before any row: */
+	for (size_t i = 0; !err && i < m.n_files; i++) {
+		err = load_columns(&m, &m.files[i], d);
+		if (!err)
+			err = reference_date(&m, m.files[i].src, &m.files[i].ref, d);
+	}
+	for (size_t i = 0; !err && i < m.n_files; i++)
+		err = map_file(&m, &m.files[i], d);
+	if (m.db) {
+		struct pl_diag ignored;
+		long long run_id = 0;
+		char line[256];
+
+		map_summary_line(sum, line, sizeof(line));
+		if (pl_db_run_begin(m.db, "map", &run_id, &ignored) == PL_OK)
+			pl_db_run_end(m.db, run_id, pl_exit_code(err), line, &ignored);
+	}
+	close_run(&m);
+	return err;
+}
+
+enum pl_err map_coverage(const char *db_path, const char *source, FILE *out, struct pl_diag *d)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	int rc;
+
+	err = pl_db_open(db_path, &db, d);
+	if (!err)
+		err = pl_db_prepare(db, "SELECT f.source, v.field, v.value, coalesce(v.code, '-'), "
+				    "sum(v.n), min(f.name || ':' || v.first_line) FROM map_value v "
+				    "JOIN input_file f USING (file_id) WHERE ?1 IS NULL OR f.source = ?1 "
+				    "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4 = '-' DESC, 5 DESC, 3",
+				    &st, d);
+	if (err)
+		goto cleanup;
+	if (source)
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	fputs("source\tfield\tvalue\tcode\tn\tfirst\n", out);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fprintf(out, "%s\t%s\t%s\t%s\t%lld\t%s\n", sqlite3_column_text(st, 0),
+			sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+			sqlite3_column_text(st, 3), sqlite3_column_int64(st, 4),
+			sqlite3_column_text(st, 5));
+	if (rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, "read coverage", d);
+	if (!err && (fflush(out) != 0 || ferror(out)))
+		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write the coverage report");
+cleanup:
+	sqlite3_finalize(st);
+	pl_db_close(db);
+	return err;
+}
