@@ -101,6 +101,7 @@ unit-tests: $(BINS) $(UNITS)
 
 run: all
 	$(BUILD)/ingest
+	$(BUILD)/map
 
 test: unit-tests
 	@sh tests/run-all.sh $(BUILD)
