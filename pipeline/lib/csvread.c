@@ -267,7 +267,10 @@ static enum pl_csv_event finish(struct pl_csv_reader *r, struct pl_csv_record *r
 				struct pl_diag *d)
 {
 	long last_line = r->last_was_nl ? r->line - 1 : r->line;
-	int blank_tail = !r->last_was_nl && !r->row_open && r->line_blank;
+	int partial = !r->last_was_nl;  /* a last line without LF */
+	int skipped_tail = partial && r->skip_left > 0;
+	int blank_tail = partial && !skipped_tail && !r->skip_to_eol && !r->row_open &&
+			 r->line_blank;
 
 	r->finished = 1;
 	if (csv_fini(&r->p, on_field, on_record, r) != 0) {
@@ -280,6 +283,8 @@ static enum pl_csv_event finish(struct pl_csv_reader *r, struct pl_csv_record *r
 	}
 	if (blank_tail)
 		r->stats.blank_lines++;
+	if (skipped_tail)
+		r->stats.skipped_lines++;
 	r->stats.lines = last_line;
 	pl_sha256_hex(&r->hash, r->stats.sha256);
 	if (r->rec_done) {
@@ -338,7 +343,11 @@ static enum pl_csv_event feed_piece(struct pl_csv_reader *r, struct pl_csv_recor
 	}
 	r->buf_pos += len;
 	r->last_was_nl = nl != NULL;
-	if (r->row_open && r->p.entry_pos > r->o.max_field_bytes) {
+	/* Bound memory while a field is still open.  libcsv holds trailing
+	 * white space and a closing quote in the entry until the field ends, so
+	 * allow for those here; on_field() checks the exact length. */
+	if (r->row_open && r->p.entry_pos > r->o.max_field_bytes + 1 +
+	    (r->p.spaces < BUF_BYTES ? r->p.spaces : BUF_BYTES)) {
 		snprintf(r->reason, sizeof(r->reason), "field longer than %zu bytes",
 			 r->o.max_field_bytes);
 		long idx = (long)r->n_fields; /* the field still being read */

@@ -104,6 +104,7 @@ void pl_buf_grow(struct pl_buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap *= 2;
 	b->data = pl_xrealloc(b->data, b->cap);
+	b->data[b->len] = '\0';
 }
 
 void pl_buf_append(struct pl_buf *b, const void *data, size_t len)

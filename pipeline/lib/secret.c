@@ -76,26 +76,29 @@ static enum pl_err create_key(const char *path, struct pl_diag *d)
 	return err;
 }
 
+/* The key file is exactly 64 hex digits, optionally followed by LFs. */
 static enum pl_err read_key(int fd, const char *path, struct pl_key *key,
 			    struct pl_diag *d)
 {
-	char hex[2 * PL_KEY_BYTES + 4];
+	char hex[256];
 	size_t bin_len = 0;
 	const char *end = NULL;
+	enum pl_err err = PL_OK;
 	ssize_t n;
 
 	n = read(fd, hex, sizeof(hex) - 1);
+	if (n >= 0)
+		hex[n] = '\0';
 	if (n < 0)
 		return pl_diag_set(d, PL_EIO, path, 0, "cannot read key file: %s", strerror(errno));
-	hex[n] = '\0';
-	if (sodium_hex2bin(key->master, PL_KEY_BYTES, hex, (size_t)n, "\n", &bin_len, &end) != 0 ||
-	    bin_len != PL_KEY_BYTES || (end && *end && *end != '\n')) {
-		sodium_memzero(hex, sizeof(hex));
-		return pl_diag_set(d, PL_ECONFIG, path, 0,
-				   "key file is not 64 hex digits; restore it from backup");
-	}
+	if (n < 2 * PL_KEY_BYTES || n == (ssize_t)sizeof(hex) - 1 ||
+	    strspn(hex + 2 * PL_KEY_BYTES, "\n") != (size_t)n - 2 * PL_KEY_BYTES ||
+	    sodium_hex2bin(key->master, PL_KEY_BYTES, hex, 2 * PL_KEY_BYTES, NULL, &bin_len,
+			   &end) != 0 || bin_len != PL_KEY_BYTES)
+		err = pl_diag_set(d, PL_ECONFIG, path, 0,
+				  "key file is not 64 hex digits; restore it from backup");
 	sodium_memzero(hex, sizeof(hex));
-	return PL_OK;
+	return err;
 }
 
 enum pl_err pl_key_load(const char *path, int create, struct pl_key *key,

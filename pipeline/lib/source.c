@@ -33,25 +33,35 @@ struct parse_state {
 	unsigned seen;                 /* bit per [source]/[dialect] key given */
 };
 
+/* Hands libinih one line at a time, counting lines.  A comment line is
+ * handed over as an empty line, so comments may be any length; any other
+ * line longer than libinih's buffer is an error at its line. */
 static char *stream_reader(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
-	const char *nl;
+	const char *nl, *p;
 	size_t len;
 
 	if (!*st->pos)
 		return NULL;
 	nl = strchr(st->pos, '\n');
 	len = nl ? (size_t)(nl - st->pos) + 1 : strlen(st->pos);
+	st->line++;
+	for (p = st->pos; p < st->pos + len && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (*p == ';' || *p == '#') {
+		st->pos += len;
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	if (len >= (size_t)num - 1 && !st->err)
+		st->err = pl_diag_set(st->d, PL_ECONFIG, st->path, st->line,
+				      "line longer than %d characters", num - 3);
 	if (len >= (size_t)num)
 		len = (size_t)num - 1;
 	memcpy(str, st->pos, len);
 	str[len] = '\0';
-	st->pos += len;
-	if (len && str[len - 1] == '\n')
-		st->line++;
-	else if (!*st->pos)
-		st->line++;
+	st->pos += nl ? (size_t)(nl - st->pos) + 1 : strlen(st->pos);
 	return str;
 }
 
