@@ -76,7 +76,7 @@ static enum pl_err create_key(const char *path, struct pl_diag *d)
 	return err;
 }
 
-/* The key file is exactly 64 hex digits, optionally followed by LFs. */
+/* The key file is exactly 64 hex digits, optionally followed by one LF. */
 static enum pl_err read_key(int fd, const char *path, struct pl_key *key,
 			    struct pl_diag *d)
 {
@@ -91,8 +91,7 @@ static enum pl_err read_key(int fd, const char *path, struct pl_key *key,
 		hex[n] = '\0';
 	if (n < 0)
 		return pl_diag_set(d, PL_EIO, path, 0, "cannot read key file: %s", strerror(errno));
-	if (n < 2 * PL_KEY_BYTES || n == (ssize_t)sizeof(hex) - 1 ||
-	    strspn(hex + 2 * PL_KEY_BYTES, "\n") != (size_t)n - 2 * PL_KEY_BYTES ||
+	if ((n != 2 * PL_KEY_BYTES && !(n == 2 * PL_KEY_BYTES + 1 && hex[n - 1] == '\n')) ||
 	    sodium_hex2bin(key->master, PL_KEY_BYTES, hex, 2 * PL_KEY_BYTES, NULL, &bin_len,
 			   &end) != 0 || bin_len != PL_KEY_BYTES)
 		err = pl_diag_set(d, PL_ECONFIG, path, 0,
