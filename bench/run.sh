@@ -23,8 +23,7 @@ rm -rf "$data"
 mkdir -p "$data/input" "$data/key"
 chmod 700 "$data/key"
 "$root/$build/gen_sample" -o "$data/input" -t "$data/truth.txt" -n "$rows" >/dev/null
-cp "$root"/mappings/*.ini "$data/"
-mkdir -p "$data/mappings" && mv "$data"/*.ini "$data/mappings/"
+cp -r "$root/mappings" "$data/mappings"
 bytes=$(cat "$data"/input/* | wc -c)
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 
@@ -49,6 +48,12 @@ ing="$ingest -q -i input -m mappings -d db/pipeline.db -k key/pipeline.key"
 set -- $(measure "true" sh -c "cat input/* >/dev/null"); cat_s=$1
 set -- $(measure "rm -rf db" $ing); cold_s=$1; cold_rss=$2
 set -- $(measure "true" $ing); noop_s=$1; noop_rss=$2
+sqlite3 db/pipeline.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+cp db/pipeline.db ingested.db
+mp="$root/$build/map -q -m mappings -d mdb/pipeline.db -k key/pipeline.key"
+set -- $(measure "rm -rf mdb && mkdir mdb && cp ingested.db mdb/pipeline.db" $mp); map_s=$1; map_rss=$2
+set -- $(measure "true" $mp); mapnoop_s=$1
+episodes=$(sqlite3 mdb/pipeline.db 'select count(*) from episode')
 kept=$(sqlite3 db/pipeline.db 'select sum(rows_kept) from input_file')
 read_rows=$(sqlite3 db/pipeline.db 'select sum(rows_read) from input_file')
 
@@ -80,19 +85,23 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)."
 	echo
 	echo "Input: \`gen_sample -n $rows\`: $(ls "$data/input" | wc -l) files, $mb MiB,"
-	echo "$read_rows data rows ($kept kept). Median of $runs runs; peak RSS is the maximum."
+	echo "$read_rows data rows ($kept kept by ingest, $episodes episodes after map)."
+	echo "Median of $runs runs; peak RSS is the maximum."
 	echo
 	echo "| what | median s | rows/s | MiB/s | peak RSS MiB | ratio to ingest cold |"
 	echo "|---|---:|---:|---:|---:|---:|"
 	echo "| \`cat\` of the files (read limit) | $cat_s | | $(rate "$mb" "$cat_s") | | $(ratio "$cat_s" "$cold_s") |"
 	echo "| \`ingest\`, cold (empty database) | $cold_s | $(rate "$read_rows" "$cold_s") | $(rate "$mb" "$cold_s") | $((cold_rss / 1024)) | 1.00 |"
 	echo "| \`ingest\`, nothing new | $noop_s | | | $((noop_rss / 1024)) | $(ratio "$noop_s" "$cold_s") |"
+	echo "| \`map\`, cold (after ingest) | $map_s | $(rate "$kept" "$map_s") | | $((map_rss / 1024)) | $(ratio "$map_s" "$cold_s") |"
+	echo "| \`map\`, nothing new | $mapnoop_s | | | | $(ratio "$mapnoop_s" "$cold_s") |"
 	echo "| \`sqlite3\` CLI \`.import\` (no mapping) | $import_s | $(rate "$read_rows" "$import_s") | $(rate "$mb" "$import_s") | $((import_rss / 1024)) | $(ratio "$import_s" "$cold_s") |"
 	echo
 	echo "Commands (in bench/data/):"
 	echo
 	echo '```'
 	echo "$ing"
+	echo "$mp"
 	echo "sh import.sh   # sqlite3 .mode csv, .separator per source, .import per file"
 	echo '```'
 } >"$out"

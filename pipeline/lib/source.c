@@ -378,9 +378,12 @@ static int load_codelist(struct parse_state *st, int f, const char *rel)
 		pl_buf_printf(&path, "%.*s/%s", (int)(slash - st->src->path), st->src->path, rel);
 	err = read_text(path.data, &text, st->d);
 	if (err) {
+		char why[sizeof(st->d->msg)];
+
+		snprintf(why, sizeof(why), "%s", st->d->msg);
 		st->err = err == PL_ENOINPUT ? pl_diag_set(st->d, PL_ECONFIG, st->path, st->line,
-							   "code list '%s' for %s: %s", path.data,
-							   pl_field_name((enum pl_field)f), st->d->msg)
+							   "code list for %s: %s",
+							   pl_field_name((enum pl_field)f), why)
 					     : err;
 		goto cleanup;
 	}
