@@ -382,9 +382,8 @@ static int map_code(struct map *m, struct mfile *mf, struct row *r, int f, long 
 		return 0;
 	}
 	if (!*v) {
-		code = spec->blank ? spec->blank
-		     : f == PL_F_SEX && spec->derive && derived_sex(r) ? derived_sex(r)
-		     : unknown_code(f);
+		code = f == PL_F_SEX && spec->derive && derived_sex(r) ? derived_sex(r)
+		     : spec->blank ? spec->blank : unknown_code(f);
 		if (!code)
 			return reject_row(ep, f, "missing_value", v, "%s is empty%s",
 					  mf->col_names[mf->col[f]], "");

@@ -1,0 +1,395 @@
+/*
+ * tests/unit/test_db.c - lib/db: opening (and creating) the pipeline
+ * database, the schema version check, what is not a database, the
+ * constraints of schema.sql, stage runs, and SQLite error classes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <regex.h>
+
+#include "db.h"
+#include "unit.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int setup(void **state) { return unit_tmp_setup(state); }
+static int teardown(void **state) { return unit_tmp_teardown(state); }
+
+static long long query_ll(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The first column of the first row as text, into out. */
+static void query_text(sqlite3 *db, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *t;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	t = sqlite3_column_text(st, 0);
+	snprintf(out, size, "%s", t ? (const char *)t : "(null)");
+	sqlite3_finalize(st);
+}
+
+static int matches(const char *s, const char *ere)
+{
+	regex_t re;
+	int rc;
+
+	assert_int_equal(regcomp(&re, ere, REG_EXTENDED | REG_NOSUB), 0);
+	rc = regexec(&re, s, 0, NULL, 0) == 0;
+	regfree(&re);
+	return rc;
+}
+
+static void test_db__open_creates_file_parent_dirs_and_tables(void **state)
+{
+	char path[512], dir[512], text[64];
+	struct pl_diag d;
+	struct stat st;
+	sqlite3 *db = (sqlite3 *)(uintptr_t)1;
+
+	unit_path(state, "out/sub/pipeline.db", path, sizeof(path));
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_non_null(db);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	unit_path(state, "out/sub", dir, sizeof(dir));
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+
+	assert_true(pl_schema_version() > 0);
+	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+				  "AND name IN ('input_file', 'file_column', 'raw_row', 'reject', "
+				  "'stage_run')"), 5);
+	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	assert_string_equal(text, "wal");
+	assert_int_equal(query_ll(db, "PRAGMA foreign_keys"), 1);
+	pl_db_close(db);
+}
+
+static void test_db__reopen_keeps_data(void **state)
+{
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db;
+	long long run_id = 0;
+
+	long long n_objects;
+
+	unit_path(state, "pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_run_begin(db, "ingest", &run_id, &d), PL_OK);
+	n_objects = query_ll(db, "SELECT count(*) FROM sqlite_master");
+	pl_db_close(db);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run"), 1);
+	/* nothing created twice, nothing dropped */
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master"), n_objects);
+	pl_db_close(db);
+}
+
+static void test_db__empty_file_becomes_a_database(void **state)
+{
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db;
+
+	unit_path(state, "empty.db", path, sizeof(path));
+	assert_int_equal(unit_write(path, "", 0), 0);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	pl_db_close(db);
+}
+
+/* Makes a database at path with the given user_version and one table. */
+static void make_foreign_db(const char *path, int version)
+{
+	char sql[128];
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "CREATE TABLE other (x); PRAGMA user_version = %d", version);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_db__other_schema_version_is_config_error(void **state)
+{
+	static const int versions[] = { 99, 0 }; /* 0 with tables: not ours, not new */
+	char path[512], want[256];
+
+	for (size_t i = 0; i < N_OF(versions); i++) {
+		struct pl_diag d;
+		sqlite3 *db = (sqlite3 *)(uintptr_t)1;
+		char name[32];
+
+		snprintf(name, sizeof(name), "v%d.db", versions[i]);
+		unit_path(state, name, path, sizeof(path));
+		make_foreign_db(path, versions[i]);
+		pl_diag_clear(&d);
+		assert_int_equal(pl_db_open(path, &db, &d), PL_ECONFIG);
+		assert_null(db);
+		assert_string_equal(d.file, path);
+		snprintf(want, sizeof(want), "database has schema version %d, this program needs %d; "
+			 "move it away and rerun to rebuild it", versions[i], pl_schema_version());
+		assert_string_equal(d.msg, want);
+	}
+}
+
+static void test_db__not_a_database_is_an_error_not_a_crash(void **state)
+{
+	char path[512], *junk;
+	struct pl_diag d;
+	sqlite3 *db = (sqlite3 *)(uintptr_t)1;
+
+	unit_path(state, "notes.db", path, sizeof(path));
+	junk = malloc(8192);
+	assert_non_null(junk);
+	for (size_t i = 0; i < 8192; i++)
+		junk[i] = "this is not a database\n"[i % 23];
+	assert_int_equal(unit_write(path, junk, 8192), 0);
+	free(junk);
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_ECONFIG);
+	assert_null(db);
+	assert_non_null(strstr(d.msg, "file is not a database"));
+}
+
+static void test_db__cannot_create_is_cantcreat(void **state)
+{
+	char file[512], path[512];
+	struct pl_diag d;
+	sqlite3 *db = (sqlite3 *)(uintptr_t)1;
+
+	/* the parent "directory" is a regular file */
+	unit_path(state, "plain", file, sizeof(file));
+	assert_int_equal(unit_write_str(file, "x"), 0);
+	unit_path(state, "plain/pipeline.db", path, sizeof(path));
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_ECANTCREAT);
+	assert_null(db);
+	assert_string_equal(d.file, path);
+	/* a directory below a regular file cannot be made either */
+	unit_path(state, "plain/sub/pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_ECANTCREAT);
+	assert_null(db);
+	assert_non_null(strstr(d.msg, "cannot create directory"));
+}
+
+static void test_db__rows_read_check_constraint(void **state)
+{
+	static const struct {
+		long read, kept, rejected;
+		enum pl_err err;
+	} cases[] = {
+		{ 3, 2, 1, PL_OK },
+		{ 0, 0, 0, PL_OK },
+		{ 3, 2, 0, PL_ESOFTWARE },
+		{ 3, 3, 1, PL_ESOFTWARE },
+		{ 0, 1, 0, PL_ESOFTWARE },
+	};
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db;
+
+	unit_path(state, "pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		char sql[512];
+		enum pl_err err;
+
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO input_file (name, size, mtime_ns, status, rows_read, rows_kept, "
+			 "rows_rejected, ingested_at) VALUES ('f%zu.csv', 1, 1, 'ok', %ld, %ld, %ld, "
+			 "'2026-11-24T02:00:03Z')", i, cases[i].read, cases[i].kept, cases[i].rejected);
+		pl_diag_clear(&d);
+		err = pl_db_exec(db, sql, &d);
+		if (err != cases[i].err)
+			fail_msg("read %ld kept %ld rejected %ld: err %d, want %d (%s)", cases[i].read,
+				 cases[i].kept, cases[i].rejected, err, cases[i].err, d.msg);
+		if (err)
+			assert_non_null(strstr(d.msg, "CHECK constraint failed"));
+	}
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM input_file"), 2);
+	/* an update must keep it too */
+	assert_int_equal(pl_db_exec(db, "UPDATE input_file SET rows_kept = 5 WHERE name = 'f0.csv'",
+				    &d), PL_ESOFTWARE);
+	pl_db_close(db);
+}
+
+static void test_db__status_check_and_cascade(void **state)
+{
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db;
+
+	unit_path(state, "pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO input_file (file_id, name, size, mtime_ns, "
+				    "status, ingested_at) VALUES (1, 'a.csv', 1, 1, 'weird', 'x')",
+				    &d), PL_ESOFTWARE);
+	assert_non_null(strstr(d.msg, "CHECK constraint failed"));
+	assert_int_equal(pl_db_exec(db, "INSERT INTO input_file (file_id, name, size, mtime_ns, "
+				    "status, rows_read, rows_kept, ingested_at) "
+				    "VALUES (1, 'a.csv', 1, 1, 'ok', 1, 1, 'x');"
+				    "INSERT INTO raw_row (file_id, line, fields) VALUES (1, 2, 'a');"
+				    "INSERT INTO file_column (file_id, col_idx, name) "
+				    "VALUES (1, 0, 'K\xC3\xB6n')", &d),
+			 PL_OK);
+	/* foreign keys are on: a row of an unknown file is refused */
+	assert_int_equal(pl_db_exec(db, "INSERT INTO raw_row (file_id, line, fields) "
+				    "VALUES (7, 2, 'a')", &d), PL_ESOFTWARE);
+	assert_non_null(strstr(d.msg, "FOREIGN KEY constraint failed"));
+	/* deleting the file deletes its rows */
+	assert_int_equal(pl_db_exec(db, "DELETE FROM input_file WHERE file_id = 1", &d), PL_OK);
+	assert_int_equal(query_ll(db, "SELECT (SELECT count(*) FROM raw_row) + "
+				  "(SELECT count(*) FROM file_column)"), 0);
+	pl_db_close(db);
+}
+
+static void test_db__run_begin_and_end(void **state)
+{
+	char path[512], text[128];
+	struct pl_diag d;
+	sqlite3 *db;
+	long long id1 = 0, id2 = 0;
+
+	unit_path(state, "pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_run_begin(db, "ingest", &id1, &d), PL_OK);
+	assert_int_equal(pl_db_run_begin(db, "map", &id2, &d), PL_OK);
+	assert_int_equal(id1, 1);
+	assert_int_equal(id2, 2);
+	query_text(db, "SELECT stage || '|' || version FROM stage_run WHERE run_id = 1", text,
+		   sizeof(text));
+	assert_string_equal(text, "ingest|" PL_VERSION);
+	query_text(db, "SELECT started_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
+	assert_true(matches(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"));
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE finished_at IS NULL "
+				  "AND exit_code IS NULL AND summary IS NULL"), 2);
+
+	assert_int_equal(pl_db_run_end(db, id1, 65, "3 files, 1200 rows kept, 4 rejected", &d),
+			 PL_OK);
+	query_text(db, "SELECT exit_code || '|' || summary FROM stage_run WHERE run_id = 1", text,
+		   sizeof(text));
+	assert_string_equal(text, "65|3 files, 1200 rows kept, 4 rejected");
+	query_text(db, "SELECT finished_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
+	assert_true(matches(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"));
+	assert_int_equal(query_ll(db, "SELECT started_at <= finished_at FROM stage_run "
+				  "WHERE run_id = 1"), 1);
+	/* the other run is untouched */
+	assert_int_equal(query_ll(db, "SELECT finished_at IS NULL FROM stage_run WHERE run_id = 2"),
+			 1);
+	pl_db_close(db);
+}
+
+static void test_db__fail_maps_sqlite_codes(void **state)
+{
+	static const struct {
+		int rc;
+		enum pl_err err;
+	} cases[] = {
+		{ SQLITE_BUSY, PL_ETEMPFAIL },
+		{ SQLITE_BUSY_SNAPSHOT, PL_ETEMPFAIL },
+		{ SQLITE_LOCKED, PL_ETEMPFAIL },
+		{ SQLITE_IOERR, PL_EIO },
+		{ SQLITE_IOERR_WRITE, PL_EIO },
+		{ SQLITE_FULL, PL_EIO },
+		{ SQLITE_CANTOPEN, PL_ECANTCREAT },
+		{ SQLITE_READONLY, PL_ECANTCREAT },
+		{ SQLITE_PERM, PL_ECANTCREAT },
+		{ SQLITE_NOTADB, PL_ECONFIG },
+		{ SQLITE_CORRUPT, PL_ECONFIG },
+		{ SQLITE_CONSTRAINT, PL_ESOFTWARE },
+		{ SQLITE_CONSTRAINT_CHECK, PL_ESOFTWARE },
+		{ SQLITE_ERROR, PL_ESOFTWARE },
+		{ SQLITE_MISUSE, PL_ESOFTWARE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		struct pl_diag d;
+		char want[256];
+
+		pl_diag_clear(&d);
+		if (pl_db_fail(NULL, cases[i].rc, "store rows", &d) != cases[i].err)
+			fail_msg("rc %d: want %d", cases[i].rc, cases[i].err);
+		assert_int_equal(d.err, cases[i].err);
+		snprintf(want, sizeof(want), "database: store rows: %s", sqlite3_errstr(cases[i].rc));
+		assert_string_equal(d.msg, want);
+		assert_string_equal(d.file, "");
+	}
+}
+
+static void test_db__prepare_and_exec_errors_name_what(void **state)
+{
+	char path[512];
+	struct pl_diag d;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+
+	unit_path(state, "pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_prepare(db, "SELEC 1", &st, &d), PL_ESOFTWARE);
+	assert_null(st);
+	assert_true(matches(d.msg, "^database: prepare: .*syntax error"));
+	assert_string_equal(d.file, path);
+	assert_int_equal(pl_db_exec(db, "SELECT * FROM nowhere", &d), PL_ESOFTWARE);
+	assert_string_equal(d.msg, "database: SELECT * FROM nowhere: no such table: nowhere");
+	assert_int_equal(pl_db_prepare(db, "SELECT 1", &st, &d), PL_OK);
+	assert_non_null(st);
+	sqlite3_finalize(st);
+	pl_db_close(db);
+}
+
+static void test_db__utc_now_is_iso8601(void **state)
+{
+	char now[32];
+
+	(void)state;
+	memset(now, 'X', sizeof(now));
+	pl_utc_now(now);
+	assert_int_equal(strlen(now), 20);
+	assert_true(matches(now, "^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z$"));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_db__open_creates_file_parent_dirs_and_tables),
+		T(test_db__reopen_keeps_data),
+		T(test_db__empty_file_becomes_a_database),
+		T(test_db__other_schema_version_is_config_error),
+		T(test_db__not_a_database_is_an_error_not_a_crash),
+		T(test_db__cannot_create_is_cantcreat),
+		T(test_db__rows_read_check_constraint),
+		T(test_db__status_check_and_cascade),
+		T(test_db__run_begin_and_end),
+		T(test_db__fail_maps_sqlite_codes),
+		T(test_db__prepare_and_exec_errors_name_what),
+		T(test_db__utc_now_is_iso8601),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
