@@ -67,8 +67,8 @@ CREATE TABLE raw_row (
 ) WITHOUT ROWID;
 
 -- Every rejected record, by any stage: where, which field, why.  value holds
--- the offending raw value where one field is to blame, masked ("***") for
--- identity numbers, names and postcodes.
+-- the offending raw value where one field is to blame; never for identity
+-- numbers, names and postcodes (NULL there).
 CREATE TABLE reject (
     file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
     line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
