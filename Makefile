@@ -116,11 +116,12 @@ bench: all
 	@sh bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/caseload/mappings \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists \
 	    $(DESTDIR)$(PREFIX)/share/doc/caseload
 	install -m 0755 $(STAGES:%=$(BUILD)/%) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 mappings/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/caseload/
+	install -m 0644 mappings/codelists/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists/
+	install -m 0644 README.md docs/*.md docs/*.ini $(DESTDIR)$(PREFIX)/share/doc/caseload/
 
 clean:
 	rm -rf pipeline/build output/*.db output/*.db-wal output/*.db-shm
