@@ -110,16 +110,6 @@ static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size)
 	snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
-static enum pl_err step_done(struct ingest *in, sqlite3_stmt *st, const char *what,
-			     struct pl_diag *d)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(in->db, rc, what, d);
-}
-
 static enum pl_err find_registered(struct ingest *in, const char *name,
 				   struct registered *reg, struct pl_diag *d)
 {
@@ -152,7 +142,7 @@ static enum pl_err insert_file(struct ingest *in, struct job *job, const char *s
 	enum pl_err err;
 
 	sqlite3_bind_text(in->st[S_DELETE], 1, job->name, -1, SQLITE_STATIC);
-	err = step_done(in, in->st[S_DELETE], "delete earlier version", d);
+	err = pl_db_step_done(in->db, in->st[S_DELETE], "delete earlier version", d);
 	if (err)
 		return err;
 	pl_utc_now(now);
@@ -168,7 +158,7 @@ static enum pl_err insert_file(struct ingest *in, struct job *job, const char *s
 	if (message)
 		sqlite3_bind_text(st, 7, message, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_TRANSIENT);
-	err = step_done(in, st, "register input file", d);
+	err = pl_db_step_done(in->db, st, "register input file", d);
 	job->file_id = sqlite3_last_insert_rowid(in->db);
 	return err;
 }
@@ -190,7 +180,7 @@ static enum pl_err register_status(struct ingest *in, struct job *job, const cha
 		sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 		for (int i = 3; i <= 10; i++)
 			sqlite3_bind_int(st, i, 0);
-		err = step_done(in, st, "register input file", d);
+		err = pl_db_step_done(in->db, st, "register input file", d);
 	}
 	if (!err)
 		return pl_db_exec(in->db, "COMMIT", d);
@@ -219,7 +209,7 @@ static enum pl_err add_reject(struct ingest *in, struct job *job, long line,
 		sqlite3_bind_text(st, 3, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, reason, -1, SQLITE_TRANSIENT);
-	return step_done(in, st, "record reject", d);
+	return pl_db_step_done(in->db, st, "record reject", d);
 }
 
 static const char *col_name(struct job *job, size_t idx, struct pl_buf *tmp)
@@ -307,7 +297,7 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 		sqlite3_bind_blob(st, 4, in->blob.data, (int)in->blob.len, SQLITE_STATIC);
 	}
 	job->rows_kept++;
-	return step_done(in, st, "store row", d);
+	return pl_db_step_done(in->db, st, "store row", d);
 }
 
 static int is_footer(struct job *job, const struct pl_csv_record *rec)
@@ -493,7 +483,7 @@ static enum pl_err store_columns(struct ingest *in, struct job *job, struct pl_d
 		if (f >= 0)
 			sqlite3_bind_text(st, 4, pl_field_name((enum pl_field)f), -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, job->col_sealed[c]);
-		err = step_done(in, st, "store header", d);
+		err = pl_db_step_done(in->db, st, "store header", d);
 	}
 	return err;
 }
@@ -567,7 +557,7 @@ static enum pl_err finish_file(struct ingest *in, struct job *job,
 	sqlite3_bind_int64(st, 8, job->rows_read);
 	sqlite3_bind_int64(st, 9, job->rows_kept);
 	sqlite3_bind_int64(st, 10, job->rows_rejected);
-	return step_done(in, st, "register file counts", d);
+	return pl_db_step_done(in->db, st, "register file counts", d);
 }
 
 /* Another file already holding this content, or "" (name into out). */
@@ -671,7 +661,7 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 		sqlite3_bind_int64(in->st[S_TOUCH], 2, (sqlite3_int64)job->st.st_size);
 		sqlite3_bind_int64(in->st[S_TOUCH], 3, mtime_ns(&job->st));
 		in->sum->files_unchanged++;
-		return step_done(in, in->st[S_TOUCH], "update file time", d);
+		return pl_db_step_done(in->db, in->st[S_TOUCH], "update file time", d);
 	}
 	if (!err && dup[0]) {
 		char msg[300];
@@ -827,15 +817,14 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 	pl_key_derive(&key, PL_SUBKEY_SEAL, in->seal_key);
 	pl_key_wipe(&key);
 	err = pl_db_open(in->o->db_path, &in->db, d);
-	for (int i = 0; !err && i < S__COUNT; i++)
-		err = pl_db_prepare(in->db, stmt_sql[i], &in->st[i], d);
+	if (!err)
+		err = pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
 	return err;
 }
 
 static void close_run(struct ingest *in)
 {
-	for (int i = 0; i < S__COUNT; i++)
-		sqlite3_finalize(in->st[i]);
+	pl_db_finalize_all(in->st, S__COUNT);
 	pl_db_close(in->db);
 	pl_source_set_release(&in->sources);
 	pl_buf_release(&in->fields);
@@ -852,18 +841,6 @@ void ingest_summary_line(const struct ingest_summary *sum, char *out, size_t siz
 		 "%ld rows read, %ld kept, %ld rejected", sum->files_seen, sum->files_ingested,
 		 sum->files_unchanged, sum->files_duplicate, sum->files_failed, sum->rows_read,
 		 sum->rows_kept, sum->rows_rejected);
-}
-
-/* Best effort: a failure to record the run must not mask the run's result. */
-static void record_run(struct ingest *in, enum pl_err result)
-{
-	struct pl_diag ignored;
-	long long run_id = 0;
-	char line[256];
-
-	ingest_summary_line(in->sum, line, sizeof(line));
-	if (pl_db_run_begin(in->db, "ingest", &run_id, &ignored) == PL_OK)
-		pl_db_run_end(in->db, run_id, pl_exit_code(result), line, &ignored);
 }
 
 enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *sum,
@@ -891,8 +868,12 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 	if (!err && sum->files_failed)
 		err = pl_diag_set(d, PL_EDATA, NULL, 0, "%ld of %ld files could not be ingested",
 				  sum->files_failed, sum->files_seen);
-	if (in.db)
-		record_run(&in, err);
+	if (in.db) {
+		char line[256];
+
+		ingest_summary_line(sum, line, sizeof(line));
+		pl_db_record_run(in.db, "ingest", err, line);
+	}
 	for (size_t i = 0; i < n_names; i++)
 		free(names[i]);
 	free(names);

@@ -93,12 +93,7 @@ int main(int argc, char **argv)
 	pl_diag_clear(&d);
 	err = ingest_run(&o, &sum, &d);
 	ingest_summary_line(&sum, line, sizeof(line));
-	if (err && d.line)
-		pl_log(PL_LOG_ERROR, NULL, "%s:%ld: %s", d.file, d.line, d.msg);
-	else if (err && d.file[0])
-		pl_log(PL_LOG_ERROR, NULL, "%s: %s", d.file, d.msg);
-	else if (err)
-		pl_log(PL_LOG_ERROR, NULL, "%s", d.msg);
+	pl_log_diag(err, &d);
 	pl_log(err ? PL_LOG_ERROR : PL_LOG_INFO, NULL, "%s", line);
 	return pl_exit_code(err);
 }

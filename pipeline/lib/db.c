@@ -204,3 +204,41 @@ enum pl_err pl_db_run_end(sqlite3 *db, long long run_id, int exit_code,
 	sqlite3_finalize(st);
 	return err;
 }
+
+enum pl_err pl_db_prepare_all(sqlite3 *db, const char *const *sql, size_t n,
+			      sqlite3_stmt **st, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; !err && i < n; i++)
+		err = pl_db_prepare(db, sql[i], &st[i], d);
+	return err;
+}
+
+void pl_db_finalize_all(sqlite3_stmt **st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_finalize(st[i]);
+		st[i] = NULL;
+	}
+}
+
+enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
+			    struct pl_diag *d)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(db, rc, what, d);
+}
+
+void pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
+		      const char *summary)
+{
+	struct pl_diag ignored;
+	long long run_id = 0;
+
+	if (db && pl_db_run_begin(db, stage, &run_id, &ignored) == PL_OK)
+		pl_db_run_end(db, run_id, pl_exit_code(result), summary, &ignored);
+}

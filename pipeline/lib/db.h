@@ -27,6 +27,21 @@ enum pl_err pl_db_exec(sqlite3 *db, const char *sql, struct pl_diag *d);
 enum pl_err pl_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
 			  struct pl_diag *d);
 
+/* Prepares n statements (sql[i] -> st[i]); on failure the prepared ones
+ * stay in st for pl_db_finalize_all(). */
+enum pl_err pl_db_prepare_all(sqlite3 *db, const char *const *sql, size_t n,
+			      sqlite3_stmt **st, struct pl_diag *d);
+void pl_db_finalize_all(sqlite3_stmt **st, size_t n);
+/* Steps a statement that returns no rows, then resets it and clears its
+ * bindings for the next use. */
+enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
+			    struct pl_diag *d);
+
+/* Records a finished run of a stage (table stage_run).  Best effort: a
+ * failure here must not mask the run's own result, so it returns nothing. */
+void pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
+		      const char *summary);
+
 /* Runs of a stage, for the report's metadata. */
 enum pl_err pl_db_run_begin(sqlite3 *db, const char *stage, long long *run_id,
 			    struct pl_diag *d);

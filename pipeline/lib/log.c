@@ -45,3 +45,15 @@ void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
 	fputc('\n', fp);
 	fflush(fp);
 }
+
+void pl_log_diag(enum pl_err err, const struct pl_diag *d)
+{
+	if (!err)
+		return;
+	if (d->line)
+		pl_log(PL_LOG_ERROR, NULL, "%s:%ld: %s", d->file, d->line, d->msg);
+	else if (d->file[0])
+		pl_log(PL_LOG_ERROR, NULL, "%s: %s", d->file, d->msg);
+	else
+		pl_log(PL_LOG_ERROR, NULL, "%s", d->msg);
+}

@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+#include "pl.h"
+
 enum pl_log_level {
 	PL_LOG_ERROR = 0, /* E: something failed */
 	PL_LOG_WARN,      /* W: data problem, the run goes on */
@@ -24,5 +26,8 @@ int pl_log_enabled(enum pl_log_level level);
 /* where: "file:line", "file" or NULL. */
 void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Logs the error in d, if err is set, as "file:line: message". */
+void pl_log_diag(enum pl_err err, const struct pl_diag *d);
 
 #endif

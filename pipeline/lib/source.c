@@ -450,6 +450,7 @@ static int handle_field_section(struct parse_state *st, const char *section,
 		if (!check_code(st, f, value))
 			return 0;
 		spec->constant = pl_xstrdup(value);
+		spec->constant_line = st->line;
 		note_line(st, spec);
 		return 1;
 	}
@@ -502,6 +503,7 @@ static int handle_rule(struct parse_state *st, const char *name, const char *key
 			return fail(st, "a rule can only set a coded field, not '%s'%s", value, "");
 	} else if (strcasecmp(key, "to") == 0 && !r->to) {
 		r->to = pl_xstrdup(value);
+		r->to_line = st->line;
 	} else {
 		return fail(st, "unknown or repeated key '%s' in [rule %s]", key, name);
 	}
@@ -661,7 +663,7 @@ static enum pl_err check_complete(struct pl_source *src, unsigned seen, struct p
 			return pl_diag_set(d, PL_ECONFIG, src->path, r->line,
 					   "[rule %s] needs column, matches, set and to", r->name);
 		if (!pl_code_valid((enum pl_codelist)pl_field_codelist((enum pl_field)r->field), r->to))
-			return pl_diag_set(d, PL_ECONFIG, src->path, r->line,
+			return pl_diag_set(d, PL_ECONFIG, src->path, r->to_line,
 					   "[rule %s]: '%s' is not a code of the schema for %s",
 					   r->name, r->to, pl_field_name((enum pl_field)r->field));
 	}
@@ -890,7 +892,7 @@ enum pl_err pl_source_check_mapping(const struct pl_source *src, struct pl_diag 
 		const char *name = pl_field_name((enum pl_field)f);
 
 		if (spec->constant && has_column(src, f))
-			return pl_diag_set(d, PL_ECONFIG, src->path, spec->line,
+			return pl_diag_set(d, PL_ECONFIG, src->path, spec->constant_line,
 					   "%s has both a column and a constant", name);
 		if (spec->n_recode && !has_column(src, f))
 			return pl_diag_set(d, PL_ECONFIG, src->path, spec->line,

@@ -40,6 +40,7 @@ struct pl_field_spec {
 	char *unmapped;        /* code for a value not in recode; NULL = reject */
 	char *blank;           /* code for an empty value; NULL = reject if required */
 	char *constant;        /* every row gets this value; no column */
+	long constant_line;
 	int derive;            /* take it from the identity number when missing */
 	long line;             /* first line that configured the field */
 };
@@ -54,6 +55,7 @@ struct pl_rule {
 	regex_t re;            /* valid when pattern != NULL */
 	int field;             /* the field it sets, -1 until given */
 	char *to;              /* the code */
+	long to_line;
 };
 
 #define PL_MAX_DATE_FORMATS 8

@@ -49,18 +49,6 @@ static int usage_error(void)
 	return EX_USAGE;
 }
 
-static void log_diag(enum pl_err err, const struct pl_diag *d)
-{
-	if (!err)
-		return;
-	if (d->line)
-		pl_log(PL_LOG_ERROR, NULL, "%s:%ld: %s", d->file, d->line, d->msg);
-	else if (d->file[0])
-		pl_log(PL_LOG_ERROR, NULL, "%s: %s", d->file, d->msg);
-	else
-		pl_log(PL_LOG_ERROR, NULL, "%s", d->msg);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -105,12 +93,12 @@ int main(int argc, char **argv)
 	pl_diag_clear(&d);
 	if (coverage) {
 		err = map_coverage(o.db_path, optind < argc ? argv[optind] : NULL, stdout, &d);
-		log_diag(err, &d);
+		pl_log_diag(err, &d);
 		return pl_exit_code(err);
 	}
 	err = map_run(&o, &sum, &d);
 	map_summary_line(&sum, line, sizeof(line));
-	log_diag(err, &d);
+	pl_log_diag(err, &d);
 	pl_log(err ? PL_LOG_ERROR : PL_LOG_INFO, NULL, "%s", line);
 	return pl_exit_code(err);
 }

@@ -189,15 +189,6 @@ static void mfile_release(struct mfile *mf)
 	cov_release(&mf->cov);
 }
 
-static enum pl_err step_done(struct map *m, sqlite3_stmt *st, const char *what, struct pl_diag *d)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(m->db, rc, what, d);
-}
-
 /* Index of the first column whose folded name is one of the aliases. */
 static int find_column(char **folded, size_t n_cols, const struct pl_aliases *a)
 {
@@ -366,9 +357,11 @@ static int map_code(struct map *m, struct mfile *mf, struct row *r, int f, long 
 	for (size_t i = 0; i < src->n_rules; i++) {
 		const struct pl_rule *rule = &src->rules[i];
 		int c = mf->rule_col[i];
+		char tested[512];
 
 		if (rule->field == f && (size_t)c < r->n_cols &&
-		    regexec(&rule->re, r->cols[c], 0, NULL, 0) == 0) {
+		    regexec(&rule->re, trim_into(r->cols[c], tested, sizeof(tested)),
+			    0, NULL, 0) == 0) {
 			ep->code[f] = rule->to;
 			return 0;
 		}
@@ -384,10 +377,10 @@ static int map_code(struct map *m, struct mfile *mf, struct row *r, int f, long 
 	if (!*v) {
 		code = f == PL_F_SEX && spec->derive && derived_sex(r) ? derived_sex(r)
 		     : spec->blank ? spec->blank : unknown_code(f);
-		if (!code)
+		if (!code && f == PL_F_INTERVENTION)
 			return reject_row(ep, f, "missing_value", v, "%s is empty%s",
 					  mf->col_names[mf->col[f]], "");
-		ep->code[f] = code;
+		ep->code[f] = code; /* provider may stay unknown (NULL) */
 		return 0;
 	}
 	pl_fold(v, strlen(v), &m->scratch);
@@ -583,7 +576,7 @@ static enum pl_err store_episode(struct map *m, struct mfile *mf, long line,
 	sqlite3_bind_text(st, 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 17, mf->src->sha256, -1, SQLITE_STATIC);
 	mf->rows_kept++;
-	return step_done(m, st, "store episode", d);
+	return pl_db_step_done(m->db, st, "store episode", d);
 }
 
 static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
@@ -609,7 +602,7 @@ static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
 	sqlite3_bind_text(st, 5, ep->reason, -1, SQLITE_STATIC);
 	if (ep->value && ep->field >= 0 && !pl_field_is_sensitive((enum pl_field)ep->field))
 		sqlite3_bind_text(st, 6, ep->value, -1, SQLITE_STATIC);
-	return step_done(m, st, "store reject", d);
+	return pl_db_step_done(m->db, st, "store reject", d);
 }
 
 static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
@@ -669,7 +662,7 @@ static enum pl_err store_coverage(struct map *m, struct mfile *mf, struct pl_dia
 		bind_text_or_null(st, 4, e->code);
 		sqlite3_bind_int64(st, 5, e->n);
 		sqlite3_bind_int64(st, 6, e->first_line);
-		err = step_done(m, st, "store coverage", d);
+		err = pl_db_step_done(m->db, st, "store coverage", d);
 	}
 	return err;
 }
@@ -681,7 +674,7 @@ static enum pl_err clear_and_record(struct map *m, struct mfile *mf, int record,
 	if (!record) {
 		for (int i = S_CLEAR_EPISODES; !err && i <= S_CLEAR_MAPPED; i++) {
 			sqlite3_bind_int64(m->st[i], 1, mf->file_id);
-			err = step_done(m, m->st[i], "clear earlier mapping", d);
+			err = pl_db_step_done(m->db, m->st[i], "clear earlier mapping", d);
 		}
 		return err;
 	}
@@ -695,7 +688,7 @@ static enum pl_err clear_and_record(struct map *m, struct mfile *mf, int record,
 	sqlite3_bind_int64(st, 4, mf->rows_kept);
 	sqlite3_bind_int64(st, 5, mf->rows_rejected);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-	return step_done(m, st, "record mapped file", d);
+	return pl_db_step_done(m->db, st, "record mapped file", d);
 }
 
 static enum pl_err map_file(struct map *m, struct mfile *mf, struct pl_diag *d)
@@ -824,8 +817,8 @@ static enum pl_err open_run(struct map *m, struct pl_diag *d)
 	pl_key_derive(&key, PL_SUBKEY_PSEUDONYM, m->ref_key);
 	pl_key_wipe(&key);
 	err = pl_db_open(m->o->db_path, &m->db, d);
-	for (int i = 0; !err && i < S__COUNT; i++)
-		err = pl_db_prepare(m->db, stmt_sql[i], &m->st[i], d);
+	if (!err)
+		err = pl_db_prepare_all(m->db, stmt_sql, S__COUNT, m->st, d);
 	return err;
 }
 
@@ -834,8 +827,7 @@ static void close_run(struct map *m)
 	for (size_t i = 0; i < m->n_files; i++)
 		mfile_release(&m->files[i]);
 	free(m->files);
-	for (int i = 0; i < S__COUNT; i++)
-		sqlite3_finalize(m->st[i]);
+	pl_db_finalize_all(m->st, S__COUNT);
 	pl_db_close(m->db);
 	pl_source_set_release(&m->sources);
 	pl_buf_release(&m->plain);
@@ -872,13 +864,10 @@ enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct
 	for (size_t i = 0; !err && i < m.n_files; i++)
 		err = map_file(&m, &m.files[i], d);
 	if (m.db) {
-		struct pl_diag ignored;
-		long long run_id = 0;
 		char line[256];
 
 		map_summary_line(sum, line, sizeof(line));
-		if (pl_db_run_begin(m.db, "map", &run_id, &ignored) == PL_OK)
-			pl_db_run_end(m.db, run_id, pl_exit_code(err), line, &ignored);
+		pl_db_record_run(m.db, "map", err, line);
 	}
 	close_run(&m);
 	return err;
@@ -893,10 +882,10 @@ enum pl_err map_coverage(const char *db_path, const char *source, FILE *out, str
 
 	err = pl_db_open(db_path, &db, d);
 	if (!err)
-		err = pl_db_prepare(db, "SELECT f.source, v.field, v.value, coalesce(v.code, '-'), "
-				    "sum(v.n), min(f.name || ':' || v.first_line) FROM map_value v "
+		err = pl_db_prepare(db, "SELECT f.source, v.field, v.value, coalesce(v.code, '-') AS mapped, "
+				    "sum(v.n) AS n, min(f.name || ':' || v.first_line) FROM map_value v "
 				    "JOIN input_file f USING (file_id) WHERE ?1 IS NULL OR f.source = ?1 "
-				    "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4 = '-' DESC, 5 DESC, 3",
+				    "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, mapped = '-' DESC, n DESC, 3",
 				    &st, d);
 	if (err)
 		goto cleanup;
