@@ -346,7 +346,7 @@ static const char *derived_sex(const struct row *r)
 }
 
 /* Sets ep->code[f] for a coded field; -1 with the reject in ep. */
-static int map_code(struct map *m, struct mfile *mf, struct row *r, int f, long line,
+static int map_code(struct map *m, struct mfile *mf, struct row *r, int f,
 		    struct episode *ep)
 {
 	const struct pl_source *src = mf->src;
@@ -385,7 +385,6 @@ static int map_code(struct map *m, struct mfile *mf, struct row *r, int f, long 
 	}
 	pl_fold(v, strlen(v), &m->scratch);
 	code = pl_recode_lookup(spec, m->scratch.data);
-	cov_add(&mf->cov, f, v, code, line);
 	if (!code)
 		code = spec->unmapped;
 	if (!code)
@@ -531,8 +530,24 @@ static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
 	return 0;
 }
 
+/* Counts every non-empty value of every recoded field, whether or not the
+ * row maps: coverage is what an analyst completes a mapping from. */
+static void cover_row(struct map *m, struct mfile *mf, const struct row *r, long line)
+{
+	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++) {
+		int f = coded_fields[i];
+		const char *v = r->val[f];
+
+		if (mf->col[f] < 0 || !*v)
+			continue;
+		pl_fold(v, strlen(v), &m->scratch);
+		cov_add(&mf->cov, f, v, pl_recode_lookup(&mf->src->fields[f], m->scratch.data), line);
+	}
+}
+
 static int map_row(struct map *m, struct mfile *mf, struct row *r, long line, struct episode *ep)
 {
+	cover_row(m, mf, r, line);
 	ep->field = -1;
 	ep->reject_code = NULL;
 	ep->value = NULL;
@@ -540,7 +555,7 @@ static int map_row(struct map *m, struct mfile *mf, struct row *r, long line, st
 	if (map_birth(mf, r, ep) != 0 || map_period_and_cost(mf, r, ep) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++)
-		if (map_code(m, mf, r, coded_fields[i], line, ep) != 0)
+		if (map_code(m, mf, r, coded_fields[i], ep) != 0)
 			return -1;
 	return 0;
 }

@@ -265,3 +265,92 @@ finish() {
 	fi
 	exit 0
 }
+
+# ---- map stage (tests t02NN-map-*) -----------------------------------------
+# Helpers for tests that run ingest then map on the same fixture.
+
+# map ARGS...: the map binary on this test's fixture (the same -m, -d and -k
+# as ingest, so $DB and $KEY may be pointed elsewhere between runs).
+map() {
+	"$PL_BIN/map" -m "$WORK/mappings" -d "$DB" -k "$KEY" "$@"
+}
+
+# expect_map CODE ARGS...: run map, expect CODE, every stderr line in the log
+# format, an empty stdout (unless -c/--coverage is among ARGS), and with -q and
+# exit 0 an empty stderr.
+MAP_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z map [EWID] [^ ].*$'
+expect_map() {
+	local want=$1 arg cov=0
+	shift
+	for arg in "$@"; do
+		case $arg in -c|--coverage) cov=1 ;; esac
+	done
+	expect_exit "$want" map "$@"
+	if [ "$cov" == 0 ]; then
+		expect_eq "map $*: stdout is empty (exit $RC)" "" "$(cat "$OUT")"
+	fi
+	expect_eq "map $*: stderr lines not in the log format" "" \
+		"$(grep -a -v -E -e "$MAP_LOG_ERE" "$ERR")"
+	for arg in "$@"; do
+		if [ "$arg" == -q ] && [ "$RC" == 0 ]; then
+			expect_eq "map $*: stderr with -q and success" "" "$(cat "$ERR")"
+		fi
+	done
+}
+
+# map_rejects NAME: "line field code value" for each map reject of the file
+# ('-' for NULL).
+map_rejects() {
+	q "SELECT line || ' ' || coalesce(field, '-') || ' ' || code || ' ' || coalesce(value, '-')
+	     FROM reject WHERE stage = 'map' AND file_id = $(fid "$1") ORDER BY line;"
+}
+
+# map_reason NAME LINE: reason of the map reject at LINE.
+map_reason() {
+	q "SELECT reason FROM reject WHERE stage = 'map'
+	      AND file_id = $(fid "$1") AND line = $2;"
+}
+
+# episodes NAME COLUMNS: "line: c1|c2|..." for each episode of the file, NULL
+# shown as '-'; COLUMNS is a comma-separated list of episode columns.
+episodes() {
+	local cols=$2
+	q "SELECT line || ': ' || $(printf '%s' "$cols" |
+		sed -e "s/[[:space:]]*,[[:space:]]*/, '-') || '|' || coalesce(/g" \
+		    -e "s/^/coalesce(/" -e "s/\$/, '-')/")
+	     FROM episode WHERE file_id = $(fid "$1") ORDER BY line;"
+}
+
+# expect_map_reconciled: for every mapped file, rows_read = rows_kept +
+# rows_rejected, rows_kept = its episodes, rows_rejected = its map rejects,
+# rows_read = input_file.rows_kept; and every ingested ('ok') file is mapped.
+expect_map_reconciled() {
+	local bad
+	bad=$(q "SELECT f.name || ': read ' || m.rows_read || ', kept ' || m.rows_kept
+	            || ', rejected ' || m.rows_rejected
+	            || ', episodes ' || (SELECT count(*) FROM episode e WHERE e.file_id = m.file_id)
+	            || ', map rejects ' || (SELECT count(*) FROM reject j
+	                                    WHERE j.file_id = m.file_id AND j.stage = 'map')
+	            || ', ingest kept ' || f.rows_kept
+	           FROM mapped_file m JOIN input_file f USING (file_id)
+	          WHERE m.rows_read != m.rows_kept + m.rows_rejected
+	             OR m.rows_kept != (SELECT count(*) FROM episode e WHERE e.file_id = m.file_id)
+	             OR m.rows_rejected != (SELECT count(*) FROM reject j
+	                                    WHERE j.file_id = m.file_id AND j.stage = 'map')
+	             OR m.rows_read != f.rows_kept
+	          ORDER BY f.name;")
+	expect_eq "every mapped_file reconciles with episode, reject and input_file" "" "$bad"
+	expect_eq "ingested files that are not mapped" "" \
+		"$(q "SELECT name FROM input_file WHERE status = 'ok'
+		        AND file_id NOT IN (SELECT file_id FROM mapped_file) ORDER BY name;")"
+}
+
+# luhn DIGITS: the Luhn check digit of a personnummer's nine digits YYMMDDNNN.
+luhn() {
+	local d=$1 i v sum=0
+	for ((i = 0; i < ${#d}; i++)); do
+		v=$(( ${d:i:1} * (i % 2 == 0 ? 2 : 1) ))
+		sum=$(( sum + (v > 9 ? v - 9 : v) ))
+	done
+	printf '%d' $(( (10 - sum % 10) % 10 ))
+}
