@@ -1,69 +1,30 @@
 /*
- * lib/source.c - loading and validating mapping files with libinih.
- *
- * libinih reports no line numbers to its handler in Debian's build, so the
- * file is read into memory and fed through ini_parse_stream() by a reader
- * that counts lines: the handler's diagnostics then name the line.
+ * lib/source.c - loading and validating mapping files (through inifile.c,
+ * which gives every key its line for the diagnostics).
  */
 #define _GNU_SOURCE
 #include "source.h"
 
-#include "value.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define MAX_MAPPING_BYTES (1024 * 1024)
+#include "inifile.h"
+#include "value.h"
 
 struct parse_state {
 	struct pl_source *src;
 	const char *path;              /* file being parsed: mapping or code list */
 	int codelist_field;            /* >= 0 when parsing a code list file */
-	const char *text;              /* whole file, NUL-terminated */
-	const char *pos;               /* reader position */
-	long line;                     /* line last handed to libinih */
+	long line;                     /* line of the key being handled */
 	struct pl_diag *d;
 	enum pl_err err;
 	unsigned seen;                 /* bit per [source]/[dialect] key given */
 };
-
-/* Hands libinih one line at a time, counting lines.  A comment line is
- * handed over as an empty line, so comments may be any length; any other
- * line longer than libinih's buffer is an error at its line. */
-static char *stream_reader(char *str, int num, void *stream)
-{
-	struct parse_state *st = stream;
-	const char *nl, *p;
-	size_t len;
-
-	if (!*st->pos)
-		return NULL;
-	nl = strchr(st->pos, '\n');
-	len = nl ? (size_t)(nl - st->pos) + 1 : strlen(st->pos);
-	st->line++;
-	for (p = st->pos; p < st->pos + len && (*p == ' ' || *p == '\t'); p++)
-		;
-	if (*p == ';' || *p == '#') {
-		st->pos += len;
-		snprintf(str, (size_t)num, "\n");
-		return str;
-	}
-	if (len >= (size_t)num - 1 && !st->err)
-		st->err = pl_diag_set(st->d, PL_ECONFIG, st->path, st->line,
-				      "line longer than %d characters", num - 3);
-	if (len >= (size_t)num)
-		len = (size_t)num - 1;
-	memcpy(str, st->pos, len);
-	str[len] = '\0';
-	st->pos += nl ? (size_t)(nl - st->pos) + 1 : strlen(st->pos);
-	return str;
-}
 
 static int fail(struct parse_state *st, const char *fmt, const char *a, const char *b)
 {
@@ -118,8 +79,6 @@ static void free_list(char **items, size_t n)
 		free(items[i]);
 	free(items);
 }
-
-static enum pl_err read_text(const char *path, struct pl_buf *text, struct pl_diag *d);
 
 static int valid_source_name(const char *s)
 {
@@ -360,53 +319,44 @@ static int add_recode(struct parse_state *st, int f, const char *value, const ch
 	return 1;
 }
 
-static int codelist_handler(void *user, const char *section, const char *key, const char *value);
+static int codelist_handler(void *user, const char *section, const char *key,
+			    const char *value, long line);
 
 static int load_codelist(struct parse_state *st, int f, const char *rel)
 {
 	struct parse_state sub;
-	struct pl_buf path, text;
+	struct pl_buf path;
 	const char *slash = strrchr(st->src->path, '/');
 	enum pl_err err;
-	int rc;
 
 	pl_buf_init(&path);
-	pl_buf_init(&text);
 	if (rel[0] == '/' || !slash)
 		pl_buf_printf(&path, "%s", rel);
 	else
 		pl_buf_printf(&path, "%.*s/%s", (int)(slash - st->src->path), st->src->path, rel);
-	err = read_text(path.data, &text, st->d);
-	if (err) {
-		char why[sizeof(st->d->msg)];
-
-		snprintf(why, sizeof(why), "%s", st->d->msg);
-		st->err = err == PL_ENOINPUT ? pl_diag_set(st->d, PL_ECONFIG, st->path, st->line,
-							   "code list for %s: %s",
-							   pl_field_name((enum pl_field)f), why)
-					     : err;
-		goto cleanup;
-	}
 	sub = *st;
 	sub.path = path.data;
 	sub.codelist_field = f;
-	sub.text = sub.pos = text.data ? text.data : "";
-	sub.line = 0;
-	rc = ini_parse_stream(stream_reader, &sub, codelist_handler, &sub);
-	if (!sub.err && rc != 0)
-		sub.err = pl_diag_set(st->d, PL_ECONFIG, path.data, rc > 0 ? rc : 0,
-				      "syntax error: expected [values] or value = CODE");
-	st->err = sub.err;
-cleanup:
+	sub.err = PL_OK;
+	err = pl_ini_parse(path.data, codelist_handler, &sub, NULL, st->d);
+	if (err == PL_ENOINPUT) {
+		char why[sizeof(st->d->msg)];
+
+		snprintf(why, sizeof(why), "%s", st->d->msg);
+		err = pl_diag_set(st->d, PL_ECONFIG, st->path, st->line, "code list for %s: %s",
+				  pl_field_name((enum pl_field)f), why);
+	}
+	st->err = err;
 	pl_buf_release(&path);
-	pl_buf_release(&text);
-	return st->err ? 0 : 1;
+	return err ? 0 : 1;
 }
 
-static int codelist_handler(void *user, const char *section, const char *key, const char *value)
+static int codelist_handler(void *user, const char *section, const char *key,
+			    const char *value, long line)
 {
 	struct parse_state *st = user;
 
+	st->line = line;
 	if (st->err)
 		return 0;
 	if (strcasecmp(section, "values") != 0)
@@ -572,13 +522,15 @@ static int handle_misc(struct parse_state *st, const char *section, const char *
 	return fail(st, "unknown or repeated key '%s' in [%s]", key, section);
 }
 
-static int handler(void *user, const char *section, const char *key, const char *value)
+static int handler(void *user, const char *section, const char *key, const char *value,
+		   long line)
 {
 	static const char *const field_sections[] = {
 		"codelists", "unmapped", "blank", "constants", "derive"
 	};
 	struct parse_state *st = user;
 
+	st->line = line;
 	if (st->err)
 		return 0;
 	if (strcasecmp(section, "source") == 0)
@@ -603,31 +555,6 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (!*section)
 		return fail(st, "key '%s' outside any [section]%s", key, "");
 	return fail(st, "unknown section [%s]%s", section, "");
-}
-
-static enum pl_err read_text(const char *path, struct pl_buf *text, struct pl_diag *d)
-{
-	char chunk[8192];
-	enum pl_err err = PL_OK;
-	FILE *fp = fopen(path, "rb");
-	size_t n;
-
-	if (!fp)
-		return pl_diag_set(d, PL_ENOINPUT, path, 0, "cannot open mapping file: %s",
-				   strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (text->len + n > MAX_MAPPING_BYTES) {
-			err = pl_diag_set(d, PL_ECONFIG, path, 0, "mapping file larger than 1 MiB");
-			break;
-		}
-		pl_buf_append(text, chunk, n);
-	}
-	if (!err && ferror(fp))
-		err = pl_diag_set(d, PL_EIO, path, 0, "read error: %s", strerror(errno));
-	fclose(fp);
-	if (!err && text->len != strlen(text->data ? text->data : ""))
-		err = pl_diag_set(d, PL_ECONFIG, path, 0, "mapping file holds a NUL byte");
-	return err;
 }
 
 static int cmp_recode(const void *a, const void *b)
@@ -689,43 +616,17 @@ enum pl_err pl_source_load(const char *path, struct pl_source **out, struct pl_d
 {
 	struct pl_source *src = pl_xcalloc(1, sizeof(*src));
 	struct parse_state st = { 0 };
-	struct pl_sha256 h;
-	struct pl_buf text;
 	enum pl_err err;
-	int rc;
 
-	pl_buf_init(&text);
 	src->path = pl_xstrdup(path);
 	set_defaults(src);
-	err = read_text(path, &text, d);
-	if (err)
-		goto cleanup;
-	if (!pl_utf8_valid(text.data ? text.data : "", text.len, NULL)) {
-		err = pl_diag_set(d, PL_ECONFIG, path, 0, "mapping file is not valid UTF-8");
-		goto cleanup;
-	}
-	pl_sha256_init(&h);
-	pl_sha256_update(&h, text.data ? text.data : "", text.len);
-	pl_sha256_hex(&h, src->sha256);
-
 	st.src = src;
 	st.path = src->path;
 	st.codelist_field = -1;
-	st.text = st.pos = text.data ? text.data : "";
 	st.d = d;
-	rc = ini_parse_stream(stream_reader, &st, handler, &st);
-	if (st.err) {
-		err = st.err;
-		goto cleanup;
-	}
-	if (rc != 0) {
-		err = pl_diag_set(d, PL_ECONFIG, path, rc > 0 ? rc : 0,
-				  "syntax error: expected [section] or key = value");
-		goto cleanup;
-	}
-	err = check_complete(src, st.seen, d);
-cleanup:
-	pl_buf_release(&text);
+	err = pl_ini_parse(path, handler, &st, src->sha256, d);
+	if (!err)
+		err = check_complete(src, st.seen, d);
 	if (err) {
 		pl_source_free(src);
 		src = NULL;

@@ -449,13 +449,13 @@ static void test_source__file_level_errors(void **state)
 			 PL_ECONFIG);
 	assert_null(src);
 	assert_int_equal(d.line, 0);
-	assert_string_equal(d.msg, "mapping file holds a NUL byte");
+	assert_string_equal(d.msg, "file holds a NUL byte");
 
 	assert_int_equal(load_text(state, "l1.ini", latin1, sizeof(latin1) - 1, &src, &d, path),
 			 PL_ECONFIG);
 	assert_null(src);
 	assert_string_equal(d.file, path);
-	assert_string_equal(d.msg, "mapping file is not valid UTF-8");
+	assert_string_equal(d.msg, "file is not valid UTF-8");
 
 	unit_path(state, "absent.ini", path, sizeof(path));
 	pl_diag_clear(&d);
