@@ -19,7 +19,7 @@ CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = $(STD_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
-STAGES   = ingest map
+STAGES   = ingest map dedup
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a
@@ -102,6 +102,7 @@ unit-tests: $(BINS) $(UNITS)
 run: all
 	$(BUILD)/ingest
 	$(BUILD)/map
+	$(BUILD)/dedup
 
 test: unit-tests
 	@sh tests/run-all.sh $(BUILD)
@@ -121,6 +122,8 @@ install: all
 	install -m 0755 $(STAGES:%=$(BUILD)/%) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 mappings/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/
 	install -m 0644 mappings/codelists/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists/
+	install -d $(DESTDIR)$(PREFIX)/share/caseload/mappings/linkage
+	install -m 0644 mappings/linkage/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/linkage/
 	install -m 0644 README.md docs/*.md docs/*.ini $(DESTDIR)$(PREFIX)/share/doc/caseload/
 
 clean:

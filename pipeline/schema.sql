@@ -134,6 +134,52 @@ CREATE TABLE map_value (
     PRIMARY KEY (file_id, field, value)
 ) WITHOUT ROWID;
 
+-- Persons: the episodes the dedup stage links together, across districts.
+-- person_id is stable across runs with the same key: the person_ref of the
+-- person's personnummer (or reserve number), else a keyed hash of the first
+-- episode's file and line.
+CREATE TABLE person (
+    person_id   TEXT PRIMARY KEY,
+    basis       TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV', 'LINKED', 'SINGLE')),
+                                       -- PNR: a valid identity number; RESERV: a reserve
+                                       -- number; LINKED: probabilistic links only; SINGLE: one
+                                       -- episode with nothing to link by
+    n_episodes  INTEGER NOT NULL,
+    n_districts INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Which person each episode belongs to, and by which step.
+CREATE TABLE episode_person (
+    file_id    INTEGER NOT NULL,
+    line       INTEGER NOT NULL,
+    person_id  TEXT NOT NULL REFERENCES person(person_id),
+    step       TEXT NOT NULL CHECK (step IN ('deterministic', 'probabilistic', 'unlinked')),
+    PRIMARY KEY (file_id, line),
+    FOREIGN KEY (file_id, line) REFERENCES episode(file_id, line) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Every link the probabilistic step made: the two episodes, the total match
+-- weight and each comparison's contribution in words (levels, never values).
+CREATE TABLE person_link (
+    person_id  TEXT NOT NULL,
+    a_file_id  INTEGER NOT NULL,
+    a_line     INTEGER NOT NULL,
+    b_file_id  INTEGER NOT NULL,
+    b_line     INTEGER NOT NULL,
+    weight     REAL NOT NULL,              -- log2 Bayes factor incl. the prior
+    waterfall  TEXT NOT NULL
+);
+
+-- The linkage run: what was estimated and what came of it.
+CREATE TABLE linkage_param (
+    comparison TEXT NOT NULL,              -- e.g. 'first_name', or 'run' for totals
+    level      TEXT NOT NULL,
+    m          REAL,
+    u          REAL,
+    n          INTEGER,                    -- pairs at this level (or a total)
+    PRIMARY KEY (comparison, level)
+) WITHOUT ROWID;
+
 -- One row per stage run, for the report's run metadata and the driver.
 CREATE TABLE stage_run (
     run_id      INTEGER PRIMARY KEY,

@@ -1,0 +1,71 @@
+/*
+ * dedup/dedup.h - link the episodes of one person across districts.
+ *
+ * Reads: episode, raw_row (sealed linkage fields, unsealed in memory only),
+ * file_column, input_file, mappings/linkage/linkage.ini, key file.
+ * Writes: person, episode_person, person_link, linkage_param.
+ */
+#ifndef DEDUP_H
+#define DEDUP_H
+
+#include <stdio.h>
+
+#include "pl.h"
+
+#define DEDUP_MAX_RULES 8
+#define DEDUP_MAX_KEYS 4
+
+/* What can make up a blocking key. */
+enum dedup_key {
+	DK_BIRTH_DATE, DK_BIRTH_YEAR, DK_SEX, DK_FIRST_NAME, DK_LAST_NAME, DK_POSTCODE,
+	DK_FIRST_INITIAL, DK_LAST_INITIAL, DK__COUNT
+};
+
+/* mappings/linkage/linkage.ini */
+struct dedup_config {
+	double threshold;          /* match weight (log2 Bayes factor) to link */
+	long u_sample_pairs;
+	long em_iterations;
+	long max_block;
+	int tf_adjust;
+	double name_high, name_low; /* Jaro-Winkler bands */
+	int rules[DEDUP_MAX_RULES][DEDUP_MAX_KEYS]; /* -1 terminated */
+	size_t n_rules;
+};
+
+/* The name of a blocking key, e.g. "birth_date". */
+const char *dedup_key_name(int k);
+
+/* Loads the linkage configuration; PL_ECONFIG with file and line. */
+enum pl_err dedup_config_load(const char *path, struct dedup_config *cfg, struct pl_diag *d);
+
+struct dedup_opts {
+	const char *config_path;
+	const char *db_path;
+	const char *key_path;
+};
+
+struct dedup_summary {
+	long episodes;
+	long persons;
+	long deterministic;        /* episodes placed by a shared identity or reserve number */
+	long probabilistic;        /* episodes placed by a probabilistic link */
+	long unlinked;             /* episodes alone with nothing to link by */
+	long candidate_pairs;
+	long links;                /* probabilistic links accepted */
+	long refused;              /* links above threshold refused: they would join two
+				      persons with different valid identity numbers */
+	double lambda;             /* estimated share of matches among candidate pairs */
+};
+
+void dedup_summary_line(const struct dedup_summary *sum, char *out, size_t size);
+
+/* Rebuilds the person tables from the current episodes in one transaction. */
+enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
+		      struct pl_diag *d);
+
+/* Prints why a person's episodes are linked: what is a person id or
+ * FILE:LINE of one of its episodes.  Levels only, never values. */
+enum pl_err dedup_explain(const char *db_path, const char *what, FILE *out, struct pl_diag *d);
+
+#endif
