@@ -1,7 +1,7 @@
 /*
  * scan/scan.h - sniff an unknown district export and draft its mapping file.
  *
- * Reads: one export, the shared code lists (mappings/codelists/*.ini).
+ * Reads: one export, the shared code lists (the *.ini files of mappings/codelists).
  * Writes: a draft mapping file (docs/mapping.md) that an analyst completes
  * by hand; nothing in the database.
  *
@@ -54,7 +54,7 @@ struct scan_bytes {
 	int n_head;
 	int need;              /* UTF-8 continuation bytes still expected */
 	unsigned char lo, hi;  /* range of the next continuation byte */
-	int line_high, line_mb, line_bad, line_c1, line_undef, last_cr;
+	int line_open, line_high, line_mb, line_bad, line_c1, line_undef, last_cr;
 };
 
 void scan_bytes_init(struct scan_bytes *b);
@@ -243,6 +243,7 @@ void scan_files_glob(const char *file_name, char *out, size_t size);
 
 struct scan_opts {
 	const char *path;          /* the export */
+	const char *output;        /* the draft's file; NULL: stdout */
 	const char *codelist_dir;  /* NULL: no code lists */
 	int codelists_required;    /* a missing code list directory is an error */
 	const char *today;         /* YYYY-MM-DD for the draft's date and reference; NULL: clock */
@@ -256,17 +257,22 @@ struct scan_summary {
 	long lines;
 	long header_line, header_lines;
 	long fields;
-	long data_records;
+	long data_records;         /* records after the header, footer and empty ones left out */
 	long footer_records;
-	long bad_records;          /* wrong field count or unparsable */
+	long rows_read;            /* what ingest will count: data + wrong width + unparsable */
+	long rows_rejected;        /* ... and reject: wrong width, unparsable, bad bytes */
 	long n_cols, n_mapped;
 	long n_todo;               /* TODOs left for the analyst */
 };
 
-/* Scans opts->path and writes the draft mapping file to out.  PL_ENOINPUT
- * if the file is missing, PL_EDATA if it cannot be read as text, PL_EIO on
- * a read or write error, PL_ECONFIG for a malformed code list. */
-enum pl_err scan_run(const struct scan_opts *opts, FILE *out, struct scan_summary *sum,
-		     struct pl_diag *d);
+/* Scans opts->path and writes the draft mapping file into out (reset
+ * first).  PL_ENOINPUT if the file (or a required code list directory) is
+ * missing, PL_EDATA if it cannot be read as text, PL_EIO on a read error,
+ * PL_ECONFIG for a malformed code list.  Logs warnings and a summary. */
+enum pl_err scan_draft(const struct scan_opts *opts, struct pl_buf *out,
+		       struct scan_summary *sum, struct pl_diag *d);
+/* scan_draft(), then the draft to opts->output (a temporary file in its
+ * directory, renamed into place: PL_ECANTCREAT, PL_EIO) or to stdout (PL_EIO). */
+enum pl_err scan_run(const struct scan_opts *opts, struct scan_summary *sum, struct pl_diag *d);
 
 #endif

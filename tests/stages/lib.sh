@@ -354,3 +354,188 @@ luhn() {
 	done
 	printf '%d' $(( (10 - sum % 10) % 10 ))
 }
+
+# ---- scan stage (tests t03NN-scan-*) ---------------------------------------
+
+# ini_entries FILE SECTION: "key = value" for each entry of [SECTION] of a
+# mapping file, in file order; comment lines, inline comments (" ;") and the
+# blanks around key and value dropped.  Section names compare ASCII
+# case-insensitively, as libinih's do.
+ini_entries() {
+	awk -v want="$2" '
+		/^[ \t]*[;#]/ { next }
+		/^[ \t]*\[/ {
+			s = $0; sub(/^[ \t]*\[/, "", s); sub(/\].*$/, "", s)
+			cur = tolower(s); next
+		}
+		cur == tolower(want) {
+			i = index($0, "="); if (!i) next
+			k = substr($0, 1, i - 1); v = substr($0, i + 1)
+			sub(/[ \t];.*$/, "", v)
+			gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+			print k " = " v
+		}' "$1"
+}
+
+# ini_get FILE SECTION KEY: the value of KEY in [SECTION] of a mapping file
+# (the first if given twice), nothing if absent.
+ini_get() {
+	ini_entries "$1" "$2" | awk -v key="$3" '
+		{ i = index($0, " = "); if (tolower(substr($0, 1, i - 1)) == tolower(key)) {
+			print substr($0, i + 3); exit } }'
+}
+
+# ---- dedup stage (tests t04NN-dedup-*) --------------------------------------
+# Helpers for tests that run ingest, map, then dedup on the same fixture.
+
+# LINKAGE: the linkage settings dedup reads (-c); linkage_fixture copies the
+# repository's mappings/linkage/linkage.ini there.
+LINKAGE=$WORK/mappings/linkage/linkage.ini
+linkage_fixture() {
+	mkdir -p "$(dirname "$LINKAGE")"
+	cp "$PL_ROOT/mappings/linkage/linkage.ini" "$LINKAGE"
+}
+
+# linkage_set KEY VALUE: set [linkage] KEY in $LINKAGE (the line must exist).
+linkage_set() {
+	sed -i -e "s/^$1[[:space:]]*=.*/$1 = $2/" "$LINKAGE"
+	n_checks=$((n_checks + 1))
+	grep -q -x -F -e "$1 = $2" "$LINKAGE" ||
+		fail "linkage_set $1 $2" "no line '$1 = ...' in $LINKAGE"
+}
+
+# dedup ARGS...: the dedup binary on this test's fixture (-c $LINKAGE, the
+# same -d and -k as ingest and map).
+dedup() {
+	"$PL_BIN/dedup" -c "$LINKAGE" -d "$DB" -k "$KEY" "$@"
+}
+
+# expect_dedup CODE ARGS...: run dedup, expect CODE, every stderr line in the
+# log format, an empty stdout (unless -e/--explain is among ARGS), and with -q
+# and exit 0 an empty stderr.
+DEDUP_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z dedup [EWID] [^ ].*$'
+expect_dedup() {
+	local want=$1 arg ex=0
+	shift
+	for arg in "$@"; do
+		case $arg in -e|--explain|--explain=*) ex=1 ;; esac
+	done
+	expect_exit "$want" dedup "$@"
+	if [ "$ex" == 0 ]; then
+		expect_eq "dedup $*: stdout is empty (exit $RC)" "" "$(cat "$OUT")"
+	fi
+	expect_eq "dedup $*: stderr lines not in the log format" "" \
+		"$(grep -a -v -E -e "$DEDUP_LOG_ERE" "$ERR")"
+	for arg in "$@"; do
+		if [ "$arg" == -q ] && [ "$RC" == 0 ]; then
+			expect_eq "dedup $*: stderr with -q and success" "" "$(cat "$ERR")"
+		fi
+	done
+}
+
+# dedup_mapping NAME DISTRICT: a mapping for a linkage fixture on stdout.
+# Columns: Personnummer (reserve numbers RES-NNNN), Förnamn, Efternamn, Kön
+# (K/M, blank: from the number), Postnr, Född (YYYY-MM-DD, blank: from the
+# number), Insats (Öppenvård/HVB), Start; reference_date 2026-01-15.
+dedup_mapping() {
+	cat <<INI
+[source]
+name = $1
+district = $2
+files = $1.csv
+[columns]
+identity_number = Personnummer
+first_name = Förnamn
+last_name = Efternamn
+sex = Kön
+postcode = Postnr
+birth_date = Född
+intervention = Insats
+start_date = Start
+[identity]
+reserve = ^RES-[0-9]{4}\$
+reference_date = 2026-01-15
+[dates]
+formats = YYYY-MM-DD
+[recode sex]
+K = F
+M = M
+[recode intervention]
+Öppenvård = OPEN
+HVB = INST
+[derive]
+sex = identity_number
+birth_date = identity_number
+INI
+}
+DEDUP_HEADER='Personnummer,Förnamn,Efternamn,Kön,Postnr,Född,Insats,Start'
+
+# pnr YYMMDD SEP NNN: a synthetic personnummer with its Luhn check digit.
+pnr() { printf '%s%s%s%s' "$1" "$2" "$3" "$(luhn "$1$3")"; }
+
+# person_of FILE LINE, step_of FILE LINE, ref_of FILE LINE: the episode's
+# person_id, episode_person.step, episode.person_ref.
+person_of() {
+	q "SELECT person_id FROM episode_person WHERE file_id = $(fid "$1") AND line = $2;"
+}
+step_of() {
+	q "SELECT step FROM episode_person WHERE file_id = $(fid "$1") AND line = $2;"
+}
+ref_of() {
+	q "SELECT person_ref FROM episode WHERE file_id = $(fid "$1") AND line = $2;"
+}
+
+# person_row FILE LINE: basis|n_episodes|n_districts of the episode's person.
+person_row() {
+	q "SELECT basis || '|' || n_episodes || '|' || n_districts FROM person
+	    WHERE person_id = ($(printf 'SELECT person_id FROM episode_person WHERE file_id = %s AND line = %s' "$(fid "$1")" "$2"));"
+}
+
+# run_param LEVEL: linkage_param n of comparison 'run' at LEVEL.
+run_param() { q "SELECT n FROM linkage_param WHERE comparison = 'run' AND level = '$1';"; }
+
+# persons_by_episodes: one line per person, its episodes "file:line" in order,
+# space-separated; lines sorted.
+persons_by_episodes() {
+	q "SELECT group_concat(ep, ' ') FROM (SELECT ep.person_id AS pid, f.name || ':' || ep.line AS ep
+	     FROM episode_person ep JOIN input_file f USING (file_id) ORDER BY f.name, ep.line)
+	    GROUP BY pid ORDER BY 1;"
+}
+
+# dedup_tables: every row of person, episode_person, person_link and
+# linkage_param, to compare two runs.
+dedup_tables() {
+	q "SELECT 'person', * FROM person ORDER BY person_id;
+	   SELECT 'episode_person', * FROM episode_person ORDER BY file_id, line;
+	   SELECT 'person_link', * FROM person_link ORDER BY a_file_id, a_line, b_file_id, b_line;
+	   SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;"
+}
+
+# expect_dedup_reconciled: every episode has exactly one episode_person row
+# and every episode_person row an episode and a person; each person's
+# n_episodes and n_districts are those of its episodes; the run's episodes
+# by step add up to the episodes; PNR/RESERV persons are named by a member's
+# person_ref.
+expect_dedup_reconciled() {
+	expect_eq "episodes without exactly one episode_person row" "" \
+		"$(q "SELECT e.file_id || ':' || e.line FROM episode e
+		       WHERE (SELECT count(*) FROM episode_person p
+		               WHERE p.file_id = e.file_id AND p.line = e.line) != 1;")"
+	expect_eq "episode_person rows without an episode or a person" "" \
+		"$(q "SELECT p.file_id || ':' || p.line FROM episode_person p
+		       WHERE NOT EXISTS (SELECT 1 FROM episode e WHERE e.file_id = p.file_id AND e.line = p.line)
+		          OR NOT EXISTS (SELECT 1 FROM person s WHERE s.person_id = p.person_id);")"
+	expect_eq "persons whose n_episodes / n_districts are not their episodes'" "" \
+		"$(q "SELECT s.person_id || ' ' || s.n_episodes || ' ' || s.n_districts FROM person s
+		       WHERE s.n_episodes != (SELECT count(*) FROM episode_person p WHERE p.person_id = s.person_id)
+		          OR s.n_districts != (SELECT count(DISTINCT e.district) FROM episode_person p
+		                               JOIN episode e USING (file_id, line) WHERE p.person_id = s.person_id);")"
+	expect_eq "run episodes_deterministic + probabilistic + unlinked = episodes" \
+		"$(q 'SELECT count(*) FROM episode;')" \
+		"$(q "SELECT sum(n) FROM linkage_param WHERE comparison = 'run' AND level IN
+		       ('episodes_deterministic', 'episodes_probabilistic', 'episodes_unlinked');")"
+	expect_eq "PNR/RESERV persons whose id is no member's person_ref" "" \
+		"$(q "SELECT s.person_id FROM person s WHERE s.basis IN ('PNR', 'RESERV')
+		       AND NOT EXISTS (SELECT 1 FROM episode_person p JOIN episode e USING (file_id, line)
+		                        WHERE p.person_id = s.person_id AND e.person_ref = s.person_id);")"
+}
