@@ -56,7 +56,8 @@ struct rec {
 	int district;              /* index into the run's district list */
 	enum id_kind id;
 	char ref[PL_PSEUDONYM_HEX];
-	struct pl_date birth;
+	struct pl_date birth;      /* year 0: unknown */
+	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
 	char first[48], last[48], post[16];
 	size_t node;               /* deterministic node */
@@ -230,7 +231,7 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 	err = load_layouts(dd, &ls, &n_ls, d);
 	if (!err)
 		err = pl_db_prepare(dd->db, "SELECT e.file_id, e.line, e.district, e.person_ref, "
-				    "e.id_type, e.birth_date, e.sex, r.sealed FROM episode e "
+				    "e.id_type, e.birth_date, e.sex, r.sealed, e.birth_year FROM episode e "
 				    "JOIN raw_row r USING (file_id, line) ORDER BY e.file_id, e.line",
 				    &st, d);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -253,6 +254,7 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 		snprintf(r->ref, sizeof(r->ref), "%s", ref ? ref : "");
 		if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r->birth) != 0)
 			memset(&r->birth, 0, sizeof(r->birth));
+		r->birth_year = r->birth.year ? r->birth.year : sqlite3_column_int(st, 8);
 		snprintf(r->sex, sizeof(r->sex), "%s", (const char *)sqlite3_column_text(st, 6));
 		if (blob) {
 			if (pl_unseal(dd->seal_key, blob, (size_t)sqlite3_column_bytes(st, 7), &plain)) {
@@ -436,8 +438,8 @@ static int block_key(const struct rec *r, const int *rule, struct pl_buf *out)
 				pl_date_iso(&r->birth, tmp), v = tmp;
 			break;
 		case DK_BIRTH_YEAR:
-			if (r->birth.year)
-				snprintf(tmp, sizeof(tmp), "%d", r->birth.year), v = tmp;
+			if (r->birth_year)
+				snprintf(tmp, sizeof(tmp), "%d", r->birth_year), v = tmp;
 			break;
 		case DK_SEX: v = strcmp(r->sex, "U") == 0 ? "" : r->sex; break;
 		case DK_FIRST_NAME: v = r->first; break;
@@ -666,6 +668,10 @@ static double contribution(const struct dedup *dd, const struct pair *p, int k, 
 
 		u = fmax(name_share(dd, k == C_FIRST ? a->first : a->last), 1e-9);
 		*tf = 1;
+		/* however common the name, agreeing exactly says no less than
+		 * agreeing nearly */
+		return fmax(log2(dd->m[k][lv + 1] / u),
+			    log2(dd->m[k][PL_CMP_NAME_JW92 + 1] / dd->u[k][PL_CMP_NAME_JW92 + 1]));
 	}
 	return log2(dd->m[k][lv + 1] / u);
 }
@@ -1166,7 +1172,7 @@ enum pl_err dedup_explain(const char *db_path, const char *what, FILE *out, stru
 	char id[PL_PSEUDONYM_HEX + 8];
 	enum pl_err err;
 
-	err = pl_db_open(db_path, &db, d);
+	err = pl_db_open_existing(db_path, &db, d);
 	if (!err)
 		err = find_person(db, what, id, sizeof(id), d);
 	if (!err)

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 	err = dedup_run(&o, &sum, &d);
 	dedup_summary_line(&sum, line, sizeof(line));
 	pl_log_diag(err, &d);
-	pl_log(err ? PL_LOG_ERROR : PL_LOG_INFO, NULL, "%s", line);
+	if (!err)
+		pl_log(PL_LOG_INFO, NULL, "%s", line);
 	return pl_exit_code(err);
 }

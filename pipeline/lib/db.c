@@ -147,6 +147,32 @@ cleanup:
 	return PL_OK;
 }
 
+enum pl_err pl_db_open_existing(const char *path, sqlite3 **out, struct pl_diag *d)
+{
+	sqlite3 *db = NULL;
+	int version = 0, rc;
+
+	*out = NULL;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return pl_diag_set(d, PL_ENOINPUT, path, 0, "cannot open database: %s",
+				   sqlite3_errstr(rc));
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = query_int(db, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK || version != pl_schema_version()) {
+		enum pl_err err = rc != SQLITE_OK ? pl_db_fail(db, rc, "read schema version", d)
+			: pl_diag_set(d, PL_ECONFIG, path, 0, "database has schema version %d, this "
+				      "program needs %d", version, pl_schema_version());
+
+		sqlite3_close(db);
+		return err;
+	}
+	*out = db;
+	return PL_OK;
+}
+
 void pl_db_close(sqlite3 *db)
 {
 	sqlite3_close(db);

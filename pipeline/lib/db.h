@@ -17,6 +17,9 @@ int pl_schema_version(void);
  * database at path.  PL_ECONFIG for a database of another schema version,
  * PL_ECANTCREAT if it cannot be created, PL_ETEMPFAIL if locked. */
 enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d);
+/* Opens an existing database read-only (reports: explain, coverage);
+ * PL_ENOINPUT if there is none, PL_ECONFIG for another schema version. */
+enum pl_err pl_db_open_existing(const char *path, sqlite3 **out, struct pl_diag *d);
 void pl_db_close(sqlite3 *db);
 
 /* Fills *d from the connection's last error: BUSY/LOCKED -> PL_ETEMPFAIL,

@@ -895,7 +895,7 @@ enum pl_err map_coverage(const char *db_path, const char *source, FILE *out, str
 	enum pl_err err;
 	int rc;
 
-	err = pl_db_open(db_path, &db, d);
+	err = pl_db_open_existing(db_path, &db, d);
 	if (!err)
 		err = pl_db_prepare(db, "SELECT f.source, v.field, v.value, coalesce(v.code, '-') AS mapped, "
 				    "sum(v.n) AS n, min(f.name || ':' || v.first_line) FROM map_value v "

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# t0401-dedup-probabilistic.sh - guards the probabilistic step of dedup
+# (docs/linkage.md step 2 and 3) with the repository's linkage settings, on
+# three sources: a (LUNDBY) and c (NORRA_HISINGEN) hold 20 filler persons
+# with personnummer, one episode in each (so u and the prior are measured on
+# a realistic background), and test persons with personnummer; b (OSTRA)
+# holds episodes without an identity number:
+# - b:2 agrees exactly with a:2 on first and last name, birth date, sex and
+#   postcode: linked (step 'probabilistic', the PNR person, basis PNR,
+#   n_districts 2), with a person_link row whose weight reaches the threshold
+#   and whose waterfall names every comparison with its level and no value;
+# - b:3 has a one-letter typo in the last name (Jaro-Winkler high band) and
+#   b:4 has first and last name swapped (counts as the high band): linked;
+# - b:5 shares only postcode, birth year and sex with a:3 (a blocking key) but
+#   has other names and birth date: alone (basis SINGLE, step 'unlinked');
+# - b:6 matches two persons with different valid numbers (a:5, c:22) equally:
+#   joined to at most one, the two stay separate persons and the link that
+#   would join them is refused (run refused_links 1);
+# - the candidate pairs are exactly the 7 pairs sharing a blocking key with
+#   one side without a valid number; linkage_param has m, u and n for every
+#   comparison and level, n per level as those pairs' levels; run totals
+#   match the tables; run prior = pairs within deterministic nodes / all
+#   episode pairs (20 / 1225);
+# - with threshold = 100 in the settings nothing is linked probabilistically;
+# - with max_block = 2 the keys shared by three episodes are skipped and
+#   logged (a warning): b:6 and b:5 stay alone, the pairs of two still link.
+. "$(dirname "$0")/lib.sh"
+new_fixture
+linkage_fixture
+dedup_mapping a LUNDBY | mapping a
+dedup_mapping b OSTRA | mapping b
+dedup_mapping c NORRA_HISINGEN | mapping c
+
+fnames=(Alvar Birgitta Conny Dagny Evert Fredrika Gösta Hjördis Ivar Jenny
+	Kennet Lovisa Melker Nanna Oskar Petra Rune Saga Torsten Ulla)
+lnames=(Almblad Bergvind Carlén Dahlgren Ekholm Forsberg Grönlund Hedlund Isaksson Jonsson
+	Kullberg Lindmark Mattsson Nordin Olofsson Persson Rydberg Sandberg Törnblad Ullberg)
+filler() { # filler I START: the CSV row of filler person I
+	local i=$1 y=$((30 + $1)) m d sexd
+	m=$(printf '%02d' $((i % 12 + 1)))
+	d=$(printf '%02d' $((i % 27 + 1)))
+	sexd=$(( i % 2 ? 3 : 4 ))          # odd: M, even: F (9th digit)
+	printf '%s,%s,%s,,998 %02d,,Öppenvård,%s\n' "$(pnr "$y$m$d" - "12$sexd")" \
+		"${fnames[i]}" "${lnames[i]}" "$i" "$2"
+}
+T1=$(pnr 710412 - 242)   # F
+T2=$(pnr 660930 - 135)   # M
+T3=$(pnr 580214 - 248)   # F
+T5a=$(pnr 800707 - 113)  # M
+T5c=$(pnr 800707 - 153)  # M
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	printf '%s,Ingrid,Exempelsdotter,,999 10,,Öppenvård,2024-01-10\n' "$T1"   # 2
+	printf '%s,Gunnar,Provqvist,,999 20,,Öppenvård,2024-01-11\n' "$T2"        # 3
+	printf '%s,Märta,Testlund,,999 30,,Öppenvård,2024-01-12\n' "$T3"          # 4
+	printf '%s,Sven,Dubbelsson,,999 50,,Öppenvård,2024-01-13\n' "$T5a"        # 5
+	for i in $(seq 0 19); do filler "$i" 2024-01-20; done                     # 6-25
+} >"$WORK/input/a.csv"
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	printf ',Ingrid,Exempelsdotter,K,999 10,1971-04-12,HVB,2024-02-10\n'       # 2
+	printf ',Gunnar,Provkvist,M,999 20,1966-09-30,HVB,2024-02-11\n'            # 3
+	printf ',Testlund,Märta,K,999 30,1958-02-14,HVB,2024-02-12\n'              # 4
+	printf ',Olof,Annanson,M,999 20,1966-05-05,HVB,2024-02-13\n'               # 5
+	printf ',Sven,Dubbelsson,M,999 50,1980-07-07,HVB,2024-02-14\n'             # 6
+} >"$WORK/input/b.csv"
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	for i in $(seq 0 19); do filler "$i" 2024-03-20; done                     # 2-21
+	printf '%s,Sven,Dubbelsson,,999 50,,HVB,2024-03-13\n' "$T5c"              # 22
+} >"$WORK/input/c.csv"
+
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+expect_eq "map rejects" "0" "$(q "SELECT count(*) FROM reject WHERE stage = 'map';")"
+expect_eq "episodes by file and id_type" "a.csv PNR 24
+b.csv NONE 5
+c.csv PNR 21" "$(q "SELECT f.name || ' ' || e.id_type || ' ' || count(*) FROM episode e
+                    JOIN input_file f USING (file_id) GROUP BY f.name, e.id_type ORDER BY 1;")"
+expect_eq "a.csv:2-5 (sex, birth_date)" "2: F|1971-04-12
+3: M|1966-09-30
+4: F|1958-02-14
+5: M|1980-07-07" "$(episodes a.csv "sex, birth_date" | head -n 4)"
+
+expect_dedup 0 -q
+expect_dedup_reconciled
+
+# Exact agreement: linked to the PNR person.
+expect_eq "person of a.csv:2 and b.csv:2" "$(person_of a.csv 2)" "$(person_of b.csv 2)"
+expect_eq "person of b.csv:2 (basis|n_episodes|n_districts)" "PNR|2|2" "$(person_row b.csv 2)"
+expect_eq "person_id of b.csv:2 is a.csv:2's person_ref" "$(ref_of a.csv 2)" "$(person_of b.csv 2)"
+expect_eq "steps of a.csv:2, b.csv:2" "deterministic probabilistic" \
+	"$(step_of a.csv 2) $(step_of b.csv 2)"
+link_of() { # link_of FILE LINE: the person_link rows naming the episode
+	printf "(SELECT * FROM person_link WHERE (a_file_id = %s AND a_line = %s)
+	          OR (b_file_id = %s AND b_line = %s))" "$(fid "$1")" "$2" "$(fid "$1")" "$2"
+}
+pair_of() { # pair_of FILE LINE: "file:line file:line person_ok" of its links
+	q "SELECT min(fa, fb) || ' ' || max(fa, fb) || ' ' || (l.person_id = $(sql_str "$(person_of "$1" "$2")"))
+	     FROM (SELECT fa.name || ':' || l.a_line AS fa, fb.name || ':' || l.b_line AS fb, l.person_id
+	             FROM $(link_of "$1" "$2") l
+	             JOIN input_file fa ON fa.file_id = l.a_file_id
+	             JOIN input_file fb ON fb.file_id = l.b_file_id) l;"
+}
+weight_ok() { q "SELECT count(*), min(weight >= 4.3) FROM $(link_of "$1" "$2");"; }
+waterfall_of() { q "SELECT waterfall FROM $(link_of "$1" "$2");"; }
+expect_eq "person_link of b.csv:2 (pair, person_id is the person's)" "a.csv:2 b.csv:2 1" \
+	"$(pair_of b.csv 2)"
+expect_eq "person_link of b.csv:2: one row, weight >= threshold 4.3" "1|1" "$(weight_ok b.csv 2)"
+wf=$(waterfall_of b.csv 2)
+for c in "prior" "first_name exact" "last_name exact" "birth_date exact" "sex equal" \
+	"postcode equal" "total" "threshold"; do
+	expect_like "waterfall of b.csv:2 names '$c'" "%$c%" "$wf"
+done
+
+# Typo in the last name (high Jaro-Winkler band).
+expect_eq "person of a.csv:3 and b.csv:3 (typo)" "$(person_of a.csv 3)" "$(person_of b.csv 3)"
+expect_eq "person of b.csv:3 (basis|n_episodes|n_districts)" "PNR|2|2" "$(person_row b.csv 3)"
+expect_eq "step of b.csv:3" "probabilistic" "$(step_of b.csv 3)"
+expect_eq "person_link of b.csv:3" "a.csv:3 b.csv:3 1" "$(pair_of b.csv 3)"
+expect_eq "person_link of b.csv:3: one row, weight >= 4.3" "1|1" "$(weight_ok b.csv 3)"
+wf=$(waterfall_of b.csv 3)
+for c in "first_name exact" "last_name jw>=0.92" "birth_date exact" "sex equal" "postcode equal"; do
+	expect_like "waterfall of b.csv:3 names '$c'" "%$c%" "$wf"
+done
+
+# First and last name swapped: as the high band.
+expect_eq "person of a.csv:4 and b.csv:4 (swapped)" "$(person_of a.csv 4)" "$(person_of b.csv 4)"
+expect_eq "person of b.csv:4 (basis|n_episodes|n_districts)" "PNR|2|2" "$(person_row b.csv 4)"
+expect_eq "step of b.csv:4" "probabilistic" "$(step_of b.csv 4)"
+expect_eq "person_link of b.csv:4" "a.csv:4 b.csv:4 1" "$(pair_of b.csv 4)"
+expect_eq "person_link of b.csv:4: one row, weight >= 4.3" "1|1" "$(weight_ok b.csv 4)"
+wf=$(waterfall_of b.csv 4)
+for c in "first_name jw>=0.92" "last_name jw>=0.92" "birth_date exact" "sex equal" "postcode equal"; do
+	expect_like "waterfall of b.csv:4 names '$c'" "%$c%" "$wf"
+done
+
+# Other names and birth date: alone, though it shares a blocking key.
+expect_eq "person of b.csv:5 (basis|n_episodes|n_districts)" "SINGLE|1|1" "$(person_row b.csv 5)"
+expect_eq "step of b.csv:5" "unlinked" "$(step_of b.csv 5)"
+expect_eq "person_link rows naming b.csv:5" "0" "$(q "SELECT count(*) FROM $(link_of b.csv 5);")"
+expect_true "b.csv:5 has a person id of its own (not a person_ref)" \
+	test -n "$(person_of b.csv 5)" -a "$(q "SELECT count(*) FROM episode
+	           WHERE person_ref = $(sql_str "$(person_of b.csv 5)");")" == 0
+
+# Equal matches with two different valid numbers: at most one joins.
+expect_true "a.csv:5 and c.csv:22 are two persons" \
+	test "$(person_of a.csv 5)" != "$(person_of c.csv 22)" -a -n "$(person_of c.csv 22)"
+expect_eq "person_id of a.csv:5, c.csv:22 are their person_refs" \
+	"$(ref_of a.csv 5) $(ref_of c.csv 22)" "$(person_of a.csv 5) $(person_of c.csv 22)"
+expect_eq "b.csv:6 is in exactly one of the persons of a.csv:5 and c.csv:22" "1" \
+	"$(q "SELECT count(*) FROM episode_person WHERE file_id = $(fid b.csv) AND line = 6
+	        AND person_id IN ($(sql_str "$(person_of a.csv 5)"), $(sql_str "$(person_of c.csv 22)"));")"
+expect_eq "episodes of the persons of a.csv:5, c.csv:22 together" "3" \
+	"$(q "SELECT sum(n_episodes) FROM person WHERE person_id IN
+	        ($(sql_str "$(person_of a.csv 5)"), $(sql_str "$(person_of c.csv 22)"));")"
+expect_eq "step of b.csv:6" "probabilistic" "$(step_of b.csv 6)"
+expect_eq "person_link rows naming b.csv:6" "1" "$(q "SELECT count(*) FROM $(link_of b.csv 6);")"
+expect_eq "run refused_links" "1" "$(run_param refused_links)"
+
+# Fillers: one person each across a and c, nothing else.
+expect_eq "filler persons (PNR, 2 episodes, 2 districts)" "20" \
+	"$(q "SELECT count(*) FROM person WHERE basis = 'PNR' AND n_episodes = 2 AND n_districts = 2
+	        AND person_id IN (SELECT person_ref FROM episode WHERE file_id = $(fid c.csv) AND line <= 21);")"
+expect_eq "persons by basis" "PNR 25 49
+SINGLE 1 1" "$(q "SELECT basis || ' ' || count(*) || ' ' || sum(n_episodes) FROM person
+                  GROUP BY basis ORDER BY basis;")"
+expect_eq "steps" "deterministic 45
+probabilistic 4
+unlinked 1" "$(q "SELECT step || ' ' || count(*) FROM episode_person GROUP BY step ORDER BY step;")"
+expect_eq "run: episodes_deterministic probabilistic unlinked links" "45 4 1 4" \
+	"$(run_param episodes_deterministic) $(run_param episodes_probabilistic) \
+$(run_param episodes_unlinked) $(run_param links)"
+expect_eq "person_link rows = run links" "$(run_param links)" "$(q 'SELECT count(*) FROM person_link;')"
+expect_eq "person_link rows below the threshold" "0" \
+	"$(q 'SELECT count(*) FROM person_link WHERE weight < 4.3;')"
+
+# linkage_param: every comparison and level, n adding up to the candidates.
+expect_eq "linkage_param comparisons and levels" \
+"birth_date else|birth_date exact|birth_date missing|birth_date same month|birth_date typo|\
+first_name else|first_name exact|first_name jw>=0.80|first_name jw>=0.92|first_name missing|\
+last_name else|last_name exact|last_name jw>=0.80|last_name jw>=0.92|last_name missing|\
+postcode else|postcode equal|postcode missing|sex else|sex equal|sex missing" \
+	"$(q "SELECT group_concat(comparison || ' ' || level, '|') FROM (SELECT * FROM linkage_param
+	        WHERE comparison != 'run' ORDER BY comparison, level);")"
+# The candidate pairs: a:2~b:2, a:3~b:3, a:3~b:5, b:3~b:5 (postcode + birth
+# year + sex), a:4~b:4, a:5~b:6, c:22~b:6; never two valid numbers.
+expect_eq "run candidate_pairs" "7" "$(run_param candidate_pairs)"
+expect_eq "linkage_param n by comparison and level (levels with pairs)" \
+"birth_date else 2|birth_date exact 5|first_name else 2|first_name exact 4|first_name jw>=0.92 1|\
+last_name else 2|last_name exact 3|last_name jw>=0.92 2|postcode equal 7|sex equal 7" \
+	"$(q "SELECT group_concat(comparison || ' ' || level || ' ' || n, '|') FROM (SELECT * FROM linkage_param
+	        WHERE comparison != 'run' AND n != 0 ORDER BY comparison, level);")"
+expect_eq "comparisons whose levels' n do not add up to candidate_pairs" "" \
+	"$(q "SELECT comparison FROM linkage_param WHERE comparison != 'run'
+	       GROUP BY comparison HAVING sum(n) != 7;")"
+expect_eq "levels other than missing without m and u in (0, 1]" "" \
+	"$(q "SELECT comparison || ' ' || level FROM linkage_param WHERE comparison != 'run'
+	        AND level != 'missing' AND NOT (m > 0 AND m <= 1 AND u > 0 AND u <= 1);")"
+
+# The prior: the share of episode pairs within the deterministic nodes, here
+# the 20 fillers' pairs among the 50 * 49 / 2 episode pairs.
+expect_eq "run prior (m) = 20 / 1225, to 12 decimals" "0.016326530612" \
+	"$(q "SELECT printf('%.12f', m) FROM linkage_param WHERE comparison = 'run' AND level = 'prior';")"
+expect_eq "run prior n = episodes" "50" "$(run_param prior)"
+
+# No value in the link audit.
+for v in Ingrid Exempelsdotter Gunnar Provqvist Provkvist Märta Testlund Sven Dubbelsson \
+	'999 10' 99910 '999 20' 99920 '999 30' 99930 '999 50' 99950 1971-04-12 1966-09-30 1958-02-14; do
+	expect_eq "person_link rows holding '$v'" "0" \
+		"$(q "SELECT count(*) FROM person_link
+		       WHERE instr(lower(waterfall), lower($(sql_str "$v"))) > 0;")"
+done
+
+# threshold = 100: no probabilistic link.
+linkage_set threshold 100
+expect_dedup 0 -q
+expect_dedup_reconciled
+expect_eq "threshold 100: run links, refused_links, episodes_probabilistic" "0 0 0" \
+	"$(run_param links) $(run_param refused_links) $(run_param episodes_probabilistic)"
+expect_eq "threshold 100: person_link rows" "0" "$(q 'SELECT count(*) FROM person_link;')"
+expect_eq "threshold 100: b.csv episodes' persons" "SINGLE|1|1 unlinked
+SINGLE|1|1 unlinked
+SINGLE|1|1 unlinked
+SINGLE|1|1 unlinked
+SINGLE|1|1 unlinked" "$(for l in 2 3 4 5 6; do echo "$(person_row b.csv $l) $(step_of b.csv $l)"; done)"
+expect_eq "threshold 100: persons by basis" "PNR 25 45
+SINGLE 5 5" "$(q "SELECT basis || ' ' || count(*) || ' ' || sum(n_episodes) FROM person
+                  GROUP BY basis ORDER BY basis;")"
+
+# max_block = 2: the keys b:6 shares with a:5 and c:22 (three episodes each)
+# are skipped and logged; so is the postcode + birth year + sex key of a:3,
+# b:3, b:5.  The pairs of two still link.
+linkage_set threshold 4.3
+linkage_set max_block 2
+expect_dedup 0
+expect_dedup_reconciled
+expect_grep "max_block 2: a warning that keys were skipped" ' dedup W .*skip' "$(cat "$ERR")"
+expect_eq "max_block 2: run candidate_pairs, links, refused_links" "3 3 0" \
+	"$(run_param candidate_pairs) $(run_param links) $(run_param refused_links)"
+expect_eq "max_block 2: b.csv episodes' persons" "PNR|2|2 probabilistic
+PNR|2|2 probabilistic
+PNR|2|2 probabilistic
+SINGLE|1|1 unlinked
+SINGLE|1|1 unlinked" "$(for l in 2 3 4 5 6; do echo "$(person_row b.csv $l) $(step_of b.csv $l)"; done)"
+finish
