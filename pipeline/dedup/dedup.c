@@ -688,17 +688,29 @@ static void score(struct dedup *dd)
 	}
 }
 
+/* The name of a level; name bands say the configured Jaro-Winkler bound. */
+static const char *level_label(const struct dedup *dd, int k, int lv, char buf[16])
+{
+	if (cmp_kinds[k] == PL_CMP_KIND_NAME && (lv == PL_CMP_NAME_JW92 || lv == PL_CMP_NAME_JW80)) {
+		snprintf(buf, 16, "jw>=%.2f", lv == PL_CMP_NAME_JW92 ? dd->cfg.name_high
+									 : dd->cfg.name_low);
+		return buf;
+	}
+	return pl_cmp_level_name(cmp_kinds[k], lv);
+}
+
 /* The pair's weight in words: each comparison's level and contribution. */
 static void waterfall(const struct dedup *dd, const struct pair *p, struct pl_buf *out)
 {
 	pl_buf_reset(out);
 	pl_buf_printf(out, "prior %+.2f", prior_weight(dd));
 	for (int k = 0; k < C__COUNT; k++) {
+		char label[16];
 		int tf;
 		double c = contribution(dd, p, k, &tf);
 
-		pl_buf_printf(out, "; %s %s%s %+.2f", cmp_names[k],
-			      pl_cmp_level_name(cmp_kinds[k], p->lv[k]), tf ? " (name frequency)" : "", c);
+		pl_buf_printf(out, "; %s %s%s %+.2f", cmp_names[k], level_label(dd, k, p->lv[k], label),
+			      tf ? " (name frequency)" : "", c);
 	}
 	pl_buf_printf(out, "; total %.2f, threshold %.2f", p->weight, dd->cfg.threshold);
 }
@@ -966,9 +978,11 @@ static enum pl_err write_params(struct writer *w, struct pl_diag *d)
 	for (size_t i = 0; i < dd->n_pairs; i++)
 		for (int k = 0; k < C__COUNT; k++)
 			n[k][dd->pairs[i].lv[k] + 1]++;
+	char label[16];
+
 	for (int k = 0; !err && k < C__COUNT; k++)
 		for (int l = 0; !err && l <= cmp_max_level[k] + 1; l++)
-			err = write_param(w, cmp_names[k], pl_cmp_level_name(cmp_kinds[k], l - 1),
+			err = write_param(w, cmp_names[k], level_label(dd, k, l - 1, label),
 					  l ? dd->m[k][l] : NAN, l ? dd->u[k][l] : NAN, n[k][l], d);
 	if (!err)
 		err = write_param(w, "run", "match_share", dd->lambda, NAN, s->candidate_pairs, d);
