@@ -23,7 +23,7 @@ STAGES   = ingest map dedup scan
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a
-BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample $(BUILD)/runstat
+BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample $(BUILD)/gen_linkage $(BUILD)/runstat
 STAGE_SRC = $(filter-out %/main.c,$(foreach s,$(STAGES),$(wildcard pipeline/$(s)/*.c)))
 STAGE_OBJ = $(STAGE_SRC:pipeline/%.c=$(BUILD)/stages/%.o)
 STAGES_A = $(BUILD)/libstages.a

@@ -106,3 +106,10 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo '```'
 } >"$out"
 cat "$out"
+
+# Linkage quality and speed on generated data with known truth: its own
+# section, appended (bench/linkage.sh).
+sh "$root/bench/linkage.sh" "$build" >"$data/linkage.md"
+{ echo; cat "$data/linkage.md"; } >>"$out"
+echo
+cat "$data/linkage.md"
