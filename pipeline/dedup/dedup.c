@@ -314,18 +314,24 @@ static void make_nodes(struct dedup *dd)
 }
 
 /* The prior of the match weights: the chance that two episodes drawn at
- * random are one person, estimated without labels from the pairs within
- * the deterministic nodes (a lower bound: linking only adds pairs). */
+ * random are one person, estimated without labels from the episodes with a
+ * valid identity number, where the deterministic nodes are the persons:
+ * pairs within nodes over all pairs of such episodes. */
 static void estimate_prior(struct dedup *dd)
 {
 	size_t *size = pl_xcalloc(dd->n_nodes + 1, sizeof(size_t));
-	double within = 0, all = (double)dd->n_recs * ((double)dd->n_recs - 1) / 2;
+	double within = 0, n_valid = 0, all;
 
-	for (size_t i = 0; i < dd->n_recs; i++)
+	for (size_t i = 0; i < dd->n_recs; i++) {
+		if (dd->recs[i].id != ID_VALID)
+			continue;
 		size[dd->recs[i].node]++;
+		n_valid++;
+	}
 	for (size_t n = 0; n < dd->n_nodes; n++)
 		within += (double)size[n] * ((double)size[n] - 1) / 2;
-	dd->prior = all > 0 ? fmin(fmax(within / all, 1e-9), 0.5) : 0.5;
+	all = n_valid * (n_valid - 1) / 2;
+	dd->prior = all > 0 && within > 0 ? fmin(fmax(within / all, 1e-9), 0.5) : 1e-4;
 	free(size);
 }
 
@@ -395,9 +401,14 @@ static void compare(const struct dedup *dd, const struct rec *a, const struct re
 
 	lv[C_FIRST] = (signed char)name_level(&dd->cfg, a->first, b->first);
 	lv[C_LAST] = (signed char)name_level(&dd->cfg, a->last, b->last);
-	if (lv[C_FIRST] < PL_CMP_NAME_JW92 && lv[C_LAST] < PL_CMP_NAME_JW92 &&
-	    pl_cmp_names_swapped(a->first, a->last, b->first, b->last))
-		lv[C_FIRST] = lv[C_LAST] = PL_CMP_NAME_JW92; /* swapped order: as a near match */
+	if (lv[C_FIRST] < PL_CMP_NAME_JW92 && lv[C_LAST] < PL_CMP_NAME_JW92) {
+		/* first and last name swapped (typos allowed): as near matches */
+		int cf = name_level(&dd->cfg, a->first, b->last);
+		int cl = name_level(&dd->cfg, a->last, b->first);
+
+		if (cf >= PL_CMP_NAME_JW92 && cl >= PL_CMP_NAME_JW92)
+			lv[C_FIRST] = lv[C_LAST] = PL_CMP_NAME_JW92;
+	}
 	lv[C_BIRTH] = (signed char)pl_cmp_date(ba, bb);
 	lv[C_SEX] = (signed char)pl_cmp_sex(a->sex, b->sex);
 	lv[C_POST] = (signed char)pl_cmp_exact(a->post, b->post);
@@ -424,6 +435,22 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(((const struct key_idx *)a)->key, ((const struct key_idx *)b)->key);
 }
 
+/* The first character (UTF-8 sequence) of s into buf. */
+static const char *initial(const char *s, char buf[16])
+{
+	size_t n = 1;
+
+	if (!*s) {
+		buf[0] = '\0';
+		return buf;
+	}
+	while (n < 4 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n++;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* The record's key for a rule into out; 0 if a component is missing. */
 static int block_key(const struct rec *r, const int *rule, struct pl_buf *out)
 {
@@ -446,10 +473,10 @@ static int block_key(const struct rec *r, const int *rule, struct pl_buf *out)
 		case DK_LAST_NAME: v = r->last; break;
 		case DK_POSTCODE: v = r->post; break;
 		case DK_FIRST_INITIAL:
-			snprintf(tmp, sizeof(tmp), "%.1s", r->first), v = tmp;
+			v = initial(r->first, tmp);
 			break;
 		case DK_LAST_INITIAL:
-			snprintf(tmp, sizeof(tmp), "%.1s", r->last), v = tmp;
+			v = initial(r->last, tmp);
 			break;
 		}
 		if (!*v)
@@ -552,6 +579,19 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* Turns level counts into probabilities (a little smoothing). */
+static void normalise(double count[C__COUNT][N_LEVELS], double out[C__COUNT][N_LEVELS])
+{
+	for (int k = 0; k < C__COUNT; k++) {
+		double total = 0;
+
+		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
+			total += count[k][l] + 0.5;
+		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
+			out[k][l] = (count[k][l] + 0.5) / total;
+	}
+}
+
 /* u from random pairs (fixed seed: the same data gives the same figures). */
 static void estimate_u(struct dedup *dd)
 {
@@ -568,41 +608,84 @@ static void estimate_u(struct dedup *dd)
 		for (int k = 0; k < C__COUNT; k++)
 			count[k][lv[k] + 1] += 1;
 	}
-	for (int k = 0; k < C__COUNT; k++) {
-		double total = 0;
-
-		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
-			total += count[k][l] + 0.5;
-		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
-			dd->u[k][l] = (count[k][l] + 0.5) / total;
-	}
+	normalise(count, dd->u);
 }
 
+struct node_idx {
+	size_t node;
+	size_t idx;
+};
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node_idx *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The starting m of EM: agreement among pairs of episodes sharing a valid
+ * identity number, the matches the data already holds (at most 64 episodes
+ * a person).  Without any, textbook values. */
 static void init_m(struct dedup *dd)
 {
 	static const double name[4] = { 0.03, 0.04, 0.08, 0.85 };
 	static const double date[4] = { 0.02, 0.03, 0.05, 0.90 };
 	static const double exact[2] = { 0.1, 0.9 };
+	double count[C__COUNT][N_LEVELS] = { { 0 } };
+	struct node_idx *ni = pl_xmalloc((dd->n_recs + 1) * sizeof(*ni));
+	size_t n = 0;
+	long pairs = 0;
 
+	for (size_t i = 0; i < dd->n_recs; i++)
+		if (dd->recs[i].id == ID_VALID)
+			ni[n].node = dd->recs[i].node, ni[n++].idx = i;
+	qsort(ni, n, sizeof(*ni), cmp_node);
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		for (hi = lo + 1; hi < n && ni[hi].node == ni[lo].node; hi++)
+			;
+		for (size_t i = lo; i < hi && i < lo + 64; i++) {
+			for (size_t j = i + 1; j < hi && j < lo + 64; j++) {
+				signed char lv[C__COUNT];
+
+				compare(dd, &dd->recs[ni[i].idx], &dd->recs[ni[j].idx], lv);
+				for (int k = 0; k < C__COUNT; k++)
+					count[k][lv[k] + 1] += 1;
+				pairs++;
+			}
+		}
+	}
+	free(ni);
+	dd->lambda = 0.3;
+	if (pairs >= 10) {
+		normalise(count, dd->m);
+		return;
+	}
 	for (int l = 0; l < 4; l++) {
 		dd->m[C_FIRST][l + 1] = dd->m[C_LAST][l + 1] = name[l];
 		dd->m[C_BIRTH][l + 1] = date[l];
 	}
 	for (int l = 0; l < 2; l++)
 		dd->m[C_SEX][l + 1] = dd->m[C_POST][l + 1] = exact[l];
-	dd->lambda = 0.3;
 }
 
-/* EM over the distinct comparison vectors of the candidate pairs, u fixed. */
+/* EM over the distinct comparison vectors of the candidate pairs: m, the
+ * candidates' own u and the match share are estimated together (the
+ * candidates agree on their blocking keys, so the random pairs' u would not
+ * describe their non-matches).  The weights use m from here and u from the
+ * random pairs. */
 static void estimate_m(struct dedup *dd)
 {
 	long *count = pl_xcalloc(N_PATTERNS, sizeof(long));
+	double u[C__COUNT][N_LEVELS];
 
+	memcpy(u, dd->u, sizeof(u));
 	for (size_t i = 0; i < dd->n_pairs; i++)
 		count[pattern_of(dd->pairs[i].lv)]++;
 	for (long it = 0; dd->n_pairs && it < dd->cfg.em_iterations; it++) {
-		double num[C__COUNT][N_LEVELS] = { { 0 } }, den[C__COUNT] = { 0 };
-		double matched = 0, change = 0;
+		double mnum[C__COUNT][N_LEVELS] = { { 0 } }, unum[C__COUNT][N_LEVELS] = { { 0 } };
+		double matched = 0, change = 0, m_new[C__COUNT][N_LEVELS], u_new[C__COUNT][N_LEVELS];
 
 		for (size_t p = 0; p < N_PATTERNS; p++) {
 			signed char lv[C__COUNT];
@@ -617,25 +700,22 @@ static void estimate_m(struct dedup *dd)
 				if (lv[k] < 0)
 					continue;
 				pm *= dd->m[k][lv[k] + 1];
-				pu *= dd->u[k][lv[k] + 1];
+				pu *= u[k][lv[k] + 1];
 			}
 			post = pm / (pm + pu);
 			matched += post * (double)count[p];
 			for (int k = 0; k < C__COUNT; k++) {
-				if (lv[k] < 0)
-					continue;
-				num[k][lv[k] + 1] += post * (double)count[p];
-				den[k] += post * (double)count[p];
+				mnum[k][lv[k] + 1] += post * (double)count[p];
+				unum[k][lv[k] + 1] += (1 - post) * (double)count[p];
 			}
 		}
-		for (int k = 0; k < C__COUNT; k++) {
-			for (int l = 1; l <= cmp_max_level[k] + 1; l++) {
-				double v = (num[k][l] + 0.01) / (den[k] + 0.01 * (cmp_max_level[k] + 1));
-
-				change = fmax(change, fabs(v - dd->m[k][l]));
-				dd->m[k][l] = v;
-			}
-		}
+		normalise(mnum, m_new);
+		normalise(unum, u_new);
+		for (int k = 0; k < C__COUNT; k++)
+			for (int l = 1; l <= cmp_max_level[k] + 1; l++)
+				change = fmax(change, fabs(m_new[k][l] - dd->m[k][l]));
+		memcpy(dd->m, m_new, sizeof(m_new));
+		memcpy(u, u_new, sizeof(u_new));
 		matched /= (double)dd->n_pairs;
 		change = fmax(change, fabs(matched - dd->lambda));
 		dd->lambda = fmin(fmax(matched, 1e-6), 1 - 1e-6);

@@ -19,8 +19,8 @@
 # - the candidate pairs are exactly the 7 pairs sharing a blocking key with
 #   one side without a valid number; linkage_param has m, u and n for every
 #   comparison and level, n per level as those pairs' levels; run totals
-#   match the tables; run prior = pairs within deterministic nodes / all
-#   episode pairs (20 / 1225);
+#   match the tables; run prior = pairs sharing a valid number / pairs of
+#   episodes with a valid number;
 # - with threshold = 100 in the settings nothing is linked probabilistically;
 # - with max_block = 2 the keys shared by three episodes are skipped and
 #   logged (a warning): b:6 and b:5 stay alone, the pairs of two still link.
@@ -198,9 +198,14 @@ expect_eq "levels other than missing without m and u in (0, 1]" "" \
 	"$(q "SELECT comparison || ' ' || level FROM linkage_param WHERE comparison != 'run'
 	        AND level != 'missing' AND NOT (m > 0 AND m <= 1 AND u > 0 AND u <= 1);")"
 
-# The prior: the share of episode pairs within the deterministic nodes, here
-# the 20 fillers' pairs among the 50 * 49 / 2 episode pairs.
-expect_eq "run prior (m) = 20 / 1225, to 12 decimals" "0.016326530612" \
+# The prior: among the episodes with a valid number, the share of their
+# pairs that share the number (docs/linkage.md), computed here from the
+# episodes themselves.
+expect_eq "run prior (m) = pairs sharing a valid number / pairs of valid episodes" \
+	"$(q "SELECT printf('%.12f', w * 1.0 / (n * (n - 1) / 2)) FROM
+	        (SELECT sum(k * (k - 1) / 2) AS w FROM (SELECT count(*) AS k FROM episode
+	          WHERE id_type IN ('PNR', 'SAMNR') GROUP BY person_ref)),
+	        (SELECT count(*) AS n FROM episode WHERE id_type IN ('PNR', 'SAMNR'));")" \
 	"$(q "SELECT printf('%.12f', m) FROM linkage_param WHERE comparison = 'run' AND level = 'prior';")"
 expect_eq "run prior n = episodes" "50" "$(run_param prior)"
 

@@ -8,7 +8,8 @@
 # - persons with basis PNR = count(DISTINCT person_ref) over PNR and SAMNR
 #   episodes (two valid numbers are never one person, one number is never
 #   two persons), and each is named by its number's person_ref;
-# - RESERV persons = distinct reserve person_refs not joined to a PNR person;
+# - RESERV persons = persons holding a reserve number and no valid number
+#   (reserve numbers of two sources may be linked into one person);
 # - linkage_param run episodes_deterministic + episodes_probabilistic +
 #   episodes_unlinked = episodes, each equal to the episode_person steps;
 #   run links = person_link rows, every link at or above the threshold;
@@ -50,8 +51,8 @@ expect_eq "valid numbers split over two persons" "" \
 	"$(q "SELECT e.person_ref FROM episode_person p JOIN episode e USING (file_id, line)
 	       WHERE e.person_ref IS NOT NULL GROUP BY e.person_ref
 	      HAVING count(DISTINCT p.person_id) > 1;")"
-expect_eq "RESERV persons = reserve person_refs in no PNR person" \
-	"$(q "SELECT count(DISTINCT e.person_ref) FROM episode e JOIN episode_person p USING (file_id, line)
+expect_eq "RESERV persons = persons holding a reserve number and no valid one" \
+	"$(q "SELECT count(DISTINCT p.person_id) FROM episode e JOIN episode_person p USING (file_id, line)
 	       JOIN person s ON s.person_id = p.person_id WHERE e.id_type = 'RESERV' AND s.basis != 'PNR';")" \
 	"$(q "SELECT count(*) FROM person WHERE basis = 'RESERV';")"
 for s in deterministic probabilistic unlinked; do
