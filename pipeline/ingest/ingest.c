@@ -312,17 +312,6 @@ static int is_footer(struct job *job, const struct pl_csv_record *rec)
 	return first && regexec(&job->src->footer_re, first, 0, NULL, 0) == 0;
 }
 
-/* A record of empty fields only: what Excel writes for an empty row. */
-static int is_empty(const struct pl_csv_record *rec)
-{
-	if (rec->n_kept < rec->n_fields || rec->n_lines != 1)
-		return 0;
-	for (size_t i = 0; i < rec->n_kept; i++)
-		if (rec->lens[i] != 0)
-			return 0;
-	return 1;
-}
-
 static enum pl_err take_record(struct ingest *in, struct job *job,
 			       const struct pl_csv_record *rec, struct pl_diag *d)
 {
@@ -332,7 +321,7 @@ static enum pl_err take_record(struct ingest *in, struct job *job,
 		job->footer_rows++;
 		return PL_OK;
 	}
-	if (is_empty(rec)) {
+	if (pl_csv_record_is_empty(rec)) {
 		job->empty_records++;
 		return PL_OK;
 	}

@@ -168,6 +168,16 @@ void pl_csv_close(struct pl_csv_reader *r)
 
 const struct pl_csv_stats *pl_csv_stats(const struct pl_csv_reader *r) { return &r->stats; }
 
+int pl_csv_record_is_empty(const struct pl_csv_record *rec)
+{
+	if (rec->n_kept < rec->n_fields || rec->n_lines != 1)
+		return 0;
+	for (size_t i = 0; i < rec->n_kept; i++)
+		if (rec->lens[i] != 0)
+			return 0;
+	return 1;
+}
+
 static void detect_bom(struct pl_csv_reader *r)
 {
 	const unsigned char *b = r->buf;

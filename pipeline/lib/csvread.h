@@ -71,6 +71,9 @@ void pl_csv_close(struct pl_csv_reader *r);
 enum pl_csv_event pl_csv_next(struct pl_csv_reader *r, struct pl_csv_record *rec,
 			      struct pl_diag *d);
 const struct pl_csv_stats *pl_csv_stats(const struct pl_csv_reader *r);
+/* 1 if the record is one line of empty fields only (";;;;"): what Excel
+ * writes for an empty row. */
+int pl_csv_record_is_empty(const struct pl_csv_record *rec);
 /* Reads the rest of the file only to count and hash it. */
 enum pl_err pl_csv_drain(struct pl_csv_reader *r, struct pl_diag *d);
 

@@ -1706,22 +1706,12 @@ static void push_pending(struct scan *s, const struct pl_csv_record *rec, const 
 	}
 }
 
-static int all_empty(const struct pl_csv_record *rec)
-{
-	if (rec->n_kept < rec->n_fields || rec->n_lines != 1)
-		return 0;
-	for (size_t i = 0; i < rec->n_kept; i++)
-		if (rec->lens[i] != 0)
-			return 0;
-	return 1;
-}
-
 static void take_record(struct scan *s, const struct pl_csv_record *rec)
 {
 	const char *first = NULL;
 	char *first_copy = NULL;
 
-	if (all_empty(rec)) {
+	if (pl_csv_record_is_empty(rec)) {
 		s->n_blank++;
 		return;
 	}
