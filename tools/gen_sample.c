@@ -14,6 +14,16 @@
  * fully deterministic (own splitmix64 PRNG, no clock): the same arguments
  * give byte-identical files.
  *
+ * Every export carries first and last name, sex, a birth date (Norra
+ * Hisingen: the birth year only) and the home postcode, as case systems do,
+ * so the person of every row is recoverable by linkage where its identity
+ * number is missing, fails the check digit or is a reserve number (local to
+ * its source: a person has a different one in each).  Those values are the
+ * person's own in every row, never altered (noise belongs to the linkage
+ * benchmark, not here); sex is left blank only in a few rows whose valid
+ * number gives it.  The truth's persons are true persons: the dedup stage
+ * must reproduce them exactly.
+ *
  * Build and run (the Makefile builds pipeline/build/gen_sample from this file
  * and `make samples` runs it with the default paths):
  *   cc -std=c11 -O2 -Wall -Wextra -Wpedantic -o pipeline/build/gen_sample tools/gen_sample.c
@@ -168,17 +178,33 @@ struct source {
 
 /* ------------------------------------------------------------ vocabulary */
 
+/* Names are drawn uniformly; the pools are large enough that two different
+ * persons rarely share first name, last name and birth date (the truth counts
+ * true persons, whatever they share).  First names of women and men are
+ * disjoint.  Only characters of Latin-1 (all encodings of the sources). */
 static const char *const first_names_f[] = {
 	"Anna", "Maria", "Åsa", "Karin", "Eva", "Linnéa", "Märta", "Ingrid",
 	"Kristina", "Sofia", "Elin", "Malin", "Helén", "Britt", "Agneta", "Birgitta",
 	"Lena", "Susanne", "Jenny", "Emma", "Fatima", "Leila", "Amira", "Zeynep",
-	"Solveig", "Görel", "Ulla", "Ebba", "Frida", "Irén", "Åse", "Renée"
+	"Solveig", "Görel", "Ulla", "Ebba", "Frida", "Irén", "Åse", "Renée",
+	"Margareta", "Elisabeth", "Johanna", "Sara", "Ida", "Hanna", "Camilla", "Therese",
+	"Jessica", "Annika", "Monica", "Marie", "Cecilia", "Louise", "Ulrika", "Petra",
+	"Gunilla", "Yvonne", "Carina", "Ann-Sofie", "Lotta", "Maja", "Alva", "Tove",
+	"Nathalie", "Rebecka", "Josefin", "Sanna", "Madeleine", "Gunnel", "Kerstin", "Siv",
+	"Inger", "Marianne", "Anneli", "Helena", "Paulina", "Noor", "Hiba", "Ayan",
+	"Samira", "Yasmin", "Dragana", "Jelena", "Agnieszka", "Mirjam", "Chloé", "Inés"
 };
 static const char *const first_names_m[] = {
 	"Björn", "Göran", "Jörgen", "Håkan", "Sören", "André", "Lars", "Anders",
 	"Per", "Mikael", "Johan", "Peter", "Stefan", "Thomas", "Jonas", "Mats",
 	"Örjan", "Åke", "Bengt", "Leif", "Kjell", "Rolf", "Ali", "Mohammed",
-	"Ahmed", "Mehmet", "Dragan", "José", "René", "Joel", "Oskar", "Östen"
+	"Ahmed", "Mehmet", "Dragan", "José", "René", "Joel", "Oskar", "Östen",
+	"Erik", "Karl", "Nils", "Olof", "Hans", "Jan", "Sven", "Gunnar",
+	"Magnus", "Fredrik", "Daniel", "Marcus", "Niklas", "Christer", "Ulf", "Tommy",
+	"Kent", "Roger", "Patrik", "Henrik", "Robert", "Martin", "Andreas", "Kristoffer",
+	"Viktor", "Emil", "Linus", "Hampus", "Måns", "Pär", "Göte", "Bo",
+	"Tord", "Sture", "Yusuf", "Omar", "Hassan", "Abdi", "Mustafa", "Nikola",
+	"Zoran", "Milan", "Tomasz", "Piotr", "Juan", "Ricardo", "Jean-Luc", "Mattias"
 };
 static const char *const last_names[] = {
 	"Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson",
@@ -186,8 +212,20 @@ static const char *const last_names[] = {
 	"Öberg", "Ekström", "Åberg", "Bäckström", "Sjögren", "Håkansson",
 	"Löfgren", "Grönlund", "Andrén", "Sandén", "Lindqvist", "Nyström",
 	"Holmström", "Engström", "Fröberg", "Åkesson", "Hägg", "Strömberg",
-	"Ali", "Hussein", "Mohamed", "Yilmaz", "Nguyen", "Kovacevic", "Müller",
-	"Lindén", "Forsén", "Wennerström"
+	"Ali", "Hussein", "Mohamed", "Yilmaz", "Nguyen", "Kovacevic",
+	"Müller", "Lindén", "Forsén", "Wennerström", "Lundberg", "Berg",
+	"Lindberg", "Axelsson", "Bergström", "Lundgren", "Jakobsson", "Berglund",
+	"Fredriksson", "Sandberg", "Henriksson", "Forsberg", "Sjöberg", "Wallin",
+	"Danielsson", "Lindström", "Lundqvist", "Mattsson", "Hedlund", "Holm",
+	"Björk", "Bergqvist", "Nyberg", "Sundberg", "Isaksson", "Blom",
+	"Dahlberg", "Hermansson", "Lund", "Söderberg", "Norberg", "Ström",
+	"Samuelsson", "Abrahamsson", "Ågren", "Östlund", "Björklund", "Eklund",
+	"Nordström", "Jönsson", "Mårtensson", "Påhlsson", "Sjöstrand", "Rydén",
+	"Hellström", "Wikström", "Dahlén", "Törnqvist", "Nordlund", "Ahmed",
+	"Hassan", "Abdullahi", "Rahimi", "Karimi", "Haddad", "Demir",
+	"Kaya", "Öztürk", "Petrovic", "Jovanovic", "Nowak", "Kowalski",
+	"Virtanen", "Korhonen", "Tran", "Pham", "Silva", "García",
+	"Rodríguez", "Schmidt", "Jensen", "Hansen", "af Klinteberg", "Ekelund-Berg"
 };
 
 /* ----------------------------------------------------------- the sources */
@@ -266,30 +304,35 @@ static const struct word providers_majorna[] = {
 /* Column layouts.  Order is the order in the file. */
 static const struct column angered_cols[] = {
 	{ COL_ID, NULL, "Personnummer" }, { COL_FIRST, NULL, "Förnamn" },
-	{ COL_LAST, NULL, "Efternamn" }, { COL_SEX, NULL, "Kön" },
-	{ COL_POSTCODE, NULL, "Postnummer" }, { COL_INTERVENTION, NULL, "Insats" },
-	{ COL_PROVIDER, NULL, "Utförare" }, { COL_SUBSTANCE, NULL, "Missbruk" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
+	{ COL_INTERVENTION, NULL, "Insats" }, { COL_PROVIDER, NULL, "Utförare" },
+	{ COL_SUBSTANCE, NULL, "Missbruk" },
 	{ COL_START, NULL, "Startdatum" }, { COL_END, NULL, "Slutdatum" },
 	{ COL_COST, NULL, "Kostnad (kr)" }, { COL_CHILDREN, NULL, "Barn i hushållet" },
 	{ COL_NOTE, NULL, "Kommentar" }
 };
 static const struct column lundby_cols[] = {
-	{ COL_ID, "Person", "Personnummer" }, { COL_SEX, NULL, "Kön" },
-	{ COL_POSTCODE, NULL, "Postnr" }, { COL_SUBSTANCE, NULL, "Missbruk" },
+	{ COL_ID, "Person", "Personnummer" }, { COL_FIRST, NULL, "Förnamn" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnr" },
+	{ COL_SUBSTANCE, NULL, "Missbruk" },
 	{ COL_INTERVENTION, "Insats", "Insatstyp" }, { COL_PROVIDER, NULL, "Utförare" },
 	{ COL_START, NULL, "Beslutsdatum" }, { COL_END, NULL, "Avslutsdatum" },
 	{ COL_COST, "Kostnad", "Belopp" }, { COL_CHILDREN, "Hushåll", "Barn under 18" }
 };
 static const struct column ostra_cols[] = {
 	{ COL_ID, NULL, "Personnummer" }, { COL_FIRST, NULL, "Förnamn" },
-	{ COL_LAST, NULL, "Efternamn" }, { COL_SEX, NULL, "Kön" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
 	{ COL_INTERVENTION, NULL, "Typ av insats" }, { COL_PROVIDER, NULL, "Utförare" },
 	{ COL_SUBSTANCE, NULL, "Substans" }, { COL_START, NULL, "Startdatum" },
 	{ COL_END, NULL, "Slutdatum" }, { COL_COST, NULL, "Kostnad" },
 	{ COL_CHILDREN, NULL, "Barn" }, { COL_UNIT, NULL, "Enhet" }
 };
 static const struct column majorna_cols[] = {
-	{ COL_ID, NULL, "Pnr" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_ID, NULL, "Pnr" }, { COL_FIRST, NULL, "Förnamn" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
 	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
 	{ COL_INTERVENTION, NULL, "Insats" }, { COL_PROVIDER, NULL, "Utförare" },
 	{ COL_SUBSTANCE, NULL, "Missbruksområde" }, { COL_START, NULL, "Från" },
@@ -299,7 +342,8 @@ static const struct column majorna_cols[] = {
 static const struct column norra_cols[] = {
 	{ COL_ID, NULL, "Id-nummer" }, { COL_LAST, NULL, "Efternamn" },
 	{ COL_FIRST, NULL, "Förnamn" }, { COL_BIRTH_YEAR, NULL, "Födelseår" },
-	{ COL_SEX, NULL, "Kön" }, { COL_INTERVENTION, NULL, "Insatskategori" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
+	{ COL_INTERVENTION, NULL, "Insatskategori" },
 	{ COL_PROVIDER, NULL, "Utförare" }, { COL_SUBSTANCE, NULL, "Problematik" },
 	{ COL_START, NULL, "Start" }, { COL_END, NULL, "Slut" },
 	{ COL_COST, NULL, "Kostnad" }, { COL_CHILDREN, NULL, "Barn under 18 år" }
@@ -1070,6 +1114,12 @@ static void episode_make(struct rng *r, const struct person *p, unsigned e, stru
 	}
 	ep->form_sel = rng_next(r);
 	ep->sex_blank = rng_permille(r, 10);
+	/* Without a valid number the row's names, birth date, sex and postcode
+	 * are all that say whose it is: they are the person's own, never blank.
+	 * (A blank sex is taken from a valid number.)  The draw above is kept
+	 * so the rest of the episode does not change. */
+	if (ep->id_variant != IDV_NORMAL || p->kind == KIND_RESERVE)
+		ep->sex_blank = 0;
 	ep->substance_blank = rng_permille(r, 20);
 	ep->children_blank = rng_permille(r, 50);
 	if (s->notes != NULL && rng_permille(r, s->note_permille))
