@@ -34,19 +34,21 @@
 #include "value.h"
 
 #define FIELD_SEP '\x1f'
+#define M_PRIOR_PAIRS 100.0  /* weight of EM's starting m, in pairs */
 
 /* The comparisons, in the order of a comparison vector. */
-enum cmp { C_FIRST, C_LAST, C_BIRTH, C_SEX, C_POST, C__COUNT };
+enum cmp { C_FIRST, C_LAST, C_BIRTH, C_YEAR, C_SEX, C_POST, C__COUNT };
 #define N_LEVELS 5                 /* levels -1..3 stored as 0..4 */
-#define N_PATTERNS (5 * 5 * 5 * 5 * 5)
+#define N_PATTERNS (5 * 5 * 5 * 5 * 5 * 5)
 
 static const char *const cmp_names[C__COUNT] = {
-	"first_name", "last_name", "birth_date", "sex", "postcode"
+	"first_name", "last_name", "birth_date", "birth_year", "sex", "postcode"
 };
 static const enum pl_cmp_kind cmp_kinds[C__COUNT] = {
-	PL_CMP_KIND_NAME, PL_CMP_KIND_NAME, PL_CMP_KIND_DATE, PL_CMP_KIND_EXACT, PL_CMP_KIND_EXACT
+	PL_CMP_KIND_NAME, PL_CMP_KIND_NAME, PL_CMP_KIND_DATE, PL_CMP_KIND_EXACT, PL_CMP_KIND_EXACT,
+	PL_CMP_KIND_EXACT
 };
-static const int cmp_max_level[C__COUNT] = { 3, 3, 3, 1, 1 };
+static const int cmp_max_level[C__COUNT] = { 3, 3, 3, 1, 1, 1 };
 
 enum id_kind { ID_NONE = 0, ID_VALID, ID_RESERV };
 
@@ -86,6 +88,7 @@ struct dedup {
 	struct pair *pairs;
 	size_t n_pairs;
 	double m[C__COUNT][N_LEVELS], u[C__COUNT][N_LEVELS];
+	double m0[C__COUNT][N_LEVELS]; /* EM's starting m, also its prior */
 	double lambda;              /* match share among candidate pairs (EM) */
 	double prior;               /* chance that two random episodes match */
 	/* name frequencies for the term-frequency adjustment */
@@ -410,6 +413,10 @@ static void compare(const struct dedup *dd, const struct rec *a, const struct re
 			lv[C_FIRST] = lv[C_LAST] = PL_CMP_NAME_JW92;
 	}
 	lv[C_BIRTH] = (signed char)pl_cmp_date(ba, bb);
+	/* birth years speak only where a full date is missing on a side */
+	lv[C_YEAR] = (signed char)(ba && bb ? PL_CMP_MISSING
+				  : a->birth_year && b->birth_year ? a->birth_year == b->birth_year
+				  : PL_CMP_MISSING);
 	lv[C_SEX] = (signed char)pl_cmp_sex(a->sex, b->sex);
 	lv[C_POST] = (signed char)pl_cmp_exact(a->post, b->post);
 }
@@ -632,7 +639,7 @@ static void init_m(struct dedup *dd)
 {
 	static const double name[4] = { 0.03, 0.04, 0.08, 0.85 };
 	static const double date[4] = { 0.02, 0.03, 0.05, 0.90 };
-	static const double exact[2] = { 0.1, 0.9 };
+	static const double exact[2] = { 0.02, 0.98 };
 	double count[C__COUNT][N_LEVELS] = { { 0 } };
 	struct node_idx *ni = pl_xmalloc((dd->n_recs + 1) * sizeof(*ni));
 	size_t n = 0;
@@ -658,16 +665,26 @@ static void init_m(struct dedup *dd)
 	}
 	free(ni);
 	dd->lambda = 0.3;
-	if (pairs >= 10) {
-		normalise(count, dd->m);
-		return;
-	}
 	for (int l = 0; l < 4; l++) {
 		dd->m[C_FIRST][l + 1] = dd->m[C_LAST][l + 1] = name[l];
 		dd->m[C_BIRTH][l + 1] = date[l];
 	}
 	for (int l = 0; l < 2; l++)
-		dd->m[C_SEX][l + 1] = dd->m[C_POST][l + 1] = exact[l];
+		dd->m[C_YEAR][l + 1] = dd->m[C_SEX][l + 1] = dd->m[C_POST][l + 1] = exact[l];
+	if (pairs >= 10) {
+		double seen[C__COUNT][N_LEVELS];
+
+		normalise(count, seen);
+		for (int k = 0; k < C__COUNT; k++) {
+			double n_k = 0;
+
+			for (int l = 1; l <= cmp_max_level[k] + 1; l++)
+				n_k += count[k][l];
+			if (n_k >= 10) /* else keep the textbook values */
+				memcpy(dd->m[k], seen[k], sizeof(seen[k]));
+		}
+	}
+	memcpy(dd->m0, dd->m, sizeof(dd->m));
 }
 
 /* EM over the distinct comparison vectors of the candidate pairs: m, the
@@ -709,6 +726,11 @@ static void estimate_m(struct dedup *dd)
 				unum[k][lv[k] + 1] += (1 - post) * (double)count[p];
 			}
 		}
+		/* MAP estimate: the starting m weighs as M_PRIOR_PAIRS pairs, so a
+		 * handful of candidates cannot overturn it, many can */
+		for (int k = 0; k < C__COUNT; k++)
+			for (int l = 1; l <= cmp_max_level[k] + 1; l++)
+				mnum[k][l] += M_PRIOR_PAIRS * dd->m0[k][l];
 		normalise(mnum, m_new);
 		normalise(unum, u_new);
 		for (int k = 0; k < C__COUNT; k++)

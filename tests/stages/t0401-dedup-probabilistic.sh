@@ -178,16 +178,18 @@ expect_eq "person_link rows below the threshold" "0" \
 # linkage_param: every comparison and level, n adding up to the candidates.
 expect_eq "linkage_param comparisons and levels" \
 "birth_date else|birth_date exact|birth_date missing|birth_date same month|birth_date typo|\
+birth_year else|birth_year equal|birth_year missing|\
 first_name else|first_name exact|first_name jw>=0.80|first_name jw>=0.92|first_name missing|\
 last_name else|last_name exact|last_name jw>=0.80|last_name jw>=0.92|last_name missing|\
 postcode else|postcode equal|postcode missing|sex else|sex equal|sex missing" \
 	"$(q "SELECT group_concat(comparison || ' ' || level, '|') FROM (SELECT * FROM linkage_param
 	        WHERE comparison != 'run' ORDER BY comparison, level);")"
+# (birth_year is missing wherever both sides have a full birth date.)
 # The candidate pairs: a:2~b:2, a:3~b:3, a:3~b:5, b:3~b:5 (postcode + birth
 # year + sex), a:4~b:4, a:5~b:6, c:22~b:6; never two valid numbers.
 expect_eq "run candidate_pairs" "7" "$(run_param candidate_pairs)"
 expect_eq "linkage_param n by comparison and level (levels with pairs)" \
-"birth_date else 2|birth_date exact 5|first_name else 2|first_name exact 4|first_name jw>=0.92 1|\
+"birth_date else 2|birth_date exact 5|birth_year missing 7|first_name else 2|first_name exact 4|first_name jw>=0.92 1|\
 last_name else 2|last_name exact 3|last_name jw>=0.92 2|postcode equal 7|sex equal 7" \
 	"$(q "SELECT group_concat(comparison || ' ' || level || ' ' || n, '|') FROM (SELECT * FROM linkage_param
 	        WHERE comparison != 'run' AND n != 0 ORDER BY comparison, level);")"

@@ -94,14 +94,14 @@ check_explanation() { # check_explanation WHAT: the explanation in $OUT
 	head=$(printf '%s\n' "$out" | head -n 4)
 	expect_eq "$what: person and episode lines" "$expected_head" "$head"
 	body=$(printf '%s\n' "$out" | tail -n +5)
-	expect_eq "$what: lines after the episodes (2 links of 8 lines)" "16" \
+	expect_eq "$what: lines after the episodes (2 links of 9 lines)" "18" \
 		"$(printf '%s\n' "$body" | grep -c '')"
 	for i in 1 2; do
 		link=$(printf '%s\n' "$links" | sed -n "${i}p")
 		w=${link##* }
 		expect_eq "$what: link $i header" "  link $link" \
-			"$(printf '%s\n' "$body" | sed -n "$(( (i - 1) * 8 + 1 ))p")"
-		wf=$(printf '%s\n' "$body" | sed -n "$(( (i - 1) * 8 + 2 )),$(( i * 8 ))p")
+			"$(printf '%s\n' "$body" | sed -n "$(( (i - 1) * 9 + 1 ))p")"
+		wf=$(printf '%s\n' "$body" | sed -n "$(( (i - 1) * 9 + 2 )),$(( i * 9 ))p")
 		expect_grep "$what: link $i prior line" "^    prior $NUM\$" "$(printf '%s\n' "$wf" | sed -n 1p)"
 		expect_grep "$what: link $i first_name line" \
 			"^    first_name exact( \\(name frequency\\))? $NUM\$" "$(printf '%s\n' "$wf" | sed -n 2p)"
@@ -110,12 +110,14 @@ check_explanation() { # check_explanation WHAT: the explanation in $OUT
 			"$(printf '%s\n' "$wf" | sed -n 3p)"
 		expect_grep "$what: link $i birth_date line" "^    birth_date exact $NUM\$" \
 			"$(printf '%s\n' "$wf" | sed -n 4p)"
-		expect_grep "$what: link $i sex line" "^    sex equal $NUM\$" "$(printf '%s\n' "$wf" | sed -n 5p)"
+		expect_grep "$what: link $i birth_year line (full dates on both sides)" \
+			"^    birth_year missing [+-]0\\.00\$" "$(printf '%s\n' "$wf" | sed -n 5p)"
+		expect_grep "$what: link $i sex line" "^    sex equal $NUM\$" "$(printf '%s\n' "$wf" | sed -n 6p)"
 		expect_grep "$what: link $i postcode line" "^    postcode (equal $NUM|missing [+-]0\\.00)\$" \
-			"$(printf '%s\n' "$wf" | sed -n 6p)"
-		expect_eq "$what: link $i total line" "    total $w, threshold 4.30" \
 			"$(printf '%s\n' "$wf" | sed -n 7p)"
-		sum=$(printf '%s\n' "$wf" | sed -n 1,6p | awk '{ s += $NF } END { printf "%.2f", s }')
+		expect_eq "$what: link $i total line" "    total $w, threshold 4.30" \
+			"$(printf '%s\n' "$wf" | sed -n 8p)"
+		sum=$(printf '%s\n' "$wf" | sed -n 1,7p | awk '{ s += $NF } END { printf "%.2f", s }')
 		expect_true "$what: link $i contributions ($sum) add up to the total ($w) to rounding" \
 			awk -v a="$sum" -v b="$w" 'BEGIN { d = a - b; exit !(d <= 0.03 && d >= -0.03) }'
 	done
