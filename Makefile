@@ -19,7 +19,7 @@ CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = $(STD_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
-STAGES   = ingest map dedup scan
+STAGES   = ingest map dedup scan run
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a
@@ -36,6 +36,7 @@ CHECK_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all -Werror
 
 .PHONY: all deps run test check bench install clean help samples unit-tests
+.PHONY: fuzz check-valgrind
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -46,6 +47,8 @@ help:
 	@echo 'make test       build, then run unit tests and stage tests'
 	@echo 'make check      make test in $(CHECK_BUILD)/ with -Werror, ASan and UBSan'
 	@echo 'make bench      benchmarks; results in bench/RESULTS.md'
+	@echo 'make fuzz       libFuzzer targets in $(FUZZ_BUILD)/, FUZZ_SECONDS=$(FUZZ_SECONDS) each (clang)'
+	@echo 'make check-valgrind  unit and stage tests with every binary under valgrind'
 	@echo 'make samples    regenerate the sample exports in input/ and their truth file'
 	@echo 'make install    install programs and examples (PREFIX=$(PREFIX) DESTDIR=)'
 	@echo 'make deps       install missing Debian packages (root) or say which'
@@ -100,9 +103,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(STAGES_A) $(LIB_A) $(HEADERS) | dep
 unit-tests: $(BINS) $(UNITS)
 
 run: all
-	$(BUILD)/ingest
-	$(BUILD)/map
-	$(BUILD)/dedup
+	$(BUILD)/run
 
 test: unit-tests
 	@sh tests/run-all.sh $(BUILD)
@@ -115,6 +116,37 @@ samples: $(BUILD)/gen_sample
 
 bench: all
 	@sh bench/run.sh $(BUILD)
+
+# ---- fuzzing and valgrind: not part of CI (see tests/fuzz/README.md) --------
+FUZZ_BUILD   = pipeline/build/fuzz
+FUZZ_CC      = clang
+FUZZ_SECONDS = 60
+FUZZ_TARGETS = csvread mapping pnr value compare scan
+FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all
+VALGRIND_DIR = $(BUILD)/valgrind
+VALGRIND     = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS='$(FUZZ_CFLAGS)' \
+	    $(FUZZ_BUILD)/libpipeline.a $(FUZZ_BUILD)/libstages.a
+	FUZZ_CC='$(FUZZ_CC)' FUZZ_CFLAGS='$(STD_FLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS)' \
+	    FUZZ_LIBS='$(PKG_LIBS)' sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# $(VALGRIND_DIR) gets a wrapper per stage and unit test binary that runs the
+# real one under valgrind (logs in $(VALGRIND_DIR)/logs); the usual suites
+# then run on the wrappers, the stage tests with PL_BIN=$(VALGRIND_DIR).
+check-valgrind: unit-tests
+	@rm -rf $(VALGRIND_DIR) && mkdir -p $(VALGRIND_DIR)/tests $(VALGRIND_DIR)/logs
+	@for b in $(STAGES) $(UNITS:$(BUILD)/%=%); do \
+	    printf '#!/bin/sh\nexec %s --log-file=%s/logs/%s.%%p.log %s "$$@"\n' '$(VALGRIND)' \
+	        '$(abspath $(VALGRIND_DIR))' "$${b#tests/}" '$(abspath $(BUILD))'/$$b \
+	        >$(VALGRIND_DIR)/$$b && chmod +x $(VALGRIND_DIR)/$$b || exit 1; \
+	done
+	@PL_TEST_TIMEOUT=3600 sh tests/run-all.sh $(VALGRIND_DIR); rc=$$?; \
+	for l in $(VALGRIND_DIR)/logs/*.log; do \
+	    if [ -s "$$l" ]; then echo "valgrind errors in $$l:"; cat "$$l"; rc=1; fi; \
+	done; exit $$rc
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists \

@@ -539,3 +539,122 @@ expect_dedup_reconciled() {
 		       AND NOT EXISTS (SELECT 1 FROM episode_person p JOIN episode e USING (file_id, line)
 		                        WHERE p.person_id = s.person_id AND e.person_ref = s.person_id);")"
 }
+
+# ---- the driver (tests t05NN-run-*) ----------------------------------------
+# Helpers for tests that run the whole pipeline with the run driver.
+
+# run_pipeline ARGS...: the driver on this test's fixture (-i, -m, -d, -k as
+# for the stages; the linkage settings default to $LINKAGE, beside the
+# mappings), with the stage programs of $PL_BIN (--bin: they may be wrappers,
+# e.g. under valgrind; a later --bin in ARGS wins).
+run_pipeline() {
+	"$PL_BIN/run" --bin "$PL_BIN" -i "$WORK/input" -m "$WORK/mappings" -d "$DB" -k "$KEY" "$@"
+}
+
+# expect_run CODE ARGS...: run the driver, expect CODE, an empty stdout,
+# every stderr line in the log format (of run or a stage), and with -q and
+# exit 0 an empty stderr.
+RUN_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (run|ingest|map|dedup) [EWID] [^ ].*$'
+expect_run() {
+	local want=$1 arg
+	shift
+	expect_exit "$want" run_pipeline "$@"
+	expect_eq "run $*: stdout is empty (exit $RC)" "" "$(cat "$OUT")"
+	expect_eq "run $*: stderr lines not in the log format" "" \
+		"$(grep -a -v -E -e "$RUN_LOG_ERE" "$ERR")"
+	for arg in "$@"; do
+		if [ "$arg" == -q ] && [ "$RC" == 0 ]; then
+			expect_eq "run $*: stderr with -q and success" "" "$(cat "$ERR")"
+		fi
+	done
+}
+
+# samples_fixture: the repository's input/ and mappings/ (with the linkage
+# settings) copied into the fixture.
+samples_fixture() {
+	cp -R "$PL_ROOT/input/." "$WORK/input/"
+	cp -R "$PL_ROOT/mappings/." "$WORK/mappings/"
+	n_checks=$((n_checks + 1))
+	if [ ! -x "$PL_BIN/run" ] || [ ! -s "$LINKAGE" ]; then
+		fail "run binary and sample linkage settings exist" "$PL_BIN/run, $LINKAGE"
+		finish
+	fi
+}
+
+# last_summary STAGE: the summary of the latest stage_run row of STAGE.
+last_summary() {
+	q "SELECT summary FROM stage_run WHERE stage = '$1' ORDER BY run_id DESC LIMIT 1;"
+}
+
+# n_runs STAGE: how many stage_run rows STAGE has.
+n_runs() { q "SELECT count(*) FROM stage_run WHERE stage = '$1';"; }
+
+# run_logs: the file names in output/logs, sorted, space-separated.
+run_logs() { (cd "$WORK/output/logs" 2>/dev/null && ls | sort | tr '\n' ' ' | sed 's/ $//'); }
+
+# last_log: the path of the newest run log (run-STAMP.log, run-STAMP-N.log).
+last_log() {
+	local name
+	name=$(cd "$WORK/output/logs" 2>/dev/null && ls -p | awk '
+		/^run-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z(-[1-9][0-9]*)?\.log$/ {
+			stamp = substr($0, 5, 16); seq = substr($0, 21); sub(/\.log$/, "", seq)
+			sub(/^-/, "", seq); print stamp, (seq == "" ? 1 : seq), $0 }' |
+		sort -k1,1 -k2,2n | tail -n 1 | cut -d' ' -f3)
+	[ -n "$name" ] && printf '%s/output/logs/%s\n' "$WORK" "$name"
+}
+
+# pipeline_tables [DB]: every row of the tables the pipeline makes, without
+# what differs between two runs on the same data and key: input_file without
+# ingested_at and mtime_ns, raw_row with the length of its sealed blob (the
+# nonce is random), mapped_file without mapped_at, no stage_run.
+pipeline_tables() {
+	sqlite3 -batch -noheader "${1:-$DB}" "
+	  SELECT 'input_file', file_id, name, size, sha256, source, mapping_sha256, status,
+	         message, encoding, lines, title_lines, header_lines, footer_rows, blank_lines,
+	         rows_read, rows_kept, rows_rejected FROM input_file ORDER BY file_id;
+	  SELECT 'file_column', * FROM file_column ORDER BY file_id, col_idx;
+	  SELECT 'raw_row', file_id, line, hex(fields), length(sealed) FROM raw_row
+	   ORDER BY file_id, line;
+	  SELECT 'reject', * FROM reject ORDER BY file_id, line, stage;
+	  SELECT 'episode', * FROM episode ORDER BY file_id, line;
+	  SELECT 'mapped_file', file_id, mapping_sha256, rows_read, rows_kept, rows_rejected
+	    FROM mapped_file ORDER BY file_id;
+	  SELECT 'map_value', * FROM map_value ORDER BY file_id, field, value;
+	  SELECT 'person', * FROM person ORDER BY person_id;
+	  SELECT 'episode_person', * FROM episode_person ORDER BY file_id, line;
+	  SELECT 'person_link', * FROM person_link ORDER BY a_file_id, a_line, b_file_id, b_line;
+	  SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;" \
+		2>>"$WORK/.sql-errors"
+}
+
+# input_state: name, size, mtime and sha256 of every file in input/, to show
+# that a run changed nothing there.
+input_state() {
+	(cd "$WORK/input" && find . -print0 | sort -z |
+		xargs -0 stat -c '%n %s %Y %a' && find . -type f -print0 | sort -z |
+		xargs -0 sha256sum)
+}
+
+# fake_stages DIR: stage programs that only append their name to DIR/ran,
+# sleep $FAKE_INGEST_SLEEP / $FAKE_MAP_SLEEP / $FAKE_DEDUP_SLEEP seconds
+# (default 0), log a line and exit with $FAKE_INGEST / $FAKE_MAP /
+# $FAKE_DEDUP (default 0), or kill themselves with signal 9 when that is
+# "kill".
+fake_stages() {
+	local dir=$1 s var
+	mkdir -p "$dir"
+	for s in ingest map dedup; do
+		var=FAKE_$(printf '%s' "$s" | tr a-z A-Z)
+		cat >"$dir/$s" <<SH
+#!/bin/sh
+echo $s >>"$dir/ran"
+sleep "\${${var}_SLEEP:-0}"
+code=\${$var:-0}
+printf '%s $s %s fake %s\n' "\$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	"\$([ "\$code" = 0 ] && echo I || echo E)" "\$code" >&2
+[ "\$code" = kill ] && kill -9 \$\$
+exit "\$code"
+SH
+		chmod +x "$dir/$s"
+	done
+}

@@ -1,0 +1,121 @@
+/*
+ * run/run.h - the nightly driver: runs ingest, map and dedup in order, each
+ * as its own process, under a lock, with a log file per run.
+ *
+ * Reads: the stage programs (next to its own executable or --bin), the
+ * optional config file, stage_run (the stages' summaries), input_file and
+ * mapped_file (what dedup would read).  Writes: output/run.lock,
+ * output/run.state (what the last successful dedup read),
+ * output/logs/run-YYYYMMDDTHHMMSSZ.log, a stage_run row with stage 'run'.
+ * Never writes anything in the input directory.
+ */
+#ifndef RUN_H
+#define RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "pl.h"
+#include "secret.h"
+
+#define RUN_KEEP_LOGS_DEFAULT 30
+#define RUN_KEEP_LOGS_MAX 100000
+
+/* Where everything is, and how loud to be. */
+struct run_opts {
+	const char *input_dir;
+	const char *mapping_dir;
+	const char *db_path;
+	const char *key_path;
+	const char *linkage_path;  /* dedup -c */
+	const char *bin_dir;       /* the stage programs */
+	long keep_logs;            /* run logs kept, >= 1 */
+	enum pl_log_level verbosity; /* of stderr: ERROR (-q), INFO, DEBUG (-v) */
+	int progress;              /* stderr is a TTY: a live line per stage */
+};
+
+/* The optional config file (--config): [paths] input, output_db, mappings,
+ * key, linkage; [run] keep_logs.  Unset values are NULL / -1.  Relative
+ * paths are taken relative to the config file's directory. */
+struct run_config {
+	char *input_dir;
+	char *db_path;
+	char *mapping_dir;
+	char *key_path;
+	char *linkage_path;
+	long keep_logs;
+};
+
+void run_config_init(struct run_config *cfg);
+void run_config_release(struct run_config *cfg);
+/* PL_ENOINPUT if the file cannot be read, PL_ECONFIG (with the line) for an
+ * unknown section or key or a bad value. */
+enum pl_err run_config_load(const char *path, struct run_config *cfg, struct pl_diag *d);
+
+/* Parses a keep_logs value: 1 to RUN_KEEP_LOGS_MAX; -1 if it is not one. */
+long run_parse_keep_logs(const char *s);
+
+/* The level of a log line "2026-11-24T02:00:03Z STAGE L ...", or -1 if the
+ * line is not in that format. */
+int run_line_level(const char *line, size_t len);
+
+/* Whether name is a run log "run-YYYYMMDDTHHMMSSZ.log" or, for a second run
+ * in the same second, "run-YYYYMMDDTHHMMSSZ-N.log" (N 2..999); if so, fills
+ * stamp (the 16 characters YYYYMMDDTHHMMSSZ and NUL) and seq (1, or N). */
+int run_log_name(const char *name, char stamp[17], int *seq);
+
+/* Deletes the oldest run logs in dir so that keep remain; other files are
+ * never touched.  Sets *n_deleted.  PL_ENOINPUT if dir cannot be read;
+ * a log that cannot be deleted is logged and skipped. */
+enum pl_err run_rotate_logs(const char *dir, long keep, long *n_deleted, struct pl_diag *d);
+
+/* What the ingest and map stages said they did (their stage_run summary). */
+struct run_ingest_counts {
+	long files, ingested, unchanged, duplicate, failed;
+};
+struct run_map_counts {
+	long mapped, unchanged;
+};
+/* 0, or -1 if the summary is not in the stage's format. */
+int run_parse_ingest_summary(const char *s, struct run_ingest_counts *c);
+int run_parse_map_summary(const char *s, struct run_map_counts *c);
+
+/* What a stage's exit status means for the run. */
+enum run_verdict {
+	RUN_GO_ON,     /* 0 */
+	RUN_GO_ON_65,  /* 65: some input could not be processed; the rest was */
+	RUN_STOP       /* a hard error: stop here */
+};
+/* status as from waitpid(); *code is the exit code the run takes from it
+ * (the stage's own sysexits code, 70 for a crash, a signal or an unknown
+ * code). */
+enum run_verdict run_stage_verdict(int status, int *code);
+/* enum pl_err of a sysexits code (PL_ESOFTWARE for an unknown one). */
+enum pl_err run_err_of_code(int code);
+
+/* The digest of everything dedup reads: the ingested files and the mapped
+ * files (from the database), the linkage settings file's content, the key
+ * file's identity (device, inode, size, mtime; never its content) and the
+ * dedup program's.  A missing file is part of the digest as missing.
+ * Also returns the latest dedup run_id in stage_run (0 if none). */
+enum pl_err run_dedup_inputs(sqlite3 *db, const char *linkage_path, const char *key_path,
+			     const char *dedup_bin, char hex[PL_SHA256_HEX],
+			     long long *last_dedup_run, struct pl_diag *d);
+
+/* output/run.state: the digest and dedup run_id after the last successful
+ * dedup.  run_state_read returns -1 (and leaves hex empty) when there is no
+ * usable state; run_state_write writes a temporary file and renames it. */
+int run_state_read(const char *path, char hex[PL_SHA256_HEX], long long *dedup_run);
+enum pl_err run_state_write(const char *path, const char *hex, long long dedup_run,
+			    struct pl_diag *d);
+
+/* Runs the pipeline.  Returns PL_OK when every stage succeeded, PL_EDATA
+ * when ingest could not process a file (map and dedup still ran), or the
+ * error of the first stage that failed (or of the driver itself), with
+ * details in *d.  PL_ETEMPFAIL when another run holds the lock. */
+enum pl_err run_run(const struct run_opts *opts, struct pl_diag *d);
+
+#endif

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# t0500-run-cli.sh - guards the driver's command line: --help on stdout with
+# every option and every exit status, exit 0; misuse (unknown option, an
+# argument, a bad --keep-logs) is a short usage on stderr and 64; stage
+# programs missing from --bin is 70 naming the program, before any lock or
+# log is made.
+. "$(dirname "$0")/lib.sh"
+new_fixture
+
+expect_exit 0 "$PL_BIN/run" --help
+help=$(cat "$OUT")
+for opt in -i --input -m --mappings -d --db -k --key --linkage --config --keep-logs \
+	--bin -q --quiet -v --verbose -h --help; do
+	expect_grep "--help lists $opt" "(^| |, )$opt( |,|$)" "$help"
+done
+for code in 0 64 65 66 70 73 74 75 78; do
+	expect_grep "--help lists exit status $code" "^ +$code  " "$help"
+done
+expect_grep "--help names the config file's keys" 'input, output_db, mappings, key, linkage' "$help"
+expect_grep "--help names the lock file" 'output/run\.lock' "$help"
+expect_eq "--help: nothing on stderr" "" "$(cat "$ERR")"
+
+for args in "--no-such-option" "extra-argument" "--keep-logs 0" "--keep-logs x" \
+	"--keep-logs -3"; do
+	# shellcheck disable=SC2086
+	expect_exit 64 "$PL_BIN/run" $args
+	expect_eq "run $args: stdout empty" "" "$(cat "$OUT")"
+	expect_grep "run $args: usage on stderr" '^usage: run ' "$(cat "$ERR")"
+done
+
+expect_exit 70 run_pipeline --bin "$WORK/no-such-dir"
+expect_grep "missing stage program named" "no-such-dir/ingest.*not found" "$(cat "$ERR")"
+expect_eq "one line on stderr" 1 "$(wc -l <"$ERR")"
+expect_true "no lock or log made" test ! -e "$WORK/output/run.lock" -a ! -e "$WORK/output/logs"
+finish

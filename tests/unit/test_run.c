@@ -1,0 +1,461 @@
+/*
+ * tests/unit/test_run.c - run/run: log line levels, run log names and
+ * rotation, the stages' summary lines, what a stage's exit status means for
+ * the run, the config file, run.state, and the digest of what dedup reads.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+
+#include "db.h"
+#include "log.h"
+#include "run/run.h"
+#include "unit.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int setup(void **state) { return unit_tmp_setup(state); }
+static int teardown(void **state) { return unit_tmp_teardown(state); }
+
+/* ---- log lines and log names -------------------------------------------- */
+
+static void test_run_line_level__table(void **state)
+{
+	static const struct { const char *line; int level; } cases[] = {
+		{ "2026-11-24T02:00:03Z ingest W lundby.csv:812: unterminated quote", PL_LOG_WARN },
+		{ "2026-11-24T02:00:03Z map E boom", PL_LOG_ERROR },
+		{ "2026-11-24T02:00:03Z dedup I 10 episodes", PL_LOG_INFO },
+		{ "2026-11-24T02:00:03Z run D detail", PL_LOG_DEBUG },
+		{ "2026-11-24T02:00:03Z x I ", PL_LOG_INFO },
+		{ "2026-11-24T02:00:03Z ingest X what", -1 },       /* no such level */
+		{ "2026-11-24T02:00:03Z ingest Wrong", -1 },        /* no blank after the level */
+		{ "2026-11-24T02:00:03Z  I two blanks", -1 },       /* no stage */
+		{ "2026-11-24 02:00:03Z ingest W x", -1 },          /* not ISO 8601 */
+		{ "2026-11-24T02:00:03 ingest W x", -1 },           /* no Z */
+		{ "out of memory", -1 },
+		{ "==123==ERROR: AddressSanitizer: heap-use-after-free", -1 },
+		{ "", -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		int got = run_line_level(cases[i].line, strlen(cases[i].line));
+
+		if (got != cases[i].level)
+			fail_msg("'%s': level %d, want %d", cases[i].line, got, cases[i].level);
+	}
+}
+
+static void test_run_log_name__table(void **state)
+{
+	static const struct { const char *name; int ok; const char *stamp; int seq; } cases[] = {
+		{ "run-20261124T020003Z.log", 1, "20261124T020003Z", 1 },
+		{ "run-20261124T020003Z-2.log", 1, "20261124T020003Z", 2 },
+		{ "run-20261124T020003Z-999.log", 1, "20261124T020003Z", 999 },
+		{ "run-20261124T020003Z-1.log", 0, NULL, 0 },    /* the first has no number */
+		{ "run-20261124T020003Z-0.log", 0, NULL, 0 },
+		{ "run-20261124T020003Z-02.log", 0, NULL, 0 },
+		{ "run-20261124T020003Z-1000.log", 0, NULL, 0 },
+		{ "run-20261124T020003Z.log.gz", 0, NULL, 0 },
+		{ "run-20261124T020003Z.txt", 0, NULL, 0 },
+		{ "run-20261124T0200Z.log", 0, NULL, 0 },
+		{ "run-latest.log", 0, NULL, 0 },
+		{ "ingest-20261124T020003Z.log", 0, NULL, 0 },
+		{ "run-20261124T020003Z-.log", 0, NULL, 0 },
+		{ "run-20261124X020003Z.log", 0, NULL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		char stamp[17] = "";
+		int seq = 0, ok = run_log_name(cases[i].name, stamp, &seq);
+
+		if (ok != cases[i].ok)
+			fail_msg("'%s': %d, want %d", cases[i].name, ok, cases[i].ok);
+		if (ok && (strcmp(stamp, cases[i].stamp) != 0 || seq != cases[i].seq))
+			fail_msg("'%s': stamp %s seq %d", cases[i].name, stamp, seq);
+	}
+}
+
+static void test_run_rotate_logs__keeps_the_newest_run_logs_only(void **state)
+{
+	static const char *const files[] = {
+		"run-20250101T000000Z.log", "run-20250101T000000Z-2.log",
+		"run-20250101T000000Z-10.log", "run-20250102T000000Z.log",
+		"run-20241231T235959Z-3.log", "notes.txt", "run-latest.log",
+		"run-20200101T000000Z.log.gz", "run-20200101T000000Z-0.log",
+	};
+	static const char *const gone[] = {
+		"run-20241231T235959Z-3.log", "run-20250101T000000Z.log",
+		"run-20250101T000000Z-2.log",
+	};
+	char dir[512], path[600];
+	struct pl_diag d;
+	long n_deleted = -1;
+
+	unit_path(state, "logs", dir, sizeof(dir));
+	assert_int_equal(mkdir(dir, 0755), 0);
+	for (size_t i = 0; i < N_OF(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_int_equal(unit_write_str(path, "x\n"), 0);
+	}
+	snprintf(path, sizeof(path), "%s/run-19990101T000000Z.log", dir);
+	assert_int_equal(mkdir(path, 0755), 0); /* a directory named like a log */
+	pl_diag_clear(&d);
+	assert_int_equal(run_rotate_logs(dir, 2, &n_deleted, &d), PL_OK);
+	assert_int_equal(n_deleted, 3);
+	for (size_t i = 0; i < N_OF(files); i++) {
+		int should_be_gone = 0;
+		struct stat st;
+
+		for (size_t j = 0; j < N_OF(gone); j++)
+			should_be_gone |= strcmp(files[i], gone[j]) == 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if ((stat(path, &st) != 0) != should_be_gone)
+			fail_msg("%s: %s", files[i], should_be_gone ? "kept" : "deleted");
+	}
+	snprintf(path, sizeof(path), "%s/run-19990101T000000Z.log", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	/* nothing more to delete */
+	assert_int_equal(run_rotate_logs(dir, 2, &n_deleted, &d), PL_OK);
+	assert_int_equal(n_deleted, 0);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(run_rotate_logs(path, 2, &n_deleted, &d), PL_ENOINPUT);
+}
+
+/* ---- the stages' summaries and exit statuses ------------------------------ */
+
+static void test_run_parse_summary__ingest_and_map(void **state)
+{
+	struct run_ingest_counts ic;
+	struct run_map_counts mc;
+
+	(void)state;
+	assert_int_equal(run_parse_ingest_summary("8 files: 1 ingested, 6 unchanged, 0 duplicate, "
+						  "1 failed; 218 rows read, 218 kept, 0 rejected",
+						  &ic), 0);
+	assert_int_equal(ic.files, 8);
+	assert_int_equal(ic.ingested, 1);
+	assert_int_equal(ic.unchanged, 6);
+	assert_int_equal(ic.duplicate, 0);
+	assert_int_equal(ic.failed, 1);
+	assert_int_equal(run_parse_ingest_summary("7 files mapped, 0 unchanged", &ic), -1);
+	assert_int_equal(run_parse_ingest_summary(NULL, &ic), -1);
+	assert_int_equal(run_parse_ingest_summary("", &ic), -1);
+	assert_int_equal(run_parse_map_summary("3 files mapped, 4 unchanged; 586 rows read, "
+					       "584 episodes, 2 rejected", &mc), 0);
+	assert_int_equal(mc.mapped, 3);
+	assert_int_equal(mc.unchanged, 4);
+	assert_int_equal(run_parse_map_summary("7 files: 0 ingested, 7 unchanged", &mc), -1);
+}
+
+/* The wait status of a child that exits with code, or kills itself with sig. */
+static int status_of(int code, int sig)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (sig)
+			raise(sig);
+		_exit(code);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void test_run_stage_verdict__table(void **state)
+{
+	static const struct { int code, sig; enum run_verdict v; int run_code; } cases[] = {
+		{ 0, 0, RUN_GO_ON, 0 },
+		{ 65, 0, RUN_GO_ON_65, 65 },
+		{ 64, 0, RUN_STOP, 64 },
+		{ 66, 0, RUN_STOP, 66 },
+		{ 70, 0, RUN_STOP, 70 },
+		{ 73, 0, RUN_STOP, 73 },
+		{ 74, 0, RUN_STOP, 74 },
+		{ 75, 0, RUN_STOP, 75 },
+		{ 78, 0, RUN_STOP, 78 },
+		{ 1, 0, RUN_STOP, 70 },    /* a code no stage uses */
+		{ 127, 0, RUN_STOP, 70 },
+		{ 0, SIGKILL, RUN_STOP, 70 },
+		{ 0, SIGTERM, RUN_STOP, 70 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		int code = -1;
+		enum run_verdict v = run_stage_verdict(status_of(cases[i].code, cases[i].sig), &code);
+
+		if (v != cases[i].v || code != cases[i].run_code)
+			fail_msg("exit %d signal %d: verdict %d code %d", cases[i].code, cases[i].sig,
+				 (int)v, code);
+	}
+	assert_int_equal(run_err_of_code(78), PL_ECONFIG);
+	assert_int_equal(run_err_of_code(75), PL_ETEMPFAIL);
+	assert_int_equal(run_err_of_code(65), PL_EDATA);
+	assert_int_equal(run_err_of_code(3), PL_ESOFTWARE);
+	for (int c = 0; c < 100; c++)
+		if (run_err_of_code(c) != PL_ESOFTWARE || c == EX_SOFTWARE)
+			assert_int_equal(pl_exit_code(run_err_of_code(c)), c);
+}
+
+/* ---- the config file ------------------------------------------------------- */
+
+static void test_run_config__paths_relative_to_the_file(void **state)
+{
+	char path[512];
+	struct run_config cfg;
+	struct pl_diag d;
+	const struct unit_tmp *t = *state;
+	char want[600];
+
+	unit_path(state, "run.ini", path, sizeof(path));
+	assert_int_equal(unit_write_str(path, "; comment\n[paths]\ninput = in\n"
+					"output_db = /abs/pipeline.db\nmappings = ../m\n"
+					"key = k/pipeline.key\nlinkage = l.ini\n"
+					"[run]\nkeep_logs = 7\n"), 0);
+	run_config_init(&cfg);
+	pl_diag_clear(&d);
+	assert_int_equal(run_config_load(path, &cfg, &d), PL_OK);
+	snprintf(want, sizeof(want), "%s/in", t->dir);
+	assert_string_equal(cfg.input_dir, want);
+	assert_string_equal(cfg.db_path, "/abs/pipeline.db");
+	snprintf(want, sizeof(want), "%s/../m", t->dir);
+	assert_string_equal(cfg.mapping_dir, want);
+	snprintf(want, sizeof(want), "%s/k/pipeline.key", t->dir);
+	assert_string_equal(cfg.key_path, want);
+	snprintf(want, sizeof(want), "%s/l.ini", t->dir);
+	assert_string_equal(cfg.linkage_path, want);
+	assert_int_equal(cfg.keep_logs, 7);
+	run_config_release(&cfg);
+	run_config_release(&cfg); /* released twice: harmless */
+
+	/* unset values stay unset */
+	assert_int_equal(unit_write_str(path, "[run]\nkeep_logs = 2\n"), 0);
+	assert_int_equal(run_config_load(path, &cfg, &d), PL_OK);
+	assert_null(cfg.input_dir);
+	assert_null(cfg.linkage_path);
+	assert_int_equal(cfg.keep_logs, 2);
+	run_config_release(&cfg);
+	assert_int_equal(cfg.keep_logs, -1);
+}
+
+static void test_run_config__errors_name_the_line(void **state)
+{
+	static const struct { const char *text; enum pl_err err; long line; const char *msg; } cases[] = {
+		{ "[paths]\ninput = a\n[other]\nx = 1\n", PL_ECONFIG, 4, "unknown section [other]" },
+		{ "[paths]\ninputs = a\n", PL_ECONFIG, 2, "unknown key 'inputs' in [paths]" },
+		{ "[run]\nkeep = 1\n", PL_ECONFIG, 2, "unknown key 'keep' in [run]" },
+		{ "input = a\n", PL_ECONFIG, 1, "key 'input' outside a section" },
+		{ "[paths]\nkey = a\nkey = b\n", PL_ECONFIG, 3, "[paths] key given twice" },
+		{ "[paths]\nkey =\n", PL_ECONFIG, 2, "[paths] key is empty" },
+		{ "[run]\nkeep_logs = 1\nkeep_logs = 2\n", PL_ECONFIG, 3, "[run] keep_logs given twice" },
+		{ "[run]\nkeep_logs = 100001\n", PL_ECONFIG, 2, "keep_logs '100001' is not" },
+		{ "[run]\nkeep_logs = 3x\n", PL_ECONFIG, 2, "keep_logs '3x' is not" },
+		{ "[paths\n", PL_ECONFIG, 1, "syntax error" },
+	};
+	char path[512];
+	struct run_config cfg;
+	struct pl_diag d;
+
+	unit_path(state, "bad.ini", path, sizeof(path));
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		enum pl_err err;
+
+		assert_int_equal(unit_write_str(path, cases[i].text), 0);
+		run_config_init(&cfg);
+		pl_diag_clear(&d);
+		err = run_config_load(path, &cfg, &d);
+		run_config_release(&cfg);
+		if (err != cases[i].err || d.line != cases[i].line || !strstr(d.msg, cases[i].msg) ||
+		    strcmp(d.file, path) != 0)
+			fail_msg("case %zu: err %d line %ld msg '%s'", i, (int)err, d.line, d.msg);
+	}
+	unit_path(state, "missing.ini", path, sizeof(path));
+	run_config_init(&cfg);
+	assert_int_equal(run_config_load(path, &cfg, &d), PL_ENOINPUT);
+	run_config_release(&cfg);
+}
+
+static void test_run_parse_keep_logs__table(void **state)
+{
+	(void)state;
+	assert_int_equal(run_parse_keep_logs("1"), 1);
+	assert_int_equal(run_parse_keep_logs("30"), 30);
+	assert_int_equal(run_parse_keep_logs("100000"), 100000);
+	assert_int_equal(run_parse_keep_logs("0"), -1);
+	assert_int_equal(run_parse_keep_logs("-1"), -1);
+	assert_int_equal(run_parse_keep_logs("100001"), -1);
+	assert_int_equal(run_parse_keep_logs(""), -1);
+	assert_int_equal(run_parse_keep_logs(NULL), -1);
+	assert_int_equal(run_parse_keep_logs("5 "), -1);
+	assert_int_equal(run_parse_keep_logs("99999999999999999999"), -1);
+}
+
+/* ---- run.state and what dedup reads ----------------------------------------- */
+
+static void test_run_state__write_then_read(void **state)
+{
+	static const char hex[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char path[512], tmp[520], got[PL_SHA256_HEX];
+	long long run_id = 0;
+	struct pl_diag d;
+
+	unit_path(state, "run.state", path, sizeof(path));
+	assert_int_equal(run_state_read(path, got, &run_id), -1);
+	assert_string_equal(got, "");
+	pl_diag_clear(&d);
+	assert_int_equal(run_state_write(path, hex, 42, &d), PL_OK);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(run_state_read(path, got, &run_id), 0);
+	assert_string_equal(got, hex);
+	assert_int_equal(run_id, 42);
+	/* a damaged state is no state */
+	assert_int_equal(unit_write_str(path, "dedup_inputs = 0123\ndedup_run_id = 4\n"), 0);
+	assert_int_equal(run_state_read(path, got, &run_id), -1);
+	assert_int_equal(unit_write_str(path, "dedup_inputs = 0123456789abcdef0123456789abcdef"
+					"0123456789abcdef0123456789abcdef\n"), 0);
+	assert_int_equal(run_state_read(path, got, &run_id), -1);
+	unit_path(state, "no-dir/run.state", path, sizeof(path));
+	assert_int_equal(run_state_write(path, hex, 1, &d), PL_ECANTCREAT);
+}
+
+struct digest_fixture {
+	char db_path[512], linkage[512], key[512], dedup[512];
+	sqlite3 *db;
+};
+
+static void digest_of(struct digest_fixture *f, char hex[PL_SHA256_HEX], long long *last_run)
+{
+	struct pl_diag d;
+
+	pl_diag_clear(&d);
+	if (run_dedup_inputs(f->db, f->linkage, f->key, f->dedup, hex, last_run, &d) != PL_OK)
+		fail_msg("run_dedup_inputs: %s", d.msg);
+	assert_int_equal(strlen(hex), PL_SHA256_HEX - 1);
+}
+
+static void exec_sql(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+/* Each change dedup would see changes the digest; others do not. */
+static void test_run_dedup_inputs__changes_that_count(void **state)
+{
+	struct digest_fixture f;
+	char base[PL_SHA256_HEX], hex[PL_SHA256_HEX];
+	long long last_run = -1;
+	struct pl_diag d;
+	const struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+
+	unit_path(state, "pipeline.db", f.db_path, sizeof(f.db_path));
+	unit_path(state, "linkage.ini", f.linkage, sizeof(f.linkage));
+	unit_path(state, "pipeline.key", f.key, sizeof(f.key));
+	unit_path(state, "dedup", f.dedup, sizeof(f.dedup));
+	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 4.3\n"), 0);
+	assert_int_equal(unit_write_str(f.key, "k\n"), 0);
+	assert_int_equal(unit_write_str(f.dedup, "#!/bin/sh\n"), 0);
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(f.db_path, &f.db, &d), PL_OK);
+	exec_sql(f.db, "INSERT INTO input_file (file_id, name, size, mtime_ns, sha256, source, "
+		 "mapping_sha256, status, ingested_at) VALUES "
+		 "(1, 'a.csv', 10, 1, 'aa', 's', 'm1', 'ok', '2026-01-01T00:00:00Z'), "
+		 "(2, 'x.txt', 10, 1, NULL, NULL, NULL, 'unclaimed', '2026-01-01T00:00:00Z');"
+		 "INSERT INTO mapped_file VALUES (1, 'm1', 3, 3, 0, '2026-01-01T00:00:01Z');");
+
+	digest_of(&f, base, &last_run);
+	assert_int_equal(last_run, 0);
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base); /* stable */
+
+	/* not read by dedup: an unclaimed file registered again, stage runs */
+	exec_sql(f.db, "DELETE FROM input_file WHERE file_id = 2;"
+		 "INSERT INTO input_file (file_id, name, size, mtime_ns, status, ingested_at) "
+		 "VALUES (3, 'x.txt', 10, 2, 'unclaimed', '2026-01-02T00:00:00Z');"
+		 "INSERT INTO stage_run (stage, version, started_at) VALUES ('map', '1', 'x');");
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) VALUES ('dedup', '1', 'x');");
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	assert_int_equal(last_run, 2); /* but the last dedup run is reported */
+
+	/* read by dedup: a file mapped again, even with the same counts */
+	exec_sql(f.db, "UPDATE mapped_file SET mapped_at = '2026-01-01T00:00:02Z';");
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "UPDATE mapped_file SET mapped_at = '2026-01-01T00:00:01Z';");
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	/* a file ingested again with other content, mapped in the same second */
+	exec_sql(f.db, "UPDATE input_file SET sha256 = 'bb' WHERE file_id = 1;");
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "UPDATE input_file SET sha256 = 'aa' WHERE file_id = 1;");
+	/* an ok file gone */
+	exec_sql(f.db, "UPDATE input_file SET status = 'failed' WHERE file_id = 1;");
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "UPDATE input_file SET status = 'ok' WHERE file_id = 1;");
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+
+	/* the linkage settings' content */
+	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 5\n"), 0);
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 4.3\n"), 0);
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	unlink(f.linkage);
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 4.3\n"), 0);
+
+	/* the key file's time; the dedup program's */
+	assert_int_equal(utimensat(AT_FDCWD, f.key, times, 0), 0);
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	memcpy(base, hex, sizeof(base));
+	assert_int_equal(utimensat(AT_FDCWD, f.dedup, times, 0), 0);
+	digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	pl_db_close(f.db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_run_line_level__table),
+		T(test_run_log_name__table),
+		T(test_run_rotate_logs__keeps_the_newest_run_logs_only),
+		T(test_run_parse_summary__ingest_and_map),
+		T(test_run_stage_verdict__table),
+		T(test_run_config__paths_relative_to_the_file),
+		T(test_run_config__errors_name_the_line),
+		T(test_run_parse_keep_logs__table),
+		T(test_run_state__write_then_read),
+		T(test_run_dedup_inputs__changes_that_count),
+#undef T
+	};
+
+	pl_log_setup("test", PL_LOG_ERROR, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
