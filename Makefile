@@ -159,4 +159,5 @@ install: all
 	install -m 0644 README.md docs/*.md docs/*.ini $(DESTDIR)$(PREFIX)/share/doc/caseload/
 
 clean:
-	rm -rf pipeline/build output/*.db output/*.db-wal output/*.db-shm
+	rm -rf pipeline/build output/*.db output/*.db-wal output/*.db-shm output/run.state \
+	    output/run.lock output/logs

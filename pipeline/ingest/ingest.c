@@ -625,6 +625,17 @@ cleanup:
 	return err;
 }
 
+/* Records the file's new time stamp: its content and rows stay. */
+static enum pl_err touch(struct ingest *in, struct job *job, struct pl_diag *d)
+{
+	sqlite3_stmt *st = in->st[S_TOUCH];
+
+	sqlite3_bind_text(st, 1, job->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)job->st.st_size);
+	sqlite3_bind_int64(st, 3, mtime_ns(&job->st));
+	return pl_db_step_done(in->db, st, "update file time", d);
+}
+
 static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct registered *reg,
 			       struct pl_diag *d)
 {
@@ -646,11 +657,8 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 	    strcmp(reg->mapping_sha256, job->src->sha256) == 0) {
 		/* Only the time stamp changed: keep the rows we have. */
 		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_bind_text(in->st[S_TOUCH], 1, job->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(in->st[S_TOUCH], 2, (sqlite3_int64)job->st.st_size);
-		sqlite3_bind_int64(in->st[S_TOUCH], 3, mtime_ns(&job->st));
 		in->sum->files_unchanged++;
-		return pl_db_step_done(in->db, in->st[S_TOUCH], "update file time", d);
+		return touch(in, job, d);
 	}
 	if (!err && dup[0]) {
 		char msg[300];
@@ -722,6 +730,19 @@ static int unchanged(const struct job *job, const struct registered *reg)
 	       strcmp(reg->mapping_sha256, job->src->sha256) == 0;
 }
 
+/* Same size and mapping, new time, same bytes (e.g. copied again or
+ * checked out): not worth reading, nor its rejects worth logging again. */
+static int touched_only(const struct job *job, const struct registered *reg)
+{
+	char hex[PL_SHA256_HEX];
+	struct pl_diag ignored;
+
+	return reg->found && strcmp(reg->status, "ok") == 0 &&
+	       reg->size == (long long)job->st.st_size &&
+	       strcmp(reg->mapping_sha256, job->src->sha256) == 0 &&
+	       pl_sha256_file(job->path, hex, &ignored) == PL_OK && strcmp(hex, reg->sha256) == 0;
+}
+
 static enum pl_err process(struct ingest *in, const char *name, struct pl_diag *d)
 {
 	struct registered reg;
@@ -746,6 +767,12 @@ static enum pl_err process(struct ingest *in, const char *name, struct pl_diag *
 	if (unchanged(&job, &reg)) {
 		pl_log(PL_LOG_DEBUG, name, "unchanged since the last run");
 		in->sum->files_unchanged++;
+		goto cleanup;
+	}
+	if (touched_only(&job, &reg)) {
+		pl_log(PL_LOG_DEBUG, name, "only its time changed since the last run");
+		in->sum->files_unchanged++;
+		err = touch(in, &job, d);
 		goto cleanup;
 	}
 	err = ingest_file(in, &job, &reg, d);

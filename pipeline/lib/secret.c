@@ -42,28 +42,29 @@ static enum pl_err make_parent(const char *path, struct pl_diag *d)
 			   "cannot create key directory '%s': %s", dir, strerror(errno));
 }
 
+/* Writes a new key to a temporary file, then link()s it into place, so a
+ * run killed at any moment leaves either no key file or a whole one; if
+ * another run made one first, that one is kept. */
 static enum pl_err create_key(const char *path, struct pl_diag *d)
 {
 	unsigned char raw[PL_KEY_BYTES];
 	char hex[2 * PL_KEY_BYTES + 2];
+	char tmp[4096];
 	enum pl_err err;
 	int fd;
 
 	err = make_parent(path, d);
 	if (err)
 		return err;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return PL_OK; /* another run made it first: load that one */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+	if (fd < 0)
 		return pl_diag_set(d, PL_ECANTCREAT, path, 0,
 				   "cannot create key file: %s", strerror(errno));
-	}
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
 	sodium_memzero(raw, sizeof(raw));
 	hex[2 * PL_KEY_BYTES] = '\n';
-	err = PL_OK;
 	if (write(fd, hex, 2 * PL_KEY_BYTES + 1) != 2 * PL_KEY_BYTES + 1 || fsync(fd) != 0)
 		err = pl_diag_set(d, PL_ECANTCREAT, path, 0,
 				  "cannot write key file: %s", strerror(errno));
@@ -71,8 +72,10 @@ static enum pl_err create_key(const char *path, struct pl_diag *d)
 	if (close(fd) != 0 && !err)
 		err = pl_diag_set(d, PL_ECANTCREAT, path, 0,
 				  "cannot write key file: %s", strerror(errno));
-	if (err)
-		unlink(path);
+	if (!err && link(tmp, path) != 0 && errno != EEXIST)
+		err = pl_diag_set(d, PL_ECANTCREAT, path, 0,
+				  "cannot create key file: %s", strerror(errno));
+	unlink(tmp);
 	return err;
 }
 

@@ -18,7 +18,11 @@ expect_eq "-q rerun: stderr" "" "$(cat "$ERR")"
 expect_eq "database after a second run" "$before" "$(snapshot)"
 
 touch -d '+1 hour' "$WORK/input/basic.csv"
-expect_ingest 0 -q
+expect_ingest 0
+# Regression: a touched file was parsed again, logging its rejects anew in
+# every nightly log before the same content was found and rolled back.
+expect_eq "touched file: no reject warnings logged again" "" "$(grep ' W ' "$ERR")"
+expect_grep "touched file: counted unchanged" ' 1 files: 0 ingested, 1 unchanged' "$(cat "$ERR")"
 expect_eq "raw_row and reject after touching the file (same content)" \
 	"$(printf '%s\n' "$before" | grep -E '^(file_column|raw_row|reject)\|')" \
 	"$(snapshot | grep -E '^(file_column|raw_row|reject)\|')"

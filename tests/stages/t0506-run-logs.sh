@@ -54,7 +54,7 @@ expect_eq "--keep-logs overrides keep_logs" 2 "$(run_log_names | wc -w)"
 expect_eq "other files untouched at the end" "$others" "$(other_names)"
 
 # Not a TTY: the lines, no progress.
-touch "$WORK/input/angered.csv"  # ingest reads it again (and warns)
+printf '\r\n' >>"$WORK/input/angered.csv"  # changed: ingest reads it again (and warns)
 expect_run 0
 expect_grep "stderr: ingest's warnings" 'Z ingest W angered\.csv:67: ' "$(cat "$ERR")"
 expect_grep "stderr: per-stage line with its time" 'Z run I map: exit 0 \(success\) in [0-9.]+ s$' "$(cat "$ERR")"
