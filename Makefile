@@ -152,6 +152,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists \
 	    $(DESTDIR)$(PREFIX)/share/doc/caseload
 	install -m 0755 $(STAGES:%=$(BUILD)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	for p in $(STAGES); do \
+	    sh tools/mkman.sh $(BUILD)/$$p $(DESTDIR)$(PREFIX)/share/man/man1/$$p.1 || exit 1; done
 	install -m 0644 mappings/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/
 	install -m 0644 mappings/codelists/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists/
 	install -d $(DESTDIR)$(PREFIX)/share/caseload/mappings/linkage
