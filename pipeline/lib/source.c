@@ -33,6 +33,46 @@ static int fail(struct parse_state *st, const char *fmt, const char *a, const ch
 	return 0;
 }
 
+/* Compiles a mapping file's regular expression, refusing one with many
+ * repetition operators first: glibc's regcomp copies the operand of each
+ * repetition, so stacked ones ("a++++...", "((a+)+)+...") need memory
+ * exponential in their number.  Returns 0, or -1 with the reason in why. */
+#define MAX_REPETITIONS 8
+#define MAX_COPIES 1000
+
+static int compile_regex(regex_t *re, const char *value, char *why, size_t why_size)
+{
+	double copies = 1;   /* product of the counted repetitions' bounds */
+	int n = 0, rc;
+
+	for (const char *p = value; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		n += *p == '*' || *p == '+' || *p == '?' || *p == '{';
+		if (*p == '{') {
+			char *end;
+			double bound = strtod(p + 1, &end);
+
+			if (*end == ',' && end[1] != '}')
+				bound = strtod(end + 1, &end);
+			copies *= bound > 1 ? bound : 1;
+		}
+	}
+	if (n > MAX_REPETITIONS || copies > MAX_COPIES) {
+		snprintf(why, why_size, "more than %d repetition operators or %d repeated copies",
+			 MAX_REPETITIONS, MAX_COPIES);
+		return -1;
+	}
+	rc = regcomp(re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (rc != 0) {
+		regerror(rc, re, why, why_size);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_long(const char *value, long min, long max, long *out)
 {
 	char *end;
@@ -210,18 +250,14 @@ static int handle_dialect(struct parse_state *st, const char *key, const char *v
 			return fail(st, "quote '%s' is not one of double, single%s", value, "");
 	} else if (strcasecmp(key, "footer") == 0) {
 		char msg[128];
-		int rc;
 
 		if (!once(st, K_FOOTER, "dialect", key))
 			return 0;
 		if (!*value)
 			return fail(st, "footer is empty (it would match every row); "
 				    "leave the key out for no footer%s%s", "", "");
-		rc = regcomp(&src->footer_re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-		if (rc != 0) {
-			regerror(rc, &src->footer_re, msg, sizeof(msg));
+		if (compile_regex(&src->footer_re, value, msg, sizeof(msg)) != 0)
 			return fail(st, "footer '%s' is not a valid regular expression: %s", value, msg);
-		}
 		src->footer = pl_xstrdup(value);
 	} else {
 		return handle_dialect_num(st, key, value);
@@ -438,12 +474,9 @@ static int handle_rule(struct parse_state *st, const char *name, const char *key
 		pl_buf_release(&folded);
 	} else if (strcasecmp(key, "matches") == 0 && !r->pattern) {
 		char msg[128];
-		int rc = regcomp(&r->re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 
-		if (rc != 0) {
-			regerror(rc, &r->re, msg, sizeof(msg));
+		if (compile_regex(&r->re, value, msg, sizeof(msg)) != 0)
 			return fail(st, "matches '%s' is not a valid regular expression: %s", value, msg);
-		}
 		r->pattern = pl_xstrdup(value);
 	} else if (strcasecmp(key, "set") == 0 && r->field < 0) {
 		r->field = field_of(st, value, "rule");
@@ -498,12 +531,9 @@ static int handle_misc(struct parse_state *st, const char *section, const char *
 	}
 	if (strcasecmp(section, "identity") == 0 && strcasecmp(key, "reserve") == 0 && !src->reserve) {
 		char msg[128];
-		int rc = regcomp(&src->reserve_re, value, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 
-		if (rc != 0) {
-			regerror(rc, &src->reserve_re, msg, sizeof(msg));
+		if (compile_regex(&src->reserve_re, value, msg, sizeof(msg)) != 0)
 			return fail(st, "reserve '%s' is not a valid regular expression: %s", value, msg);
-		}
 		src->reserve = pl_xstrdup(value);
 		return 1;
 	}

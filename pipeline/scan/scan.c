@@ -1495,6 +1495,27 @@ static void rows_release(struct scan *s)
 }
 
 /* Pass 2: the first records, decoded, for the title block and header. */
+/* A header cell as the draft may name it: at most HEAD_CELL_BYTES, cut at a
+ * character, line breaks and other control characters as spaces (so a name
+ * never breaks a comment or a key line, and still matches: names are
+ * compared folded, white space collapsed). */
+static char *head_cell(const char *v)
+{
+	size_t n = strlen(v);
+	char *cell;
+
+	if (n > HEAD_CELL_BYTES) {
+		n = HEAD_CELL_BYTES;
+		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+			n--;
+	}
+	cell = pl_xstrndup(v, n);
+	for (char *p = cell; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F)
+			*p = ' ';
+	return cell;
+}
+
 static enum pl_err pass_head(struct scan *s, struct pl_diag *d)
 {
 	struct pl_csv_opts ro = reader_opts(s);
@@ -1532,8 +1553,7 @@ static enum pl_err pass_head(struct scan *s, struct pl_diag *d)
 				row->cells = NULL;
 				break;
 			}
-			row->cells[k] = pl_xstrndup(v, strlen(v) < HEAD_CELL_BYTES ? strlen(v)
-						    : HEAD_CELL_BYTES);
+			row->cells[k] = head_cell(v);
 		}
 	}
 	pl_csv_close(r);

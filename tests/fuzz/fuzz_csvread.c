@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum pl_csv_event ev;
 	long prev_line = 0, max_end = 0, n_events = 0, n_lf = 0, want_lines;
 	size_t eff_max_fields, bom_len;
-	int pad_mode, drain_after, drained = 0;
+	int pad_mode, drain_after;
 	FILE *fp;
 
 	if (size < 4)
@@ -217,11 +217,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (drain_after && n_events == drain_after) {
 			CHECK(pl_csv_drain(r, &d) == PL_OK);
-			drained = 1;
 			break;
 		}
 	}
-	(void)drained;
 	st = pl_csv_stats(r);
 	CHECK(st->lines == want_lines);
 	CHECK(max_end <= st->lines);

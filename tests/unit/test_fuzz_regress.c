@@ -116,10 +116,11 @@ static void test_fuzz_regress__scan_long_header_cell_cut_inside_a_character(void
  * memory in regcomp.  glibc copies the operand of each repetition, so a
  * footer, matches or reserve expression with stacked repetitions needs
  * memory exponential in their number: 20 take 700 MB, 30 more than the
- * machine has, and the stage is killed instead of exiting 78.  Guards that
- * such an expression (as footer, reserve or rule) is refused with
- * PL_ECONFIG at its line before regcomp; 16 repetitions keep this test's
- * cost at some 45 MB until then.
+ * machine has, and the stage is killed instead of exiting 78.  Counted
+ * repetitions multiply the same way: "(R{32767}){32767}" has only two
+ * operators and exhausts 4 GB.  Guards that such an expression (as footer,
+ * reserve or rule) is refused with PL_ECONFIG at its line before regcomp;
+ * each case here costs at most some 45 MB until then.
  */
 static void test_fuzz_regress__mapping_stacked_repetition_is_refused(void **state)
 {
@@ -131,6 +132,10 @@ static void test_fuzz_regress__mapping_stacked_repetition_is_refused(void **stat
 		{ "[identity]\nreserve = ^(((((((((((((((((R+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)$\n", 6 },
 		{ "[rule lvm]\ncolumn = Lagrum\nmatches = ^LVM*+*+*+*+*+*+*+*+\nset = intervention\n"
 		  "to = LVM\n", 7 },
+		/* counted repetitions multiply too, with few operators: this one
+		 * makes 216000 copies (45 MB); "(R{32767}){32767}" takes more
+		 * than 4 GB with two */
+		{ "[identity]\nreserve = ^((R{60}){60}){60}$\n", 6 },
 	};
 	char path[512];
 
