@@ -66,15 +66,15 @@ run_one() {
 	    "$build/corpus/$t" "$seeds" </dev/null >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1 ft \2/p')
-	units=$(ls "$build/corpus/$t" | wc -l)
+	cov=$(grep -a -E '^#[0-9]+' "$log" | tail -n 1 | sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1 ft \2/p')
+	units=$(find "$build/corpus/$t" -type f | wc -l)
 	if [ "$rc" -eq 0 ]; then
-		printf 'ok   fuzz_%s: %ss, %s execs, %s, %s new corpus entries\n' \
+		printf 'ok   fuzz_%s: %ss, %s execs, %s, scratch corpus %s inputs\n' \
 		    "$t" "$seconds" "${execs:-?}" "${cov:-cov ?}" "$units"
 		return 0
 	fi
 	printf 'FAIL fuzz_%s (exit %s): see %s\n' "$t" "$rc" "$log"
-	grep -E 'ERROR: |invariant failed|SUMMARY|Test unit written' "$log" | sed 's/^/    /' | head -n 12
+	grep -a -E 'ERROR: |invariant failed|does not load|SUMMARY|Test unit written' "$log" | sed 's/^/    /' | head -n 12
 	return 1
 }
 

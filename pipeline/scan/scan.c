@@ -1824,7 +1824,14 @@ static void decide_footer(struct scan *s)
 		return;
 	}
 	scan_footer_pattern(s->foot, s->n_foot, &s->footer);
-	if (regcomp(&re, s->footer.data, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
+	if (s->footer.len + strlen("footer = ") > MAX_INI_LINE) {
+		/* too long for one line of the draft: the first words will do */
+		for (size_t i = 0; i < s->n_foot; i++)
+			s->foot[i][strcspn(s->foot[i], " ")] = '\0';
+		scan_footer_pattern(s->foot, s->n_foot, &s->footer);
+	}
+	if (s->footer.len + strlen("footer = ") > MAX_INI_LINE ||
+	    regcomp(&re, s->footer.data, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
 		refused = 1;
 	} else {
 		const struct scan_col *c = &s->cols[0];

@@ -57,6 +57,8 @@ static struct pl_buf fold1, fold2, file;
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void remove_file(void) { unlink(path); }
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const enum pl_encoding encs[4] = {
@@ -71,6 +73,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(path, sizeof(path), "%s/fuzz_csvread.%ld.csv", tmp && *tmp ? tmp : "/tmp",
 		 (long)getpid());
+	atexit(remove_file);
 	for (int i = 0; i < 4; i++)
 		if (pl_decoder_init(&decoders[i], encs[i], &d) != PL_OK)
 			abort();

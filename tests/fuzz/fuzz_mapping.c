@@ -23,7 +23,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <regex.h>
 #include <stdint.h>
-#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +32,6 @@
 #include "schema.h"
 #include "source.h"
 #include "value.h"
-
-/* 1: work around the bugs reported with tests/unit/test_fuzz_regress.c, so
- * that fuzzing goes on to find others; 0 once they are fixed. */
-#ifndef FUZZ_KNOWN_BUGS
-#define FUZZ_KNOWN_BUGS 1
-#endif
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_mapping: invariant failed at line %d: %s\n", __LINE__, #c); \
@@ -71,6 +64,22 @@ static void write_file(const char *p, const void *bytes, size_t len)
 		abort();
 }
 
+/* Removes the temporary directory at exit (not after a crash). */
+static void remove_dir(void)
+{
+	char p[400];
+
+	for (size_t i = 0; i < sizeof(codelists) / sizeof(codelists[0]); i++) {
+		snprintf(p, sizeof(p), "%s/codelists/%s", dir, codelists[i].name);
+		unlink(p);
+	}
+	unlink(ini_path);
+	unlink(cl_path);
+	snprintf(p, sizeof(p), "%s/codelists", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -81,6 +90,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(dir, sizeof(dir), "%s/fuzz_mapping.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		abort();
+	atexit(remove_dir);
 	snprintf(p, sizeof(p), "%s/codelists", dir);
 	if (mkdir(p, 0700) != 0)
 		abort();
@@ -178,49 +188,6 @@ static void check_source(const struct pl_source *src)
 		CHECK(d.err == PL_ECONFIG && d.msg[0] && d.line >= 0);
 }
 
-#if FUZZ_KNOWN_BUGS
-/*
- * test_fuzz_regress__mapping_stacked_repetition_is_refused: glibc's regcomp
- * copies the operand of every repetition, so "a++++...+" (or nested
- * "((a+)+)+", or "(a{99}){99}") needs memory exponential in the operators:
- * 20 of them take 700 MB, 30 exhaust the machine.  1 if a footer, matches or
- * reserve line of text[0..len) holds stacked or many repetitions.
- */
-static int regex_blowup(const uint8_t *text, size_t len)
-{
-	static const char *const keys[] = { "footer", "matches", "reserve" };
-	const char *p = (const char *)text, *end = p + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end, *v = p;
-		int n_rep = 0, n_brace = 0;
-
-		while (v < e && (*v == ' ' || *v == '\t'))
-			v++;
-		for (size_t k = 0; k < 3; k++) {
-			size_t kl = strlen(keys[k]);
-
-			if ((size_t)(e - v) <= kl || strncasecmp(v, keys[k], kl) != 0)
-				continue;
-			for (const char *c = v + kl; c < e; c++) {
-				n_rep += *c == '*' || *c == '+' || *c == '{' || *c == '?';
-				n_brace += *c == '{';
-				if (c + 1 < e && strchr("*+?}", *c) && strchr("*+?{", c[1]))
-					return 1;
-				if (*c >= '0' && *c <= '9' && c + 2 < e && c[1] >= '0' && c[1] <= '9' &&
-				    c[2] >= '0' && c[2] <= '9')
-					return 1;
-			}
-		}
-		if (n_rep > 6 || n_brace > 2)
-			return 1;
-		p = e + 1;
-	}
-	return 0;
-}
-#endif
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char sep[] = "\n%%\n";
@@ -238,10 +205,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-#if FUZZ_KNOWN_BUGS
-	if (regex_blowup(data, map_len))
-		return 0;
-#endif
 	write_file(ini_path, data, map_len);
 	if (cl)
 		write_file(cl_path, cl, cl_len);

@@ -22,17 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csvread.h"
 #include "log.h"
 #include "scan/scan.h"
 #include "schema.h"
 #include "source.h"
-
-/* 1: work around the bugs reported with tests/unit/test_fuzz_regress.c, so
- * that fuzzing goes on to find others; 0 once they are fixed. */
-#ifndef FUZZ_KNOWN_BUGS
-#define FUZZ_KNOWN_BUGS 1
-#endif
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_scan: invariant failed at line %d: %s\n", __LINE__, #c); \
@@ -65,6 +58,22 @@ static void write_file(const char *p, const void *bytes, size_t len)
 		abort();
 }
 
+/* Removes the temporary directory at exit (not after a crash). */
+static void remove_dir(void)
+{
+	char p[400];
+
+	for (size_t i = 0; i < sizeof(codelists) / sizeof(codelists[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", cl_dir, codelists[i].name);
+		unlink(p);
+	}
+	unlink(ini_path);
+	unlink(csv_path);
+	snprintf(p, sizeof(p), "%s", cl_dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -75,6 +84,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(dir, sizeof(dir), "%s/fuzz_scan.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		abort();
+	atexit(remove_dir);
 	snprintf(cl_dir, sizeof(cl_dir), "%s/codelists", dir);
 	if (mkdir(cl_dir, 0700) != 0)
 		abort();
@@ -159,56 +169,6 @@ static long fill_todos(const char *text)
 	return n_todo;
 }
 
-#if FUZZ_KNOWN_BUGS
-/* The value of "key = value" in the draft, or NULL. */
-static const char *draft_value(const char *text, const char *key)
-{
-	size_t kl = strlen(key);
-
-	for (const char *line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (strncmp(line, key, kl) == 0 && strncmp(line + kl, " = ", 3) == 0)
-			return line + kl + 3;
-	return NULL;
-}
-
-/*
- * test_fuzz_regress__scan_header_line_break_stays_in_its_comment: scan
- * prints column names into comment lines as they are, so a header cell
- * with a line break breaks the draft.  1 if a header row the draft names
- * (read with the draft's dialect) holds a control character.
- */
-static int header_has_control(const char *text)
-{
-	const char *delim = draft_value(text, "delimiter"), *quote = draft_value(text, "quote");
-	const char *line = draft_value(text, "header_line"), *lines = draft_value(text, "header_lines");
-	struct pl_csv_opts o = { ',', '"', 65536, 0, 0, 1 };
-	struct pl_csv_reader *r;
-	struct pl_csv_record rec;
-	struct pl_diag d;
-	int found = 0;
-	long n;
-
-	if (!delim || !quote || !line || !lines)
-		return 0;
-	o.delimiter = strncmp(delim, "semicolon", 9) == 0 ? ';'
-		      : strncmp(delim, "tab", 3) == 0 ? '\t'
-		      : strncmp(delim, "pipe", 4) == 0 ? '|' : ',';
-	o.quote = strncmp(quote, "single", 6) == 0 ? '\'' : '"';
-	o.skip_lines = atol(line) - 1;
-	n = atol(lines);
-	r = pl_csv_open(csv_path, &o, &d);
-	if (!r)
-		return 0;
-	while (!found && n-- > 0 && pl_csv_next(r, &rec, &d) > 0)
-		for (size_t k = 0; k < rec.n_kept; k++)
-			for (size_t i = 0; i < rec.lens[k]; i++)
-				if ((unsigned char)rec.fields[k][i] < 0x20 ||
-				    rec.fields[k][i] == 0x7F)
-					found = 1;
-	pl_csv_close(r);
-	return found;
-}
-#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -232,26 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(strlen(draft.data) == draft.len);
-#if FUZZ_KNOWN_BUGS
-	/* test_fuzz_regress__scan_long_header_cell_cut_inside_a_character: a
-	 * header cell cut at 512 bytes inside a character leaves a comment line
-	 * of invalid UTF-8; blot out such comment lines' 8-bit bytes */
-	for (char *line = draft.data; *line;) {
-		char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-
-		if (line[0] == ';' && !pl_utf8_valid(line, len, NULL))
-			for (size_t i = 0; i < len; i++)
-				if ((unsigned char)line[i] >= 0x80)
-					line[i] = '?';
-		line += len + (nl != NULL);
-	}
-#endif
 	CHECK(pl_utf8_valid(draft.data, draft.len, NULL));
-#if FUZZ_KNOWN_BUGS
-	if (header_has_control(draft.data))
-		return 0;
-#endif
 	CHECK(fill_todos(draft.data) == sum.n_todo);
 	write_file(ini_path, filled.data, filled.len);
 	pl_diag_clear(&d);
