@@ -19,7 +19,7 @@ CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = $(STD_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
-STAGES   = ingest map dedup scan run
+STAGES   = ingest map dedup indicators scan run
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a

@@ -4,14 +4,17 @@
 -- checks PRAGMA user_version against the version it was built for, and
 -- creates these tables when the file is new.  Changing a table means
 -- raising the version below; a stage refuses a database of another version
--- (exit 78) rather than guessing.
+-- (exit 78) rather than guessing.  Tables added later stand after a line
+-- "-- @since N": a database of an older version is brought up to date by
+-- running the sections of every later version (adding tables only; a
+-- change to an existing table needs its own migration in such a section).
 --
 -- Privacy: identity numbers, names and postcodes never appear here in clear
 -- text.  Columns a source maps to identity_number, first_name, last_name or
 -- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -189,4 +192,77 @@ CREATE TABLE stage_run (
     finished_at TEXT,
     exit_code   INTEGER,
     summary     TEXT                       -- one line, as logged
+);
+
+-- @since 2
+-- The indicators stage: the catalogue as computed (mappings/indicators/) and
+-- its figures.  Rebuilt whole, in one transaction, by every indicators run.
+
+CREATE TABLE indicator (
+    indicator   TEXT PRIMARY KEY,          -- catalogue id
+    seq         INTEGER NOT NULL,          -- order in the catalogue
+    title_sv    TEXT NOT NULL,
+    title_en    TEXT NOT NULL,
+    unit        TEXT NOT NULL,             -- 'persons' or 'episodes'
+    period      TEXT NOT NULL,             -- 'year', 'start_year', 'end_year', 'day MM-DD'
+    method      TEXT NOT NULL,             -- as declared: count, rate, dsr, wilson, ...
+    measure     TEXT,                      -- length_days, cost_sek for quartiles and mean
+    multiplier  REAL NOT NULL,
+    definition  TEXT NOT NULL              -- filters, numerator and breakdowns as declared
+);
+
+CREATE TABLE indicator_value (
+    indicator    TEXT NOT NULL REFERENCES indicator(indicator),
+    period       TEXT NOT NULL,            -- '2024', or '2024-11-01' for a day
+    breakdown    TEXT NOT NULL,            -- 'total', or the dimensions: 'district', 'district sex'
+    district     TEXT,                     -- the group's keys; NULL: not broken down by it
+    sex          TEXT,                     -- a key of 'MISSING': the field was empty
+    age_band     TEXT,
+    intervention TEXT,
+    provider     TEXT,
+    substance    TEXT,
+    children     TEXT,
+    numerator    NUMERIC,                   -- persons or episodes counted (sum of costs: mean)
+    denominator  NUMERIC,                   -- population, units of a share, persons of a mean
+    value        REAL,                     -- NULL when not defined or not shown (see note)
+    lower        REAL,                     -- interval; quartiles: the first quartile
+    upper        REAL,                     -- quartiles: the third quartile
+    method       TEXT NOT NULL,            -- what was computed: wilson, poisson_exact, byar, ...
+    funnel       TEXT,                     -- district rows: inside, above95, above99.8, below95, below99.8
+    funnel_od    TEXT,                     -- the same against over-dispersed limits
+    reliability  TEXT NOT NULL CHECK (reliability IN ('ok', 'unreliable', 'not_shown')),
+    suppress     INTEGER NOT NULL,         -- 1: a person count of 1-4 (primary disclosure control)
+    note         TEXT                      -- why a value is missing or flagged
+);
+CREATE INDEX indicator_value_ix ON indicator_value (indicator, period, breakdown);
+
+CREATE TABLE indicator_equity (
+    indicator  TEXT NOT NULL,
+    period     TEXT NOT NULL,
+    units      INTEGER NOT NULL,           -- districts compared
+    target     REAL NOT NULL,              -- city-wide value (per 1)
+    chi2       REAL NOT NULL,              -- homogeneity across districts
+    df         REAL NOT NULL,
+    p_value    REAL NOT NULL,
+    phi        REAL NOT NULL,              -- over-dispersion (winsorised z-scores)
+    tau2       REAL NOT NULL,              -- random-effects variance (per 1, squared)
+    PRIMARY KEY (indicator, period)
+) WITHOUT ROWID;
+
+CREATE TABLE indicator_trend (
+    indicator    TEXT NOT NULL,
+    breakdown    TEXT NOT NULL,
+    district     TEXT,
+    sex          TEXT,
+    age_band     TEXT,
+    intervention TEXT,
+    provider     TEXT,
+    substance    TEXT,
+    children     TEXT,
+    first_period TEXT NOT NULL,
+    last_period  TEXT NOT NULL,
+    n_periods    INTEGER NOT NULL,
+    slope        REAL NOT NULL,            -- change of value per year
+    lower        REAL NOT NULL,
+    upper        REAL NOT NULL
 );

@@ -5,7 +5,8 @@
  * in its own dialect: encoding, delimiter, line ends, title block, two-row
  * header, footer, date/number/identity formats, code words) into OUTDIR, and
  * the ground truth about them (line counts, every deliberately bad row and
- * why, unique persons, identity forms) into TRUTHFILE.  The mapping files
+ * why, unique persons, identity forms, per-year indicator counts) into
+ * TRUTHFILE.  The mapping files
  * that read the exports are mappings/<source>.ini; keep them in step with
  * the source table below.
  *
@@ -84,8 +85,15 @@ enum col_kind {
 	COL_COST, COL_CHILDREN, COL_NOTE, COL_UNIT
 };
 
-/* Schema intervention codes; only used to pick plausible costs. */
-enum icode { I_OPEN, I_INST, I_LVM, I_HOUSE, I_HSUP, I_CONT, I_OUTR, I_PEER, I_WORK, I_OTHER };
+/* Schema intervention codes: plausible costs, and the indicator truth. */
+enum icode { I_OPEN, I_INST, I_LVM, I_HOUSE, I_HSUP, I_CONT, I_OUTR, I_PEER, I_WORK, I_OTHER,
+	     N_ICODE };
+static const char *const icode_names[N_ICODE] = {
+	"OPEN", "INST", "LVM", "HOUSE", "HSUP", "CONT", "OUTR", "PEER", "WORK", "OTHER"
+};
+
+/* Schema provider codes (codelists/provider_sv.ini); for the indicator truth. */
+enum pcode { P_MUNI, P_NGO, P_PRIV };
 
 enum substance { SUB_ALC, SUB_DRUG, SUB_GAMB, SUB_MIX, N_SUB };
 enum children { CH_YES, CH_NO, CH_UNKNOWN, N_CH };
@@ -131,7 +139,8 @@ struct column {
 
 struct word {
 	const char *text;               /* UTF-8, as the export writes it */
-	int code;                       /* enum icode for interventions; unused otherwise */
+	int code;                       /* enum icode for interventions, enum pcode for
+					 * providers; never drawn on (weights only) */
 	unsigned weight;
 };
 
@@ -287,18 +296,20 @@ static const struct word norra_interventions[] = {
 };
 
 static const struct word providers_egen[] = {
-	{ "Egen regi", 0, 60 }, { "Idéburen", 0, 25 }, { "Privat", 0, 15 }, { NULL, 0, 0 }
+	{ "Egen regi", P_MUNI, 60 }, { "Idéburen", P_NGO, 25 }, { "Privat", P_PRIV, 15 },
+	{ NULL, 0, 0 }
 };
 static const struct word providers_kommunal[] = {
-	{ "Kommunal", 0, 60 }, { "Idéburen", 0, 22 }, { "Privat", 0, 18 }, { NULL, 0, 0 }
+	{ "Kommunal", P_MUNI, 60 }, { "Idéburen", P_NGO, 22 }, { "Privat", P_PRIV, 18 },
+	{ NULL, 0, 0 }
 };
 static const struct word providers_lundby[] = {
-	{ "Kommunal", 0, 60 }, { "IOP", 0, 15 }, { "Idéburen", 0, 10 },
-	{ "Privat", 0, 15 }, { NULL, 0, 0 }
+	{ "Kommunal", P_MUNI, 60 }, { "IOP", P_NGO, 15 }, { "Idéburen", P_NGO, 10 },
+	{ "Privat", P_PRIV, 15 }, { NULL, 0, 0 }
 };
 static const struct word providers_majorna[] = {
-	{ "Egen regi", 0, 55 }, { "IOP", 0, 20 }, { "Idéburen", 0, 10 },
-	{ "Privat", 0, 15 }, { NULL, 0, 0 }
+	{ "Egen regi", P_MUNI, 55 }, { "IOP", P_NGO, 20 }, { "Idéburen", P_NGO, 10 },
+	{ "Privat", P_PRIV, 15 }, { NULL, 0, 0 }
 };
 
 /* Column layouts.  Order is the order in the file. */
@@ -1674,12 +1685,41 @@ static void out_set_release(struct out_set *set, int remove_tmp)
 
 /* ---------------------------------------------------------------- stats */
 
+/* Indicator truth of one calendar year: unique persons over the rows that
+ * pass the map stage, with the values as the map stage sees them. */
+struct year_stats {
+	uint64_t persons;               /* an episode ongoing some day of the year */
+	uint64_t persons_d[MAX_DISTRICTS];      /* ... in district d */
+	uint64_t persons_i[N_ICODE];    /* ... with intervention code i */
+	uint64_t persons_nov1;          /* an episode ongoing on YYYY-11-01 */
+	uint64_t multi;                 /* ongoing episodes in two or more districts */
+	uint64_t women, sex_known;      /* of persons: sex F; sex F or M */
+	uint64_t ngo;                   /* an ongoing episode with provider NGO */
+	uint64_t children_yes, children_known;  /* ... with children Y; Y or N */
+};
+
 struct stats {
 	uint64_t persons, persons_mapped;
 	uint64_t multi, multi_mapped;
 	uint64_t persons_d[MAX_DISTRICTS], persons_mapped_d[MAX_DISTRICTS];
 	uint64_t episodes_d[MAX_DISTRICTS], episodes_mapped_d[MAX_DISTRICTS];
 	uint64_t idform[N_IDF];
+	struct year_stats year[N_YEARS];        /* index: year - FIRST_YEAR */
+	int first_start_year, last_start_year;  /* over mapped rows; 0: none yet */
+};
+
+/* One person's facts of one calendar year, over their mapped rows. */
+struct person_year {
+	int ongoing, nov1, ngo, children_yes, children_known;
+	uint32_t districts;             /* bit d: an ongoing episode in district d */
+	uint32_t interventions;         /* bit i: ... with intervention code i */
+};
+
+/* One person's mapped rows, summed up for the indicator truth. */
+struct person_acc {
+	struct person_year year[N_YEARS];
+	char sex;                       /* as the map stage sees it: F, M, U; 0: no row */
+	int first_start_year, last_start_year;  /* 0: no mapped row */
 };
 
 static unsigned popcount32(uint32_t x)
@@ -1702,6 +1742,94 @@ static void stats_add_person(struct stats *st, uint32_t kept, uint32_t mapped)
 	for (d = 0; d < g_districts.n; d++) {
 		st->persons_d[d] += (kept >> d) & 1;
 		st->persons_mapped_d[d] += (mapped >> d) & 1;
+	}
+}
+
+/* Sex of a row as the map stage sees it: the sex word (codelists/sex_sv.ini:
+ * F or M), or, for a blank cell, the sex a valid identity number gives
+ * ([derive] sex = identity_number, which is the person's own), else U. */
+static char row_sex(const struct person *p, const struct episode *ep)
+{
+	int valid_number = ep->id_variant == IDV_NORMAL && p->kind != KIND_RESERVE;
+
+	if (ep->sex_blank && !valid_number)
+		return 'U';
+	return p->male ? 'M' : 'F';
+}
+
+/* Children of a row as the map stage sees it: a blank cell is U ([blank]
+ * children = U), as are the sources' words for unknown. */
+static enum children row_children(const struct person *p, const struct episode *ep)
+{
+	return ep->children_blank ? CH_UNKNOWN : p->children;
+}
+
+/* Is the episode ongoing some day of first..last (days since epoch)? */
+static int ongoing_between(const struct episode *ep, int64_t first, int64_t last)
+{
+	return ep->start <= last && (ep->end < 0 || ep->end >= first);
+}
+
+/* Add one row that passes the map stage (in district d) to the person's
+ * per-year facts.  A person's rows must agree on sex, or "women" would not
+ * be a fact about persons. */
+static void acc_add_row(struct person_acc *acc, const struct person *p,
+			const struct episode *ep, size_t d)
+{
+	int y, start_year = civil_from_days(ep->start).y;
+	char sex = row_sex(p, ep);
+	enum children ch = row_children(p, ep);
+
+	if (acc->sex != 0 && acc->sex != sex)
+		die("person %" PRIu64 ": mapped rows disagree on sex", p->idx);
+	acc->sex = sex;
+	if (acc->first_start_year == 0 || start_year < acc->first_start_year)
+		acc->first_start_year = start_year;
+	if (start_year > acc->last_start_year)
+		acc->last_start_year = start_year;
+	for (y = FIRST_YEAR; y <= LAST_YEAR; y++) {
+		struct person_year *py = &acc->year[y - FIRST_YEAR];
+		int64_t nov1 = days_from_civil(y, 11, 1);
+		if (!ongoing_between(ep, days_from_civil(y, 1, 1), days_from_civil(y, 12, 31)))
+			continue;
+		py->ongoing = 1;
+		py->nov1 |= ongoing_between(ep, nov1, nov1);
+		py->districts |= UINT32_C(1) << d;
+		py->interventions |= UINT32_C(1) << ep->intervention->code;
+		py->ngo |= ep->provider->code == P_NGO;
+		py->children_yes |= ch == CH_YES;
+		py->children_known |= ch != CH_UNKNOWN;
+	}
+}
+
+static void stats_add_years(struct stats *st, const struct person_acc *acc)
+{
+	size_t d;
+	int y, i;
+
+	if (acc->first_start_year == 0)
+		return;
+	if (st->first_start_year == 0 || acc->first_start_year < st->first_start_year)
+		st->first_start_year = acc->first_start_year;
+	if (acc->last_start_year > st->last_start_year)
+		st->last_start_year = acc->last_start_year;
+	for (y = 0; y < N_YEARS; y++) {
+		const struct person_year *py = &acc->year[y];
+		struct year_stats *ys = &st->year[y];
+		if (!py->ongoing)
+			continue;
+		ys->persons++;
+		for (d = 0; d < g_districts.n; d++)
+			ys->persons_d[d] += (py->districts >> d) & 1;
+		for (i = 0; i < N_ICODE; i++)
+			ys->persons_i[i] += (py->interventions >> i) & 1;
+		ys->persons_nov1 += py->nov1 != 0;
+		ys->multi += popcount32(py->districts) >= 2;
+		ys->women += acc->sex == 'F';
+		ys->sex_known += acc->sex == 'F' || acc->sex == 'M';
+		ys->ngo += py->ngo != 0;
+		ys->children_yes += py->children_yes != 0;
+		ys->children_known += py->children_known != 0;
 	}
 }
 
@@ -1753,7 +1881,8 @@ static void single_line(struct row *row)
 }
 
 static int write_episode(struct out_set *set, struct buf *b, const struct person *p,
-			 const struct episode *ep, struct stats *st, uint32_t *kept, uint32_t *mapped)
+			 const struct episode *ep, struct stats *st, uint32_t *kept, uint32_t *mapped,
+			 struct person_acc *acc)
 {
 	struct out_file *of = episode_file(set, ep);
 	const struct source *s = of->src;
@@ -1788,6 +1917,7 @@ static int write_episode(struct out_set *set, struct buf *b, const struct person
 		if (bad == BAD_NONE) {
 			st->episodes_mapped_d[of->district]++;
 			*mapped |= UINT32_C(1) << of->district;
+			acc_add_row(acc, p, ep, of->district);
 		} else {
 			of->rows_rejected_map++;
 		}
@@ -1809,20 +1939,23 @@ static int generate(struct out_set *set, uint64_t seed, uint64_t n_rows, struct 
 	population_init(&pop, seed);
 	for (idx = 0; done < n_rows; idx++) {
 		struct rng r;
+		struct person_acc acc;
 		uint32_t kept = 0, mapped = 0;
 		unsigned e;
 
 		person_make(&pop, idx, &p);
+		memset(&acc, 0, sizeof(acc));
 		r = rng_derive(seed ^ UINT64_C(0xE915), idx);
 		if (p.n_episodes > n_rows - done)
 			p.n_episodes = (unsigned)(n_rows - done);
 		for (e = 0; e < p.n_episodes; e++) {
 			episode_make(&r, &p, e, &ep);
-			if (write_episode(set, &b, &p, &ep, st, &kept, &mapped) != 0)
+			if (write_episode(set, &b, &p, &ep, st, &kept, &mapped, &acc) != 0)
 				goto cleanup;
 		}
 		done += p.n_episodes;
 		stats_add_person(st, kept, mapped);
+		stats_add_years(st, &acc);
 	}
 	rc = 0;
 cleanup:
@@ -1884,6 +2017,37 @@ static void truth_counts(FILE *fp, const struct stats *st)
 		fprintf(fp, "idform %s %" PRIu64 "\n", id_form_names[k], st->idform[k]);
 }
 
+/* Indicator truth per calendar year, from the first to the last start year
+ * of the mapped rows.  District lines for every district of the samples
+ * (0 included); intervention lines only for codes with persons. */
+static void truth_indicators(FILE *fp, const struct stats *st)
+{
+	size_t d;
+	int y, i;
+
+	fprintf(fp, "\n# indicator truth per calendar year Y, over the rows that pass the map stage\n"
+		"# (ongoing in Y: start <= Y-12-31 and end empty or >= Y-01-01; nov1: ongoing\n"
+		"# on Y-11-01; values as the map stage recodes them; persons are true persons)\n");
+	for (y = st->first_start_year; y != 0 && y <= st->last_start_year; y++) {
+		const struct year_stats *ys = &st->year[y - FIRST_YEAR];
+		fprintf(fp, "ind persons %d city %" PRIu64 "\n", y, ys->persons);
+		for (d = 0; d < g_districts.n; d++)
+			fprintf(fp, "ind persons %d %s %" PRIu64 "\n", y, g_districts.code[d],
+				ys->persons_d[d]);
+		for (i = 0; i < N_ICODE; i++)
+			if (ys->persons_i[i] > 0)
+				fprintf(fp, "ind persons_intervention %d %s %" PRIu64 "\n", y,
+					icode_names[i], ys->persons_i[i]);
+		fprintf(fp, "ind persons_nov1 %d city %" PRIu64 "\n", y, ys->persons_nov1);
+		fprintf(fp, "ind multi_district %d city %" PRIu64 "\n", y, ys->multi);
+		fprintf(fp, "ind women %d city %" PRIu64 "\n", y, ys->women);
+		fprintf(fp, "ind sex_known %d city %" PRIu64 "\n", y, ys->sex_known);
+		fprintf(fp, "ind ngo_persons %d city %" PRIu64 "\n", y, ys->ngo);
+		fprintf(fp, "ind children_yes %d city %" PRIu64 "\n", y, ys->children_yes);
+		fprintf(fp, "ind children_known %d city %" PRIu64 "\n", y, ys->children_known);
+	}
+}
+
 /* Write the truth into fp (opened on a temporary name) and close it.  The
  * caller renames it into place last.  Returns 0 or -1 (reported). */
 static int truth_write(FILE *fp, const char *tmp, const struct out_set *set,
@@ -1901,6 +2065,7 @@ static int truth_write(FILE *fp, const char *tmp, const struct out_set *set,
 		seed, n_rows);
 	truth_files(fp, set);
 	truth_counts(fp, st);
+	truth_indicators(fp, st);
 	if (ferror(fp)) {
 		fprintf(stderr, "gen_sample: write error on '%s'\n", tmp);
 		rc = -1;

@@ -89,6 +89,36 @@ static enum pl_err make_parent(const char *path, struct pl_diag *d)
 	return PL_OK;
 }
 
+#define SINCE_MARK "\n-- @since "
+
+/* Brings a database of an older version up to date inside the caller's
+ * transaction: runs the schema's "-- @since N" sections for every N above
+ * version, then sets the version. */
+static enum pl_err upgrade(sqlite3 *db, int version, int want, struct pl_diag *d)
+{
+	const char *p = strstr(pl_schema_sql, SINCE_MARK);
+	enum pl_err err = PL_OK;
+	char *section = NULL, pragma[64];
+
+	while (p && !err) {
+		const char *next = strstr(p + 1, SINCE_MARK);
+		int since = atoi(p + strlen(SINCE_MARK));
+
+		if (since > version) {
+			section = next ? pl_xstrndup(p, (size_t)(next - p)) : pl_xstrdup(p);
+			err = pl_db_exec(db, section, d);
+			free(section);
+			section = NULL;
+		}
+		p = next;
+	}
+	if (!err) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", want);
+		err = pl_db_exec(db, pragma, d);
+	}
+	return err;
+}
+
 static enum pl_err check_schema(sqlite3 *db, const char *path, struct pl_diag *d)
 {
 	int version = 0, n_tables = 0, want = pl_schema_version();
@@ -102,14 +132,17 @@ static enum pl_err check_schema(sqlite3 *db, const char *path, struct pl_diag *d
 		return pl_db_fail(db, rc, "read schema version", d);
 	if (version == want)
 		return PL_OK;
-	if (version != 0 || n_tables != 0)
+	if (version > want || version < 0 || (version == 0 && n_tables != 0))
 		return pl_diag_set(d, PL_ECONFIG, path, 0,
 				   "database has schema version %d, this program needs %d; "
 				   "move it away and rerun to rebuild it", version, want);
 	err = pl_db_exec(db, "BEGIN IMMEDIATE", d);
 	if (err)
 		return err;
-	err = pl_db_exec(db, pl_schema_sql, d);
+	if (version == 0)
+		err = pl_db_exec(db, pl_schema_sql, d);
+	else
+		err = upgrade(db, version, want, d);
 	if (!err)
 		err = pl_db_exec(db, "COMMIT", d);
 	if (err)

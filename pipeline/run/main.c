@@ -16,14 +16,15 @@
 static const char usage_text[] =
 	"usage: run [options]\n"
 	"Runs the pipeline's stages in order, each as its own process: ingest, map,\n"
-	"dedup.  Stops at the first stage that fails with a hard error; what earlier\n"
-	"stages committed stays.  ingest and map skip unchanged work themselves; dedup\n"
-	"runs only when something it reads changed since its last successful run\n"
-	"(output/run.state).  One run at a time: a second one while the first holds\n"
-	"output/run.lock exits at once with 75.  Every run writes its own log,\n"
-	"output/logs/run-YYYYMMDDTHHMMSSZ.log, with everything the stages said, and\n"
-	"is recorded in table stage_run (stage 'run').  Nothing in the input\n"
-	"directory is ever changed.  (output/ is the database's directory.)\n"
+	"dedup, indicators.  Stops at the first stage that fails with a hard error;\n"
+	"what earlier stages committed stays.  ingest and map skip unchanged work\n"
+	"themselves; dedup and indicators each run only when something they read\n"
+	"changed since their last successful run (output/run.state).  One run at a\n"
+	"time: a second one while the first holds output/run.lock exits at once\n"
+	"with 75.  Every run writes its own log, output/logs/run-YYYYMMDDTHHMMSSZ.log,\n"
+	"with everything the stages said, and is recorded in table stage_run (stage\n"
+	"'run').  Nothing in the input directory is ever changed.  (output/ is the\n"
+	"database's directory.)\n"
 	"\n"
 	"  -i, --input DIR      input directory (default: input)\n"
 	"  -m, --mappings DIR   directory of mapping files *.ini (default: mappings)\n"
@@ -33,10 +34,17 @@ static const char usage_text[] =
 	"                       it if missing\n"
 	"      --linkage FILE   linkage settings for dedup (default:\n"
 	"                       MAPPINGS/linkage/linkage.ini)\n"
+	"      --catalogue FILE\n"
+	"                       indicator catalogue for indicators (default:\n"
+	"                       MAPPINGS/indicators/indicators.ini)\n"
+	"      --population FILE\n"
+	"                       population by year, district, sex and age for\n"
+	"                       indicators (default: MAPPINGS/population/population.csv)\n"
 	"      --config FILE    read these settings from an INI file first:\n"
-	"                       [paths] input, output_db, mappings, key, linkage;\n"
-	"                       [run] keep_logs.  Relative paths there are relative to\n"
-	"                       the file's directory; options given here override it\n"
+	"                       [paths] input, output_db, mappings, key, linkage,\n"
+	"                       catalogue, population; [run] keep_logs.  Relative\n"
+	"                       paths there are relative to the file's directory;\n"
+	"                       options given here override it\n"
 	"      --keep-logs N    run logs to keep in output/logs (default: 30); older\n"
 	"                       run-*.log files are deleted, nothing else\n"
 	"      --bin DIR        directory of the stage programs (default: the one this\n"
@@ -50,15 +58,17 @@ static const char usage_text[] =
 	"   0  every stage succeeded (rows may have been rejected: see table reject)\n"
 	"  64  usage error (of run, or of a stage)\n"
 	"  65  ingest could not process a file (named in the summary line); the\n"
-	"      others were, and map and dedup ran\n"
+	"      others were, and the later stages ran; or indicators found episodes\n"
+	"      without persons\n"
 	"  66  input directory or config file missing\n"
 	"  70  internal error, a stage program missing, crashed or killed\n"
 	"  73  cannot create an output (database, key file, log, lock file)\n"
 	"  74  I/O error\n"
 	"  75  another run holds output/run.lock, or the database is locked: try\n"
 	"      again later\n"
-	"  78  configuration error: config file, mapping file, linkage settings\n"
-	"      (missing, or with the line), key file, database version\n"
+	"  78  configuration error: config file, mapping file, linkage settings,\n"
+	"      indicator catalogue, population file (missing, or with the line), key\n"
+	"      file, database version\n"
 	"A stage's own code stops the run there; that stage and the codes above are\n"
 	"named in the last line on stderr and in the run's log.\n";
 
@@ -67,16 +77,29 @@ static int usage_error(const char *msg)
 	if (msg)
 		fprintf(stderr, "run: %s\n", msg);
 	fputs("usage: run [-qv] [-i DIR] [-m DIR] [-d FILE] [-k FILE] [--linkage FILE]\n"
-	      "           [--config FILE] [--keep-logs N] [--bin DIR]\n"
+	      "           [--catalogue FILE] [--population FILE] [--config FILE]\n"
+	      "           [--keep-logs N] [--bin DIR]\n"
 	      "try 'run --help' for more\n", stderr);
 	return EX_USAGE;
 }
 
-enum { OPT_LINKAGE = 256, OPT_CONFIG, OPT_KEEP_LOGS, OPT_BIN };
+enum { OPT_LINKAGE = 256, OPT_CATALOGUE, OPT_POPULATION, OPT_CONFIG, OPT_KEEP_LOGS, OPT_BIN };
 
 static const char *pick(const char *option, const char *from_file, const char *fallback)
 {
 	return option ? option : from_file ? from_file : fallback;
+}
+
+/* "DIR/REL", malloc'd: a default beside the mappings. */
+static char *beside(const char *dir, const char *rel)
+{
+	size_t n = strlen(dir) + strlen(rel) + 2;
+	char *path = malloc(n);
+
+	if (!path)
+		abort();
+	snprintf(path, n, "%s/%s", dir, rel);
+	return path;
 }
 
 int main(int argc, char **argv)
@@ -87,6 +110,8 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "linkage", required_argument, NULL, OPT_LINKAGE },
+		{ "catalogue", required_argument, NULL, OPT_CATALOGUE },
+		{ "population", required_argument, NULL, OPT_POPULATION },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "keep-logs", required_argument, NULL, OPT_KEEP_LOGS },
 		{ "bin", required_argument, NULL, OPT_BIN },
@@ -99,7 +124,8 @@ int main(int argc, char **argv)
 	struct run_config cfg;
 	const char *opt_input = NULL, *opt_mappings = NULL, *opt_db = NULL, *opt_key = NULL;
 	const char *opt_linkage = NULL, *config = NULL, *env_key = getenv("PL_KEY_FILE");
-	char *linkage = NULL;
+	const char *opt_catalogue = NULL, *opt_population = NULL;
+	char *linkage = NULL, *catalogue = NULL, *population = NULL;
 	long keep_logs = -1;
 	struct pl_diag d;
 	enum pl_err err = PL_OK;
@@ -114,6 +140,8 @@ int main(int argc, char **argv)
 		case 'd': opt_db = optarg; break;
 		case 'k': opt_key = optarg; break;
 		case OPT_LINKAGE: opt_linkage = optarg; break;
+		case OPT_CATALOGUE: opt_catalogue = optarg; break;
+		case OPT_POPULATION: opt_population = optarg; break;
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_BIN: o.bin_dir = optarg; break;
 		case OPT_KEEP_LOGS:
@@ -144,20 +172,22 @@ int main(int argc, char **argv)
 	o.db_path = pick(opt_db, cfg.db_path, "output/pipeline.db");
 	o.key_path = pick(opt_key, cfg.key_path, env_key && *env_key ? env_key
 			  : "secret/pipeline.key");
-	if (!opt_linkage && !cfg.linkage_path) {
-		size_t n = strlen(o.mapping_dir) + sizeof("/linkage/linkage.ini");
-
-		linkage = malloc(n);
-		if (!linkage)
-			abort();
-		snprintf(linkage, n, "%s/linkage/linkage.ini", o.mapping_dir);
-	}
+	if (!opt_linkage && !cfg.linkage_path)
+		linkage = beside(o.mapping_dir, "linkage/linkage.ini");
+	if (!opt_catalogue && !cfg.catalogue_path)
+		catalogue = beside(o.mapping_dir, "indicators/indicators.ini");
+	if (!opt_population && !cfg.population_path)
+		population = beside(o.mapping_dir, "population/population.csv");
 	o.linkage_path = pick(opt_linkage, cfg.linkage_path, linkage);
+	o.catalogue_path = pick(opt_catalogue, cfg.catalogue_path, catalogue);
+	o.population_path = pick(opt_population, cfg.population_path, population);
 	o.keep_logs = keep_logs > 0 ? keep_logs : cfg.keep_logs > 0 ? cfg.keep_logs
 		      : RUN_KEEP_LOGS_DEFAULT;
 	o.progress = o.verbosity >= PL_LOG_INFO && isatty(STDERR_FILENO);
 	err = run_run(&o, &d); /* reports its errors itself */
 	free(linkage);
+	free(catalogue);
+	free(population);
 	run_config_release(&cfg);
 	return pl_exit_code(err);
 }

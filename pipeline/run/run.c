@@ -1,6 +1,6 @@
 /*
- * run/run.c - the nightly driver: ingest, map and dedup in order, each as
- * its own process, under a lock, with a log file per run.
+ * run/run.c - the nightly driver: ingest, map, dedup and indicators in
+ * order, each as its own process, under a lock, with a log file per run.
  *
  * The lock is flock() on output/run.lock: it dies with its holder, so a
  * killed run never blocks the next one.  The lock descriptor is inherited
@@ -14,11 +14,15 @@
  * ends with 65, anything else stops the run with that code (70 for a crash,
  * a signal or a code no stage uses).
  *
- * ingest and map skip unchanged work themselves.  dedup rebuilds all persons
- * each time, so the driver runs it only when something it reads changed: a
- * digest of the ingested and mapped files, the linkage settings, the key
- * file's identity and the dedup program, plus the last dedup run_id, kept
- * in output/run.state after each successful dedup.
+ * ingest and map skip unchanged work themselves.  dedup and indicators
+ * rebuild their tables whole each time, so the driver runs each only when
+ * something it reads changed: one mechanism for both (a table of the
+ * skippable stages below).  Each has a digest function of what it reads
+ * (dedup: the ingested and mapped files, the linkage settings, the key
+ * file's identity and the dedup program; indicators: the last dedup run,
+ * the catalogue, the population file and the indicators program); the
+ * digest and the stage's own last run_id are kept per stage in
+ * output/run.state after each successful run of it.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE  /* flock(), realpath() */
@@ -65,6 +69,8 @@ void run_config_release(struct run_config *cfg)
 	free(cfg->mapping_dir);
 	free(cfg->key_path);
 	free(cfg->linkage_path);
+	free(cfg->catalogue_path);
+	free(cfg->population_path);
 	run_config_init(cfg);
 }
 
@@ -111,6 +117,8 @@ static int config_key(void *user, const char *section, const char *key, const ch
 		{ "mappings", offsetof(struct run_config, mapping_dir) },
 		{ "key", offsetof(struct run_config, key_path) },
 		{ "linkage", offsetof(struct run_config, linkage_path) },
+		{ "catalogue", offsetof(struct run_config, catalogue_path) },
+		{ "population", offsetof(struct run_config, population_path) },
 	};
 	struct cfg_state *st = user;
 
@@ -134,7 +142,8 @@ static int config_key(void *user, const char *section, const char *key, const ch
 			return 1;
 		}
 		pl_diag_set(st->d, PL_ECONFIG, st->path, line, "unknown key '%s' in [paths] "
-			    "(known: input, output_db, mappings, key, linkage)", key);
+			    "(known: input, output_db, mappings, key, linkage, catalogue, "
+			    "population)", key);
 		return 0;
 	}
 	if (strcasecmp(section, "run") == 0) {
@@ -376,7 +385,7 @@ enum pl_err run_rotate_logs(const char *dir, long keep, long *n_deleted, struct 
 	return PL_OK;
 }
 
-/* ---- what dedup reads -------------------------------------------------------- */
+/* ---- what dedup and indicators read ------------------------------------------ */
 
 static void hash_str(struct pl_sha256 *h, const char *s)
 {
@@ -424,32 +433,44 @@ static enum pl_err hash_query(sqlite3 *db, struct pl_sha256 *h, const char *sql,
 	return err;
 }
 
-static enum pl_err last_dedup_run(sqlite3 *db, long long *run_id, struct pl_diag *d)
+/* The content of a file: its SHA-256, or "missing" if it cannot be read. */
+static void hash_file_content(struct pl_sha256 *h, const char *what, const char *path)
+{
+	char digest[PL_SHA256_HEX];
+	struct pl_diag ignored;
+
+	if (!path || pl_sha256_file(path, digest, &ignored) != PL_OK)
+		snprintf(digest, sizeof(digest), "missing");
+	hash_str(h, what);
+	hash_str(h, digest);
+}
+
+/* The latest run_id of stage in stage_run, 0 if none. */
+static enum pl_err last_stage_run(sqlite3 *db, const char *stage, long long *run_id,
+				  struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	enum pl_err err = pl_db_prepare(db, "SELECT coalesce(max(run_id), 0) FROM stage_run "
-					"WHERE stage = 'dedup'", &st, d);
+					"WHERE stage = ?1", &st, d);
 	int rc;
 
 	*run_id = 0;
 	if (err)
 		return err;
+	sqlite3_bind_text(st, 1, stage, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*run_id = sqlite3_column_int64(st, 0);
 	else
-		err = pl_db_fail(db, rc, "read the last dedup run", d);
+		err = pl_db_fail(db, rc, "read the last run of a stage", d);
 	sqlite3_finalize(st);
 	return err;
 }
 
-enum pl_err run_dedup_inputs(sqlite3 *db, const char *linkage_path, const char *key_path,
-			     const char *dedup_bin, char hex[PL_SHA256_HEX],
-			     long long *last_dedup, struct pl_diag *d)
+enum pl_err run_dedup_inputs(sqlite3 *db, const struct run_opts *o, const char *dedup_bin,
+			     char hex[PL_SHA256_HEX], long long *last_run, struct pl_diag *d)
 {
 	struct pl_sha256 h;
-	char digest[PL_SHA256_HEX];
-	struct pl_diag ignored;
 	enum pl_err err;
 
 	hex[0] = '\0';
@@ -464,48 +485,96 @@ enum pl_err run_dedup_inputs(sqlite3 *db, const char *linkage_path, const char *
 		err = hash_query(db, &h, "SELECT file_id, mapping_sha256, rows_read, rows_kept, "
 				 "rows_rejected, mapped_at FROM mapped_file ORDER BY file_id", d);
 	if (!err)
-		err = last_dedup_run(db, last_dedup, d);
+		err = last_stage_run(db, "dedup", last_run, d);
 	if (err)
 		return err;
-	if (pl_sha256_file(linkage_path, digest, &ignored) != PL_OK)
-		snprintf(digest, sizeof(digest), "missing");
-	hash_str(&h, "linkage");
-	hash_str(&h, digest);
-	hash_file_id(&h, "key", key_path);
+	hash_file_content(&h, "linkage", o->linkage_path);
+	hash_file_id(&h, "key", o->key_path);
 	hash_file_id(&h, "dedup", dedup_bin);
 	pl_sha256_hex(&h, hex);
 	return PL_OK;
 }
 
-int run_state_read(const char *path, char hex[PL_SHA256_HEX], long long *dedup_run)
+enum pl_err run_indicators_inputs(sqlite3 *db, const struct run_opts *o,
+				  const char *indicators_bin, char hex[PL_SHA256_HEX],
+				  long long *last_run, struct pl_diag *d)
 {
-	char line[256], got_hex[PL_SHA256_HEX] = "";
-	long long run_id = -1;
-	FILE *fp = fopen(path, "r");
+	struct pl_sha256 h;
+	char buf[64];
+	long long last_dedup = 0;
+	enum pl_err err;
 
 	hex[0] = '\0';
-	*dedup_run = 0;
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp)) {
-		char v[100];
-		long long n;
-
-		if (sscanf(line, "dedup_inputs = %99s", v) == 1 && strlen(v) == PL_SHA256_HEX - 1)
-			memcpy(got_hex, v, PL_SHA256_HEX);
-		else if (sscanf(line, "dedup_run_id = %lld", &n) == 1)
-			run_id = n;
-	}
-	fclose(fp);
-	if (!got_hex[0] || run_id < 0)
-		return -1;
-	memcpy(hex, got_hex, PL_SHA256_HEX);
-	*dedup_run = run_id;
-	return 0;
+	pl_sha256_init(&h);
+	hash_str(&h, "run indicators inputs 1");
+	hash_str(&h, sqlite3_db_filename(db, "main"));
+	err = last_stage_run(db, "dedup", &last_dedup, d);
+	if (!err)
+		err = last_stage_run(db, "indicators", last_run, d);
+	if (err)
+		return err;
+	snprintf(buf, sizeof(buf), "dedup run %lld", last_dedup);
+	hash_str(&h, buf);
+	hash_file_content(&h, "catalogue", o->catalogue_path);
+	hash_file_content(&h, "population", o->population_path);
+	hash_file_id(&h, "indicators", indicators_bin);
+	pl_sha256_hex(&h, hex);
+	return PL_OK;
 }
 
-enum pl_err run_state_write(const char *path, const char *hex, long long dedup_run,
-			    struct pl_diag *d)
+/* ---- run.state ---------------------------------------------------------------- */
+
+const char *run_skippable_name(enum run_skippable s)
+{
+	static const char *const names[RUN_SKIP__COUNT] = { "dedup", "indicators" };
+
+	return (unsigned)s < RUN_SKIP__COUNT ? names[s] : "?";
+}
+
+int run_state_read(const char *path, struct run_state *st)
+{
+	char line[256];
+	int got_run[RUN_SKIP__COUNT] = { 0 }, n = 0;
+	FILE *fp = fopen(path, "r");
+
+	memset(st, 0, sizeof(*st));
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		char key[40], v[100], *end;
+
+		if (sscanf(line, " %39[a-z_] = %99s", key, v) != 2)
+			continue;
+		for (int i = 0; i < RUN_SKIP__COUNT; i++) {
+			const char *name = run_skippable_name(i);
+			size_t len = strlen(name);
+			struct run_state_stage *s = &st->stage[i];
+
+			if (strncmp(key, name, len) != 0)
+				continue;
+			if (strcmp(key + len, "_inputs") == 0 && strlen(v) == PL_SHA256_HEX - 1 &&
+			    strspn(v, "0123456789abcdef") == PL_SHA256_HEX - 1) {
+				memcpy(s->inputs, v, PL_SHA256_HEX);
+			} else if (strcmp(key + len, "_run_id") == 0) {
+				errno = 0;
+				s->run_id = strtoll(v, &end, 10);
+				got_run[i] = !errno && !*end && end != v && s->run_id >= 0;
+			}
+		}
+	}
+	fclose(fp);
+	for (int i = 0; i < RUN_SKIP__COUNT; i++) {
+		if (st->stage[i].inputs[0] && got_run[i]) {
+			n++;
+		} else {
+			st->stage[i].inputs[0] = '\0';
+			st->stage[i].run_id = 0;
+		}
+	}
+	return n;
+}
+
+enum pl_err run_state_write(const char *path, const struct run_state *st, struct pl_diag *d)
 {
 	struct pl_buf tmp;
 	enum pl_err err = PL_OK;
@@ -519,12 +588,14 @@ enum pl_err run_state_write(const char *path, const char *hex, long long dedup_r
 				  strerror(errno));
 		goto cleanup;
 	}
-	fprintf(fp, "# run.state - written by the run driver after each successful dedup:\n"
-		"# a digest of what dedup read, so that the next run skips dedup when\n"
-		"# nothing it reads changed.  Delete this file to make the next run\n"
-		"# run dedup.\n"
-		"dedup_inputs = %s\n"
-		"dedup_run_id = %lld\n", hex, dedup_run);
+	fprintf(fp, "# run.state - written by the run driver after each successful dedup\n"
+		"# and indicators: a digest of what the stage read and its run_id, so\n"
+		"# that the next run skips the stage when nothing it reads changed.\n"
+		"# Delete this file to make the next run run both.\n");
+	for (int i = 0; i < RUN_SKIP__COUNT; i++)
+		if (st->stage[i].inputs[0])
+			fprintf(fp, "%s_inputs = %s\n%s_run_id = %lld\n", run_skippable_name(i),
+				st->stage[i].inputs, run_skippable_name(i), st->stage[i].run_id);
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
 		err = pl_diag_set(d, PL_EIO, tmp.data, 0, "cannot write: %s", strerror(errno));
 	if (fclose(fp) != 0 && !err)
@@ -541,8 +612,27 @@ cleanup:
 
 /* ---- the run ------------------------------------------------------------------ */
 
-enum stage_id { ST_INGEST, ST_MAP, ST_DEDUP, ST__COUNT };
-static const char *const stage_names[ST__COUNT] = { "ingest", "map", "dedup" };
+enum stage_id { ST_INGEST, ST_MAP, ST_DEDUP, ST_INDICATORS, ST__COUNT };
+static const char *const stage_names[ST__COUNT] = { "ingest", "map", "dedup", "indicators" };
+
+/* The stages run only when something they read changed (see run.h). */
+static const struct skippable {
+	enum stage_id stage;
+	enum run_skippable slot;   /* its entry in run.state */
+	enum pl_err (*inputs)(sqlite3 *db, const struct run_opts *o, const char *bin,
+			      char hex[PL_SHA256_HEX], long long *last_run, struct pl_diag *d);
+} skippables[] = {
+	{ ST_DEDUP, RUN_SKIP_DEDUP, run_dedup_inputs },
+	{ ST_INDICATORS, RUN_SKIP_INDICATORS, run_indicators_inputs },
+};
+
+static const struct skippable *skippable_of(int idx)
+{
+	for (size_t i = 0; i < sizeof(skippables) / sizeof(skippables[0]); i++)
+		if ((int)skippables[i].stage == idx)
+			return &skippables[i];
+	return NULL;
+}
 
 /* One run of the driver: what the stages share. */
 struct run {
@@ -565,7 +655,8 @@ struct run {
 	int code[ST__COUNT];       /* the exit code the run takes from it */
 	int sig[ST__COUNT];        /* the signal that killed it, 0 if none */
 	char summary[ST__COUNT][512]; /* its stage_run summary, "" if none */
-	int dedup_skipped;
+	int skipped[ST__COUNT];    /* not run: nothing it reads changed */
+	struct run_state state;    /* output/run.state as read, then as updated */
 };
 
 static double seconds_since(const struct timespec *t0)
@@ -918,15 +1009,23 @@ static void child_exec(const struct run *r, int idx, int out_fd, pid_t parent)
 		argv[n++] = "-m";
 		argv[n++] = o->mapping_dir;
 		break;
-	default:
+	case ST_DEDUP:
 		argv[n++] = "-c";
 		argv[n++] = o->linkage_path;
+		break;
+	default:
+		argv[n++] = "-c";
+		argv[n++] = o->catalogue_path;
+		argv[n++] = "-p";
+		argv[n++] = o->population_path;
 		break;
 	}
 	argv[n++] = "-d";
 	argv[n++] = o->db_path;
-	argv[n++] = "-k";
-	argv[n++] = o->key_path;
+	if (idx != ST_INDICATORS) { /* indicators reads nothing sealed */
+		argv[n++] = "-k";
+		argv[n++] = o->key_path;
+	}
 	if (o->verbosity >= PL_LOG_DEBUG)
 		argv[n++] = "-v";
 	argv[n] = NULL;
@@ -1014,11 +1113,13 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 	return verdict;
 }
 
-/* Whether dedup has anything new to read; fills hex for run.state. */
-static int dedup_needed(struct run *r, const char *state_path, char hex[PL_SHA256_HEX])
+/* Whether the skippable stage has anything new to read; fills hex (what it
+ * would read) for run.state, "" when that cannot be told. */
+static int stage_needed(struct run *r, const struct skippable *sk, char hex[PL_SHA256_HEX])
 {
-	char old_hex[PL_SHA256_HEX];
-	long long old_run, last_run;
+	const struct run_state_stage *old = &r->state.stage[sk->slot];
+	const char *name = stage_names[sk->stage];
+	long long last_run;
 	struct pl_diag d;
 
 	hex[0] = '\0';
@@ -1026,33 +1127,42 @@ static int dedup_needed(struct run *r, const char *state_path, char hex[PL_SHA25
 	if (!r->db)
 		return 1;
 	pl_diag_clear(&d);
-	if (run_dedup_inputs(r->db, r->o->linkage_path, r->o->key_path, r->bin[ST_DEDUP], hex,
-			     &last_run, &d) != PL_OK) {
-		say(r, PL_LOG_DEBUG, "cannot tell what dedup would read (%s): running it", d.msg);
+	if (sk->inputs(r->db, r->o, r->bin[sk->stage], hex, &last_run, &d) != PL_OK) {
+		say(r, PL_LOG_DEBUG, "cannot tell what %s would read (%s): running it", name, d.msg);
 		hex[0] = '\0';
 		return 1;
 	}
-	if (run_state_read(state_path, old_hex, &old_run) != 0) {
-		say(r, PL_LOG_DEBUG, "no usable %s: running dedup", state_path);
+	if (!old->inputs[0]) {
+		say(r, PL_LOG_DEBUG, "no record of %s's last run in run.state: running it", name);
 		return 1;
 	}
-	if (strcmp(old_hex, hex) != 0 || old_run != last_run) {
-		say(r, PL_LOG_DEBUG, "dedup inputs changed since dedup run %lld", old_run);
+	if (strcmp(old->inputs, hex) != 0 || old->run_id != last_run) {
+		say(r, PL_LOG_DEBUG, "%s inputs changed since %s run %lld", name, name, old->run_id);
 		return 1;
 	}
 	return 0;
 }
 
-static void after_dedup(struct run *r, const char *state_path, const char *hex)
+/* After a successful run of a skippable stage: what it read (hex) and its
+ * new run_id into run.state.  A failure only costs a rerun next time. */
+static void after_stage(struct run *r, const struct skippable *sk, const char *state_path,
+			const char *hex)
 {
+	struct run_state_stage *rec = &r->state.stage[sk->slot];
 	long long last_run = 0;
 	struct pl_diag d;
 
 	pl_diag_clear(&d);
-	if (!hex[0] || !r->db || last_dedup_run(r->db, &last_run, &d) != PL_OK ||
-	    run_state_write(state_path, hex, last_run, &d) != PL_OK)
-		say(r, PL_LOG_WARN, "cannot record what dedup read (%s); the next run runs "
-		    "dedup again", d.msg[0] ? d.msg : "database not readable");
+	rec->inputs[0] = '\0';
+	if (hex[0] && r->db &&
+	    last_stage_run(r->db, stage_names[sk->stage], &last_run, &d) == PL_OK) {
+		memcpy(rec->inputs, hex, PL_SHA256_HEX);
+		rec->run_id = last_run;
+	}
+	if (!rec->inputs[0] || run_state_write(state_path, &r->state, &d) != PL_OK)
+		say(r, PL_LOG_WARN, "cannot record what %s read (%s); the next run runs %s again",
+		    stage_names[sk->stage], d.msg[0] ? d.msg : "database not readable",
+		    stage_names[sk->stage]);
 }
 
 /* "'a.csv' (unclaimed), 'b.csv' (failed)" for the files ingest could not
@@ -1088,19 +1198,37 @@ static void failed_files(struct run *r, struct pl_buf *out)
 	pl_buf_release(&path);
 }
 
-/* What ingest, map and dedup did, for the summary line. */
+/* "a", "a and b", "a, b and c": the stages from..to-1 with want[i] set. */
+static void stage_list(struct pl_buf *out, int from, int to, const int *want)
+{
+	int n = 0, total = 0;
+
+	for (int i = from; i < to; i++)
+		total += want[i] != 0;
+	for (int i = from; i < to; i++) {
+		if (!want[i])
+			continue;
+		n++;
+		pl_buf_printf(out, "%s%s", n == 1 ? "" : n == total ? " and " : ", ", stage_names[i]);
+	}
+}
+
+/* What the stages did, for the summary line. */
 static void describe_work(struct run *r, struct pl_buf *out)
 {
 	struct run_ingest_counts ic;
 	struct run_map_counts mc;
 	int ic_ok = run_parse_ingest_summary(r->summary[ST_INGEST], &ic) == 0;
 	int mc_ok = run_parse_map_summary(r->summary[ST_MAP], &mc) == 0;
-	int nothing_new = ic_ok && mc_ok && ic.ingested == 0 && mc.mapped == 0 &&
-			  r->dedup_skipped;
+	int nothing_new = ic_ok && mc_ok && ic.ingested == 0 && mc.mapped == 0;
 
+	for (size_t i = 0; i < sizeof(skippables) / sizeof(skippables[0]); i++)
+		nothing_new &= r->skipped[skippables[i].stage];
 	if (nothing_new) {
-		pl_buf_printf(out, "nothing new: %ld file%s unchanged, dedup skipped", ic.unchanged,
+		pl_buf_printf(out, "nothing new: %ld file%s unchanged, ", ic.unchanged,
 			      ic.unchanged == 1 ? "" : "s");
+		stage_list(out, ST_MAP + 1, ST__COUNT, r->skipped);
+		pl_buf_printf(out, " skipped");
 		return;
 	}
 	if (ic_ok && ic.duplicate)
@@ -1114,18 +1242,19 @@ static void describe_work(struct run *r, struct pl_buf *out)
 		pl_buf_printf(out, "; %ld file%s mapped", mc.mapped, mc.mapped == 1 ? "" : "s");
 	else
 		pl_buf_printf(out, "; map %s", r->ran[ST_MAP] ? "ran" : "not run");
-	if (r->dedup_skipped) {
-		pl_buf_printf(out, "; dedup skipped (nothing it reads changed)");
-	} else if (r->ran[ST_DEDUP] && r->code[ST_DEDUP] == 0) {
-		const char *s = r->summary[ST_DEDUP];
+	/* the others' summaries up to the first ':' ("2973 episodes, 1171 persons") */
+	for (int i = ST_MAP + 1; i < ST__COUNT; i++) {
+		const char *s = r->summary[i];
 		size_t n = strcspn(s, ":");
 
-		if (n)
-			pl_buf_printf(out, "; dedup: %.*s", (int)n, s);
+		if (r->skipped[i])
+			pl_buf_printf(out, "; %s skipped (nothing it reads changed)", stage_names[i]);
+		else if (r->ran[i] && r->code[i] == 0 && n)
+			pl_buf_printf(out, "; %s: %.*s", stage_names[i], (int)n, s);
+		else if (r->ran[i] && r->code[i] == 0)
+			pl_buf_printf(out, "; %s ran", stage_names[i]);
 		else
-			pl_buf_printf(out, "; dedup ran");
-	} else {
-		pl_buf_printf(out, "; dedup %s", r->ran[ST_DEDUP] ? "failed" : "not run");
+			pl_buf_printf(out, "; %s %s", stage_names[i], r->ran[i] ? "failed" : "not run");
 	}
 }
 
@@ -1159,6 +1288,7 @@ enum pl_err run_run(const struct run_opts *opts, struct pl_diag *d)
 	struct run r;
 	struct pl_buf state_path, summary;
 	char hex[PL_SHA256_HEX] = "";
+	int kept[ST__COUNT] = { 0 }, not_run[ST__COUNT] = { 0 }, any_kept = 0, any_skipped = 0;
 	enum pl_err err;
 	int stopped = -1, code = EX_OK, got_65 = 0, reported = 0;
 
@@ -1182,25 +1312,30 @@ enum pl_err run_run(const struct run_opts *opts, struct pl_diag *d)
 		goto cleanup;
 	say(&r, PL_LOG_INFO, "started: input '%s', mappings '%s', database '%s', log '%s'",
 	    opts->input_dir, opts->mapping_dir, opts->db_path, r.log_path);
+	run_state_read(state_path.data, &r.state); /* under the lock: ours alone */
 	for (int i = 0; i < ST__COUNT && stopped < 0; i++) {
+		const struct skippable *sk = skippable_of(i);
 		enum run_verdict v;
 
-		if (i == ST_DEDUP && !dedup_needed(&r, state_path.data, hex)) {
-			r.dedup_skipped = 1;
-			say(&r, PL_LOG_INFO, "dedup: skipped, nothing it reads changed since its "
-			    "last run");
-			break;
+		if (sk && !stage_needed(&r, sk, hex)) {
+			r.skipped[i] = 1;
+			say(&r, PL_LOG_INFO, "%s: skipped, nothing it reads changed since its "
+			    "last run", stage_names[i]);
+			continue;
 		}
 		v = run_stage(&r, i, &err, d);
 		if (err)
 			goto cleanup;
+		/* 65 from indicators (episodes without persons) computed nothing */
+		if (v == RUN_GO_ON_65 && i == ST_INDICATORS)
+			v = RUN_STOP;
 		if (v == RUN_STOP) {
 			stopped = i;
 			code = r.code[i];
 		} else if (v == RUN_GO_ON_65) {
 			got_65 = 1;
-		} else if (i == ST_DEDUP) {
-			after_dedup(&r, state_path.data, hex);
+		} else if (sk) {
+			after_stage(&r, sk, state_path.data, hex);
 		}
 	}
 	if (stopped >= 0) {
@@ -1210,12 +1345,27 @@ enum pl_err run_run(const struct run_opts *opts, struct pl_diag *d)
 		else
 			pl_buf_printf(&summary, "%s failed: exit %d (%s)", stage_names[stopped],
 				      code, code_meaning(code));
-		if (stopped > ST_INGEST)
-			pl_buf_printf(&summary, "; the work of %s is kept",
-				      stopped == ST_MAP ? "ingest" : "ingest and map");
-		if (stopped < ST_DEDUP)
-			pl_buf_printf(&summary, "; %s not run",
-				      stopped == ST_INGEST ? "map and dedup" : "dedup");
+		for (int i = 0; i < ST__COUNT; i++) {
+			kept[i] = i < stopped && r.ran[i];
+			any_kept |= kept[i];
+			any_skipped |= i < stopped && r.skipped[i];
+			not_run[i] = i > stopped;
+		}
+		if (any_kept) {
+			pl_buf_printf(&summary, "; the work of ");
+			stage_list(&summary, 0, stopped, kept);
+			pl_buf_printf(&summary, " is kept");
+		}
+		if (any_skipped) {
+			pl_buf_printf(&summary, "; ");
+			stage_list(&summary, 0, stopped, r.skipped);
+			pl_buf_printf(&summary, " skipped");
+		}
+		if (stopped < ST__COUNT - 1) {
+			pl_buf_printf(&summary, "; ");
+			stage_list(&summary, stopped + 1, ST__COUNT, not_run);
+			pl_buf_printf(&summary, " not run");
+		}
 		err = run_err_of_code(code);
 	} else if (got_65) {
 		struct pl_buf files;

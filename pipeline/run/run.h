@@ -1,13 +1,14 @@
 /*
- * run/run.h - the nightly driver: runs ingest, map and dedup in order, each
- * as its own process, under a lock, with a log file per run.
+ * run/run.h - the nightly driver: runs ingest, map, dedup and indicators in
+ * order, each as its own process, under a lock, with a log file per run.
  *
  * Reads: the stage programs (next to its own executable or --bin), the
  * optional config file, stage_run (the stages' summaries), input_file and
- * mapped_file (what dedup would read).  Writes: output/run.lock,
- * output/run.state (what the last successful dedup read),
- * output/logs/run-YYYYMMDDTHHMMSSZ.log, a stage_run row with stage 'run'.
- * Never writes anything in the input directory.
+ * mapped_file (what dedup would read), the linkage settings, the indicator
+ * catalogue and the population file (digests only).  Writes:
+ * output/run.lock, output/run.state (what the last successful dedup and
+ * indicators read), output/logs/run-YYYYMMDDTHHMMSSZ.log, a stage_run row
+ * with stage 'run'.  Never writes anything in the input directory.
  */
 #ifndef RUN_H
 #define RUN_H
@@ -31,6 +32,8 @@ struct run_opts {
 	const char *db_path;
 	const char *key_path;
 	const char *linkage_path;  /* dedup -c */
+	const char *catalogue_path;  /* indicators -c */
+	const char *population_path; /* indicators -p */
 	const char *bin_dir;       /* the stage programs */
 	long keep_logs;            /* run logs kept, >= 1 */
 	enum pl_log_level verbosity; /* of stderr: ERROR (-q), INFO, DEBUG (-v) */
@@ -38,14 +41,17 @@ struct run_opts {
 };
 
 /* The optional config file (--config): [paths] input, output_db, mappings,
- * key, linkage; [run] keep_logs.  Unset values are NULL / -1.  Relative
- * paths are taken relative to the config file's directory. */
+ * key, linkage, catalogue, population; [run] keep_logs.  Unset values are
+ * NULL / -1.  Relative paths are taken relative to the config file's
+ * directory. */
 struct run_config {
 	char *input_dir;
 	char *db_path;
 	char *mapping_dir;
 	char *key_path;
 	char *linkage_path;
+	char *catalogue_path;
+	char *population_path;
 	long keep_logs;
 };
 
@@ -96,26 +102,64 @@ enum run_verdict run_stage_verdict(int status, int *code);
 /* enum pl_err of a sysexits code (PL_ESOFTWARE for an unknown one). */
 enum pl_err run_err_of_code(int code);
 
-/* The digest of everything dedup reads: the ingested files and the mapped
- * files (from the database), the linkage settings file's content, the key
- * file's identity (device, inode, size, mtime; never its content) and the
- * dedup program's.  A missing file is part of the digest as missing.
- * Also returns the latest dedup run_id in stage_run (0 if none). */
-enum pl_err run_dedup_inputs(sqlite3 *db, const char *linkage_path, const char *key_path,
-			     const char *dedup_bin, char hex[PL_SHA256_HEX],
-			     long long *last_dedup_run, struct pl_diag *d);
+/* ---- stages skipped when nothing they read changed ------------------------
+ *
+ * dedup and indicators rebuild their tables whole each time, so the driver
+ * runs them only when something they read changed.  Each has a digest
+ * function: the digest of what it reads, and the stage's own latest run_id
+ * in stage_run.  output/run.state keeps both, per stage, from its last
+ * successful run; the stage is skipped when both are the same now (a run of
+ * the stage by hand in between makes it run again). */
 
-/* output/run.state: the digest and dedup run_id after the last successful
- * dedup.  run_state_read returns -1 (and leaves hex empty) when there is no
- * usable state; run_state_write writes a temporary file and renames it. */
-int run_state_read(const char *path, char hex[PL_SHA256_HEX], long long *dedup_run);
-enum pl_err run_state_write(const char *path, const char *hex, long long dedup_run,
-			    struct pl_diag *d);
+enum run_skippable { RUN_SKIP_DEDUP, RUN_SKIP_INDICATORS, RUN_SKIP__COUNT };
 
-/* Runs the pipeline.  Returns PL_OK when every stage succeeded, PL_EDATA
- * when ingest could not process a file (map and dedup still ran), or the
- * error of the first stage that failed (or of the driver itself), with
- * details in *d.  PL_ETEMPFAIL when another run holds the lock. */
+/* "dedup", "indicators": the stage, and its keys' prefix in run.state. */
+const char *run_skippable_name(enum run_skippable s);
+
+/* The digest functions, one per skippable stage, alike: each fills hex (the
+ * digest of what the stage reads) and *last_run (the stage's latest run_id
+ * in stage_run, 0 if none); the *_bin argument is the stage program.  A
+ * missing file is part of the digest as missing, and so is the database
+ * file's name.  They fail only when the database cannot be read (hex is
+ * then "").
+ *
+ * What dedup reads: the ingested files and the mapped files (from the
+ * database), the linkage settings' content (o->linkage_path), the key
+ * file's identity (o->key_path: device, inode, size, mtime; never its
+ * content) and the dedup program's. */
+enum pl_err run_dedup_inputs(sqlite3 *db, const struct run_opts *o, const char *dedup_bin,
+			     char hex[PL_SHA256_HEX], long long *last_run, struct pl_diag *d);
+/* What indicators reads: the linked episodes (episode, episode_person:
+ * they change only by map, after which dedup runs, and by dedup; so the
+ * latest dedup run_id stands for them), the catalogue's and the population
+ * file's content (o->catalogue_path, o->population_path) and the
+ * indicators program's identity. */
+enum pl_err run_indicators_inputs(sqlite3 *db, const struct run_opts *o,
+				  const char *indicators_bin, char hex[PL_SHA256_HEX],
+				  long long *last_run, struct pl_diag *d);
+
+/* output/run.state: per skippable stage, the digest and its run_id after its
+ * last successful run. */
+struct run_state {
+	struct run_state_stage {
+		char inputs[PL_SHA256_HEX];   /* "" when not recorded */
+		long long run_id;             /* its stage_run run_id then */
+	} stage[RUN_SKIP__COUNT];
+};
+
+/* Reads path into *st: a stage whose two lines ("NAME_inputs = HEX",
+ * "NAME_run_id = N") are both there and well-formed is recorded, any other
+ * is left "" / 0 (a file from before indicators had only dedup's).  Returns
+ * how many stages are recorded: 0 for a missing or unusable file. */
+int run_state_read(const char *path, struct run_state *st);
+/* Writes the recorded stages of *st to a temporary file, then renames it. */
+enum pl_err run_state_write(const char *path, const struct run_state *st, struct pl_diag *d);
+
+/* Runs the pipeline.  Returns PL_OK when every stage succeeded (or was
+ * skipped), PL_EDATA when ingest could not process a file (the later stages
+ * still ran), or the error of the first stage that failed (or of the driver
+ * itself), with details in *d.  PL_ETEMPFAIL when another run holds the
+ * lock. */
 enum pl_err run_run(const struct run_opts *opts, struct pl_diag *d);
 
 #endif

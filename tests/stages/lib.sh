@@ -554,7 +554,7 @@ run_pipeline() {
 # expect_run CODE ARGS...: run the driver, expect CODE, an empty stdout,
 # every stderr line in the log format (of run or a stage), and with -q and
 # exit 0 an empty stderr.
-RUN_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (run|ingest|map|dedup) [EWID] [^ ].*$'
+RUN_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (run|ingest|map|dedup|indicators) [EWID] [^ ].*$'
 expect_run() {
 	local want=$1 arg
 	shift
@@ -627,6 +627,21 @@ pipeline_tables() {
 		2>>"$WORK/.sql-errors"
 }
 
+# indicator_tables [DB]: every row of the tables indicators makes (replaced
+# whole by each of its runs), to compare two runs.
+indicator_tables() {
+	sqlite3 -batch -noheader "${1:-$DB}" "
+	  SELECT 'indicator', * FROM indicator ORDER BY indicator;
+	  SELECT 'indicator_value', * FROM indicator_value
+	   ORDER BY indicator, period, breakdown, district, sex, age_band, intervention,
+	            provider, substance, children;
+	  SELECT 'indicator_equity', * FROM indicator_equity ORDER BY indicator, period;
+	  SELECT 'indicator_trend', * FROM indicator_trend
+	   ORDER BY indicator, breakdown, district, sex, age_band, intervention, provider,
+	            substance, children;" \
+		2>>"$WORK/.sql-errors"
+}
+
 # input_state: name, size, mtime and sha256 of every file in input/, to show
 # that a run changed nothing there.
 input_state() {
@@ -636,14 +651,14 @@ input_state() {
 }
 
 # fake_stages DIR: stage programs that only append their name to DIR/ran,
-# sleep $FAKE_INGEST_SLEEP / $FAKE_MAP_SLEEP / $FAKE_DEDUP_SLEEP seconds
-# (default 0), log a line and exit with $FAKE_INGEST / $FAKE_MAP /
-# $FAKE_DEDUP (default 0), or kill themselves with signal 9 when that is
-# "kill".
+# sleep $FAKE_INGEST_SLEEP / $FAKE_MAP_SLEEP / $FAKE_DEDUP_SLEEP /
+# $FAKE_INDICATORS_SLEEP seconds (default 0), log a line and exit with
+# $FAKE_INGEST / $FAKE_MAP / $FAKE_DEDUP / $FAKE_INDICATORS (default 0), or
+# kill themselves with signal 9 when that is "kill".
 fake_stages() {
 	local dir=$1 s var
 	mkdir -p "$dir"
-	for s in ingest map dedup; do
+	for s in ingest map dedup indicators; do
 		var=FAKE_$(printf '%s' "$s" | tr a-z A-Z)
 		cat >"$dir/$s" <<SH
 #!/bin/sh
@@ -657,4 +672,46 @@ exit "\$code"
 SH
 		chmod +x "$dir/$s"
 	done
+}
+
+# ---- indicators stage (tests t06NN-indicators-*) ----------------------------
+CATALOGUE=$WORK/mappings/indicators/indicators.ini
+POPULATION=$WORK/mappings/population/population.csv
+
+# indicators ARGS...: the indicators binary on this test's database, catalogue
+# and population file.
+indicators() {
+	"$PL_BIN/indicators" -c "$CATALOGUE" -p "$POPULATION" -d "$DB" "$@"
+}
+
+# expect_indicators CODE ARGS...: run indicators, expect CODE, every stderr
+# line in the log format, an empty stdout (unless --method is among ARGS),
+# and with -q and exit 0 an empty stderr.
+IND_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z indicators [EWID] [^ ].*$'
+expect_indicators() {
+	local want=$1 arg calc=0
+	shift
+	for arg in "$@"; do
+		case $arg in --method|--method=*) calc=1 ;; esac
+	done
+	expect_exit "$want" indicators "$@"
+	if [ "$calc" == 0 ]; then
+		expect_eq "indicators $*: stdout is empty (exit $RC)" "" "$(cat "$OUT")"
+	fi
+	expect_eq "indicators $*: stderr lines not in the log format" "" \
+		"$(grep -a -v -E -e "$IND_LOG_ERE" "$ERR")"
+	for arg in "$@"; do
+		if [ "$arg" == -q ] && [ "$RC" == 0 ]; then
+			expect_eq "indicators $*: stderr with -q and success" "" "$(cat "$ERR")"
+		fi
+	done
+}
+
+# ind_value INDICATOR PERIOD BREAKDOWN WHERE COLUMNS: the columns of the one
+# indicator_value row (joined by |, NULL as '-') matching; WHERE is an extra
+# SQL condition on the keys, e.g. "district = 'ANGERED'" or "1".
+ind_value() {
+	q "SELECT $(printf '%s' "$5" | sed 's/\([a-z_][a-z_]*\)/coalesce(\1, '"'-'"')/g')
+	     FROM indicator_value WHERE indicator = $(sql_str "$1") AND period = $(sql_str "$2")
+	      AND breakdown = $(sql_str "$3") AND ($4);"
 }

@@ -29,7 +29,7 @@ expect_true "sample input/ holds files" test -n "$(ls -A "$WORK/input")"
 
 ingest_causes=" field_count encoding control_char malformed_quote unterminated_quote "
 later_keys=" rows_rejected_map "
-later_kinds=" persons persons_mapped episodes episodes_mapped idform "
+later_kinds=" persons persons_mapped episodes episodes_mapped idform ind "
 known_cols=" $({ cat "$PL_ROOT/pipeline/schema.sql"
 	echo "SELECT group_concat(name, ' ') FROM pragma_table_info('input_file');"
 } | sqlite3 -batch -noheader :memory:) "

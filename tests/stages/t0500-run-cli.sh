@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # t0500-run-cli.sh - guards the driver's command line: --help on stdout with
-# every option and every exit status, exit 0; misuse (unknown option, an
-# argument, a bad --keep-logs) is a short usage on stderr and 64; stage
-# programs missing from --bin is 70 naming the program, before any lock or
-# log is made.
+# every option (--catalogue and --population too), the four stages and every
+# exit status, exit 0; misuse (unknown option, an argument, a bad
+# --keep-logs) is a short usage on stderr and 64; stage programs missing
+# from --bin is 70 naming the program, before any lock or log is made.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 
 expect_exit 0 "$PL_BIN/run" --help
 help=$(cat "$OUT")
-for opt in -i --input -m --mappings -d --db -k --key --linkage --config --keep-logs \
-	--bin -q --quiet -v --verbose -h --help; do
+for opt in -i --input -m --mappings -d --db -k --key --linkage --catalogue --population \
+	--config --keep-logs --bin -q --quiet -v --verbose -h --help; do
 	expect_grep "--help lists $opt" "(^| |, )$opt( |,|$)" "$help"
 done
 for code in 0 64 65 66 70 73 74 75 78; do
 	expect_grep "--help lists exit status $code" "^ +$code  " "$help"
 done
 expect_grep "--help names the config file's keys" 'input, output_db, mappings, key, linkage' "$help"
+expect_grep "--help names the config file's indicators keys" 'catalogue, population; \[run\] keep_logs' "$help"
+expect_grep "--help names the stages in order" 'process: ingest, map, dedup, indicators\.' \
+	"$(printf '%s\n' "$help" | tr '\n' ' ')"
 expect_grep "--help names the lock file" 'output/run\.lock' "$help"
 expect_eq "--help: nothing on stderr" "" "$(cat "$ERR")"
 

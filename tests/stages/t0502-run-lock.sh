@@ -11,7 +11,7 @@
 new_fixture
 samples_fixture
 expect_run 0 -q
-snap=$(pipeline_tables)
+snap=$(pipeline_tables; indicator_tables)
 n_stage_runs=$(q 'SELECT count(*) FROM stage_run;')
 logs=$(run_logs)
 
@@ -44,7 +44,7 @@ wait "$holder" 2>/dev/null
 expect_true "the lock file is still there" test -e "$WORK/output/run.lock"
 expect_run 0 -q
 expect_like "the run after a killed holder" 'nothing new:%' "$(last_summary run)"
-expect_eq "tables unchanged" "$snap" "$(pipeline_tables)"
+expect_eq "tables unchanged" "$snap" "$(pipeline_tables; indicator_tables)"
 
 # Two drivers: the first one's ingest is slow (a fake stage that sleeps).
 fake=$WORK/fake
@@ -58,5 +58,6 @@ expect_run 75 -q --bin "$fake"
 expect_grep "second driver refused" 'another run holds the lock \(pid [0-9]+\)' "$(cat "$ERR")"
 wait "$first"
 expect_eq "the first run finished" 0 "$?"
-expect_eq "the first run ran every stage once" "ingest map dedup" "$(tr '\n' ' ' <"$fake/ran" | sed 's/ $//')"
+expect_eq "the first run ran every stage once" "ingest map dedup indicators" \
+	"$(tr '\n' ' ' <"$fake/ran" | sed 's/ $//')"
 finish

@@ -2,14 +2,20 @@
 # t0503-run-incremental.sh - guards the driver's incremental work on the
 # samples, asserted from the stages' stage_run summaries:
 # - one changed input file: only it is ingested and mapped again, the other
-#   files' rows stay as they were, and dedup runs again;
+#   files' rows stay as they were, and dedup and indicators run again;
 # - a changed mapping file (lundby, three files): that source's files are
-#   ingested and mapped again, no other, and dedup runs again;
+#   ingested and mapped again, no other, and dedup and indicators run again;
 # - changed linkage settings, a key file with a new time, a deleted
 #   output/run.state, or a dedup run by hand with other settings in between:
-#   ingest and map do nothing, dedup runs again (and after the hand run its
-#   tables are again those of the driver's settings);
-# - after each of these, the next run says "nothing new" and skips dedup.
+#   ingest and map do nothing, dedup runs again and so does indicators (and
+#   after the hand run the tables are again those of the driver's settings);
+# - a changed population file (one number) or indicator catalogue, an
+#   indicators run by hand with another population file in between, or a
+#   run.state of the old format (dedup's lines only): indicators runs again,
+#   dedup does not (and after the hand run the indicator tables are again
+#   those of the driver's files);
+# - after each of these, the next run says "nothing new" and skips dedup and
+#   indicators.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
@@ -17,20 +23,36 @@ expect_run 0 -q
 
 # nothing_new WHAT: the next run does no work.
 nothing_new() {
-	local n
+	local n ni
 	n=$(n_runs dedup)
+	ni=$(n_runs indicators)
 	expect_run 0 -q
-	expect_like "$1, then: run says nothing new" 'nothing new: 7 files unchanged, dedup skipped;%' \
-		"$(last_summary run)"
+	expect_like "$1, then: run says nothing new" \
+		'nothing new: 7 files unchanged, dedup and indicators skipped;%' "$(last_summary run)"
 	expect_eq "$1, then: dedup not run" "$n" "$(n_runs dedup)"
+	expect_eq "$1, then: indicators not run" "$ni" "$(n_runs indicators)"
 }
-# dedup_again WHAT N: this run ran dedup once more than N, and ingest and map
-# did nothing (2972 episodes: lundby_2024.csv has lost a record by then).
+# dedup_again WHAT N NI: this run ran dedup once more than N and indicators
+# once more than NI (after a dedup, the persons may differ), and ingest and
+# map did nothing (2972 episodes: lundby_2024.csv has lost a record by then).
 dedup_again() {
 	expect_eq "$1: dedup ran again" "$(($2 + 1))" "$(n_runs dedup)"
+	expect_eq "$1: indicators ran again" "$(($3 + 1))|0" \
+		"$(q "SELECT count(*), (SELECT exit_code FROM stage_run WHERE stage = 'indicators'
+		        ORDER BY run_id DESC LIMIT 1) FROM stage_run WHERE stage = 'indicators';")"
 	expect_like "$1: ingest did nothing" '7 files: 0 ingested, 7 unchanged,%' "$(last_summary ingest)"
 	expect_like "$1: map did nothing" '0 files mapped, 7 unchanged;%' "$(last_summary map)"
-	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup: 2972 episodes, % persons;%' \
+	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup: 2972 episodes, % persons; indicators: % indicators over % persons, 2972 episodes;%' \
+		"$(last_summary run)"
+}
+# indicators_again WHAT N NI: this run ran indicators once more than NI and
+# dedup not (N runs still); ingest and map did nothing.
+indicators_again() {
+	expect_eq "$1: dedup not run" "$2" "$(n_runs dedup)"
+	expect_eq "$1: indicators ran again, exit 0" "$(($3 + 1))|0" \
+		"$(q "SELECT count(*), (SELECT exit_code FROM stage_run WHERE stage = 'indicators'
+		        ORDER BY run_id DESC LIMIT 1) FROM stage_run WHERE stage = 'indicators';")"
+	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup skipped (nothing it reads changed); indicators: % indicators over % persons, 2972 episodes;%' \
 		"$(last_summary run)"
 }
 others() { # the input_file rows of the files other than $1
@@ -42,18 +64,20 @@ nothing_new "first run"
 # One input file changes: a record removed from lundby_2024.csv.
 before=$(others lundby_2024.csv)
 n=$(n_runs dedup)
+ni=$(n_runs indicators)
 LC_ALL=C sed -i '50d' "$WORK/input/lundby_2024.csv"
 expect_run 0 -q
 expect_like "changed file: only it ingested" '7 files: 1 ingested, 6 unchanged, 0 duplicate, 0 failed; 218 rows read,%' \
 	"$(last_summary ingest)"
 expect_like "changed file: only it mapped" '1 files mapped, 6 unchanged;%' "$(last_summary map)"
 expect_eq "changed file: dedup ran again" "$((n + 1))" "$(n_runs dedup)"
+expect_eq "changed file: indicators ran again" "$((ni + 1))" "$(n_runs indicators)"
 expect_eq "changed file: the other files' rows untouched" "$before" "$(others lundby_2024.csv)"
 expect_eq "changed file: its rows" 218 \
 	"$(q "SELECT rows_read FROM input_file WHERE name = 'lundby_2024.csv';")"
 expect_eq "changed file: episodes of the persons" "$(q 'SELECT count(*) FROM episode;')" \
 	"$(q 'SELECT count(*) FROM episode_person;')"
-expect_like "changed file: run summary" '1 file ingested, 6 unchanged; 1 file mapped; dedup: % episodes, % persons;%' \
+expect_like "changed file: run summary" '1 file ingested, 6 unchanged; 1 file mapped; dedup: % episodes, % persons; indicators: % indicators over % persons, 2972 episodes;%' \
 	"$(last_summary run)"
 nothing_new "changed file"
 
@@ -61,6 +85,7 @@ nothing_new "changed file"
 before=$(q "SELECT name, mapped_at FROM mapped_file JOIN input_file USING (file_id)
              WHERE source != 'lundby' ORDER BY name;")
 n=$(n_runs dedup)
+ni=$(n_runs indicators)
 sleep 1 # mapped_at has seconds: the others' must be seen not to change
 printf '; a comment changes the mapping file\n' >>"$WORK/mappings/lundby.ini"
 expect_run 0 -q
@@ -75,38 +100,98 @@ expect_eq "mapping changed: other sources not mapped again" "$before" \
 	"$(q "SELECT name, mapped_at FROM mapped_file JOIN input_file USING (file_id)
 	       WHERE source != 'lundby' ORDER BY name;")"
 expect_eq "mapping changed: dedup ran again" "$((n + 1))" "$(n_runs dedup)"
+expect_eq "mapping changed: indicators ran again" "$((ni + 1))" "$(n_runs indicators)"
 nothing_new "mapping changed"
 
 # The linkage settings change.
 n=$(n_runs dedup)
+ni=$(n_runs indicators)
 printf '; a comment changes the linkage settings\n' >>"$LINKAGE"
 expect_run 0 -q
-dedup_again "linkage changed" "$n"
+dedup_again "linkage changed" "$n" "$ni"
 nothing_new "linkage changed"
 
 # The key file gets a new time (restored from a backup, say).
 n=$(n_runs dedup)
+ni=$(n_runs indicators)
 touch -d '2020-01-01 00:00:00' "$KEY"
 expect_run 0 -q
-dedup_again "key file touched" "$n"
+dedup_again "key file touched" "$n" "$ni"
 nothing_new "key file touched"
 
 # run.state is deleted.
 n=$(n_runs dedup)
+ni=$(n_runs indicators)
 rm "$WORK/output/run.state"
 expect_run 0 -q
-dedup_again "run.state deleted" "$n"
+dedup_again "run.state deleted" "$n" "$ni"
 nothing_new "run.state deleted"
 
 # dedup by hand with another threshold, then the driver.
-want=$(pipeline_tables)
+want=$(pipeline_tables; indicator_tables)
 cp "$LINKAGE" "$WORK/other-linkage.ini"
 sed -i 's/^threshold *=.*/threshold = 30/' "$WORK/other-linkage.ini"
 expect_exit 0 "$PL_BIN/dedup" -q -c "$WORK/other-linkage.ini" -d "$DB" -k "$KEY"
-expect_true "dedup by hand changed the tables" test "$want" != "$(pipeline_tables)"
+expect_true "dedup by hand changed the tables" test "$want" != "$(pipeline_tables; indicator_tables)"
 n=$(n_runs dedup)
+ni=$(n_runs indicators)
 expect_run 0 -q
-dedup_again "dedup by hand in between" "$n"
-expect_eq "dedup by hand in between: the driver's tables again" "$want" "$(pipeline_tables)"
+dedup_again "dedup by hand in between" "$n" "$ni"
+expect_eq "dedup by hand in between: the driver's tables again" "$want" \
+	"$(pipeline_tables; indicator_tables)"
 nothing_new "dedup by hand in between"
+
+# The population file changes: one number, in the fixture's copy.
+CAT=$WORK/mappings/indicators/indicators.ini
+POP=$WORK/mappings/population/population.csv
+persons=$(pipeline_tables)
+figures=$(indicator_tables)
+n=$(n_runs dedup)
+ni=$(n_runs indicators)
+year=$(q "SELECT max(period) FROM indicator_value WHERE period GLOB '[0-9][0-9][0-9][0-9]';")
+expect_eq "population: the row to change is there" 1 \
+	"$(grep -c "^$year,ANGERED,M,30-34," "$POP")"
+sed -i -E "s/^($year,ANGERED,M,30-34),([0-9]+)\$/\1,\2000/" "$POP"
+expect_eq "population: the number changed" 1 "$(grep -c -E "^$year,ANGERED,M,30-34,[0-9]+000\$" "$POP")"
+expect_run 0 -q
+indicators_again "population changed" "$n" "$ni"
+expect_eq "population changed: the persons' tables as they were" "$persons" "$(pipeline_tables)"
+expect_true "population changed: the figures changed" test "$figures" != "$(indicator_tables)"
+nothing_new "population changed"
+
+# The catalogue changes (a comment).
+n=$(n_runs dedup)
+ni=$(n_runs indicators)
+figures=$(indicator_tables)
+printf '; a comment changes the catalogue\n' >>"$CAT"
+expect_run 0 -q
+indicators_again "catalogue changed" "$n" "$ni"
+expect_eq "catalogue changed: the same figures" "$figures" "$(indicator_tables)"
+nothing_new "catalogue changed"
+
+# indicators by hand with another population file, then the driver.
+cp "$POP" "$WORK/other-population.csv"
+sed -i -E "s/^($year,ANGERED,M,30-34),([0-9]+)000\$/\1,\2/" "$WORK/other-population.csv"
+expect_exit 0 "$PL_BIN/indicators" -q -c "$CAT" -p "$WORK/other-population.csv" -d "$DB"
+expect_true "indicators by hand changed the figures" test "$figures" != "$(indicator_tables)"
+n=$(n_runs dedup)
+ni=$(n_runs indicators)
+expect_run 0 -q
+indicators_again "indicators by hand in between" "$n" "$ni"
+expect_eq "indicators by hand in between: the driver's figures again" "$figures" \
+	"$(indicator_tables)"
+nothing_new "indicators by hand in between"
+
+# A run.state of the old format, from before indicators: dedup's lines only.
+grep -E '^dedup_(inputs|run_id) = ' "$WORK/output/run.state" >"$WORK/old.state"
+expect_eq "old format: two lines" 2 "$(wc -l <"$WORK/old.state")"
+mv "$WORK/old.state" "$WORK/output/run.state"
+n=$(n_runs dedup)
+ni=$(n_runs indicators)
+expect_run 0 -q
+indicators_again "old run.state" "$n" "$ni"
+expect_eq "old run.state: rewritten with both stages" \
+	"dedup_inputs dedup_run_id indicators_inputs indicators_run_id" \
+	"$(grep -v '^#' "$WORK/output/run.state" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')"
+nothing_new "old run.state"
 finish

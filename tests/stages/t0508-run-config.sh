@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # t0508-run-config.sh - guards the driver's config file (--config, INI):
-# - [paths] input, output_db, mappings, key, linkage; relative paths are
-#   relative to the config file's directory (not the working directory);
-#   the linkage settings default to MAPPINGS/linkage/linkage.ini;
+# - [paths] input, output_db, mappings, key, linkage, catalogue,
+#   population; relative paths are relative to the config file's directory
+#   (not the working directory); the linkage settings default to
+#   MAPPINGS/linkage/linkage.ini, the catalogue and the population file to
+#   MAPPINGS/indicators/indicators.ini and MAPPINGS/population/population.csv;
 # - options override the file; the file's key overrides $PL_KEY_FILE, which
 #   is used when neither gives one;
 # - an unknown section or key, a key outside a section, a key given twice,
@@ -30,6 +32,8 @@ cd "$WORK" || exit 1
 expect_eq "relative to the config file: nothing made where run was started" "" \
 	"$(ls "$WORK/elsewhere")"
 expect_eq "the database is the config file's" 2973 "$(q 'SELECT count(*) FROM episode_person;')"
+expect_true "indicators ran on the catalogue and population beside the mappings" \
+	test "$(q 'SELECT count(*) FROM indicator_value;')" -gt 0
 expect_true "the key is the config file's" test -s "$KEY"
 expect_true "one run log" test "$(ls "$WORK/output/logs" | wc -l)" -eq 1
 
@@ -48,6 +52,44 @@ expect_exit 78 "$PL_BIN/run" -q --config "$WORK/etc/run2.ini"
 expect_grep "[paths] linkage is read by dedup" 'Z dedup E .*etc/bad-linkage\.ini:2: ' "$(cat "$ERR")"
 expect_exit 0 "$PL_BIN/run" -q --config "$WORK/etc/run2.ini" --linkage "$LINKAGE"
 expect_eq "--linkage overrides [paths] linkage" "" "$(cat "$ERR")"
+
+# The catalogue and the population file: from [paths], else beside the
+# mappings; the options override both.
+cp "$WORK/mappings/indicators/indicators.ini" "$WORK/etc/bad-catalogue.ini"
+printf '[indicator broken]\nunit = pupils\n' >>"$WORK/etc/bad-catalogue.ini"
+bad_line=$(wc -l <"$WORK/etc/bad-catalogue.ini")
+printf 'year,district,sex,age,population\n2024,ANGERED,F,0-4,many\n' >"$WORK/etc/bad-population.csv"
+printf 'catalogue = bad-catalogue.ini\n' >"$WORK/etc/catalogue.ini.part"
+sed '/^key = /r '"$WORK/etc/catalogue.ini.part" "$WORK/etc/run.ini" >"$WORK/etc/run3.ini"
+expect_exit 78 "$PL_BIN/run" -q --config "$WORK/etc/run3.ini"
+expect_grep "[paths] catalogue is read by indicators" \
+	"Z indicators E .*etc/bad-catalogue\\.ini:$bad_line: " "$(cat "$ERR")"
+expect_exit 0 "$PL_BIN/run" -q --config "$WORK/etc/run3.ini" \
+	--catalogue "$WORK/mappings/indicators/indicators.ini"
+expect_eq "--catalogue overrides [paths] catalogue" "" "$(cat "$ERR")"
+printf 'population = bad-population.csv\n' >"$WORK/etc/population.ini.part"
+sed '/^key = /r '"$WORK/etc/population.ini.part" "$WORK/etc/run.ini" >"$WORK/etc/run4.ini"
+expect_exit 78 "$PL_BIN/run" -q --config "$WORK/etc/run4.ini"
+expect_grep "[paths] population is read by indicators" \
+	'Z indicators E .*etc/bad-population\.csv:2: ' "$(cat "$ERR")"
+expect_exit 0 "$PL_BIN/run" -q --config "$WORK/etc/run4.ini" \
+	--population "$WORK/mappings/population/population.csv"
+expect_eq "--population overrides [paths] population" "" "$(cat "$ERR")"
+expect_exit 78 "$PL_BIN/run" -q --config "$WORK/etc/run.ini" \
+	--catalogue "$WORK/etc/bad-catalogue.ini"
+expect_grep "--catalogue over the default" "Z indicators E .*etc/bad-catalogue\\.ini:$bad_line: " \
+	"$(cat "$ERR")"
+expect_exit 78 "$PL_BIN/run" -q --config "$WORK/etc/run.ini" \
+	--population "$WORK/etc/bad-population.csv"
+expect_grep "--population over the default" 'Z indicators E .*etc/bad-population\.csv:2: ' \
+	"$(cat "$ERR")"
+mkdir -p "$WORK/m2"
+cp "$WORK/mappings/"*.ini "$WORK/m2/"
+cp -R "$WORK/mappings/codelists" "$WORK/mappings/linkage" "$WORK/m2/" 2>/dev/null
+expect_exit 78 "$PL_BIN/run" -q --config "$WORK/etc/run.ini" -m "$WORK/m2"
+expect_grep "the catalogue defaults to MAPPINGS/indicators/indicators.ini" \
+	'Z indicators E .*m2/indicators/indicators\.ini' "$(cat "$ERR")"
+expect_exit 0 "$PL_BIN/run" -q --config "$WORK/etc/run.ini"
 
 # $PL_KEY_FILE: used without -k and [paths] key; the file's key wins over it.
 printf '[paths]\ninput = ../input\noutput_db = ../envkey/pipeline.db\nmappings = ../mappings\n' \

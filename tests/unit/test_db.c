@@ -154,6 +154,50 @@ static void test_db__other_schema_version_is_config_error(void **state)
 	}
 }
 
+extern const char pl_schema_sql[];
+
+/* A database of schema version 1 (the schema before its first "-- @since"
+ * section) is brought up to date: the later sections' tables appear, the
+ * version is the current one, and the data stays. */
+static void test_db__older_version_is_upgraded(void **state)
+{
+	const char *mark = strstr(pl_schema_sql, "\n-- @since 2\n");
+	char path[512], *v1;
+	struct pl_diag d;
+	sqlite3 *db = NULL;
+
+	assert_non_null(mark);
+	v1 = strndup(pl_schema_sql, (size_t)(mark - pl_schema_sql));
+	assert_non_null(v1);
+	assert_non_null(strstr(v1, "PRAGMA user_version = "));
+	/* the version-1 text with its version set back to 1 */
+	memcpy(strstr(v1, "PRAGMA user_version = ") + strlen("PRAGMA user_version = "), "1", 1);
+	unit_path(state, "v1.db", path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO stage_run (stage, version, started_at) "
+				      "VALUES ('ingest', 'x', 'now')", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(query_ll(db, "PRAGMA user_version"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+				  "'indicator_value'"), 0);
+	sqlite3_close(db);
+	free(v1);
+
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+				  "('indicator', 'indicator_value', 'indicator_equity', "
+				  "'indicator_trend')"), 4);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run"), 1);
+	pl_db_close(db);
+	/* and opening it again changes nothing */
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+				  "'indicator%'"), 5);
+	pl_db_close(db);
+}
+
 static void test_db__not_a_database_is_an_error_not_a_crash(void **state)
 {
 	char path[512], *junk;
@@ -380,6 +424,7 @@ int main(void)
 		T(test_db__reopen_keeps_data),
 		T(test_db__empty_file_becomes_a_database),
 		T(test_db__other_schema_version_is_config_error),
+		T(test_db__older_version_is_upgraded),
 		T(test_db__not_a_database_is_an_error_not_a_crash),
 		T(test_db__cannot_create_is_cantcreat),
 		T(test_db__rows_read_check_constraint),

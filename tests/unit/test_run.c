@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_run.c - run/run: log line levels, run log names and
  * rotation, the stages' summary lines, what a stage's exit status means for
- * the run, the config file, run.state, and the digest of what dedup reads.
+ * the run, the config file, run.state (old and new format), and the digests
+ * of what dedup and indicators read.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -224,6 +225,7 @@ static void test_run_config__paths_relative_to_the_file(void **state)
 	assert_int_equal(unit_write_str(path, "; comment\n[paths]\ninput = in\n"
 					"output_db = /abs/pipeline.db\nmappings = ../m\n"
 					"key = k/pipeline.key\nlinkage = l.ini\n"
+					"catalogue = ind/c.ini\npopulation = /abs/pop.csv\n"
 					"[run]\nkeep_logs = 7\n"), 0);
 	run_config_init(&cfg);
 	pl_diag_clear(&d);
@@ -237,6 +239,9 @@ static void test_run_config__paths_relative_to_the_file(void **state)
 	assert_string_equal(cfg.key_path, want);
 	snprintf(want, sizeof(want), "%s/l.ini", t->dir);
 	assert_string_equal(cfg.linkage_path, want);
+	snprintf(want, sizeof(want), "%s/ind/c.ini", t->dir);
+	assert_string_equal(cfg.catalogue_path, want);
+	assert_string_equal(cfg.population_path, "/abs/pop.csv");
 	assert_int_equal(cfg.keep_logs, 7);
 	run_config_release(&cfg);
 	run_config_release(&cfg); /* released twice: harmless */
@@ -246,6 +251,8 @@ static void test_run_config__paths_relative_to_the_file(void **state)
 	assert_int_equal(run_config_load(path, &cfg, &d), PL_OK);
 	assert_null(cfg.input_dir);
 	assert_null(cfg.linkage_path);
+	assert_null(cfg.catalogue_path);
+	assert_null(cfg.population_path);
 	assert_int_equal(cfg.keep_logs, 2);
 	run_config_release(&cfg);
 	assert_int_equal(cfg.keep_logs, -1);
@@ -260,6 +267,12 @@ static void test_run_config__errors_name_the_line(void **state)
 		{ "input = a\n", PL_ECONFIG, 1, "key 'input' outside a section" },
 		{ "[paths]\nkey = a\nkey = b\n", PL_ECONFIG, 3, "[paths] key given twice" },
 		{ "[paths]\nkey =\n", PL_ECONFIG, 2, "[paths] key is empty" },
+		{ "[paths]\ncatalogue = a\ncatalogue = b\n", PL_ECONFIG, 3,
+		  "[paths] catalogue given twice" },
+		{ "[paths]\npopulation =\n", PL_ECONFIG, 2, "[paths] population is empty" },
+		{ "[paths]\npopulations = p.csv\n", PL_ECONFIG, 2,
+		  "unknown key 'populations' in [paths] (known: input, output_db, mappings, key, "
+		  "linkage, catalogue, population)" },
 		{ "[run]\nkeep_logs = 1\nkeep_logs = 2\n", PL_ECONFIG, 3, "[run] keep_logs given twice" },
 		{ "[run]\nkeep_logs = 100001\n", PL_ECONFIG, 2, "keep_logs '100001' is not" },
 		{ "[run]\nkeep_logs = 3x\n", PL_ECONFIG, 2, "keep_logs '3x' is not" },
@@ -303,47 +316,141 @@ static void test_run_parse_keep_logs__table(void **state)
 	assert_int_equal(run_parse_keep_logs("99999999999999999999"), -1);
 }
 
-/* ---- run.state and what dedup reads ----------------------------------------- */
+/* ---- run.state and what dedup and indicators read --------------------------- */
+
+#define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 
 static void test_run_state__write_then_read(void **state)
 {
-	static const char hex[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-	char path[512], tmp[520], got[PL_SHA256_HEX];
-	long long run_id = 0;
+	char path[512], tmp[520], *text;
+	struct run_state st, got;
 	struct pl_diag d;
 
+	assert_string_equal(run_skippable_name(RUN_SKIP_DEDUP), "dedup");
+	assert_string_equal(run_skippable_name(RUN_SKIP_INDICATORS), "indicators");
 	unit_path(state, "run.state", path, sizeof(path));
-	assert_int_equal(run_state_read(path, got, &run_id), -1);
-	assert_string_equal(got, "");
+	memset(&got, 0x55, sizeof(got));
+	assert_int_equal(run_state_read(path, &got), 0); /* no file: nothing recorded */
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, "");
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, "");
+
+	/* both stages recorded */
+	memset(&st, 0, sizeof(st));
+	memcpy(st.stage[RUN_SKIP_DEDUP].inputs, HEX_A, PL_SHA256_HEX);
+	st.stage[RUN_SKIP_DEDUP].run_id = 42;
+	memcpy(st.stage[RUN_SKIP_INDICATORS].inputs, HEX_B, PL_SHA256_HEX);
+	st.stage[RUN_SKIP_INDICATORS].run_id = 43;
 	pl_diag_clear(&d);
-	assert_int_equal(run_state_write(path, hex, 42, &d), PL_OK);
+	assert_int_equal(run_state_write(path, &st, &d), PL_OK);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	assert_int_not_equal(access(tmp, F_OK), 0);
-	assert_int_equal(run_state_read(path, got, &run_id), 0);
-	assert_string_equal(got, hex);
-	assert_int_equal(run_id, 42);
-	/* a damaged state is no state */
+	assert_int_equal(run_state_read(path, &got), 2);
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, HEX_A);
+	assert_int_equal(got.stage[RUN_SKIP_DEDUP].run_id, 42);
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, HEX_B);
+	assert_int_equal(got.stage[RUN_SKIP_INDICATORS].run_id, 43);
+
+	/* a stage not recorded is not written, the other one is */
+	st.stage[RUN_SKIP_DEDUP].inputs[0] = '\0';
+	assert_int_equal(run_state_write(path, &st, &d), PL_OK);
+	text = unit_read(path, NULL);
+	assert_non_null(text);
+	assert_null(strstr(text, "dedup_"));
+	assert_non_null(strstr(text, "\nindicators_inputs = " HEX_B "\nindicators_run_id = 43\n"));
+	free(text);
+	assert_int_equal(run_state_read(path, &got), 1);
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, "");
+	assert_int_equal(got.stage[RUN_SKIP_DEDUP].run_id, 0);
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, HEX_B);
+
+	/* the old format (before indicators): dedup's lines only */
+	assert_int_equal(unit_write_str(path, "# run.state - written by the run driver\n"
+					"dedup_inputs = " HEX_A "\ndedup_run_id = 7\n"), 0);
+	assert_int_equal(run_state_read(path, &got), 1);
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, HEX_A);
+	assert_int_equal(got.stage[RUN_SKIP_DEDUP].run_id, 7);
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, "");
+
+	/* a damaged state is no state, stage by stage */
 	assert_int_equal(unit_write_str(path, "dedup_inputs = 0123\ndedup_run_id = 4\n"), 0);
-	assert_int_equal(run_state_read(path, got, &run_id), -1);
-	assert_int_equal(unit_write_str(path, "dedup_inputs = 0123456789abcdef0123456789abcdef"
-					"0123456789abcdef0123456789abcdef\n"), 0);
-	assert_int_equal(run_state_read(path, got, &run_id), -1);
+	assert_int_equal(run_state_read(path, &got), 0);
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, "");
+	assert_int_equal(unit_write_str(path, "dedup_inputs = " HEX_A "\n"), 0);
+	assert_int_equal(run_state_read(path, &got), 0);
+	assert_int_equal(unit_write_str(path, "dedup_inputs = " HEX_A "\ndedup_run_id = 4\n"
+					"indicators_inputs = " HEX_B "\n"
+					"indicators_run_id = x5\n"), 0);
+	assert_int_equal(run_state_read(path, &got), 1);
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, HEX_A);
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, "");
+	assert_int_equal(unit_write_str(path, "indicators_inputs = " HEX_B "\n"
+					"indicators_run_id = 9\n"
+					"dedup_inputs = 0123456789ABCDEF0123456789ABCDEF"
+					"0123456789ABCDEF0123456789ABCDEF\ndedup_run_id = 4\n"), 0);
+	assert_int_equal(run_state_read(path, &got), 1);
+	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, ""); /* not our hex */
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, HEX_B);
+	assert_int_equal(got.stage[RUN_SKIP_INDICATORS].run_id, 9);
+
 	unit_path(state, "no-dir/run.state", path, sizeof(path));
-	assert_int_equal(run_state_write(path, hex, 1, &d), PL_ECANTCREAT);
+	assert_int_equal(run_state_write(path, &st, &d), PL_ECANTCREAT);
 }
 
 struct digest_fixture {
 	char db_path[512], linkage[512], key[512], dedup[512];
+	char catalogue[512], population[512], indicators[512];
+	struct run_opts o;
 	sqlite3 *db;
 };
+
+/* Files and a database for the digests: an ingested and mapped file, an
+ * unclaimed one. */
+static void digest_fixture_init(void **state, struct digest_fixture *f)
+{
+	struct pl_diag d;
+
+	memset(f, 0, sizeof(*f));
+	unit_path(state, "pipeline.db", f->db_path, sizeof(f->db_path));
+	unit_path(state, "linkage.ini", f->linkage, sizeof(f->linkage));
+	unit_path(state, "pipeline.key", f->key, sizeof(f->key));
+	unit_path(state, "dedup", f->dedup, sizeof(f->dedup));
+	unit_path(state, "indicators.ini", f->catalogue, sizeof(f->catalogue));
+	unit_path(state, "population.csv", f->population, sizeof(f->population));
+	unit_path(state, "indicators", f->indicators, sizeof(f->indicators));
+	assert_int_equal(unit_write_str(f->linkage, "[linkage]\nthreshold = 4.3\n"), 0);
+	assert_int_equal(unit_write_str(f->key, "k\n"), 0);
+	assert_int_equal(unit_write_str(f->dedup, "#!/bin/sh\n"), 0);
+	assert_int_equal(unit_write_str(f->catalogue, "[indicator a]\nmethod = count\n"), 0);
+	assert_int_equal(unit_write_str(f->population, "year,district,sex,age,n\n"
+					"2024,A,F,30,100\n"), 0);
+	assert_int_equal(unit_write_str(f->indicators, "#!/bin/sh\n"), 0);
+	f->o.db_path = f->db_path;
+	f->o.linkage_path = f->linkage;
+	f->o.key_path = f->key;
+	f->o.catalogue_path = f->catalogue;
+	f->o.population_path = f->population;
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(f->db_path, &f->db, &d), PL_OK);
+}
 
 static void digest_of(struct digest_fixture *f, char hex[PL_SHA256_HEX], long long *last_run)
 {
 	struct pl_diag d;
 
 	pl_diag_clear(&d);
-	if (run_dedup_inputs(f->db, f->linkage, f->key, f->dedup, hex, last_run, &d) != PL_OK)
+	if (run_dedup_inputs(f->db, &f->o, f->dedup, hex, last_run, &d) != PL_OK)
 		fail_msg("run_dedup_inputs: %s", d.msg);
+	assert_int_equal(strlen(hex), PL_SHA256_HEX - 1);
+}
+
+static void ind_digest_of(struct digest_fixture *f, char hex[PL_SHA256_HEX], long long *last_run)
+{
+	struct pl_diag d;
+
+	pl_diag_clear(&d);
+	if (run_indicators_inputs(f->db, &f->o, f->indicators, hex, last_run, &d) != PL_OK)
+		fail_msg("run_indicators_inputs: %s", d.msg);
 	assert_int_equal(strlen(hex), PL_SHA256_HEX - 1);
 }
 
@@ -361,18 +468,9 @@ static void test_run_dedup_inputs__changes_that_count(void **state)
 	struct digest_fixture f;
 	char base[PL_SHA256_HEX], hex[PL_SHA256_HEX];
 	long long last_run = -1;
-	struct pl_diag d;
 	const struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 
-	unit_path(state, "pipeline.db", f.db_path, sizeof(f.db_path));
-	unit_path(state, "linkage.ini", f.linkage, sizeof(f.linkage));
-	unit_path(state, "pipeline.key", f.key, sizeof(f.key));
-	unit_path(state, "dedup", f.dedup, sizeof(f.dedup));
-	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 4.3\n"), 0);
-	assert_int_equal(unit_write_str(f.key, "k\n"), 0);
-	assert_int_equal(unit_write_str(f.dedup, "#!/bin/sh\n"), 0);
-	pl_diag_clear(&d);
-	assert_int_equal(pl_db_open(f.db_path, &f.db, &d), PL_OK);
+	digest_fixture_init(state, &f);
 	exec_sql(f.db, "INSERT INTO input_file (file_id, name, size, mtime_ns, sha256, source, "
 		 "mapping_sha256, status, ingested_at) VALUES "
 		 "(1, 'a.csv', 10, 1, 'aa', 's', 'm1', 'ok', '2026-01-01T00:00:00Z'), "
@@ -436,6 +534,105 @@ static void test_run_dedup_inputs__changes_that_count(void **state)
 	assert_int_equal(utimensat(AT_FDCWD, f.dedup, times, 0), 0);
 	digest_of(&f, hex, &last_run);
 	assert_string_not_equal(hex, base);
+	memcpy(base, hex, sizeof(base));
+	/* not read by dedup: the indicators' files, an indicators run */
+	assert_int_equal(unit_write_str(f.catalogue, "[indicator b]\nmethod = rate\n"), 0);
+	assert_int_equal(unit_write_str(f.population, "year,district,sex,age,n\n"), 0);
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) "
+		 "VALUES ('indicators', '1', 'x');");
+	digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	assert_int_equal(last_run, 2);
+	pl_db_close(f.db);
+}
+
+/* The indicators digest changes with the catalogue, the population file,
+ * the last dedup run and the indicators program, and with nothing else
+ * dedup reads; its own last run is reported, not digested. */
+static void test_run_indicators_inputs__changes_that_count(void **state)
+{
+	struct digest_fixture f;
+	char base[PL_SHA256_HEX], hex[PL_SHA256_HEX], dedup_hex[PL_SHA256_HEX];
+	long long last_run = -1, last_dedup = -1;
+	const struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+
+	digest_fixture_init(state, &f);
+	exec_sql(f.db, "INSERT INTO input_file (file_id, name, size, mtime_ns, sha256, source, "
+		 "mapping_sha256, status, ingested_at) VALUES "
+		 "(1, 'a.csv', 10, 1, 'aa', 's', 'm1', 'ok', '2026-01-01T00:00:00Z');"
+		 "INSERT INTO mapped_file VALUES (1, 'm1', 3, 3, 0, '2026-01-01T00:00:01Z');"
+		 "INSERT INTO stage_run (stage, version, started_at) VALUES ('dedup', '1', 'x');");
+	ind_digest_of(&f, base, &last_run);
+	assert_int_equal(last_run, 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base); /* stable */
+	digest_of(&f, dedup_hex, &last_dedup);
+	assert_string_not_equal(hex, dedup_hex); /* a digest of its own */
+
+	/* not read by indicators: stage runs other than dedup's, what only dedup
+	 * reads (mapped files: dedup runs after them), the linkage settings, the
+	 * key file, the dedup program; the catalogue rewritten as it was */
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) VALUES ('map', '1', 'x');"
+		 "INSERT INTO stage_run (stage, version, started_at) VALUES ('run', '1', 'x');"
+		 "UPDATE mapped_file SET mapped_at = '2026-01-01T00:00:02Z';"
+		 "UPDATE input_file SET sha256 = 'bb';");
+	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 5\n"), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f.key, times, 0), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f.dedup, times, 0), 0);
+	assert_int_equal(unit_write_str(f.catalogue, "[indicator a]\nmethod = count\n"), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	digest_of(&f, dedup_hex, &last_dedup);
+	assert_int_equal(last_dedup, 1);
+	/* an indicators run: reported, not digested (run.state keeps it apart) */
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) "
+		 "VALUES ('indicators', '1', 'x');");
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	assert_int_equal(last_run, 4);
+
+	/* a dedup run since: the persons may have changed */
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) VALUES ('dedup', '1', 'x');");
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(last_run, 4);
+	memcpy(base, hex, sizeof(base));
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+
+	/* the catalogue's content, and the catalogue missing */
+	assert_int_equal(unit_write_str(f.catalogue, "[indicator a]\nmethod = rate\n"), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(unit_write_str(f.catalogue, "[indicator a]\nmethod = count\n"), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	unlink(f.catalogue);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(unit_write_str(f.catalogue, "[indicator a]\nmethod = count\n"), 0);
+
+	/* the population file's content (one number), and it missing */
+	assert_int_equal(unit_write_str(f.population, "year,district,sex,age,n\n"
+					"2024,A,F,30,101\n"), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(unit_write_str(f.population, "year,district,sex,age,n\n"
+					"2024,A,F,30,100\n"), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	unlink(f.population);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(unit_write_str(f.population, "year,district,sex,age,n\n"
+					"2024,A,F,30,100\n"), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+
+	/* the indicators program's */
+	assert_int_equal(utimensat(AT_FDCWD, f.indicators, times, 0), 0);
+	ind_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
 	pl_db_close(f.db);
 }
 
@@ -453,6 +650,7 @@ int main(void)
 		T(test_run_parse_keep_logs__table),
 		T(test_run_state__write_then_read),
 		T(test_run_dedup_inputs__changes_that_count),
+		T(test_run_indicators_inputs__changes_that_count),
 #undef T
 	};
 

@@ -1,0 +1,828 @@
+/*
+ * indicators/compute.c - the indicators of the catalogue over the linked
+ * episodes: units (persons or episodes) selected by period and filter,
+ * counted per breakdown group, then turned into figures by the method
+ * (lib/stats); funnel positions and heterogeneity for district
+ * breakdowns; trends over the years.
+ *
+ * A person counts once per group: in every district, intervention, ... of
+ * the episodes that pass the filter in the period (so groups of a
+ * breakdown by an episode field may add up to more than the total).
+ * Person fields (sex, age, birth year, districts) are the person's.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "indicators.h"
+#include "log.h"
+#include "value.h"
+
+#define N_SLOTS (IND_MAX_VALUES * IND_MAX_VALUES)   /* groups of one breakdown */
+#define MIN_SHOWN 10          /* DSR events, quartile values: fewer are not shown */
+#define MIN_RELIABLE 10       /* rate numerators, share denominators */
+#define SUPPRESS_BELOW 5      /* person counts 1..4 */
+
+/* What one group of one breakdown gathers. */
+struct acc {
+	double units;             /* persons or episodes in the group */
+	double num;               /* shares: of those, the counted part */
+	double events[PL_ESP2013_BANDS];  /* dsr: units by ESP age band */
+	double *vals;             /* quartiles, mean: one value per unit */
+	size_t n_vals, cap_vals;
+	int used;
+};
+
+/* The state of one indicator in one period. */
+struct pass {
+	const struct ind_catalogue *cat;
+	const struct ind_data *data;
+	const struct ind_population *pop;
+	const struct ind_def *def;
+	size_t def_idx;
+	int year;
+	int32_t lo, hi;           /* days of the period */
+	struct acc *acc;          /* (n_by + 1) * N_SLOTS; the total is block 0 */
+	uint32_t reporting;       /* districts with any episode in the period */
+	double f1, f2;            /* chao: persons with 1 and 2 episodes */
+	double *cells;            /* loglinear: 2^(values of sources) */
+	size_t excluded;          /* persons or episodes without the age a filter needs */
+	/* per unit scratch */
+	uint8_t mark[N_SLOTS];
+	double msum[N_SLOTS];
+	int mhas[N_SLOTS];
+	int touched[N_SLOTS];
+	size_t n_touched;
+};
+
+static int32_t day_of(int year, int month, int mday)
+{
+	struct pl_date dt = { year, month, mday };
+
+	return (int32_t)pl_date_days(&dt);
+}
+
+static int code_in(const struct ind_cond *c, int value)
+{
+	int in = (c->set >> value) & 1;
+
+	return c->op == IND_OP_IN ? in : !in;
+}
+
+static int num_ok(const struct ind_cond *c, double v)
+{
+	switch (c->op) {
+	case IND_OP_LT: return v < c->num;
+	case IND_OP_LE: return v <= c->num;
+	case IND_OP_GT: return v > c->num;
+	case IND_OP_GE: return v >= c->num;
+	case IND_OP_EQ: return v == c->num;
+	case IND_OP_NE: return v != c->num;
+	default: return 0;
+	}
+}
+
+/* 1 if the episode passes the code conditions of conds. */
+static int episode_ok(const struct ind_cond *conds, size_t n, const struct ind_episode *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (conds[i].dim < IND_N_CODE_DIMS && !code_in(&conds[i], e->code[conds[i].dim]))
+			return 0;
+	return 1;
+}
+
+/* 1 if the person passes the numeric conditions of conds; -1 if one needs
+ * an age or birth year the person lacks. */
+static int person_ok(const struct ind_cond *conds, size_t n, const struct ind_person *p,
+		     int year, int n_districts)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ind_cond *c = &conds[i];
+		double v;
+
+		if (c->dim < IND_N_CODE_DIMS)
+			continue;
+		if ((c->dim == IND_D_AGE || c->dim == IND_D_BIRTH_YEAR) && p->birth_year == 0)
+			return -1;
+		v = c->dim == IND_D_AGE ? year - p->birth_year :
+			c->dim == IND_D_BIRTH_YEAR ? p->birth_year : n_districts;
+		if (!num_ok(c, v))
+			return 0;
+	}
+	return 1;
+}
+
+static int in_period(const struct pass *ps, const struct ind_episode *e)
+{
+	switch (ps->def->period) {
+	case IND_P_START_YEAR: return e->start >= ps->lo && e->start <= ps->hi;
+	case IND_P_END_YEAR:   return e->end != IND_ONGOING && e->end >= ps->lo && e->end <= ps->hi;
+	default:               return e->start <= ps->hi && e->end >= ps->lo;
+	}
+}
+
+static int age_band(const struct pass *ps, const struct ind_person *p)
+{
+	return p->birth_year ? (int)ind_band_of(ps->cat, ps->year - p->birth_year)
+		: (int)ps->cat->n_bands;
+}
+
+/* The slot of a unit in breakdown b (-1: the total). */
+static int slot(const struct pass *ps, int b, const struct ind_episode *e,
+		const struct ind_person *p)
+{
+	int s = 0;
+
+	if (b < 0)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		int dim = ps->def->by[b][i], v;
+
+		if (dim < 0)
+			continue;
+		v = dim == IND_D_AGE_BAND ? age_band(ps, p) : e->code[dim];
+		s = s * IND_MAX_VALUES + v;
+	}
+	return s;
+}
+
+static double measure_of(const struct ind_def *def, const struct ind_episode *e)
+{
+	if (def->measure == IND_MEAS_COST_SEK)
+		return e->cost;
+	return e->end == IND_ONGOING ? -1 : (double)(e->end - e->start + 1);
+}
+
+static void acc_push(struct acc *a, double v)
+{
+	if (a->n_vals == a->cap_vals) {
+		a->cap_vals = a->cap_vals ? 2 * a->cap_vals : 64;
+		a->vals = pl_xrealloc(a->vals, a->cap_vals * sizeof(*a->vals));
+	}
+	a->vals[a->n_vals++] = v;
+}
+
+static int esp_band(int age)
+{
+	int b = age / 5;
+
+	return b < 0 ? 0 : b >= PL_ESP2013_BANDS ? PL_ESP2013_BANDS - 1 : b;
+}
+
+/* Adds one unit (a person with its passing episodes, or one episode) to
+ * every breakdown.  eps[0..n) are the unit's passing episodes; numer says
+ * whether the person passes the numerator's person conditions. */
+static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *eps, size_t n,
+		     int numer)
+{
+	const struct ind_def *def = ps->def;
+
+	for (int b = -1; b < (int)def->n_by; b++) {
+		struct acc *block = ps->acc + (size_t)(b + 1) * N_SLOTS;
+
+		ps->n_touched = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct ind_episode *e = &ps->data->ep[eps[i]];
+			int s = slot(ps, b, e, p);
+			double m;
+
+			if (!ps->mark[s]) {
+				ps->touched[ps->n_touched++] = s;
+				ps->mark[s] = 1;
+				ps->msum[s] = 0;
+				ps->mhas[s] = 0;
+			}
+			if (numer && episode_ok(def->numer, def->n_numer, e))
+				ps->mark[s] = 3;
+			m = def->measure ? measure_of(def, e) : -1;
+			if (m >= 0) {
+				ps->msum[s] += m;
+				ps->mhas[s] = 1;
+			}
+		}
+		for (size_t t = 0; t < ps->n_touched; t++) {
+			int s = ps->touched[t];
+			struct acc *a = &block[s];
+
+			a->used = 1;
+			a->units++;
+			a->num += ps->mark[s] == 3;
+			if (def->method == IND_M_DSR)
+				a->events[esp_band(ps->year - p->birth_year)]++;
+			if (ps->mhas[s])
+				acc_push(a, ps->msum[s]);
+			ps->mark[s] = 0;
+		}
+	}
+}
+
+static size_t n_codes(enum ind_dim dim, const struct ind_catalogue *cat)
+{
+	return ind_dim_n_values(dim, cat);
+}
+
+/* Loglinear: the person's sources as a bit mask over source values. */
+static void add_sources(struct pass *ps, const size_t *eps, size_t n)
+{
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < n; i++)
+		mask |= 1u << ps->data->ep[eps[i]].code[ps->def->sources];
+	ps->cells[mask]++;
+}
+
+/* One person: its passing episodes, its person conditions, then the units. */
+static void add_person(struct pass *ps, const struct ind_person *p, size_t *eps)
+{
+	const struct ind_def *def = ps->def;
+	uint32_t districts = 0;
+	size_t n = 0;
+	int ok, numer;
+
+	for (size_t i = p->first; i < p->first + p->n; i++) {
+		const struct ind_episode *e = &ps->data->ep[i];
+
+		if (!in_period(ps, e))
+			continue;
+		ps->reporting |= 1u << e->code[IND_D_DISTRICT];
+		if (episode_ok(def->filter, def->n_filter, e)) {
+			eps[n++] = i;
+			districts |= 1u << e->code[IND_D_DISTRICT];
+		}
+	}
+	if (n == 0)
+		return;
+	ok = person_ok(def->filter, def->n_filter, p, ps->year, __builtin_popcount(districts));
+	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
+		ok = -1;                /* standardising needs every age */
+	if (ok < 0)
+		ps->excluded += def->unit == IND_PERSONS ? 1 : n;
+	if (ok <= 0)
+		return;
+	numer = person_ok(def->numer, def->n_numer, p, ps->year,
+			  __builtin_popcount(districts)) > 0;
+	if (def->unit == IND_EPISODES) {
+		for (size_t i = 0; i < n; i++)
+			add_unit(ps, p, &eps[i], 1, numer);
+		return;
+	}
+	add_unit(ps, p, eps, n, numer);
+	ps->f1 += n == 1;
+	ps->f2 += n == 2;
+	if (ps->cells)
+		add_sources(ps, eps, n);
+}
+
+/* ---- figures ------------------------------------------------------------- */
+
+static struct ind_row *new_row(struct ind_result *res)
+{
+	struct ind_row *r;
+
+	if (res->n_rows == res->cap_rows) {
+		res->cap_rows = res->cap_rows ? 2 * res->cap_rows : 256;
+		res->rows = pl_xrealloc(res->rows, res->cap_rows * sizeof(*res->rows));
+	}
+	r = &res->rows[res->n_rows++];
+	memset(r, 0, sizeof(*r));
+	r->num = r->den = NAN;
+	r->reliability = "ok";
+	return r;
+}
+
+static void period_label(const struct pass *ps, char *out, size_t size)
+{
+	if (ps->def->period == IND_P_DAY)
+		snprintf(out, size, "%d-%02d-%02d", ps->year, ps->def->day_month,
+			 ps->def->day_mday);
+	else
+		snprintf(out, size, "%d", ps->year);
+}
+
+static void set_keys(const struct pass *ps, int b, int s, struct ind_row *r)
+{
+	for (int k = 0; k < IND_N_KEYS; k++)
+		r->key[k] = -1;
+	if (b < 0)
+		return;
+	if (ps->def->by[b][1] >= 0) {
+		r->key[ps->def->by[b][1]] = s % IND_MAX_VALUES;
+		s /= IND_MAX_VALUES;
+	}
+	r->key[ps->def->by[b][0]] = s;
+}
+
+static int count_suppressed(double n)
+{
+	return n >= 1 && n < SUPPRESS_BELOW;
+}
+
+/* The population of a row's group: districts, sexes and ages from the
+ * filter and the group's keys.  -1 when undefined; why in note. */
+static double row_population(const struct pass *ps, const struct ind_row *r, int age_lo,
+			     int age_hi, char *note, size_t size)
+{
+	uint32_t districts = ps->reporting;
+	unsigned sexes = 3;
+	double n;
+
+	for (size_t i = 0; i < ps->def->n_filter; i++) {
+		const struct ind_cond *c = &ps->def->filter[i];
+
+		if (c->dim == IND_D_DISTRICT) {
+			uint32_t set = 0;
+
+			for (int v = 0; v < 31; v++)
+				set |= (uint32_t)code_in(c, v) << v;
+			districts &= set;
+		} else if (c->dim == IND_D_SEX) {
+			sexes &= (unsigned)code_in(c, 0) | (unsigned)code_in(c, 1) << 1;
+		}
+	}
+	if (r->key[IND_D_DISTRICT] >= 0)
+		districts &= 1u << r->key[IND_D_DISTRICT];
+	if (r->key[IND_D_SEX] >= 0)
+		sexes &= r->key[IND_D_SEX] <= 1 ? 1u << r->key[IND_D_SEX] : 0;
+	if (r->key[IND_D_AGE_BAND] >= 0) {
+		const struct ind_band *b = &ps->cat->bands[r->key[IND_D_AGE_BAND]];
+
+		if ((size_t)r->key[IND_D_AGE_BAND] == ps->cat->n_bands) {
+			snprintf(note, size, "no population for an unknown age");
+			return -1;
+		}
+		age_lo = age_lo > b->from ? age_lo : b->from;
+		age_hi = age_hi < b->to ? age_hi : b->to;
+	}
+	if (sexes == 0 || districts == 0) {
+		snprintf(note, size, "no population for this group");
+		return -1;
+	}
+	n = age_lo > age_hi ? 0 : ind_population_sum(ps->pop, ps->year, districts, sexes,
+						      age_lo, age_hi);
+	if (n < 0)
+		snprintf(note, size, "the population file has no %d for a district of this group",
+			 ps->year);
+	else if (n == 0)
+		snprintf(note, size, "population is 0");
+	return n > 0 ? n : -1;
+}
+
+/* The age range of the filter's age and birth-year conditions. */
+static void filter_ages(const struct pass *ps, int *lo, int *hi)
+{
+	*lo = 0;
+	*hi = INT_MAX;
+	for (size_t i = 0; i < ps->def->n_filter; i++) {
+		const struct ind_cond *c = &ps->def->filter[i];
+		double a;
+		int age_scale = c->dim == IND_D_AGE;
+
+		if (c->dim != IND_D_AGE && c->dim != IND_D_BIRTH_YEAR)
+			continue;
+		a = age_scale ? c->num : ps->year - c->num;  /* birth year -> age */
+		if (a < -1)
+			a = -1;
+		if (a > 1000)
+			a = 1000;
+		/* for birth years the comparison turns round */
+		switch (age_scale ? c->op : c->op == IND_OP_GE ? IND_OP_LE : c->op == IND_OP_LE ?
+			IND_OP_GE : c->op == IND_OP_GT ? IND_OP_LT : c->op == IND_OP_LT ? IND_OP_GT :
+			c->op) {
+		case IND_OP_GE: if (ceil(a) > *lo) *lo = (int)ceil(a); break;
+		case IND_OP_GT: if (floor(a) + 1 > *lo) *lo = (int)floor(a) + 1; break;
+		case IND_OP_LE: if (floor(a) < *hi) *hi = (int)floor(a); break;
+		case IND_OP_LT: if (ceil(a) - 1 < *hi) *hi = (int)ceil(a) - 1; break;
+		case IND_OP_EQ:
+			if (a > *lo) *lo = (int)a;
+			if (a < *hi) *hi = (int)a;
+			break;
+		default: break;
+		}
+	}
+}
+
+static const char *count_method(double x)
+{
+	return x < 10 ? "poisson_exact" : "byar";
+}
+
+static void figure_count(struct ind_row *r, const struct acc *a, double conf)
+{
+	r->num = a->units;
+	r->method = count_method(a->units);
+	r->has_value = pl_count_auto(a->units, conf, &r->est, NULL) == PL_OK;
+	r->suppress = count_suppressed(a->units);
+}
+
+static void figure_rate(const struct pass *ps, struct ind_row *r, const struct acc *a)
+{
+	int lo, hi;
+	double pop;
+
+	filter_ages(ps, &lo, &hi);
+	r->num = a->units;
+	r->method = count_method(a->units);
+	r->suppress = count_suppressed(a->units);
+	r->reliability = a->units < MIN_RELIABLE ? "unreliable" : "ok";
+	pop = row_population(ps, r, lo, hi, r->note, sizeof(r->note));
+	if (pop < 0)
+		return;
+	r->den = pop;
+	r->has_value = pl_rate(a->units, pop, ps->def->multiplier, ps->cat->conf, &r->est,
+			       NULL) == PL_OK;
+}
+
+static void figure_dsr(const struct pass *ps, struct ind_row *r, const struct acc *a)
+{
+	double pop[PL_ESP2013_BANDS], w[PL_ESP2013_BANDS], total = 0;
+	int lo, hi;
+
+	filter_ages(ps, &lo, &hi);
+	r->num = a->units;
+	r->method = "dsr_dobson";
+	r->suppress = count_suppressed(a->units);
+	for (int i = 0; i < PL_ESP2013_BANDS; i++) {
+		int b_lo = 5 * i, b_hi = i + 1 == PL_ESP2013_BANDS ? INT_MAX : 5 * i + 4;
+		int l = lo > b_lo ? lo : b_lo, h = hi < b_hi ? hi : b_hi;
+
+		pop[i] = 0;
+		w[i] = 0;
+		if (l > h)
+			continue;
+		pop[i] = row_population(ps, r, l, h, r->note, sizeof(r->note));
+		if (pop[i] < 0 && a->events[i] > 0)
+			return;
+		if (pop[i] < 0)
+			pop[i] = 0;
+		r->note[0] = '\0';
+		w[i] = pl_esp2013[i];
+		total += pop[i];
+	}
+	r->den = total;
+	if (a->units < MIN_SHOWN) {
+		r->reliability = "not_shown";
+		snprintf(r->note, sizeof(r->note), "fewer than %d events", MIN_SHOWN);
+		return;
+	}
+	r->has_value = pl_dsr(a->events, pop, w, PL_ESP2013_BANDS, ps->def->multiplier,
+			      ps->cat->conf, &r->est, NULL) == PL_OK;
+	if (!r->has_value)
+		snprintf(r->note, sizeof(r->note), "not defined for these populations");
+}
+
+static void figure_share(const struct pass *ps, struct ind_row *r, const struct acc *a)
+{
+	double m = ps->def->multiplier;
+	enum pl_err err;
+
+	r->num = a->num;
+	r->den = a->units;
+	r->method = ps->def->method == IND_M_WILSON ? "wilson" : "clopper_pearson";
+	r->suppress = count_suppressed(a->num) || count_suppressed(a->units) ||
+		count_suppressed(a->units - a->num);
+	r->reliability = a->units < MIN_RELIABLE ? "unreliable" : "ok";
+	err = ps->def->method == IND_M_WILSON ?
+		pl_prop_wilson(a->num, a->units, ps->cat->conf, &r->est, NULL) :
+		pl_prop_exact(a->num, a->units, ps->cat->conf, &r->est, NULL);
+	r->has_value = err == PL_OK;
+	r->est.value *= m;
+	r->est.lower *= m;
+	r->est.upper *= m;
+}
+
+static void figure_quartiles(struct ind_row *r, struct acc *a)
+{
+	double q[3];
+
+	r->num = (double)a->n_vals;
+	r->method = "quartiles";
+	r->suppress = count_suppressed(r->num);
+	if (a->n_vals < MIN_SHOWN) {
+		r->reliability = "not_shown";
+		snprintf(r->note, sizeof(r->note), "fewer than %d values", MIN_SHOWN);
+		return;
+	}
+	if (pl_quartiles(a->vals, a->n_vals, q, NULL) != PL_OK)
+		return;
+	r->has_value = 1;
+	r->est.lower = q[0];
+	r->est.value = q[1];
+	r->est.upper = q[2];
+}
+
+static void figure_mean(const struct pass *ps, struct ind_row *r, const struct acc *a)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < a->n_vals; i++)
+		sum += a->vals[i];
+	r->num = sum;
+	r->den = (double)a->n_vals;
+	r->method = "mean_t";
+	r->suppress = count_suppressed(r->den);
+	r->reliability = a->n_vals < MIN_RELIABLE ? "unreliable" : "ok";
+	if (a->n_vals == 0) {
+		snprintf(r->note, sizeof(r->note), "no values reported");
+		return;
+	}
+	r->has_value = pl_mean_t(a->vals, a->n_vals, ps->cat->conf, &r->est, NULL) == PL_OK;
+	if (a->units > (double)a->n_vals)
+		snprintf(r->note, sizeof(r->note), "%.0f of %.0f without a value", a->units -
+			 (double)a->n_vals, a->units);
+}
+
+static void figure_hidden(const struct pass *ps, struct ind_row *r, const struct acc *a)
+{
+	struct pl_diag d;
+
+	r->num = a->units;
+	r->suppress = count_suppressed(a->units);
+	pl_diag_clear(&d);
+	if (ps->def->method == IND_M_CHAO) {
+		r->method = "chao1";
+		r->has_value = pl_chao1(a->units, ps->f1, ps->f2, ps->cat->conf, &r->est,
+					&d) == PL_OK;
+	} else {
+		size_t nv = n_codes(ps->def->sources, ps->cat), k = 0;
+		uint32_t present = 0;
+		struct pl_loglin ll;
+		double *cells;
+
+		for (uint32_t m = 1; m < (1u << nv); m++)
+			if (ps->cells[m] > 0)
+				present |= m;
+		k = (size_t)__builtin_popcount(present);
+		r->method = "loglinear";
+		if (k < 3 || k > 8) {
+			snprintf(r->note, sizeof(r->note), "%zu sources (%s) seen; the model needs "
+				 "3 to 8", k, ind_dim_name(ps->def->sources));
+			return;
+		}
+		cells = pl_xcalloc((size_t)1 << k, sizeof(*cells));
+		for (uint32_t m = 1; m < (1u << nv); m++) {
+			uint32_t c = 0;
+			int bit = 0;
+
+			if (ps->cells[m] == 0)
+				continue;
+			for (size_t v = 0; v < nv; v++)
+				if (present >> v & 1)
+					c |= (uint32_t)(m >> v & 1) << bit++;
+			cells[c] += ps->cells[m];
+		}
+		r->has_value = pl_loglinear(cells, (unsigned)k, ps->cat->conf, &ll, &d) == PL_OK;
+		free(cells);
+		if (r->has_value) {
+			r->est = ll.n;
+			r->method = strcmp(ll.model, "two-way") == 0 ? "loglinear_two_way" :
+				"loglinear_independence";
+		}
+	}
+	if (!r->has_value)
+		snprintf(r->note, sizeof(r->note), "%.120s", d.msg[0] ? d.msg : "not estimable");
+}
+
+static void make_row(struct pass *ps, struct ind_result *res, int b, int s, struct acc *a)
+{
+	struct ind_row *r = new_row(res);
+
+	r->def = ps->def_idx;
+	r->year = ps->year;
+	r->by = b;
+	period_label(ps, r->period, sizeof(r->period));
+	set_keys(ps, b, s, r);
+	switch (ps->def->method) {
+	case IND_M_COUNT:     figure_count(r, a, ps->cat->conf); break;
+	case IND_M_RATE:      figure_rate(ps, r, a); break;
+	case IND_M_DSR:       figure_dsr(ps, r, a); break;
+	case IND_M_WILSON:
+	case IND_M_EXACT:     figure_share(ps, r, a); break;
+	case IND_M_QUARTILES: figure_quartiles(r, a); break;
+	case IND_M_MEAN:      figure_mean(ps, r, a); break;
+	case IND_M_CHAO:
+	case IND_M_LOGLINEAR: figure_hidden(ps, r, a); break;
+	}
+	if (!r->has_value)
+		r->est.value = r->est.lower = r->est.upper = NAN;
+	if (b < 0 && ps->excluded && !r->note[0])
+		snprintf(r->note, sizeof(r->note), "%zu %s without a known age not counted",
+			 ps->excluded, ind_unit_name(ps->def->unit));
+	if (ps->def->period != IND_P_DAY && !r->note[0] &&
+	    day_of(ps->year, 12, 31) > ps->data->as_of)
+	{
+		char iso[16];
+
+		ind_day_iso(ps->data->as_of, iso);
+		snprintf(r->note, sizeof(r->note), "part of the year: data up to %s", iso);
+	}
+}
+
+/* ---- equity: funnel positions and heterogeneity of district rows ---------- */
+
+static int funnel_kind(enum ind_method m, enum pl_funnel_kind *kind)
+{
+	if (m == IND_M_RATE)
+		*kind = PL_FUNNEL_RATE;
+	else if (m == IND_M_WILSON || m == IND_M_EXACT)
+		*kind = PL_FUNNEL_PROP;
+	else
+		return 0;
+	return 1;
+}
+
+static const char *position_od(enum pl_funnel_kind kind, double target, double tau2,
+			       double x, double den)
+{
+	double lo95, hi95, lo998, hi998, v = x / den;
+
+	if (pl_funnel_limits_od(kind, target, tau2, den, 0.95, &lo95, &hi95, NULL) != PL_OK ||
+	    pl_funnel_limits_od(kind, target, tau2, den, 0.998, &lo998, &hi998, NULL) != PL_OK)
+		return NULL;
+	return v > hi998 ? "above99.8" : v > hi95 ? "above95" : v < lo998 ? "below99.8" :
+		v < lo95 ? "below95" : "inside";
+}
+
+/* rows[first..] are one indicator-period; the district breakdown's rows get
+ * funnel positions, the period a heterogeneity row. */
+static void equity(struct pass *ps, struct ind_result *res, size_t first)
+{
+	enum pl_funnel_kind kind;
+	double target, x[IND_MAX_VALUES] = { 0 }, den[IND_MAX_VALUES] = { 0 };
+	struct ind_row *rows[IND_MAX_VALUES] = { NULL };
+	struct ind_row *total = &res->rows[first];
+	size_t k = 0;
+	int b = -1;
+	struct pl_hetero h;
+
+	if (!funnel_kind(ps->def->method, &kind) || isnan(total->den) || total->den <= 0)
+		return;
+	for (size_t i = 0; i < ps->def->n_by; i++)
+		if (ps->def->by[i][0] == IND_D_DISTRICT && ps->def->by[i][1] < 0)
+			b = (int)i;
+	if (b < 0)
+		return;
+	target = total->num / total->den;
+	for (size_t i = first; i < res->n_rows; i++) {
+		struct ind_row *r = &res->rows[i];
+		enum pl_funnel_pos pos;
+
+		if (r->by != b || isnan(r->den) || r->den <= 0 ||
+		    (size_t)r->key[IND_D_DISTRICT] + 1 == n_codes(IND_D_DISTRICT, ps->cat))
+			continue;
+		if (pl_funnel_position(kind, target, r->num, r->den, &pos, NULL) == PL_OK)
+			r->funnel = pl_funnel_pos_name(pos);
+		rows[k] = r;
+		x[k] = r->num;
+		den[k++] = r->den;
+	}
+	if (pl_heterogeneity(kind, x, den, k, 0.1, &h, NULL) != PL_OK)
+		return;
+	for (size_t i = 0; i < k; i++)
+		rows[i]->funnel_od = position_od(kind, target, h.tau2, x[i], den[i]);
+	if (res->n_equity == res->cap_equity) {
+		res->cap_equity = res->cap_equity ? 2 * res->cap_equity : 32;
+		res->equity = pl_xrealloc(res->equity, res->cap_equity * sizeof(*res->equity));
+	}
+	res->equity[res->n_equity].def = ps->def_idx;
+	snprintf(res->equity[res->n_equity].period, sizeof(res->equity[0].period), "%s",
+		 total->period);
+	res->equity[res->n_equity].units = k;
+	res->equity[res->n_equity++].h = h;
+}
+
+/* ---- one indicator, one period ------------------------------------------- */
+
+static void run_period(struct pass *ps, struct ind_result *res)
+{
+	const struct ind_def *def = ps->def;
+	size_t n_blocks = def->n_by + 1, first = res->n_rows, nv = 0;
+	size_t *eps = pl_xmalloc((ps->data->n_ep + 1) * sizeof(*eps));
+
+	ps->acc = pl_xcalloc(n_blocks * N_SLOTS, sizeof(*ps->acc));
+	if (def->method == IND_M_LOGLINEAR) {
+		nv = n_codes(def->sources, ps->cat);
+		ps->cells = pl_xcalloc((size_t)1 << nv, sizeof(*ps->cells));
+	}
+	for (size_t i = 0; i < ps->data->n_p; i++)
+		add_person(ps, &ps->data->p[i], eps);
+	ps->acc[0].used = 1;                  /* the total, even when 0 */
+	for (size_t b = 0; b < n_blocks; b++)
+		for (size_t s = 0; s < N_SLOTS; s++)
+			if (ps->acc[b * N_SLOTS + s].used)
+				make_row(ps, res, (int)b - 1, (int)s, &ps->acc[b * N_SLOTS + s]);
+	equity(ps, res, first);
+	for (size_t i = 0; i < n_blocks * N_SLOTS; i++)
+		free(ps->acc[i].vals);
+	free(ps->acc);
+	free(ps->cells);
+	free(eps);
+	ps->acc = NULL;
+	ps->cells = NULL;
+}
+
+/* ---- trends ------------------------------------------------------------------ */
+
+static int same_group(const struct ind_row *a, const struct ind_row *b)
+{
+	return a->def == b->def && a->by == b->by &&
+		memcmp(a->key, b->key, sizeof(a->key)) == 0;
+}
+
+/* A line through the yearly values of each group of rows[first..], the
+ * variances from the intervals' widths. */
+static void trends(struct ind_result *res, size_t first, double conf)
+{
+	double z = gsl_cdf_ugaussian_Pinv(1 - (1 - conf) / 2);
+	size_t n_years = 0;
+
+	for (size_t i = first; i < res->n_rows; i++)
+		n_years += res->rows[i].by == -1;
+	if (n_years < 2)
+		return;
+	for (size_t i = first; i < res->n_rows; i++) {
+		const struct ind_row *g = &res->rows[i];
+		double t[64], y[64], var[64];
+		struct ind_trend *tr;
+		size_t n = 0, last = i;
+		int seen_before = 0;
+
+		for (size_t j = first; j < i && !seen_before; j++)
+			seen_before = same_group(&res->rows[j], g);
+		if (seen_before)
+			continue;
+		for (size_t j = i; j < res->n_rows && n < 64; j++) {
+			const struct ind_row *r = &res->rows[j];
+
+			if (!same_group(r, g) || !r->has_value || strcmp(r->method, "quartiles") == 0 ||
+			    !(r->est.upper > r->est.lower))
+				continue;
+			t[n] = r->year;
+			y[n] = r->est.value;
+			var[n] = pow((r->est.upper - r->est.lower) / (2 * z), 2);
+			n++;
+			last = j;
+		}
+		if (n < 2)
+			continue;
+		if (res->n_trends == res->cap_trends) {
+			res->cap_trends = res->cap_trends ? 2 * res->cap_trends : 64;
+			res->trends = pl_xrealloc(res->trends, res->cap_trends * sizeof(*res->trends));
+		}
+		tr = &res->trends[res->n_trends];
+		if (pl_trend(t, y, var, n, conf, &tr->slope, NULL) != PL_OK)
+			continue;
+		tr->def = g->def;
+		tr->by = g->by;
+		memcpy(tr->key, g->key, sizeof(tr->key));
+		snprintf(tr->first, sizeof(tr->first), "%s", g->period);
+		snprintf(tr->last, sizeof(tr->last), "%s", res->rows[last].period);
+		tr->n = n;
+		res->n_trends++;
+	}
+}
+
+void ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
+		 const struct ind_population *pop, struct ind_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (data->n_ep == 0)
+		return;
+	for (size_t k = 0; k < cat->n_defs; k++) {
+		const struct ind_def *def = &cat->defs[k];
+		size_t first = res->n_rows;
+
+		for (int y = data->first_year; y <= data->last_year; y++) {
+			struct pass *ps = pl_xcalloc(1, sizeof(*ps));
+
+			ps->cat = cat;
+			ps->data = data;
+			ps->pop = pop;
+			ps->def = def;
+			ps->def_idx = k;
+			ps->year = y;
+			ps->lo = day_of(y, 1, 1);
+			ps->hi = day_of(y, 12, 31);
+			if (def->period == IND_P_DAY)
+				ps->lo = ps->hi = day_of(y, def->day_month, def->day_mday);
+			if (def->period != IND_P_DAY || ps->lo <= data->as_of)
+				run_period(ps, res);
+			free(ps);
+		}
+		trends(res, first, cat->conf);
+	}
+	for (size_t i = 0; i < res->n_rows; i++)
+		if (res->rows[i].note[0] && strncmp(res->rows[i].note, "the population", 14) == 0)
+			res->n_warnings++;
+}
+
+void ind_result_release(struct ind_result *res)
+{
+	free(res->rows);
+	free(res->equity);
+	free(res->trends);
+	memset(res, 0, sizeof(*res));
+}

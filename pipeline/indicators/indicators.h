@@ -1,0 +1,272 @@
+/*
+ * indicators/indicators.h - indicators from the linked episodes: the
+ * catalogue (mappings/indicators/indicators.ini), the population table
+ * (mappings/population/), the computation and the calculator.
+ *
+ * Reads: episode, episode_person (after dedup), the catalogue, the
+ * population file.  Writes: indicator, indicator_value, indicator_equity,
+ * indicator_trend, replaced whole in one transaction.
+ */
+#ifndef INDICATORS_H
+#define INDICATORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "pl.h"
+#include "secret.h"
+#include "stats.h"
+
+/* ---- dimensions: what an indicator filters or breaks down on ----------- */
+
+enum ind_dim {
+	IND_D_DISTRICT = 0,   /* code dimensions: values are code-list indexes */
+	IND_D_SEX,
+	IND_D_INTERVENTION,
+	IND_D_PROVIDER,
+	IND_D_SUBSTANCE,
+	IND_D_CHILDREN,
+	IND_D_ID_TYPE,
+	IND_D_AGE_BAND,       /* the catalogue's age bands */
+	IND_D_AGE,            /* numeric: age reached in the period's year */
+	IND_D_BIRTH_YEAR,
+	IND_D_DISTRICTS,      /* numeric: districts of the person within the filter */
+	IND_D__COUNT
+};
+#define IND_N_CODE_DIMS 7     /* IND_D_DISTRICT .. IND_D_ID_TYPE */
+#define IND_MAX_VALUES 31     /* values of a dimension, "missing" included */
+
+struct ind_catalogue;
+
+const char *ind_dim_name(enum ind_dim dim);
+/* Values of a code or band dimension, "MISSING" (an empty field) last:
+ * the code list's or bands' count + 1; 0 for numeric dims. */
+size_t ind_dim_n_values(enum ind_dim dim, const struct ind_catalogue *cat);
+/* The label of value idx of a code or band dimension. */
+const char *ind_dim_value(enum ind_dim dim, const struct ind_catalogue *cat, int idx);
+
+/* ---- the catalogue ------------------------------------------------------- */
+
+enum ind_op { IND_OP_IN, IND_OP_NOT_IN, IND_OP_LT, IND_OP_LE, IND_OP_GT, IND_OP_GE,
+	      IND_OP_EQ, IND_OP_NE };
+
+struct ind_cond {
+	enum ind_dim dim;
+	enum ind_op op;
+	uint32_t set;         /* code and band dims: bit per value index */
+	double num;           /* numeric dims */
+};
+
+enum ind_unit { IND_PERSONS = 0, IND_EPISODES };
+enum ind_period { IND_P_YEAR = 0, IND_P_START_YEAR, IND_P_END_YEAR, IND_P_DAY };
+enum ind_method { IND_M_COUNT = 0, IND_M_RATE, IND_M_DSR, IND_M_WILSON, IND_M_EXACT,
+		  IND_M_QUARTILES, IND_M_MEAN, IND_M_CHAO, IND_M_LOGLINEAR };
+enum ind_measure { IND_MEAS_NONE = 0, IND_MEAS_LENGTH_DAYS, IND_MEAS_COST_SEK };
+
+#define IND_MAX_COND 8
+#define IND_MAX_BY 8
+#define IND_MAX_BANDS 16
+
+struct ind_def {
+	char id[64];
+	char *title_sv, *title_en;
+	enum ind_unit unit;
+	enum ind_period period;
+	int day_month, day_mday;      /* IND_P_DAY */
+	struct ind_cond filter[IND_MAX_COND];
+	size_t n_filter;
+	struct ind_cond numer[IND_MAX_COND];  /* shares: the counted part */
+	size_t n_numer;
+	enum ind_method method;
+	enum ind_measure measure;
+	enum ind_dim sources;         /* loglinear */
+	double multiplier;
+	int by[IND_MAX_BY][2];        /* breakdowns: one or two dims, -1 for none */
+	size_t n_by;
+	char *definition;             /* filter, numerator and by lines as written */
+	long line;                    /* of the section's first key */
+	unsigned seen;                /* keys given once only, while reading */
+};
+
+struct ind_band { int from, to; char label[16]; };  /* to = INT_MAX: open */
+
+struct ind_catalogue {
+	struct ind_def *defs;
+	size_t n_defs;
+	struct ind_band bands[IND_MAX_BANDS];
+	size_t n_bands;
+	double conf;
+	char sha256[PL_SHA256_HEX];
+};
+
+/* Loads and checks the catalogue; PL_ECONFIG with file and line. */
+enum pl_err ind_catalogue_load(const char *path, struct ind_catalogue *cat, struct pl_diag *d);
+void ind_catalogue_release(struct ind_catalogue *cat);
+
+const char *ind_method_name(enum ind_method m);
+const char *ind_unit_name(enum ind_unit u);
+const char *ind_measure_name(enum ind_measure m);
+/* "year", "start_year", "end_year" or "day MM-DD" into out. */
+void ind_period_name(const struct ind_def *def, char *out, size_t size);
+/* The band index of an age, or n_bands (missing) if none. */
+size_t ind_band_of(const struct ind_catalogue *cat, int age);
+
+/* ---- the population ------------------------------------------------------ */
+
+struct ind_pop_cell {
+	int year;
+	int district;         /* code-list index */
+	int sex;              /* 0 F, 1 M */
+	int age_from, age_to; /* age_to = INT_MAX: open band */
+	double n;
+};
+
+struct ind_population {
+	struct ind_pop_cell *cells;
+	size_t n_cells;
+	char sha256[PL_SHA256_HEX];
+	char path[256];
+};
+
+/* Loads a population CSV (see docs/indicators.md): a header naming year,
+ * district, sex, age and population (Swedish names too), comma, semicolon
+ * or tab separated.  PL_ECONFIG with file and line for a bad row. */
+enum pl_err ind_population_load(const char *path, struct ind_population *pop,
+				struct pl_diag *d);
+void ind_population_release(struct ind_population *pop);
+
+/* Inhabitants of a year in the districts of district_set, the sexes of
+ * sex_set (bit 0 F, bit 1 M), aged age_lo..age_hi (inclusive, whole
+ * years): a band only partly inside counts in proportion to the years
+ * inside (ages spread evenly within a band; an open band counts as ten
+ * years).  Returns -1 when the year has no row for one of the districts
+ * asked for. */
+double ind_population_sum(const struct ind_population *pop, int year, uint32_t district_set,
+			  unsigned sex_set, int age_lo, int age_hi);
+
+/* ---- the linked episodes -------------------------------------------------- */
+
+#define IND_ONGOING INT32_MAX
+
+struct ind_episode {
+	int32_t start, end;           /* days since 1970-01-01; end IND_ONGOING */
+	double cost;                  /* SEK; < 0 when not reported */
+	int8_t code[IND_N_CODE_DIMS]; /* value index; sex is the person's */
+};
+
+struct ind_person {
+	size_t first, n;              /* its episodes: ep[first .. first + n) */
+	int birth_year;               /* 0 when unknown */
+};
+
+struct ind_data {
+	struct ind_episode *ep;
+	size_t n_ep;
+	struct ind_person *p;
+	size_t n_p;
+	int first_year, last_year;    /* of the start dates */
+	int32_t as_of;                /* latest date in the data */
+};
+
+/* Reads the episodes and their persons.  PL_EDATA when episodes have no
+ * person (dedup has not run since map). */
+enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d);
+void ind_data_release(struct ind_data *data);
+
+/* The calendar year of a day number; the day as YYYY-MM-DD. */
+int ind_year_of_day(int32_t day);
+void ind_day_iso(int32_t day, char out[16]);
+
+/* ---- the computation -------------------------------------------------------- */
+
+#define IND_N_KEYS (IND_D_AGE_BAND + 1)   /* dims a row can be keyed by */
+
+struct ind_row {
+	size_t def;                   /* index into the catalogue */
+	int year;
+	char period[16];              /* "2024" or "2024-11-01" */
+	int by;                       /* index into def->by, -1 for the total */
+	int key[IND_N_KEYS];          /* value index per dim, -1 when not broken down */
+	double num, den;              /* NAN for NULL */
+	int has_value;                /* est holds finite numbers */
+	struct pl_est est;
+	const char *method;           /* what was computed, e.g. "byar" */
+	const char *funnel, *funnel_od;
+	const char *reliability;      /* "ok", "unreliable", "not_shown" */
+	int suppress;
+	char note[128];
+};
+
+struct ind_equity {
+	size_t def;
+	char period[16];
+	size_t units;
+	struct pl_hetero h;
+};
+
+struct ind_trend {
+	size_t def;
+	int by;
+	int key[IND_N_KEYS];
+	char first[16], last[16];
+	size_t n;
+	struct pl_est slope;
+};
+
+struct ind_result {
+	struct ind_row *rows;
+	size_t n_rows, cap_rows;
+	struct ind_equity *equity;
+	size_t n_equity, cap_equity;
+	struct ind_trend *trends;
+	size_t n_trends, cap_trends;
+	size_t n_warnings;            /* data problems logged, e.g. missing population */
+};
+
+/* Computes every indicator of the catalogue over the data.  Figures that
+ * are undefined for the data (no population, too few events) are rows
+ * without a value and with a note, never errors; only out of memory stops
+ * it (abort). */
+void ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
+		 const struct ind_population *pop, struct ind_result *res);
+void ind_result_release(struct ind_result *res);
+
+/* ---- the stage ------------------------------------------------------------- */
+
+struct ind_opts {
+	const char *db_path;
+	const char *catalogue_path;
+	const char *population_path;
+};
+
+struct ind_summary {
+	size_t indicators, rows, shown, suppressed, equity, trends, warnings;
+	size_t persons, episodes;
+};
+
+void ind_summary_line(const struct ind_summary *sum, char *out, size_t size);
+
+/* Recomputes the indicator tables in one transaction. */
+enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct pl_diag *d);
+
+/* The calculator: one method on one figure. */
+struct ind_calc_args {
+	const char *method;   /* wilson, exact, poisson, poisson_exact, byar, rate,
+			       * chao */
+	double num;           /* successes, events; chao: persons seen */
+	double den;           /* NAN when not given */
+	double conf;
+	double multiplier;
+	double target;        /* NAN, or funnel limits around it (per 1) */
+	double f1, f2;        /* chao */
+};
+/* Prints "value lower upper" on one line (%.10g), then, with a target, the
+ * funnel limits as "funnel95 lower upper", "funnel99.8 lower upper" and
+ * "position NAME" of num/den.  PL_EUSAGE for an unknown method or missing
+ * argument, PL_EDATA when the figure is undefined. */
+enum pl_err ind_calc(const struct ind_calc_args *a, FILE *out, struct pl_diag *d);
+
+#endif

@@ -1,0 +1,579 @@
+/*
+ * tests/unit/test_indicators.c - the indicators stage's modules: the
+ * catalogue (every key, each configuration error with its line), the
+ * population file (headers in Swedish, bands, pro-rating of partial bands,
+ * coverage errors) and the computation on a small hand-made set of persons
+ * and episodes whose every figure is counted by hand in the comments.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <math.h>
+
+#include "indicators/indicators.h"
+#include "schema.h"
+#include "unit.h"
+#include "value.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int setup(void **state) { return unit_tmp_setup(state); }
+static int teardown(void **state) { return unit_tmp_teardown(state); }
+
+static enum pl_err load_catalogue(void **state, const char *text, struct ind_catalogue *cat,
+				  struct pl_diag *d)
+{
+	char path[512];
+
+	unit_path(state, "cat.ini", path, sizeof(path));
+	assert_int_equal(unit_write_str(path, text), 0);
+	pl_diag_clear(d);
+	return ind_catalogue_load(path, cat, d);
+}
+
+static enum pl_err load_population(void **state, const char *text, struct ind_population *pop,
+				   struct pl_diag *d)
+{
+	char path[512];
+
+	unit_path(state, "pop.csv", path, sizeof(path));
+	assert_int_equal(unit_write_str(path, text), 0);
+	pl_diag_clear(d);
+	return ind_population_load(path, pop, d);
+}
+
+static int code_of(enum pl_codelist list, const char *code)
+{
+	const char *const *c = pl_codes(list);
+
+	for (int i = 0; c[i]; i++)
+		if (strcmp(c[i], code) == 0)
+			return i;
+	fail_msg("no code %s", code);
+	return -1;
+}
+
+#define CAT_HEAD "[catalogue]\nage_bands = 0-20 21-64 65+\nconf = 0.9\n"
+
+/* ---- catalogue ------------------------------------------------------------ */
+
+static void test_catalogue__every_key(void **state)
+{
+	static const char text[] =
+		CAT_HEAD
+		"[indicator lvm]\n"
+		"title_sv = LVM\n"
+		"title_en = LVM care\n"
+		"unit = persons\n"
+		"period = day 11-01\n"
+		"filter = intervention = LVM INST\n"
+		"filter = age >= 18\n"
+		"filter = districts > 1\n"
+		"numerator = sex != M\n"
+		"method = exact\n"
+		"multiplier = 100\n"
+		"by = district\n"
+		"by = sex age_band\n";
+	struct ind_catalogue cat;
+	struct pl_diag d;
+	const struct ind_def *def;
+	char period[32];
+
+	assert_int_equal(load_catalogue(state, text, &cat, &d), PL_OK);
+	assert_int_equal(cat.n_defs, 1);
+	assert_int_equal(cat.n_bands, 3);
+	assert_string_equal(cat.bands[2].label, "65+");
+	assert_int_equal(cat.bands[2].to, INT_MAX);
+	assert_true(cat.conf == 0.9);
+	def = &cat.defs[0];
+	assert_string_equal(def->id, "lvm");
+	assert_string_equal(def->title_en, "LVM care");
+	assert_int_equal(def->period, IND_P_DAY);
+	ind_period_name(def, period, sizeof(period));
+	assert_string_equal(period, "day 11-01");
+	assert_int_equal(def->n_filter, 3);
+	assert_int_equal(def->filter[0].dim, IND_D_INTERVENTION);
+	assert_int_equal(def->filter[0].op, IND_OP_IN);
+	assert_int_equal(def->filter[0].set, (1u << code_of(PL_CL_INTERVENTION, "LVM")) |
+			 (1u << code_of(PL_CL_INTERVENTION, "INST")));
+	assert_int_equal(def->filter[1].dim, IND_D_AGE);
+	assert_int_equal(def->filter[1].op, IND_OP_GE);
+	assert_true(def->filter[1].num == 18);
+	assert_int_equal(def->filter[2].op, IND_OP_GT);
+	assert_int_equal(def->n_numer, 1);
+	assert_int_equal(def->numer[0].op, IND_OP_NOT_IN);
+	assert_int_equal(def->method, IND_M_EXACT);
+	assert_true(def->multiplier == 100);
+	assert_int_equal(def->n_by, 2);
+	assert_int_equal(def->by[0][0], IND_D_DISTRICT);
+	assert_int_equal(def->by[0][1], -1);
+	assert_int_equal(def->by[1][0], IND_D_SEX);
+	assert_int_equal(def->by[1][1], IND_D_AGE_BAND);
+	assert_string_equal(def->definition, "filter = intervention = LVM INST; filter = age >= 18; "
+			    "filter = districts > 1; numerator = sex != M; by = district; "
+			    "by = sex age_band");
+	ind_catalogue_release(&cat);
+	assert_null(cat.defs);
+}
+
+static void test_catalogue__errors_name_their_line(void **state)
+{
+	static const struct {
+		const char *body;      /* after CAT_HEAD (3 lines) and a good start */
+		long line;
+		const char *msg;
+	} cases[] = {
+		{ "colour = red\n", 7, "unknown key 'colour'" },
+		{ "filter = district = NOWHERE\n", 7, "code not in the field's code list" },
+		{ "filter = age >= 1e999\n", 7, "not a number" },
+		{ "filter = age >= 18 19\n", 7, "a numeric field takes one number" },
+		{ "filter = sex\n", 7, "condition is not FIELD OP VALUE" },
+		{ "unit = households\n", 7, "unit is not persons or episodes" },
+		{ "period = day 13-01\n", 7, "period is not" },
+		{ "method = median\n", 7, "unknown method 'median'" },
+		{ "multiplier = -1\n", 7, "multiplier is not a number" },
+		{ "measure = weight\n", 7, "measure is not" },
+		{ "sources = age\n", 7, "sources is not a code field" },
+		{ "by = age\n", 7, "not a breakdown dimension" },
+		{ "by = a b c\n", 7, "a breakdown is one or two dimensions" },
+		{ "method = count\nmethod = rate\n", 8, "repeated key 'method'" },
+		{ "title_sv = again\n", 7, "repeated key 'title_sv'" },
+		/* whole-indicator checks: at the section's first key */
+		{ "method = wilson\n", 5, "numerator goes with method wilson or exact" },
+		{ "method = quartiles\n", 5, "measure goes with method quartiles or mean" },
+		{ "method = chao\nby = district\n", 5, "a hidden-population estimate is city-wide" },
+		{ "unit = episodes\nmethod = rate\n", 5, "this method counts persons" },
+		{ "method = dsr\nby = age_band\n", 5, "is not broken down by age_band" },
+	};
+
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		char text[1024];
+		struct ind_catalogue cat;
+		struct pl_diag d;
+
+		snprintf(text, sizeof(text), CAT_HEAD "[indicator x]\ntitle_sv = x\ntitle_en = x\n%s",
+			 cases[i].body);
+		assert_int_equal(load_catalogue(state, text, &cat, &d), PL_ECONFIG);
+		if (d.line != cases[i].line || !strstr(d.msg, cases[i].msg))
+			fail_msg("case %zu: got line %ld '%s', want line %ld '%s'", i, d.line, d.msg,
+				 cases[i].line, cases[i].msg);
+		assert_null(cat.defs);
+	}
+}
+
+static void test_catalogue__file_level_errors(void **state)
+{
+	struct ind_catalogue cat;
+	struct pl_diag d;
+
+	assert_int_equal(load_catalogue(state, CAT_HEAD, &cat, &d), PL_ECONFIG);
+	assert_non_null(strstr(d.msg, "declares no indicator"));
+	assert_int_equal(load_catalogue(state, "[indicator a]\ntitle_sv = a\ntitle_en = a\n", &cat,
+					&d), PL_ECONFIG);
+	assert_non_null(strstr(d.msg, "no age_bands"));
+	assert_int_equal(load_catalogue(state, CAT_HEAD "[indicator a]\ntitle_sv = a\n"
+					"title_en = a\n[indicator b]\ntitle_sv = b\ntitle_en = b\n"
+					"[indicator a]\ntitle_sv = b\n", &cat, &d), PL_ECONFIG);
+	assert_int_equal(d.line, 11);
+	assert_non_null(strstr(d.msg, "declared twice"));
+	assert_int_equal(load_catalogue(state, "[catalogue]\nage_bands = 0-20 30-40\n", &cat, &d),
+			 PL_ECONFIG);
+	assert_non_null(strstr(d.msg, "without gaps"));
+	assert_int_equal(load_catalogue(state, "[catalogue]\nage_bands = 0-20 21+ 30-40\n", &cat,
+					&d), PL_ECONFIG);
+	assert_non_null(strstr(d.msg, "only the last age band may be open"));
+	assert_int_equal(load_catalogue(state, "[other]\nx = 1\n", &cat, &d), PL_ECONFIG);
+	assert_non_null(strstr(d.msg, "unknown section [other]"));
+	assert_int_equal(load_catalogue(state, CAT_HEAD "[indicator Bad-Id]\ntitle_sv = a\n", &cat,
+					&d), PL_ECONFIG);
+	assert_non_null(strstr(d.msg, "indicator id is not"));
+}
+
+/* ---- population ------------------------------------------------------------ */
+
+/* Ages 0-19, 20-24, 25+ for Angered and Lundby 2024, F and M. */
+static const char pop_text[] =
+	"\xEF\xBB\xBF" "År;Stadsområde;Kön;Ålder;Folkmängd\n"
+	"2024;Angered;kvinnor;0-19 år;200\n"
+	"2024;Angered;kvinnor;20–24 år;50\n"
+	"2024;Angered;kvinnor;25+ år;100\n"
+	"2024;Angered;män;0-19;210\n"
+	"2024;Angered;män;20-24;60\n"
+	"2024;Angered;män;25+;1 000\n"
+	"2024;LUNDBY;F;0-19;1\n"
+	"2024;LUNDBY;F;20-24;5\n"
+	"2024;LUNDBY;F;25+;10\n"
+	"2024;LUNDBY;M;0-19;1\n"
+	"2024;LUNDBY;M;20-24;5\n"
+	"2024;LUNDBY;M;25+;10\n";
+
+static void test_population__sums_and_partial_bands(void **state)
+{
+	struct ind_population pop;
+	struct pl_diag d;
+	uint32_t ang = 1u << code_of(PL_CL_DISTRICT, "ANGERED");
+	uint32_t lun = 1u << code_of(PL_CL_DISTRICT, "LUNDBY");
+	uint32_t ost = 1u << code_of(PL_CL_DISTRICT, "OSTRA");
+
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	assert_int_equal(pop.n_cells, 12);
+	assert_true(ind_population_sum(&pop, 2024, ang, 3, 0, INT_MAX) == 1620);
+	assert_true(ind_population_sum(&pop, 2024, ang, 1, 0, INT_MAX) == 350);
+	/* 21+: 4/5 of 20-24, all of 25+: 40 + 100 women, 48 + 1000 men */
+	assert_true(fabs(ind_population_sum(&pop, 2024, ang, 3, 21, INT_MAX) - 1188) < 1e-9);
+	/* 25-29 of the open band 25+ (counted as ten years): half */
+	assert_true(fabs(ind_population_sum(&pop, 2024, ang, 1, 25, 29) - 50) < 1e-9);
+	/* 10-22: 10/20 of 0-19, 3/5 of 20-24 */
+	assert_true(fabs(ind_population_sum(&pop, 2024, ang, 1, 10, 22) - 130) < 1e-9);
+	assert_true(ind_population_sum(&pop, 2024, ang | lun, 3, 0, INT_MAX) == 1652);
+	assert_true(ind_population_sum(&pop, 2024, ang | ost, 3, 0, INT_MAX) == -1);
+	assert_true(ind_population_sum(&pop, 2023, ang, 3, 0, INT_MAX) == -1);
+	assert_true(ind_population_sum(&pop, 2024, ang, 3, 200, INT_MAX) == 0);
+	ind_population_release(&pop);
+}
+
+static void test_population__errors(void **state)
+{
+	static const struct {
+		const char *text;
+		long line;
+		const char *msg;
+	} cases[] = {
+		{ "year,district,sex,age\n", 1, "no column 'population'" },
+		{ "year,district,sex,age,population\n2024,NOWHERE,F,0+,1\n", 2, "not a district" },
+		{ "year,district,sex,age,population\n2024,ANGERED,X,0+,1\n", 2, "sex is not F or M" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,old,1\n", 2, "age is not" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,0+,-3\n", 2, "not a whole number" },
+		{ "year,district,sex,age,population\n24,ANGERED,F,0+,3\n", 2, "year is not a year" },
+		{ "year,district,sex,age,population\n", 0, "has no rows" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,0+,3\n", 0, "no rows for men" },
+		{ "year,district,sex,age,population\n2024,ANGERED,M,0+,3\n", 0, "no rows for women" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,0-9,3\n2024,ANGERED,F,20+,3\n"
+		  "2024,ANGERED,M,0+,3\n", 0, "ages missing at 10" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,0-9,3\n2024,ANGERED,F,5+,3\n"
+		  "2024,ANGERED,M,0+,3\n", 0, "ages overlap at 10" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,0-9,3\n"
+		  "2024,ANGERED,M,0+,3\n", 0, "must end in one open band" },
+		{ "year,district,sex,age,population\n2024,ANGERED,F,0+,3\n2024,ANGERED,F,0+,3\n"
+		  "2024,ANGERED,M,0+,3\n", 0, "ages overlap at 0" },
+		{ "", 1, "not a header" },
+	};
+
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		struct ind_population pop;
+		struct pl_diag d;
+
+		assert_int_equal(load_population(state, cases[i].text, &pop, &d), PL_ECONFIG);
+		if (d.line != cases[i].line || !strstr(d.msg, cases[i].msg))
+			fail_msg("case %zu: got line %ld '%s', want line %ld '%s'", i, d.line, d.msg,
+				 cases[i].line, cases[i].msg);
+		assert_null(pop.cells);
+	}
+}
+
+/* ---- the computation ---------------------------------------------------------- */
+
+static int32_t day(const char *iso)
+{
+	struct pl_date dt;
+
+	assert_int_equal(pl_date_parse(iso, "YYYY-MM-DD", &dt), 0);
+	return (int32_t)pl_date_days(&dt);
+}
+
+struct mk_ep {
+	size_t person;
+	const char *district, *sex, *intervention, *provider, *start, *end;
+	double cost;
+};
+
+/*
+ * Five persons in 2024 (and one episode in 2023):
+ *   p0 F born 1980: Angered OPEN NGO 2024-01-10..2024-03-01 (cost 100),
+ *                   Lundby LVM MUNI 2024-10-01..ongoing (cost 300)
+ *   p1 M born 2010: Angered OPEN MUNI 2023-05-01..2024-02-01
+ *   p2 F born ?:    Angered INST (no provider) 2024-11-01..2024-11-30 (cost 50)
+ *   p3 M born 1950: Lundby OPEN PRIV 2024-06-01..2024-12-31
+ *   p4 F born 1990: Lundby OPEN NGO 2023-01-01..2023-12-31 (2023 only)
+ */
+static const struct mk_ep episodes[] = {
+	{ 0, "ANGERED", "F", "OPEN", "NGO", "2024-01-10", "2024-03-01", 100 },
+	{ 0, "LUNDBY", "F", "LVM", "MUNI", "2024-10-01", NULL, 300 },
+	{ 1, "ANGERED", "M", "OPEN", "MUNI", "2023-05-01", "2024-02-01", -1 },
+	{ 2, "ANGERED", "F", "INST", NULL, "2024-11-01", "2024-11-30", 50 },
+	{ 3, "LUNDBY", "M", "OPEN", "PRIV", "2024-06-01", "2024-12-31", -1 },
+	{ 4, "LUNDBY", "F", "OPEN", "NGO", "2023-01-01", "2023-12-31", -1 },
+};
+static const int birth_years[] = { 1980, 2010, 0, 1950, 1990 };
+
+static int8_t code_or_missing(enum pl_codelist list, const char *code)
+{
+	size_t n = 0;
+
+	for (const char *const *c = pl_codes(list); *c; c++)
+		n++;
+	return (int8_t)(code ? code_of(list, code) : (int)n);
+}
+
+static void make_data(struct ind_data *data)
+{
+	memset(data, 0, sizeof(*data));
+	data->n_ep = N_OF(episodes);
+	data->n_p = N_OF(birth_years);
+	data->ep = calloc(data->n_ep, sizeof(*data->ep));
+	data->p = calloc(data->n_p, sizeof(*data->p));
+	assert_non_null(data->ep);
+	assert_non_null(data->p);
+	for (size_t i = 0; i < data->n_ep; i++) {
+		const struct mk_ep *m = &episodes[i];
+		struct ind_episode *e = &data->ep[i];
+
+		e->start = day(m->start);
+		e->end = m->end ? day(m->end) : IND_ONGOING;
+		e->cost = m->cost;
+		e->code[IND_D_DISTRICT] = code_or_missing(PL_CL_DISTRICT, m->district);
+		e->code[IND_D_SEX] = code_or_missing(PL_CL_SEX, m->sex);
+		e->code[IND_D_INTERVENTION] = code_or_missing(PL_CL_INTERVENTION, m->intervention);
+		e->code[IND_D_PROVIDER] = code_or_missing(PL_CL_PROVIDER, m->provider);
+		e->code[IND_D_SUBSTANCE] = code_or_missing(PL_CL_SUBSTANCE, "ALC");
+		e->code[IND_D_CHILDREN] = code_or_missing(PL_CL_CHILDREN, "N");
+		e->code[IND_D_ID_TYPE] = code_or_missing(PL_CL_ID_TYPE, "PNR");
+		if (data->p[m->person].n == 0)
+			data->p[m->person].first = i;
+		data->p[m->person].n++;
+	}
+	for (size_t i = 0; i < data->n_p; i++)
+		data->p[i].birth_year = birth_years[i];
+	data->first_year = 2023;
+	data->last_year = 2024;
+	data->as_of = day("2024-12-31");
+}
+
+/* The row of indicator id, period and breakdown whose keys match the
+ * dimension/value pairs given (dim, code, ..., -1); fails if none. */
+static const struct ind_row *find_row(const struct ind_catalogue *cat,
+				      const struct ind_result *res, const char *id,
+				      const char *period, int by, ...)
+{
+	for (size_t i = 0; i < res->n_rows; i++) {
+		const struct ind_row *r = &res->rows[i];
+		va_list ap;
+		int dim, ok = 1;
+
+		if (strcmp(cat->defs[r->def].id, id) != 0 || strcmp(r->period, period) != 0 ||
+		    r->by != by)
+			continue;
+		va_start(ap, by);
+		while ((dim = va_arg(ap, int)) >= 0) {
+			const char *v = va_arg(ap, const char *);
+
+			ok &= strcmp(ind_dim_value((enum ind_dim)dim, cat, r->key[dim]) ?
+				     ind_dim_value((enum ind_dim)dim, cat, r->key[dim]) : "", v) == 0;
+		}
+		va_end(ap);
+		if (ok)
+			return r;
+	}
+	fail_msg("no row %s %s by %d", id, period, by);
+	return NULL;
+}
+
+static const char compute_cat[] =
+	CAT_HEAD
+	"[indicator persons]\ntitle_sv = p\ntitle_en = p\nmethod = count\n"
+	"by = district\nby = provider\nby = age_band\n"
+	"[indicator multi]\ntitle_sv = m\ntitle_en = m\nmethod = count\nfilter = districts >= 2\n"
+	"[indicator adults]\ntitle_sv = a\ntitle_en = a\nmethod = rate\nmultiplier = 1000\n"
+	"filter = age >= 21\nby = district\n"
+	"[indicator women]\ntitle_sv = w\ntitle_en = w\nmethod = wilson\nmultiplier = 100\n"
+	"filter = sex = F M\nnumerator = sex = F\n"
+	"[indicator nov1]\ntitle_sv = n\ntitle_en = n\nperiod = day 11-01\nmethod = count\n"
+	"[indicator episodes]\ntitle_sv = e\ntitle_en = e\nunit = episodes\nmethod = count\n"
+	"by = intervention\n"
+	"[indicator cost]\ntitle_sv = c\ntitle_en = c\nperiod = start_year\nmethod = mean\n"
+	"measure = cost_sek\n";
+
+static void test_compute__figures_counted_by_hand(void **state)
+{
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data data;
+	struct ind_result res;
+	struct pl_diag d;
+	const struct ind_row *r;
+
+	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	make_data(&data);
+	ind_compute(&cat, &data, &pop, &res);
+
+	/* persons 2024: p0, p1, p2, p3; 2023: p1, p4 */
+	r = find_row(&cat, &res, "persons", "2024", -1, -1);
+	assert_true(r->num == 4);
+	assert_string_equal(r->method, "poisson_exact");
+	assert_int_equal(r->suppress, 1);
+	assert_true(r->has_value && r->est.value == 4);
+	assert_true(find_row(&cat, &res, "persons", "2023", -1, -1)->num == 2);
+	/* per district 2024: Angered p0 p1 p2, Lundby p0 p3 (p0 in both) */
+	assert_true(find_row(&cat, &res, "persons", "2024", 0, IND_D_DISTRICT, "ANGERED", -1)->num == 3);
+	assert_true(find_row(&cat, &res, "persons", "2024", 0, IND_D_DISTRICT, "LUNDBY", -1)->num == 2);
+	/* per provider: NGO p0, MUNI p0 p1, PRIV p3, MISSING p2 */
+	assert_true(find_row(&cat, &res, "persons", "2024", 1, IND_D_PROVIDER, "MUNI", -1)->num == 2);
+	assert_true(find_row(&cat, &res, "persons", "2024", 1, IND_D_PROVIDER, "MISSING", -1)->num == 1);
+	/* age bands in 2024: p1 14 -> 0-20, p0 44 -> 21-64, p3 74 -> 65+, p2 unknown */
+	assert_true(find_row(&cat, &res, "persons", "2024", 2, IND_D_AGE_BAND, "0-20", -1)->num == 1);
+	assert_true(find_row(&cat, &res, "persons", "2024", 2, IND_D_AGE_BAND, "65+", -1)->num == 1);
+	assert_true(find_row(&cat, &res, "persons", "2024", 2, IND_D_AGE_BAND, "MISSING", -1)->num == 1);
+	/* two or more districts: p0 only */
+	assert_true(find_row(&cat, &res, "multi", "2024", -1, -1)->num == 1);
+	assert_true(find_row(&cat, &res, "multi", "2023", -1, -1)->num == 0);
+	/* adults 21+ 2024: p0 (44), p3 (74); p2 unknown age not counted; population
+	 * 21+ of Angered and Lundby: 1188 + (4 + 10) * 2 = 1216 */
+	r = find_row(&cat, &res, "adults", "2024", -1, -1);
+	assert_true(r->num == 2);
+	assert_true(fabs(r->den - 1216) < 1e-9);
+	assert_true(fabs(r->est.value - 2000.0 / 1216) < 1e-12);
+	assert_string_equal(r->reliability, "unreliable");
+	assert_non_null(strstr(r->note, "1 persons without a known age"));
+	r = find_row(&cat, &res, "adults", "2024", 0, IND_D_DISTRICT, "LUNDBY", -1);
+	assert_true(r->num == 2 && fabs(r->den - 28) < 1e-9);
+	assert_non_null(r->funnel);
+	/* women 2024: p0, p2 of 4 */
+	r = find_row(&cat, &res, "women", "2024", -1, -1);
+	assert_true(r->num == 2 && r->den == 4);
+	assert_true(fabs(r->est.value - 50) < 1e-12);
+	assert_string_equal(r->method, "wilson");
+	/* 1 November 2024: p0 (ongoing), p2 (starts that day); p3 too (to 12-31) */
+	assert_true(find_row(&cat, &res, "nov1", "2024-11-01", -1, -1)->num == 3);
+	/* episodes 2024: 5 (p4's is 2023 only); OPEN: p0 p1 p3 */
+	assert_true(find_row(&cat, &res, "episodes", "2024", -1, -1)->num == 5);
+	assert_true(find_row(&cat, &res, "episodes", "2024", 0, IND_D_INTERVENTION, "OPEN", -1)->num == 3);
+	/* cost per person, episodes started in 2024: p0 100 + 300, p2 50; p3 none */
+	r = find_row(&cat, &res, "cost", "2024", -1, -1);
+	assert_true(r->den == 2 && r->num == 450);
+	assert_true(fabs(r->est.value - 225) < 1e-12);
+	assert_non_null(strstr(r->note, "1 of 3 without a value"));
+	/* every row: finite or no value */
+	for (size_t i = 0; i < res.n_rows; i++)
+		if (res.rows[i].has_value)
+			assert_true(isfinite(res.rows[i].est.value) && isfinite(res.rows[i].est.lower) &&
+				    isfinite(res.rows[i].est.upper));
+	ind_result_release(&res);
+	ind_data_release(&data);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
+/* Every method on data that leaves figures undefined or degenerate: one
+ * district, zero populations, no ages, huge counts of nothing.  No row may
+ * hold a non-finite number; undefined figures carry a note. */
+static void test_compute__extreme_inputs_never_nan(void **state)
+{
+	static const char cat_text[] =
+		CAT_HEAD
+		"[indicator c]\ntitle_sv = c\ntitle_en = c\nmethod = count\nby = district sex\n"
+		"[indicator r]\ntitle_sv = r\ntitle_en = r\nmethod = rate\nby = district\n"
+		"by = age_band\nby = sex\n"
+		"[indicator a]\ntitle_sv = a\ntitle_en = a\nmethod = rate\nfilter = age >= 200\n"
+		"[indicator s]\ntitle_sv = s\ntitle_en = s\nmethod = dsr\nby = district\n"
+		"[indicator w]\ntitle_sv = w\ntitle_en = w\nmethod = wilson\nfilter = sex = F\n"
+		"numerator = sex = F\nby = district\n"
+		"[indicator x]\ntitle_sv = x\ntitle_en = x\nmethod = exact\nnumerator = sex = M\n"
+		"by = district\n"
+		"[indicator q]\ntitle_sv = q\ntitle_en = q\nunit = episodes\nmethod = quartiles\n"
+		"measure = length_days\n"
+		"[indicator m]\ntitle_sv = m\ntitle_en = m\nmethod = mean\nmeasure = cost_sek\n"
+		"[indicator h]\ntitle_sv = h\ntitle_en = h\nmethod = chao\n"
+		"[indicator l]\ntitle_sv = l\ntitle_en = l\nmethod = loglinear\n";
+	static const char zero_pop[] =
+		"year,district,sex,age,population\n"
+		"2024,ANGERED,F,0+,0\n2024,ANGERED,M,0+,0\n"
+		"2023,ANGERED,F,0+,100000000\n2023,ANGERED,M,0+,0\n";
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data data;
+	struct ind_result res;
+	struct pl_diag d;
+
+	assert_int_equal(load_catalogue(state, cat_text, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, zero_pop, &pop, &d), PL_OK);
+	make_data(&data);
+	for (size_t i = 0; i < data.n_ep; i++) {   /* one district, no ages, no costs */
+		data.ep[i].code[IND_D_DISTRICT] = (int8_t)code_of(PL_CL_DISTRICT, "ANGERED");
+		data.ep[i].cost = -1;
+	}
+	for (size_t i = 0; i < data.n_p; i++)
+		data.p[i].birth_year = 0;
+	ind_compute(&cat, &data, &pop, &res);
+	assert_true(res.n_rows > 20);
+	for (size_t i = 0; i < res.n_rows; i++) {
+		const struct ind_row *r = &res.rows[i];
+
+		if (r->has_value) {
+			if (!isfinite(r->est.value) || !isfinite(r->est.lower) ||
+			    !isfinite(r->est.upper) || r->est.lower > r->est.value ||
+			    r->est.value > r->est.upper)
+				fail_msg("row %zu (%s %s): %g [%g, %g]", i, cat.defs[r->def].id,
+					 r->period, r->est.value, r->est.lower, r->est.upper);
+		} else if (!r->note[0]) {
+			fail_msg("row %zu (%s %s) has neither a value nor a note", i,
+				 cat.defs[r->def].id, r->period);
+		}
+		assert_true(isnan(r->num) || isfinite(r->num));
+		assert_true(isnan(r->den) || isfinite(r->den));
+	}
+	/* 2024 rates over a population of 0: no value, said so */
+	assert_string_equal(find_row(&cat, &res, "r", "2024", -1, -1)->note, "population is 0");
+	assert_false(find_row(&cat, &res, "r", "2024", -1, -1)->has_value);
+	/* 2023: 2 persons in 100 million women and 0 men */
+	assert_true(find_row(&cat, &res, "r", "2023", -1, -1)->has_value);
+	assert_false(find_row(&cat, &res, "r", "2023", 2, IND_D_SEX, "M", -1)->has_value);
+	/* counts need no population: the total has a value */
+	assert_true(find_row(&cat, &res, "c", "2024", -1, -1)->has_value);
+	assert_int_equal(res.n_equity, 0);   /* one district: nothing to compare */
+	ind_result_release(&res);
+	ind_data_release(&data);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
+static void test_compute__no_episodes_no_rows(void **state)
+{
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data data;
+	struct ind_result res;
+	struct pl_diag d;
+
+	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	memset(&data, 0, sizeof(data));
+	ind_compute(&cat, &data, &pop, &res);
+	assert_int_equal(res.n_rows, 0);
+	ind_result_release(&res);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_catalogue__every_key),
+		T(test_catalogue__errors_name_their_line),
+		T(test_catalogue__file_level_errors),
+		T(test_population__sums_and_partial_bands),
+		T(test_population__errors),
+		T(test_compute__figures_counted_by_hand),
+		T(test_compute__extreme_inputs_never_nan),
+		T(test_compute__no_episodes_no_rows),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
