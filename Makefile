@@ -12,14 +12,14 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 STD_FLAGS  = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Ipipeline/lib
-PKGS       = sqlite3 libsodium inih gsl
+PKGS       = sqlite3 libsodium inih gsl xlsxwriter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = $(STD_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
-STAGES   = ingest map dedup indicators scan run
+STAGES   = ingest map dedup indicators report scan run
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a
@@ -104,6 +104,13 @@ unit-tests: $(BINS) $(UNITS)
 
 run: all
 	$(BUILD)/run
+	@if [ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1 || \
+	    command -v chromium-browser >/dev/null 2>&1; then \
+	    sh tools/screenshot.sh output/report-sv.html output/report-first-screen.png && \
+	    echo "make run: the report's first screen in output/report-first-screen.png"; \
+	else \
+	    echo "make run: no screenshot of the report: chromium is missing (apt-get install chromium)"; \
+	fi
 
 test: unit-tests
 	@sh tests/run-all.sh $(BUILD)

@@ -23,7 +23,10 @@ need libcmocka-dev     have_pc cmocka
 need libsodium-dev     have_pc libsodium
 need libinih-dev       have_pc inih
 need libcsv-dev        have_h csv.h
+need libxlsxwriter-dev have_pc xlsxwriter
 need sqlite3           command -v sqlite3
+need chromium          command -v chromium
+need python3           command -v python3
 
 [ -z "$missing" ] && exit 0
 

@@ -12,17 +12,20 @@
  * GSL's distribution functions lose accuracy for large parameters, and
  * that decides where they are used:
  *   - gsl_cdf_beta_P computes log(x^a (1-x)^b / B(a, b)) as a sum of terms
- *     of size a + b, so its relative error grows like (a + b) * 1e-16 (1e-4
- *     at 1e12); its continued fraction stops after 512 terms and gives NaN
+ *     of size a + b, so its relative error grows like (a + b) * 1e-16 (7e-4
+ *     seen at 1e12); its continued fraction stops after 512 terms and gives NaN
  *     from a + b of a few million, and gsl_cdf_beta_Pinv then loops for ever
  *     in its bisection.  Above BETA_GSL_MAX the beta function is our own
  *     continued fraction with the prefactor in Loader's saddle-point form,
  *     and GSL's beta inverse is not called;
  *   - gsl_cdf_gamma_P/Q (so chi-square and Poisson) stop their series after
- *     a few thousand terms (GSL_EMAXITER) beyond one standard deviation from
- *     the mean once the shape passes about 1e6.  Above GAMMA_GSL_MAX, or
- *     when GSL reports an error, Temme's uniform asymptotic expansion is
- *     used instead.
+ *     a few thousand terms (GSL_EMAXITER, and a wrong value) beyond one
+ *     standard deviation from the mean for large shapes (seen at 1e8).  Above
+ *     GAMMA_GSL_MAX, or when GSL reports an error, Temme's uniform asymptotic
+ *     expansion is used instead;
+ *   - gsl_cdf_gamma_Qinv can return an unconverged value without an error
+ *     (1.78e9 for the 0.9999995 quantile of chi-square(2e9 + 2)), so every
+ *     GSL inverse is checked against the distribution function.
  *
  * On PL_EDATA the outputs are set to 0 (never left as NaN).
  */
@@ -56,8 +59,8 @@ const double pl_esp2013[PL_ESP2013_BANDS] = {
 #define BETA_GSL_MAX 1e5
 /* GSL's incomplete gamma function is used for shapes up to this. */
 #define GAMMA_GSL_MAX 1e5
-/* Terms of our own beta continued fraction: about 3 sqrt(a + b) are needed
- * near the mean, so this covers a + b up to about 1e13. */
+/* Terms of our own beta continued fraction, a bound far above need (near
+ * the mean about 1100 terms at a + b = 1e12). */
 #define BETA_CF_MAX_ITER 10000000L
 /* The largest Poisson mean or binomial size for exact funnel limits: the
  * integer quantile is stepped in doubles, exact up to 2^53. */
@@ -315,7 +318,6 @@ static int dist_tail(enum dist dist, double x, double a, double b, int upper, do
 	case DIST_CHISQ:
 		return gamma_tail(x / 2, a / 2, upper, out);
 	case DIST_T:
-		gsl_failed = 0;
 		*out = upper ? gsl_cdf_tdist_Q(x, a) : gsl_cdf_tdist_P(x, a);
 		return isfinite(*out) && *out >= 0 && *out <= 1;
 	}
@@ -852,23 +854,35 @@ static enum pl_err check_funnel(enum pl_funnel_kind kind, double target, double 
 	return PL_OK;
 }
 
+/* The distribution of a unit of size den around target, checked. */
+static enum pl_err funnel_unit(enum pl_funnel_kind kind, double target, double den,
+			       struct discrete *X, struct pl_diag *d)
+{
+	enum pl_err err = check_funnel(kind, target, den, d);
+
+	if (err)
+		return err;
+	if (kind == PL_FUNNEL_PROP && den != floor(den))
+		return edata(d, "binomial denominator is not a whole number");
+	X->kind = kind;
+	X->mean = kind == PL_FUNNEL_RATE ? target * den : target;
+	X->n = den;
+	if ((kind == PL_FUNNEL_RATE ? X->mean : den) > FUNNEL_MAX_MEAN)
+		return edata(d, "unit too large for exact funnel limits");
+	return PL_OK;
+}
+
 static enum pl_err funnel_limits(enum pl_funnel_kind kind, double target, double den,
 				 double conf, double *lower, double *upper, struct pl_diag *d)
 {
-	enum pl_err err = check_funnel(kind, target, den, d);
-	struct discrete X = { kind, target, den };
+	struct discrete X;
 	double a2 = (1 - conf) / 2, hi = kind == PL_FUNNEL_PROP ? 1 : DBL_MAX, lo_q, hi_q;
+	enum pl_err err = funnel_unit(kind, target, den, &X, d);
 
 	if (err)
 		return err;
 	if (!conf_ok(conf))
 		return edata(d, "confidence level not between 0 and 1");
-	if (kind == PL_FUNNEL_PROP && den != floor(den))
-		return edata(d, "binomial denominator is not a whole number");
-	if (kind == PL_FUNNEL_RATE)
-		X.mean = target * den;
-	if ((kind == PL_FUNNEL_RATE ? X.mean : den) > FUNNEL_MAX_MEAN)
-		return edata(d, "unit too large for exact funnel limits");
 	if (!funnel_quantile(&X, a2, 0, &lo_q) || !funnel_quantile(&X, a2, 1, &hi_q))
 		return edata(d, "funnel limit could not be computed");
 	*lower = clamp(lo_q / den, 0, hi);
@@ -890,29 +904,33 @@ enum pl_err pl_funnel_limits(enum pl_funnel_kind kind, double target, double den
 	return err;
 }
 
+/* Positions by exact tail probabilities of the whole count x: above the
+ * 95 % (99.8 %) limit when P(X >= x) < 0.025 (0.001), below when P(X <= x)
+ * is.  Comparing x / den with the interpolated limits instead would flag
+ * a count that sits at the top of a small discrete distribution (20 of 20
+ * against 95 %: P = 0.36) as above. */
 static enum pl_err funnel_position(enum pl_funnel_kind kind, double target, double x,
 				   double den, enum pl_funnel_pos *pos, struct pl_diag *d)
 {
-	double lo95, hi95, lo998, hi998, v;
-	enum pl_err err;
+	struct discrete X;
+	double p_hi, p_lo;
+	enum pl_err err = funnel_unit(kind, target, den, &X, d);
 
-	if (!count_ok(x))
-		return edata(d, "count is negative or not finite");
-	if (kind == PL_FUNNEL_PROP && x > den)
-		return edata(d, "count is above its denominator");
-	err = funnel_limits(kind, target, den, 0.95, &lo95, &hi95, d);
-	if (!err)
-		err = funnel_limits(kind, target, den, 0.998, &lo998, &hi998, d);
 	if (err)
 		return err;
-	v = x / den;
-	if (v > hi998)
+	if (!count_ok(x) || x != floor(x))
+		return edata(d, "count is negative, not whole or not finite");
+	if (kind == PL_FUNNEL_PROP && x > den)
+		return edata(d, "count is above its denominator");
+	if (!discrete_tail(&X, x - 1, 1, &p_hi) || !discrete_tail(&X, x, 0, &p_lo))
+		return edata(d, "tail probability could not be computed");
+	if (p_hi < 0.001)
 		*pos = PL_FUNNEL_ABOVE998;
-	else if (v > hi95)
+	else if (p_hi < 0.025)
 		*pos = PL_FUNNEL_ABOVE95;
-	else if (v < lo998)
+	else if (p_lo < 0.001)
 		*pos = PL_FUNNEL_BELOW998;
-	else if (v < lo95)
+	else if (p_lo < 0.025)
 		*pos = PL_FUNNEL_BELOW95;
 	else
 		*pos = PL_FUNNEL_INSIDE;
@@ -1006,18 +1024,14 @@ static enum pl_err heterogeneity(enum pl_funnel_kind kind, const double *x, cons
 	out->target = t;
 	out->chi2 = chi2;
 	out->df = (double)(k - 1);
-	gsl_failed = 0;
-	out->p_value = gsl_cdf_chisq_Q(chi2, out->df);
 	out->phi = sum_z2 / (double)k;
 	out->tau2 = 0;
 	if ((double)k * out->phi > (double)(k - 1))
 		out->tau2 = ((double)k * out->phi - (double)(k - 1)) / (sum_w - sum_w2 / sum_w);
-	if (gsl_failed || !isfinite(out->chi2) || !isfinite(out->p_value) ||
-	    !isfinite(out->phi) || !isfinite(out->tau2) || out->tau2 < 0) {
+	if (!isfinite(out->chi2) || !isfinite(out->phi) || !isfinite(out->tau2))
 		err = edata(d, "heterogeneity statistics are not finite");
-		goto cleanup;
-	}
-cleanup:
+	else if (!dist_tail(DIST_CHISQ, chi2, out->df, 0, 1, &out->p_value))
+		err = edata(d, "chi-square p-value could not be computed");
 	free(z);
 	return err;
 }

@@ -103,9 +103,12 @@ enum pl_funnel_pos {
 	PL_FUNNEL_BELOW95,
 	PL_FUNNEL_BELOW998
 };
-/* Position of x / den against the exact 95 % and 99.8 % limits.  "above"
- * is strictly greater than the upper limit; "below" strictly less than
- * the lower. */
+/* Position of a whole count x in a unit of size den against the 95 % and
+ * 99.8 % limits, by exact tail probabilities: above when P(X >= x) <
+ * 0.025 (0.001), below when P(X <= x) is, with X ~ Poisson(target * den)
+ * or Binomial(den, target).  (The interpolated limits above are for
+ * drawing; comparing x / den with them would flag the top of a small
+ * discrete distribution as above.) */
 enum pl_err pl_funnel_position(enum pl_funnel_kind kind, double target, double x, double den,
 			       enum pl_funnel_pos *pos, struct pl_diag *d);
 /* "inside", "above95", "above99.8", "below95", "below99.8". */

@@ -16,15 +16,16 @@
 static const char usage_text[] =
 	"usage: run [options]\n"
 	"Runs the pipeline's stages in order, each as its own process: ingest, map,\n"
-	"dedup, indicators.  Stops at the first stage that fails with a hard error;\n"
-	"what earlier stages committed stays.  ingest and map skip unchanged work\n"
-	"themselves; dedup and indicators each run only when something they read\n"
-	"changed since their last successful run (output/run.state).  One run at a\n"
-	"time: a second one while the first holds output/run.lock exits at once\n"
-	"with 75.  Every run writes its own log, output/logs/run-YYYYMMDDTHHMMSSZ.log,\n"
-	"with everything the stages said, and is recorded in table stage_run (stage\n"
-	"'run').  Nothing in the input directory is ever changed.  (output/ is the\n"
-	"database's directory.)\n"
+	"dedup, indicators, report.  Stops at the first stage that fails with a hard\n"
+	"error; what earlier stages committed stays.  ingest and map skip unchanged\n"
+	"work themselves; dedup, indicators and report each run only when something\n"
+	"they read changed since their last successful run (output/run.state), and\n"
+	"report also when its files are gone.  report writes output/report-LANG.html,\n"
+	"output/report.xlsx and output/tables/*.csv.  One run at a time: a second one\n"
+	"while the first holds output/run.lock exits at once with 75.  Every run\n"
+	"writes its own log, output/logs/run-YYYYMMDDTHHMMSSZ.log, with everything the\n"
+	"stages said, and is recorded in table stage_run (stage 'run').  Nothing in\n"
+	"the input directory is ever changed.  (output/ is the database's directory.)\n"
 	"\n"
 	"  -i, --input DIR      input directory (default: input)\n"
 	"  -m, --mappings DIR   directory of mapping files *.ini (default: mappings)\n"
@@ -40,11 +41,12 @@ static const char usage_text[] =
 	"      --population FILE\n"
 	"                       population by year, district, sex and age for\n"
 	"                       indicators (default: MAPPINGS/population/population.csv)\n"
+	"      --lang LANG      language of the report: sv (default) or en\n"
 	"      --config FILE    read these settings from an INI file first:\n"
 	"                       [paths] input, output_db, mappings, key, linkage,\n"
-	"                       catalogue, population; [run] keep_logs.  Relative\n"
-	"                       paths there are relative to the file's directory;\n"
-	"                       options given here override it\n"
+	"                       catalogue, population; [run] keep_logs; [report]\n"
+	"                       lang.  Relative paths there are relative to the\n"
+	"                       file's directory; options given here override it\n"
 	"      --keep-logs N    run logs to keep in output/logs (default: 30); older\n"
 	"                       run-*.log files are deleted, nothing else\n"
 	"      --bin DIR        directory of the stage programs (default: the one this\n"
@@ -59,10 +61,11 @@ static const char usage_text[] =
 	"  64  usage error (of run, or of a stage)\n"
 	"  65  ingest could not process a file (named in the summary line); the\n"
 	"      others were, and the later stages ran; or indicators found episodes\n"
-	"      without persons\n"
+	"      without persons, or report found no indicator figures\n"
 	"  66  input directory or config file missing\n"
-	"  70  internal error, a stage program missing, crashed or killed\n"
-	"  73  cannot create an output (database, key file, log, lock file)\n"
+	"  70  internal error, a stage program missing, crashed or killed; or the\n"
+	"      report's disclosure audit failed (nothing published)\n"
+	"  73  cannot create an output (database, key file, log, lock file, report)\n"
 	"  74  I/O error\n"
 	"  75  another run holds output/run.lock, or the database is locked: try\n"
 	"      again later\n"
@@ -78,12 +81,13 @@ static int usage_error(const char *msg)
 		fprintf(stderr, "run: %s\n", msg);
 	fputs("usage: run [-qv] [-i DIR] [-m DIR] [-d FILE] [-k FILE] [--linkage FILE]\n"
 	      "           [--catalogue FILE] [--population FILE] [--config FILE]\n"
-	      "           [--keep-logs N] [--bin DIR]\n"
+	      "           [--lang sv|en] [--keep-logs N] [--bin DIR]\n"
 	      "try 'run --help' for more\n", stderr);
 	return EX_USAGE;
 }
 
-enum { OPT_LINKAGE = 256, OPT_CATALOGUE, OPT_POPULATION, OPT_CONFIG, OPT_KEEP_LOGS, OPT_BIN };
+enum { OPT_LINKAGE = 256, OPT_CATALOGUE, OPT_POPULATION, OPT_CONFIG, OPT_KEEP_LOGS, OPT_BIN,
+       OPT_LANG };
 
 static const char *pick(const char *option, const char *from_file, const char *fallback)
 {
@@ -115,6 +119,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "keep-logs", required_argument, NULL, OPT_KEEP_LOGS },
 		{ "bin", required_argument, NULL, OPT_BIN },
+		{ "lang", required_argument, NULL, OPT_LANG },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -124,7 +129,7 @@ int main(int argc, char **argv)
 	struct run_config cfg;
 	const char *opt_input = NULL, *opt_mappings = NULL, *opt_db = NULL, *opt_key = NULL;
 	const char *opt_linkage = NULL, *config = NULL, *env_key = getenv("PL_KEY_FILE");
-	const char *opt_catalogue = NULL, *opt_population = NULL;
+	const char *opt_catalogue = NULL, *opt_population = NULL, *opt_lang = NULL;
 	char *linkage = NULL, *catalogue = NULL, *population = NULL;
 	long keep_logs = -1;
 	struct pl_diag d;
@@ -144,6 +149,11 @@ int main(int argc, char **argv)
 		case OPT_POPULATION: opt_population = optarg; break;
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_BIN: o.bin_dir = optarg; break;
+		case OPT_LANG:
+			opt_lang = run_parse_lang(optarg);
+			if (!opt_lang)
+				return usage_error("--lang wants sv or en");
+			break;
 		case OPT_KEEP_LOGS:
 			keep_logs = run_parse_keep_logs(optarg);
 			if (keep_logs < 0)
@@ -181,6 +191,7 @@ int main(int argc, char **argv)
 	o.linkage_path = pick(opt_linkage, cfg.linkage_path, linkage);
 	o.catalogue_path = pick(opt_catalogue, cfg.catalogue_path, catalogue);
 	o.population_path = pick(opt_population, cfg.population_path, population);
+	o.report_lang = pick(opt_lang, cfg.report_lang, "sv");
 	o.keep_logs = keep_logs > 0 ? keep_logs : cfg.keep_logs > 0 ? cfg.keep_logs
 		      : RUN_KEEP_LOGS_DEFAULT;
 	o.progress = o.verbosity >= PL_LOG_INFO && isatty(STDERR_FILENO);

@@ -1,6 +1,6 @@
 /*
- * run/run.c - the nightly driver: ingest, map, dedup and indicators in
- * order, each as its own process, under a lock, with a log file per run.
+ * run/run.c - the nightly driver: ingest, map, dedup, indicators and report
+ * in order, each as its own process, under a lock, with a log file per run.
  *
  * The lock is flock() on output/run.lock: it dies with its holder, so a
  * killed run never blocks the next one.  The lock descriptor is inherited
@@ -14,15 +14,19 @@
  * ends with 65, anything else stops the run with that code (70 for a crash,
  * a signal or a code no stage uses).
  *
- * ingest and map skip unchanged work themselves.  dedup and indicators
- * rebuild their tables whole each time, so the driver runs each only when
- * something it reads changed: one mechanism for both (a table of the
+ * ingest and map skip unchanged work themselves.  dedup, indicators and
+ * report redo their work whole each time, so the driver runs each only when
+ * something it reads changed: one mechanism for the three (a table of the
  * skippable stages below).  Each has a digest function of what it reads
  * (dedup: the ingested and mapped files, the linkage settings, the key
  * file's identity and the dedup program; indicators: the last dedup run,
- * the catalogue, the population file and the indicators program); the
- * digest and the stage's own last run_id are kept per stage in
- * output/run.state after each successful run of it.
+ * the catalogue, the population file and the indicators program; report:
+ * the last indicators run, the files as dedup sees them and those ingest
+ * could not process, the report program and the language); the digest and
+ * the run_id the stage is keyed on (its own last one; report, which writes
+ * no stage_run row: the last indicators run) are kept per stage in
+ * output/run.state after each successful run of it.  report also runs when
+ * one of its files is gone (an analyst deleted it).
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE  /* flock(), realpath() */
@@ -71,7 +75,7 @@ void run_config_release(struct run_config *cfg)
 	free(cfg->linkage_path);
 	free(cfg->catalogue_path);
 	free(cfg->population_path);
-	run_config_init(cfg);
+	run_config_init(cfg); /* report_lang is a static string */
 }
 
 long run_parse_keep_logs(const char *s)
@@ -86,6 +90,16 @@ long run_parse_keep_logs(const char *s)
 	if (errno || *end || v < 1 || v > RUN_KEEP_LOGS_MAX)
 		return -1;
 	return v;
+}
+
+const char *run_parse_lang(const char *s)
+{
+	static const char *const langs[] = { "sv", "en" };
+
+	for (size_t i = 0; s && i < sizeof(langs) / sizeof(langs[0]); i++)
+		if (strcmp(s, langs[i]) == 0)
+			return langs[i];
+	return NULL;
 }
 
 struct cfg_state {
@@ -164,12 +178,30 @@ static int config_key(void *user, const char *section, const char *key, const ch
 		}
 		return 1;
 	}
+	if (strcasecmp(section, "report") == 0) {
+		if (strcasecmp(key, "lang") != 0) {
+			pl_diag_set(st->d, PL_ECONFIG, st->path, line,
+				    "unknown key '%s' in [report] (known: lang)", key);
+			return 0;
+		}
+		if (st->cfg->report_lang) {
+			pl_diag_set(st->d, PL_ECONFIG, st->path, line, "[report] lang given twice");
+			return 0;
+		}
+		st->cfg->report_lang = run_parse_lang(value);
+		if (!st->cfg->report_lang) {
+			pl_diag_set(st->d, PL_ECONFIG, st->path, line,
+				    "lang '%s' is not sv or en", value);
+			return 0;
+		}
+		return 1;
+	}
 	if (!*section)
 		pl_diag_set(st->d, PL_ECONFIG, st->path, line,
-			    "key '%s' outside a section ([paths] or [run])", key);
+			    "key '%s' outside a section ([paths], [run] or [report])", key);
 	else
 		pl_diag_set(st->d, PL_ECONFIG, st->path, line,
-			    "unknown section [%s] (known: [paths], [run])", section);
+			    "unknown section [%s] (known: [paths], [run], [report])", section);
 	return 0;
 }
 
@@ -385,7 +417,7 @@ enum pl_err run_rotate_logs(const char *dir, long keep, long *n_deleted, struct 
 	return PL_OK;
 }
 
-/* ---- what dedup and indicators read ------------------------------------------ */
+/* ---- what dedup, indicators and report read ------------------------------------ */
 
 static void hash_str(struct pl_sha256 *h, const char *s)
 {
@@ -428,7 +460,7 @@ static enum pl_err hash_query(sqlite3 *db, struct pl_sha256 *h, const char *sql,
 		pl_sha256_update(h, "\x1e", 1);
 	}
 	if (rc != SQLITE_DONE)
-		err = pl_db_fail(db, rc, "read what dedup reads", d);
+		err = pl_db_fail(db, rc, "read what a stage reads", d);
 	sqlite3_finalize(st);
 	return err;
 }
@@ -467,6 +499,22 @@ static enum pl_err last_stage_run(sqlite3 *db, const char *stage, long long *run
 	return err;
 }
 
+/* The ingested and mapped files, into h: what dedup reads, and report's
+ * data-quality tables but for the files ingest could not process.  Only
+ * ingested files hold rows; failed, unclaimed and duplicate files are
+ * registered again (with a new file_id) by every run. */
+static enum pl_err hash_files(sqlite3 *db, struct pl_sha256 *h, struct pl_diag *d)
+{
+	enum pl_err err;
+
+	err = hash_query(db, h, "SELECT file_id, name, sha256, mapping_sha256, rows_kept, "
+			 "ingested_at FROM input_file WHERE status = 'ok' ORDER BY file_id", d);
+	if (!err)
+		err = hash_query(db, h, "SELECT file_id, mapping_sha256, rows_read, rows_kept, "
+				 "rows_rejected, mapped_at FROM mapped_file ORDER BY file_id", d);
+	return err;
+}
+
 enum pl_err run_dedup_inputs(sqlite3 *db, const struct run_opts *o, const char *dedup_bin,
 			     char hex[PL_SHA256_HEX], long long *last_run, struct pl_diag *d)
 {
@@ -477,13 +525,7 @@ enum pl_err run_dedup_inputs(sqlite3 *db, const struct run_opts *o, const char *
 	pl_sha256_init(&h);
 	hash_str(&h, "run dedup inputs 1");
 	hash_str(&h, sqlite3_db_filename(db, "main"));
-	/* Only ingested files hold rows dedup reads; failed, unclaimed and
-	 * duplicate files are registered again by every run. */
-	err = hash_query(db, &h, "SELECT file_id, name, sha256, mapping_sha256, rows_kept, "
-			 "ingested_at FROM input_file WHERE status = 'ok' ORDER BY file_id", d);
-	if (!err)
-		err = hash_query(db, &h, "SELECT file_id, mapping_sha256, rows_read, rows_kept, "
-				 "rows_rejected, mapped_at FROM mapped_file ORDER BY file_id", d);
+	err = hash_files(db, &h, d);
 	if (!err)
 		err = last_stage_run(db, "dedup", last_run, d);
 	if (err)
@@ -522,11 +564,63 @@ enum pl_err run_indicators_inputs(sqlite3 *db, const struct run_opts *o,
 	return PL_OK;
 }
 
+enum pl_err run_report_inputs(sqlite3 *db, const struct run_opts *o, const char *report_bin,
+			      char hex[PL_SHA256_HEX], long long *last_run, struct pl_diag *d)
+{
+	struct pl_sha256 h;
+	char buf[64];
+	enum pl_err err;
+
+	hex[0] = '\0';
+	pl_sha256_init(&h);
+	hash_str(&h, "run report inputs 1");
+	hash_str(&h, sqlite3_db_filename(db, "main"));
+	err = hash_files(db, &h, d);
+	/* The report lists every file and counts them by source: those ingest
+	 * could not process too, without what changes at each registration. */
+	if (!err)
+		err = hash_query(db, &h, "SELECT name, status, sha256, source, mapping_sha256, "
+				 "message, rows_read, rows_kept, rows_rejected FROM input_file "
+				 "WHERE status != 'ok' ORDER BY name", d);
+	if (!err)
+		err = last_stage_run(db, "indicators", last_run, d);
+	if (err)
+		return err;
+	snprintf(buf, sizeof(buf), "indicators run %lld", *last_run);
+	hash_str(&h, buf);
+	hash_file_id(&h, "report", report_bin);
+	hash_str(&h, o->report_lang);
+	pl_sha256_hex(&h, hex);
+	return PL_OK;
+}
+
+static char *dir_of(const char *path);
+
+int run_report_missing(const struct run_opts *o, char *path, size_t size)
+{
+	char html[32], *dir = dir_of(o->db_path);
+	const char *const names[] = { html, "report.xlsx", "tables" };
+	int missing = 0;
+
+	snprintf(html, sizeof(html), "report-%s.html", o->report_lang ? o->report_lang : "sv");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !missing; i++) {
+		struct stat st;
+
+		snprintf(path, size, "%s/%s", dir, names[i]);
+		missing = stat(path, &st) != 0 ||
+			  (i == 2 ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode));
+	}
+	if (!missing && size)
+		path[0] = '\0';
+	free(dir);
+	return missing;
+}
+
 /* ---- run.state ---------------------------------------------------------------- */
 
 const char *run_skippable_name(enum run_skippable s)
 {
-	static const char *const names[RUN_SKIP__COUNT] = { "dedup", "indicators" };
+	static const char *const names[RUN_SKIP__COUNT] = { "dedup", "indicators", "report" };
 
 	return (unsigned)s < RUN_SKIP__COUNT ? names[s] : "?";
 }
@@ -588,10 +682,11 @@ enum pl_err run_state_write(const char *path, const struct run_state *st, struct
 				  strerror(errno));
 		goto cleanup;
 	}
-	fprintf(fp, "# run.state - written by the run driver after each successful dedup\n"
-		"# and indicators: a digest of what the stage read and its run_id, so\n"
-		"# that the next run skips the stage when nothing it reads changed.\n"
-		"# Delete this file to make the next run run both.\n");
+	fprintf(fp, "# run.state - written by the run driver after each successful dedup,\n"
+		"# indicators and report: a digest of what the stage read and the run_id\n"
+		"# it is keyed on (report: the indicators run it published), so that the\n"
+		"# next run skips the stage when nothing it reads changed.\n"
+		"# Delete this file to make the next run run all three.\n");
 	for (int i = 0; i < RUN_SKIP__COUNT; i++)
 		if (st->stage[i].inputs[0])
 			fprintf(fp, "%s_inputs = %s\n%s_run_id = %lld\n", run_skippable_name(i),
@@ -612,8 +707,9 @@ cleanup:
 
 /* ---- the run ------------------------------------------------------------------ */
 
-enum stage_id { ST_INGEST, ST_MAP, ST_DEDUP, ST_INDICATORS, ST__COUNT };
-static const char *const stage_names[ST__COUNT] = { "ingest", "map", "dedup", "indicators" };
+enum stage_id { ST_INGEST, ST_MAP, ST_DEDUP, ST_INDICATORS, ST_REPORT, ST__COUNT };
+static const char *const stage_names[ST__COUNT] = { "ingest", "map", "dedup", "indicators",
+						    "report" };
 
 /* The stages run only when something they read changed (see run.h). */
 static const struct skippable {
@@ -621,9 +717,14 @@ static const struct skippable {
 	enum run_skippable slot;   /* its entry in run.state */
 	enum pl_err (*inputs)(sqlite3 *db, const struct run_opts *o, const char *bin,
 			      char hex[PL_SHA256_HEX], long long *last_run, struct pl_diag *d);
+	const char *keyed_on;      /* the stage whose last run_id is recorded with it */
+	/* 1 (and the path) if a file it writes is gone; NULL: it writes tables only */
+	int (*missing)(const struct run_opts *o, char *path, size_t size);
 } skippables[] = {
-	{ ST_DEDUP, RUN_SKIP_DEDUP, run_dedup_inputs },
-	{ ST_INDICATORS, RUN_SKIP_INDICATORS, run_indicators_inputs },
+	{ ST_DEDUP, RUN_SKIP_DEDUP, run_dedup_inputs, "dedup", NULL },
+	{ ST_INDICATORS, RUN_SKIP_INDICATORS, run_indicators_inputs, "indicators", NULL },
+	/* report writes no stage_run row: the indicators run it published */
+	{ ST_REPORT, RUN_SKIP_REPORT, run_report_inputs, "indicators", run_report_missing },
 };
 
 static const struct skippable *skippable_of(int idx)
@@ -654,7 +755,9 @@ struct run {
 	int ran[ST__COUNT];        /* the stage was started */
 	int code[ST__COUNT];       /* the exit code the run takes from it */
 	int sig[ST__COUNT];        /* the signal that killed it, 0 if none */
-	char summary[ST__COUNT][512]; /* its stage_run summary, "" if none */
+	char summary[ST__COUNT][512]; /* its stage_run summary (report: its last info
+				       * line), "" if none */
+	char last_info[512];       /* the running stage's last info line's message */
 	int skipped[ST__COUNT];    /* not run: nothing it reads changed */
 	struct run_state state;    /* output/run.state as read, then as updated */
 };
@@ -932,7 +1035,8 @@ static long long max_run_id(struct run *r)
 	return id;
 }
 
-/* The stage_run summary the stage wrote this run (after run_id since). */
+/* The stage_run summary the stage wrote this run (after run_id since); of
+ * a stage that writes none (report), its last info line. */
 static void read_summary(struct run *r, int idx, long long since)
 {
 	sqlite3_stmt *st = NULL;
@@ -949,6 +1053,22 @@ static void read_summary(struct run *r, int idx, long long since)
 				 (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
+	if (!r->summary[idx][0])
+		memcpy(r->summary[idx], r->last_info, sizeof(r->summary[idx]));
+}
+
+/* Keeps the message of a stage's info line (after "STAMP STAGE I "). */
+static void keep_info(struct run *r, const char *line, size_t len)
+{
+	const char *p = memchr(line + 21, ' ', len - 21); /* run_line_level checked it */
+	size_t n = p ? len - (size_t)(p + 3 - line) : 0;
+
+	if (!p || !r->cur_stage)
+		return;
+	if (n >= sizeof(r->last_info))
+		n = sizeof(r->last_info) - 1;
+	memcpy(r->last_info, p + 3, n);
+	r->last_info[n] = '\0';
 }
 
 /* Passes on the complete lines in buf (and, at eof or when full, the rest). */
@@ -965,6 +1085,8 @@ static size_t pass_lines(struct run *r, char *buf, size_t len, int flush)
 		if (end > start && buf[end - 1] == '\r')
 			end--;
 		level = run_line_level(buf + start, end - start);
+		if (level == PL_LOG_INFO)
+			keep_info(r, buf + start, end - start);
 		emit(r, level < 0 ? PL_LOG_ERROR : level, buf + start, end - start);
 		start = i + 1;
 	}
@@ -1013,16 +1135,22 @@ static void child_exec(const struct run *r, int idx, int out_fd, pid_t parent)
 		argv[n++] = "-c";
 		argv[n++] = o->linkage_path;
 		break;
-	default:
+	case ST_INDICATORS:
 		argv[n++] = "-c";
 		argv[n++] = o->catalogue_path;
 		argv[n++] = "-p";
 		argv[n++] = o->population_path;
 		break;
+	default:
+		argv[n++] = "-o";
+		argv[n++] = r->out_dir;
+		argv[n++] = "--lang";
+		argv[n++] = o->report_lang ? o->report_lang : "sv";
+		break;
 	}
 	argv[n++] = "-d";
 	argv[n++] = o->db_path;
-	if (idx != ST_INDICATORS) { /* indicators reads nothing sealed */
+	if (idx < ST_INDICATORS) { /* indicators and report read nothing sealed */
 		argv[n++] = "-k";
 		argv[n++] = o->key_path;
 	}
@@ -1059,6 +1187,7 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 	clock_gettime(CLOCK_MONOTONIC, &r->stage_t0);
 	r->cur_stage = stage_names[idx];
 	r->cur_idx = idx;
+	r->last_info[0] = '\0';
 	pid = fork();
 	if (pid == 0)
 		child_exec(r, idx, fds[1], self);
@@ -1121,6 +1250,7 @@ static int stage_needed(struct run *r, const struct skippable *sk, char hex[PL_S
 	const char *name = stage_names[sk->stage];
 	long long last_run;
 	struct pl_diag d;
+	char path[PATH_MAX];
 
 	hex[0] = '\0';
 	open_db(r);
@@ -1137,7 +1267,12 @@ static int stage_needed(struct run *r, const struct skippable *sk, char hex[PL_S
 		return 1;
 	}
 	if (strcmp(old->inputs, hex) != 0 || old->run_id != last_run) {
-		say(r, PL_LOG_DEBUG, "%s inputs changed since %s run %lld", name, name, old->run_id);
+		say(r, PL_LOG_DEBUG, "%s inputs changed since its last run (after %s run %lld)",
+		    name, sk->keyed_on, old->run_id);
+		return 1;
+	}
+	if (sk->missing && sk->missing(r->o, path, sizeof(path))) {
+		say(r, PL_LOG_DEBUG, "'%s' is gone: running %s", path, name);
 		return 1;
 	}
 	return 0;
@@ -1154,8 +1289,7 @@ static void after_stage(struct run *r, const struct skippable *sk, const char *s
 
 	pl_diag_clear(&d);
 	rec->inputs[0] = '\0';
-	if (hex[0] && r->db &&
-	    last_stage_run(r->db, stage_names[sk->stage], &last_run, &d) == PL_OK) {
+	if (hex[0] && r->db && last_stage_run(r->db, sk->keyed_on, &last_run, &d) == PL_OK) {
 		memcpy(rec->inputs, hex, PL_SHA256_HEX);
 		rec->run_id = last_run;
 	}
@@ -1326,8 +1460,9 @@ enum pl_err run_run(const struct run_opts *opts, struct pl_diag *d)
 		v = run_stage(&r, i, &err, d);
 		if (err)
 			goto cleanup;
-		/* 65 from indicators (episodes without persons) computed nothing */
-		if (v == RUN_GO_ON_65 && i == ST_INDICATORS)
+		/* 65 from indicators (episodes without persons) computed nothing,
+		 * from report (no indicator figures) published nothing */
+		if (v == RUN_GO_ON_65 && i >= ST_INDICATORS)
 			v = RUN_STOP;
 		if (v == RUN_STOP) {
 			stopped = i;

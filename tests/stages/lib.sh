@@ -554,7 +554,7 @@ run_pipeline() {
 # expect_run CODE ARGS...: run the driver, expect CODE, an empty stdout,
 # every stderr line in the log format (of run or a stage), and with -q and
 # exit 0 an empty stderr.
-RUN_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (run|ingest|map|dedup|indicators) [EWID] [^ ].*$'
+RUN_LOG_ERE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (run|ingest|map|dedup|indicators|report) [EWID] [^ ].*$'
 expect_run() {
 	local want=$1 arg
 	shift
@@ -652,13 +652,14 @@ input_state() {
 
 # fake_stages DIR: stage programs that only append their name to DIR/ran,
 # sleep $FAKE_INGEST_SLEEP / $FAKE_MAP_SLEEP / $FAKE_DEDUP_SLEEP /
-# $FAKE_INDICATORS_SLEEP seconds (default 0), log a line and exit with
-# $FAKE_INGEST / $FAKE_MAP / $FAKE_DEDUP / $FAKE_INDICATORS (default 0), or
-# kill themselves with signal 9 when that is "kill".
+# $FAKE_INDICATORS_SLEEP / $FAKE_REPORT_SLEEP seconds (default 0), log a
+# line and exit with $FAKE_INGEST / $FAKE_MAP / $FAKE_DEDUP /
+# $FAKE_INDICATORS / $FAKE_REPORT (default 0), or kill themselves with
+# signal 9 when that is "kill".
 fake_stages() {
 	local dir=$1 s var
 	mkdir -p "$dir"
-	for s in ingest map dedup indicators; do
+	for s in ingest map dedup indicators report; do
 		var=FAKE_$(printf '%s' "$s" | tr a-z A-Z)
 		cat >"$dir/$s" <<SH
 #!/bin/sh
@@ -673,6 +674,22 @@ SH
 		chmod +x "$dir/$s"
 	done
 }
+
+# report_csv [DIR]: every CSV table the report wrote in DIR/tables (default
+# $WORK/output), each as its name and then its lines, to compare two runs
+# (the tables hold no run time, unlike the HTML and the workbook).
+report_csv() {
+	local f
+	for f in "${1:-$WORK/output}"/tables/*.csv; do
+		[ -e "$f" ] || continue
+		printf '== %s\n' "$(basename "$f")"
+		cat "$f"
+	done
+}
+
+# mtime FILE: the modification time of FILE in nanoseconds, "missing" if it
+# is not there.
+mtime() { stat -c '%.9Y' "$1" 2>/dev/null || echo missing; }
 
 # ---- indicators stage (tests t06NN-indicators-*) ----------------------------
 CATALOGUE=$WORK/mappings/indicators/indicators.ini

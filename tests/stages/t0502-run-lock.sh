@@ -58,6 +58,6 @@ expect_run 75 -q --bin "$fake"
 expect_grep "second driver refused" 'another run holds the lock \(pid [0-9]+\)' "$(cat "$ERR")"
 wait "$first"
 expect_eq "the first run finished" 0 "$?"
-expect_eq "the first run ran every stage once" "ingest map dedup indicators" \
+expect_eq "the first run ran every stage once" "ingest map dedup indicators report" \
 	"$(tr '\n' ' ' <"$fake/ran" | sed 's/ $//')"
 finish

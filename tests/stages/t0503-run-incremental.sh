@@ -14,8 +14,11 @@
 #   run.state of the old format (dedup's lines only): indicators runs again,
 #   dedup does not (and after the hand run the indicator tables are again
 #   those of the driver's files);
-# - after each of these, the next run says "nothing new" and skips dedup and
-#   indicators.
+# - report runs after every dedup or indicators run (its CSV tables then
+#   those of report by hand); a run.state from before report (without its
+#   lines) runs report again and nothing else;
+# - after each of these, the next run says "nothing new" and skips dedup,
+#   indicators and report (report-sv.html not written again).
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
@@ -23,14 +26,24 @@ expect_run 0 -q
 
 # nothing_new WHAT: the next run does no work.
 nothing_new() {
-	local n ni
+	local n ni t
 	n=$(n_runs dedup)
 	ni=$(n_runs indicators)
+	t=$(mtime "$WORK/output/report-sv.html")
 	expect_run 0 -q
 	expect_like "$1, then: run says nothing new" \
-		'nothing new: 7 files unchanged, dedup and indicators skipped;%' "$(last_summary run)"
+		'nothing new: 7 files unchanged, dedup, indicators and report skipped;%' \
+		"$(last_summary run)"
 	expect_eq "$1, then: dedup not run" "$n" "$(n_runs dedup)"
 	expect_eq "$1, then: indicators not run" "$ni" "$(n_runs indicators)"
+	expect_eq "$1, then: report not run" "$t" "$(mtime "$WORK/output/report-sv.html")"
+}
+# report_of_db WHAT: the report's CSV tables are those report makes by hand
+# from the database now.
+report_of_db() {
+	rm -rf "$WORK/hand"
+	expect_exit 0 "$PL_BIN/report" -q -d "$DB" -o "$WORK/hand"
+	expect_eq "$1: the report's tables are the database's" "$(report_csv "$WORK/hand")" "$(report_csv)"
 }
 # dedup_again WHAT N NI: this run ran dedup once more than N and indicators
 # once more than NI (after a dedup, the persons may differ), and ingest and
@@ -42,8 +55,9 @@ dedup_again() {
 		        ORDER BY run_id DESC LIMIT 1) FROM stage_run WHERE stage = 'indicators';")"
 	expect_like "$1: ingest did nothing" '7 files: 0 ingested, 7 unchanged,%' "$(last_summary ingest)"
 	expect_like "$1: map did nothing" '0 files mapped, 7 unchanged;%' "$(last_summary map)"
-	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup: 2972 episodes, % persons; indicators: % indicators over % persons, 2972 episodes;%' \
+	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup: 2972 episodes, % persons; indicators: % indicators over % persons, 2972 episodes; report: % tables, % cells;%' \
 		"$(last_summary run)"
+	report_of_db "$1"
 }
 # indicators_again WHAT N NI: this run ran indicators once more than NI and
 # dedup not (N runs still); ingest and map did nothing.
@@ -52,8 +66,9 @@ indicators_again() {
 	expect_eq "$1: indicators ran again, exit 0" "$(($3 + 1))|0" \
 		"$(q "SELECT count(*), (SELECT exit_code FROM stage_run WHERE stage = 'indicators'
 		        ORDER BY run_id DESC LIMIT 1) FROM stage_run WHERE stage = 'indicators';")"
-	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup skipped (nothing it reads changed); indicators: % indicators over % persons, 2972 episodes;%' \
+	expect_like "$1: run summary" '0 files ingested, 7 unchanged; 0 files mapped; dedup skipped (nothing it reads changed); indicators: % indicators over % persons, 2972 episodes; report: % tables, % cells;%' \
 		"$(last_summary run)"
+	report_of_db "$1"
 }
 others() { # the input_file rows of the files other than $1
 	q "SELECT name, file_id, sha256, ingested_at FROM input_file WHERE name NOT LIKE '$1' ORDER BY name;"
@@ -77,8 +92,9 @@ expect_eq "changed file: its rows" 218 \
 	"$(q "SELECT rows_read FROM input_file WHERE name = 'lundby_2024.csv';")"
 expect_eq "changed file: episodes of the persons" "$(q 'SELECT count(*) FROM episode;')" \
 	"$(q 'SELECT count(*) FROM episode_person;')"
-expect_like "changed file: run summary" '1 file ingested, 6 unchanged; 1 file mapped; dedup: % episodes, % persons; indicators: % indicators over % persons, 2972 episodes;%' \
+expect_like "changed file: run summary" '1 file ingested, 6 unchanged; 1 file mapped; dedup: % episodes, % persons; indicators: % indicators over % persons, 2972 episodes; report: % tables, % cells;%' \
 	"$(last_summary run)"
+report_of_db "changed file"
 nothing_new "changed file"
 
 # A mapping file changes (a comment): its source's three files again.
@@ -190,8 +206,27 @@ n=$(n_runs dedup)
 ni=$(n_runs indicators)
 expect_run 0 -q
 indicators_again "old run.state" "$n" "$ni"
-expect_eq "old run.state: rewritten with both stages" \
-	"dedup_inputs dedup_run_id indicators_inputs indicators_run_id" \
+expect_eq "old run.state: rewritten with the three stages" \
+	"dedup_inputs dedup_run_id indicators_inputs indicators_run_id report_inputs report_run_id" \
 	"$(grep -v '^#' "$WORK/output/run.state" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')"
 nothing_new "old run.state"
+
+# A run.state from before report: dedup's and indicators' lines only.
+grep -E '^(dedup|indicators)_(inputs|run_id) = ' "$WORK/output/run.state" >"$WORK/old.state"
+expect_eq "before report: four lines" 4 "$(wc -l <"$WORK/old.state")"
+mv "$WORK/old.state" "$WORK/output/run.state"
+n=$(n_runs dedup)
+ni=$(n_runs indicators)
+t=$(mtime "$WORK/output/report-sv.html")
+expect_run 0 -q
+expect_like "run.state before report: only report runs" '0 files ingested, 7 unchanged; 0 files mapped; dedup skipped (nothing it reads changed); indicators skipped (nothing it reads changed); report: % tables, % cells;%' \
+	"$(last_summary run)"
+expect_eq "run.state before report: dedup and indicators not run" "$n $ni" \
+	"$(n_runs dedup) $(n_runs indicators)"
+expect_true "run.state before report: report-sv.html written again" \
+	test "$t" != "$(mtime "$WORK/output/report-sv.html")"
+expect_eq "run.state before report: report keyed on the last indicators run" \
+	"$(q "SELECT max(run_id) FROM stage_run WHERE stage = 'indicators';")" \
+	"$(sed -n 's/^report_run_id = //p' "$WORK/output/run.state")"
+nothing_new "run.state before report"
 finish

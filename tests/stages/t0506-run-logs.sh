@@ -73,7 +73,7 @@ if command -v script >/dev/null; then
 		/dev/null </dev/null >"$WORK/tty.out" 2>&1
 	expect_eq "on a TTY: exit 0" 0 "$?"
 	for s in ingest map; do
-		expect_grep "on a TTY: a progress line for $s" "run: \\[[12]/4\\] $s [0-9]+\\.[0-9] s" \
+		expect_grep "on a TTY: a progress line for $s" "run: \\[[12]/5\\] $s [0-9]+\\.[0-9] s" \
 			"$(tr '\r' '\n' <"$WORK/tty.out")"
 	done
 	expect_grep "on a TTY: the summary" 'Z run I nothing new' "$(tr '\r' '\n' <"$WORK/tty.out")"

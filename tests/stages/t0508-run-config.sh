@@ -7,9 +7,10 @@
 #   MAPPINGS/indicators/indicators.ini and MAPPINGS/population/population.csv;
 # - options override the file; the file's key overrides $PL_KEY_FILE, which
 #   is used when neither gives one;
+# - [report] lang: the report's language (t0509 runs it);
 # - an unknown section or key, a key outside a section, a key given twice,
-#   a bad keep_logs: 78 naming the file and line, before anything is run;
-#   a missing config file: 66.
+#   a bad keep_logs or lang: 78 naming the file and line, before anything
+#   is run; a missing config file: 66.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
@@ -24,6 +25,9 @@ key = ../key/pipeline.key
 
 [run]
 keep_logs = 5
+
+[report]
+lang = en
 INI
 
 cd "$WORK/elsewhere" || exit 1
@@ -36,6 +40,9 @@ expect_true "indicators ran on the catalogue and population beside the mappings"
 	test "$(q 'SELECT count(*) FROM indicator_value;')" -gt 0
 expect_true "the key is the config file's" test -s "$KEY"
 expect_true "one run log" test "$(ls "$WORK/output/logs" | wc -l)" -eq 1
+expect_true "[report] lang = en: the report in English beside the database" \
+	grep -q '^<html lang="en">' "$WORK/output/report-en.html"
+expect_true "[report] lang = en: no Swedish one" test ! -e "$WORK/output/report-sv.html"
 
 # Options override the file: another database.
 OTHER=$WORK/other/pipeline.db
@@ -101,19 +108,24 @@ expect_true "[paths] key wins over \$PL_KEY_FILE" test ! -e "$WORK/envkey/unused
 
 # Mistakes in the file: 78 with its line; nothing run.
 n=$(q 'SELECT count(*) FROM stage_run;')
-bad() { # bad LINE-EXPECTED MESSAGE-ERE < INI
+bad() { # bad LINE-EXPECTED MESSAGE-ERE < INI (not in a pipeline: a subshell's failures are lost)
 	cat >"$WORK/etc/bad.ini"
 	expect_exit 78 "$PL_BIN/run" --config "$WORK/etc/bad.ini"
 	expect_grep "bad config: $2" "^[0-9T:-]+Z run E .*etc/bad\\.ini:$1: $2" "$(cat "$ERR")"
 	expect_eq "bad config: one line on stderr" 1 "$(wc -l <"$ERR")"
 }
-printf '[paths]\ninput = x\n[nightly]\nkeep_logs = 3\n' | bad 4 'unknown section \[nightly\]'
-printf '[paths]\ninput = x\noutput = y\n' | bad 3 "unknown key 'output' in \\[paths\\]"
-printf 'input = x\n' | bad 1 "key 'input' outside a section"
-printf '[paths]\ninput = x\ninput = y\n' | bad 3 '\[paths\] input given twice'
-printf '[run]\nkeep_logs = 0\n' | bad 2 "keep_logs '0' is not a whole number"
-printf '[run]\nkeep_logs = many\n' | bad 2 "keep_logs 'many' is not a whole number"
-printf '[paths]\nthis is not INI\n' | bad 2 'syntax error'
+bad 4 'unknown section \[nightly\]' < <(printf '[paths]\ninput = x\n[nightly]\nkeep_logs = 3\n')
+bad 3 "unknown key 'output' in \\[paths\\]" < <(printf '[paths]\ninput = x\noutput = y\n')
+bad 1 "key 'input' outside a section" < <(printf 'input = x\n')
+bad 3 '\[paths\] input given twice' < <(printf '[paths]\ninput = x\ninput = y\n')
+bad 2 "keep_logs '0' is not a whole number" < <(printf '[run]\nkeep_logs = 0\n')
+bad 2 "keep_logs 'many' is not a whole number" < <(printf '[run]\nkeep_logs = many\n')
+bad 2 'syntax error' < <(printf '[paths]\nthis is not INI\n')
+bad 2 "lang 'de' is not sv or en" < <(printf '[report]\nlang = de\n')
+bad 2 "lang '' is not sv or en" < <(printf '[report]\nlang =\n')
+bad 2 "unknown key 'language' in \\[report\\] \\(known: lang\\)" < <(printf '[report]\nlanguage = sv\n')
+bad 3 '\[report\] lang given twice' < <(printf '[report]\nlang = sv\nlang = en\n')
+bad 2 'unknown section \[reports\] \(known: \[paths\], \[run\], \[report\]\)' < <(printf '[reports]\nlang = sv\n')
 expect_eq "bad configs ran nothing" "$n" "$(q 'SELECT count(*) FROM stage_run;')"
 expect_exit 66 "$PL_BIN/run" --config "$WORK/etc/missing.ini"
 expect_grep "missing config named" 'etc/missing\.ini: cannot open' "$(cat "$ERR")"

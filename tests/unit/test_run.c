@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_run.c - run/run: log line levels, run log names and
  * rotation, the stages' summary lines, what a stage's exit status means for
- * the run, the config file, run.state (old and new format), and the digests
- * of what dedup and indicators read.
+ * the run, the config file (with the report's language), run.state (old
+ * and new formats), the digests of what dedup, indicators and report read,
+ * and whether the report's files are there.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -226,7 +227,7 @@ static void test_run_config__paths_relative_to_the_file(void **state)
 					"output_db = /abs/pipeline.db\nmappings = ../m\n"
 					"key = k/pipeline.key\nlinkage = l.ini\n"
 					"catalogue = ind/c.ini\npopulation = /abs/pop.csv\n"
-					"[run]\nkeep_logs = 7\n"), 0);
+					"[run]\nkeep_logs = 7\n[report]\nlang = en\n"), 0);
 	run_config_init(&cfg);
 	pl_diag_clear(&d);
 	assert_int_equal(run_config_load(path, &cfg, &d), PL_OK);
@@ -243,6 +244,7 @@ static void test_run_config__paths_relative_to_the_file(void **state)
 	assert_string_equal(cfg.catalogue_path, want);
 	assert_string_equal(cfg.population_path, "/abs/pop.csv");
 	assert_int_equal(cfg.keep_logs, 7);
+	assert_string_equal(cfg.report_lang, "en");
 	run_config_release(&cfg);
 	run_config_release(&cfg); /* released twice: harmless */
 
@@ -253,9 +255,17 @@ static void test_run_config__paths_relative_to_the_file(void **state)
 	assert_null(cfg.linkage_path);
 	assert_null(cfg.catalogue_path);
 	assert_null(cfg.population_path);
+	assert_null(cfg.report_lang);
 	assert_int_equal(cfg.keep_logs, 2);
 	run_config_release(&cfg);
 	assert_int_equal(cfg.keep_logs, -1);
+
+	/* the section and key as libinih compares them: case-insensitively */
+	assert_int_equal(unit_write_str(path, "[Report]\nLANG = sv\n"), 0);
+	assert_int_equal(run_config_load(path, &cfg, &d), PL_OK);
+	assert_string_equal(cfg.report_lang, "sv");
+	run_config_release(&cfg);
+	assert_null(cfg.report_lang);
 }
 
 static void test_run_config__errors_name_the_line(void **state)
@@ -277,6 +287,17 @@ static void test_run_config__errors_name_the_line(void **state)
 		{ "[run]\nkeep_logs = 100001\n", PL_ECONFIG, 2, "keep_logs '100001' is not" },
 		{ "[run]\nkeep_logs = 3x\n", PL_ECONFIG, 2, "keep_logs '3x' is not" },
 		{ "[paths\n", PL_ECONFIG, 1, "syntax error" },
+		{ "[report]\nlang = de\n", PL_ECONFIG, 2, "lang 'de' is not sv or en" },
+		{ "[report]\nlang = SV\n", PL_ECONFIG, 2, "lang 'SV' is not sv or en" },
+		{ "[report]\nlang =\n", PL_ECONFIG, 2, "lang '' is not sv or en" },
+		{ "[report]\nlang = sv\nlang = sv\n", PL_ECONFIG, 3, "[report] lang given twice" },
+		{ "[report]\nlanguage = sv\n", PL_ECONFIG, 2,
+		  "unknown key 'language' in [report] (known: lang)" },
+		{ "[run]\nlang = sv\n", PL_ECONFIG, 2, "unknown key 'lang' in [run]" },
+		{ "[reports]\nlang = sv\n", PL_ECONFIG, 2,
+		  "unknown section [reports] (known: [paths], [run], [report])" },
+		{ "lang = sv\n", PL_ECONFIG, 1,
+		  "key 'lang' outside a section ([paths], [run] or [report])" },
 	};
 	char path[512];
 	struct run_config cfg;
@@ -316,6 +337,23 @@ static void test_run_parse_keep_logs__table(void **state)
 	assert_int_equal(run_parse_keep_logs("99999999999999999999"), -1);
 }
 
+static void test_run_parse_lang__table(void **state)
+{
+	static const struct { const char *s; const char *lang; } cases[] = {
+		{ "sv", "sv" }, { "en", "en" },
+		{ "SV", NULL }, { "de", NULL }, { "", NULL }, { "sv ", NULL }, { "svenska", NULL },
+		{ "e", NULL }, { NULL, NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		const char *got = run_parse_lang(cases[i].s);
+
+		if (cases[i].lang ? !got || strcmp(got, cases[i].lang) != 0 : got != NULL)
+			fail_msg("'%s': %s", cases[i].s ? cases[i].s : "(null)", got ? got : "(null)");
+	}
+}
+
 /* ---- run.state and what dedup and indicators read --------------------------- */
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -329,34 +367,47 @@ static void test_run_state__write_then_read(void **state)
 
 	assert_string_equal(run_skippable_name(RUN_SKIP_DEDUP), "dedup");
 	assert_string_equal(run_skippable_name(RUN_SKIP_INDICATORS), "indicators");
+	assert_string_equal(run_skippable_name(RUN_SKIP_REPORT), "report");
+	assert_string_equal(run_skippable_name(RUN_SKIP__COUNT), "?");
 	unit_path(state, "run.state", path, sizeof(path));
 	memset(&got, 0x55, sizeof(got));
 	assert_int_equal(run_state_read(path, &got), 0); /* no file: nothing recorded */
 	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, "");
 	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, "");
+	assert_string_equal(got.stage[RUN_SKIP_REPORT].inputs, "");
 
-	/* both stages recorded */
+	/* the three stages recorded; report keyed on the indicators run */
 	memset(&st, 0, sizeof(st));
 	memcpy(st.stage[RUN_SKIP_DEDUP].inputs, HEX_A, PL_SHA256_HEX);
 	st.stage[RUN_SKIP_DEDUP].run_id = 42;
 	memcpy(st.stage[RUN_SKIP_INDICATORS].inputs, HEX_B, PL_SHA256_HEX);
 	st.stage[RUN_SKIP_INDICATORS].run_id = 43;
+	memcpy(st.stage[RUN_SKIP_REPORT].inputs, HEX_A, PL_SHA256_HEX);
+	st.stage[RUN_SKIP_REPORT].run_id = 43;
 	pl_diag_clear(&d);
 	assert_int_equal(run_state_write(path, &st, &d), PL_OK);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	assert_int_not_equal(access(tmp, F_OK), 0);
-	assert_int_equal(run_state_read(path, &got), 2);
+	assert_int_equal(run_state_read(path, &got), 3);
 	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, HEX_A);
 	assert_int_equal(got.stage[RUN_SKIP_DEDUP].run_id, 42);
 	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, HEX_B);
 	assert_int_equal(got.stage[RUN_SKIP_INDICATORS].run_id, 43);
+	assert_string_equal(got.stage[RUN_SKIP_REPORT].inputs, HEX_A);
+	assert_int_equal(got.stage[RUN_SKIP_REPORT].run_id, 43);
+	text = unit_read(path, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\nreport_inputs = " HEX_A "\nreport_run_id = 43\n"));
+	free(text);
 
-	/* a stage not recorded is not written, the other one is */
+	/* a stage not recorded is not written, the others are */
 	st.stage[RUN_SKIP_DEDUP].inputs[0] = '\0';
+	st.stage[RUN_SKIP_REPORT].inputs[0] = '\0';
 	assert_int_equal(run_state_write(path, &st, &d), PL_OK);
 	text = unit_read(path, NULL);
 	assert_non_null(text);
 	assert_null(strstr(text, "dedup_"));
+	assert_null(strstr(text, "report_"));
 	assert_non_null(strstr(text, "\nindicators_inputs = " HEX_B "\nindicators_run_id = 43\n"));
 	free(text);
 	assert_int_equal(run_state_read(path, &got), 1);
@@ -371,6 +422,16 @@ static void test_run_state__write_then_read(void **state)
 	assert_string_equal(got.stage[RUN_SKIP_DEDUP].inputs, HEX_A);
 	assert_int_equal(got.stage[RUN_SKIP_DEDUP].run_id, 7);
 	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, "");
+	assert_string_equal(got.stage[RUN_SKIP_REPORT].inputs, "");
+
+	/* the format before report: dedup's and indicators' lines */
+	assert_int_equal(unit_write_str(path, "dedup_inputs = " HEX_A "\ndedup_run_id = 7\n"
+					"indicators_inputs = " HEX_B "\nindicators_run_id = 8\n"), 0);
+	assert_int_equal(run_state_read(path, &got), 2);
+	assert_string_equal(got.stage[RUN_SKIP_INDICATORS].inputs, HEX_B);
+	assert_int_equal(got.stage[RUN_SKIP_INDICATORS].run_id, 8);
+	assert_string_equal(got.stage[RUN_SKIP_REPORT].inputs, "");
+	assert_int_equal(got.stage[RUN_SKIP_REPORT].run_id, 0);
 
 	/* a damaged state is no state, stage by stage */
 	assert_int_equal(unit_write_str(path, "dedup_inputs = 0123\ndedup_run_id = 4\n"), 0);
@@ -399,7 +460,7 @@ static void test_run_state__write_then_read(void **state)
 
 struct digest_fixture {
 	char db_path[512], linkage[512], key[512], dedup[512];
-	char catalogue[512], population[512], indicators[512];
+	char catalogue[512], population[512], indicators[512], report[512];
 	struct run_opts o;
 	sqlite3 *db;
 };
@@ -418,6 +479,7 @@ static void digest_fixture_init(void **state, struct digest_fixture *f)
 	unit_path(state, "indicators.ini", f->catalogue, sizeof(f->catalogue));
 	unit_path(state, "population.csv", f->population, sizeof(f->population));
 	unit_path(state, "indicators", f->indicators, sizeof(f->indicators));
+	unit_path(state, "report", f->report, sizeof(f->report));
 	assert_int_equal(unit_write_str(f->linkage, "[linkage]\nthreshold = 4.3\n"), 0);
 	assert_int_equal(unit_write_str(f->key, "k\n"), 0);
 	assert_int_equal(unit_write_str(f->dedup, "#!/bin/sh\n"), 0);
@@ -425,11 +487,13 @@ static void digest_fixture_init(void **state, struct digest_fixture *f)
 	assert_int_equal(unit_write_str(f->population, "year,district,sex,age,n\n"
 					"2024,A,F,30,100\n"), 0);
 	assert_int_equal(unit_write_str(f->indicators, "#!/bin/sh\n"), 0);
+	assert_int_equal(unit_write_str(f->report, "#!/bin/sh\n"), 0);
 	f->o.db_path = f->db_path;
 	f->o.linkage_path = f->linkage;
 	f->o.key_path = f->key;
 	f->o.catalogue_path = f->catalogue;
 	f->o.population_path = f->population;
+	f->o.report_lang = "sv";
 	pl_diag_clear(&d);
 	assert_int_equal(pl_db_open(f->db_path, &f->db, &d), PL_OK);
 }
@@ -451,6 +515,16 @@ static void ind_digest_of(struct digest_fixture *f, char hex[PL_SHA256_HEX], lon
 	pl_diag_clear(&d);
 	if (run_indicators_inputs(f->db, &f->o, f->indicators, hex, last_run, &d) != PL_OK)
 		fail_msg("run_indicators_inputs: %s", d.msg);
+	assert_int_equal(strlen(hex), PL_SHA256_HEX - 1);
+}
+
+static void rep_digest_of(struct digest_fixture *f, char hex[PL_SHA256_HEX], long long *last_run)
+{
+	struct pl_diag d;
+
+	pl_diag_clear(&d);
+	if (run_report_inputs(f->db, &f->o, f->report, hex, last_run, &d) != PL_OK)
+		fail_msg("run_report_inputs: %s", d.msg);
 	assert_int_equal(strlen(hex), PL_SHA256_HEX - 1);
 }
 
@@ -636,6 +710,158 @@ static void test_run_indicators_inputs__changes_that_count(void **state)
 	pl_db_close(f.db);
 }
 
+/* The report digest changes with the last indicators run, the ingested and
+ * mapped files (dedup's queries), the files ingest could not process, the
+ * report program and the language; not with what only dedup or indicators
+ * read, a dedup run, a failed file registered again, or its own files. */
+static void test_run_report_inputs__changes_that_count(void **state)
+{
+	struct digest_fixture f;
+	char base[PL_SHA256_HEX], hex[PL_SHA256_HEX], other[PL_SHA256_HEX], path[600];
+	long long last_run = -1, other_run = -1;
+	const struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	const struct unit_tmp *t = *state;
+
+	digest_fixture_init(state, &f);
+	exec_sql(f.db, "INSERT INTO input_file (file_id, name, size, mtime_ns, sha256, source, "
+		 "mapping_sha256, status, ingested_at) VALUES "
+		 "(1, 'a.csv', 10, 1, 'aa', 's', 'm1', 'ok', '2026-01-01T00:00:00Z');"
+		 "INSERT INTO input_file (file_id, name, size, mtime_ns, status, message, "
+		 "ingested_at) VALUES (2, 'x.txt', 10, 1, 'unclaimed', 'no source claims this "
+		 "file', '2026-01-01T00:00:00Z');"
+		 "INSERT INTO mapped_file VALUES (1, 'm1', 3, 3, 0, '2026-01-01T00:00:01Z');"
+		 "INSERT INTO stage_run (stage, version, started_at) VALUES ('dedup', '1', 'x');"
+		 "INSERT INTO stage_run (stage, version, started_at) "
+		 "VALUES ('indicators', '1', 'x');");
+	rep_digest_of(&f, base, &last_run);
+	assert_int_equal(last_run, 2); /* keyed on the indicators run */
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base); /* stable */
+	digest_of(&f, other, &other_run);
+	assert_string_not_equal(other, base); /* not dedup's */
+	ind_digest_of(&f, other, &other_run);
+	assert_string_not_equal(other, base); /* nor indicators' */
+
+	/* not read by report: what only dedup and indicators read; a dedup run
+	 * (indicators runs after it); the unclaimed file registered again; its
+	 * own files, there or not */
+	assert_int_equal(unit_write_str(f.linkage, "[linkage]\nthreshold = 5\n"), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f.key, times, 0), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f.dedup, times, 0), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f.indicators, times, 0), 0);
+	assert_int_equal(unit_write_str(f.catalogue, "[indicator b]\nmethod = rate\n"), 0);
+	assert_int_equal(unit_write_str(f.population, "year,district,sex,age,n\n"), 0);
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) VALUES ('dedup', '1', 'x');"
+		 "INSERT INTO stage_run (stage, version, started_at) VALUES ('run', '1', 'x');"
+		 "DELETE FROM input_file WHERE file_id = 2;"
+		 "INSERT INTO input_file (file_id, name, size, mtime_ns, status, message, "
+		 "ingested_at) VALUES (3, 'x.txt', 10, 2, 'unclaimed', 'no source claims this "
+		 "file', '2026-01-02T00:00:00Z');");
+	snprintf(path, sizeof(path), "%s/report-sv.html", t->dir);
+	assert_int_equal(unit_write_str(path, "<html>\n"), 0);
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	assert_int_equal(last_run, 2);
+
+	/* a new indicators run: new figures */
+	exec_sql(f.db, "INSERT INTO stage_run (stage, version, started_at) "
+		 "VALUES ('indicators', '1', 'x');");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	assert_int_equal(last_run, 5);
+	memcpy(base, hex, sizeof(base));
+
+	/* the files as dedup sees them: a file mapped again, ingested again */
+	exec_sql(f.db, "UPDATE mapped_file SET mapped_at = '2026-01-01T00:00:02Z';");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "UPDATE mapped_file SET mapped_at = '2026-01-01T00:00:01Z';");
+	exec_sql(f.db, "UPDATE input_file SET sha256 = 'bb' WHERE file_id = 1;");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "UPDATE input_file SET sha256 = 'aa' WHERE file_id = 1;");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+
+	/* the files ingest could not process: the report lists and counts them */
+	exec_sql(f.db, "INSERT INTO input_file (file_id, name, size, mtime_ns, status, message, "
+		 "ingested_at) VALUES (4, 'y.txt', 10, 2, 'unclaimed', 'no source claims this "
+		 "file', '2026-01-02T00:00:00Z');");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "DELETE FROM input_file WHERE file_id = 4;");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+	exec_sql(f.db, "UPDATE input_file SET status = 'failed', message = 'empty file' "
+		 "WHERE file_id = 3;");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	exec_sql(f.db, "UPDATE input_file SET status = 'unclaimed', message = 'no source claims "
+		 "this file' WHERE file_id = 3;");
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_equal(hex, base);
+
+	/* the language */
+	f.o.report_lang = "en";
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	f.o.report_lang = "sv";
+
+	/* the report program's identity */
+	assert_int_equal(utimensat(AT_FDCWD, f.report, times, 0), 0);
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	memcpy(base, hex, sizeof(base));
+	unlink(f.report);
+	rep_digest_of(&f, hex, &last_run);
+	assert_string_not_equal(hex, base);
+	pl_db_close(f.db);
+}
+
+/* The report's files in the database's directory: the first one missing. */
+static void test_run_report_missing__first_missing_file(void **state)
+{
+	const struct unit_tmp *t = *state;
+	char db_path[512], file[600], path[600];
+	struct run_opts o;
+
+	memset(&o, 0, sizeof(o));
+	unit_path(state, "out/pipeline.db", db_path, sizeof(db_path));
+	o.db_path = db_path;
+	o.report_lang = "sv";
+	snprintf(file, sizeof(file), "%s/out", t->dir);
+	assert_int_equal(mkdir(file, 0755), 0);
+
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 1);
+	snprintf(file, sizeof(file), "%s/out/report-sv.html", t->dir);
+	assert_string_equal(path, file);
+	assert_int_equal(unit_write_str(file, "<html>\n"), 0);
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 1);
+	snprintf(file, sizeof(file), "%s/out/report.xlsx", t->dir);
+	assert_string_equal(path, file);
+	assert_int_equal(unit_write_str(file, "PK\n"), 0);
+	/* tables/ must be a directory */
+	snprintf(file, sizeof(file), "%s/out/tables", t->dir);
+	assert_int_equal(unit_write_str(file, "x\n"), 0);
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 1);
+	assert_string_equal(path, file);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(mkdir(file, 0755), 0);
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 0);
+	assert_string_equal(path, "");
+
+	/* the language's file; a directory in its place is no file */
+	o.report_lang = "en";
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 1);
+	snprintf(file, sizeof(file), "%s/out/report-en.html", t->dir);
+	assert_string_equal(path, file);
+	assert_int_equal(mkdir(file, 0755), 0);
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 1);
+	assert_int_equal(rmdir(file), 0);
+	assert_int_equal(unit_write_str(file, "<html>\n"), 0);
+	assert_int_equal(run_report_missing(&o, path, sizeof(path)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,9 +874,12 @@ int main(void)
 		T(test_run_config__paths_relative_to_the_file),
 		T(test_run_config__errors_name_the_line),
 		T(test_run_parse_keep_logs__table),
+		T(test_run_parse_lang__table),
 		T(test_run_state__write_then_read),
 		T(test_run_dedup_inputs__changes_that_count),
 		T(test_run_indicators_inputs__changes_that_count),
+		T(test_run_report_inputs__changes_that_count),
+		T(test_run_report_missing__first_missing_file),
 #undef T
 	};
 
