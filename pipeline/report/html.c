@@ -395,8 +395,47 @@ static void section_open(struct rep_out *o, const char *id, const char *title_ke
 	put(o, "</h2>\n");
 }
 
+static const char *nz(const char *s);
+
+/* The data-quality section's list of the files that could not be processed,
+ * with their reasons (the same as the run's summary names). */
+static void write_failed_files(struct rep_out *o, const struct rep_meta *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; m && i < m->n_files; i++)
+		n += strcmp(nz(m->file_status[i]), "ok") != 0;
+	if (n == 0) {
+		elem(o, "p", "quality_failed_none");
+		return;
+	}
+	put(o, "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"cap-"
+	       "quality-files\">\n<table id=\"quality-files\">\n<caption id=\"cap-quality-files\">"
+	       "<span class=\"cap-title\">");
+	text(o, "quality_failed");
+	put(o, "</span></caption>\n<thead><tr><th scope=\"col\">");
+	text(o, "col_file");
+	put(o, "</th><th scope=\"col\">");
+	text(o, "col_status");
+	put(o, "</th><th scope=\"col\">");
+	text(o, "col_reason");
+	put(o, "</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < m->n_files; i++) {
+		if (strcmp(nz(m->file_status[i]), "ok") == 0)
+			continue;
+		put(o, "<tr><th scope=\"row\">");
+		rep_html_esc(o, nz(m->file_name[i]));
+		put(o, "</th><td class=\"text\">");
+		rep_html_esc(o, rep_html_code(o, "file_status", nz(m->file_status[i])));
+		put(o, "</td><td class=\"text\">");
+		rep_html_esc(o, m->file_message ? nz(m->file_message[i]) : "");
+		put(o, "</td></tr>\n");
+	}
+	put(o, "</tbody>\n</table>\n</div>\n");
+}
+
 static void write_section(struct rep_out *o, const struct rep_tables *ts,
-			  const struct section *s)
+			  const struct section *s, const struct rep_meta *m)
 {
 	section_open(o, s->id, s->title);
 	elem(o, "p", s->intro);
@@ -414,6 +453,8 @@ static void write_section(struct rep_out *o, const struct rep_tables *ts,
 		if (t)
 			write_block(o, t);
 	}
+	if (strcmp(s->id, "quality") == 0)
+		write_failed_files(o, m);
 	put(o, "</section>\n");
 }
 
@@ -711,7 +752,7 @@ static void write_page(struct rep_out *o, const struct rep_tables *ts, const str
 	write_summary(o, ts);
 	for (size_t s = 0; s < N_SECTIONS; s++)
 		if (section_present(ts, &sections[s]))
-			write_section(o, ts, &sections[s]);
+			write_section(o, ts, &sections[s], m);
 	if (others_present(ts)) {
 		section_open(o, "other", "sec_other");
 		for (size_t i = 0; i < ts->n; i++)

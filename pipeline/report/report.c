@@ -23,6 +23,7 @@ void rep_meta_release(struct rep_meta *m)
 		free(m->file_name[i]);
 		free(m->file_sha256[i]);
 		free(m->file_status[i]);
+		free(m->file_message[i]);
 	}
 	for (size_t i = 0; i < m->n_mappings; i++) {
 		free(m->mapping_source[i]);
@@ -31,6 +32,7 @@ void rep_meta_release(struct rep_meta *m)
 	free(m->file_name);
 	free(m->file_sha256);
 	free(m->file_status);
+	free(m->file_message);
 	free(m->mapping_source);
 	free(m->mapping_sha256);
 	memset(m, 0, sizeof(*m));
@@ -53,18 +55,20 @@ enum pl_err rep_meta_load(sqlite3 *db, struct rep_meta *m, struct pl_diag *d)
 	memset(m, 0, sizeof(*m));
 	pl_utc_now(m->run_at);
 	snprintf(m->version, sizeof(m->version), "%s", PL_VERSION);
-	err = pl_db_prepare(db, "SELECT name, coalesce(sha256, ''), status FROM input_file "
-			    "ORDER BY name", &st, d);
+	err = pl_db_prepare(db, "SELECT name, coalesce(sha256, ''), status, coalesce(message, '') "
+			    "FROM input_file ORDER BY name", &st, d);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (m->n_files == cap) {
 			cap = cap ? 2 * cap : 16;
 			m->file_name = pl_xrealloc(m->file_name, cap * sizeof(char *));
 			m->file_sha256 = pl_xrealloc(m->file_sha256, cap * sizeof(char *));
 			m->file_status = pl_xrealloc(m->file_status, cap * sizeof(char *));
+			m->file_message = pl_xrealloc(m->file_message, cap * sizeof(char *));
 		}
 		m->file_name[m->n_files] = col_dup(st, 0);
 		m->file_sha256[m->n_files] = col_dup(st, 1);
-		m->file_status[m->n_files++] = col_dup(st, 2);
+		m->file_status[m->n_files] = col_dup(st, 2);
+		m->file_message[m->n_files++] = col_dup(st, 3);
 	}
 	sqlite3_finalize(st);
 	st = NULL;

@@ -214,6 +214,7 @@ struct rep_meta {
 	char version[32];             /* pipeline version */
 	size_t n_files;
 	char **file_name, **file_sha256, **file_status;  /* input files */
+	char **file_message;          /* why a file is not 'ok', "" if it is */
 	size_t n_mappings;
 	char **mapping_source, **mapping_sha256;
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t0700-report-samples.sh - the report stage on the sample exports (after
 # ingest, map, dedup and indicators on a copy of input/ and mappings/):
-#   - exit 0 and a summary line; report-sv.html, report.xlsx and for every
+#   - exit 0 and a summary line; a file no source claims is listed with its
+#     reason in the report's data-quality section; report-sv.html, report.xlsx and for every
 #     table tables/<id>.csv and tables/<id>-excel-sv.csv; --lang en writes
 #     report-en.html; no temporary file is left behind;
 #   - the published tables hold the indicator figures: persons city-wide in
@@ -20,7 +21,8 @@ OUTDIR=$WORK/out
 
 report() { "$PL_BIN/report" -d "$DB" -o "$OUTDIR" "$@"; }
 
-expect_ingest 0 -q
+printf 'a;b\n1;2\n' >"$WORK/input/stray-notes.csv"     # no source claims it
+expect_ingest 65 -q
 expect_map 0 -q --today 2026-01-15
 expect_dedup 0 -q
 expect_exit 65 report -q
@@ -37,6 +39,9 @@ for id in persons_district_year rate_district_year persons_district_sex interven
 	expect_true "tables/$id-excel-sv.csv" test -s "$OUTDIR/tables/$id-excel-sv.csv"
 done
 expect_eq "no temporary files left" "" "$(find "$OUTDIR" -name '*.tmp*' -o -name '.*' -type f)"
+expect_eq "the data-quality section lists the file ingest could not process, with its reason" \
+	"1" "$(sed -n '/<section id="quality"/,/<\/section>/p' "$OUTDIR/report-sv.html" |
+	       grep -c 'stray-notes\.csv</th><td class="text">[^<]*</td><td class="text">[^<][^<]*</td>')"
 expect_exit 0 report -q --lang en
 expect_true "report-en.html" test -s "$OUTDIR/report-en.html"
 
