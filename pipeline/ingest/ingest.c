@@ -22,6 +22,7 @@
 #include "csvread.h"
 #include "db.h"
 #include "log.h"
+#include "progress.h"
 #include "schema.h"
 #include "secret.h"
 #include "source.h"
@@ -67,6 +68,8 @@ struct ingest {
 	struct pl_buf blob;       /* sealed blob */
 	struct pl_buf scratch;
 	struct pl_buf colname;    /* col_name() of an unnamed column */
+	uint64_t rows_seen;       /* records read over all files (progress) */
+	uint64_t bytes_done;      /* sizes of the files done (progress) */
 };
 
 /* One file being read. */
@@ -527,6 +530,7 @@ static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_r
 		} else {
 			err = take_record(in, job, &rec, d);
 		}
+		pl_progress_update(++in->rows_seen, in->bytes_done);
 	}
 	return err;
 }
@@ -818,6 +822,34 @@ static enum pl_err list_inputs(const char *dir, char ***names, size_t *n, struct
 	return PL_OK;
 }
 
+/* The size of input_dir/name, 0 if it cannot be told (progress only). */
+static uint64_t file_size(const char *input_dir, const char *name)
+{
+	struct pl_buf path;
+	struct stat st;
+	uint64_t size = 0;
+
+	pl_buf_init(&path);
+	pl_buf_printf(&path, "%s/%s", input_dir, name);
+	if (stat(path.data, &st) == 0 && st.st_size > 0)
+		size = (uint64_t)st.st_size;
+	pl_buf_release(&path);
+	return size;
+}
+
+/* The bytes this run will read: the progress total.  The bytes done are
+ * those of the files finished (csvread tells no offset within a file). */
+static uint64_t input_bytes(const struct ingest_opts *opts, char **names, size_t n_names)
+{
+	uint64_t total = 0;
+
+	if (!pl_progress_active())
+		return 0;
+	for (size_t i = 0; i < (opts->only ? opts->n_only : n_names); i++)
+		total += file_size(opts->input_dir, opts->only ? opts->only[i] : names[i]);
+	return total;
+}
+
 static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 {
 	struct pl_key key;
@@ -879,8 +911,17 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 			err = pl_diag_set(d, PL_ENOINPUT, opts->only[i], 0,
 					  "no such file in '%s'", opts->input_dir);
 	}
-	for (size_t i = 0; !err && i < (opts->only ? opts->n_only : n_names); i++)
+	if (!err)
+		pl_progress_begin(input_bytes(opts, names, n_names));
+	for (size_t i = 0; !err && i < (opts->only ? opts->n_only : n_names); i++) {
 		err = process(&in, opts->only ? opts->only[i] : names[i], d);
+		if (pl_progress_active()) {
+			in.bytes_done += file_size(opts->input_dir,
+						   opts->only ? opts->only[i] : names[i]);
+			pl_progress_update(in.rows_seen, in.bytes_done);
+		}
+	}
+	pl_progress_end();
 	if (!err && sum->files_failed)
 		err = pl_diag_set(d, PL_EDATA, NULL, 0, "%ld of %ld files could not be ingested",
 				  sum->files_failed, sum->files_seen);

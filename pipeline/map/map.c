@@ -22,6 +22,7 @@
 #include "db.h"
 #include "log.h"
 #include "pnr.h"
+#include "progress.h"
 #include "schema.h"
 #include "secret.h"
 #include "source.h"
@@ -98,6 +99,8 @@ struct map {
 	size_t n_files;
 	struct pl_buf plain;           /* unsealed values */
 	struct pl_buf scratch;
+	uint64_t rows_to_map;          /* raw rows of the files to map (progress) */
+	uint64_t rows_done;            /* of those, mapped so far (progress) */
 };
 
 /* What a row maps to, or why it cannot be mapped. */
@@ -642,6 +645,8 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		pl_buf_reset(&fields);
 		pl_buf_append(&fields, sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
 		mf->rows_read++;
+		m->rows_done++;
+		pl_progress_update(m->rows_done, m->rows_done);
 		memset(&ep, 0, sizeof(ep));
 		if (gather(m, mf, &r, fields.data, blob, sqlite3_column_bytes(st, 2)) != 0) {
 			err = pl_diag_set(d, PL_ECONFIG, mf->name, line, "sealed values cannot be "
@@ -752,7 +757,8 @@ static enum pl_err list_pending(struct map *m, struct pl_diag *d)
 	enum pl_err err;
 	int rc;
 
-	err = pl_db_prepare(m->db, "SELECT f.file_id, f.name, f.source, m.mapping_sha256 "
+	err = pl_db_prepare(m->db, "SELECT f.file_id, f.name, f.source, m.mapping_sha256, "
+			    "f.rows_kept "
 			    "FROM input_file f LEFT JOIN mapped_file m USING (file_id) "
 			    "WHERE f.status = 'ok' ORDER BY f.name", &st, d);
 	if (err)
@@ -777,6 +783,8 @@ static enum pl_err list_pending(struct map *m, struct pl_diag *d)
 		mf->file_id = sqlite3_column_int64(st, 0);
 		mf->name = pl_xstrdup((const char *)sqlite3_column_text(st, 1));
 		mf->src = src;
+		if (sqlite3_column_int64(st, 4) > 0)
+			m->rows_to_map += (uint64_t)sqlite3_column_int64(st, 4);
 	}
 	if (rc != SQLITE_DONE)
 		err = pl_db_fail(m->db, rc, "list files to map", d);
@@ -876,8 +884,12 @@ enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct
 		if (!err)
 			err = reference_date(&m, m.files[i].src, &m.files[i].ref, d);
 	}
+	/* progress in rows: "bytes" are rows mapped of input_file.rows_kept */
+	if (!err)
+		pl_progress_begin(m.rows_to_map);
 	for (size_t i = 0; !err && i < m.n_files; i++)
 		err = map_file(&m, &m.files[i], d);
+	pl_progress_end();
 	if (m.db) {
 		char line[256];
 

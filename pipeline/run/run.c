@@ -53,6 +53,7 @@
 
 #include "db.h"
 #include "inifile.h"
+#include "progress.h"
 
 #define LINE_MAX_BYTES 16384    /* a longer stage line is passed on in pieces */
 #define MAX_NAMED_FILES 5       /* failed files named in the summary line */
@@ -751,6 +752,10 @@ struct run {
 	int cur_idx;
 	struct timespec stage_t0;
 	int progress_shown;
+	int have_report;           /* a progress report came from the stage */
+	unsigned long long p_rows, p_done, p_total; /* its latest (progress.h) */
+	char pbuf[256];            /* the stage's progress pipe: a partial line */
+	size_t pbuf_len;
 	/* what happened */
 	int ran[ST__COUNT];        /* the stage was started */
 	int code[ST__COUNT];       /* the exit code the run takes from it */
@@ -778,14 +783,76 @@ static void progress_clear(struct run *r)
 	}
 }
 
+/* "12,345" */
+static void group_digits(unsigned long long v, char out[32])
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu", v), o = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+/* "run: [1/5] ingest 1.2 s", or with the stage's report
+ * "run: [1/5] ingest  12,345 rows  45 % [####......]  1.2 s". */
 static void progress_show(struct run *r)
 {
+	char rows[32], bar[16];
+
 	if (!r->o->progress || !r->cur_stage)
 		return;
-	fprintf(stderr, "\r\033[Krun: [%d/%d] %s %.1f s", r->cur_idx + 1, ST__COUNT,
-		r->cur_stage, seconds_since(&r->stage_t0));
+	if (!r->have_report) {
+		fprintf(stderr, "\r\033[Krun: [%d/%d] %s %.1f s", r->cur_idx + 1, ST__COUNT,
+			r->cur_stage, seconds_since(&r->stage_t0));
+	} else {
+		group_digits(r->p_rows, rows);
+		fprintf(stderr, "\r\033[Krun: [%d/%d] %s  %s rows", r->cur_idx + 1, ST__COUNT,
+			r->cur_stage, rows);
+		if (r->p_total) {
+			unsigned long long done = r->p_done < r->p_total ? r->p_done : r->p_total;
+			int pct = (int)(done * 100 / r->p_total), filled = pct / 10;
+
+			memset(bar, '.', 10);
+			memset(bar, '#', (size_t)filled);
+			bar[10] = '\0';
+			fprintf(stderr, "  %d %% [%s]", pct, bar);
+		}
+		fprintf(stderr, "  %.1f s", seconds_since(&r->stage_t0));
+	}
 	fflush(stderr);
 	r->progress_shown = 1;
+}
+
+/* Takes the complete lines of the stage's progress pipe in r->pbuf: keeps
+ * the values of the last well-formed "P" line (progress.h). */
+static void take_reports(struct run *r)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < r->pbuf_len; i++) {
+		unsigned long long rows, done, total;
+		char line[sizeof(r->pbuf)];
+
+		if (r->pbuf[i] != '\n')
+			continue;
+		memcpy(line, r->pbuf + start, i - start);
+		line[i - start] = '\0';
+		if (sscanf(line, "P rows=%llu bytes=%llu total=%llu", &rows, &done, &total) == 3) {
+			r->p_rows = rows;
+			r->p_done = done;
+			r->p_total = total;
+			r->have_report = 1;
+		}
+		start = i + 1;
+	}
+	if (start == 0 && r->pbuf_len == sizeof(r->pbuf))
+		start = r->pbuf_len; /* no line that long: drop it */
+	memmove(r->pbuf, r->pbuf + start, r->pbuf_len - start);
+	r->pbuf_len -= start;
 }
 
 /* One line (without its newline) of the given level: into the log file
@@ -1098,7 +1165,7 @@ static size_t pass_lines(struct run *r, char *buf, size_t len, int flush)
 	return len - start;
 }
 
-static void child_exec(const struct run *r, int idx, int out_fd, pid_t parent)
+static void child_exec(const struct run *r, int idx, int out_fd, int prog_fd, pid_t parent)
 {
 	const struct run_opts *o = r->o;
 	const char *argv[16];
@@ -1110,6 +1177,18 @@ static void child_exec(const struct run *r, int idx, int out_fd, pid_t parent)
 	if (getppid() != parent)
 		_exit(EX_SOFTWARE);
 	signal(SIGPIPE, SIG_DFL);
+	/* the progress pipe: above stderr, kept across exec, named in the env */
+	if (prog_fd >= 0 && prog_fd <= STDERR_FILENO)
+		prog_fd = fcntl(prog_fd, F_DUPFD, STDERR_FILENO + 1);
+	if (prog_fd >= 0) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", prog_fd);
+		fcntl(prog_fd, F_SETFD, 0);
+		setenv(PL_PROGRESS_ENV, num, 1);
+	} else {
+		unsetenv(PL_PROGRESS_ENV);
+	}
 	devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0 && devnull != STDIN_FILENO) {
 		dup2(devnull, STDIN_FILENO);
@@ -1172,17 +1251,30 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 	size_t len = 0;
 	long long since = max_run_id(r);
 	enum run_verdict verdict;
-	int fds[2], status = 0, eof = 0;
+	int fds[2] = { -1, -1 }, pfds[2] = { -1, -1 }, status = 0, eof = 0;
 	pid_t pid, self = getpid();
 
 	*err = PL_OK;
-	if (pipe(fds) != 0) {
+	/* the progress pipe only for a live line (progress.h) */
+	if (pipe(fds) != 0 || (r->o->progress && pipe(pfds) != 0)) {
 		*err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "cannot make a pipe: %s",
 				   strerror(errno));
+		for (int i = 0; i < 2; i++) {
+			if (fds[i] >= 0)
+				close(fds[i]);
+			if (pfds[i] >= 0)
+				close(pfds[i]);
+		}
 		free(buf);
 		return RUN_STOP;
 	}
 	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	if (pfds[0] >= 0) {
+		fcntl(pfds[0], F_SETFD, FD_CLOEXEC);
+		fcntl(pfds[0], F_SETFL, fcntl(pfds[0], F_GETFL) | O_NONBLOCK);
+	}
+	r->have_report = 0;
+	r->pbuf_len = 0;
 	say(r, PL_LOG_DEBUG, "%s: starting %s", stage_names[idx], r->bin[idx]);
 	clock_gettime(CLOCK_MONOTONIC, &r->stage_t0);
 	r->cur_stage = stage_names[idx];
@@ -1190,10 +1282,14 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 	r->last_info[0] = '\0';
 	pid = fork();
 	if (pid == 0)
-		child_exec(r, idx, fds[1], self);
+		child_exec(r, idx, fds[1], pfds[1], self);
 	close(fds[1]);
+	if (pfds[1] >= 0)
+		close(pfds[1]);
 	if (pid < 0) {
 		close(fds[0]);
+		if (pfds[0] >= 0)
+			close(pfds[0]);
 		free(buf);
 		r->cur_stage = NULL;
 		*err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "cannot start %s: %s",
@@ -1203,8 +1299,8 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 	r->ran[idx] = 1;
 	progress_show(r);
 	while (!eof) {
-		struct pollfd pfd = { fds[0], POLLIN, 0 };
-		int rc = poll(&pfd, 1, r->o->progress ? PROGRESS_MS : -1);
+		struct pollfd pfd[2] = { { fds[0], POLLIN, 0 }, { pfds[0], POLLIN, 0 } };
+		int rc = poll(pfd, 2, r->o->progress ? PROGRESS_MS : -1);
 		ssize_t got;
 
 		if (rc < 0 && errno != EINTR)
@@ -1213,6 +1309,19 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 			progress_show(r);
 			continue;
 		}
+		if (pfd[1].revents) {
+			got = read(pfds[0], r->pbuf + r->pbuf_len, sizeof(r->pbuf) - r->pbuf_len);
+			if (got > 0) {
+				r->pbuf_len += (size_t)got;
+				take_reports(r);
+				progress_show(r);
+			} else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+				close(pfds[0]); /* the stage closed it: poll only stderr */
+				pfds[0] = -1;
+			}
+		}
+		if (!pfd[0].revents)
+			continue;
 		got = read(fds[0], buf + len, LINE_MAX_BYTES - len);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -1223,6 +1332,8 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 		len = pass_lines(r, buf, len, eof);
 	}
 	close(fds[0]);
+	if (pfds[0] >= 0)
+		close(pfds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	progress_clear(r);
