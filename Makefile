@@ -166,8 +166,13 @@ install: all
 	install -m 0644 mappings/codelists/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/codelists/
 	install -d $(DESTDIR)$(PREFIX)/share/caseload/mappings/linkage
 	install -m 0644 mappings/linkage/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/linkage/
+	install -d $(DESTDIR)$(PREFIX)/share/caseload/mappings/indicators \
+	    $(DESTDIR)$(PREFIX)/share/caseload/mappings/population
+	install -m 0644 mappings/indicators/*.ini $(DESTDIR)$(PREFIX)/share/caseload/mappings/indicators/
+	install -m 0644 mappings/population/*.csv $(DESTDIR)$(PREFIX)/share/caseload/mappings/population/
 	install -m 0644 README.md docs/*.md docs/*.ini $(DESTDIR)$(PREFIX)/share/doc/caseload/
 
 clean:
 	rm -rf pipeline/build output/*.db output/*.db-wal output/*.db-shm output/run.state \
-	    output/run.lock output/logs
+	    output/run.lock output/logs output/report-*.html output/report.xlsx output/tables \
+	    output/report-first-screen.png

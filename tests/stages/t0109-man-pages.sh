@@ -4,7 +4,7 @@
 # program the page is valid roff with a NAME and SYNOPSIS, and every option
 # --help lists appears in the page.
 . "$(dirname "$0")/lib.sh"
-for p in ingest map dedup scan run; do
+for p in ingest map dedup indicators report scan run; do
 	page="$WORK/$p.1"
 	expect_exit 0 sh "$PL_ROOT/tools/mkman.sh" "$PL_BIN/$p" "$page"
 	expect_grep "$p.1: title line" "^\\.TH $(echo "$p" | tr a-z A-Z) 1 " "$(cat "$page")"
