@@ -30,8 +30,13 @@
  *   cc -std=c11 -O2 -Wall -Wextra -Wpedantic -o pipeline/build/gen_sample tools/gen_sample.c
  *   pipeline/build/gen_sample -o input -t tests/data/sample-truth.txt
  *
- * Usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS]
+ * Usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]
  *   ROWS is the number of episode rows over all files (bad rows included).
+ *   SENSFILE gets every sensitive value put into the exports (identity
+ *   numbers as written, first names, last names, postcodes as written), one
+ *   per line, UTF-8, sorted and unique: the list a privacy test searches the
+ *   pipeline's outputs for.  It changes no random stream: the exports are
+ *   the same with or without it.
  *
  * Design: one row of `sources[]` describes a source completely; adding a
  * district is adding a row (and its mapping file).  Persons are generated one
@@ -1880,6 +1885,117 @@ static void single_line(struct row *row)
 			field_set(&row->f[i], "");
 }
 
+/* ------------------------------------------------------ sensitive values */
+
+/* The distinct sensitive values written (-S), an open-addressing hash set;
+ * NULL when -S is not given.  Touches no random stream. */
+struct sens_set {
+	char **slot;
+	size_t n, cap;                  /* cap: a power of two, n < cap / 2 */
+};
+static struct sens_set *g_sens;
+
+static uint64_t sens_hash(const char *s, size_t len)
+{
+	uint64_t h = UINT64_C(14695981039346656037);   /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+static void sens_add(struct sens_set *set, const char *text, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return;
+	if (2 * (set->n + 1) >= set->cap) {
+		size_t old_cap = set->cap, j;
+		char **old = set->slot;
+
+		set->cap = old_cap ? 2 * old_cap : 1024;
+		set->slot = xrealloc(NULL, set->cap * sizeof(*set->slot));
+		memset(set->slot, 0, set->cap * sizeof(*set->slot));
+		for (j = 0; j < old_cap; j++) {
+			if (old[j] == NULL)
+				continue;
+			i = sens_hash(old[j], strlen(old[j])) & (set->cap - 1);
+			while (set->slot[i] != NULL)
+				i = (i + 1) & (set->cap - 1);
+			set->slot[i] = old[j];
+		}
+		free(old);
+	}
+	i = sens_hash(text, len) & (set->cap - 1);
+	for (; set->slot[i] != NULL; i = (i + 1) & (set->cap - 1))
+		if (strlen(set->slot[i]) == len && memcmp(set->slot[i], text, len) == 0)
+			return;
+	set->slot[i] = xrealloc(NULL, len + 1);
+	memcpy(set->slot[i], text, len);
+	set->slot[i][len] = '\0';
+	set->n++;
+}
+
+/* The sensitive fields of a row as generated, before any bad-row change (a
+ * mis-encoded cell is the same value in other bytes). */
+static void sens_add_row(struct sens_set *set, const struct source *s, const struct row *row)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_cols; i++) {
+		enum col_kind k = s->cols[i].kind;
+
+		if (k == COL_ID || k == COL_FIRST || k == COL_LAST || k == COL_POSTCODE)
+			sens_add(set, row->f[i].text, row->f[i].len);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Write the set sorted, one a line, into fp (opened on a temporary name) and
+ * close it.  Returns 0 or -1 (reported). */
+static int sens_write(FILE *fp, const char *tmp, struct sens_set *set)
+{
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < set->cap; i++)
+		if (set->slot[i] != NULL)
+			set->slot[n++] = set->slot[i];
+	for (i = n; i < set->cap; i++)
+		set->slot[i] = NULL;
+	if (n > 0)
+		qsort(set->slot, n, sizeof(*set->slot), cmp_str);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s\n", set->slot[i]);
+	if (ferror(fp)) {
+		fprintf(stderr, "gen_sample: write error on '%s'\n", tmp);
+		rc = -1;
+	}
+	if (fclose(fp) != 0 && rc == 0) {
+		fprintf(stderr, "gen_sample: cannot close '%s': %s\n", tmp, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+static void sens_free(struct sens_set *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	free(set);
+}
+
 static int write_episode(struct out_set *set, struct buf *b, const struct person *p,
 			 const struct episode *ep, struct stats *st, uint32_t *kept, uint32_t *mapped,
 			 struct person_acc *acc)
@@ -1895,6 +2011,8 @@ static int write_episode(struct out_set *set, struct buf *b, const struct person
 	row.n = s->n_cols;
 	for (i = 0; i < s->n_cols; i++)
 		fill_field(&row.f[i], s->cols[i].kind, p, ep, &form);
+	if (g_sens != NULL)
+		sens_add_row(g_sens, s, &row);
 	bad = choose_bad(of, p);
 	if (bad != BAD_NONE)
 		single_line(&row);
@@ -2081,11 +2199,13 @@ static int truth_write(FILE *fp, const char *tmp, const struct out_set *set,
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS]\n"
+	fprintf(fp, "usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]\n"
 		"  -o OUTDIR     where the exports go (default %s)\n"
 		"  -t TRUTHFILE  ground truth about them (default %s)\n"
 		"  -s SEED       PRNG seed (default %" PRIu64 ")\n"
-		"  -n ROWS       episode rows over all files (default %" PRIu64 ")\n",
+		"  -n ROWS       episode rows over all files (default %" PRIu64 ")\n"
+		"  -S SENSFILE   also list every identity number, name and postcode written,\n"
+		"                one a line (for privacy tests; none by default)\n",
 		DEFAULT_OUTDIR, DEFAULT_TRUTH, DEFAULT_SEED, DEFAULT_ROWS);
 }
 
@@ -2106,23 +2226,24 @@ static int parse_u64(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	const char *outdir = DEFAULT_OUTDIR, *truth = DEFAULT_TRUTH;
+	const char *outdir = DEFAULT_OUTDIR, *truth = DEFAULT_TRUTH, *sens = NULL;
 	uint64_t seed = DEFAULT_SEED, n_rows = DEFAULT_ROWS;
 	struct out_set *set = NULL;
 	struct stats *st = NULL;
-	char *truth_tmp = NULL;
-	FILE *truth_fp = NULL, *fp;
+	char *truth_tmp = NULL, *sens_tmp = NULL;
+	FILE *truth_fp = NULL, *sens_fp = NULL, *fp;
 	int opt, rc = EX_SOFTWARE, ok;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "ho:t:s:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "ho:t:s:n:S:")) != -1) {
 		switch (opt) {
 		case 'h': usage(stdout); return 0;
 		case 'o': outdir = optarg; break;
 		case 't': truth = optarg; break;
+		case 'S': sens = optarg; break;
 		case 's':
 			if (parse_u64(optarg, &seed) != 0)
 				goto bad_usage;
@@ -2153,6 +2274,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gen_sample: cannot create '%s': %s\n", truth_tmp, strerror(errno));
 		goto cleanup;
 	}
+	if (sens != NULL) {
+		sens_tmp = xstrdup_printf("%s.tmp", sens);
+		sens_fp = fopen(sens_tmp, "wb");
+		if (sens_fp == NULL) {
+			fprintf(stderr, "gen_sample: cannot create '%s': %s\n", sens_tmp,
+				strerror(errno));
+			goto cleanup;
+		}
+		g_sens = xrealloc(NULL, sizeof(*g_sens));
+		memset(g_sens, 0, sizeof(*g_sens));
+	}
 	if (out_set_open(set, outdir, seed) != 0)
 		goto cleanup;
 	rc = EX_IOERR;
@@ -2163,8 +2295,18 @@ int main(int argc, char **argv)
 	truth_fp = NULL;
 	if (truth_write(fp, truth_tmp, set, st, seed, n_rows) != 0)
 		goto cleanup;
+	if (sens_fp != NULL) {
+		fp = sens_fp;
+		sens_fp = NULL;
+		if (sens_write(fp, sens_tmp, g_sens) != 0)
+			goto cleanup;
+	}
 	if (out_set_rename(set) != 0)
 		goto cleanup;
+	if (sens_tmp != NULL && rename(sens_tmp, sens) != 0) {
+		fprintf(stderr, "gen_sample: cannot rename '%s': %s\n", sens_tmp, strerror(errno));
+		goto cleanup;
+	}
 	if (rename(truth_tmp, truth) != 0) {
 		fprintf(stderr, "gen_sample: cannot rename '%s': %s\n", truth_tmp, strerror(errno));
 		goto cleanup;
@@ -2173,8 +2315,15 @@ int main(int argc, char **argv)
 cleanup:
 	if (truth_fp != NULL)
 		fclose(truth_fp);
+	if (sens_fp != NULL)
+		fclose(sens_fp);
 	if (rc != 0 && truth_tmp != NULL)
 		unlink(truth_tmp);
+	if (rc != 0 && sens_tmp != NULL)
+		unlink(sens_tmp);
+	sens_free(g_sens);
+	g_sens = NULL;
+	free(sens_tmp);
 	if (set != NULL)
 		out_set_release(set, rc != 0);
 	free(truth_tmp);

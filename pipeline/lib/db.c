@@ -1,15 +1,21 @@
 /*
  * lib/db.c - opening the pipeline database and checking its version.
+ *
+ * The database holds person-level data: a new one is created mode 0600 (its
+ * -wal, -shm and -journal files take the database file's mode) and the
+ * directories made for it mode 0700, whatever the umask.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 extern const char pl_schema_sql[];  /* generated from pipeline/schema.sql */
 
@@ -72,6 +78,7 @@ static int query_int(sqlite3 *db, const char *sql, int *out)
 	return rc;
 }
 
+/* Makes the missing directories above path, mode 0700 (person-level data). */
 static enum pl_err make_parent(const char *path, struct pl_diag *d)
 {
 	char dir[4096];
@@ -81,11 +88,28 @@ static enum pl_err make_parent(const char *path, struct pl_diag *d)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 			return pl_diag_set(d, PL_ECANTCREAT, path, 0,
 					   "cannot create directory '%s': %s", dir, strerror(errno));
 		*p = '/';
 	}
+	return PL_OK;
+}
+
+/* Creates the database file, empty, mode 0600 unless it exists, so that SQLite
+ * (which would create it 0644 under umask 022) and its -wal and -shm files,
+ * which take the database's mode, are private.  An existing file is left as
+ * it is. */
+static enum pl_err create_private(const char *path, struct pl_diag *d)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0 && errno != EEXIST)
+		return pl_diag_set(d, PL_ECANTCREAT, path, 0, "cannot create database: %s",
+				   strerror(errno));
+	if (fd >= 0 && close(fd) != 0)
+		return pl_diag_set(d, PL_ECANTCREAT, path, 0, "cannot create database: %s",
+				   strerror(errno));
 	return PL_OK;
 }
 
@@ -158,6 +182,9 @@ enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d)
 
 	*out = NULL;
 	err = make_parent(path, d);
+	if (err)
+		return err;
+	err = create_private(path, d);
 	if (err)
 		return err;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);

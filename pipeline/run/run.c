@@ -673,11 +673,20 @@ enum pl_err run_state_write(const char *path, const struct run_state *st, struct
 {
 	struct pl_buf tmp;
 	enum pl_err err = PL_OK;
-	FILE *fp;
+	FILE *fp = NULL;
+	int fd;
 
 	pl_buf_init(&tmp);
 	pl_buf_printf(&tmp, "%s.tmp", path);
-	fp = fopen(tmp.data, "w");
+	/* 0600 like everything beside the database; a stale temporary file is
+	 * replaced, not reused with its old mode. */
+	unlink(tmp.data);
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		fp = fdopen(fd, "w");
+		if (!fp)
+			close(fd);
+	}
 	if (!fp) {
 		err = pl_diag_set(d, PL_ECANTCREAT, tmp.data, 0, "cannot create: %s",
 				  strerror(errno));
@@ -904,6 +913,8 @@ static char *dir_of(const char *path)
 	return pl_xstrndup(path, (size_t)(slash - path));
 }
 
+/* Makes dir and its missing parents, mode 0700: output/ and output/logs hold
+ * person-level data (the database, the logs). */
 static enum pl_err mkdir_p(const char *dir, struct pl_diag *d)
 {
 	char *p, *buf = pl_xstrdup(dir);
@@ -915,7 +926,7 @@ static enum pl_err mkdir_p(const char *dir, struct pl_diag *d)
 		if (*p != '/' && !end)
 			continue;
 		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
 			err = pl_diag_set(d, PL_ECANTCREAT, dir, 0, "cannot create directory '%s': %s",
 					  buf, strerror(errno));
 			break;
@@ -973,7 +984,7 @@ static enum pl_err take_lock(struct run *r, struct pl_diag *d)
 	pl_buf_printf(&path, "%s/run.lock", r->out_dir);
 	/* Not O_CLOEXEC: the stages inherit the lock, so it outlives the driver
 	 * only as long as one of them does. */
-	r->lock_fd = open(path.data, O_RDWR | O_CREAT, 0644);
+	r->lock_fd = open(path.data, O_RDWR | O_CREAT, 0600);
 	if (r->lock_fd < 0) {
 		err = pl_diag_set(d, PL_ECANTCREAT, path.data, 0, "cannot open the lock file: %s",
 				  strerror(errno));
@@ -1050,7 +1061,7 @@ static enum pl_err open_log(struct run *r, struct pl_diag *d)
 			pl_buf_printf(&path, "%s/run-%s.log", dir.data, stamp);
 		else
 			pl_buf_printf(&path, "%s/run-%s-%d.log", dir.data, stamp, seq);
-		fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}

@@ -84,6 +84,45 @@ static void test_db__open_creates_file_parent_dirs_and_tables(void **state)
 	pl_db_close(db);
 }
 
+/* Regression: under umask 022 SQLite created the database (and so its -wal
+ * and -shm) 0644 and make_parent the directories 0755, so person-level data
+ * was readable by every local user. */
+static void test_db__new_database_is_private_under_umask_022(void **state)
+{
+	static const char *const files[] = { "", "-wal", "-shm" };
+	char path[512], file[600], dir[512];
+	struct pl_diag d;
+	struct stat st;
+	sqlite3 *db = NULL;
+	mode_t old = umask(022);
+	long long run_id = 0;
+
+	unit_path(state, "private/sub/pipeline.db", path, sizeof(path));
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_run_begin(db, "test", &run_id, &d), PL_OK);
+	for (size_t i = 0; i < N_OF(files); i++) {
+		snprintf(file, sizeof(file), "%s%s", path, files[i]);
+		assert_int_equal(stat(file, &st), 0);   /* WAL: -wal, -shm while open */
+		assert_int_equal(st.st_mode & 07777, 0600);
+	}
+	unit_path(state, "private", dir, sizeof(dir));
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	unit_path(state, "private/sub", dir, sizeof(dir));
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	pl_db_close(db);
+
+	/* reopened: still 0600, the data kept */
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run"), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	pl_db_close(db);
+	umask(old);
+}
+
 static void test_db__reopen_keeps_data(void **state)
 {
 	char path[512];
@@ -421,6 +460,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_db__open_creates_file_parent_dirs_and_tables),
+		T(test_db__new_database_is_private_under_umask_022),
 		T(test_db__reopen_keeps_data),
 		T(test_db__empty_file_becomes_a_database),
 		T(test_db__other_schema_version_is_config_error),
