@@ -321,6 +321,23 @@ static int count_suppressed(double n)
 	return n >= 1 && n < SUPPRESS_BELOW;
 }
 
+/* "the population file has no 2024 for OSTRA, LUNDBY": the districts of
+ * the set that the file lacks for the period's year. */
+static void missing_note(const struct pass *ps, uint32_t districts, char *note, size_t size)
+{
+	size_t len;
+
+	snprintf(note, size, "the population file has no %d for", ps->year);
+	for (int v = 0; v < 31; v++) {
+		if (!(districts >> v & 1) ||
+		    ind_population_sum(ps->pop, ps->year, 1u << v, 3, 0, INT_MAX) >= 0)
+			continue;
+		len = strlen(note);
+		snprintf(note + len, size - len, "%s %s", note[len - 1] == 'r' ? "" : ",",
+			 ind_dim_value(IND_D_DISTRICT, ps->cat, v));
+	}
+}
+
 /* The population of a row's group: districts, sexes and ages from the
  * filter and the group's keys.  -1 when undefined; why in note. */
 static double row_population(const struct pass *ps, const struct ind_row *r, int age_lo,
@@ -364,8 +381,7 @@ static double row_population(const struct pass *ps, const struct ind_row *r, int
 	n = age_lo > age_hi ? 0 : ind_population_sum(ps->pop, ps->year, districts, sexes,
 						      age_lo, age_hi);
 	if (n < 0)
-		snprintf(note, size, "the population file has no %d for a district of this group",
-			 ps->year);
+		missing_note(ps, districts, note, size);
 	else if (n == 0)
 		snprintf(note, size, "population is 0");
 	return n > 0 ? n : -1;

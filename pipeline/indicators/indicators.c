@@ -208,7 +208,7 @@ static enum pl_err write_all(sqlite3 *db, const struct ind_catalogue *cat,
 }
 
 /* Logs each distinct note about a missing population once. */
-static void log_population_notes(const struct ind_result *res)
+static void log_population_notes(const struct ind_result *res, const char *path)
 {
 	for (size_t i = 0; i < res->n_rows; i++) {
 		const char *note = res->rows[i].note;
@@ -219,7 +219,7 @@ static void log_population_notes(const struct ind_result *res)
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcmp(res->rows[j].note, note) == 0;
 		if (!seen)
-			pl_log(PL_LOG_WARN, NULL, "%s", note);
+			pl_log(PL_LOG_WARN, path, "%s", note);
 	}
 }
 
@@ -269,7 +269,7 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 	if (err)
 		goto cleanup;
 	ind_compute(&cat, &data, &pop, &res);
-	log_population_notes(&res);
+	log_population_notes(&res, opts->population_path);
 	err = write_all(db, &cat, &res, d);
 	summarise(&cat, &data, &res, sum);
 cleanup:

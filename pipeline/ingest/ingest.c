@@ -421,11 +421,14 @@ cleanup:
 /* Finds each mapped field's column: the first alias present wins.  Every
  * column named by any alias of a sensitive field is sealed, so an export
  * carrying the identity number twice never stores it in clear; a sensitive
- * field's column must exist. */
+ * field's column must exist.  A header naming a mapped field's column twice
+ * is logged as a warning (the first is used), so an ambiguous export is not
+ * mapped from the wrong column in silence. */
 static enum pl_err match_columns(struct job *job, struct pl_buf *tmp)
 {
 	char **folded = pl_xcalloc(job->n_cols, sizeof(char *));
 	enum pl_err err = PL_OK;
+	char where[512];
 
 	job->col_field = pl_xmalloc(job->n_cols * sizeof(int));
 	job->col_sealed = pl_xcalloc(job->n_cols, sizeof(int));
@@ -448,6 +451,21 @@ static enum pl_err match_columns(struct job *job, struct pl_buf *tmp)
 					found = 1;
 				}
 			}
+		}
+		for (size_t c = 0; found && c < job->n_cols; c++) {
+			if (job->col_field[c] != f)
+				continue;
+			for (size_t c2 = c + 1; c2 < job->n_cols; c2++) {
+				if (job->col_field[c2] >= 0 || strcmp(folded[c2], folded[c]) != 0)
+					continue;
+				snprintf(where, sizeof(where), "%s:%ld", job->name, job->src->header_line);
+				pl_log(PL_LOG_WARN, where,
+				       "header names column '%s' twice (columns %zu and %zu): "
+				       "%s is read from column %zu, column %zu is ignored",
+				       job->col_names[c2], c + 1, c2 + 1,
+				       pl_field_name((enum pl_field)f), c + 1, c2 + 1);
+			}
+			break;
 		}
 		if (a->n_names && !found && sensitive)
 			err = file_fails(job, "no column for %s ('%s', %s line %ld) in the header; "

@@ -86,10 +86,11 @@ expect_eq "the failed runs left the previous tables" "$before" \
 # a district missing from the population: no error, figures without values
 grep -v ',OSTRA,' "$good_pop" >"$POPULATION"
 expect_indicators 0
-expect_grep "a warning names the year" 'indicators W the population file has no 2024 for a district' \
+expect_grep "a warning names the file, the year and the district" \
+	'indicators W .*population\.csv: the population file has no 2024 for OSTRA$' \
 	"$(cat "$ERR")"
 expect_eq "Östra's rate has no value and says why" \
-	"-|the population file has no 2024 for a district of this group" \
+	"-|the population file has no 2024 for OSTRA" \
 	"$(ind_value persons_rate_21 2024 district "district = 'OSTRA'" value,note)"
 expect_eq "the city-wide rate includes Östra, so has no value" "-" \
 	"$(ind_value persons_rate_21 2024 total 1 value)"
