@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvread.h"
 #include "db.h"
@@ -868,6 +869,32 @@ static uint64_t input_bytes(const struct ingest_opts *opts, char **names, size_t
 	return total;
 }
 
+/* A new key is made only for a database that holds nothing sealed: with
+ * sealed rows, a missing key file is a lost key (restore it from its
+ * backup), and a new one would seal tonight's files under another key. */
+static enum pl_err check_new_key(struct ingest *in, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	int sealed = 0;
+
+	if (access(in->o->key_path, F_OK) == 0 || errno != ENOENT)
+		return PL_OK;
+	err = pl_db_prepare(in->db, "SELECT EXISTS (SELECT 1 FROM raw_row WHERE sealed IS NOT "
+			    "NULL)", &st, d);
+	if (err)
+		return err;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		sealed = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (sealed)
+		return pl_diag_set(d, PL_ECONFIG, in->o->key_path, 0, "the key file is missing, "
+				   "but the database '%s' holds values sealed with a key: restore "
+				   "the key file from its backup (docs/operations.md), or move the "
+				   "database away to start afresh", in->o->db_path);
+	return PL_OK;
+}
+
 static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 {
 	struct pl_key key;
@@ -877,15 +904,16 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 	if (!err)
 		err = pl_source_set_load(in->o->mapping_dir, &in->sources, d);
 	if (!err)
+		err = pl_db_open(in->o->db_path, &in->db, d);
+	if (!err)
+		err = check_new_key(in, d);
+	if (!err)
 		err = pl_key_load(in->o->key_path, 1, &key, d);
 	if (err)
 		return err;
 	pl_key_derive(&key, PL_SUBKEY_SEAL, in->seal_key);
 	pl_key_wipe(&key);
-	err = pl_db_open(in->o->db_path, &in->db, d);
-	if (!err)
-		err = pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
-	return err;
+	return pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
 }
 
 static void close_run(struct ingest *in)

@@ -11,8 +11,8 @@
 #   rates without a value (never a rate over a wrong population);
 #   a world-readable key file: 78 naming it and the chmod to run;
 #   a missing key file beside a database of sealed values: the driver 78
-#   at dedup (ingest makes a new key; dedup cannot open the sealed values
-#   with it); restored, 0 and the same outputs.
+#   at ingest, which names the key file and makes no new key; restored, 0
+#   and the same outputs.
 # The driver exits 78 and the previous night's outputs are intact: the
 # indicator tables, the episodes and persons, and output/tables/*.csv;
 # once the file is put back the run exits 0.
@@ -147,10 +147,12 @@ mixed "world-readable key" ingest "$re"
 
 mv "$KEY" "$WORK/key.saved"
 expect_run 78 -q
-expect_grep "missing key: dedup cannot open the sealed values" \
-	'Z dedup E sealed values cannot be opened: the key file is not the one used at ingest$' "$(cat "$ERR")"
+expect_grep "missing key: ingest names the key file and refuses" \
+	'Z ingest E .*key/pipeline\.key: the key file is missing, but the database .* holds values sealed with a key' \
+	"$(cat "$ERR")"
+expect_true "missing key: no new key made" test ! -e "$KEY"
 expect_grep "missing key: the driver's summary" \
-	"Z run E dedup failed: exit 78 \\(configuration error\\); the work of ingest and map is kept; indicators and report not run" \
+	"Z run E ingest failed: exit 78 \\(configuration error\\); map, dedup, indicators and report not run" \
 	"$(tail -n 1 "$ERR")"
 expect_eq "missing key: the previous night's outputs intact" "$night" "$(night_state)"
 mv "$WORK/key.saved" "$KEY"
