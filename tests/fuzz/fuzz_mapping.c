@@ -32,74 +32,33 @@
 #include "schema.h"
 #include "source.h"
 #include "value.h"
+#include "fixture.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_mapping: invariant failed at line %d: %s\n", __LINE__, #c); \
 	abort(); } } while (0)
 
-static char dir[256], ini_path[300], cl_path[300];
+static char ini_path[300], cl_path[300];
 static struct pl_buf fold;
-
-static const struct {
-	const char *name;
-	const char *text;
-} codelists[] = {
-	{ "sex_sv.ini", "; sex\n[values]\nKvinna = F\nK = F\nMan = M\nM = M\nOk\xC3\xA4nt = U\n" },
-	{ "intervention_sv.ini", "[values]\n\xC3\x96ppenv\xC3\xA5rd = OPEN\nHVB = INST\n"
-				 "LVM = LVM\nSt\xC3\xB6" "dboende = HOUSE\n\xC3\x96vrigt = OTHER\n" },
-	{ "provider_sv.ini", "[values]\nKommunal = MUNI\nId\xC3\xA9" "buren = NGO\nPrivat = PRIV\n" },
-	{ "substance_sv.ini", "[values]\nAlkohol = ALC\nNarkotika = DRUG\nSpel = GAMB\n"
-			      "Blandmissbruk = MIX\nOk\xC3\xA4nt = UNK\n" },
-	{ "children_sv.ini", "[values]\nJa = Y\nNej = N\nVet ej = U\n" },
-};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void write_file(const char *p, const void *bytes, size_t len)
+/* The target's own files, at exit before the fixture's directory. */
+static void remove_files(void)
 {
-	FILE *fp = fopen(p, "wb");
-
-	if (!fp || (len && fwrite(bytes, 1, len, fp) != len) || fclose(fp) != 0)
-		abort();
-}
-
-/* Removes the temporary directory at exit (not after a crash). */
-static void remove_dir(void)
-{
-	char p[400];
-
-	for (size_t i = 0; i < sizeof(codelists) / sizeof(codelists[0]); i++) {
-		snprintf(p, sizeof(p), "%s/codelists/%s", dir, codelists[i].name);
-		unlink(p);
-	}
 	unlink(ini_path);
 	unlink(cl_path);
-	snprintf(p, sizeof(p), "%s/codelists", dir);
-	rmdir(p);
-	rmdir(dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *tmp = getenv("TMPDIR");
-	char p[400];
-
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/fuzz_mapping.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
-	atexit(remove_dir);
-	snprintf(p, sizeof(p), "%s/codelists", dir);
-	if (mkdir(p, 0700) != 0)
-		abort();
-	for (size_t i = 0; i < sizeof(codelists) / sizeof(codelists[0]); i++) {
-		snprintf(p, sizeof(p), "%s/codelists/%s", dir, codelists[i].name);
-		write_file(p, codelists[i].text, strlen(codelists[i].text));
-	}
-	snprintf(ini_path, sizeof(ini_path), "%s/m.ini", dir);
-	snprintf(cl_path, sizeof(cl_path), "%s/codelists/fuzz.ini", dir);
+	fuzz_make_dir("fuzz_mapping");
+	atexit(remove_files);
+	snprintf(ini_path, sizeof(ini_path), "%s/m.ini", fuzz_dir);
+	snprintf(cl_path, sizeof(cl_path), "%s/fuzz.ini", fuzz_cl_dir);
 	pl_buf_init(&fold);
 	return 0;
 }
@@ -205,9 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	write_file(ini_path, data, map_len);
+	fuzz_write_file(ini_path, data, map_len);
 	if (cl)
-		write_file(cl_path, cl, cl_len);
+		fuzz_write_file(cl_path, cl, cl_len);
 	else
 		unlink(cl_path);
 

@@ -26,74 +26,33 @@
 #include "scan/scan.h"
 #include "schema.h"
 #include "source.h"
+#include "fixture.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_scan: invariant failed at line %d: %s\n", __LINE__, #c); \
 	abort(); } } while (0)
 
-static char dir[256], csv_path[300], ini_path[300], cl_dir[300];
+static char csv_path[300], ini_path[300];
 static struct pl_buf draft, filled;
-
-static const struct {
-	const char *name;
-	const char *text;
-} codelists[] = {
-	{ "sex_sv.ini", "[values]\nKvinna = F\nK = F\nMan = M\nM = M\nOk\xC3\xA4nt = U\n" },
-	{ "intervention_sv.ini", "[values]\n\xC3\x96ppenv\xC3\xA5rd = OPEN\nHVB = INST\n"
-				 "LVM = LVM\nSt\xC3\xB6" "dboende = HOUSE\n\xC3\x96vrigt = OTHER\n" },
-	{ "provider_sv.ini", "[values]\nKommunal = MUNI\nId\xC3\xA9" "buren = NGO\nPrivat = PRIV\n" },
-	{ "substance_sv.ini", "[values]\nAlkohol = ALC\nNarkotika = DRUG\nSpel = GAMB\n"
-			      "Blandmissbruk = MIX\nOk\xC3\xA4nt = UNK\n" },
-	{ "children_sv.ini", "[values]\nJa = Y\nNej = N\nVet ej = U\n" },
-};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void write_file(const char *p, const void *bytes, size_t len)
+/* The target's own files, at exit before the fixture's directory. */
+static void remove_files(void)
 {
-	FILE *fp = fopen(p, "wb");
-
-	if (!fp || (len && fwrite(bytes, 1, len, fp) != len) || fclose(fp) != 0)
-		abort();
-}
-
-/* Removes the temporary directory at exit (not after a crash). */
-static void remove_dir(void)
-{
-	char p[400];
-
-	for (size_t i = 0; i < sizeof(codelists) / sizeof(codelists[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", cl_dir, codelists[i].name);
-		unlink(p);
-	}
 	unlink(ini_path);
 	unlink(csv_path);
-	snprintf(p, sizeof(p), "%s", cl_dir);
-	rmdir(p);
-	rmdir(dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *tmp = getenv("TMPDIR");
-	char p[400];
-
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/fuzz_scan.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
-	atexit(remove_dir);
-	snprintf(cl_dir, sizeof(cl_dir), "%s/codelists", dir);
-	if (mkdir(cl_dir, 0700) != 0)
-		abort();
-	for (size_t i = 0; i < sizeof(codelists) / sizeof(codelists[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", cl_dir, codelists[i].name);
-		write_file(p, codelists[i].text, strlen(codelists[i].text));
-	}
-	snprintf(csv_path, sizeof(csv_path), "%s/export_2025.csv", dir);
-	snprintf(ini_path, sizeof(ini_path), "%s/draft.ini", dir);
+	fuzz_make_dir("fuzz_scan");
+	atexit(remove_files);
+	snprintf(csv_path, sizeof(csv_path), "%s/export_2025.csv", fuzz_dir);
+	snprintf(ini_path, sizeof(ini_path), "%s/draft.ini", fuzz_dir);
 	pl_buf_init(&draft);
 	pl_buf_init(&filled);
 	pl_log_setup("scan", PL_LOG_ERROR, NULL);
@@ -178,9 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pl_diag d;
 	enum pl_err err;
 
-	write_file(csv_path, data, size);
+	fuzz_write_file(csv_path, data, size);
 	o.path = csv_path;
-	o.codelist_dir = cl_dir;
+	o.codelist_dir = fuzz_cl_dir;
 	o.codelists_required = 1;
 	o.today = "2199-12-31"; /* identity numbers of the seeds: born after 2100 */
 	memset(&sum, 0, sizeof(sum));
@@ -194,7 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(strlen(draft.data) == draft.len);
 	CHECK(pl_utf8_valid(draft.data, draft.len, NULL));
 	CHECK(fill_todos(draft.data) == sum.n_todo);
-	write_file(ini_path, filled.data, filled.len);
+	fuzz_write_file(ini_path, filled.data, filled.len);
 	pl_diag_clear(&d);
 	err = pl_source_load(ini_path, &src, &d);
 	if (err) {
