@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compare.h"
 #include "db.h"
@@ -62,7 +63,32 @@ struct rec {
 	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
 	char first[48], last[48], post[16];
+	uint32_t first_id, last_id; /* into dedup.names; ID_BLANK if blank */
+	uint32_t post_id;          /* into dedup.posts; ID_BLANK if blank */
 	size_t node;               /* deterministic node */
+};
+
+#define ID_BLANK UINT32_MAX
+
+/* What the comparisons read of a record, packed (24 bytes) so that the
+ * pair loops stay in cache: names and postcodes as ids of their pools,
+ * the birth date as yyyymmdd. */
+struct crec {
+	uint32_t first, last, post;
+	int32_t birth;             /* yyyymmdd, 0: unknown */
+	uint32_t node;
+	int16_t birth_year;        /* 0: unknown */
+	char sex;                  /* F, M, U */
+	unsigned char valid;       /* the node holds a valid identity number */
+};
+
+#define LEVEL_CACHE_BITS 18
+
+/* Comparison levels already computed, by the pair of values (ids or
+ * dates): the same names and dates meet again and again across pairs. */
+struct level_cache {
+	uint64_t key[1u << LEVEL_CACHE_BITS];   /* a << 32 | b; UINT64_MAX: empty */
+	signed char level[1u << LEVEL_CACHE_BITS];
 };
 
 struct pair {
@@ -85,8 +111,9 @@ struct dedup {
 	size_t n_districts;
 	size_t n_nodes;
 	unsigned char *node_valid;  /* node holds a valid identity number */
-	struct pair *pairs;
-	size_t n_pairs;
+	struct pair *pairs;         /* candidate pairs at or above the threshold */
+	size_t n_pairs, cap_pairs;
+	long *pattern_n;            /* candidate pairs by comparison pattern */
 	double m[C__COUNT][N_LEVELS], u[C__COUNT][N_LEVELS];
 	double m0[C__COUNT][N_LEVELS]; /* EM's starting m, also its prior */
 	double lambda;              /* match share among candidate pairs (EM) */
@@ -96,6 +123,13 @@ struct dedup {
 	long *name_n;
 	size_t n_names;
 	long n_named;
+	char **posts;               /* sorted distinct postcodes */
+	size_t n_posts;
+	struct crec *cr;            /* by record */
+	struct level_cache *name_levels, *date_levels;
+	/* the weights, once m and u are known (prepare_weights) */
+	double w[C__COUNT][N_LEVELS];  /* log2(m/u) of each level */
+	double *tf_w[2];               /* exact first / last name, by name id */
 };
 
 /* ---- loading ------------------------------------------------------------ */
@@ -340,85 +374,196 @@ static void estimate_prior(struct dedup *dd)
 
 /* ---- name frequencies --------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
+struct name_ref {
+	const char *name;
+	uint32_t *id;              /* the record's first_id or last_id */
+};
+
+static int cmp_name_ref(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
 }
 
+/* Sorts the n values of all into a pool of distinct values (pointing into
+ * the records), with each value's count if count is not NULL; every
+ * reference gets its value's id. */
+static size_t intern(struct name_ref *all, size_t n, char ***pool, long **count)
+{
+	size_t n_pool = 0;
+
+	qsort(all, n, sizeof(*all), cmp_name_ref);
+	*pool = pl_xmalloc((n + 1) * sizeof(char *));
+	if (count)
+		*count = pl_xmalloc((n + 1) * sizeof(long));
+	for (size_t i = 0; i < n; i++) {
+		if (!(n_pool && strcmp((*pool)[n_pool - 1], all[i].name) == 0)) {
+			(*pool)[n_pool] = (char *)all[i].name; /* owned by recs */
+			if (count)
+				(*count)[n_pool] = 0;
+			n_pool++;
+		}
+		if (count)
+			(*count)[n_pool - 1]++;
+		*all[i].id = (uint32_t)(n_pool - 1);
+	}
+	return n_pool;
+}
+
+static struct level_cache *level_cache_new(void)
+{
+	struct level_cache *c = pl_xmalloc(sizeof(*c));
+
+	memset(c->key, 0xff, sizeof(c->key));
+	return c;
+}
+
+/* The distinct names (first and last in one pool) with their counts, and
+ * the distinct postcodes; each record gets the ids of its values. */
 static void count_names(struct dedup *dd)
 {
-	char **all = pl_xmalloc((2 * dd->n_recs + 1) * sizeof(char *));
-	size_t n = 0;
+	struct name_ref *all = pl_xmalloc((2 * dd->n_recs + 1) * sizeof(*all));
+	size_t n = 0, n_post = 0;
 
 	for (size_t i = 0; i < dd->n_recs; i++) {
-		if (dd->recs[i].first[0])
-			all[n++] = dd->recs[i].first;
-		if (dd->recs[i].last[0])
-			all[n++] = dd->recs[i].last;
+		struct rec *r = &dd->recs[i];
+
+		r->first_id = r->last_id = ID_BLANK;
+		if (r->first[0])
+			all[n].name = r->first, all[n++].id = &r->first_id;
+		if (r->last[0])
+			all[n].name = r->last, all[n++].id = &r->last_id;
 	}
-	qsort(all, n, sizeof(char *), cmp_str);
-	dd->names = pl_xmalloc((n + 1) * sizeof(char *));
-	dd->name_n = pl_xmalloc((n + 1) * sizeof(long));
-	for (size_t i = 0; i < n; i++) {
-		if (dd->n_names && strcmp(dd->names[dd->n_names - 1], all[i]) == 0) {
-			dd->name_n[dd->n_names - 1]++;
-			continue;
-		}
-		dd->names[dd->n_names] = all[i]; /* points into recs: owned there */
-		dd->name_n[dd->n_names++] = 1;
-	}
+	dd->n_names = intern(all, n, &dd->names, &dd->name_n);
 	dd->n_named = (long)n;
+	for (size_t i = 0; i < dd->n_recs; i++) {
+		struct rec *r = &dd->recs[i];
+
+		r->post_id = ID_BLANK;
+		if (r->post[0])
+			all[n_post].name = r->post, all[n_post++].id = &r->post_id;
+	}
+	dd->n_posts = intern(all, n_post, &dd->posts, NULL);
 	free(all);
+	dd->name_levels = level_cache_new();
+	dd->date_levels = level_cache_new();
 }
 
-/* Share of name values equal to name (at least one in n_named). */
-static double name_share(const struct dedup *dd, const char *name)
+/* The packed comparison records (after make_nodes and count_names). */
+static void make_crecs(struct dedup *dd)
 {
-	size_t lo = 0, hi = dd->n_names;
+	dd->cr = pl_xcalloc(dd->n_recs + 1, sizeof(*dd->cr));
+	for (size_t i = 0; i < dd->n_recs; i++) {
+		const struct rec *r = &dd->recs[i];
+		struct crec *c = &dd->cr[i];
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(dd->names[mid], name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		c->first = r->first_id;
+		c->last = r->last_id;
+		c->post = r->post_id;
+		c->birth = r->birth.year ? r->birth.year * 10000 + r->birth.month * 100 + r->birth.day
+					 : 0;
+		c->node = (uint32_t)r->node;
+		c->birth_year = (int16_t)r->birth_year;
+		c->sex = r->sex[0];
+		c->valid = dd->node_valid[r->node];
 	}
-	if (lo < dd->n_names && strcmp(dd->names[lo], name) == 0 && dd->n_named > 0)
-		return (double)dd->name_n[lo] / (double)dd->n_named;
+}
+
+/* Share of name values equal to name id (at least one in n_named). */
+static double name_share(const struct dedup *dd, uint32_t id)
+{
+	if (id != ID_BLANK && dd->n_named > 0)
+		return (double)dd->name_n[id] / (double)dd->n_named;
 	return dd->n_named > 0 ? 1.0 / (double)dd->n_named : 1.0;
 }
 
 /* ---- comparisons -------------------------------------------------------- */
 
-static int name_level(const struct dedup_config *cfg, const char *a, const char *b)
+static int cache_find(const struct level_cache *c, uint64_t key, size_t *slot)
 {
-	return pl_cmp_name_bands(a, b, cfg->name_high, cfg->name_low);
+	*slot = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - LEVEL_CACHE_BITS));
+	return c->key[*slot] == key;
 }
 
-static void compare(const struct dedup *dd, const struct rec *a, const struct rec *b,
+/* pl_cmp_name_bands of two names given by id, through the cache. */
+static int name_level(struct dedup *dd, uint32_t a, uint32_t b)
+{
+	struct level_cache *c = dd->name_levels;
+	uint64_t key = (uint64_t)a << 32 | b;
+	size_t slot;
+	int lv;
+
+	if (a == ID_BLANK || b == ID_BLANK)
+		return PL_CMP_MISSING;
+	if (a == b)
+		return PL_CMP_NAME_EXACT;
+	if (cache_find(c, key, &slot))
+		return c->level[slot];
+	lv = pl_cmp_name_bands(dd->names[a], dd->names[b], dd->cfg.name_high, dd->cfg.name_low);
+	c->key[slot] = key;
+	c->level[slot] = (signed char)lv;
+	return lv;
+}
+
+static struct pl_date unpack_date(int32_t ymd)
+{
+	struct pl_date d = { ymd / 10000, ymd / 100 % 100, ymd % 100 };
+
+	return d;
+}
+
+/* pl_cmp_date of two packed dates, through the cache. */
+static int date_level(struct dedup *dd, int32_t a, int32_t b)
+{
+	struct level_cache *c = dd->date_levels;
+	uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
+	struct pl_date da, db;
+	size_t slot;
+	int lv;
+
+	if (!a || !b)
+		return PL_CMP_MISSING;
+	if (a == b)
+		return PL_CMP_DATE_EXACT;
+	if (cache_find(c, key, &slot))
+		return c->level[slot];
+	da = unpack_date(a);
+	db = unpack_date(b);
+	lv = pl_cmp_date(&da, &db);
+	c->key[slot] = key;
+	c->level[slot] = (signed char)lv;
+	return lv;
+}
+
+/* pl_cmp_exact of two values given by id (postcodes folded at load). */
+static int id_level(uint32_t a, uint32_t b)
+{
+	if (a == ID_BLANK || b == ID_BLANK)
+		return PL_CMP_MISSING;
+	return a == b ? PL_CMP_EQUAL : PL_CMP_ELSE;
+}
+
+static void compare(struct dedup *dd, const struct crec *a, const struct crec *b,
 		    signed char lv[C__COUNT])
 {
-	const struct pl_date *ba = a->birth.year ? &a->birth : NULL;
-	const struct pl_date *bb = b->birth.year ? &b->birth : NULL;
-
-	lv[C_FIRST] = (signed char)name_level(&dd->cfg, a->first, b->first);
-	lv[C_LAST] = (signed char)name_level(&dd->cfg, a->last, b->last);
+	lv[C_FIRST] = (signed char)name_level(dd, a->first, b->first);
+	lv[C_LAST] = (signed char)name_level(dd, a->last, b->last);
 	if (lv[C_FIRST] < PL_CMP_NAME_JW92 && lv[C_LAST] < PL_CMP_NAME_JW92) {
 		/* first and last name swapped (typos allowed): as near matches */
-		int cf = name_level(&dd->cfg, a->first, b->last);
-		int cl = name_level(&dd->cfg, a->last, b->first);
+		int cf = name_level(dd, a->first, b->last);
+		int cl = name_level(dd, a->last, b->first);
 
 		if (cf >= PL_CMP_NAME_JW92 && cl >= PL_CMP_NAME_JW92)
 			lv[C_FIRST] = lv[C_LAST] = PL_CMP_NAME_JW92;
 	}
-	lv[C_BIRTH] = (signed char)pl_cmp_date(ba, bb);
+	lv[C_BIRTH] = (signed char)date_level(dd, a->birth, b->birth);
 	/* birth years speak only where a full date is missing on a side */
-	lv[C_YEAR] = (signed char)(ba && bb ? PL_CMP_MISSING
+	lv[C_YEAR] = (signed char)(a->birth && b->birth ? PL_CMP_MISSING
 				  : a->birth_year && b->birth_year ? a->birth_year == b->birth_year
 				  : PL_CMP_MISSING);
-	lv[C_SEX] = (signed char)pl_cmp_sex(a->sex, b->sex);
-	lv[C_POST] = (signed char)pl_cmp_exact(a->post, b->post);
+	/* pl_cmp_sex of two codes */
+	lv[C_SEX] = (signed char)(a->sex == 'U' || b->sex == 'U' || !a->sex || !b->sex
+				  ? PL_CMP_MISSING : a->sex == b->sex ? PL_CMP_EQUAL : PL_CMP_ELSE);
+	lv[C_POST] = (signed char)id_level(a->post, b->post);
 }
 
 static size_t pattern_of(const signed char lv[C__COUNT])
@@ -432,14 +577,42 @@ static size_t pattern_of(const signed char lv[C__COUNT])
 
 /* ---- blocking ----------------------------------------------------------- */
 
+/*
+ * Each rule puts every record with all of the rule's components in a block:
+ * blk[r][i] is the block of record i under rule r, BLK_NONE when a
+ * component is missing or the block is larger than max_block (skipped).
+ * order[r] lists the records of kept blocks, block by block.  Keys are
+ * 64-bit FNV-1a hashes of the components (a collision merges two blocks:
+ * a few more pairs compared, nothing linked that the comparison would not
+ * link).  A pair is generated by the first rule that blocks it, so every
+ * candidate pair is met exactly once, without a list of all pairs: the two
+ * passes over the pairs (counting comparison patterns for EM, then scoring)
+ * hold only the pairs that score above the threshold.
+ */
+#define BLK_NONE UINT32_MAX
+
+struct blocking {
+	size_t n_rules;
+	uint32_t *blk;              /* blk[i * n_rules + r]: record i's block under rule r */
+	uint32_t *order[DEDUP_MAX_RULES];
+	size_t n_order[DEDUP_MAX_RULES];
+	/* one block's members, gathered for the pair loops */
+	uint32_t *m_idx, *m_blk;
+	struct crec *m_cr;
+};
+
 struct key_idx {
-	char *key;
+	uint64_t hash;
 	uint32_t idx;
 };
 
 static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(((const struct key_idx *)a)->key, ((const struct key_idx *)b)->key);
+	const struct key_idx *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 /* The first character (UTF-8 sequence) of s into buf. */
@@ -458,10 +631,19 @@ static const char *initial(const char *s, char buf[16])
 	return buf;
 }
 
-/* The record's key for a rule into out; 0 if a component is missing. */
-static int block_key(const struct rec *r, const int *rule, struct pl_buf *out)
+static uint64_t fnv1a(uint64_t h, const char *s)
 {
-	pl_buf_reset(out);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ (unsigned char)FIELD_SEP) * 0x100000001b3ULL;
+}
+
+/* The record's key for a rule, hashed into *hash; 0 if a component is
+ * missing. */
+static int block_key(const struct rec *r, const int *rule, uint64_t *hash)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
 	for (int i = 0; i < DEDUP_MAX_KEYS && rule[i] >= 0; i++) {
 		char tmp[16];
 		const char *v = "";
@@ -488,91 +670,152 @@ static int block_key(const struct rec *r, const int *rule, struct pl_buf *out)
 		}
 		if (!*v)
 			return 0;
-		pl_buf_printf(out, "%s%c", v, FIELD_SEP);
+		h = fnv1a(h, v);
 	}
+	*hash = h;
 	return 1;
 }
 
-/* A pair worth comparing: not already one node, and not two valid numbers. */
-static int candidate(const struct dedup *dd, uint32_t a, uint32_t b)
-{
-	size_t na = dd->recs[a].node, nb = dd->recs[b].node;
-
-	return na != nb && !(dd->node_valid[na] && dd->node_valid[nb]);
-}
-
-static void add_pair(uint64_t **pairs, size_t *n, size_t *cap, uint32_t a, uint32_t b)
-{
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 1024;
-		*pairs = pl_xrealloc(*pairs, *cap * sizeof(**pairs));
-	}
-	(*pairs)[(*n)++] = a < b ? ((uint64_t)a << 32 | b) : ((uint64_t)b << 32 | a);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void block_rule(struct dedup *dd, size_t r, uint64_t **pairs, size_t *n, size_t *cap)
+/* Rule r's blocks: blk[r] and order[r]. */
+static void block_rule(struct dedup *dd, struct blocking *b, size_t r)
 {
 	struct key_idx *keys = pl_xmalloc((dd->n_recs + 1) * sizeof(*keys));
-	struct pl_buf key;
-	size_t n_keys = 0, skipped = 0;
+	uint32_t *blk = b->blk + r, n_rules = (uint32_t)b->n_rules;
+	uint32_t *order = pl_xmalloc((dd->n_recs + 1) * sizeof(*order));
+	size_t n_keys = 0, n_order = 0, skipped = 0;
+	uint32_t next = 0;
 
-	pl_buf_init(&key);
 	for (size_t i = 0; i < dd->n_recs; i++) {
-		if (!block_key(&dd->recs[i], dd->cfg.rules[r], &key))
-			continue;
-		keys[n_keys].key = pl_xstrdup(key.data);
-		keys[n_keys++].idx = (uint32_t)i;
+		blk[i * n_rules] = BLK_NONE;
+		if (block_key(&dd->recs[i], dd->cfg.rules[r], &keys[n_keys].hash))
+			keys[n_keys++].idx = (uint32_t)i;
 	}
 	qsort(keys, n_keys, sizeof(*keys), cmp_key);
 	for (size_t lo = 0, hi; lo < n_keys; lo = hi) {
-		for (hi = lo + 1; hi < n_keys && strcmp(keys[hi].key, keys[lo].key) == 0; hi++)
+		for (hi = lo + 1; hi < n_keys && keys[hi].hash == keys[lo].hash; hi++)
 			;
 		if ((long)(hi - lo) > dd->cfg.max_block) {
 			skipped++;
 			continue;
 		}
-		for (size_t i = lo; i < hi; i++)
-			for (size_t j = i + 1; j < hi; j++)
-				if (candidate(dd, keys[i].idx, keys[j].idx))
-					add_pair(pairs, n, cap, keys[i].idx, keys[j].idx);
+		for (size_t i = lo; i < hi; i++) {
+			blk[keys[i].idx * n_rules] = next;
+			order[n_order++] = keys[i].idx;
+		}
+		next++;
 	}
 	if (skipped)
 		pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than %ld "
 		       "episodes were skipped", r + 1, skipped, dd->cfg.max_block);
-	for (size_t i = 0; i < n_keys; i++)
-		free(keys[i].key);
 	free(keys);
-	pl_buf_release(&key);
+	b->order[r] = order;
+	b->n_order[r] = n_order;
 }
 
-static void make_pairs(struct dedup *dd)
+static void blocking_init(struct dedup *dd, struct blocking *b)
 {
-	uint64_t *pairs = NULL;
-	size_t n = 0, cap = 0, u = 0;
+	size_t max = (size_t)dd->cfg.max_block + 1;
 
+	memset(b, 0, sizeof(*b));
+	b->n_rules = dd->cfg.n_rules ? dd->cfg.n_rules : 1;
+	b->blk = pl_xmalloc((dd->n_recs + 1) * b->n_rules * sizeof(*b->blk));
 	for (size_t r = 0; r < dd->cfg.n_rules; r++)
-		block_rule(dd, r, &pairs, &n, &cap);
-	if (n)
-		qsort(pairs, n, sizeof(*pairs), cmp_u64);
-	dd->pairs = pl_xcalloc(n + 1, sizeof(*dd->pairs));
+		block_rule(dd, b, r);
+	b->m_idx = pl_xmalloc(max * sizeof(*b->m_idx));
+	b->m_blk = pl_xmalloc(max * b->n_rules * sizeof(*b->m_blk));
+	b->m_cr = pl_xmalloc(max * sizeof(*b->m_cr));
+}
+
+static void blocking_release(struct blocking *b)
+{
+	for (size_t r = 0; r < DEDUP_MAX_RULES; r++)
+		free(b->order[r]);
+	free(b->blk);
+	free(b->m_idx);
+	free(b->m_blk);
+	free(b->m_cr);
+	memset(b, 0, sizeof(*b));
+}
+
+/* A pair worth comparing: not already one node, and not two valid numbers. */
+static int candidate(const struct crec *a, const struct crec *b)
+{
+	return a->node != b->node && !(a->valid && b->valid);
+}
+
+/* Whether a rule before r already puts two records, given by their rows
+ * of blk, in one kept block. */
+static int blocked_before(const uint32_t *x, const uint32_t *y, size_t r)
+{
+	for (size_t q = 0; q < r; q++)
+		if (x[q] != BLK_NONE && x[q] == y[q])
+			return 1;
+	return 0;
+}
+
+typedef void pair_fn(struct dedup *dd, uint32_t a, const struct crec *ca, uint32_t b,
+		     const struct crec *cb, void *ctx);
+
+/* Gathers the members ord[0..n) of one block into b->m_*. */
+static void gather(struct dedup *dd, struct blocking *b, const uint32_t *ord, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && pairs[i] == pairs[i - 1])
-			continue;
-		dd->pairs[u].a = (uint32_t)(pairs[i] >> 32);
-		dd->pairs[u].b = (uint32_t)(pairs[i] & 0xffffffffu);
-		compare(dd, &dd->recs[dd->pairs[u].a], &dd->recs[dd->pairs[u].b], dd->pairs[u].lv);
-		u++;
+		b->m_idx[i] = ord[i];
+		b->m_cr[i] = dd->cr[ord[i]];
+		memcpy(b->m_blk + i * b->n_rules, b->blk + (size_t)ord[i] * b->n_rules,
+		       b->n_rules * sizeof(*b->blk));
 	}
-	dd->n_pairs = u;
-	dd->sum->candidate_pairs = (long)u;
-	free(pairs);
+}
+
+/* The pairs of one gathered block of rule r. */
+static void block_pairs(struct dedup *dd, struct blocking *b, size_t r, size_t n, pair_fn *fn,
+			void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = i + 1; j < n; j++) {
+			size_t x = b->m_idx[i] < b->m_idx[j] ? i : j, y = x == i ? j : i;
+
+			if (candidate(&b->m_cr[i], &b->m_cr[j]) &&
+			    !blocked_before(b->m_blk + i * b->n_rules, b->m_blk + j * b->n_rules, r))
+				fn(dd, b->m_idx[x], &b->m_cr[x], b->m_idx[y], &b->m_cr[y], ctx);
+		}
+	}
+}
+
+/* Calls fn once for every candidate pair (a < b), rule by rule. */
+static void for_each_pair(struct dedup *dd, struct blocking *b, pair_fn *fn, void *ctx)
+{
+	for (size_t r = 0; r < dd->cfg.n_rules; r++) {
+		const uint32_t *ord = b->order[r], *blk = b->blk + r;
+		size_t n = b->n_order[r];
+
+		for (size_t lo = 0, hi; lo < n; lo = hi) {
+			uint32_t this = blk[(size_t)ord[lo] * b->n_rules];
+
+			for (hi = lo + 1; hi < n && blk[(size_t)ord[hi] * b->n_rules] == this; hi++)
+				;
+			gather(dd, b, ord + lo, hi - lo);
+			block_pairs(dd, b, r, hi - lo, fn, ctx);
+		}
+	}
+}
+
+/* Pass 1: the comparison pattern of every candidate pair, counted. */
+static void count_pattern(struct dedup *dd, uint32_t a, const struct crec *ca, uint32_t b,
+			  const struct crec *cb, void *ctx)
+{
+	signed char lv[C__COUNT];
+
+	(void)a, (void)b, (void)ctx;
+	compare(dd, ca, cb, lv);
+	dd->pattern_n[pattern_of(lv)]++;
+	dd->sum->candidate_pairs++;
+}
+
+static void count_patterns(struct dedup *dd, struct blocking *b)
+{
+	dd->pattern_n = pl_xcalloc(N_PATTERNS, sizeof(*dd->pattern_n));
+	for_each_pair(dd, b, count_pattern, NULL);
 }
 
 /* ---- estimating u and m ------------------------------------------------- */
@@ -611,7 +854,7 @@ static void estimate_u(struct dedup *dd)
 
 		if (a == b)
 			continue;
-		compare(dd, &dd->recs[a], &dd->recs[b], lv);
+		compare(dd, &dd->cr[a], &dd->cr[b], lv);
 		for (int k = 0; k < C__COUNT; k++)
 			count[k][lv[k] + 1] += 1;
 	}
@@ -656,7 +899,7 @@ static void init_m(struct dedup *dd)
 			for (size_t j = i + 1; j < hi && j < lo + 64; j++) {
 				signed char lv[C__COUNT];
 
-				compare(dd, &dd->recs[ni[i].idx], &dd->recs[ni[j].idx], lv);
+				compare(dd, &dd->cr[ni[i].idx], &dd->cr[ni[j].idx], lv);
 				for (int k = 0; k < C__COUNT; k++)
 					count[k][lv[k] + 1] += 1;
 				pairs++;
@@ -694,13 +937,12 @@ static void init_m(struct dedup *dd)
  * random pairs. */
 static void estimate_m(struct dedup *dd)
 {
-	long *count = pl_xcalloc(N_PATTERNS, sizeof(long));
+	const long *count = dd->pattern_n;
+	double n_pairs = (double)dd->sum->candidate_pairs;
 	double u[C__COUNT][N_LEVELS];
 
 	memcpy(u, dd->u, sizeof(u));
-	for (size_t i = 0; i < dd->n_pairs; i++)
-		count[pattern_of(dd->pairs[i].lv)]++;
-	for (long it = 0; dd->n_pairs && it < dd->cfg.em_iterations; it++) {
+	for (long it = 0; n_pairs > 0 && it < dd->cfg.em_iterations; it++) {
 		double mnum[C__COUNT][N_LEVELS] = { { 0 } }, unum[C__COUNT][N_LEVELS] = { { 0 } };
 		double matched = 0, change = 0, m_new[C__COUNT][N_LEVELS], u_new[C__COUNT][N_LEVELS];
 
@@ -738,14 +980,13 @@ static void estimate_m(struct dedup *dd)
 				change = fmax(change, fabs(m_new[k][l] - dd->m[k][l]));
 		memcpy(dd->m, m_new, sizeof(m_new));
 		memcpy(u, u_new, sizeof(u_new));
-		matched /= (double)dd->n_pairs;
+		matched /= n_pairs;
 		change = fmax(change, fabs(matched - dd->lambda));
 		dd->lambda = fmin(fmax(matched, 1e-6), 1 - 1e-6);
 		if (change < 1e-7)
 			break;
 	}
 	dd->sum->lambda = dd->lambda;
-	free(count);
 }
 
 /* ---- scoring ------------------------------------------------------------ */
@@ -757,37 +998,73 @@ static double prior_weight(const struct dedup *dd)
 
 /* Contribution of comparison k at level lv for the pair; the exact name
  * agreement is weighed by how common the name is. */
+static double tf_weight(const struct dedup *dd, int k, uint32_t name)
+{
+	double u = fmax(name_share(dd, name), 1e-9);
+
+	/* however common the name, agreeing exactly says no less than
+	 * agreeing nearly */
+	return fmax(log2(dd->m[k][PL_CMP_NAME_EXACT + 1] / u),
+		    log2(dd->m[k][PL_CMP_NAME_JW92 + 1] / dd->u[k][PL_CMP_NAME_JW92 + 1]));
+}
+
+/* The weight tables, once m and u are final. */
+static void prepare_weights(struct dedup *dd)
+{
+	for (int k = 0; k < C__COUNT; k++)
+		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
+			dd->w[k][l] = log2(dd->m[k][l] / dd->u[k][l]);
+	for (int t = 0; t < 2; t++) {
+		dd->tf_w[t] = pl_xmalloc((dd->n_names + 1) * sizeof(double));
+		for (size_t i = 0; i < dd->n_names; i++)
+			dd->tf_w[t][i] = tf_weight(dd, t ? C_LAST : C_FIRST, (uint32_t)i);
+	}
+}
+
 static double contribution(const struct dedup *dd, const struct pair *p, int k, int *tf)
 {
 	int lv = p->lv[k];
-	double u = dd->u[k][lv + 1];
 
 	*tf = 0;
 	if (lv < 0)
 		return 0;
 	if (dd->cfg.tf_adjust && (k == C_FIRST || k == C_LAST) && lv == PL_CMP_NAME_EXACT) {
-		const struct rec *a = &dd->recs[p->a];
+		const struct crec *a = &dd->cr[p->a];
 
-		u = fmax(name_share(dd, k == C_FIRST ? a->first : a->last), 1e-9);
 		*tf = 1;
-		/* however common the name, agreeing exactly says no less than
-		 * agreeing nearly */
-		return fmax(log2(dd->m[k][lv + 1] / u),
-			    log2(dd->m[k][PL_CMP_NAME_JW92 + 1] / dd->u[k][PL_CMP_NAME_JW92 + 1]));
+		return dd->tf_w[k == C_LAST][k == C_FIRST ? a->first : a->last];
 	}
-	return log2(dd->m[k][lv + 1] / u);
+	return dd->w[k][lv + 1];
 }
 
-static void score(struct dedup *dd)
+/* Pass 2: scores a candidate pair; keeps it if it may link. */
+static void score_pair(struct dedup *dd, uint32_t a, const struct crec *ca, uint32_t b,
+		       const struct crec *cb, void *ctx)
 {
-	for (size_t i = 0; i < dd->n_pairs; i++) {
-		struct pair *p = &dd->pairs[i];
-		int tf;
+	struct pair p;
+	int tf;
 
-		p->weight = prior_weight(dd);
-		for (int k = 0; k < C__COUNT; k++)
-			p->weight += contribution(dd, p, k, &tf);
+	(void)ctx;
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	p.b = b;
+	compare(dd, ca, cb, p.lv);
+	p.weight = prior_weight(dd);
+	for (int k = 0; k < C__COUNT; k++)
+		p.weight += contribution(dd, &p, k, &tf);
+	if (p.weight < dd->cfg.threshold)
+		return;
+	if (dd->n_pairs == dd->cap_pairs) {
+		dd->cap_pairs = dd->cap_pairs ? 2 * dd->cap_pairs : 1024;
+		dd->pairs = pl_xrealloc(dd->pairs, dd->cap_pairs * sizeof(*dd->pairs));
 	}
+	dd->pairs[dd->n_pairs++] = p;
+}
+
+static void score(struct dedup *dd, struct blocking *b)
+{
+	prepare_weights(dd);
+	for_each_pair(dd, b, score_pair, NULL);
 }
 
 /* The name of a level; name bands say the configured Jaro-Winkler bound. */
@@ -859,6 +1136,17 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
 	}
 }
 
+/* Logs (at -v) the time since *t for a step, and restarts *t. */
+static void step_done(struct timespec *t, const char *step)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s", step,
+	       (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9);
+	*t = now;
+}
+
 /* ---- persons ------------------------------------------------------------ */
 
 struct member {
@@ -925,6 +1213,8 @@ struct writer {
 	long long *file_ids;
 	size_t n_files;
 	char (*person_of)[PL_PSEUDONYM_HEX]; /* person id of each record */
+	const char **step_of;       /* and the step that put it there */
+	struct timespec t;
 };
 
 static const char *file_name(const struct writer *w, long long file_id)
@@ -990,21 +1280,34 @@ static enum pl_err write_group(struct writer *w, const struct member *g, size_t 
 	sqlite3_bind_int64(w->st[S_PERSON], 3, (sqlite3_int64)n);
 	sqlite3_bind_int(w->st[S_PERSON], 4, n_districts);
 	err = pl_db_step_done(dd->db, w->st[S_PERSON], "store person", d);
-	for (size_t i = 0; !err && i < n; i++) {
-		const struct rec *r = &dd->recs[g[i].idx];
-		const char *step = step_of(r, &p, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *step = step_of(&dd->recs[g[i].idx], &p, n);
 
 		dd->sum->deterministic += step[0] == 'd';
 		dd->sum->probabilistic += step[0] == 'p';
 		dd->sum->unlinked += step[0] == 'u';
 		memcpy(w->person_of[g[i].idx], p.id, sizeof(p.id));
-		sqlite3_bind_int64(w->st[S_MEMBER], 1, r->file_id);
-		sqlite3_bind_int64(w->st[S_MEMBER], 2, r->line);
-		sqlite3_bind_text(w->st[S_MEMBER], 3, p.id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(w->st[S_MEMBER], 4, step, -1, SQLITE_STATIC);
-		err = pl_db_step_done(dd->db, w->st[S_MEMBER], "store episode person", d);
+		w->step_of[g[i].idx] = step;
 	}
 	dd->sum->persons++;
+	return err;
+}
+
+/* episode_person in the records' (file_id, line) order: appends to the
+ * table's key order instead of inserting all over it. */
+static enum pl_err write_members(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	sqlite3_stmt *st = w->st[S_MEMBER];
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; !err && i < dd->n_recs; i++) {
+		sqlite3_bind_int64(st, 1, dd->recs[i].file_id);
+		sqlite3_bind_int64(st, 2, dd->recs[i].line);
+		sqlite3_bind_text(st, 3, w->person_of[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, w->step_of[i], -1, SQLITE_STATIC);
+		err = pl_db_step_done(dd->db, st, "store episode person", d);
+	}
 	return err;
 }
 
@@ -1025,7 +1328,8 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct pl_d
 		err = write_group(w, m + lo, hi - lo, d);
 	}
 	free(m);
-	return err;
+	step_done(&w->t, "person rows");
+	return err ? err : write_members(w, d);
 }
 
 static enum pl_err write_links(struct writer *w, struct pl_diag *d)
@@ -1077,10 +1381,14 @@ static enum pl_err write_params(struct writer *w, struct pl_diag *d)
 	enum pl_err err = PL_OK;
 	long n[C__COUNT][N_LEVELS] = { { 0 } };
 
-	for (size_t i = 0; i < dd->n_pairs; i++)
-		for (int k = 0; k < C__COUNT; k++)
-			n[k][dd->pairs[i].lv[k] + 1]++;
 	char label[16];
+
+	for (size_t p = 0; p < N_PATTERNS; p++) {
+		size_t q = p;
+
+		for (int k = C__COUNT - 1; k >= 0; k--, q /= N_LEVELS)
+			n[k][q % N_LEVELS] += dd->pattern_n[p];
+	}
 
 	for (int k = 0; !err && k < C__COUNT; k++)
 		for (int l = 0; !err && l <= cmp_max_level[k] + 1; l++)
@@ -1113,6 +1421,7 @@ static void writer_release(struct writer *w)
 	free(w->file_names);
 	free(w->file_ids);
 	free(w->person_of);
+	free(w->step_of);
 }
 
 static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag *d)
@@ -1122,7 +1431,9 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag 
 
 	memset(&w, 0, sizeof(w));
 	w.dd = dd;
+	clock_gettime(CLOCK_MONOTONIC, &w.t);
 	w.person_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.person_of));
+	w.step_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.step_of));
 	err = pl_db_exec(dd->db, "BEGIN IMMEDIATE", d);
 	if (!err)
 		err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM episode_person; "
@@ -1131,8 +1442,10 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag 
 		err = pl_db_prepare_all(dd->db, stmt_sql, S__COUNT, w.st, d);
 	if (!err)
 		err = load_file_names(&w, d);
+	step_done(&w.t, "delete");
 	if (!err)
 		err = write_persons(&w, uf, d);
+	step_done(&w.t, "persons");
 	if (!err)
 		err = write_links(&w, d);
 	if (!err)
@@ -1140,6 +1453,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag 
 	writer_release(&w);
 	if (!err)
 		err = pl_db_exec(dd->db, "COMMIT", d);
+	step_done(&w.t, "commit");
 	if (err)
 		sqlite3_exec(dd->db, "ROLLBACK", NULL, NULL, NULL);
 	return err;
@@ -1175,8 +1489,15 @@ static void close_run(struct dedup *dd)
 	free(dd->districts);
 	free(dd->node_valid);
 	free(dd->pairs);
+	free(dd->pattern_n);
 	free(dd->names);
 	free(dd->name_n);
+	free(dd->name_levels);
+	free(dd->date_levels);
+	free(dd->posts);
+	free(dd->cr);
+	free(dd->tf_w[0]);
+	free(dd->tf_w[1]);
 	pl_db_close(dd->db);
 	memset(dd->seal_key, 0, sizeof(dd->seal_key));
 	memset(dd->ref_key, 0, sizeof(dd->ref_key));
@@ -1194,6 +1515,8 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		      struct pl_diag *d)
 {
 	struct dedup dd;
+	struct blocking blocks;
+	struct timespec t;
 	struct pl_uf uf;
 	enum pl_err err;
 
@@ -1202,21 +1525,32 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	memset(sum, 0, sizeof(*sum));
 	dd.o = opts;
 	dd.sum = sum;
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	err = open_run(&dd, d);
 	if (!err)
 		err = load_records(&dd, d);
 	if (!err) {
 		sum->episodes = (long)dd.n_recs;
+		step_done(&t, "load and unseal");
 		make_nodes(&dd);
 		estimate_prior(&dd);
 		count_names(&dd);
-		make_pairs(&dd);
+		make_crecs(&dd);
+		step_done(&t, "nodes, name and postcode pools");
+		blocking_init(&dd, &blocks);
+		step_done(&t, "blocking");
+		count_patterns(&dd, &blocks);
+		step_done(&t, "compare candidate pairs");
 		estimate_u(&dd);
 		init_m(&dd);
 		estimate_m(&dd);
-		score(&dd);
+		step_done(&t, "estimate u, m (EM)");
+		score(&dd, &blocks);
+		blocking_release(&blocks);
+		step_done(&t, "score candidate pairs");
 		cluster(&dd, &uf);
 		err = write_all(&dd, &uf, d);
+		step_done(&t, "cluster and write");
 	}
 	if (dd.db) {
 		char line[512];
