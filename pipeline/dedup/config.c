@@ -94,6 +94,10 @@ static int handle(void *user, const char *section, const char *key, const char *
 		if (number(value, 2, 1e7, &v))
 			return bad(st, line, "max_block is not 2..1e7:", value);
 		cfg->max_block = (long)v;
+	} else if (strcasecmp(key, "threads") == 0) {
+		if (number(value, 0, 64, &v) || v != (long)v)
+			return bad(st, line, "threads is not 0..64 (0: one per core):", value);
+		cfg->threads = (long)v;
 	} else if (strcasecmp(key, "tf_adjust") == 0) {
 		if (strcasecmp(value, "yes") != 0 && strcasecmp(value, "no") != 0)
 			return bad(st, line, "tf_adjust is not yes or no:", value);

@@ -28,6 +28,7 @@ struct dedup_config {
 	long em_iterations;
 	long max_block;
 	int tf_adjust;
+	long threads;              /* for the pair passes; 0: one per core */
 	double name_high, name_low; /* Jaro-Winkler bands */
 	int rules[DEDUP_MAX_RULES][DEDUP_MAX_KEYS]; /* -1 terminated */
 	size_t n_rules;

@@ -13,7 +13,11 @@
 # - linkage_param run episodes_deterministic + episodes_probabilistic +
 #   episodes_unlinked = episodes, each equal to the episode_person steps;
 #   run links = person_link rows, every link at or above the threshold;
-# - SINGLE persons have one episode, step 'unlinked'; LINKED persons more.
+# - SINGLE persons have one episode, step 'unlinked'; LINKED persons more;
+# - PRAGMA foreign_key_check finds nothing (dedup writes with foreign keys
+#   off, consistent by construction);
+# - threads = 1 and threads = 3 give the same person, episode_person,
+#   person_link and linkage_param rows as the default.
 # It prints (does not assert) the person count against the truth's
 # "persons_mapped city" line of tests/data/sample-truth.txt.
 . "$(dirname "$0")/lib.sh"
@@ -70,6 +74,21 @@ expect_eq "LINKED persons with one episode" "" \
 expect_eq "episodes without a number whose step is 'deterministic'" "0" \
 	"$(q "SELECT count(*) FROM episode_person p JOIN episode e USING (file_id, line)
 	       WHERE e.id_type = 'NONE' AND p.step = 'deterministic';")"
+
+expect_eq "PRAGMA foreign_key_check" "" "$(q 'PRAGMA foreign_key_check;')"
+
+# The same tables for any number of threads.
+dump_persons() {
+	q "SELECT * FROM person ORDER BY 1; SELECT * FROM episode_person ORDER BY 1, 2;
+	   SELECT * FROM person_link ORDER BY 2, 3, 4, 5; SELECT * FROM linkage_param ORDER BY 1, 2;" |
+		cksum
+}
+default_dump=$(dump_persons)
+for t in 1 3; do
+	sed -i "s/^threads = .*/threads = $t/" "$LINKAGE"
+	expect_dedup 0 -q
+	expect_eq "threads = $t: the same tables as the default" "$default_dump" "$(dump_persons)"
+done
 
 # Informational: the person count against the truth (not asserted).
 persons=$(q 'SELECT count(*) FROM person;')
