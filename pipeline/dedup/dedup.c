@@ -30,6 +30,7 @@
 
 #include "compare.h"
 #include "db.h"
+#include "intern.h"
 #include "log.h"
 #include "secret.h"
 #include "text.h"
@@ -65,8 +66,8 @@ struct rec {
 	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
 	char first[48], last[48], post[16];
-	uint32_t first_id, last_id; /* into dedup.names; ID_BLANK if blank */
-	uint32_t post_id;          /* into dedup.posts; ID_BLANK if blank */
+	uint32_t first_id, last_id; /* ids in dedup.names; ID_BLANK if blank */
+	uint32_t post_id;          /* id in dedup.posts; ID_BLANK if blank */
 	size_t node;               /* deterministic node */
 };
 
@@ -127,12 +128,10 @@ struct dedup {
 	double lambda;              /* match share among candidate pairs (EM) */
 	double prior;               /* chance that two random episodes match */
 	/* name frequencies for the term-frequency adjustment */
-	char **names;               /* sorted distinct name keys */
-	long *name_n;
-	size_t n_names;
-	long n_named;
-	char **posts;               /* sorted distinct postcodes */
-	size_t n_posts;
+	struct pl_intern names;     /* first and last names, one pool */
+	long *name_n;               /* by name id: first and last names so spelt */
+	long n_named;               /* non-blank first and last names */
+	struct pl_intern posts;
 	struct crec *cr;            /* by record */
 	struct caches cache;        /* of the main thread */
 	/* the weights, once m and u are known (prepare_weights) */
@@ -323,40 +322,29 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 
 /* ---- step 1: deterministic nodes ---------------------------------------- */
 
-struct ref_idx {
-	const char *ref;
-	size_t idx;
-};
-
-static int cmp_ref(const void *a, const void *b)
-{
-	return strcmp(((const struct ref_idx *)a)->ref, ((const struct ref_idx *)b)->ref);
-}
-
-/* Records sharing a non-empty person_ref become one node; every other
- * record is a node of its own. */
+/* Records sharing a non-empty person_ref become one node (numbered in
+ * order of first sight); every other record is a node of its own. */
 static void make_nodes(struct dedup *dd)
 {
-	struct ref_idx *idx = pl_xmalloc((dd->n_recs + 1) * sizeof(*idx));
-	size_t node = 0;
+	struct pl_intern refs;
+	size_t node;
 
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		idx[i].ref = dd->recs[i].ref;
-		idx[i].idx = i;
-	}
-	qsort(idx, dd->n_recs, sizeof(*idx), cmp_ref);
+	pl_intern_init(&refs);
+	for (size_t i = 0; i < dd->n_recs; i++)
+		if (dd->recs[i].ref[0])
+			dd->recs[i].node = pl_intern_add(&refs, dd->recs[i].ref);
+	node = pl_intern_count(&refs);
+	pl_intern_release(&refs);
 	dd->node_valid = pl_xcalloc(dd->n_recs + 1, 1);
-	for (size_t k = 0; k < dd->n_recs; k++) {
-		struct rec *r = &dd->recs[idx[k].idx];
+	for (size_t i = 0; i < dd->n_recs; i++) {
+		struct rec *r = &dd->recs[i];
 
-		if (!(k > 0 && r->ref[0] && strcmp(r->ref, idx[k - 1].ref) == 0))
-			node++;
-		r->node = node - 1;
+		if (!r->ref[0])
+			r->node = node++;
 		if (r->id == ID_VALID)
 			dd->node_valid[r->node] = 1;
 	}
 	dd->n_nodes = node;
-	free(idx);
 }
 
 /* The prior of the match weights: the chance that two episodes drawn at
@@ -383,41 +371,6 @@ static void estimate_prior(struct dedup *dd)
 
 /* ---- name frequencies --------------------------------------------------- */
 
-struct name_ref {
-	const char *name;
-	uint32_t *id;              /* the record's first_id or last_id */
-};
-
-static int cmp_name_ref(const void *a, const void *b)
-{
-	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
-}
-
-/* Sorts the n values of all into a pool of distinct values (pointing into
- * the records), with each value's count if count is not NULL; every
- * reference gets its value's id. */
-static size_t intern(struct name_ref *all, size_t n, char ***pool, long **count)
-{
-	size_t n_pool = 0;
-
-	qsort(all, n, sizeof(*all), cmp_name_ref);
-	*pool = pl_xmalloc((n + 1) * sizeof(char *));
-	if (count)
-		*count = pl_xmalloc((n + 1) * sizeof(long));
-	for (size_t i = 0; i < n; i++) {
-		if (!(n_pool && strcmp((*pool)[n_pool - 1], all[i].name) == 0)) {
-			(*pool)[n_pool] = (char *)all[i].name; /* owned by recs */
-			if (count)
-				(*count)[n_pool] = 0;
-			n_pool++;
-		}
-		if (count)
-			(*count)[n_pool - 1]++;
-		*all[i].id = (uint32_t)(n_pool - 1);
-	}
-	return n_pool;
-}
-
 static struct level_cache *level_cache_new(void)
 {
 	struct level_cache *c = pl_xmalloc(sizeof(*c));
@@ -426,33 +379,39 @@ static struct level_cache *level_cache_new(void)
 	return c;
 }
 
-/* The distinct names (first and last in one pool) with their counts, and
- * the distinct postcodes; each record gets the ids of its values. */
+/* The id of a name in the pool, counted; ID_BLANK for a blank one. */
+static uint32_t add_name(struct dedup *dd, const char *name, size_t *cap)
+{
+	uint32_t id;
+
+	if (!name[0])
+		return ID_BLANK;
+	id = pl_intern_add(&dd->names, name);
+	if (id >= *cap) {
+		size_t old = *cap;
+
+		*cap = 2 * (size_t)id + 64;
+		dd->name_n = pl_xrealloc(dd->name_n, *cap * sizeof(*dd->name_n));
+		memset(dd->name_n + old, 0, (*cap - old) * sizeof(*dd->name_n));
+	}
+	dd->name_n[id]++;
+	dd->n_named++;
+	return id;
+}
+
+/* The pools of names (first and last in one, with counts) and postcodes;
+ * each record gets the ids of its values. */
 static void count_names(struct dedup *dd)
 {
-	struct name_ref *all = pl_xmalloc((2 * dd->n_recs + 1) * sizeof(*all));
-	size_t n = 0, n_post = 0;
+	size_t cap = 0;
 
 	for (size_t i = 0; i < dd->n_recs; i++) {
 		struct rec *r = &dd->recs[i];
 
-		r->first_id = r->last_id = ID_BLANK;
-		if (r->first[0])
-			all[n].name = r->first, all[n++].id = &r->first_id;
-		if (r->last[0])
-			all[n].name = r->last, all[n++].id = &r->last_id;
+		r->first_id = add_name(dd, r->first, &cap);
+		r->last_id = add_name(dd, r->last, &cap);
+		r->post_id = r->post[0] ? pl_intern_add(&dd->posts, r->post) : ID_BLANK;
 	}
-	dd->n_names = intern(all, n, &dd->names, &dd->name_n);
-	dd->n_named = (long)n;
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		struct rec *r = &dd->recs[i];
-
-		r->post_id = ID_BLANK;
-		if (r->post[0])
-			all[n_post].name = r->post, all[n_post++].id = &r->post_id;
-	}
-	dd->n_posts = intern(all, n_post, &dd->posts, NULL);
-	free(all);
 }
 
 static void caches_init(struct caches *c)
@@ -517,7 +476,8 @@ static int name_level(const struct dedup *dd, struct level_cache *c, uint32_t a,
 		return PL_CMP_NAME_EXACT;
 	if (cache_find(c, key, &slot))
 		return c->level[slot];
-	lv = pl_cmp_name_bands(dd->names[a], dd->names[b], dd->cfg.name_high, dd->cfg.name_low);
+	lv = pl_cmp_name_bands(pl_intern_str(&dd->names, a), pl_intern_str(&dd->names, b),
+			       dd->cfg.name_high, dd->cfg.name_low);
 	c->key[slot] = key;
 	c->level[slot] = (signed char)lv;
 	return lv;
@@ -1132,8 +1092,8 @@ static void prepare_weights(struct dedup *dd)
 		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
 			dd->w[k][l] = log2(dd->m[k][l] / dd->u[k][l]);
 	for (int t = 0; t < 2; t++) {
-		dd->tf_w[t] = pl_xmalloc((dd->n_names + 1) * sizeof(double));
-		for (size_t i = 0; i < dd->n_names; i++)
+		dd->tf_w[t] = pl_xmalloc((pl_intern_count(&dd->names) + 1) * sizeof(double));
+		for (size_t i = 0; i < pl_intern_count(&dd->names); i++)
 			dd->tf_w[t][i] = tf_weight(dd, t ? C_LAST : C_FIRST, (uint32_t)i);
 	}
 }
@@ -1608,10 +1568,10 @@ static void close_run(struct dedup *dd)
 	free(dd->node_valid);
 	free(dd->pairs);
 	free(dd->pattern_n);
-	free(dd->names);
+	pl_intern_release(&dd->names);
 	free(dd->name_n);
 	caches_release(&dd->cache);
-	free(dd->posts);
+	pl_intern_release(&dd->posts);
 	free(dd->cr);
 	free(dd->tf_w[0]);
 	free(dd->tf_w[1]);
