@@ -1,9 +1,10 @@
 /*
  * tools/gen_sample.c - deterministic generator of synthetic district exports.
  *
- * Writes one or more CSV exports per source (five Gothenburg districts, each
- * in its own dialect: encoding, delimiter, line ends, title block, two-row
- * header, footer, date/number/identity formats, code words) into OUTDIR, and
+ * Writes one or more CSV exports per source (five Gothenburg districts, or
+ * with -A all ten, each in its own dialect: encoding, delimiter, line ends,
+ * title block, two-row header, footer, date/number/identity formats, code
+ * words) into OUTDIR, and
  * the ground truth about them (line counts, every deliberately bad row and
  * why, unique persons, identity forms, per-year indicator counts) into
  * TRUTHFILE.  The mapping files
@@ -30,8 +31,16 @@
  *   cc -std=c11 -O2 -Wall -Wextra -Wpedantic -o pipeline/build/gen_sample tools/gen_sample.c
  *   pipeline/build/gen_sample -o input -t tests/data/sample-truth.txt
  *
- * Usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]
+ * Usage: gen_sample [-A] [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]
+ *        gen_sample [-A] -M STEM [-b BASE_ROWS] [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS]
  *   ROWS is the number of episode rows over all files (bad rows included).
+ *   -A adds the five districts only the benchmark has (mapping files in
+ *   bench/mappings/); without it the output is that of earlier versions,
+ *   byte for byte, so the samples and tests do not change.  -M writes one
+ *   source's monthly file STEM.csv (the source whose name STEM starts with):
+ *   ROWS rows of new persons, those after the persons of BASE_ROWS rows with
+ *   the same seed, episodes starting in December 2025 (make bench's nightly
+ *   increment); its truth file describes that file alone.
  *   SENSFILE gets every sensitive value put into the exports (identity
  *   numbers as written, first names, last names, postcodes as written), one
  *   per line, UTF-8, sorted and unique: the list a privacy test searches the
