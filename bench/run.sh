@@ -93,6 +93,13 @@ verdict() { # verdict VALUE OP LIMIT
 		if (x == "-") { print "not measured"; exit }
 		ok = op == "<=" ? x <= l : x >= l
 		print ok ? "met" : "**not met**" }'; }
+# stage_times OUT: the stages' times of the last run, from its log.
+stage_times() {
+	log=$(ls "$1"/logs/run-*.log 2>/dev/null | tail -n 1)
+	[ -n "$log" ] || { echo "-"; return; }
+	sed -n 's/.* run I \([a-z]*\): exit [0-9]* ([a-z ]*) in \([0-9.]*\) s$/\1 \2 s/p' "$log" |
+		tr '\n' ',' | sed 's/,$//; s/,/, /g'
+}
 snap() { rm -rf "$2" && cp -a "$1" "$2"; }  # snap FROM TO: copy a state folder
 
 sections=$root/bench/data/sections.md
@@ -134,7 +141,7 @@ for rows in $sizes; do
 	kept=$(sqlite3 out/pipeline.db 'select sum(rows_kept) from input_file')
 	episodes=$(sqlite3 out/pipeline.db 'select count(*) from episode')
 	persons=$(sqlite3 out/pipeline.db 'select count(*) from person')
-	cold_stages=$(sqlite3 -separator ' ' out/pipeline.db "select stage, printf('%.1f', (julianday(finished_at) - julianday(started_at)) * 86400) from stage_run where run_id in (select max(run_id) from stage_run group by stage) and stage <> 'run'" 2>/dev/null | tr '\n' ';' || true)
+	cold_stages=$(stage_times out)
 	snap out out.cold
 
 	# Each stage alone, from the state the previous one left (st/ holds it).
@@ -163,6 +170,7 @@ for rows in $sizes; do
 	echo "bench: $rows rows: incremental run (monthly file $stem.csv)" >&2
 	measure "rm -f input/$stem.csv && rm -rf out && cp -a out.cold out && cp monthly/$stem.csv input/" $runcmd
 	inc_s=$m_s; inc_rss=$m_rss
+	inc_stages=$(stage_times out)
 	truth_inc=$(sh "$root/bench/truth.sh" out/pipeline.db truth.txt monthly-truth.txt 2>&1 | tail -n 1)
 	echo "bench: $rows rows: incremental run vs truth: $truth_inc" >&2
 	rm -f "input/$stem.csv"
@@ -248,7 +256,8 @@ IMP
 		echo
 		echo "Ratios: ours/DuckDB $(ratio "$cold_s" "$duck_s"), ours/sqlite3 .import $(ratio "$cold_s" "$import_s"),"
 		echo "incremental/cold $(ratio "$inc_s" "$cold_s"), nothing new $noop_s s."
-		echo "Stage times inside the last cold run (stage_run): $(echo "$cold_stages" | sed 's/;$//; s/;/ s, /g; s/$/ s/')."
+		echo "Stage times inside the last cold run (its log): $cold_stages."
+		echo "Stage times inside the last incremental run: $inc_stages."
 		echo "Rows/s and MiB/s of every row are over the whole input ($read_rows rows, $mb MiB)."
 		if [ -n "$duck_check" ]; then
 			echo "DuckDB's unique persons per district and city-wide against ours (cold run): $duck_check."
