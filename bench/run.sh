@@ -69,7 +69,8 @@ duck_ver=$(sed -n 's/.*"@duckdb\/node-api": *"\([^"]*\)".*/\1/p' "$duck_dir/pack
 
 # measure SETUP CMD...: runs SETUP (sh -c) then CMD $runs times under runstat;
 # sets m_s (median seconds) and m_rss (max RSS, KiB).  Stops the benchmark
-# if CMD fails.  (Not in a subshell, so that exit stops the script.)
+# if CMD fails (not in a subshell, so that exit stops the script), or, with
+# soft=1, returns 1 (m_err: the last line of its stderr).
 measure() {
 	setup=$1; shift
 	: >"$work/times"
@@ -77,7 +78,10 @@ measure() {
 	while [ "$i" -lt "$runs" ]; do
 		sh -c "$setup"
 		if ! "$runstat" "$@" 3>>"$work/times" >"$work/stdout" 2>"$work/stderr"; then
-			echo "bench: '$*' failed:" >&2; tail -n 20 "$work/stderr" >&2; exit 1
+			echo "bench: '$*' failed:" >&2; tail -n 20 "$work/stderr" >&2
+			m_err=$(tail -n 1 "$work/stderr")
+			[ -n "${soft:-}" ] && return 1
+			exit 1
 		fi
 		i=$((i + 1))
 	done
@@ -205,12 +209,19 @@ IMP
 		while read -r t; do sqlite3 imp.db "select count(*) from \"$t\""; done | awk '{ n += $1 } END { print n + 0 }')
 	rm -f imp.db
 
-	duck_s=- duck_rss=- duck_check=
+	duck_s=- duck_rss=- duck_check= duck_fail=
 	if [ -z "$duck_note" ]; then
 		echo "bench: $rows rows: DuckDB" >&2
 		mkdir -p duckwork
-		measure "true" node "$duck_dir/job.mjs" maps input duckwork; duck_s=$m_s; duck_rss=$m_rss
-		cp "$work/stdout" duck.txt
+		soft=1
+		if measure "true" node "$duck_dir/job.mjs" maps input duckwork; then
+			duck_s=$m_s; duck_rss=$m_rss
+			cp "$work/stdout" duck.txt
+		else
+			duck_fail="DuckDB failed: ${m_err:-see above}"
+			: >duck.txt
+		fi
+		soft=
 		# Ours per district (the cold run) next to DuckDB's: same order?
 		sqlite3 -separator ' ' out.cold/pipeline.db "select 'persons', e.district, count(distinct p.person_id)
 			from episode_person p join episode e using (file_id, line) group by e.district
@@ -248,7 +259,9 @@ IMP
 		echo "| ours: incremental run, one monthly file ($month_rows rows) | $inc_s | | | $(mib "$inc_rss") | $(ratio "$inc_s" "$cold_s") |"
 		echo "| ours: nothing new | $noop_s | | | $(mib "$noop_rss") | $(ratio "$noop_s" "$cold_s") |"
 		echo "| \`sqlite3\` CLI \`.import\` (plain load, no mapping; $imported rows) | $import_s | $(rate "$read_rows" "$import_s") | $(rate "$mb" "$import_s") | $(mib "$import_rss") | $(ratio "$import_s" "$cold_s") |"
-		if [ -z "$duck_note" ]; then
+		if [ -n "$duck_fail" ]; then
+			echo "| DuckDB | - | | | | $duck_fail |"
+		elif [ -z "$duck_note" ]; then
 			echo "| DuckDB $duck_ver (\`job.mjs\`: read, recode, unique persons) | $duck_s | $(rate "$read_rows" "$duck_s") | $(rate "$mb" "$duck_s") | $(mib "$duck_rss") | $(ratio "$duck_s" "$cold_s") |"
 		else
 			echo "| DuckDB | - | | | | $duck_note |"
@@ -259,7 +272,7 @@ IMP
 		echo "Stage times inside the last cold run (its log): $cold_stages."
 		echo "Stage times inside the last incremental run: $inc_stages."
 		echo "Rows/s and MiB/s of every row are over the whole input ($read_rows rows, $mb MiB)."
-		if [ -n "$duck_check" ]; then
+		if [ -n "$duck_check" ] && [ -z "$duck_fail" ]; then
 			echo "DuckDB's unique persons per district and city-wide against ours (cold run): $duck_check."
 			echo
 			echo "| persons | ours | DuckDB |"
