@@ -344,7 +344,8 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "  dropped, identity numbers normalised to 12 digits (Luhn checked), a row without a valid"
 	echo "  number linked by exact first name, last name, birth year and postcode, then unique persons"
 	echo "  per district.  It does not seal, pseudonymise, link probabilistically, record rejects"
-	echo "  with lines, compute indicators or write a report."
+	echo "  with lines, compute indicators or write a report.  DuckDB runs on all $(nproc) cores (its"
+	echo "  default threads); our stages are single-threaded processes run one after the other."
 	echo
 	echo "## Commands"
 	echo
