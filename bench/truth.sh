@@ -6,8 +6,11 @@
 # ingest and by map, and every reject (file, line, reason code); then the
 # unique persons per district and city-wide against the sum of the truth
 # files' persons_mapped lines (several truth files: the base export and
-# monthly files, whose persons are new).  Prints one line per mismatch and a
-# last line "truth: ok ..." or "truth: N mismatches"; exits 0 or 1.
+# monthly files, whose persons are new).  Prints one line per mismatch (20
+# at most per kind) and a last line "truth: ok: ..." (exit 0) or a summary
+# of what differs (exit 1): files, rejects, and persons city-wide and per
+# district (a person difference is dedup's linkage merging or splitting
+# true persons).
 set -eu
 db=$1; shift
 tmp=$(mktemp -d)
@@ -48,5 +51,17 @@ if [ "$n" -eq 0 ]; then
 	echo "truth: ok: $(wc -l <"$tmp/want_files" | awk '{ print $1 / 3 }') files, $(wc -l <"$tmp/want_rej") rejects, persons of $(($(wc -l <"$tmp/want_persons2") - 1)) districts and city-wide ($(awk '$1 == "city" { print $2 }' "$tmp/want_persons")) as generated"
 	exit 0
 fi
-echo "truth: $n mismatches"
+# The summary: files and rejects (the generator's and ingest/map's), then
+# persons (dedup's linkage: a difference is persons merged or split).
+dfiles=$(diff "$tmp/want_files" "$tmp/got_files" | grep -c '^[<>]' || true)
+drej=$(diff "$tmp/want_rej" "$tmp/got_rej" | grep -c '^[<>]' || true)
+persons=$(awk 'NR == FNR { w[$1] = $2; next } { g[$1] = $2 }
+	END { worst = 0; wd = "-"; nd = 0
+	      for (d in w) { if (d == "city" || w[d] == 0) continue
+	                     x = g[d] - w[d]; if (x != 0) nd++; a = x < 0 ? -x : x
+	                     if (a > worst) { worst = a; wd = d } }
+	      printf "persons city-wide %d, true %d (%+d); %d districts differ, at most by %d (%s)",
+	             g["city"], w["city"], g["city"] - w["city"], nd, worst, wd }' \
+	"$tmp/want_persons" "$tmp/got_persons")
+echo "truth: files $([ "$dfiles" -eq 0 ] && echo ok || echo "$dfiles lines differ"), rejects $([ "$drej" -eq 0 ] && echo "ok ($(wc -l <"$tmp/want_rej"))" || echo "$drej lines differ"); $persons"
 exit 1
