@@ -611,7 +611,7 @@ static const struct source sources[] = {
 		.cols = askim_cols, .n_cols = N_OF(askim_cols),
 		.date = DATE_SLASH_DMY, .id = ID_PNR10_DASH, .cost = COST_COMMA_NBSP,
 		.cost_permille = 600, .postcode_space = 1,
-		.reserve = { "AFH-", 5 }, .sex_words = { "Kvinna", "Man" },
+		.reserve = { "AFH-", 6 }, .sex_words = { "Kvinna", "Man" },
 		.interventions = askim_interventions, .providers = providers_majorna,
 		.substance_words = { "Alkohol", "Narkotika", "Spel om pengar", "Blandmissbruk" },
 		.children_words = { "Ja", "Nej", "" },
