@@ -46,7 +46,7 @@ help:
 	@echo 'make run        build, then run the pipeline on input/ into output/'
 	@echo 'make test       build, then run unit tests and stage tests'
 	@echo 'make check      make test in $(CHECK_BUILD)/ with -Werror, ASan and UBSan'
-	@echo 'make bench      benchmarks; results in bench/RESULTS.md'
+	@echo 'make bench      benchmarks (BENCH_SIZES="1000000 10000000" RUNS=3); results in bench/RESULTS.md'
 	@echo 'make fuzz       libFuzzer targets in $(FUZZ_BUILD)/, FUZZ_SECONDS=$(FUZZ_SECONDS) each (clang)'
 	@echo 'make check-valgrind  unit and stage tests with every binary under valgrind'
 	@echo 'make samples    regenerate the sample exports in input/ and their truth file'

@@ -1,9 +1,10 @@
 /*
  * tools/gen_sample.c - deterministic generator of synthetic district exports.
  *
- * Writes one or more CSV exports per source (five Gothenburg districts, each
- * in its own dialect: encoding, delimiter, line ends, title block, two-row
- * header, footer, date/number/identity formats, code words) into OUTDIR, and
+ * Writes one or more CSV exports per source (five Gothenburg districts, or
+ * with -A all ten, each in its own dialect: encoding, delimiter, line ends,
+ * title block, two-row header, footer, date/number/identity formats, code
+ * words) into OUTDIR, and
  * the ground truth about them (line counts, every deliberately bad row and
  * why, unique persons, identity forms, per-year indicator counts) into
  * TRUTHFILE.  The mapping files
@@ -30,8 +31,16 @@
  *   cc -std=c11 -O2 -Wall -Wextra -Wpedantic -o pipeline/build/gen_sample tools/gen_sample.c
  *   pipeline/build/gen_sample -o input -t tests/data/sample-truth.txt
  *
- * Usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]
+ * Usage: gen_sample [-A] [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]
+ *        gen_sample [-A] -M STEM [-b BASE_ROWS] [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS]
  *   ROWS is the number of episode rows over all files (bad rows included).
+ *   -A adds the five districts only the benchmark has (mapping files in
+ *   bench/mappings/); without it the output is that of earlier versions,
+ *   byte for byte, so the samples and tests do not change.  -M writes one
+ *   source's monthly file STEM.csv (the source whose name STEM starts with):
+ *   ROWS rows of new persons, those after the persons of BASE_ROWS rows with
+ *   the same seed, episodes starting in December 2025 (make bench's nightly
+ *   increment); its truth file describes that file alone.
  *   SENSFILE gets every sensitive value put into the exports (identity
  *   numbers as written, first names, last names, postcodes as written), one
  *   per line, UTF-8, sorted and unique: the list a privacy test searches the
@@ -300,6 +309,41 @@ static const struct word norra_interventions[] = {
 	{ "Övrigt", I_OTHER, 3 }, { NULL, 0, 0 }
 };
 
+/* The five districts written only with -A (read by the mapping files in bench/mappings/):
+ * the same building blocks in other combinations. */
+static const struct word centrum_interventions[] = {
+	{ "Öppenvård", I_OPEN, 30 }, { "Strukturerad öppenvård", I_OPEN, 5 },
+	{ "HVB", I_INST, 10 }, { "LVM", I_LVM, 4 }, { "Jourboende", I_HOUSE, 6 },
+	{ "Boendestöd", I_HSUP, 15 }, { "Kontaktperson", I_CONT, 8 },
+	{ "Uppsökande", I_OUTR, 10 }, { "Kamratstöd", I_PEER, 6 },
+	{ "Övrigt", I_OTHER, 3 }, { NULL, 0, 0 }
+};
+static const struct word orgryte_interventions[] = {
+	{ "Öppenvård", I_OPEN, 30 }, { "Institutionsvård", I_INST, 10 },
+	{ "Familjehem", I_INST, 3 }, { "LVM-vård", I_LVM, 4 }, { "Stödboende", I_HOUSE, 7 },
+	{ "Boendestöd", I_HSUP, 15 }, { "Kontaktperson", I_CONT, 8 },
+	{ "Arbetsträning", I_WORK, 7 }, { "Sysselsättning", I_WORK, 4 }, { NULL, 0, 0 }
+};
+static const struct word askim_interventions[] = {
+	{ "Strukturerad öppenvård", I_OPEN, 25 }, { "HVB-placering", I_INST, 10 },
+	{ "LVM", I_LVM, 4 }, { "Träningsboende", I_HOUSE, 5 }, { "Stödboende", I_HOUSE, 5 },
+	{ "Boendestöd", I_HSUP, 14 }, { "Uppsökande", I_OUTR, 6 },
+	{ "Kamratstöd", I_PEER, 6 }, { "Arbetsträning", I_WORK, 7 },
+	{ "Övrig insats", I_OTHER, 3 }, { NULL, 0, 0 }
+};
+static const struct word vastra_gbg_interventions[] = {
+	{ "Öppenvård", I_OPEN, 30 }, { "HVB", I_INST, 8 }, { "Familjehem", I_INST, 3 },
+	{ "LVM", I_LVM, 4 }, { "Jourboende", I_HOUSE, 6 }, { "Stödboende", I_HOUSE, 6 },
+	{ "Boendestöd", I_HSUP, 15 }, { "Kontaktperson", I_CONT, 7 },
+	{ "Kamratstöd", I_PEER, 5 }, { "Sysselsättning", I_WORK, 6 }, { NULL, 0, 0 }
+};
+static const struct word vastra_hisingen_interventions[] = {
+	{ "Öppenvård", I_OPEN, 30 }, { "Institutionsvård", I_INST, 10 }, { "LVM", I_LVM, 4 },
+	{ "Stödboende", I_HOUSE, 8 }, { "Boendestöd", I_HSUP, 15 },
+	{ "Kontaktperson", I_CONT, 7 }, { "Uppsökande", I_OUTR, 7 },
+	{ "Arbetsträning", I_WORK, 8 }, { "Övrigt", I_OTHER, 3 }, { NULL, 0, 0 }
+};
+
 static const struct word providers_egen[] = {
 	{ "Egen regi", P_MUNI, 60 }, { "Idéburen", P_NGO, 25 }, { "Privat", P_PRIV, 15 },
 	{ NULL, 0, 0 }
@@ -365,6 +409,61 @@ static const struct column norra_cols[] = {
 	{ COL_COST, NULL, "Kostnad" }, { COL_CHILDREN, NULL, "Barn under 18 år" }
 };
 
+static const struct column centrum_cols[] = {
+	{ COL_ID, NULL, "Personnummer" }, { COL_FIRST, NULL, "Förnamn" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
+	{ COL_INTERVENTION, NULL, "Insats" }, { COL_PROVIDER, NULL, "Utförare" },
+	{ COL_SUBSTANCE, NULL, "Missbruk" }, { COL_START, NULL, "Startdatum" },
+	{ COL_END, NULL, "Slutdatum" }, { COL_COST, NULL, "Kostnad" },
+	{ COL_CHILDREN, NULL, "Barn" }, { COL_NOTE, NULL, "Kommentar" }
+};
+static const struct column orgryte_cols[] = {
+	{ COL_ID, "Klient", "Personnummer" }, { COL_LAST, NULL, "Efternamn" },
+	{ COL_FIRST, NULL, "Förnamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnr" },
+	{ COL_CHILDREN, NULL, "Barn" }, { COL_SUBSTANCE, NULL, "Missbruk" },
+	{ COL_INTERVENTION, "Beslut", "Insats" }, { COL_PROVIDER, NULL, "Utförare" },
+	{ COL_START, NULL, "Start" }, { COL_END, NULL, "Slut" },
+	{ COL_COST, "Ekonomi", "Kostnad" }
+};
+static const struct column askim_cols[] = {
+	{ COL_ID, NULL, "Personnr" }, { COL_FIRST, NULL, "Förnamn" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
+	{ COL_UNIT, NULL, "Enhet" }, { COL_INTERVENTION, NULL, "Insats" },
+	{ COL_PROVIDER, NULL, "Utförare" }, { COL_SUBSTANCE, NULL, "Substans" },
+	{ COL_START, NULL, "Från" }, { COL_END, NULL, "Till" },
+	{ COL_COST, NULL, "Kostnad" }, { COL_CHILDREN, NULL, "Barn i hushållet" }
+};
+static const struct column vastra_gbg_cols[] = {
+	{ COL_ID, NULL, "Id-nummer" }, { COL_FIRST, NULL, "Förnamn" },
+	{ COL_LAST, NULL, "Efternamn" }, { COL_BIRTH_DATE, NULL, "Födelsedatum" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnummer" },
+	{ COL_INTERVENTION, NULL, "Insatstyp" }, { COL_PROVIDER, NULL, "Utförare" },
+	{ COL_SUBSTANCE, NULL, "Missbruk" }, { COL_START, NULL, "Startdatum" },
+	{ COL_END, NULL, "Slutdatum" }, { COL_COST, NULL, "Kostnad" },
+	{ COL_CHILDREN, NULL, "Barn" }, { COL_NOTE, NULL, "Anteckning" }
+};
+static const struct column vastra_hisingen_cols[] = {
+	{ COL_ID, NULL, "Personnummer" }, { COL_LAST, NULL, "Efternamn" },
+	{ COL_FIRST, NULL, "Förnamn" }, { COL_BIRTH_YEAR, NULL, "Födelseår" },
+	{ COL_SEX, NULL, "Kön" }, { COL_POSTCODE, NULL, "Postnr" },
+	{ COL_INTERVENTION, NULL, "Insats" }, { COL_PROVIDER, NULL, "Utförare" },
+	{ COL_SUBSTANCE, NULL, "Problematik" }, { COL_START, NULL, "Start" },
+	{ COL_END, NULL, "Slut" }, { COL_COST, NULL, "Kostnad" },
+	{ COL_CHILDREN, NULL, "Barn under 18 år" }
+};
+
+static const char *const centrum_title[] = {
+	"Stadsdelsförvaltningen Centrum", "Individ- och familjeomsorg, uttag 2026-01-15", "",
+	NULL
+};
+static const char *const vastra_gbg_title[] = { "Västra Göteborg, IFO vuxen", "", NULL };
+static const char *const askim_units[] = {
+	"Beroendeenheten Frölunda", "Boendeteamet Askim", "Mottagningen Högsbo", NULL
+};
+
 /* Bad-row rotations.  Sources that never quote may take one unterminated
  * quote per file; after it no quote character may follow in that file. */
 static const enum bad_kind angered_bad[] = {
@@ -386,6 +485,27 @@ static const enum bad_kind majorna_bad[] = {
 static const enum bad_kind norra_bad[] = {
 	BAD_CONTROL, BAD_UNTERMINATED, BAD_DATE, BAD_MANY_FIELDS, BAD_UNMAPPED,
 	BAD_END_BEFORE_START, BAD_FEW_FIELDS, BAD_END_OF_LIST
+};
+
+static const enum bad_kind centrum_bad[] = {
+	BAD_ENCODING, BAD_QUOTE_INSIDE, BAD_DATE, BAD_FEW_FIELDS, BAD_CONTROL,
+	BAD_UNMAPPED, BAD_MANY_FIELDS, BAD_END_BEFORE_START, BAD_END_OF_LIST
+};
+static const enum bad_kind orgryte_bad[] = {
+	BAD_ENCODING, BAD_UNTERMINATED, BAD_DATE, BAD_MANY_FIELDS, BAD_UNMAPPED,
+	BAD_CONTROL, BAD_FEW_FIELDS, BAD_END_BEFORE_START, BAD_END_OF_LIST
+};
+static const enum bad_kind askim_bad[] = {
+	BAD_FEW_FIELDS, BAD_ENCODING, BAD_UNMAPPED, BAD_UNTERMINATED, BAD_DATE,
+	BAD_CONTROL, BAD_END_BEFORE_START, BAD_MANY_FIELDS, BAD_END_OF_LIST
+};
+static const enum bad_kind vastra_gbg_bad[] = {
+	BAD_QUOTE_AFTER, BAD_DATE, BAD_MANY_FIELDS, BAD_CONTROL, BAD_UNMAPPED,
+	BAD_FEW_FIELDS, BAD_END_BEFORE_START, BAD_QUOTE_INSIDE, BAD_END_OF_LIST
+};
+static const enum bad_kind vastra_hisingen_bad[] = {
+	BAD_ENCODING, BAD_UNTERMINATED, BAD_DATE, BAD_MANY_FIELDS, BAD_CONTROL,
+	BAD_UNMAPPED, BAD_FEW_FIELDS, BAD_END_BEFORE_START, BAD_END_OF_LIST
 };
 
 static const struct source sources[] = {
@@ -456,8 +576,89 @@ static const struct source sources[] = {
 		.children_words = { "Ja", "Nej", "Vet ej" },
 		.footer = FOOTER_NONE, .bad_kinds = norra_bad,
 	},
+	/* ---- -A only (N_BASE_SOURCES above): bench/mappings/<name>.ini ---- */
+	{
+		.name = "centrum", .district = "CENTRUM", .weight = 15,
+		.enc = ENC_UTF8, .delim = '|', .eol = "\n", .title = centrum_title,
+		.cols = centrum_cols, .n_cols = N_OF(centrum_cols),
+		.date = DATE_ISO, .id = ID_PNR12, .cost = COST_POINT,
+		.cost_permille = 600, .postcode_space = 0,
+		.reserve = { "C-", 7 }, .sex_words = { "Kvinna", "Man" },
+		.interventions = centrum_interventions, .providers = providers_egen,
+		.substance_words = { "Alkohol", "Narkotika", "Spel", "Blandmissbruk" },
+		.children_words = { "Ja", "Nej", "Uppgift saknas" },
+		.notes = angered_notes, .note_permille = 150,
+		.footer = FOOTER_COUNT, .footer_label = "Antal rader:", .quotes_ok = 1,
+		.bad_kinds = centrum_bad,
+	},
+	{
+		.name = "orgryte_harlanda", .district = "ORGRYTE_HARLANDA", .weight = 15,
+		.enc = ENC_CP1252, .delim = '\t', .eol = "\r\n", .title = no_title,
+		.two_row_header = 1,
+		.cols = orgryte_cols, .n_cols = N_OF(orgryte_cols),
+		.date = DATE_DOT_DMY, .id = ID_PNR12_DASH, .cost = COST_COMMA_SPACE,
+		.cost_permille = 650, .postcode_space = 1,
+		.reserve = { "OH", 6 }, .sex_words = { "K", "M" },
+		.interventions = orgryte_interventions, .providers = providers_kommunal,
+		.substance_words = { "Alkohol", "Droger", "Spelberoende", "Blandmissbruk" },
+		.children_words = { "Ja", "Nej", "Vet ej" },
+		.footer = FOOTER_SUM, .footer_label = "Totalt", .blank_before_footer = 1,
+		.bad_kinds = orgryte_bad,
+	},
+	{
+		.name = "askim_frolunda_hogsbo", .district = "ASKIM_FROLUNDA_HOGSBO", .weight = 20,
+		.enc = ENC_UTF8_BOM, .delim = ';', .eol = "\r\n", .title = no_title,
+		.cols = askim_cols, .n_cols = N_OF(askim_cols),
+		.date = DATE_SLASH_DMY, .id = ID_PNR10_DASH, .cost = COST_COMMA_NBSP,
+		.cost_permille = 600, .postcode_space = 1,
+		.reserve = { "AFH-", 6 }, .sex_words = { "Kvinna", "Man" },
+		.interventions = askim_interventions, .providers = providers_majorna,
+		.substance_words = { "Alkohol", "Narkotika", "Spel om pengar", "Blandmissbruk" },
+		.children_words = { "Ja", "Nej", "" },
+		.units = askim_units,
+		.footer = FOOTER_NONE, .blank_every = 500, .bad_kinds = askim_bad,
+	},
+	{
+		.name = "vastra_gbg", .district = "VASTRA_GBG", .weight = 15,
+		.enc = ENC_LATIN1, .delim = '|', .eol = "\r\n", .title = vastra_gbg_title,
+		.cols = vastra_gbg_cols, .n_cols = N_OF(vastra_gbg_cols),
+		.date = DATE_COMPACT, .id = ID_MIXED, .cost = COST_INTEGER,
+		.cost_permille = 550, .postcode_space = 0,
+		.reserve = { "VG", 8 }, .sex_words = { "kvinna", "man" },
+		.interventions = vastra_gbg_interventions, .providers = providers_lundby,
+		.substance_words = { "Alkohol", "Narkotika", "Spel om pengar", "Blandmissbruk" },
+		.children_words = { "Ja", "Nej", "Uppgift saknas" },
+		.notes = majorna_notes, .note_permille = 200,
+		.footer = FOOTER_SUM, .footer_label = "Summa", .quotes_ok = 1,
+		.bad_kinds = vastra_gbg_bad,
+	},
+	{
+		.name = "vastra_hisingen", .district = "VASTRA_HISINGEN", .weight = 20,
+		.enc = ENC_UTF8, .delim = ',', .eol = "\n", .split_by_year = 1, .title = no_title,
+		.cols = vastra_hisingen_cols, .n_cols = N_OF(vastra_hisingen_cols),
+		.date = DATE_DATETIME, .id = ID_PNR10, .cost = COST_POINT,
+		.cost_permille = 600, .postcode_space = 1,
+		.reserve = { "VH-", 6 }, .sex_words = { "Kvinna", "Man" },
+		.interventions = vastra_hisingen_interventions, .providers = providers_egen,
+		.substance_words = { "Alkohol", "Narkotika", "Spel", "Blandmissbruk" },
+		.children_words = { "Ja", "Nej", "" },
+		.footer = FOOTER_COUNT, .footer_label = "Antal:", .bad_kinds = vastra_hisingen_bad,
+	},
 };
 #define N_SOURCES N_OF(sources)
+#define N_BASE_SOURCES 5                /* written without -A: the samples */
+
+/* The sources written: N_BASE_SOURCES, or N_SOURCES with -A. */
+static size_t g_n_sources = N_BASE_SOURCES;
+
+/* -M STEM: one monthly file, STEM.csv, of the one source whose name STEM
+ * starts with; its persons are new (they follow the persons of the -b rows
+ * generated with the same seed, so no identity number repeats) and their
+ * episodes start in MONTH_FIRST..MONTH_LAST.  SIZE_MAX: not in this mode. */
+static size_t g_month_src = SIZE_MAX;
+static const char *g_month_stem;
+#define MONTH_FIRST_YMD 2025, 12, 1
+#define MONTH_LAST_YMD 2025, 12, 31
 
 /* Home postcodes (five digits) per district, in district order of sources[]. */
 static const char *const postcodes[][8] = {
@@ -466,6 +667,11 @@ static const char *const postcodes[][8] = {
 	{ "41502", "41505", "41514", "41522", "41540", "41652", "41664", "41672" },
 	{ "41301", "41310", "41314", "41451", "41463", "41471", "41474", "41476" },
 	{ "42241", "42246", "42249", "42530", "42535", "42541", "42543", "42547" },
+	{ "41101", "41104", "41120", "41126", "41133", "41136", "41252", "41258" },
+	{ "41260", "41266", "41271", "41276", "41655", "41658", "41667", "41680" },
+	{ "42130", "42137", "42143", "42150", "42160", "42166", "43630", "43640" },
+	{ "42650", "42655", "42658", "42668", "42671", "42674", "42676", "43082" },
+	{ "41830", "41834", "41838", "41870", "41874", "41878", "42353", "42356" },
 };
 
 static const char *const unmapped_words[] = {
@@ -782,7 +988,7 @@ static void districts_init(void)
 {
 	size_t i, j;
 
-	for (i = 0; i < N_SOURCES; i++) {
+	for (i = 0; i < g_n_sources; i++) {
 		for (j = 0; j < g_districts.n; j++)
 			if (strcmp(g_districts.code[j], sources[i].district) == 0)
 				break;
@@ -869,7 +1075,7 @@ static void population_init(struct population *pop, uint64_t seed)
 	pop->perm_f = perm_make(&r, n_days * SERIAL_SLOTS);
 	pop->perm_m = perm_make(&r, n_days * SERIAL_SLOTS);
 	pop->perm_cent = perm_make(&r, n_cdays * SERIAL_SLOTS);
-	for (i = 0; i < N_SOURCES; i++)
+	for (i = 0; i < g_n_sources; i++)
 		pop->src_weight_total += sources[i].weight;
 }
 
@@ -897,7 +1103,7 @@ static size_t centenarian_source(void)
 {
 	size_t i;
 
-	for (i = 0; i < N_SOURCES; i++)
+	for (i = 0; i < g_n_sources; i++)
 		if (sources[i].id == ID_PNR10_DASH)
 			return i;
 	die("no source writes YYMMDD+NNNC");
@@ -1101,6 +1307,10 @@ static void episode_make(struct rng *r, const struct person *p, unsigned e, stru
 	int64_t first = days_from_civil(FIRST_YEAR, 1, 1);
 	int64_t last = days_from_civil(LAST_YEAR, 12, 31);
 
+	if (g_month_src != SIZE_MAX) {
+		first = days_from_civil(MONTH_FIRST_YMD);
+		last = days_from_civil(MONTH_LAST_YMD);
+	}
 	memset(ep, 0, sizeof(*ep));
 	if (p->multi && (e == 1 || (e > 1 && rng_permille(r, 500))))
 		ep->src = p->other_src;
@@ -1602,7 +1812,22 @@ static int out_set_open(struct out_set *set, const char *outdir, uint64_t seed)
 	int y, rc = -1;
 
 	memset(set, 0, sizeof(*set));
-	for (i = 0; i < N_SOURCES; i++) {
+	if (g_month_src != SIZE_MAX) {
+		struct out_file *of = &set->f[0];
+		i = g_month_src;
+		set->first_of_src[i] = 0;
+		of->src = &sources[i];
+		of->src_idx = i;
+		of->district = g_src_district[i];
+		of->name = xstrdup_printf("%s.csv", g_month_stem);
+		of->rng = rng_derive(seed, UINT64_C(0xF11E1000));
+		of->rows_until_bad = 10 + rng_below(&of->rng, 60);
+		set->n = 1;
+		if (out_open(of, outdir) == 0 && out_write_head(of, &b) == 0)
+			rc = 0;
+		goto cleanup;
+	}
+	for (i = 0; i < g_n_sources; i++) {
 		int n_files = sources[i].split_by_year ? N_YEARS : 1;
 		set->first_of_src[i] = set->n;
 		for (y = 0; y < n_files; y++) {
@@ -1844,6 +2069,8 @@ static struct out_file *episode_file(struct out_set *set, const struct episode *
 {
 	size_t i = set->first_of_src[ep->src];
 
+	if (g_month_src != SIZE_MAX)
+		return &set->f[0];
 	if (sources[ep->src].split_by_year)
 		i += (size_t)(civil_from_days(ep->start).y - FIRST_YEAR);
 	return &set->f[i];
@@ -2045,23 +2272,48 @@ static int write_episode(struct out_set *set, struct buf *b, const struct person
 	return 0;
 }
 
-static int generate(struct out_set *set, uint64_t seed, uint64_t n_rows, struct stats *st)
+/* The person ordinal after the persons of n_rows rows (as generate() makes
+ * them with pop's seed), with pop's identity counters advanced past them. */
+static uint64_t skip_persons(struct population *pop, uint64_t n_rows)
+{
+	struct person p;
+	uint64_t done = 0, idx;
+
+	for (idx = 0; done < n_rows; idx++) {
+		person_make(pop, idx, &p);
+		done += p.n_episodes < n_rows - done ? p.n_episodes : n_rows - done;
+	}
+	return idx;
+}
+
+/* Write n_rows episode rows; in monthly mode (-M) new persons after those of
+ * base_rows rows, all in the monthly file's source, no centenarians. */
+static int generate(struct out_set *set, uint64_t seed, uint64_t n_rows, uint64_t base_rows,
+		    struct stats *st)
 {
 	struct population pop;
 	struct person p;
 	struct episode ep;
 	struct buf b = { 0 };
-	uint64_t done = 0, idx;
+	uint64_t done = 0, idx = 0;
 	int rc = -1;
 
 	population_init(&pop, seed);
-	for (idx = 0; done < n_rows; idx++) {
+	if (g_month_src != SIZE_MAX)
+		idx = skip_persons(&pop, base_rows);
+	for (; done < n_rows; idx++) {
 		struct rng r;
 		struct person_acc acc;
 		uint32_t kept = 0, mapped = 0;
 		unsigned e;
 
 		person_make(&pop, idx, &p);
+		if (g_month_src != SIZE_MAX) {
+			if (p.centenarian)
+				continue;
+			p.home_src = g_month_src;
+			p.multi = 0;
+		}
 		memset(&acc, 0, sizeof(acc));
 		r = rng_derive(seed ^ UINT64_C(0xE915), idx);
 		if (p.n_episodes > n_rows - done)
@@ -2169,10 +2421,15 @@ static void truth_indicators(FILE *fp, const struct stats *st)
 /* Write the truth into fp (opened on a temporary name) and close it.  The
  * caller renames it into place last.  Returns 0 or -1 (reported). */
 static int truth_write(FILE *fp, const char *tmp, const struct out_set *set,
-		       const struct stats *st, uint64_t seed, uint64_t n_rows)
+		       const struct stats *st, uint64_t seed, uint64_t n_rows, uint64_t base_rows)
 {
 	int rc = 0;
 
+	if (g_month_src != SIZE_MAX)
+		fprintf(fp, "# Ground truth for the monthly file %s.csv alone: tools/gen_sample.c\n"
+			"# -M %s -b %" PRIu64 " -s %" PRIu64 " -n %" PRIu64 "%s; new persons.\n",
+			g_month_stem, g_month_stem, base_rows, seed, n_rows,
+			g_n_sources == N_SOURCES ? " -A" : "");
 	fprintf(fp, "# sample-truth.txt - ground truth for the synthetic exports in input/.\n"
 		"# Generated by tools/gen_sample.c -s %" PRIu64 " -n %" PRIu64 "; do not edit,\n"
 		"# regenerate (make samples).  One fact a line, whitespace-separated.\n"
@@ -2199,14 +2456,25 @@ static int truth_write(FILE *fp, const char *tmp, const struct out_set *set,
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: gen_sample [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]\n"
+	fprintf(fp, "usage: gen_sample [-A] [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS] [-S SENSFILE]\n"
+		"       gen_sample [-A] -M STEM [-b BASE_ROWS] [-o OUTDIR] [-t TRUTHFILE] [-s SEED] [-n ROWS]\n"
 		"  -o OUTDIR     where the exports go (default %s)\n"
 		"  -t TRUTHFILE  ground truth about them (default %s)\n"
 		"  -s SEED       PRNG seed (default %" PRIu64 ")\n"
 		"  -n ROWS       episode rows over all files (default %" PRIu64 ")\n"
 		"  -S SENSFILE   also list every identity number, name and postcode written,\n"
-		"                one a line (for privacy tests; none by default)\n",
-		DEFAULT_OUTDIR, DEFAULT_TRUTH, DEFAULT_SEED, DEFAULT_ROWS);
+		"                one a line (for privacy tests; none by default)\n"
+		"  -A            all ten districts: also centrum, orgryte_harlanda,\n"
+		"                askim_frolunda_hogsbo, vastra_gbg, vastra_hisingen (their\n"
+		"                mapping files are in bench/mappings/); without -A the five\n"
+		"                sample districts, byte-identical to earlier versions\n"
+		"  -M STEM       write only OUTDIR/STEM.csv, a monthly file of the source whose\n"
+		"                name STEM starts with (e.g. lundby_2025-12): ROWS rows of new\n"
+		"                persons, after those of BASE_ROWS rows made with the same\n"
+		"                seed, their episodes starting in December 2025\n"
+		"  -b BASE_ROWS  the rows of the generation the monthly file follows\n"
+		"                (default %" PRIu64 ")\n",
+		DEFAULT_OUTDIR, DEFAULT_TRUTH, DEFAULT_SEED, DEFAULT_ROWS, DEFAULT_ROWS);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -2227,7 +2495,8 @@ static int parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
 	const char *outdir = DEFAULT_OUTDIR, *truth = DEFAULT_TRUTH, *sens = NULL;
-	uint64_t seed = DEFAULT_SEED, n_rows = DEFAULT_ROWS;
+	uint64_t seed = DEFAULT_SEED, n_rows = DEFAULT_ROWS, base_rows = DEFAULT_ROWS;
+	int all = 0;
 	struct out_set *set = NULL;
 	struct stats *st = NULL;
 	char *truth_tmp = NULL, *sens_tmp = NULL;
@@ -2238,9 +2507,15 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "ho:t:s:n:S:")) != -1) {
+	while ((opt = getopt(argc, argv, "ho:t:s:n:S:AM:b:")) != -1) {
 		switch (opt) {
 		case 'h': usage(stdout); return 0;
+		case 'A': all = 1; break;
+		case 'M': g_month_stem = optarg; break;
+		case 'b':
+			if (parse_u64(optarg, &base_rows) != 0 || base_rows > MAX_ROWS)
+				goto bad_usage;
+			break;
 		case 'o': outdir = optarg; break;
 		case 't': truth = optarg; break;
 		case 'S': sens = optarg; break;
@@ -2258,6 +2533,26 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto bad_usage;
+	if (all)
+		g_n_sources = N_SOURCES;
+	if (g_month_stem != NULL) {
+		size_t i, best = 0, len;
+		if (sens != NULL || strchr(g_month_stem, '/') != NULL)
+			goto bad_usage;
+		for (i = 0; i < g_n_sources; i++) {
+			len = strlen(sources[i].name);
+			if (len > best && strncmp(g_month_stem, sources[i].name, len) == 0 &&
+			    (g_month_stem[len] == '\0' || g_month_stem[len] == '_')) {
+				best = len;
+				g_month_src = i;
+			}
+		}
+		if (g_month_src == SIZE_MAX) {
+			fprintf(stderr, "gen_sample: -M %s: no source%s is named by its start\n",
+				g_month_stem, all ? "" : " (without -A)");
+			return EX_USAGE;
+		}
+	}
 	if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
 		fprintf(stderr, "gen_sample: cannot create '%s': %s\n", outdir, strerror(errno));
 		return EX_CANTCREAT;
@@ -2288,12 +2583,12 @@ int main(int argc, char **argv)
 	if (out_set_open(set, outdir, seed) != 0)
 		goto cleanup;
 	rc = EX_IOERR;
-	ok = generate(set, seed, n_rows, st) == 0;
+	ok = generate(set, seed, n_rows, base_rows, st) == 0;
 	if (out_set_finish(set, ok) != 0 || !ok)
 		goto cleanup;
 	fp = truth_fp;
 	truth_fp = NULL;
-	if (truth_write(fp, truth_tmp, set, st, seed, n_rows) != 0)
+	if (truth_write(fp, truth_tmp, set, st, seed, n_rows, base_rows) != 0)
 		goto cleanup;
 	if (sens_fp != NULL) {
 		fp = sens_fp;
