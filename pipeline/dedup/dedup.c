@@ -61,12 +61,11 @@ struct rec {
 	long line;
 	int district;              /* index into the run's district list */
 	enum id_kind id;
-	char ref[PL_PSEUDONYM_HEX];
+	uint32_t ref_id;           /* person_ref's id in dedup.refs; ID_BLANK if none */
 	struct pl_date birth;      /* year 0: unknown */
 	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
-	char first[48], last[48], post[16];
-	uint32_t first_id, last_id; /* ids in dedup.names; ID_BLANK if blank */
+	uint32_t first_id, last_id; /* name keys' ids in dedup.names; ID_BLANK if blank */
 	uint32_t post_id;          /* id in dedup.posts; ID_BLANK if blank */
 	size_t node;               /* deterministic node */
 };
@@ -128,10 +127,12 @@ struct dedup {
 	double lambda;              /* match share among candidate pairs (EM) */
 	double prior;               /* chance that two random episodes match */
 	/* name frequencies for the term-frequency adjustment */
-	struct pl_intern names;     /* first and last names, one pool */
+	struct pl_intern refs;      /* person_refs */
+	struct pl_intern names;     /* first and last name keys, one pool */
 	long *name_n;               /* by name id: first and last names so spelt */
+	size_t name_cap;            /* room in name_n */
 	long n_named;               /* non-blank first and last names */
-	struct pl_intern posts;
+	struct pl_intern posts;     /* postcodes, folded, without spaces */
 	struct crec *cr;            /* by record */
 	struct caches cache;        /* of the main thread */
 	/* the weights, once m and u are known (prepare_weights) */
@@ -236,31 +237,36 @@ static void nth_value(const char *list, int i, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)(end ? end - p : (long)strlen(p)), p);
 }
 
+static uint32_t add_name(struct dedup *dd, const char *name);
+
+/* The record's name keys and postcode from its unsealed values, as ids of
+ * their pools (the plain text lives only in the pools). */
 static void fill_linkage(struct dedup *dd, struct rec *r, const struct sealed_layout *l,
 			 const char *plain)
 {
-	char v[256];
+	char v[256], key[48], post[16];
+	struct pl_buf tmp;
+	size_t o = 0;
 
 	if (!l)
 		return;
 	nth_value(plain, l->first, v, sizeof(v));
-	pl_name_key(v, r->first, sizeof(r->first));
+	pl_name_key(v, key, sizeof(key));
+	r->first_id = add_name(dd, key);
 	nth_value(plain, l->last, v, sizeof(v));
-	pl_name_key(v, r->last, sizeof(r->last));
+	pl_name_key(v, key, sizeof(key));
+	r->last_id = add_name(dd, key);
 	nth_value(plain, l->post, v, sizeof(v));
-	{
-		struct pl_buf tmp;
-		size_t o = 0;
-
-		pl_buf_init(&tmp);
-		pl_fold(v, strlen(v), &tmp);
-		for (size_t i = 0; i < tmp.len && o + 1 < sizeof(r->post); i++)
-			if (tmp.data[i] != ' ')
-				r->post[o++] = tmp.data[i];
-		r->post[o] = '\0';
-		pl_buf_release(&tmp);
-	}
-	(void)dd;
+	pl_buf_init(&tmp);
+	pl_fold(v, strlen(v), &tmp);
+	for (size_t i = 0; i < tmp.len && o + 1 < sizeof(post); i++)
+		if (tmp.data[i] != ' ')
+			post[o++] = tmp.data[i];
+	post[o] = '\0';
+	pl_buf_release(&tmp);
+	r->post_id = o ? pl_intern_add(&dd->posts, post) : ID_BLANK;
+	memset(v, 0, sizeof(v));
+	memset(key, 0, sizeof(key));
 }
 
 static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
@@ -296,7 +302,8 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 		r->line = (long)sqlite3_column_int64(st, 1);
 		r->district = district_index(dd, (const char *)sqlite3_column_text(st, 2));
 		r->id = !ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
-		snprintf(r->ref, sizeof(r->ref), "%s", ref ? ref : "");
+		r->ref_id = ref && *ref ? pl_intern_add(&dd->refs, ref) : ID_BLANK;
+		r->first_id = r->last_id = r->post_id = ID_BLANK;
 		if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r->birth) != 0)
 			memset(&r->birth, 0, sizeof(r->birth));
 		r->birth_year = r->birth.year ? r->birth.year : sqlite3_column_int(st, 8);
@@ -322,25 +329,17 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 
 /* ---- step 1: deterministic nodes ---------------------------------------- */
 
-/* Records sharing a non-empty person_ref become one node (numbered in
- * order of first sight); every other record is a node of its own. */
+/* Records sharing a non-empty person_ref become one node (the ref's id);
+ * every other record is a node of its own. */
 static void make_nodes(struct dedup *dd)
 {
-	struct pl_intern refs;
-	size_t node;
+	size_t node = pl_intern_count(&dd->refs);
 
-	pl_intern_init(&refs);
-	for (size_t i = 0; i < dd->n_recs; i++)
-		if (dd->recs[i].ref[0])
-			dd->recs[i].node = pl_intern_add(&refs, dd->recs[i].ref);
-	node = pl_intern_count(&refs);
-	pl_intern_release(&refs);
 	dd->node_valid = pl_xcalloc(dd->n_recs + 1, 1);
 	for (size_t i = 0; i < dd->n_recs; i++) {
 		struct rec *r = &dd->recs[i];
 
-		if (!r->ref[0])
-			r->node = node++;
+		r->node = r->ref_id != ID_BLANK ? r->ref_id : node++;
 		if (r->id == ID_VALID)
 			dd->node_valid[r->node] = 1;
 	}
@@ -379,39 +378,24 @@ static struct level_cache *level_cache_new(void)
 	return c;
 }
 
-/* The id of a name in the pool, counted; ID_BLANK for a blank one. */
-static uint32_t add_name(struct dedup *dd, const char *name, size_t *cap)
+/* The id of a name key in the pool, counted; ID_BLANK for a blank one. */
+static uint32_t add_name(struct dedup *dd, const char *name)
 {
 	uint32_t id;
 
 	if (!name[0])
 		return ID_BLANK;
 	id = pl_intern_add(&dd->names, name);
-	if (id >= *cap) {
-		size_t old = *cap;
+	if (id >= dd->name_cap) {
+		size_t old = dd->name_cap;
 
-		*cap = 2 * (size_t)id + 64;
-		dd->name_n = pl_xrealloc(dd->name_n, *cap * sizeof(*dd->name_n));
-		memset(dd->name_n + old, 0, (*cap - old) * sizeof(*dd->name_n));
+		dd->name_cap = 2 * (size_t)id + 64;
+		dd->name_n = pl_xrealloc(dd->name_n, dd->name_cap * sizeof(*dd->name_n));
+		memset(dd->name_n + old, 0, (dd->name_cap - old) * sizeof(*dd->name_n));
 	}
 	dd->name_n[id]++;
 	dd->n_named++;
 	return id;
-}
-
-/* The pools of names (first and last in one, with counts) and postcodes;
- * each record gets the ids of its values. */
-static void count_names(struct dedup *dd)
-{
-	size_t cap = 0;
-
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		struct rec *r = &dd->recs[i];
-
-		r->first_id = add_name(dd, r->first, &cap);
-		r->last_id = add_name(dd, r->last, &cap);
-		r->post_id = r->post[0] ? pl_intern_add(&dd->posts, r->post) : ID_BLANK;
-	}
 }
 
 static void caches_init(struct caches *c)
@@ -615,7 +599,13 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 
 /* The record's key for a rule, hashed into *hash; 0 if a component is
  * missing. */
-static int block_key(const struct rec *r, const int *rule, uint64_t *hash)
+static const char *pooled(const struct pl_intern *pool, uint32_t id)
+{
+	return id == ID_BLANK ? "" : pl_intern_str(pool, id);
+}
+
+static int block_key(const struct dedup *dd, const struct rec *r, const int *rule,
+		     uint64_t *hash)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -633,14 +623,14 @@ static int block_key(const struct rec *r, const int *rule, uint64_t *hash)
 				snprintf(tmp, sizeof(tmp), "%d", r->birth_year), v = tmp;
 			break;
 		case DK_SEX: v = strcmp(r->sex, "U") == 0 ? "" : r->sex; break;
-		case DK_FIRST_NAME: v = r->first; break;
-		case DK_LAST_NAME: v = r->last; break;
-		case DK_POSTCODE: v = r->post; break;
+		case DK_FIRST_NAME: v = pooled(&dd->names, r->first_id); break;
+		case DK_LAST_NAME: v = pooled(&dd->names, r->last_id); break;
+		case DK_POSTCODE: v = pooled(&dd->posts, r->post_id); break;
 		case DK_FIRST_INITIAL:
-			v = initial(r->first, tmp);
+			v = initial(pooled(&dd->names, r->first_id), tmp);
 			break;
 		case DK_LAST_INITIAL:
-			v = initial(r->last, tmp);
+			v = initial(pooled(&dd->names, r->last_id), tmp);
 			break;
 		}
 		if (!*v)
@@ -662,7 +652,7 @@ static void block_rule(struct dedup *dd, struct blocking *b, size_t r)
 
 	for (size_t i = 0; i < dd->n_recs; i++) {
 		blk[i * n_rules] = BLK_NONE;
-		if (block_key(&dd->recs[i], dd->cfg.rules[r], &keys[n_keys].hash))
+		if (block_key(dd, &dd->recs[i], dd->cfg.rules[r], &keys[n_keys].hash))
 			keys[n_keys++].idx = (uint32_t)i;
 	}
 	qsort(keys, n_keys, sizeof(*keys), cmp_key);
@@ -1254,34 +1244,36 @@ static int cmp_member(const void *a, const void *b)
 }
 
 struct person {
-	char id[PL_PSEUDONYM_HEX];
+	const char *id;            /* a person_ref in dd->refs, or a pseudonym in made_ids */
 	const char *basis;
 };
 
 /* The stable id and basis of the person made of recs idx[0..n). */
 static void name_person(struct dedup *dd, const struct member *g, size_t n,
-			const char *first_file, struct person *out)
+			const char *first_file, struct pl_intern *made_ids, struct person *out)
 {
 	const char *best_valid = NULL, *best_reserv = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct rec *r = &dd->recs[g[i].idx];
+		const char *ref = pooled(&dd->refs, r->ref_id);
 
-		if (r->id == ID_VALID && (!best_valid || strcmp(r->ref, best_valid) < 0))
-			best_valid = r->ref;
-		if (r->id == ID_RESERV && (!best_reserv || strcmp(r->ref, best_reserv) < 0))
-			best_reserv = r->ref;
+		if (r->id == ID_VALID && (!best_valid || strcmp(ref, best_valid) < 0))
+			best_valid = ref;
+		if (r->id == ID_RESERV && (!best_reserv || strcmp(ref, best_reserv) < 0))
+			best_reserv = ref;
 	}
 	if (best_valid || best_reserv) {
-		snprintf(out->id, sizeof(out->id), "%s", best_valid ? best_valid : best_reserv);
+		out->id = best_valid ? best_valid : best_reserv;
 		out->basis = best_valid ? "PNR" : "RESERV";
 		return;
 	}
 	{
-		char msg[600];
+		char msg[600], id[PL_PSEUDONYM_HEX];
 		int len = snprintf(msg, sizeof(msg), "E|%s|%ld", first_file, dd->recs[g[0].idx].line);
 
-		pl_pseudonym(dd->ref_key, msg, (size_t)len, out->id);
+		pl_pseudonym(dd->ref_key, msg, (size_t)len, id);
+		out->id = pl_intern_str(made_ids, pl_intern_add(made_ids, id));
 	}
 	out->basis = n > 1 ? "LINKED" : "SINGLE";
 }
@@ -1302,7 +1294,8 @@ struct writer {
 	char **file_names;          /* by position in file_ids */
 	long long *file_ids;
 	size_t n_files;
-	char (*person_of)[PL_PSEUDONYM_HEX]; /* person id of each record */
+	const char **person_of;     /* person id of each record: in dd->refs or made_ids */
+	struct pl_intern made_ids;  /* ids of persons without a number (pseudonyms) */
 	const char **step_of;       /* and the step that put it there */
 };
 
@@ -1340,9 +1333,10 @@ static enum pl_err load_file_names(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
-static const char *step_of(const struct rec *r, const struct person *p, size_t n)
+static const char *step_of(const struct dedup *dd, const struct rec *r, const struct person *p,
+			   size_t n)
 {
-	if (r->ref[0] && strcmp(r->ref, p->id) == 0)
+	if (r->ref_id != ID_BLANK && strcmp(pl_intern_str(&dd->refs, r->ref_id), p->id) == 0)
 		return "deterministic";
 	return n > 1 ? "probabilistic" : "unlinked";
 }
@@ -1357,7 +1351,7 @@ static enum pl_err write_group(struct writer *w, const struct member *g, size_t 
 	int n_districts = 0;
 	enum pl_err err;
 
-	name_person(dd, g, n, file_name(w, r0->file_id), &p);
+	name_person(dd, g, n, file_name(w, r0->file_id), &w->made_ids, &p);
 	for (size_t i = 0; i < n; i++) {
 		int di = dd->recs[g[i].idx].district & 0xff;
 
@@ -1370,12 +1364,12 @@ static enum pl_err write_group(struct writer *w, const struct member *g, size_t 
 	sqlite3_bind_int(w->st[S_PERSON], 4, n_districts);
 	err = pl_db_step_done(dd->db, w->st[S_PERSON], "store person", d);
 	for (size_t i = 0; i < n; i++) {
-		const char *step = step_of(&dd->recs[g[i].idx], &p, n);
+		const char *step = step_of(dd, &dd->recs[g[i].idx], &p, n);
 
 		dd->sum->deterministic += step[0] == 'd';
 		dd->sum->probabilistic += step[0] == 'p';
 		dd->sum->unlinked += step[0] == 'u';
-		memcpy(w->person_of[g[i].idx], p.id, sizeof(p.id));
+		w->person_of[g[i].idx] = p.id;
 		w->step_of[g[i].idx] = step;
 	}
 	dd->sum->persons++;
@@ -1509,6 +1503,7 @@ static void writer_release(struct writer *w)
 	free(w->file_names);
 	free(w->file_ids);
 	free(w->person_of);
+	pl_intern_release(&w->made_ids);
 	free(w->step_of);
 }
 
@@ -1568,7 +1563,10 @@ static void close_run(struct dedup *dd)
 	free(dd->node_valid);
 	free(dd->pairs);
 	free(dd->pattern_n);
+	pl_intern_wipe(&dd->names); /* names and postcodes leave memory zeroed */
+	pl_intern_wipe(&dd->posts);
 	pl_intern_release(&dd->names);
+	pl_intern_release(&dd->refs);
 	free(dd->name_n);
 	caches_release(&dd->cache);
 	pl_intern_release(&dd->posts);
@@ -1621,7 +1619,6 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		step_done(&t, "load and unseal");
 		make_nodes(&dd);
 		estimate_prior(&dd);
-		count_names(&dd);
 		make_crecs(&dd);
 		caches_init(&dd.cache);
 		step_done(&t, "nodes, name and postcode pools");

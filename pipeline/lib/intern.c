@@ -32,6 +32,12 @@ void pl_intern_release(struct pl_intern *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void pl_intern_wipe(struct pl_intern *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		memset(t->str[i], 0, strlen(t->str[i]));
+}
+
 /* The slot holding s, or the empty slot where it would go. */
 static size_t probe(const struct pl_intern *t, const char *s, uint64_t h)
 {

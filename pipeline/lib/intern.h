@@ -27,6 +27,9 @@ struct pl_intern {
 void pl_intern_init(struct pl_intern *t);
 /* Frees everything and zeroes *t; may be called again. */
 void pl_intern_release(struct pl_intern *t);
+/* Overwrites every string with zero bytes (before release, for pools of
+ * sensitive values); the table is then only fit for release. */
+void pl_intern_wipe(struct pl_intern *t);
 
 /* The id of s, adding it if new. */
 uint32_t pl_intern_add(struct pl_intern *t, const char *s);

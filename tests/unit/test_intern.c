@@ -38,6 +38,13 @@ static void test_intern__ids_in_order_of_first_sight(void **state)
 	assert_int_equal(pl_intern_find(&t, "bo"), 1);
 	assert_int_equal(pl_intern_find(&t, "b"), UINT32_MAX);
 	assert_int_equal(pl_intern_find(&t, "bob"), UINT32_MAX);
+	{
+		const char *kept = pl_intern_str(&t, 1);
+
+		pl_intern_wipe(&t);
+		assert_int_equal(kept[0], '\0');  /* "bo" zeroed in place */
+		assert_int_equal(kept[1], '\0');
+	}
 	pl_intern_release(&t);
 	assert_int_equal(pl_intern_count(&t), 0);
 	pl_intern_release(&t); /* again: no-op */
