@@ -31,12 +31,23 @@
 
 #define FIELD_SEP '\x1f'
 #define MAX_LOGGED_REJECTS 10
+/* Episodes per INSERT statement.  The CHECK (x IN (...)) constraints of table
+ * episode make SQLite build a temporary b-tree per IN list at every execution
+ * of an INSERT, which cost more than the row itself; one execution for many
+ * rows builds them once.  64 rows x 17 values stay far below the limit on
+ * bound parameters (32766). */
+#define EPISODE_BATCH 64
+#define EPISODE_COLS 17
 
 enum stmt_id {
 	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
 	S_COLUMNS, S_ROWS, S_INSERT_EPISODE, S_INSERT_REJECT, S_INSERT_VALUE,
 	S_INSERT_MAPPED, S__COUNT
 };
+
+#define EPISODE_INSERT "INSERT INTO episode (file_id, line, district, person_ref, id_type, " \
+	"id_flaw, birth_date, birth_year, sex, intervention, provider, substance, " \
+	"start_date, end_date, cost_sek, children, mapping_sha256) VALUES "
 
 static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_EPISODES] = "DELETE FROM episode WHERE file_id = ?1",
@@ -45,10 +56,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_MAPPED] = "DELETE FROM mapped_file WHERE file_id = ?1",
 	[S_COLUMNS] = "SELECT name, sealed FROM file_column WHERE file_id = ?1 ORDER BY col_idx",
 	[S_ROWS] = "SELECT line, fields, sealed FROM raw_row WHERE file_id = ?1 ORDER BY line",
-	[S_INSERT_EPISODE] = "INSERT INTO episode (file_id, line, district, person_ref, id_type, "
-			     "id_flaw, birth_date, birth_year, sex, intervention, provider, substance, "
-			     "start_date, end_date, cost_sek, children, mapping_sha256) VALUES "
-			     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	[S_INSERT_EPISODE] = EPISODE_INSERT "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason, value) "
 			    "VALUES (?1, ?2, 'map', ?3, ?4, ?5, ?6)",
 	[S_INSERT_VALUE] = "INSERT INTO map_value (file_id, field, value, code, n, first_line) "
@@ -101,10 +109,14 @@ struct map {
 	struct pl_buf scratch;
 	uint64_t rows_to_map;          /* raw rows of the files to map (progress) */
 	uint64_t rows_done;            /* of those, mapped so far (progress) */
+	sqlite3_stmt *batch_st;        /* INSERT of EPISODE_BATCH episodes */
+	struct episode *batch;         /* episodes mapped, not yet stored */
+	size_t n_batch;
 };
 
 /* What a row maps to, or why it cannot be mapped. */
 struct episode {
+	long line;                      /* source line */
 	char person_ref[PL_PSEUDONYM_HEX];
 	const char *id_type;
 	const char *id_flaw;
@@ -569,32 +581,59 @@ static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-static enum pl_err store_episode(struct map *m, struct mfile *mf, long line,
-				 const struct episode *ep, struct pl_diag *d)
+/* Binds one episode to the 17 parameters after base of an episode INSERT. */
+static void bind_episode(sqlite3_stmt *st, int base, const struct mfile *mf,
+			 const struct episode *ep)
 {
-	sqlite3_stmt *st = m->st[S_INSERT_EPISODE];
-
-	sqlite3_bind_int64(st, 1, mf->file_id);
-	sqlite3_bind_int64(st, 2, line);
-	sqlite3_bind_text(st, 3, mf->src->district, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 4, ep->person_ref);
-	sqlite3_bind_text(st, 5, ep->id_type, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 6, ep->id_flaw);
-	bind_text_or_null(st, 7, ep->birth_date);
+	sqlite3_bind_int64(st, base + 1, mf->file_id);
+	sqlite3_bind_int64(st, base + 2, ep->line);
+	sqlite3_bind_text(st, base + 3, mf->src->district, -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 4, ep->person_ref);
+	sqlite3_bind_text(st, base + 5, ep->id_type, -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 6, ep->id_flaw);
+	bind_text_or_null(st, base + 7, ep->birth_date);
 	if (ep->birth_year)
-		sqlite3_bind_int(st, 8, ep->birth_year);
-	sqlite3_bind_text(st, 9, ep->code[PL_F_SEX], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, ep->code[PL_F_INTERVENTION], -1, SQLITE_STATIC);
-	bind_text_or_null(st, 11, ep->code[PL_F_PROVIDER]);
-	sqlite3_bind_text(st, 12, ep->code[PL_F_SUBSTANCE], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, ep->start, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 14, ep->end);
+		sqlite3_bind_int(st, base + 8, ep->birth_year);
+	sqlite3_bind_text(st, base + 9, ep->code[PL_F_SEX], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 10, ep->code[PL_F_INTERVENTION], -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 11, ep->code[PL_F_PROVIDER]);
+	sqlite3_bind_text(st, base + 12, ep->code[PL_F_SUBSTANCE], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 13, ep->start, -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 14, ep->end);
 	if (ep->has_cost)
-		sqlite3_bind_double(st, 15, ep->cost);
-	sqlite3_bind_text(st, 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 17, mf->src->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, base + 15, ep->cost);
+	sqlite3_bind_text(st, base + 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 17, mf->src->sha256, -1, SQLITE_STATIC);
+}
+
+/* Stores the queued episodes: a full batch in one statement, fewer one by
+ * one (only at the end of a file). */
+static enum pl_err flush_episodes(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	size_t n = m->n_batch;
+	enum pl_err err = PL_OK;
+
+	m->n_batch = 0;
+	if (n == EPISODE_BATCH) {
+		for (size_t i = 0; i < n; i++)
+			bind_episode(m->batch_st, (int)i * EPISODE_COLS, mf, &m->batch[i]);
+		return pl_db_step_done(m->db, m->batch_st, "store episodes", d);
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		bind_episode(m->st[S_INSERT_EPISODE], 0, mf, &m->batch[i]);
+		err = pl_db_step_done(m->db, m->st[S_INSERT_EPISODE], "store episode", d);
+	}
+	return err;
+}
+
+/* Keeps the episode m->batch[m->n_batch] (filled by map_row); stores the
+ * batch when it is full. */
+static enum pl_err queue_episode(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
 	mf->rows_kept++;
-	return pl_db_step_done(m->db, st, "store episode", d);
+	if (++m->n_batch < EPISODE_BATCH)
+		return PL_OK;
+	return flush_episodes(m, mf, d);
 }
 
 static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
@@ -627,7 +666,7 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 {
 	sqlite3_stmt *st = m->st[S_ROWS];
 	struct row r;
-	struct episode ep;
+	struct episode *ep;
 	struct pl_buf fields;
 	enum pl_err err = PL_OK;
 	int rc;
@@ -647,17 +686,22 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		mf->rows_read++;
 		m->rows_done++;
 		pl_progress_update(m->rows_done, m->rows_done);
-		memset(&ep, 0, sizeof(ep));
+		ep = &m->batch[m->n_batch];
+		memset(ep, 0, sizeof(*ep));
+		ep->line = line;
 		if (gather(m, mf, &r, fields.data, blob, sqlite3_column_bytes(st, 2)) != 0) {
 			err = pl_diag_set(d, PL_ECONFIG, mf->name, line, "sealed values cannot be "
 					  "opened: the key file is not the one used at ingest");
 			break;
 		}
-		err = map_row(m, mf, &r, line, &ep) == 0 ? store_episode(m, mf, line, &ep, d)
-							 : store_reject(m, mf, line, &ep, d);
+		err = map_row(m, mf, &r, line, ep) == 0 ? queue_episode(m, mf, d)
+							: store_reject(m, mf, line, ep, d);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = pl_db_fail(m->db, rc, "read rows", d);
+	if (!err)
+		err = flush_episodes(m, mf, d);
+	m->n_batch = 0;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	free(r.cols);
@@ -820,6 +864,22 @@ static enum pl_err set_today(struct map *m, struct pl_diag *d)
 	return PL_OK;
 }
 
+/* Prepares the INSERT of EPISODE_BATCH episodes and the room for them. */
+static enum pl_err prepare_batch(struct map *m, struct pl_diag *d)
+{
+	struct pl_buf sql;
+	enum pl_err err;
+
+	pl_buf_init(&sql);
+	pl_buf_append(&sql, EPISODE_INSERT, strlen(EPISODE_INSERT));
+	for (int i = 0; i < EPISODE_BATCH; i++)
+		pl_buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", i ? "," : "");
+	err = pl_db_prepare(m->db, sql.data, &m->batch_st, d);
+	pl_buf_release(&sql);
+	m->batch = pl_xcalloc(EPISODE_BATCH, sizeof(*m->batch));
+	return err;
+}
+
 static enum pl_err open_run(struct map *m, struct pl_diag *d)
 {
 	struct pl_key key;
@@ -842,6 +902,8 @@ static enum pl_err open_run(struct map *m, struct pl_diag *d)
 	err = pl_db_open(m->o->db_path, &m->db, d);
 	if (!err)
 		err = pl_db_prepare_all(m->db, stmt_sql, S__COUNT, m->st, d);
+	if (!err)
+		err = prepare_batch(m, d);
 	return err;
 }
 
@@ -851,6 +913,8 @@ static void close_run(struct map *m)
 		mfile_release(&m->files[i]);
 	free(m->files);
 	pl_db_finalize_all(m->st, S__COUNT);
+	pl_db_finalize_all(&m->batch_st, 1);
+	free(m->batch);
 	pl_db_close(m->db);
 	pl_source_set_release(&m->sources);
 	pl_buf_release(&m->plain);
