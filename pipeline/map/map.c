@@ -334,6 +334,7 @@ struct row {
 	size_t cap;                    /* of cols and secret */
 	struct pl_pnr pnr;
 	int pnr_valid;
+	const char *recoded[PL_F__COUNT]; /* recode table's code of a non-empty value (cover_row) */
 };
 
 static const char *trim_into(const char *s, char *out, size_t size)
@@ -368,8 +369,7 @@ static const char *derived_sex(const struct row *r)
 }
 
 /* Sets ep->code[f] for a coded field; -1 with the reject in ep. */
-static int map_code(struct map *m, struct mfile *mf, struct row *r, int f,
-		    struct episode *ep)
+static int map_code(struct mfile *mf, struct row *r, int f, struct episode *ep)
 {
 	const struct pl_source *src = mf->src;
 	const struct pl_field_spec *spec = &src->fields[f];
@@ -405,8 +405,7 @@ static int map_code(struct map *m, struct mfile *mf, struct row *r, int f,
 		ep->code[f] = code; /* provider may stay unknown (NULL) */
 		return 0;
 	}
-	pl_fold(v, strlen(v), &m->scratch);
-	code = pl_recode_lookup(spec, m->scratch.data);
+	code = r->recoded[f]; /* cover_row looked the value up */
 	if (!code)
 		code = spec->unmapped;
 	if (!code)
@@ -445,7 +444,9 @@ static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct 
 		return;
 	if (mf->src->reserve && regexec(&mf->src->reserve_re, v, 0, NULL, 0) == 0) {
 		pl_buf_reset(&m->scratch);
-		pl_buf_printf(&m->scratch, "R|%s|", mf->src->name);
+		pl_buf_append(&m->scratch, "R|", 2);
+		pl_buf_append(&m->scratch, mf->src->name, strlen(mf->src->name));
+		pl_buf_putc(&m->scratch, '|');
 		pl_fold(v, strlen(v), &m->plain);
 		pl_buf_append(&m->scratch, m->plain.data, m->plain.len);
 		pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
@@ -459,7 +460,8 @@ static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct 
 	r->pnr_valid = 1;
 	ep->id_type = pl_id_type_code(r->pnr.type);
 	pl_buf_reset(&m->scratch);
-	pl_buf_printf(&m->scratch, "P|%s", r->pnr.norm);
+	pl_buf_append(&m->scratch, "P|", 2);
+	pl_buf_append(&m->scratch, r->pnr.norm, strlen(r->pnr.norm));
 	pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
 }
 
@@ -554,16 +556,18 @@ static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
 
 /* Counts every non-empty value of every recoded field, whether or not the
  * row maps: coverage is what an analyst completes a mapping from. */
-static void cover_row(struct map *m, struct mfile *mf, const struct row *r, long line)
+static void cover_row(struct map *m, struct mfile *mf, struct row *r, long line)
 {
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++) {
 		int f = coded_fields[i];
 		const char *v = r->val[f];
 
+		r->recoded[f] = NULL;
 		if (mf->col[f] < 0 || !*v)
 			continue;
 		pl_fold(v, strlen(v), &m->scratch);
-		cov_add(&mf->cov, f, v, pl_recode_lookup(&mf->src->fields[f], m->scratch.data), line);
+		r->recoded[f] = pl_recode_lookup(&mf->src->fields[f], m->scratch.data);
+		cov_add(&mf->cov, f, v, r->recoded[f], line);
 	}
 }
 
@@ -577,7 +581,7 @@ static int map_row(struct map *m, struct mfile *mf, struct row *r, long line, st
 	if (map_birth(mf, r, ep) != 0 || map_period_and_cost(mf, r, ep) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++)
-		if (map_code(m, mf, r, coded_fields[i], ep) != 0)
+		if (map_code(mf, r, coded_fields[i], ep) != 0)
 			return -1;
 	return 0;
 }
