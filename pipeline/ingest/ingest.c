@@ -64,6 +64,7 @@ struct ingest {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__COUNT];
 	unsigned char seal_key[PL_KEY_BYTES];
+	struct pl_nonce_pool nonces;  /* for the seals */
 	struct pl_buf fields;     /* raw_row.fields being built */
 	struct pl_buf secret;     /* sealed values being built */
 	struct pl_buf blob;       /* sealed blob */
@@ -228,14 +229,19 @@ static const char *col_name(struct job *job, size_t idx, struct pl_buf *tmp)
 /* Normalises line breaks inside a value (CRLF or CR to LF) into out. */
 static void append_value(struct pl_buf *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '\r') {
-			pl_buf_putc(out, s[i]);
-			continue;
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *cr = memchr(s, '\r', (size_t)(end - s));
+
+		if (!cr) {
+			pl_buf_append(out, s, (size_t)(end - s));
+			return;
 		}
-		if (i + 1 < len && s[i + 1] == '\n')
-			continue;
-		pl_buf_putc(out, '\n');
+		pl_buf_append(out, s, (size_t)(cr - s));
+		if (cr + 1 == end || cr[1] != '\n')
+			pl_buf_putc(out, '\n');
+		s = cr + 1;
 	}
 }
 
@@ -297,7 +303,8 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 	sqlite3_bind_text(st, 3, in->fields.data ? in->fields.data : "", (int)in->fields.len,
 			  SQLITE_STATIC);
 	if (any_sealed) {
-		pl_seal(in->seal_key, in->secret.data, in->secret.len, &in->blob);
+		pl_seal_pooled(in->seal_key, &in->nonces, in->secret.data, in->secret.len,
+			       &in->blob);
 		sqlite3_bind_blob(st, 4, in->blob.data, (int)in->blob.len, SQLITE_STATIC);
 	}
 	job->rows_kept++;
@@ -913,6 +920,7 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 		return err;
 	pl_key_derive(&key, PL_SUBKEY_SEAL, in->seal_key);
 	pl_key_wipe(&key);
+	pl_nonce_pool_init(&in->nonces);
 	return pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
 }
 
@@ -927,6 +935,7 @@ static void close_run(struct ingest *in)
 	pl_buf_release(&in->scratch);
 	pl_buf_release(&in->colname);
 	memset(in->seal_key, 0, sizeof(in->seal_key));
+	pl_nonce_pool_release(&in->nonces);
 }
 
 void ingest_summary_line(const struct ingest_summary *sum, char *out, size_t size)

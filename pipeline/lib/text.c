@@ -80,6 +80,63 @@ bad:
 	return 0;
 }
 
+/* Asks iconv for each byte alone.  The encodings here are stateless and one
+ * byte a character, so a value decodes to the concatenation of its bytes'
+ * results, and a byte iconv refuses makes iconv refuse the value there.  If
+ * any byte gives more than 3 bytes of UTF-8 (or iconv says something else),
+ * no table is used and every value goes through iconv. */
+static void build_table(struct pl_decoder *dec)
+{
+	dec->has_table = 1;
+	for (int b = 0; b < 256 && dec->has_table; b++) {
+		char in_byte = (char)b, out[8];
+		char *in = &in_byte, *o = out;
+		size_t in_left = 1, out_left = sizeof(out);
+
+		iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);
+		if (iconv((iconv_t)dec->cd, &in, &in_left, &o, &out_left) != (size_t)-1 &&
+		    in_left == 0 && o - out >= 1 && o - out <= 3) {
+			dec->table[b].len = (unsigned char)(o - out);
+			memcpy(dec->table[b].utf8, out, (size_t)(o - out));
+		} else if (errno == EILSEQ) {
+			dec->table[b].len = 0;
+		} else {
+			dec->has_table = 0;
+		}
+	}
+	iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);
+}
+
+/* Decodes through the table; NULL with *bad_off at a byte iconv refuses. */
+static const char *decode_table(struct pl_decoder *dec, const char *src, size_t len,
+				size_t *out_len, size_t *bad_off)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	char *out;
+
+	pl_buf_reset(&dec->out);
+	pl_buf_grow(&dec->out, len * 3);
+	out = dec->out.data;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char n = dec->table[s[i]].len;
+
+		if (n == 1) {
+			*out++ = dec->table[s[i]].utf8[0];
+			continue;
+		}
+		if (n == 0) {
+			*bad_off = i;
+			return NULL;
+		}
+		memcpy(out, dec->table[s[i]].utf8, n);
+		out += n;
+	}
+	*out = '\0';
+	dec->out.len = (size_t)(out - dec->out.data);
+	*out_len = dec->out.len;
+	return dec->out.data;
+}
+
 enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
 			    struct pl_diag *d)
 {
@@ -87,6 +144,7 @@ enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
 
 	dec->enc = enc;
 	dec->cd = NULL;
+	dec->has_table = 0;
 	pl_buf_init(&dec->out);
 	for (size_t i = 0; i < N_ENCODINGS; i++)
 		if (encodings[i].enc == enc)
@@ -98,6 +156,7 @@ enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
 		return pl_diag_set(d, PL_ESOFTWARE, NULL, 0,
 				   "iconv cannot convert from %s: %s", from, strerror(errno));
 	dec->cd = cd;
+	build_table(dec);
 	return PL_OK;
 }
 
@@ -123,6 +182,8 @@ const char *pl_decode(struct pl_decoder *dec, const char *src, size_t len,
 		*out_len = len;
 		return dec->out.data;
 	}
+	if (dec->has_table)
+		return decode_table(dec, src, len, out_len, bad_off);
 	pl_buf_reset(&dec->out);
 	pl_buf_grow(&dec->out, len * 3);
 	iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);

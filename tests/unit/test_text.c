@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iconv.h>
+
 #include "text.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -337,6 +339,50 @@ static void test_decode__latin1_every_byte_is_valid(void **state)
 	pl_decoder_release(&dec);
 }
 
+/* The single-byte decoders use a table built from iconv: on random values
+ * they must give exactly what iconv gives, output and bad offset. */
+static void test_decode__table_agrees_with_iconv(void **state)
+{
+	static const struct { enum pl_encoding enc; const char *name; } encs[] = {
+		{ PL_ENC_CP1252, "CP1252" }, { PL_ENC_LATIN1, "ISO-8859-1" },
+	};
+
+	(void)state;
+	srand(20261125);
+	for (size_t e = 0; e < N_OF(encs); e++) {
+		struct pl_decoder dec;
+		struct pl_diag d;
+		iconv_t cd = iconv_open("UTF-8", encs[e].name);
+
+		assert_true(cd != (iconv_t)-1);
+		assert_int_equal(pl_decoder_init(&dec, encs[e].enc, &d), PL_OK);
+		assert_true(dec.has_table);
+		for (int i = 0; i < 2000; i++) {
+			char in[40], want[200], *ip = in, *op = want;
+			size_t len = (size_t)(rand() % 40), in_left = len, out_left = sizeof(want);
+			size_t out_len = 0, bad = 0, rc;
+			const char *out;
+
+			for (size_t k = 0; k < len; k++) /* mostly ASCII, some high bytes */
+				in[k] = (char)(rand() % 4 ? 'a' + rand() % 26 : rand() % 256);
+			iconv(cd, NULL, NULL, NULL, NULL);
+			rc = iconv(cd, &ip, &in_left, &op, &out_left);
+			out = pl_decode(&dec, in, len, &out_len, &bad);
+			if (rc == (size_t)-1) {
+				assert_null(out);
+				assert_int_equal(bad, (size_t)(ip - in));
+				continue;
+			}
+			assert_non_null(out);
+			assert_int_equal(out_len, (size_t)(op - want));
+			assert_memory_equal(out, want, out_len);
+			assert_int_equal(out[out_len], '\0');
+		}
+		pl_decoder_release(&dec);
+		iconv_close(cd);
+	}
+}
+
 static void test_decode__long_field_and_buffer_reuse(void **state)
 {
 	enum { N = 100000 };
@@ -516,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_decode__cp1252_every_byte),
 		cmocka_unit_test(test_decode__latin1_every_byte_is_valid),
 		cmocka_unit_test(test_decode__long_field_and_buffer_reuse),
+		cmocka_unit_test(test_decode__table_agrees_with_iconv),
 		cmocka_unit_test(test_fold__table),
 		cmocka_unit_test(test_fold__respects_len_and_resets_out),
 		cmocka_unit_test(test_fold__blank_input_on_fresh_buffer_is_empty_string),
