@@ -37,15 +37,18 @@ static const struct {
 };
 #define N_TOKENS (sizeof(tokens) / sizeof(tokens[0]))
 
+/* Tokens are at most 4 letters, all alike ("YYYY", "MM", "M"). */
 static size_t match_token(const char *fmt, size_t *idx)
 {
 	for (size_t i = 0; i < N_TOKENS; i++) {
-		size_t n;
+		const char *t = tokens[i].text;
+		size_t n = 0;
 
-		if (*fmt != tokens[i].text[0])
+		if (*fmt != t[0])
 			continue;
-		n = strlen(tokens[i].text);
-		if (strncmp(fmt, tokens[i].text, n) == 0) {
+		while (t[n] && fmt[n] == t[n])
+			n++;
+		if (!t[n]) {
 			*idx = i;
 			return n;
 		}

@@ -305,11 +305,9 @@ static size_t split_values(char *s, const char **vals, size_t max)
 	size_t n = 0;
 
 	vals[n++] = s;
-	for (; *s && n < max; s++) {
-		if (*s == FIELD_SEP) {
-			*s = '\0';
-			vals[n++] = s + 1;
-		}
+	while (n < max && (s = strchr(s, FIELD_SEP)) != NULL) {
+		*s++ = '\0';
+		vals[n++] = s;
 	}
 	return n;
 }
