@@ -944,6 +944,12 @@ static enum pl_err open_run(struct map *m, struct pl_diag *d)
 	err = pl_db_open(m->o->db_path, &m->db, d);
 	if (!err) /* the CHECKs are tested in C (see the top of this file) */
 		err = pl_db_exec(m->db, "PRAGMA ignore_check_constraints = ON", d);
+	/* The statement journal of a multi-row INSERT (a few pages) in memory:
+	 * on disk, SQLite moves it to a temporary file once one statement's
+	 * journal passes 64 KiB, and keeps writing there.  Nothing this stage
+	 * runs sorts or builds temporary tables of a size to matter. */
+	if (!err)
+		err = pl_db_exec(m->db, "PRAGMA temp_store = MEMORY", d);
 	if (!err)
 		err = pl_db_prepare_all(m->db, stmt_sql, S__COUNT, m->st, d);
 	if (!err)
