@@ -38,6 +38,7 @@ struct pl_decoder {
 		char utf8[3];
 	} table[256];
 	int has_table;
+	int ascii_same;        /* the table maps every byte below 0x80 to itself */
 };
 
 enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
