@@ -38,11 +38,9 @@
 
 #define FIELD_SEP '\x1f'
 #define MAX_LOGGED_REJECTS 10
-/* Episodes per INSERT statement.  The CHECK (x IN (...)) constraints of table
- * episode make SQLite build a temporary b-tree per IN list at every execution
- * of an INSERT, which cost more than the row itself; one execution for many
- * rows builds them once.  64 rows x 17 values stay far below the limit on
- * bound parameters (32766). */
+/* Episodes per INSERT statement: one statement execution (its start, its
+ * statement transaction for the foreign key, its end) for many rows.  64 rows
+ * x 17 values stay far below the limit on bound parameters (32766). */
 #define EPISODE_BATCH 64
 #define EPISODE_COLS 17
 
