@@ -31,6 +31,10 @@
 
 #define FIELD_SEP '\x1f'       /* between values in raw_row.fields/sealed */
 #define MAX_LOGGED_REJECTS 10  /* per file; the rest are in table reject */
+/* Rows per INSERT into raw_row: one statement execution (its start, its
+ * statement transaction for the foreign key, its end) for many rows. */
+#define ROW_BATCH 64
+#define ROW_INSERT "INSERT INTO raw_row (file_id, line, fields, sealed) VALUES "
 
 enum stmt_id {
 	S_FIND, S_DELETE, S_INSERT_FILE, S_FINISH_FILE, S_TOUCH, S_FIND_DUP,
@@ -51,9 +55,20 @@ static const char *const stmt_sql[S__COUNT] = {
 		       "AND file_id != ?2 ORDER BY name LIMIT 1",
 	[S_INSERT_COLUMN] = "INSERT INTO file_column (file_id, col_idx, name, field, sealed) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_INSERT_ROW] = "INSERT INTO raw_row (file_id, line, fields, sealed) VALUES (?1, ?2, ?3, ?4)",
+	[S_INSERT_ROW] = ROW_INSERT "(?, ?, ?, ?)",
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason) "
 			    "VALUES (?1, ?2, 'ingest', ?3, ?4, ?5)",
+};
+
+/* Kept rows not yet stored: their fields and sealed blobs in one buffer. */
+struct row_batch {
+	struct pl_buf bytes;
+	size_t n;
+	struct {
+		long line;
+		size_t fields_off, fields_len;
+		size_t blob_off, blob_len;  /* blob_len 0: nothing sealed (NULL) */
+	} rows[ROW_BATCH];
 };
 
 /* One run: what every file shares. */
@@ -64,11 +79,14 @@ struct ingest {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__COUNT];
 	unsigned char seal_key[PL_KEY_BYTES];
+	struct pl_nonce_pool nonces;  /* for the seals */
 	struct pl_buf fields;     /* raw_row.fields being built */
 	struct pl_buf secret;     /* sealed values being built */
 	struct pl_buf blob;       /* sealed blob */
 	struct pl_buf scratch;
 	struct pl_buf colname;    /* col_name() of an unnamed column */
+	sqlite3_stmt *batch_st;   /* INSERT of ROW_BATCH rows */
+	struct row_batch *batch;
 	uint64_t rows_seen;       /* records read over all files (progress) */
 	uint64_t bytes_done;      /* sizes of the files done (progress) */
 };
@@ -228,14 +246,19 @@ static const char *col_name(struct job *job, size_t idx, struct pl_buf *tmp)
 /* Normalises line breaks inside a value (CRLF or CR to LF) into out. */
 static void append_value(struct pl_buf *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '\r') {
-			pl_buf_putc(out, s[i]);
-			continue;
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *cr = memchr(s, '\r', (size_t)(end - s));
+
+		if (!cr) {
+			pl_buf_append(out, s, (size_t)(end - s));
+			return;
 		}
-		if (i + 1 < len && s[i + 1] == '\n')
-			continue;
-		pl_buf_putc(out, '\n');
+		pl_buf_append(out, s, (size_t)(cr - s));
+		if (cr + 1 == end || cr[1] != '\n')
+			pl_buf_putc(out, '\n');
+		s = cr + 1;
 	}
 }
 
@@ -262,10 +285,67 @@ static const char *decode_field(struct job *job, const char *raw, size_t raw_len
 	return s;
 }
 
+/* Binds row i of the batch to the 4 parameters after base. */
+static void bind_row(sqlite3_stmt *st, int base, long long file_id, const struct row_batch *b,
+		     size_t i)
+{
+	const char *bytes = b->bytes.data;
+
+	sqlite3_bind_int64(st, base + 1, file_id);
+	sqlite3_bind_int64(st, base + 2, b->rows[i].line);
+	sqlite3_bind_text(st, base + 3, bytes + b->rows[i].fields_off, (int)b->rows[i].fields_len,
+			  SQLITE_STATIC);
+	if (b->rows[i].blob_len)
+		sqlite3_bind_blob(st, base + 4, bytes + b->rows[i].blob_off,
+				  (int)b->rows[i].blob_len, SQLITE_STATIC);
+}
+
+/* Stores the batched rows: a full batch in one statement, fewer one by one
+ * (at the end of a file). */
+static enum pl_err flush_rows(struct ingest *in, struct job *job, struct pl_diag *d)
+{
+	struct row_batch *b = in->batch;
+	size_t n = b->n;
+	enum pl_err err = PL_OK;
+
+	if (n == ROW_BATCH) {
+		for (size_t i = 0; i < n; i++)
+			bind_row(in->batch_st, (int)i * 4, job->file_id, b, i);
+		err = pl_db_step_done(in->db, in->batch_st, "store rows", d);
+	}
+	for (size_t i = 0; n < ROW_BATCH && !err && i < n; i++) {
+		bind_row(in->st[S_INSERT_ROW], 0, job->file_id, b, i);
+		err = pl_db_step_done(in->db, in->st[S_INSERT_ROW], "store row", d);
+	}
+	b->n = 0;
+	pl_buf_reset(&b->bytes);
+	return err;
+}
+
+/* Adds the row built in in->fields (and in->blob if sealed) to the batch;
+ * stores the batch when it is full. */
+static enum pl_err batch_row(struct ingest *in, struct job *job, long line, int sealed,
+			     struct pl_diag *d)
+{
+	struct row_batch *b = in->batch;
+
+	b->rows[b->n].line = line;
+	b->rows[b->n].fields_off = b->bytes.len;
+	b->rows[b->n].fields_len = in->fields.len;
+	pl_buf_append(&b->bytes, in->fields.data ? in->fields.data : "", in->fields.len);
+	b->rows[b->n].blob_off = b->bytes.len;
+	b->rows[b->n].blob_len = sealed ? in->blob.len : 0;
+	if (sealed)
+		pl_buf_append(&b->bytes, in->blob.data, in->blob.len);
+	job->rows_kept++;
+	if (++b->n < ROW_BATCH)
+		return PL_OK;
+	return flush_rows(in, job, d);
+}
+
 static enum pl_err keep_record(struct ingest *in, struct job *job,
 			       const struct pl_csv_record *rec, struct pl_diag *d)
 {
-	sqlite3_stmt *st = in->st[S_INSERT_ROW];
 	int any_sealed = 0;
 	const char *code = NULL;
 	char why[96];
@@ -292,16 +372,10 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 			append_value(&in->fields, v, len);
 		}
 	}
-	sqlite3_bind_int64(st, 1, job->file_id);
-	sqlite3_bind_int64(st, 2, rec->line);
-	sqlite3_bind_text(st, 3, in->fields.data ? in->fields.data : "", (int)in->fields.len,
-			  SQLITE_STATIC);
-	if (any_sealed) {
-		pl_seal(in->seal_key, in->secret.data, in->secret.len, &in->blob);
-		sqlite3_bind_blob(st, 4, in->blob.data, (int)in->blob.len, SQLITE_STATIC);
-	}
-	job->rows_kept++;
-	return pl_db_step_done(in->db, st, "store row", d);
+	if (any_sealed)
+		pl_seal_pooled(in->seal_key, &in->nonces, in->secret.data, in->secret.len,
+			       &in->blob);
+	return batch_row(in, job, rec->line, any_sealed, d);
 }
 
 static int is_footer(struct job *job, const struct pl_csv_record *rec)
@@ -635,8 +709,12 @@ static enum pl_err read_file(struct ingest *in, struct job *job, struct pl_csv_s
 	err = read_header(in, job, r, d);
 	if (!err && pl_csv_stats(r)->bom == PL_BOM_UTF16)
 		err = file_fails(job, "UTF-16 text is not supported: export as UTF-8 or Windows-1252");
+	in->batch->n = 0;
+	pl_buf_reset(&in->batch->bytes);
 	if (!err)
 		err = read_rows(in, job, r, d);
+	if (!err)
+		err = flush_rows(in, job, d);
 	if (err == PL_EDATA)
 		goto cleanup;
 	if (!err)
@@ -895,6 +973,28 @@ static enum pl_err check_new_key(struct ingest *in, struct pl_diag *d)
 	return PL_OK;
 }
 
+/* Prepares the INSERT of ROW_BATCH rows and the room for them.  Its
+ * statement journal (a few pages) is kept in memory: on disk SQLite moves it
+ * to a temporary file once one statement's journal passes 64 KiB. */
+static enum pl_err prepare_batch(struct ingest *in, struct pl_diag *d)
+{
+	struct pl_buf sql;
+	enum pl_err err;
+
+	in->batch = pl_xcalloc(1, sizeof(*in->batch));
+	pl_buf_init(&in->batch->bytes);
+	err = pl_db_exec(in->db, "PRAGMA temp_store = MEMORY", d);
+	if (err)
+		return err;
+	pl_buf_init(&sql);
+	pl_buf_append(&sql, ROW_INSERT, strlen(ROW_INSERT));
+	for (int i = 0; i < ROW_BATCH; i++)
+		pl_buf_printf(&sql, "%s(?, ?, ?, ?)", i ? ", " : "");
+	err = pl_db_prepare(in->db, sql.data, &in->batch_st, d);
+	pl_buf_release(&sql);
+	return err;
+}
+
 static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 {
 	struct pl_key key;
@@ -913,12 +1013,20 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 		return err;
 	pl_key_derive(&key, PL_SUBKEY_SEAL, in->seal_key);
 	pl_key_wipe(&key);
-	return pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
+	pl_nonce_pool_init(&in->nonces);
+	err = pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
+	if (!err)
+		err = prepare_batch(in, d);
+	return err;
 }
 
 static void close_run(struct ingest *in)
 {
 	pl_db_finalize_all(in->st, S__COUNT);
+	pl_db_finalize_all(&in->batch_st, 1);
+	if (in->batch)
+		pl_buf_release(&in->batch->bytes);
+	free(in->batch);
 	pl_db_close(in->db);
 	pl_source_set_release(&in->sources);
 	pl_buf_release(&in->fields);
@@ -927,6 +1035,7 @@ static void close_run(struct ingest *in)
 	pl_buf_release(&in->scratch);
 	pl_buf_release(&in->colname);
 	memset(in->seal_key, 0, sizeof(in->seal_key));
+	pl_nonce_pool_release(&in->nonces);
 }
 
 void ingest_summary_line(const struct ingest_summary *sum, char *out, size_t size)

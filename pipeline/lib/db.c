@@ -187,7 +187,9 @@ enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d)
 	err = create_private(path, d);
 	if (err)
 		return err;
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* NOMUTEX: a connection is used by one thread only (the stages have one) */
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		err = pl_diag_set(d, PL_ECANTCREAT, path, 0, "cannot open database: %s",
 				  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -213,7 +215,7 @@ enum pl_err pl_db_open_existing(const char *path, sqlite3 **out, struct pl_diag 
 	int version = 0, rc;
 
 	*out = NULL;
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(db);
 		return pl_diag_set(d, PL_ENOINPUT, path, 0, "cannot open database: %s",

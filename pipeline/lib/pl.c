@@ -116,8 +116,6 @@ void pl_buf_append(struct pl_buf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
-void pl_buf_putc(struct pl_buf *b, char c) { pl_buf_append(b, &c, 1); }
-
 void pl_buf_printf(struct pl_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -57,7 +57,14 @@ void pl_buf_release(struct pl_buf *b);
 void pl_buf_reset(struct pl_buf *b);
 void pl_buf_grow(struct pl_buf *b, size_t extra);
 void pl_buf_append(struct pl_buf *b, const void *data, size_t len);
-void pl_buf_putc(struct pl_buf *b, char c);
+/* One byte: inline, as the readers and decoders call it per byte. */
+static inline void pl_buf_putc(struct pl_buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		pl_buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void pl_buf_printf(struct pl_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -147,8 +148,33 @@ void pl_key_derive(const struct pl_key *key, enum pl_subkey id,
 	crypto_kdf_derive_from_key(out, PL_KEY_BYTES, (uint64_t)id, KDF_CONTEXT, key->master);
 }
 
-void pl_seal(const unsigned char subkey[PL_KEY_BYTES], const void *msg,
-	     size_t len, struct pl_buf *out)
+void pl_nonce_pool_init(struct pl_nonce_pool *pool) { pool->left = 0; }
+
+void pl_nonce_pool_release(struct pl_nonce_pool *pool)
+{
+	sodium_memzero(pool->buf, sizeof(pool->buf));
+	pool->left = 0;
+}
+
+void pl_nonce_take(struct pl_nonce_pool *pool, unsigned char *out, size_t len)
+{
+	unsigned char *p;
+
+	if (len > sizeof(pool->buf))
+		abort(); /* a caller's mistake */
+	if (len > pool->left || pool->left > sizeof(pool->buf)) {
+		randombytes_buf(pool->buf, sizeof(pool->buf));
+		pool->left = sizeof(pool->buf);
+	}
+	p = pool->buf + sizeof(pool->buf) - pool->left;
+	memcpy(out, p, len);
+	sodium_memzero(p, len); /* never handed out twice */
+	pool->left -= len;
+}
+
+/* Seals with a nonce from pool, or from randombytes when pool is NULL. */
+static void seal(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool *pool,
+		 const void *msg, size_t len, struct pl_buf *out)
 {
 	const size_t npub = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	unsigned long long clen = 0;
@@ -157,10 +183,25 @@ void pl_seal(const unsigned char subkey[PL_KEY_BYTES], const void *msg,
 	pl_buf_reset(out);
 	pl_buf_grow(out, npub + len + crypto_aead_xchacha20poly1305_ietf_ABYTES);
 	p = (unsigned char *)out->data;
-	randombytes_buf(p, npub);
+	if (pool)
+		pl_nonce_take(pool, p, npub);
+	else
+		randombytes_buf(p, npub);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(p + npub, &clen, msg, len,
 						   NULL, 0, NULL, p, subkey);
 	out->len = npub + (size_t)clen;
+}
+
+void pl_seal(const unsigned char subkey[PL_KEY_BYTES], const void *msg,
+	     size_t len, struct pl_buf *out)
+{
+	seal(subkey, NULL, msg, len, out);
+}
+
+void pl_seal_pooled(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool *pool,
+		    const void *msg, size_t len, struct pl_buf *out)
+{
+	seal(subkey, pool, msg, len, out);
 }
 
 int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,

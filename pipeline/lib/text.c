@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -39,6 +40,31 @@ const char *pl_encoding_name(enum pl_encoding enc)
 	return "?";
 }
 
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The 8 bytes at s as one word (any alignment). */
+static uint64_t word_at(const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	return w;
+}
+
+/* Length of the run of ASCII bytes (below 0x80) that s starts with, looked
+ * at 8 bytes a time; values are mostly ASCII. */
+static size_t ascii_run(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i + 8 <= len && !(word_at(s + i) & HIGHS))
+		i += 8;
+	while (i < len && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 int pl_utf8_valid(const char *str, size_t len, size_t *bad_off)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -50,7 +76,7 @@ int pl_utf8_valid(const char *str, size_t len, size_t *bad_off)
 		unsigned long cp, min;
 
 		if (c < 0x80) {
-			i++;
+			i += ascii_run(s + i, len - i);
 			continue;
 		}
 		if ((c & 0xE0) == 0xC0) {
@@ -80,6 +106,76 @@ bad:
 	return 0;
 }
 
+/* Asks iconv for each byte alone.  The encodings here are stateless and one
+ * byte a character, so a value decodes to the concatenation of its bytes'
+ * results, and a byte iconv refuses makes iconv refuse the value there.  If
+ * any byte gives more than 3 bytes of UTF-8 (or iconv says something else),
+ * no table is used and every value goes through iconv. */
+static void build_table(struct pl_decoder *dec)
+{
+	dec->has_table = 1;
+	for (int b = 0; b < 256 && dec->has_table; b++) {
+		char in_byte = (char)b, out[8];
+		char *in = &in_byte, *o = out;
+		size_t in_left = 1, out_left = sizeof(out);
+
+		iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);
+		if (iconv((iconv_t)dec->cd, &in, &in_left, &o, &out_left) != (size_t)-1 &&
+		    in_left == 0 && o - out >= 1 && o - out <= 3) {
+			dec->table[b].len = (unsigned char)(o - out);
+			memcpy(dec->table[b].utf8, out, (size_t)(o - out));
+		} else if (errno == EILSEQ) {
+			dec->table[b].len = 0;
+		} else {
+			dec->has_table = 0;
+		}
+	}
+	iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);
+	dec->ascii_same = dec->has_table;
+	for (int b = 0; b < 0x80 && dec->ascii_same; b++)
+		dec->ascii_same = dec->table[b].len == 1 && dec->table[b].utf8[0] == (char)b;
+}
+
+/* Decodes through the table; NULL with *bad_off at a byte iconv refuses. */
+static const char *decode_table(struct pl_decoder *dec, const char *src, size_t len,
+				size_t *out_len, size_t *bad_off)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	char *out;
+
+	pl_buf_reset(&dec->out);
+	pl_buf_grow(&dec->out, len * 3);
+	out = dec->out.data;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char n;
+
+		if (dec->ascii_same && s[i] < 0x80) {
+			size_t run = ascii_run(s + i, len - i);
+
+			memcpy(out, s + i, run);
+			out += run;
+			i += run - 1;
+			continue;
+		}
+		n = dec->table[s[i]].len;
+
+		if (n == 1) {
+			*out++ = dec->table[s[i]].utf8[0];
+			continue;
+		}
+		if (n == 0) {
+			*bad_off = i;
+			return NULL;
+		}
+		memcpy(out, dec->table[s[i]].utf8, n);
+		out += n;
+	}
+	*out = '\0';
+	dec->out.len = (size_t)(out - dec->out.data);
+	*out_len = dec->out.len;
+	return dec->out.data;
+}
+
 enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
 			    struct pl_diag *d)
 {
@@ -87,6 +183,8 @@ enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
 
 	dec->enc = enc;
 	dec->cd = NULL;
+	dec->has_table = 0;
+	dec->ascii_same = 0;
 	pl_buf_init(&dec->out);
 	for (size_t i = 0; i < N_ENCODINGS; i++)
 		if (encodings[i].enc == enc)
@@ -98,6 +196,7 @@ enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,
 		return pl_diag_set(d, PL_ESOFTWARE, NULL, 0,
 				   "iconv cannot convert from %s: %s", from, strerror(errno));
 	dec->cd = cd;
+	build_table(dec);
 	return PL_OK;
 }
 
@@ -123,6 +222,8 @@ const char *pl_decode(struct pl_decoder *dec, const char *src, size_t len,
 		*out_len = len;
 		return dec->out.data;
 	}
+	if (dec->has_table)
+		return decode_table(dec, src, len, out_len, bad_off);
 	pl_buf_reset(&dec->out);
 	pl_buf_grow(&dec->out, len * 3);
 	iconv((iconv_t)dec->cd, NULL, NULL, NULL, NULL);
@@ -198,11 +299,24 @@ const char *pl_fold(const char *str, size_t len, struct pl_buf *out)
 	return out->data;
 }
 
+/* Whether any byte of w is below 0x20 or is 0x7F (exact: no false alarms
+ * or misses for the word as a whole; "hasless" and "haszero" of Sean
+ * Anderson's bit hacks). */
+static int word_may_control(uint64_t w)
+{
+	uint64_t del = w ^ (0x7F * ONES);
+
+	return (((w - 0x20 * ONES) & ~w) | ((del - ONES) & ~del)) & HIGHS ? 1 : 0;
+}
+
 long pl_find_control(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
+	while (i + 8 <= len && !word_may_control(word_at(s + i)))
+		i += 8;
+	for (; i < len; i++) {
 		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') || s[i] == 0x7F)
 			return (long)i;
 	}

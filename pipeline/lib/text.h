@@ -31,6 +31,14 @@ struct pl_decoder {
 	enum pl_encoding enc;
 	void *cd;              /* iconv_t, or NULL for UTF-8 input */
 	struct pl_buf out;
+	/* Single-byte encodings: each byte's UTF-8 as iconv gives it, built once
+	 * at init (len 0: iconv refuses the byte).  utf8[b] holds len bytes. */
+	struct {
+		unsigned char len;
+		char utf8[3];
+	} table[256];
+	int has_table;
+	int ascii_same;        /* the table maps every byte below 0x80 to itself */
 };
 
 enum pl_err pl_decoder_init(struct pl_decoder *dec, enum pl_encoding enc,

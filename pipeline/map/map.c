@@ -8,6 +8,13 @@
  * the file in mapped_file.  Every mapping problem that does not depend on a
  * row's values is found before any row is mapped, and is a configuration
  * error (exit 78).
+ *
+ * The connection runs with PRAGMA ignore_check_constraints: SQLite tests a
+ * CHECK (x IN ('a', 'b', 'c')) through a temporary b-tree it builds anew for
+ * every row inserted, which cost more than the rest of the row's insert.  The
+ * CHECK constraints of the tables this stage writes (episode, mapped_file) are
+ * tested here instead, before each insert, with the same result: the file's
+ * transaction is rolled back and the stage fails (exit 70).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "map.h"
@@ -31,12 +38,21 @@
 
 #define FIELD_SEP '\x1f'
 #define MAX_LOGGED_REJECTS 10
+/* Episodes per INSERT statement: one statement execution (its start, its
+ * statement transaction for the foreign key, its end) for many rows.  64 rows
+ * x 17 values stay far below the limit on bound parameters (32766). */
+#define EPISODE_BATCH 64
+#define EPISODE_COLS 17
 
 enum stmt_id {
 	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
 	S_COLUMNS, S_ROWS, S_INSERT_EPISODE, S_INSERT_REJECT, S_INSERT_VALUE,
 	S_INSERT_MAPPED, S__COUNT
 };
+
+#define EPISODE_INSERT "INSERT INTO episode (file_id, line, district, person_ref, id_type, " \
+	"id_flaw, birth_date, birth_year, sex, intervention, provider, substance, " \
+	"start_date, end_date, cost_sek, children, mapping_sha256) VALUES "
 
 static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_EPISODES] = "DELETE FROM episode WHERE file_id = ?1",
@@ -45,10 +61,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_MAPPED] = "DELETE FROM mapped_file WHERE file_id = ?1",
 	[S_COLUMNS] = "SELECT name, sealed FROM file_column WHERE file_id = ?1 ORDER BY col_idx",
 	[S_ROWS] = "SELECT line, fields, sealed FROM raw_row WHERE file_id = ?1 ORDER BY line",
-	[S_INSERT_EPISODE] = "INSERT INTO episode (file_id, line, district, person_ref, id_type, "
-			     "id_flaw, birth_date, birth_year, sex, intervention, provider, substance, "
-			     "start_date, end_date, cost_sek, children, mapping_sha256) VALUES "
-			     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	[S_INSERT_EPISODE] = EPISODE_INSERT "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason, value) "
 			    "VALUES (?1, ?2, 'map', ?3, ?4, ?5, ?6)",
 	[S_INSERT_VALUE] = "INSERT INTO map_value (file_id, field, value, code, n, first_line) "
@@ -101,10 +114,14 @@ struct map {
 	struct pl_buf scratch;
 	uint64_t rows_to_map;          /* raw rows of the files to map (progress) */
 	uint64_t rows_done;            /* of those, mapped so far (progress) */
+	sqlite3_stmt *batch_st;        /* INSERT of EPISODE_BATCH episodes */
+	struct episode *batch;         /* episodes mapped, not yet stored */
+	size_t n_batch;
 };
 
 /* What a row maps to, or why it cannot be mapped. */
 struct episode {
+	long line;                      /* source line */
 	char person_ref[PL_PSEUDONYM_HEX];
 	const char *id_type;
 	const char *id_flaw;
@@ -286,11 +303,9 @@ static size_t split_values(char *s, const char **vals, size_t max)
 	size_t n = 0;
 
 	vals[n++] = s;
-	for (; *s && n < max; s++) {
-		if (*s == FIELD_SEP) {
-			*s = '\0';
-			vals[n++] = s + 1;
-		}
+	while (n < max && (s = strchr(s, FIELD_SEP)) != NULL) {
+		*s++ = '\0';
+		vals[n++] = s;
 	}
 	return n;
 }
@@ -315,6 +330,7 @@ struct row {
 	size_t cap;                    /* of cols and secret */
 	struct pl_pnr pnr;
 	int pnr_valid;
+	const char *recoded[PL_F__COUNT]; /* recode table's code of a non-empty value (cover_row) */
 };
 
 static const char *trim_into(const char *s, char *out, size_t size)
@@ -349,8 +365,7 @@ static const char *derived_sex(const struct row *r)
 }
 
 /* Sets ep->code[f] for a coded field; -1 with the reject in ep. */
-static int map_code(struct map *m, struct mfile *mf, struct row *r, int f,
-		    struct episode *ep)
+static int map_code(struct mfile *mf, struct row *r, int f, struct episode *ep)
 {
 	const struct pl_source *src = mf->src;
 	const struct pl_field_spec *spec = &src->fields[f];
@@ -386,8 +401,7 @@ static int map_code(struct map *m, struct mfile *mf, struct row *r, int f,
 		ep->code[f] = code; /* provider may stay unknown (NULL) */
 		return 0;
 	}
-	pl_fold(v, strlen(v), &m->scratch);
-	code = pl_recode_lookup(spec, m->scratch.data);
+	code = r->recoded[f]; /* cover_row looked the value up */
 	if (!code)
 		code = spec->unmapped;
 	if (!code)
@@ -426,7 +440,9 @@ static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct 
 		return;
 	if (mf->src->reserve && regexec(&mf->src->reserve_re, v, 0, NULL, 0) == 0) {
 		pl_buf_reset(&m->scratch);
-		pl_buf_printf(&m->scratch, "R|%s|", mf->src->name);
+		pl_buf_append(&m->scratch, "R|", 2);
+		pl_buf_append(&m->scratch, mf->src->name, strlen(mf->src->name));
+		pl_buf_putc(&m->scratch, '|');
 		pl_fold(v, strlen(v), &m->plain);
 		pl_buf_append(&m->scratch, m->plain.data, m->plain.len);
 		pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
@@ -440,7 +456,8 @@ static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct 
 	r->pnr_valid = 1;
 	ep->id_type = pl_id_type_code(r->pnr.type);
 	pl_buf_reset(&m->scratch);
-	pl_buf_printf(&m->scratch, "P|%s", r->pnr.norm);
+	pl_buf_append(&m->scratch, "P|", 2);
+	pl_buf_append(&m->scratch, r->pnr.norm, strlen(r->pnr.norm));
 	pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
 }
 
@@ -535,16 +552,18 @@ static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
 
 /* Counts every non-empty value of every recoded field, whether or not the
  * row maps: coverage is what an analyst completes a mapping from. */
-static void cover_row(struct map *m, struct mfile *mf, const struct row *r, long line)
+static void cover_row(struct map *m, struct mfile *mf, struct row *r, long line)
 {
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++) {
 		int f = coded_fields[i];
 		const char *v = r->val[f];
 
+		r->recoded[f] = NULL;
 		if (mf->col[f] < 0 || !*v)
 			continue;
 		pl_fold(v, strlen(v), &m->scratch);
-		cov_add(&mf->cov, f, v, pl_recode_lookup(&mf->src->fields[f], m->scratch.data), line);
+		r->recoded[f] = pl_recode_lookup(&mf->src->fields[f], m->scratch.data);
+		cov_add(&mf->cov, f, v, r->recoded[f], line);
 	}
 }
 
@@ -558,7 +577,7 @@ static int map_row(struct map *m, struct mfile *mf, struct row *r, long line, st
 	if (map_birth(mf, r, ep) != 0 || map_period_and_cost(mf, r, ep) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++)
-		if (map_code(m, mf, r, coded_fields[i], ep) != 0)
+		if (map_code(mf, r, coded_fields[i], ep) != 0)
 			return -1;
 	return 0;
 }
@@ -569,32 +588,89 @@ static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-static enum pl_err store_episode(struct map *m, struct mfile *mf, long line,
-				 const struct episode *ep, struct pl_diag *d)
+/* Binds one episode to the 17 parameters after base of an episode INSERT. */
+static void bind_episode(sqlite3_stmt *st, int base, const struct mfile *mf,
+			 const struct episode *ep)
 {
-	sqlite3_stmt *st = m->st[S_INSERT_EPISODE];
-
-	sqlite3_bind_int64(st, 1, mf->file_id);
-	sqlite3_bind_int64(st, 2, line);
-	sqlite3_bind_text(st, 3, mf->src->district, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 4, ep->person_ref);
-	sqlite3_bind_text(st, 5, ep->id_type, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 6, ep->id_flaw);
-	bind_text_or_null(st, 7, ep->birth_date);
+	sqlite3_bind_int64(st, base + 1, mf->file_id);
+	sqlite3_bind_int64(st, base + 2, ep->line);
+	sqlite3_bind_text(st, base + 3, mf->src->district, -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 4, ep->person_ref);
+	sqlite3_bind_text(st, base + 5, ep->id_type, -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 6, ep->id_flaw);
+	bind_text_or_null(st, base + 7, ep->birth_date);
 	if (ep->birth_year)
-		sqlite3_bind_int(st, 8, ep->birth_year);
-	sqlite3_bind_text(st, 9, ep->code[PL_F_SEX], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, ep->code[PL_F_INTERVENTION], -1, SQLITE_STATIC);
-	bind_text_or_null(st, 11, ep->code[PL_F_PROVIDER]);
-	sqlite3_bind_text(st, 12, ep->code[PL_F_SUBSTANCE], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, ep->start, -1, SQLITE_STATIC);
-	bind_text_or_null(st, 14, ep->end);
+		sqlite3_bind_int(st, base + 8, ep->birth_year);
+	sqlite3_bind_text(st, base + 9, ep->code[PL_F_SEX], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 10, ep->code[PL_F_INTERVENTION], -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 11, ep->code[PL_F_PROVIDER]);
+	sqlite3_bind_text(st, base + 12, ep->code[PL_F_SUBSTANCE], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 13, ep->start, -1, SQLITE_STATIC);
+	bind_text_or_null(st, base + 14, ep->end);
 	if (ep->has_cost)
-		sqlite3_bind_double(st, 15, ep->cost);
-	sqlite3_bind_text(st, 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 17, mf->src->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, base + 15, ep->cost);
+	sqlite3_bind_text(st, base + 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 17, mf->src->sha256, -1, SQLITE_STATIC);
+}
+
+static int in_set(const char *s, const char *const *set)
+{
+	for (; s && *set; set++)
+		if (strcmp(s, *set) == 0)
+			return 1;
+	return 0;
+}
+
+/* The CHECK constraints of table episode (schema.sql): NULL if the episode
+ * meets them, else the one it breaks. */
+static const char *episode_check_failed(const struct episode *ep)
+{
+	static const char *const id_types[] = { "PNR", "SAMNR", "RESERV", "NONE", NULL };
+	static const char *const sexes[] = { "F", "M", "U", NULL };
+	static const char *const children[] = { "Y", "N", "U", NULL };
+
+	if (!in_set(ep->id_type, id_types))
+		return "id_type IN ('PNR', 'SAMNR', 'RESERV', 'NONE')";
+	if (!in_set(ep->code[PL_F_SEX], sexes))
+		return "sex IN ('F', 'M', 'U')";
+	if (!in_set(ep->code[PL_F_CHILDREN], children))
+		return "children IN ('Y', 'N', 'U')";
+	return NULL;
+}
+
+/* Stores the queued episodes: a full batch in one statement, fewer one by
+ * one (only at the end of a file). */
+static enum pl_err flush_episodes(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	size_t n = m->n_batch;
+	enum pl_err err = PL_OK;
+
+	m->n_batch = 0;
+	if (n == EPISODE_BATCH) {
+		for (size_t i = 0; i < n; i++)
+			bind_episode(m->batch_st, (int)i * EPISODE_COLS, mf, &m->batch[i]);
+		return pl_db_step_done(m->db, m->batch_st, "store episodes", d);
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		bind_episode(m->st[S_INSERT_EPISODE], 0, mf, &m->batch[i]);
+		err = pl_db_step_done(m->db, m->st[S_INSERT_EPISODE], "store episode", d);
+	}
+	return err;
+}
+
+/* Keeps the episode m->batch[m->n_batch] (filled by map_row); stores the
+ * batch when it is full. */
+static enum pl_err queue_episode(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	const char *broken = episode_check_failed(&m->batch[m->n_batch]);
+
+	if (broken)
+		return pl_diag_set(d, PL_ESOFTWARE, mf->name, m->batch[m->n_batch].line,
+				   "database: store episode: CHECK constraint failed: %s", broken);
 	mf->rows_kept++;
-	return pl_db_step_done(m->db, st, "store episode", d);
+	if (++m->n_batch < EPISODE_BATCH)
+		return PL_OK;
+	return flush_episodes(m, mf, d);
 }
 
 static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
@@ -627,7 +703,7 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 {
 	sqlite3_stmt *st = m->st[S_ROWS];
 	struct row r;
-	struct episode ep;
+	struct episode *ep;
 	struct pl_buf fields;
 	enum pl_err err = PL_OK;
 	int rc;
@@ -647,17 +723,22 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		mf->rows_read++;
 		m->rows_done++;
 		pl_progress_update(m->rows_done, m->rows_done);
-		memset(&ep, 0, sizeof(ep));
+		ep = &m->batch[m->n_batch];
+		memset(ep, 0, sizeof(*ep));
+		ep->line = line;
 		if (gather(m, mf, &r, fields.data, blob, sqlite3_column_bytes(st, 2)) != 0) {
 			err = pl_diag_set(d, PL_ECONFIG, mf->name, line, "sealed values cannot be "
 					  "opened: the key file is not the one used at ingest");
 			break;
 		}
-		err = map_row(m, mf, &r, line, &ep) == 0 ? store_episode(m, mf, line, &ep, d)
-							 : store_reject(m, mf, line, &ep, d);
+		err = map_row(m, mf, &r, line, ep) == 0 ? queue_episode(m, mf, d)
+							: store_reject(m, mf, line, ep, d);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = pl_db_fail(m->db, rc, "read rows", d);
+	if (!err)
+		err = flush_episodes(m, mf, d);
+	m->n_batch = 0;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	free(r.cols);
@@ -701,6 +782,9 @@ static enum pl_err clear_and_record(struct map *m, struct mfile *mf, int record,
 	sqlite3_stmt *st = m->st[S_INSERT_MAPPED];
 	char now[32];
 
+	if (mf->rows_read != mf->rows_kept + mf->rows_rejected) /* mapped_file's CHECK */
+		return pl_diag_set(d, PL_ESOFTWARE, mf->name, 0, "database: record mapped file: "
+				   "CHECK constraint failed: rows_read = rows_kept + rows_rejected");
 	pl_utc_now(now);
 	sqlite3_bind_int64(st, 1, mf->file_id);
 	sqlite3_bind_text(st, 2, mf->src->sha256, -1, SQLITE_STATIC);
@@ -820,6 +904,22 @@ static enum pl_err set_today(struct map *m, struct pl_diag *d)
 	return PL_OK;
 }
 
+/* Prepares the INSERT of EPISODE_BATCH episodes and the room for them. */
+static enum pl_err prepare_batch(struct map *m, struct pl_diag *d)
+{
+	struct pl_buf sql;
+	enum pl_err err;
+
+	pl_buf_init(&sql);
+	pl_buf_append(&sql, EPISODE_INSERT, strlen(EPISODE_INSERT));
+	for (int i = 0; i < EPISODE_BATCH; i++)
+		pl_buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", i ? "," : "");
+	err = pl_db_prepare(m->db, sql.data, &m->batch_st, d);
+	pl_buf_release(&sql);
+	m->batch = pl_xcalloc(EPISODE_BATCH, sizeof(*m->batch));
+	return err;
+}
+
 static enum pl_err open_run(struct map *m, struct pl_diag *d)
 {
 	struct pl_key key;
@@ -840,8 +940,18 @@ static enum pl_err open_run(struct map *m, struct pl_diag *d)
 	pl_key_derive(&key, PL_SUBKEY_PSEUDONYM, m->ref_key);
 	pl_key_wipe(&key);
 	err = pl_db_open(m->o->db_path, &m->db, d);
+	if (!err) /* the CHECKs are tested in C (see the top of this file) */
+		err = pl_db_exec(m->db, "PRAGMA ignore_check_constraints = ON", d);
+	/* The statement journal of a multi-row INSERT (a few pages) in memory:
+	 * on disk, SQLite moves it to a temporary file once one statement's
+	 * journal passes 64 KiB, and keeps writing there.  Nothing this stage
+	 * runs sorts or builds temporary tables of a size to matter. */
+	if (!err)
+		err = pl_db_exec(m->db, "PRAGMA temp_store = MEMORY", d);
 	if (!err)
 		err = pl_db_prepare_all(m->db, stmt_sql, S__COUNT, m->st, d);
+	if (!err)
+		err = prepare_batch(m, d);
 	return err;
 }
 
@@ -851,6 +961,8 @@ static void close_run(struct map *m)
 		mfile_release(&m->files[i]);
 	free(m->files);
 	pl_db_finalize_all(m->st, S__COUNT);
+	pl_db_finalize_all(&m->batch_st, 1);
+	free(m->batch);
 	pl_db_close(m->db);
 	pl_source_set_release(&m->sources);
 	pl_buf_release(&m->plain);

@@ -303,6 +303,29 @@ static void test_buf__printf_appends_formatted(void **state)
 	pl_buf_release(&b);
 }
 
+/* pl_buf_putc is inline: it must grow a fresh buffer and keep the NUL. */
+static void test_buf__putc_grows_and_terminates(void **state)
+{
+	struct pl_buf b;
+	char want[300];
+
+	(void)state;
+	pl_buf_init(&b);
+	for (int i = 0; i < 299; i++) {
+		pl_buf_putc(&b, (char)('a' + i % 26));
+		want[i] = (char)('a' + i % 26);
+		assert_int_equal(b.len, (size_t)i + 1);
+		assert_true(b.cap > b.len);
+		assert_int_equal(b.data[b.len], '\0');
+	}
+	want[299] = '\0';
+	assert_string_equal(b.data, want);
+	pl_buf_reset(&b);
+	pl_buf_putc(&b, '\0');  /* a NUL byte is a byte */
+	assert_int_equal(b.len, 1);
+	pl_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_buf__append_keeps_binary_bytes),
 		cmocka_unit_test(test_buf__reset_keeps_capacity),
 		cmocka_unit_test(test_buf__printf_appends_formatted),
+		cmocka_unit_test(test_buf__putc_grows_and_terminates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -413,6 +413,69 @@ static void test_seal__same_message_twice_differs(void **state)
 	pl_buf_release(&b);
 }
 
+/* Nonces from a pool: every seal opens, no nonce comes twice (over several
+ * refills), and a zeroed pool is empty, never a source of zero nonces. */
+static void test_seal_pooled__round_trip_and_unique_nonces(void **state)
+{
+	enum { N = 1000 };
+	static unsigned char nonces[N][NPUB];
+	static const unsigned char zero[NPUB];
+	unsigned char sub[PL_KEY_BYTES];
+	struct pl_nonce_pool pool;
+	struct pl_buf blob, out;
+	struct pl_key k;
+	char msg[32];
+
+	(void)state;
+	fixed_key(&k, 3);
+	pl_key_derive(&k, PL_SUBKEY_SEAL, sub);
+	memset(&pool, 0, sizeof(pool));
+	pl_buf_init(&blob);
+	pl_buf_init(&out);
+	for (int i = 0; i < N; i++) {
+		int len = snprintf(msg, sizeof(msg), "19900101-%04d", i);
+
+		pl_seal_pooled(sub, &pool, msg, (size_t)len, &blob);
+		assert_int_equal(blob.len, NPUB + (size_t)len + ABYTES);
+		assert_int_equal(pl_unseal(sub, blob.data, blob.len, &out), 0);
+		assert_memory_equal(out.data, msg, (size_t)len);
+		memcpy(nonces[i], blob.data, NPUB);
+		assert_memory_not_equal(nonces[i], zero, NPUB);
+	}
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < N; j++)
+			if (memcmp(nonces[i], nonces[j], NPUB) == 0)
+				fail_msg("nonce %d repeats nonce %d", j, i);
+	pl_nonce_pool_release(&pool);
+	pl_buf_release(&blob);
+	pl_buf_release(&out);
+}
+
+/* pl_nonce_take hands out each byte once: a take that does not fit in what
+ * is left refills; a take of the whole pool works. */
+static void test_nonce_take__refills_and_never_repeats(void **state)
+{
+	static unsigned char a[PL_NONCE_POOL_BYTES], b[PL_NONCE_POOL_BYTES];
+	unsigned char x[24], y[24];
+	struct pl_nonce_pool pool;
+
+	(void)state;
+	pl_nonce_pool_init(&pool);
+	pl_nonce_take(&pool, a, sizeof(a));
+	assert_int_equal(pool.left, 0);
+	pl_nonce_take(&pool, b, sizeof(b));
+	assert_memory_not_equal(a, b, sizeof(a));
+	pl_nonce_take(&pool, x, sizeof(x));
+	assert_int_equal(pool.left, PL_NONCE_POOL_BYTES - sizeof(x));
+	pl_nonce_take(&pool, y, sizeof(y));
+	assert_memory_not_equal(x, y, sizeof(x));
+	pool.left = 10;  /* less than a nonce left: refill */
+	pl_nonce_take(&pool, y, sizeof(y));
+	assert_int_equal(pool.left, PL_NONCE_POOL_BYTES - sizeof(y));
+	pl_nonce_pool_release(&pool);
+	assert_int_equal(pool.left, 0);
+}
+
 static void test_unseal__tampered_truncated_or_wrong_key_fails(void **state)
 {
 	const char *msg = "19900101-1234";
@@ -549,6 +612,8 @@ int main(void)
 		T(test_derive__deterministic_and_distinct_per_purpose),
 		T(test_seal__round_trip),
 		T(test_seal__same_message_twice_differs),
+		T(test_seal_pooled__round_trip_and_unique_nonces),
+		T(test_nonce_take__refills_and_never_repeats),
 		T(test_unseal__tampered_truncated_or_wrong_key_fails),
 		T(test_sha256__fips_vectors),
 		T(test_sha256_file__digests_whole_file),

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iconv.h>
+
 #include "text.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -337,6 +339,50 @@ static void test_decode__latin1_every_byte_is_valid(void **state)
 	pl_decoder_release(&dec);
 }
 
+/* The single-byte decoders use a table built from iconv: on random values
+ * they must give exactly what iconv gives, output and bad offset. */
+static void test_decode__table_agrees_with_iconv(void **state)
+{
+	static const struct { enum pl_encoding enc; const char *name; } encs[] = {
+		{ PL_ENC_CP1252, "CP1252" }, { PL_ENC_LATIN1, "ISO-8859-1" },
+	};
+
+	(void)state;
+	srand(20261125);
+	for (size_t e = 0; e < N_OF(encs); e++) {
+		struct pl_decoder dec;
+		struct pl_diag d;
+		iconv_t cd = iconv_open("UTF-8", encs[e].name);
+
+		assert_true(cd != (iconv_t)-1);
+		assert_int_equal(pl_decoder_init(&dec, encs[e].enc, &d), PL_OK);
+		assert_true(dec.has_table);
+		for (int i = 0; i < 2000; i++) {
+			char in[40], want[200], *ip = in, *op = want;
+			size_t len = (size_t)(rand() % 40), in_left = len, out_left = sizeof(want);
+			size_t out_len = 0, bad = 0, rc;
+			const char *out;
+
+			for (size_t k = 0; k < len; k++) /* mostly ASCII, some high bytes */
+				in[k] = (char)(rand() % 4 ? 'a' + rand() % 26 : rand() % 256);
+			iconv(cd, NULL, NULL, NULL, NULL);
+			rc = iconv(cd, &ip, &in_left, &op, &out_left);
+			out = pl_decode(&dec, in, len, &out_len, &bad);
+			if (rc == (size_t)-1) {
+				assert_null(out);
+				assert_int_equal(bad, (size_t)(ip - in));
+				continue;
+			}
+			assert_non_null(out);
+			assert_int_equal(out_len, (size_t)(op - want));
+			assert_memory_equal(out, want, out_len);
+			assert_int_equal(out[out_len], '\0');
+		}
+		pl_decoder_release(&dec);
+		iconv_close(cd);
+	}
+}
+
 static void test_decode__long_field_and_buffer_reuse(void **state)
 {
 	enum { N = 100000 };
@@ -469,6 +515,93 @@ static void test_fold__blank_input_on_fresh_buffer_is_empty_string(void **state)
 
 /* ---- pl_find_control ---------------------------------------------------- */
 
+/* The byte-by-byte definitions the word-at-a-time scans must agree with. */
+static long ref_find_control(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') || s[i] == 0x7F)
+			return (long)i;
+	return -1;
+}
+
+/* pl_utf8_valid as it was, one byte at a time. */
+static int ref_utf8_valid(const unsigned char *s, size_t len, size_t *bad_off)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned long cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0) {
+			n = 1; cp = c & 0x1F; min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2; cp = c & 0x0F; min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else {
+			break;
+		}
+		if (len - i <= n)
+			break;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			break;
+		i += n + 1;
+	}
+	if (i == len)
+		return 1;
+bad:
+	*bad_off = i;
+	return 0;
+}
+
+/* pl_find_control and pl_utf8_valid look at 8 bytes at a time: on random
+ * strings (mostly ASCII, every offset and length) they must give the same
+ * answers as the byte loops they replace. */
+static void test_scans__word_at_a_time_agree_with_bytes(void **state)
+{
+	static const unsigned char special[] = {
+		0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xBF, 0xC3, 0xA5,
+		0xE2, 0x82, 0xAC, 0xED, 0xF0, 0x9F, 0xFF,
+	};
+	unsigned char buf[64];
+
+	(void)state;
+	srand(7);
+	for (int t = 0; t < 20000; t++) {
+		size_t len = (size_t)(rand() % 40), off = (size_t)(rand() % 8), bad = 0;
+		const unsigned char *s = buf + off;
+		long want;
+
+		for (size_t k = 0; k < len; k++)
+			buf[off + k] = rand() % 6 ? (unsigned char)(' ' + rand() % 95)
+				     : special[rand() % (int)N_OF(special)];
+		want = ref_find_control(s, len);
+		if (pl_find_control((const char *)s, len) != want)
+			fail_msg("find_control: %ld, want %ld (len %zu)",
+				 pl_find_control((const char *)s, len), want, len);
+		{
+			size_t ref_bad = 0;
+			int ref = ref_utf8_valid(s, len, &ref_bad);
+
+			bad = 0;
+			assert_int_equal(pl_utf8_valid((const char *)s, len, &bad), ref);
+			if (!ref)
+				assert_int_equal(bad, ref_bad);
+		}
+	}
+}
+
 static void test_find_control__table(void **state)
 {
 	static const struct {
@@ -516,6 +649,8 @@ int main(void)
 		cmocka_unit_test(test_decode__cp1252_every_byte),
 		cmocka_unit_test(test_decode__latin1_every_byte_is_valid),
 		cmocka_unit_test(test_decode__long_field_and_buffer_reuse),
+		cmocka_unit_test(test_decode__table_agrees_with_iconv),
+		cmocka_unit_test(test_scans__word_at_a_time_agree_with_bytes),
 		cmocka_unit_test(test_fold__table),
 		cmocka_unit_test(test_fold__respects_len_and_resets_out),
 		cmocka_unit_test(test_fold__blank_input_on_fresh_buffer_is_empty_string),

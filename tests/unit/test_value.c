@@ -1,0 +1,81 @@
+/*
+ * tests/unit/test_value.c - lib/value: ISO dates as the map stage writes
+ * them, and the date formats it parses with.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "value.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* pl_date_iso writes without printf; it must give what
+ * "%04u-%02u-%02u" of the values modulo 10000, 100, 100 gives. */
+static void test_date_iso__same_as_printf(void **state)
+{
+	static const struct pl_date dates[] = {
+		{ 2025, 1, 31 }, { 1, 1, 1 }, { 9999, 12, 31 }, { 1900, 2, 28 },
+		{ 2000, 2, 29 }, { 987, 10, 5 }, { 0, 0, 0 }, { 12345, 123, 456 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(dates); i++) {
+		char got[11], want[11];
+
+		memset(got, 'x', sizeof(got));
+		pl_date_iso(&dates[i], got);
+		snprintf(want, sizeof(want), "%04u-%02u-%02u", (unsigned)dates[i].year % 10000u,
+			 (unsigned)dates[i].month % 100u, (unsigned)dates[i].day % 100u);
+		assert_string_equal(got, want);
+	}
+}
+
+/* match_token looks at the first letter first: every token, and the
+ * longest one before a shorter one with the same letter. */
+static void test_date_parse__formats(void **state)
+{
+	static const struct {
+		const char *s, *fmt;
+		int ok, y, m, d;
+	} cases[] = {
+		{ "2025-03-07", "YYYY-MM-DD", 1, 2025, 3, 7 },
+		{ "7.3.2025", "D.M.YYYY", 1, 2025, 3, 7 },
+		{ "07/03/2025", "DD/MM/YYYY", 1, 2025, 3, 7 },
+		{ "20250307", "YYYYMMDD", 1, 2025, 3, 7 },
+		{ "2025-03-07 23:59:59", "YYYY-MM-DD hh:mm:ss", 1, 2025, 3, 7 },
+		{ "2025-03-07 24:00:00", "YYYY-MM-DD hh:mm:ss", 0, 0, 0, 0 },
+		{ "2025-02-29", "YYYY-MM-DD", 0, 0, 0, 0 },
+		{ "2025-3-7", "YYYY-MM-DD", 0, 0, 0, 0 },
+		{ "2025-03-07x", "YYYY-MM-DD", 0, 0, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		struct pl_date dt = { 0, 0, 0 };
+		int rc = pl_date_parse(cases[i].s, cases[i].fmt, &dt);
+
+		assert_int_equal(rc == 0, cases[i].ok);
+		if (!cases[i].ok)
+			continue;
+		assert_int_equal(dt.year, cases[i].y);
+		assert_int_equal(dt.month, cases[i].m);
+		assert_int_equal(dt.day, cases[i].d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_iso__same_as_printf),
+		cmocka_unit_test(test_date_parse__formats),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
