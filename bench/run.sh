@@ -34,7 +34,7 @@
 set -eu
 build=${1:-pipeline/build}
 sizes=${BENCH_SIZES:-"1000000 10000000"}
-runs=${RUNS:-3}
+runs_list=${RUNS:-3}   # one count for every size, or one per size ("3 1")
 seed=${BENCH_SEED:-20260115}
 stem=${BENCH_MONTHLY:-lundby_2025-12}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -114,8 +114,13 @@ budget=$root/bench/data/budget.md
 : >"$sections"
 : >"$budget"
 largest=
+runs_of=
 
+size_i=0
 for rows in $sizes; do
+	size_i=$((size_i + 1))
+	runs=$(echo "$runs_list" | awk -v i="$size_i" '{ print (i <= NF) ? $i : $NF }')
+	runs_of="$runs_of$rows: $runs; "
 	work=$root/bench/data/$rows
 	echo "bench: $rows rows: generating into $work" >&2
 	rm -rf "$work"
@@ -300,7 +305,7 @@ done
 
 # ---- linkage: its own section (bench/linkage.sh), and its budget line ---------
 echo "bench: linkage" >&2
-sh "$root/bench/linkage.sh" "$build" >"$root/bench/data/linkage.md"
+RUNS=$(echo "$runs_list" | awk '{ print $1 }') sh "$root/bench/linkage.sh" "$build" >"$root/bench/data/linkage.md"
 pps=$(sed -n 's/^| whole run: [^|]*| [^|]*| [^|]*| [^|]*| \([0-9-]*\) |$/\1/p' "$root/bench/data/linkage.md")
 marg=$(sed -n 's/^| marginal: [^|]*| [^|]*| [^|]*| [^|]*| \([0-9-]*\) |$/\1/p' "$root/bench/data/linkage.md")
 echo "| linkage ≥ 1,000,000 compared pairs/s per core (bench/linkage.sh) | 10000 records | whole run ${pps:--}, marginal ${marg:--} pairs/s | whole run $(verdict "${pps:--}" ">=" 1000000), marginal $(verdict "${marg:--}" ">=" 1000000) |" >>"$budget"
@@ -318,7 +323,7 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "$(cc --version | head -n 1); CFLAGS of the build: see the Makefile (default -O2 -g)."
 	echo "$(sqlite3 --version | cut -d' ' -f1 | sed 's/^/sqlite3 CLI /'); $(command -v node >/dev/null 2>&1 && echo "Node.js $(node --version)" || echo "no Node.js"); DuckDB: $( [ -z "$duck_note" ] && echo "@duckdb/node-api $duck_ver" || echo "$duck_note")."
 	echo
-	echo "Sizes: $sizes rows; each figure is the median of $runs runs (tools/runstat.c: wall time;"
+	echo "Sizes: $sizes rows; each figure is the median of the runs (${runs_of% }) (tools/runstat.c: wall time;"
 	echo "peak RSS from getrusage of the children, the maximum over the runs; for \`run\` the largest"
 	echo "stage process).  Files are read from the page cache (\`cat\` shows the read limit)."
 	echo
