@@ -128,7 +128,7 @@ bench: all
 FUZZ_BUILD   = pipeline/build/fuzz
 FUZZ_CC      = clang
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = csvread mapping pnr value compare scan
+FUZZ_TARGETS = csvread mapping pnr value compare scan catalogue population
 FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all
 VALGRIND_DIR = $(BUILD)/valgrind
