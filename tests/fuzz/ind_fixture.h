@@ -125,6 +125,18 @@ static void fuzz_ind_make_data(struct ind_data *data)
 	data->as_of = fuzz_ind_day("2024-12-31");
 }
 
+/* Prints what is wrong with row i to stderr; returns 0. */
+static int fuzz_ind_bad_row(const struct ind_catalogue *cat, const struct ind_row *r,
+			    const char *why)
+{
+	fprintf(stderr, "ind_compute: %s: indicator %s period %s by %d method %s: value %g "
+		"[%g, %g] num %g den %g note '%s'\n", why,
+		r->def < cat->n_defs ? cat->defs[r->def].id : "?", r->period, r->by,
+		r->method ? r->method : "(null)", r->est.value, r->est.lower, r->est.upper,
+		r->num, r->den, r->note);
+	return 0;
+}
+
 /* 1 if every row, equity and trend ind_compute() returned is sound: within
  * the catalogue, a value with a finite interval around it, or a note. */
 static int fuzz_ind_result_ok(const struct ind_catalogue *cat, const struct ind_result *res)
@@ -133,21 +145,21 @@ static int fuzz_ind_result_ok(const struct ind_catalogue *cat, const struct ind_
 		const struct ind_row *r = &res->rows[i];
 
 		if (r->def >= cat->n_defs || r->by < -1 || r->by >= (int)cat->defs[r->def].n_by)
-			return 0;
+			return fuzz_ind_bad_row(cat, r, "not a breakdown of the catalogue");
 		if (!r->reliability || !r->method)
-			return 0;
+			return fuzz_ind_bad_row(cat, r, "no reliability or method");
 		if (r->has_value && (!isfinite(r->est.value) || !isfinite(r->est.lower) ||
 		    !isfinite(r->est.upper) || r->est.lower > r->est.value ||
 		    r->est.value > r->est.upper))
-			return 0;
+			return fuzz_ind_bad_row(cat, r, "value outside its interval");
 		if (!r->has_value && !r->note[0])
-			return 0;
+			return fuzz_ind_bad_row(cat, r, "neither a value nor a note");
 		if (!(isnan(r->num) || isfinite(r->num)) || !(isnan(r->den) || isfinite(r->den)))
-			return 0;
+			return fuzz_ind_bad_row(cat, r, "infinite numerator or denominator");
 		for (int k = 0; k < IND_N_KEYS; k++)
 			if (r->key[k] != -1 && (r->key[k] < 0 || (size_t)r->key[k] >=
 			    ind_dim_n_values((enum ind_dim)k, cat)))
-				return 0;
+				return fuzz_ind_bad_row(cat, r, "a key outside its dimension");
 	}
 	for (size_t i = 0; i < res->n_equity; i++)
 		if (res->equity[i].def >= cat->n_defs)
