@@ -128,7 +128,7 @@ bench: all
 FUZZ_BUILD   = pipeline/build/fuzz
 FUZZ_CC      = clang
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = csvread mapping pnr value compare scan
+FUZZ_TARGETS = csvread mapping pnr value compare scan catalogue population
 FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all
 VALGRIND_DIR = $(BUILD)/valgrind
@@ -141,10 +141,14 @@ fuzz:
 	    FUZZ_LIBS='$(PKG_LIBS)' sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # $(VALGRIND_DIR) gets a wrapper per stage and unit test binary that runs the
-# real one under valgrind (logs in $(VALGRIND_DIR)/logs); the usual suites
-# then run on the wrappers, the stage tests with PL_BIN=$(VALGRIND_DIR).
+# real one under valgrind (logs in $(VALGRIND_DIR)/logs), and links to the
+# test tools (gen_sample, ...: they make fixtures, they are not checked); the
+# usual suites then run on the wrappers, the stage tests with
+# PL_BIN=$(VALGRIND_DIR).
 check-valgrind: unit-tests
 	@rm -rf $(VALGRIND_DIR) && mkdir -p $(VALGRIND_DIR)/tests $(VALGRIND_DIR)/logs
+	@for t in gen_sample gen_linkage runstat; do \
+	    ln -s '$(abspath $(BUILD))'/$$t $(VALGRIND_DIR)/$$t || exit 1; done
 	@for b in $(STAGES) $(UNITS:$(BUILD)/%=%); do \
 	    printf '#!/bin/sh\nexec %s --log-file=%s/logs/%s.%%p.log %s "$$@"\n' '$(VALGRIND)' \
 	        '$(abspath $(VALGRIND_DIR))' "$${b#tests/}" '$(abspath $(BUILD))'/$$b \

@@ -1648,7 +1648,7 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		char line[512];
 
 		dedup_summary_line(sum, line, sizeof(line));
-		pl_db_record_run(dd.db, "dedup", err, line);
+		err = pl_db_record_run(dd.db, "dedup", err, line, d);
 	}
 	pl_uf_release(&uf);
 	close_run(&dd);

@@ -493,6 +493,7 @@ static void figure_dsr(const struct pass *ps, struct ind_row *r, const struct ac
 static void figure_share(const struct pass *ps, struct ind_row *r, const struct acc *a)
 {
 	double m = ps->def->multiplier;
+	struct pl_diag d;
 	enum pl_err err;
 
 	r->num = a->num;
@@ -501,10 +502,16 @@ static void figure_share(const struct pass *ps, struct ind_row *r, const struct 
 	r->suppress = count_suppressed(a->num) || count_suppressed(a->units) ||
 		count_suppressed(a->units - a->num);
 	r->reliability = a->units < MIN_RELIABLE ? "unreliable" : "ok";
+	pl_diag_clear(&d);
 	err = ps->def->method == IND_M_WILSON ?
-		pl_prop_wilson(a->num, a->units, ps->cat->conf, &r->est, NULL) :
-		pl_prop_exact(a->num, a->units, ps->cat->conf, &r->est, NULL);
+		pl_prop_wilson(a->num, a->units, ps->cat->conf, &r->est, &d) :
+		pl_prop_exact(a->num, a->units, ps->cat->conf, &r->est, &d);
 	r->has_value = err == PL_OK;
+	if (!r->has_value && a->units == 0)
+		snprintf(r->note, sizeof(r->note), "no %s to take a share of",
+			 ind_unit_name(ps->def->unit));
+	else if (!r->has_value)
+		snprintf(r->note, sizeof(r->note), "%.120s", d.msg[0] ? d.msg : "not estimable");
 	r->est.value *= m;
 	r->est.lower *= m;
 	r->est.upper *= m;

@@ -275,7 +275,7 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 cleanup:
 	if (db) {
 		ind_summary_line(sum, line, sizeof(line));
-		pl_db_record_run(db, "indicators", err, err ? d->msg : line);
+		err = pl_db_record_run(db, "indicators", err, err ? d->msg : line, d);
 	}
 	pl_db_close(db);
 	ind_result_release(&res);

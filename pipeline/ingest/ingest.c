@@ -1084,7 +1084,7 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 		char line[256];
 
 		ingest_summary_line(sum, line, sizeof(line));
-		pl_db_record_run(in.db, "ingest", err, line);
+		err = pl_db_record_run(in.db, "ingest", err, line, d);
 	}
 	for (size_t i = 0; i < n_names; i++)
 		free(names[i]);

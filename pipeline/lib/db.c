@@ -321,12 +321,19 @@ enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(db, rc, what, d);
 }
 
-void pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
-		      const char *summary)
+enum pl_err pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
+			     const char *summary, struct pl_diag *d)
 {
 	struct pl_diag ignored;
+	struct pl_diag *rd = result ? &ignored : d;
 	long long run_id = 0;
+	enum pl_err err;
 
-	if (db && pl_db_run_begin(db, stage, &run_id, &ignored) == PL_OK)
-		pl_db_run_end(db, run_id, pl_exit_code(result), summary, &ignored);
+	/* locked: recording would only wait out the busy timeout again */
+	if (!db || result == PL_ETEMPFAIL)
+		return result;
+	err = pl_db_run_begin(db, stage, &run_id, rd);
+	if (!err)
+		err = pl_db_run_end(db, run_id, pl_exit_code(result), summary, rd);
+	return result ? result : err;
 }

@@ -40,10 +40,15 @@ void pl_db_finalize_all(sqlite3_stmt **st, size_t n);
 enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 			    struct pl_diag *d);
 
-/* Records a finished run of a stage (table stage_run).  Best effort: a
- * failure here must not mask the run's own result, so it returns nothing. */
-void pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
-		      const char *summary);
+/* Records a finished run of a stage (table stage_run).  A failure here does
+ * not mask the run's own result: returns result when it is an error (and
+ * leaves *d alone); else PL_OK, or the failure to record with *d set (e.g.
+ * PL_ETEMPFAIL when another process holds the database locked), since a
+ * run missing from stage_run would make the driver take later stages' inputs
+ * for unchanged.  A run that failed on the database being locked is not
+ * recorded (that would only wait out the busy timeout a second time). */
+enum pl_err pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
+			     const char *summary, struct pl_diag *d);
 
 /* Runs of a stage, for the report's metadata. */
 enum pl_err pl_db_run_begin(sqlite3 *db, const char *stage, long long *run_id,

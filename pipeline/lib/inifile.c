@@ -22,7 +22,41 @@ struct ini_state {
 	void *user;
 	struct pl_diag *d;
 	int failed;             /* the handler or the reader set *d */
+	long failed_line;       /* the line *d was set at */
 };
+
+/* Sets *d for the first failure only: later keys are not handed over. */
+static void fail_at(struct ini_state *st, const char *msg)
+{
+	if (st->failed)
+		return;
+	pl_diag_set(st->d, PL_ECONFIG, st->path, st->line, "%s", msg);
+	st->failed = 1;
+	st->failed_line = st->line;
+}
+
+/* 1 if the line of len bytes is a section heading without its ']': it starts
+ * with '[' (after a UTF-8 BOM on line 1; an indented line may continue a
+ * value instead) and no ']' comes before the end or an inline comment, as
+ * libinih reads it.  libinih flags that line but goes on parsing, handing
+ * the following keys over in the section before, so the first error
+ * reported would be a misleading one at a later line. */
+static int heading_unclosed(const char *line, size_t len, long line_no)
+{
+	const char *p = line, *end = line + len;
+
+	if (line_no == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	if (p >= end || *p != '[')
+		return 0;
+	for (p++; p < end && *p != '\n'; p++) {
+		if (*p == ']')
+			return 0;
+		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t'))
+			return 1;
+	}
+	return 1;
+}
 
 /* Hands libinih one line at a time, counting lines.  A comment line is
  * handed over as an empty line, so comments may be any length. */
@@ -45,10 +79,13 @@ static char *reader(char *str, int num, void *stream)
 		return str;
 	}
 	if (len >= (size_t)num - 1 && !st->failed) {
-		pl_diag_set(st->d, PL_ECONFIG, st->path, st->line,
-			    "line longer than %d characters", num - 3);
-		st->failed = 1;
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "line longer than %d characters", num - 3);
+		fail_at(st, msg);
 	}
+	if (heading_unclosed(start, len, st->line))
+		fail_at(st, "section heading without closing ']'");
 	if (len >= (size_t)num)
 		len = (size_t)num - 1;
 	memcpy(str, start, len);
@@ -62,8 +99,10 @@ static int trampoline(void *user, const char *section, const char *key, const ch
 
 	if (st->failed)
 		return 0;
-	if (!st->handler(st->user, section, key, value, st->line))
+	if (!st->handler(st->user, section, key, value, st->line)) {
 		st->failed = 1;
+		st->failed_line = st->line;
+	}
 	return !st->failed;
 }
 
@@ -119,7 +158,10 @@ enum pl_err pl_ini_parse(const char *path, pl_ini_handler handler, void *user,
 	st.user = user;
 	st.d = d;
 	rc = ini_parse_stream(reader, &st, trampoline, &st);
-	if (st.failed)
+	/* libinih returns the first line it found wrong but goes on parsing:
+	 * a syntax error before the line the handler or reader failed at is
+	 * the one to report. */
+	if (st.failed && !(rc > 0 && rc < st.failed_line))
 		err = d->err ? d->err : PL_ECONFIG;
 	else if (rc != 0)
 		err = pl_diag_set(d, PL_ECONFIG, path, rc > 0 ? rc : 0,

@@ -1006,7 +1006,7 @@ enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct
 		char line[256];
 
 		map_summary_line(sum, line, sizeof(line));
-		pl_db_record_run(m.db, "map", err, line);
+		err = pl_db_record_run(m.db, "map", err, line, d);
 	}
 	close_run(&m);
 	return err;

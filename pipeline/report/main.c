@@ -38,6 +38,9 @@ static const char usage_text[] =
 	"  70  internal error, or the disclosure audit failed (nothing written)\n"
 	"  73  cannot create an output file\n"
 	"  74  I/O error\n"
+	"  75  database locked by another process: try again later (another\n"
+	"      stage writing does not stop the report, which reads the figures\n"
+	"      last committed)\n"
 	"  78  a database of another version\n";
 
 static int usage_error(void)

@@ -1,8 +1,9 @@
 /*
- * tests/fuzz/fixture.h - what the mapping-file fuzz targets (fuzz_mapping,
- * fuzz_scan) share: a private temporary directory holding small copies of
- * the shared code lists in codelists/, made at initialisation and removed
- * at exit (not after a crash).  Include once, after the C headers.
+ * tests/fuzz/fixture.h - what the file-reading fuzz targets (fuzz_mapping,
+ * fuzz_scan, fuzz_catalogue, fuzz_population) share: a private temporary
+ * directory holding small copies of the shared code lists in codelists/,
+ * made at initialisation and removed at exit (not after a crash).  Include
+ * once, after the C headers.
  */
 #ifndef FUZZ_FIXTURE_H
 #define FUZZ_FIXTURE_H

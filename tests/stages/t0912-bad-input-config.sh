@@ -2,7 +2,8 @@
 # t0912-bad-input-config.sh - guards configuration errors, each by the stage
 # that reads the file and mixed into a good night (the driver, after a good
 # previous night):
-#   a mapping file with a syntax error, an unknown key, a code not in the
+#   a mapping file with a syntax error, a section heading without its ']'
+#   (at the heading's line, not at the first key after it), an unknown key, a code not in the
 #   schema, a missing code list: ingest 78 naming "angered.ini:LINE";
 #   a header that no longer matches the mapping (a renamed column): ingest
 #   0, map 78 naming the mapping's line and the file;
@@ -74,6 +75,10 @@ ingest_case() {
 n=$(lineof '^quote = double' "$ini")
 ingest_case "syntax error" 's/^quote = double/quote double/' \
 	".*mappings/angered\\.ini:$n: syntax error: expected \\[section\\] or key = value$"
+n=$(lineof '^\[dialect\]$' "$ini")
+ingest_case "section heading without ']'" 's/^\[dialect\]$/[dialect/' \
+	".*mappings/angered\\.ini:$n: section heading without closing '\\]'$"
+n=$(lineof '^quote = double' "$ini")
 ingest_case "unknown key" 's/^quote = double/quote = double\nquotes = double/' \
 	".*mappings/angered\\.ini:$((n + 1)): unknown key 'quotes' in \\[dialect\\]$"
 n=$(awk '/^\[blank\]/ { b = 1 } b && /^sex = U$/ { print NR; exit }' "$ini")

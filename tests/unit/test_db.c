@@ -384,6 +384,42 @@ static void test_db__run_begin_and_end(void **state)
 	pl_db_close(db);
 }
 
+/* Regression: the record of a finished run was best effort, so a stage
+ * that had nothing to write (map with every file mapped) exited 0 although
+ * its run could not be recorded in a locked database, and the driver then
+ * took what is keyed on stage_run for unchanged. */
+static void test_db__record_run_reports_a_locked_database(void **state)
+{
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db, *other;
+
+	unit_path(state, "pipeline.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_record_run(db, "map", PL_OK, "fine", &d), PL_OK);
+	assert_int_equal(pl_db_record_run(db, "map", PL_EDATA, "bad", &d), PL_EDATA);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'map'"), 2);
+	assert_int_equal(query_ll(db, "SELECT exit_code FROM stage_run WHERE summary = 'bad'"), 65);
+
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10);
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_record_run(db, "map", PL_OK, "locked", &d), PL_ETEMPFAIL);
+	assert_int_equal(d.err, PL_ETEMPFAIL);
+	assert_string_equal(d.file, path);
+	assert_non_null(strstr(d.msg, "database is locked"));
+	/* the run's own error wins and leaves the diag alone */
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_record_run(db, "map", PL_ECONFIG, "config", &d), PL_ECONFIG);
+	assert_int_equal(d.err, PL_OK);
+	assert_int_equal(pl_db_record_run(db, "map", PL_ETEMPFAIL, "busy", &d), PL_ETEMPFAIL);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'map'"), 2);
+	pl_db_close(db);
+}
+
 static void test_db__fail_maps_sqlite_codes(void **state)
 {
 	static const struct {
@@ -470,6 +506,7 @@ int main(void)
 		T(test_db__rows_read_check_constraint),
 		T(test_db__status_check_and_cascade),
 		T(test_db__run_begin_and_end),
+		T(test_db__record_run_reports_a_locked_database),
 		T(test_db__fail_maps_sqlite_codes),
 		T(test_db__prepare_and_exec_errors_name_what),
 		T(test_db__utc_now_is_iso8601),

@@ -12,11 +12,13 @@
 #include <cmocka.h>
 
 #include "csvread.h"
+#include "indicators/indicators.h"
 #include "scan/scan.h"
 #include "secret.h"
 #include "source.h"
 #include "text.h"
 #include "unit.h"
+#include "value.h"
 
 static int setup(void **state) { return unit_tmp_setup(state); }
 static int teardown(void **state) { return unit_tmp_teardown(state); }
@@ -263,6 +265,66 @@ static void test_fuzz_regress__scan_many_footer_words_fit_one_line(void **state)
 	pl_buf_release(&draft);
 }
 
+/*
+ * fuzz_catalogue input (the seed bands-and-periods.ini with "period = day
+ * 01-28"), minimised by hand: a share (method exact or wilson) on a day of
+ * the year no one was in care.  The row had no value (a share of 0 of 0 is
+ * not defined) and no note, so the report could not say why the cell is
+ * empty.  Guards: every row without a value says why.
+ */
+static int32_t regress_day(const char *iso)
+{
+	struct pl_date dt;
+
+	assert_int_equal(pl_date_parse(iso, "YYYY-MM-DD", &dt), 0);
+	return (int32_t)pl_date_days(&dt);
+}
+
+static void test_fuzz_regress__catalogue_share_of_nobody_has_a_note(void **state)
+{
+	static const char *const methods[] = { "exact", "wilson" };
+	struct ind_episode ep = { 0, 0, -1, { 0 } };
+	struct ind_person person = { 0, 1, 1980 };
+	struct ind_data data = { 0 };
+	struct ind_population pop = { 0 };
+	char path[512], text[512];
+
+	ep.start = regress_day("2024-06-01");
+	ep.end = regress_day("2024-06-30");
+	data.ep = &ep;
+	data.n_ep = 1;
+	data.p = &person;
+	data.n_p = 1;
+	data.first_year = data.last_year = 2024;
+	data.as_of = regress_day("2024-12-31");
+	unit_path(state, "cat.ini", path, sizeof(path));
+	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		struct ind_catalogue cat;
+		struct ind_result res;
+		struct pl_diag d;
+		size_t n_shares = 0;
+
+		snprintf(text, sizeof(text), "[catalogue]\nage_bands = 0+\n[indicator s]\n"
+			 "title_sv = s\ntitle_en = s\nperiod = day 01-28\nmethod = %s\n"
+			 "numerator = sex = F\n", methods[m]);
+		assert_int_equal(unit_write_str(path, text), 0);
+		pl_diag_clear(&d);
+		assert_int_equal(ind_catalogue_load(path, &cat, &d), PL_OK);
+		ind_compute(&cat, &data, &pop, &res);
+		for (size_t i = 0; i < res.n_rows; i++) {
+			const struct ind_row *r = &res.rows[i];
+
+			assert_false(r->has_value);
+			assert_true(r->den == 0);
+			assert_string_equal(r->note, "no persons to take a share of");
+			n_shares++;
+		}
+		assert_true(n_shares > 0);
+		ind_result_release(&res);
+		ind_catalogue_release(&cat);
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -272,6 +334,7 @@ int main(void)
 		T(test_fuzz_regress__mapping_stacked_repetition_is_refused),
 		T(test_fuzz_regress__scan_header_line_break_stays_in_its_comment),
 		T(test_fuzz_regress__scan_many_footer_words_fit_one_line),
+		T(test_fuzz_regress__catalogue_share_of_nobody_has_a_note),
 	};
 #undef T
 

@@ -245,7 +245,21 @@ static void assert_previous_files(const char *dir)
 }
 
 /* Makes creating files in dir fail: chmod 0555 where that is enough, else
- * (root) a descriptor limit that makes every open() fail with EMFILE. */
+ * (root) a descriptor limit that makes every open() fail with EMFILE.
+ * Under valgrind (make check-valgrind) the limit cannot stand for a
+ * directory that refuses files: valgrind enforces RLIMIT_NOFILE itself,
+ * after the kernel's open() has created the file, so mkstemp() fails with a
+ * file left behind that no program could have removed; the test is skipped
+ * there (before it allocates anything).  Call it before anything the test
+ * must free. */
+/* 1 when the test runs under valgrind (its preload is in LD_PRELOAD). */
+static int under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return p && strstr(p, "vgpreload") != NULL;
+}
+
 struct blocked {
 	const char *dir;
 	int by_limit;
@@ -267,6 +281,8 @@ static void block_creation(const char *dir, struct blocked *b)
 	close(fd);
 	assert_int_equal(unlink(probe), 0);
 	assert_int_equal(chmod(dir, 0755), 0);
+	if (under_valgrind())
+		skip();
 	fd = open("/dev/null", O_RDONLY);
 	assert_true(fd >= 0);
 	close(fd);
@@ -510,12 +526,12 @@ static void test_csv__cannot_create_keeps_previous(void **state)
 	enum pl_err err;
 	char dir[512], list[2048], before[2048];
 
-	build(&ts);
 	unit_path(state, "tables", dir, sizeof(dir));
 	assert_int_equal(mkdir(dir, 0755), 0);
 	previous_files(dir);
 	list_dir(dir, before, sizeof(before));
 	block_creation(dir, &blk);
+	build(&ts);
 	pl_diag_clear(&d);
 	err = rep_write_csv(&ts, dir, &d);
 	unblock_creation(&blk);
@@ -736,13 +752,13 @@ static void test_xlsx__cannot_create_keeps_previous(void **state)
 	enum pl_err err;
 	char dir[512], path[600], list[2048], before[2048];
 
-	build(&ts);
 	unit_path(state, "out", dir, sizeof(dir));
 	assert_int_equal(mkdir(dir, 0755), 0);
 	previous_files(dir);
 	list_dir(dir, before, sizeof(before));
 	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
 	block_creation(dir, &blk);
+	build(&ts);
 	pl_diag_clear(&d);
 	err = rep_write_xlsx(&ts, path, &d);
 	unblock_creation(&blk);

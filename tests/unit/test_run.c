@@ -286,7 +286,7 @@ static void test_run_config__errors_name_the_line(void **state)
 		{ "[run]\nkeep_logs = 1\nkeep_logs = 2\n", PL_ECONFIG, 3, "[run] keep_logs given twice" },
 		{ "[run]\nkeep_logs = 100001\n", PL_ECONFIG, 2, "keep_logs '100001' is not" },
 		{ "[run]\nkeep_logs = 3x\n", PL_ECONFIG, 2, "keep_logs '3x' is not" },
-		{ "[paths\n", PL_ECONFIG, 1, "syntax error" },
+		{ "[paths\n", PL_ECONFIG, 1, "section heading without closing ']'" },
 		{ "[report]\nlang = de\n", PL_ECONFIG, 2, "lang 'de' is not sv or en" },
 		{ "[report]\nlang = SV\n", PL_ECONFIG, 2, "lang 'SV' is not sv or en" },
 		{ "[report]\nlang =\n", PL_ECONFIG, 2, "lang '' is not sv or en" },

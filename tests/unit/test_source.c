@@ -418,7 +418,7 @@ static void test_source__line_numbers_survive_comments_crlf_and_no_final_newline
 {
 	static const struct err_case cases[] = {
 		{ "syntax error", SOURCE_OK "[dialect\n", 5,
-		  "syntax error: expected [section] or key = value", 0 },
+		  "section heading without closing ']'", 0 },
 		{ "line without =", SOURCE_OK "; fine\n\njust words\n", 7,
 		  "syntax error: expected [section] or key = value", 0 },
 		{ "CRLF", "[source]\r\nname = a\r\n\r\n; c\r\nbogus = 1\r\n", 5,
@@ -432,6 +432,29 @@ static void test_source__line_numbers_survive_comments_crlf_and_no_final_newline
 		  "0123456789012345678901234567890123456789012345678901234567890123456789"
 		  "0123456789012345678901234567890123456789012345678901234567890123456789\n"
 		  "[source]\nbogus = 1\n", 3, "unknown key 'bogus' in [source]", 0 },
+	};
+
+	run_errors(state, cases, N_OF(cases));
+}
+
+/* Regression: a heading without its ']' was reported at the first key after
+ * it ("unknown key 'encoding' in [source]"), since libinih goes on parsing
+ * and hands the keys over in the section before. */
+static void test_source__unclosed_section_heading_reported_at_its_line(void **state)
+{
+	static const struct err_case cases[] = {
+		{ "keys follow", SOURCE_OK "[dialect\nencoding = utf-8\nquote = double\n", 5,
+		  "section heading without closing ']'", 0 },
+		{ "after comments and CRLF",
+		  "[source]\r\nname = a\r\n; c\r\n\r\n[dialect\r\nencoding = utf-8\r\n", 5,
+		  "section heading without closing ']'", 0 },
+		{ "']' only in an inline comment", SOURCE_OK "\n[dialect ; ]\nquote = double\n", 6,
+		  "section heading without closing ']'", 0 },
+		{ "first line, after a BOM", "\xEF\xBB\xBF[source\nname = a\n", 1,
+		  "section heading without closing ']'", 0 },
+		{ "a line without '=' before a bad key",
+		  SOURCE_OK "just words\nbogus = 1\n", 5,
+		  "syntax error: expected [section] or key = value", 0 },
 	};
 
 	run_errors(state, cases, N_OF(cases));
@@ -672,7 +695,8 @@ int main(void)
 		T(test_source__bad_values),
 		T(test_source__missing_required_keys),
 		T(test_source__line_numbers_survive_comments_crlf_and_no_final_newline),
-		T(test_source__file_level_errors),
+		T(test_source__unclosed_section_heading_reported_at_its_line),
+	T(test_source__file_level_errors),
 		T(test_source__claims_globs_case_insensitively),
 		T(test_source_set__sorted_by_file_name),
 		T(test_source_set__duplicate_source_name_refused),
