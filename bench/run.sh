@@ -378,5 +378,5 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "runstat node bench/duckdb/job.mjs maps input duckwork"
 	echo '```'
 } >"$out"
-{ echo; cat "$root/bench/data/linkage.md"; } >>"$out"
+{ echo; cat "$root/bench/data/linkage.md"; echo; cat "$root/bench/analysis.md"; } >>"$out"
 cat "$out"

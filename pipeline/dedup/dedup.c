@@ -1640,13 +1640,11 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		step_done(&t, "cluster and write");
 	}
 	if (dd.db) {
+		char line[512];
+
 		if (err)
 			sqlite3_exec(dd.db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_exec(dd.db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	}
-	if (dd.db) {
-		char line[512];
-
 		dedup_summary_line(sum, line, sizeof(line));
 		err = pl_db_record_run(dd.db, "dedup", err, line, d);
 	}
