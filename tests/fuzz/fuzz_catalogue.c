@@ -36,19 +36,11 @@
 	fprintf(stderr, "fuzz_catalogue: invariant failed at line %d: %s\n", __LINE__, #c); \
 	abort(); } } while (0)
 
-static char cat_path[300], pop_path[300];
 static struct ind_population pop;
 static struct ind_data data;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The target's own files, at exit before the fixture's directory. */
-static void remove_files(void)
-{
-	unlink(cat_path);
-	unlink(pop_path);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -56,13 +48,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	fuzz_make_dir("fuzz_catalogue");
-	atexit(remove_files);
-	snprintf(cat_path, sizeof(cat_path), "%s/cat.ini", fuzz_dir);
-	snprintf(pop_path, sizeof(pop_path), "%s/population.csv", fuzz_dir);
-	fuzz_write_file(pop_path, fuzz_ind_population, strlen(fuzz_ind_population));
+	fuzz_ind_make_paths("fuzz_catalogue");
+	fuzz_write_file(fuzz_ind_pop_path, fuzz_ind_population, strlen(fuzz_ind_population));
 	pl_diag_clear(&d);
-	if (ind_population_load(pop_path, &pop, &d) != PL_OK) {
+	if (ind_population_load(fuzz_ind_pop_path, &pop, &d) != PL_OK) {
 		fprintf(stderr, "fuzz_catalogue: fixture population: %s\n", d.msg);
 		abort();
 	}
@@ -158,12 +147,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	struct pl_diag d;
 	enum pl_err err;
 
-	fuzz_write_file(cat_path, bytes, size);
+	fuzz_write_file(fuzz_ind_cat_path, bytes, size);
 	pl_diag_clear(&d);
-	err = ind_catalogue_load(cat_path, &cat, &d);
+	err = ind_catalogue_load(fuzz_ind_cat_path, &cat, &d);
 	if (err != PL_OK) {
 		CHECK(err == PL_ECONFIG && d.err == err && d.msg[0] && d.line >= 0);
-		CHECK(strcmp(d.file, cat_path) == 0);
+		CHECK(strcmp(d.file, fuzz_ind_cat_path) == 0);
 		CHECK(cat.defs == NULL && cat.n_defs == 0 && cat.n_bands == 0);
 		return 0;
 	}

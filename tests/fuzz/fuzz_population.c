@@ -33,19 +33,11 @@
 	fprintf(stderr, "fuzz_population: invariant failed at line %d: %s\n", __LINE__, #c); \
 	abort(); } } while (0)
 
-static char cat_path[300], pop_path[300];
 static struct ind_catalogue cat;
 static struct ind_data data;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The target's own files, at exit before the fixture's directory. */
-static void remove_files(void)
-{
-	unlink(cat_path);
-	unlink(pop_path);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -53,13 +45,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	fuzz_make_dir("fuzz_population");
-	atexit(remove_files);
-	snprintf(cat_path, sizeof(cat_path), "%s/cat.ini", fuzz_dir);
-	snprintf(pop_path, sizeof(pop_path), "%s/population.csv", fuzz_dir);
-	fuzz_write_file(cat_path, fuzz_ind_catalogue, strlen(fuzz_ind_catalogue));
+	fuzz_ind_make_paths("fuzz_population");
+	fuzz_write_file(fuzz_ind_cat_path, fuzz_ind_catalogue, strlen(fuzz_ind_catalogue));
 	pl_diag_clear(&d);
-	if (ind_catalogue_load(cat_path, &cat, &d) != PL_OK) {
+	if (ind_catalogue_load(fuzz_ind_cat_path, &cat, &d) != PL_OK) {
 		fprintf(stderr, "fuzz_population: fixture catalogue: %s\n", d.msg);
 		abort();
 	}
@@ -104,7 +93,7 @@ static void check_population(const struct ind_population *pop)
 
 	for (const char *const *c = pl_codes(PL_CL_DISTRICT); *c; c++)
 		n_districts++;
-	CHECK(pop->n_cells > 0 && pop->sha256[0] && strcmp(pop->path, pop_path) == 0);
+	CHECK(pop->n_cells > 0 && pop->sha256[0] && strcmp(pop->path, fuzz_ind_pop_path) == 0);
 	for (size_t i = 0; i < pop->n_cells; i++) {
 		const struct ind_pop_cell *c = &pop->cells[i];
 		const struct ind_pop_cell *p = i ? &pop->cells[i - 1] : NULL;
@@ -138,12 +127,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	struct pl_diag d;
 	enum pl_err err;
 
-	fuzz_write_file(pop_path, bytes, size);
+	fuzz_write_file(fuzz_ind_pop_path, bytes, size);
 	pl_diag_clear(&d);
-	err = ind_population_load(pop_path, &pop, &d);
+	err = ind_population_load(fuzz_ind_pop_path, &pop, &d);
 	if (err != PL_OK) {
 		CHECK(err == PL_ECONFIG && d.err == err && d.msg[0] && d.line >= 0);
-		CHECK(strcmp(d.file, pop_path) == 0);
+		CHECK(strcmp(d.file, fuzz_ind_pop_path) == 0);
 		CHECK(pop.cells == NULL && pop.n_cells == 0);
 		return 0;
 	}

@@ -14,6 +14,26 @@
 #include "schema.h"
 #include "value.h"
 
+/* The target's two files (the catalogue, the population) in its fixture
+ * directory: one holds the fixed fixture, the other each fuzz input. */
+static char fuzz_ind_cat_path[300], fuzz_ind_pop_path[300];
+
+static void fuzz_ind_remove_files(void)
+{
+	unlink(fuzz_ind_cat_path);
+	unlink(fuzz_ind_pop_path);
+}
+
+/* Makes the fixture directory for target name and the two file names;
+ * removes the files at exit, before the directory. */
+static void fuzz_ind_make_paths(const char *name)
+{
+	fuzz_make_dir(name);
+	atexit(fuzz_ind_remove_files);
+	snprintf(fuzz_ind_cat_path, sizeof(fuzz_ind_cat_path), "%s/cat.ini", fuzz_dir);
+	snprintf(fuzz_ind_pop_path, sizeof(fuzz_ind_pop_path), "%s/population.csv", fuzz_dir);
+}
+
 /* Every method, filters, numerators, breakdowns, each period kind. */
 static const char fuzz_ind_catalogue[] =
 	"[catalogue]\nage_bands = 0-20 21-64 65+\nconf = 0.9\n"
