@@ -153,7 +153,9 @@ SELECT rid, nullif(birth_date, '') AS birth_date, nullif(substr(birth_date, 1, 4
        nullif($(nk first), '') AS first_name, nullif($(nk last), '') AS last_name,
        nullif(replace(post, ' ', ''), '') AS postcode,
        nullif(substr($(nk first), 1, 1), '') AS first_initial,
-       nullif(substr($(nk last), 1, 1), '') AS last_initial
+       nullif(substr($(nk last), 1, 1), '') AS last_initial,
+       nullif(min(substr($(nk first), 1, 1), substr($(nk last), 1, 1)) ||
+              max(substr($(nk first), 1, 1), substr($(nk last), 1, 1)), '') AS initials
   FROM rec;
 CREATE UNIQUE INDEX k_rid ON k (rid);
 -- True pairs: found (one predicted person), blocked (shares a rule's key).
@@ -203,6 +205,9 @@ p_pairs=$1 t_pairs=$2 tp=$3 b3p_sum=$4 b3r_sum=$5 exact=$6 split=$7 merged=$8
 refused=$(q "select n from linkage_param where comparison = 'run' and level = 'refused_links'")
 links=$(q "select n from linkage_param where comparison = 'run' and level = 'links'")
 share=$(q "select printf('%.4f', m) from linkage_param where comparison = 'run' and level = 'match_share'")
+labels=$(q "select n from linkage_param where comparison = 'run' and level = 'label_pairs'")
+if [ -n "$share" ]; then m_from="m by EM (match share among candidates $share)"
+else m_from="m from $labels labelled pairs (episodes sharing a valid number)"; fi
 prior=$(q "select printf('%.3g', m) from linkage_param where comparison = 'run' and level = 'prior'")
 threshold=$(sed -n 's/^[[:space:]]*threshold[[:space:]]*=[[:space:]]*\([-0-9.]*\).*/\1/p' "$settings")
 
@@ -232,8 +237,8 @@ echo "3 district files, $n_rec records of $n_true true persons ($((n_rec - n_tru
 echo "with noise; $n_noid records without a valid identity number; $n_namesake generated namesakes, $n_twin twins)."
 echo "Mapping files bench/linkage/lk_*.ini."
 echo "Settings $settings_note: threshold $threshold."
-echo "dedup made $n_pred persons with $links links ($refused refused: two valid numbers); EM match share"
-echo "among candidates $share, prior $prior."
+echo "dedup made $n_pred persons with $links links ($refused refused: two valid numbers);"
+echo "$m_from, prior $prior."
 [ "$n_unseen" -eq 0 ] || echo "**$n_unseen records never reached dedup** (rejected by ingest or map): each counted as a person of its own."
 echo
 echo "| measure | precision | recall | F1 | aim |"
@@ -253,7 +258,7 @@ echo "  $merged predicted persons mix several true persons."
 echo
 echo "| dedup speed | median s | peak RSS MiB | candidate pairs | pairs/s |"
 echo "|---|---:|---:|---:|---:|"
-echo "| whole run: load and unseal, block, compare, EM, cluster, write | $dedup_s | $((dedup_rss / 1024)) | $pairs | $pps |"
+echo "| whole run: load and unseal, block, compare (and EM), cluster, write | $dedup_s | $((dedup_rss / 1024)) | $pairs | $pps |"
 if [ "$extra_s" != - ]; then
 	echo "| the same with one more blocking rule (\`birth_year\`) | $extra_s | | $extra_pairs | $(rate "$extra_pairs" "$extra_s") |"
 	echo "| marginal: extra pairs / extra time | | | $((extra_pairs - pairs)) | $marg |"
@@ -268,7 +273,7 @@ echo "whole run $(verdict "$pps" 1000000), marginal $( [ "$marg" = - ] && echo "
 echo
 echo "### Estimated parameters"
 echo
-echo "From linkage_param: m (agreement among matches, EM), u (among random pairs), the level's"
+echo "From linkage_param: m (agreement among matches: from labels or EM, as above), u (among random pairs), the level's"
 echo "weight log2(m/u) before the name-frequency adjustment, and candidate pairs at the level."
 echo
 echo "| comparison | level | m | u | log2(m/u) | candidate pairs |"

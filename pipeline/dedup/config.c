@@ -13,6 +13,7 @@ static const char *const key_names[DK__COUNT] = {
 	[DK_BIRTH_DATE] = "birth_date", [DK_BIRTH_YEAR] = "birth_year", [DK_SEX] = "sex",
 	[DK_FIRST_NAME] = "first_name", [DK_LAST_NAME] = "last_name", [DK_POSTCODE] = "postcode",
 	[DK_FIRST_INITIAL] = "first_initial", [DK_LAST_INITIAL] = "last_initial",
+	[DK_INITIALS] = "initials",
 };
 
 struct cfg_state {
@@ -46,7 +47,7 @@ static int parse_rule(struct cfg_state *st, const char *value, long line)
 	int *rule;
 
 	if (cfg->n_rules == DEDUP_MAX_RULES)
-		return bad(st, line, "more than 8 blocking rules at", value);
+		return bad(st, line, "more than 16 blocking rules at", value);
 	rule = cfg->rules[cfg->n_rules];
 	snprintf(buf, sizeof(buf), "%s", value);
 	for (char *tok = strtok(buf, "+ \t"); tok; tok = strtok(NULL, "+ \t")) {
@@ -90,6 +91,15 @@ static int handle(void *user, const char *section, const char *key, const char *
 		if (number(value, 1, 10000, &v))
 			return bad(st, line, "em_iterations is not 1..10000:", value);
 		cfg->em_iterations = (long)v;
+	} else if (strcasecmp(key, "m_from") == 0) {
+		if (strcasecmp(value, "auto") == 0)
+			cfg->m_from = DM_AUTO;
+		else if (strcasecmp(value, "labels") == 0)
+			cfg->m_from = DM_LABELS;
+		else if (strcasecmp(value, "em") == 0)
+			cfg->m_from = DM_EM;
+		else
+			return bad(st, line, "m_from is not auto, labels or em:", value);
 	} else if (strcasecmp(key, "max_block") == 0) {
 		if (number(value, 2, 1e7, &v))
 			return bad(st, line, "max_block is not 2..1e7:", value);
@@ -142,4 +152,13 @@ enum pl_err dedup_config_load(const char *path, struct dedup_config *cfg, struct
 const char *dedup_key_name(int k)
 {
 	return k >= 0 && k < DK__COUNT ? key_names[k] : "?";
+}
+
+void dedup_rule_text(const struct dedup_config *cfg, size_t r, char *out, size_t size)
+{
+	size_t at = (size_t)snprintf(out, size, "%zu:", r + 1);
+
+	for (size_t k = 0; k < DEDUP_MAX_KEYS && cfg->rules[r][k] >= 0 && at < size; k++)
+		at += (size_t)snprintf(out + at, size - at, "%s%s", k ? " + " : " ",
+				       dedup_key_name(cfg->rules[r][k]));
 }

@@ -122,6 +122,7 @@ struct dedup {
 	struct pair *pairs;         /* candidate pairs at or above the threshold */
 	size_t n_pairs;
 	long *pattern_n;            /* candidate pairs by comparison pattern */
+	long rule_pairs[DEDUP_MAX_RULES]; /* candidate pairs by the first rule blocking them */
 	double m[C__COUNT][N_LEVELS], u[C__COUNT][N_LEVELS];
 	double m0[C__COUNT][N_LEVELS]; /* EM's starting m, also its prior */
 	double lambda;              /* match share among candidate pairs (EM) */
@@ -574,6 +575,11 @@ static int cmp_key(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+static const char *pooled(const struct pl_intern *pool, uint32_t id)
+{
+	return id == ID_BLANK ? "" : pl_intern_str(pool, id);
+}
+
 /* The first character (UTF-8 sequence) of s into buf. */
 static const char *initial(const char *s, char buf[16])
 {
@@ -590,6 +596,23 @@ static const char *initial(const char *s, char buf[16])
 	return buf;
 }
 
+/* Both initials of a record, the smaller first, so that swapped first and
+ * last names give one key; "" unless both names are there. */
+static const char *initials(const struct dedup *dd, const struct rec *r, char buf[32])
+{
+	char a[16], b[16];
+
+	initial(pooled(&dd->names, r->first_id), a);
+	initial(pooled(&dd->names, r->last_id), b);
+	if (!*a || !*b)
+		buf[0] = '\0';
+	else if (strcmp(a, b) <= 0)
+		snprintf(buf, 32, "%s%s", a, b);
+	else
+		snprintf(buf, 32, "%s%s", b, a);
+	return buf;
+}
+
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
 	for (; *s; s++)
@@ -597,20 +620,16 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 	return (h ^ (unsigned char)FIELD_SEP) * 0x100000001b3ULL;
 }
 
+
 /* The record's key for a rule, hashed into *hash; 0 if a component is
  * missing. */
-static const char *pooled(const struct pl_intern *pool, uint32_t id)
-{
-	return id == ID_BLANK ? "" : pl_intern_str(pool, id);
-}
-
 static int block_key(const struct dedup *dd, const struct rec *r, const int *rule,
 		     uint64_t *hash)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (int i = 0; i < DEDUP_MAX_KEYS && rule[i] >= 0; i++) {
-		char tmp[16];
+		char tmp[32];
 		const char *v = "";
 
 		switch (rule[i]) {
@@ -632,6 +651,7 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 		case DK_LAST_INITIAL:
 			v = initial(pooled(&dd->names, r->last_id), tmp);
 			break;
+		case DK_INITIALS: v = initials(dd, r, tmp); break;
 		}
 		if (!*v)
 			return 0;
@@ -725,8 +745,9 @@ struct worker {
 	struct caches cache;
 	uint32_t *m_idx, *m_blk;    /* one block's members, gathered */
 	struct crec *m_cr;
-	long *pattern_n;            /* pass 1: candidate pairs by pattern */
-	long seen;                  /* pass 1: candidate pairs */
+	long *pattern_n;            /* candidate pairs by pattern */
+	long seen;                  /* candidate pairs */
+	long rule_pairs[DEDUP_MAX_RULES]; /* candidate pairs by the rule they belong to */
 	struct pair *pairs;         /* pass 2: pairs at or above the threshold */
 	size_t n_pairs, cap_pairs;
 };
@@ -774,8 +795,10 @@ static void block_pairs(struct worker *w, size_t r, size_t n, size_t n_open)
 			size_t x = w->m_idx[i] < w->m_idx[j] ? i : j, y = x == i ? j : i;
 
 			if (candidate(&w->m_cr[i], &w->m_cr[j]) &&
-			    !blocked_before(w->m_blk + i * n_rules, w->m_blk + j * n_rules, r))
+			    !blocked_before(w->m_blk + i * n_rules, w->m_blk + j * n_rules, r)) {
+				w->rule_pairs[r]++;
 				w->fn(w, w->m_idx[x], &w->m_cr[x], w->m_idx[y], &w->m_cr[y]);
+			}
 		}
 	}
 }
@@ -870,18 +893,33 @@ static void count_pattern(struct worker *w, uint32_t a, const struct crec *ca, u
 	w->seen++;
 }
 
+/* The candidate pairs by pattern, and in all, from the workers of a pass
+ * (each pass meets the same pairs). */
+static void merge_patterns(struct dedup *dd, const struct worker *w, size_t n)
+{
+	if (!dd->pattern_n)
+		dd->pattern_n = pl_xmalloc(N_PATTERNS * sizeof(*dd->pattern_n));
+	memset(dd->pattern_n, 0, N_PATTERNS * sizeof(*dd->pattern_n));
+	memset(dd->rule_pairs, 0, sizeof(dd->rule_pairs));
+	dd->sum->candidate_pairs = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t p = 0; p < N_PATTERNS; p++)
+			dd->pattern_n[p] += w[i].pattern_n[p];
+		for (size_t r = 0; r < DEDUP_MAX_RULES; r++)
+			dd->rule_pairs[r] += w[i].rule_pairs[r];
+		dd->sum->candidate_pairs += w[i].seen;
+	}
+}
+
+/* Pass 1, for EM only: the patterns before any pair is scored. */
 static void count_patterns(struct dedup *dd, const struct blocking *b)
 {
 	struct worker w[MAX_THREADS];
 	size_t n = run_workers(dd, b, count_pattern, w);
 
-	dd->pattern_n = pl_xcalloc(N_PATTERNS, sizeof(*dd->pattern_n));
-	for (size_t i = 0; i < n; i++) {
-		for (size_t p = 0; p < N_PATTERNS; p++)
-			dd->pattern_n[p] += w[i].pattern_n[p];
-		dd->sum->candidate_pairs += w[i].seen;
+	merge_patterns(dd, w, n);
+	for (size_t i = 0; i < n; i++)
 		worker_release(&w[i]);
-	}
 }
 
 /* ---- estimating u and m ------------------------------------------------- */
@@ -973,6 +1011,7 @@ static void init_m(struct dedup *dd)
 		}
 	}
 	free(ni);
+	dd->sum->label_pairs = pairs;
 	dd->lambda = 0.3;
 	for (int l = 0; l < 4; l++) {
 		dd->m[C_FIRST][l + 1] = dd->m[C_LAST][l + 1] = name[l];
@@ -994,6 +1033,23 @@ static void init_m(struct dedup *dd)
 		}
 	}
 	memcpy(dd->m0, dd->m, sizeof(dd->m));
+}
+
+/* Whether m is to be estimated by EM (see enum dedup_m_from).  The labels
+ * are preferred: on large data EM's match class drifts to whatever
+ * agreement dominates the candidates (e.g. one birth date), while the
+ * pairs that share a valid identity number are true matches. */
+static int m_by_em(const struct dedup *dd)
+{
+	switch (dd->cfg.m_from) {
+	case DM_LABELS:
+		return 0;
+	case DM_EM:
+		return 1;
+	case DM_AUTO:
+		break;
+	}
+	return dd->sum->label_pairs < DEDUP_MIN_LABEL_PAIRS;
 }
 
 /* EM over the distinct comparison vectors of the candidate pairs: m, the
@@ -1104,7 +1160,8 @@ static double contribution(const struct dedup *dd, const struct pair *p, int k, 
 	return dd->w[k][lv + 1];
 }
 
-/* Pass 2: scores a candidate pair; keeps it if it may link. */
+/* Pass 2 (the only one when m is from labels): scores a candidate pair,
+ * counts its pattern, and keeps it if it may link. */
 static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint32_t b,
 		       const struct crec *cb)
 {
@@ -1116,6 +1173,8 @@ static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint
 	p.a = a;
 	p.b = b;
 	compare(dd, &w->cache, ca, cb, p.lv);
+	w->pattern_n[pattern_of(p.lv)]++;
+	w->seen++;
 	p.weight = dd->prior_w;
 	for (int k = 0; k < C__COUNT; k++)
 		p.weight += contribution(dd, &p, k, &tf);
@@ -1136,6 +1195,14 @@ static void score(struct dedup *dd, const struct blocking *b)
 
 	prepare_weights(dd);
 	n = run_workers(dd, b, score_pair, w);
+	merge_patterns(dd, w, n);
+	for (size_t r = 0; r < dd->cfg.n_rules; r++) {
+		char rule[128];
+
+		dedup_rule_text(&dd->cfg, r, rule, sizeof(rule));
+		pl_log(PL_LOG_DEBUG, NULL, "blocking rule %s: %ld candidate pairs", rule,
+		       dd->rule_pairs[r]);
+	}
 	for (size_t i = 0; i < n; i++)
 		dd->n_pairs += w[i].n_pairs;
 	dd->pairs = pl_xmalloc((dd->n_pairs + 1) * sizeof(*dd->pairs));
@@ -1477,7 +1544,16 @@ static enum pl_err write_params(struct writer *w, struct pl_diag *d)
 			err = write_param(w, cmp_names[k], level_label(dd, k, l - 1, label),
 					  l ? dd->m[k][l] : NAN, l ? dd->u[k][l] : NAN, n[k][l], d);
 	if (!err)
-		err = write_param(w, "run", "match_share", dd->lambda, NAN, s->candidate_pairs, d);
+		err = write_param(w, "run", "match_share", s->m_by_em ? dd->lambda : NAN, NAN,
+				  s->candidate_pairs, d);
+	if (!err)
+		err = write_param(w, "run", "label_pairs", NAN, NAN, s->label_pairs, d);
+	for (size_t r = 0; !err && r < dd->cfg.n_rules; r++) {
+		char rule[128];
+
+		dedup_rule_text(&dd->cfg, r, rule, sizeof(rule));
+		err = write_param(w, "blocking", rule, NAN, NAN, dd->rule_pairs[r], d);
+	}
 	if (!err)
 		err = write_param(w, "run", "prior", dd->prior, NAN, (long)dd->n_recs, d);
 	if (!err)
@@ -1580,10 +1656,16 @@ static void close_run(struct dedup *dd)
 
 void dedup_summary_line(const struct dedup_summary *s, char *out, size_t size)
 {
+	char m_from[64];
+
+	if (s->m_by_em)
+		snprintf(m_from, sizeof(m_from), "m by EM, match share %.4f", s->lambda);
+	else
+		snprintf(m_from, sizeof(m_from), "m from %ld labelled pairs", s->label_pairs);
 	snprintf(out, size, "%ld episodes, %ld persons: %ld episodes by identity or reserve "
 		 "number, %ld by probabilistic links, %ld unlinked; %ld candidate pairs, %ld links "
-		 "(%ld refused), match share %.4f", s->episodes, s->persons, s->deterministic,
-		 s->probabilistic, s->unlinked, s->candidate_pairs, s->links, s->refused, s->lambda);
+		 "(%ld refused), %s", s->episodes, s->persons, s->deterministic,
+		 s->probabilistic, s->unlinked, s->candidate_pairs, s->links, s->refused, m_from);
 }
 
 enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
@@ -1624,12 +1706,15 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		step_done(&t, "nodes, name and postcode pools");
 		blocking_init(&dd, &blocks);
 		step_done(&t, "blocking");
-		count_patterns(&dd, &blocks);
-		step_done(&t, "compare candidate pairs");
 		estimate_u(&dd);
 		init_m(&dd);
-		estimate_m(&dd);
-		step_done(&t, "estimate u, m (EM)");
+		sum->m_by_em = m_by_em(&dd);
+		if (sum->m_by_em) {
+			count_patterns(&dd, &blocks);
+			step_done(&t, "compare candidate pairs (for EM)");
+			estimate_m(&dd);
+		}
+		step_done(&t, "estimate u, m");
 		score(&dd, &blocks);
 		blocking_release(&blocks);
 		step_done(&t, "score candidate pairs");

@@ -12,19 +12,28 @@
 
 #include "pl.h"
 
-#define DEDUP_MAX_RULES 8
+#define DEDUP_MAX_RULES 16
 #define DEDUP_MAX_KEYS 4
 
 /* What can make up a blocking key. */
 enum dedup_key {
 	DK_BIRTH_DATE, DK_BIRTH_YEAR, DK_SEX, DK_FIRST_NAME, DK_LAST_NAME, DK_POSTCODE,
-	DK_FIRST_INITIAL, DK_LAST_INITIAL, DK__COUNT
+	DK_FIRST_INITIAL, DK_LAST_INITIAL,
+	DK_INITIALS,               /* both initials, in either order (swapped names) */
+	DK__COUNT
 };
+
+/* Where m (agreement among true matches) comes from: the pairs of episodes
+ * sharing a valid identity number (labels), EM over the candidate pairs, or
+ * labels when there are at least DEDUP_MIN_LABEL_PAIRS of them (auto). */
+enum dedup_m_from { DM_AUTO, DM_LABELS, DM_EM };
+#define DEDUP_MIN_LABEL_PAIRS 1000
 
 /* mappings/linkage/linkage.ini */
 struct dedup_config {
 	double threshold;          /* match weight (log2 Bayes factor) to link */
 	long u_sample_pairs;
+	enum dedup_m_from m_from;
 	long em_iterations;
 	long max_block;
 	int tf_adjust;
@@ -36,6 +45,9 @@ struct dedup_config {
 
 /* The name of a blocking key, e.g. "birth_date". */
 const char *dedup_key_name(int k);
+
+/* Blocking rule r as "N: key + key" (N from 1), for logs and linkage_param. */
+void dedup_rule_text(const struct dedup_config *cfg, size_t r, char *out, size_t size);
 
 /* Loads the linkage configuration; PL_ECONFIG with file and line. */
 enum pl_err dedup_config_load(const char *path, struct dedup_config *cfg, struct pl_diag *d);
@@ -56,7 +68,10 @@ struct dedup_summary {
 	long links;                /* probabilistic links accepted */
 	long refused;              /* links above threshold refused: they would join two
 				      persons with different valid identity numbers */
-	double lambda;             /* estimated share of matches among candidate pairs */
+	long label_pairs;          /* pairs of episodes sharing a valid identity number
+				      (at most 64 episodes a number) */
+	int m_by_em;               /* m was estimated by EM, not from the labels */
+	double lambda;             /* EM: estimated share of matches among candidate pairs */
 };
 
 void dedup_summary_line(const struct dedup_summary *sum, char *out, size_t size);

@@ -179,8 +179,15 @@ max_block = 2000
 tf_adjust = yes
 name_bands = 0.92, 0.80
 [blocking]
-rule = birth_date
-rule = last_name + birth_year
+rule = birth_date + first_initial
+rule = birth_date + last_initial
+rule = birth_date + initials
+rule = first_name + last_name
+rule = last_name + birth_year + first_initial
+rule = first_name + birth_year + last_initial
+rule = postcode + birth_year + last_initial
+rule = last_name + postcode + first_initial
+rule = first_name + postcode + last_initial
 INI
 }
 # bad_ini LINE TEXT: good_ini with line LINE replaced by TEXT.
@@ -198,7 +205,8 @@ for c in "4|em_iteration = 200|unknown key" \
 	"5|threads = 1.5|fractional threads" \
 	"7|name_bands = 0.80, 0.92|name_bands low above high" \
 	"10|rule = last_name + shoe_size|unknown blocking key" \
-	"10|rule = |empty blocking rule"; do
+	"10|rule = |empty blocking rule" \
+	"4|m_from = sometimes|bad m_from"; do
 	line=${c%%|*}; rest=${c#*|}; text=${rest%|*}; what=${rest#*|}
 	bad_ini "$line" "$text"
 	expect_dedup 78 -q
@@ -219,6 +227,11 @@ good_ini | head -n 8 >"$BADINI"
 expect_dedup 78 -q
 expect_grep "[blocking] without a rule: error names linkage.ini" ' dedup E .*linkage\.ini' "$(cat "$ERR")"
 expect_eq "[blocking] without a rule: tables untouched" "$first" "$(dedup_tables)"
+{ good_ini; for i in 1 2 3 4 5 6 7 8; do echo "rule = sex + birth_year"; done; } >"$BADINI"
+expect_dedup 78 -q
+expect_grep "17 blocking rules: error names linkage.ini:25" \
+	' dedup E .*linkage\.ini:25: more than 16 blocking rules' "$(cat "$ERR")"
+expect_eq "17 blocking rules: tables untouched" "$first" "$(dedup_tables)"
 LINKAGE=$WORK/bad/missing/linkage.ini
 expect_dedup 78 -q
 expect_grep "missing settings file: error names it" ' dedup E .*bad/missing/linkage\.ini' "$(cat "$ERR")"

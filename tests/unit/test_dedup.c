@@ -1,0 +1,141 @@
+/*
+ * tests/unit/test_dedup.c - dedup's settings (config.c): defaults, m_from,
+ * the blocking keys including initials, the rule limit and the rule text
+ * of linkage_param; and the summary line, which says where m came from.
+ * The linking itself is tested on real binaries (tests/stages/t040x).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "dedup/dedup.h"
+#include "unit.h"
+
+/* Writes text to linkage.ini in the test's directory and loads it. */
+static enum pl_err load(void **state, const char *text, struct dedup_config *cfg,
+			struct pl_diag *d)
+{
+	char path[512];
+
+	unit_path(state, "linkage.ini", path, sizeof(path));
+	assert_int_equal(unit_write(path, text, strlen(text)), 0);
+	memset(d, 0, sizeof(*d));
+	return dedup_config_load(path, cfg, d);
+}
+
+static void test_dedup__defaults_and_m_from(void **state)
+{
+	static const struct {
+		const char *line;
+		enum dedup_m_from want;
+	} cases[] = {
+		{ "", DM_AUTO },
+		{ "m_from = auto\n", DM_AUTO },
+		{ "m_from = labels\n", DM_LABELS },
+		{ "m_from = EM\n", DM_EM },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dedup_config cfg;
+		struct pl_diag d;
+		char text[256];
+
+		snprintf(text, sizeof(text), "[linkage]\n%s[blocking]\nrule = birth_date\n",
+			 cases[i].line);
+		assert_int_equal(load(state, text, &cfg, &d), PL_OK);
+		assert_int_equal(cfg.m_from, cases[i].want);
+		assert_int_equal(cfg.em_iterations, 200);
+		assert_int_equal(cfg.max_block, 2000);
+		assert_int_equal(cfg.n_rules, 1);
+	}
+}
+
+static void test_dedup__bad_m_from_names_the_line(void **state)
+{
+	struct dedup_config cfg;
+	struct pl_diag d;
+
+	assert_int_equal(load(state, "[linkage]\nthreshold = 4\nm_from = sometimes\n"
+			      "[blocking]\nrule = sex\n", &cfg, &d), PL_ECONFIG);
+	assert_int_equal(d.line, 3);
+	assert_non_null(strstr(d.msg, "m_from is not auto, labels or em"));
+}
+
+static void test_dedup__rules_and_their_text(void **state)
+{
+	struct dedup_config cfg;
+	struct pl_diag d;
+	char text[128];
+
+	assert_int_equal(load(state, "[blocking]\nrule = birth_date + initials\n"
+			      "rule = last_name+birth_year+first_initial\n"
+			      "rule = postcode + sex + first_name + last_initial\n", &cfg, &d), PL_OK);
+	assert_int_equal(cfg.n_rules, 3);
+	assert_int_equal(cfg.rules[0][0], DK_BIRTH_DATE);
+	assert_int_equal(cfg.rules[0][1], DK_INITIALS);
+	assert_int_equal(cfg.rules[0][2], -1);
+	assert_int_equal(cfg.rules[1][2], DK_FIRST_INITIAL);
+	dedup_rule_text(&cfg, 0, text, sizeof(text));
+	assert_string_equal(text, "1: birth_date + initials");
+	dedup_rule_text(&cfg, 1, text, sizeof(text));
+	assert_string_equal(text, "2: last_name + birth_year + first_initial");
+	dedup_rule_text(&cfg, 2, text, sizeof(text));
+	assert_string_equal(text, "3: postcode + sex + first_name + last_initial");
+	dedup_rule_text(&cfg, 2, text, 12); /* cut short, still a string */
+	assert_string_equal(text, "3: postcode");
+	assert_string_equal(dedup_key_name(DK_INITIALS), "initials");
+	assert_string_equal(dedup_key_name(DK__COUNT), "?");
+}
+
+static void test_dedup__at_most_16_rules(void **state)
+{
+	struct dedup_config cfg;
+	struct pl_diag d;
+	char text[1024] = "[blocking]\n";
+
+	for (int i = 0; i < DEDUP_MAX_RULES; i++)
+		strcat(text, "rule = sex\n");
+	assert_int_equal(load(state, text, &cfg, &d), PL_OK);
+	assert_int_equal(cfg.n_rules, DEDUP_MAX_RULES);
+	strcat(text, "rule = birth_year\n");
+	assert_int_equal(load(state, text, &cfg, &d), PL_ECONFIG);
+	assert_int_equal(d.line, DEDUP_MAX_RULES + 2);
+	assert_non_null(strstr(d.msg, "more than 16 blocking rules"));
+}
+
+static void test_dedup__summary_says_where_m_came_from(void **state)
+{
+	struct dedup_summary s = { .episodes = 10, .persons = 7, .deterministic = 6,
+				   .probabilistic = 3, .unlinked = 1, .candidate_pairs = 12,
+				   .links = 3, .refused = 1, .label_pairs = 4500, .lambda = 0.25 };
+	char line[512];
+
+	(void)state;
+	dedup_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "10 episodes, 7 persons: 6 episodes by identity or reserve "
+			    "number, 3 by probabilistic links, 1 unlinked; 12 candidate pairs, "
+			    "3 links (1 refused), m from 4500 labelled pairs");
+	s.m_by_em = 1;
+	dedup_summary_line(&s, line, sizeof(line));
+	assert_non_null(strstr(line, "3 links (1 refused), m by EM, match share 0.2500"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dedup__defaults_and_m_from, unit_tmp_setup,
+						unit_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_dedup__bad_m_from_names_the_line,
+						unit_tmp_setup, unit_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_dedup__rules_and_their_text, unit_tmp_setup,
+						unit_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_dedup__at_most_16_rules, unit_tmp_setup,
+						unit_tmp_teardown),
+		cmocka_unit_test(test_dedup__summary_says_where_m_came_from),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
