@@ -566,13 +566,35 @@ struct key_idx {
 	uint32_t idx;
 };
 
-static int cmp_key(const void *a, const void *b)
+/* Sorts keys by hash, stably: they come in idx order, so equal hashes stay
+ * in idx order.  LSD radix sort, 16 bits a pass (qsort took 9 rules times
+ * N log N comparisons: most of the blocking step). */
+static void sort_keys(struct key_idx *keys, size_t n)
 {
-	const struct key_idx *x = a, *y = b;
+	enum { DIGITS = 1 << 16 };
+	struct key_idx *tmp = pl_xmalloc((n + 1) * sizeof(*tmp)), *from = keys, *to = tmp;
+	size_t *at = pl_xmalloc(DIGITS * sizeof(*at));
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	for (int shift = 0; shift < 64; shift += 16) {
+		struct key_idx *swap = from;
+
+		memset(at, 0, DIGITS * sizeof(*at));
+		for (size_t i = 0; i < n; i++)
+			at[(from[i].hash >> shift) & (DIGITS - 1)]++;
+		for (size_t d = 0, sum = 0; d < DIGITS; d++) {
+			size_t c = at[d];
+
+			at[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[at[(from[i].hash >> shift) & (DIGITS - 1)]++] = from[i];
+		from = to;
+		to = swap;
+	}
+	/* four passes: the result is back in keys */
+	free(tmp);
+	free(at);
 }
 
 static const char *pooled(const struct pl_intern *pool, uint32_t id)
@@ -675,7 +697,7 @@ static void block_rule(struct dedup *dd, struct blocking *b, size_t r)
 		if (block_key(dd, &dd->recs[i], dd->cfg.rules[r], &keys[n_keys].hash))
 			keys[n_keys++].idx = (uint32_t)i;
 	}
-	qsort(keys, n_keys, sizeof(*keys), cmp_key);
+	sort_keys(keys, n_keys);
 	for (size_t lo = 0, hi; lo < n_keys; lo = hi) {
 		for (hi = lo + 1; hi < n_keys && keys[hi].hash == keys[lo].hash; hi++)
 			;
