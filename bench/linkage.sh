@@ -136,7 +136,7 @@ CREATE INDEX noise_rid ON noise (rid);
 -- episode dedup never saw is a person of its own).
 CREATE TABLE rec AS
 SELECT t.rid, t.person, t.id, t.relation, t.related, t.noise, f.file_id, t.line,
-       coalesce(ep.person_id, 'unseen:' || t.rid) AS pred, e.birth_date, e.sex,
+       coalesce(CAST(ep.person_key AS TEXT), 'unseen:' || t.rid) AS pred, e.birth_date, e.sex,
        v.first, v.last, v.post
   FROM truth t
   LEFT JOIN p.input_file f ON f.name = t.file

@@ -231,7 +231,7 @@ IMP
 		fi
 		soft=
 		# Ours per district (the cold run) next to DuckDB's: same order?
-		sqlite3 -separator ' ' out.cold/pipeline.db "select 'persons', e.district, count(distinct p.person_id)
+		sqlite3 -separator ' ' out.cold/pipeline.db "select 'persons', e.district, count(distinct p.person_key)
 			from episode_person p join episode e using (file_id, line) group by e.district
 			union all select 'persons', 'city', count(*) from person" >ours.txt
 		duck_check=$(awk 'NR == FNR { ours[$2] = $3; next } $1 == "persons" { d[$2] = $3 }

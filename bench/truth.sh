@@ -32,7 +32,7 @@ q "SELECT f.name, r.line, r.code FROM reject r JOIN input_file f USING (file_id)
 cat "$@" | awk '$1 == "persons_mapped" && $2 != "multi_district" { n[$2] += $3 }
 	END { for (d in n) print d, n[d] }' | LC_ALL=C sort >"$tmp/want_persons"
 { q "SELECT 'city', count(*) FROM person"
-  q "SELECT e.district, count(DISTINCT p.person_id) FROM episode_person p
+  q "SELECT e.district, count(DISTINCT p.person_key) FROM episode_person p
        JOIN episode e USING (file_id, line) GROUP BY e.district"
 } | LC_ALL=C sort >"$tmp/got_persons"
 # Districts without episodes have no row in the database: compare the truth's

@@ -6,15 +6,18 @@
 -- raising the version below; a stage refuses a database of another version
 -- (exit 78) rather than guessing.  Tables added later stand after a line
 -- "-- @since N": a database of an older version is brought up to date by
--- running the sections of every later version (adding tables only; a
--- change to an existing table needs its own migration in such a section).
+-- running the sections of every later version.  A change to an existing
+-- table stands after a line "-- @upgrade N": such a section runs only when
+-- a database older than version N is upgraded (before the "-- @since N"
+-- section), never on a new database, so that the tables above always show
+-- the current columns.
 --
 -- Privacy: identity numbers, names and postcodes never appear here in clear
 -- text.  Columns a source maps to identity_number, first_name, last_name or
 -- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -87,7 +90,9 @@ CREATE TABLE reject (
 
 -- One harmonised episode per kept raw_row that the map stage could map: the
 -- common schema of ../shared/SCHEMA.md.  source_file / source_line are
--- input_file.name and line (see view episode_v).
+-- input_file.name and line, and the mapping file that made it is
+-- mapped_file.mapping_sha256 (see view episode_v; version 2 kept a copy of
+-- it in every episode row).
 CREATE TABLE episode (
     file_id        INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
     line           INTEGER NOT NULL,       -- source_line
@@ -105,13 +110,8 @@ CREATE TABLE episode (
     end_date       TEXT,                   -- NULL while the intervention goes on
     cost_sek       REAL,
     children       TEXT NOT NULL CHECK (children IN ('Y', 'N', 'U')),
-    mapping_sha256 TEXT NOT NULL,          -- the mapping file that made it
     PRIMARY KEY (file_id, line)
 ) WITHOUT ROWID;
-
-CREATE VIEW episode_v AS
-    SELECT f.name AS source_file, e.line AS source_line, f.source, e.*
-      FROM episode e JOIN input_file f USING (file_id);
 
 -- Which files the map stage has mapped, with which mapping file; a changed
 -- mapping file (other sha256) makes the next run map the file again.
@@ -137,41 +137,8 @@ CREATE TABLE map_value (
     PRIMARY KEY (file_id, field, value)
 ) WITHOUT ROWID;
 
--- Persons: the episodes the dedup stage links together, across districts.
--- person_id is stable across runs with the same key: the person_ref of the
--- person's personnummer (or reserve number), else a keyed hash of the first
--- episode's file and line.
-CREATE TABLE person (
-    person_id   TEXT PRIMARY KEY,
-    basis       TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV', 'LINKED', 'SINGLE')),
-                                       -- PNR: a valid identity number; RESERV: a reserve
-                                       -- number; LINKED: probabilistic links only; SINGLE: one
-                                       -- episode with nothing to link by
-    n_episodes  INTEGER NOT NULL,
-    n_districts INTEGER NOT NULL
-) WITHOUT ROWID;
-
--- Which person each episode belongs to, and by which step.
-CREATE TABLE episode_person (
-    file_id    INTEGER NOT NULL,
-    line       INTEGER NOT NULL,
-    person_id  TEXT NOT NULL REFERENCES person(person_id),
-    step       TEXT NOT NULL CHECK (step IN ('deterministic', 'probabilistic', 'unlinked')),
-    PRIMARY KEY (file_id, line),
-    FOREIGN KEY (file_id, line) REFERENCES episode(file_id, line) ON DELETE CASCADE
-) WITHOUT ROWID;
-
--- Every link the probabilistic step made: the two episodes, the total match
--- weight and each comparison's contribution in words (levels, never values).
-CREATE TABLE person_link (
-    person_id  TEXT NOT NULL,
-    a_file_id  INTEGER NOT NULL,
-    a_line     INTEGER NOT NULL,
-    b_file_id  INTEGER NOT NULL,
-    b_line     INTEGER NOT NULL,
-    weight     REAL NOT NULL,              -- log2 Bayes factor incl. the prior
-    waterfall  TEXT NOT NULL
-);
+-- The person tables (person, episode_person, person_link) and the view
+-- episode_v: see "-- @since 3" below.
 
 -- The linkage run: what was estimated and what came of it.
 CREATE TABLE linkage_param (
@@ -265,4 +232,74 @@ CREATE TABLE indicator_trend (
     slope        REAL NOT NULL,            -- change of value per year
     lower        REAL NOT NULL,
     upper        REAL NOT NULL
+);
+
+-- @upgrade 3
+-- From version 2 (or 1): the person layer gets an integer key, and episode
+-- loses its per-row copy of mapping_sha256 (mapped_file holds it per file;
+-- episode_v shows it by join).  person, episode_person and person_link are
+-- rebuilt whole by every dedup run, so they are dropped here and made anew
+-- below, empty: run dedup before indicators.  The stage_run row recorded
+-- here under stage 'dedup' (exit_code NULL) makes the driver see a new dedup
+-- run, so that it runs dedup, indicators and report again even when nothing
+-- else changed.  Episodes are kept: ALTER TABLE ... DROP COLUMN rewrites
+-- the table in place.
+DROP VIEW episode_v;
+DROP TABLE person_link;
+DROP TABLE episode_person;
+DROP TABLE person;
+ALTER TABLE episode DROP COLUMN mapping_sha256;
+INSERT INTO stage_run (stage, version, started_at, finished_at, summary)
+    VALUES ('dedup', 'schema 3', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+            strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+            'schema upgraded to version 3: person tables emptied, dedup must run again');
+
+-- @since 3
+-- The person layer, keyed by an integer, and episode_v.  The dedup stage
+-- rebuilds person, episode_person and person_link whole, in one transaction,
+-- by every run.
+
+CREATE VIEW episode_v AS
+    SELECT f.name AS source_file, e.line AS source_line, f.source, e.*,
+           m.mapping_sha256
+      FROM episode e JOIN input_file f USING (file_id)
+      LEFT JOIN mapped_file m USING (file_id);
+
+-- Persons: the episodes the dedup stage links together, across districts.
+-- person_key is the row's number within one dedup run (1..n in person_id
+-- order): other tables refer to a person by it, and it is not stable across
+-- runs.  person_id is stable across runs with the same key: the person_ref
+-- of the person's personnummer (or reserve number), else a keyed hash of the
+-- first episode's file and line.
+CREATE TABLE person (
+    person_key  INTEGER PRIMARY KEY,
+    person_id   TEXT NOT NULL UNIQUE,
+    basis       TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV', 'LINKED', 'SINGLE')),
+                                       -- PNR: a valid identity number; RESERV: a reserve
+                                       -- number; LINKED: probabilistic links only; SINGLE: one
+                                       -- episode with nothing to link by
+    n_episodes  INTEGER NOT NULL,
+    n_districts INTEGER NOT NULL
+);
+
+-- Which person each episode belongs to, and by which step.
+CREATE TABLE episode_person (
+    file_id    INTEGER NOT NULL,
+    line       INTEGER NOT NULL,
+    person_key INTEGER NOT NULL REFERENCES person(person_key),
+    step       TEXT NOT NULL CHECK (step IN ('deterministic', 'probabilistic', 'unlinked')),
+    PRIMARY KEY (file_id, line),
+    FOREIGN KEY (file_id, line) REFERENCES episode(file_id, line) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Every link the probabilistic step made: the two episodes, the total match
+-- weight and each comparison's contribution in words (levels, never values).
+CREATE TABLE person_link (
+    person_key INTEGER NOT NULL REFERENCES person(person_key),
+    a_file_id  INTEGER NOT NULL,
+    a_line     INTEGER NOT NULL,
+    b_file_id  INTEGER NOT NULL,
+    b_line     INTEGER NOT NULL,
+    weight     REAL NOT NULL,              -- log2 Bayes factor incl. the prior
+    waterfall  TEXT NOT NULL
 );

@@ -1335,7 +1335,15 @@ static int cmp_member(const void *a, const void *b)
 struct person {
 	const char *id;            /* a person_ref in dd->refs, or a pseudonym in made_ids */
 	const char *basis;
+	size_t lo, n;              /* its records: the members m[lo..lo+n) */
+	int n_districts;
 };
+
+/* person_id order: the order of person_key. */
+static int cmp_person_id(const void *a, const void *b)
+{
+	return strcmp(((const struct person *)a)->id, ((const struct person *)b)->id);
+}
 
 /* The stable id and basis of the person made of recs idx[0..n). */
 static void name_person(struct dedup *dd, const struct member *g, size_t n,
@@ -1370,9 +1378,10 @@ static void name_person(struct dedup *dd, const struct member *g, size_t n,
 enum stmt_id { S_PERSON, S_MEMBER, S_LINK, S_PARAM, S__COUNT };
 
 static const char *const stmt_sql[S__COUNT] = {
-	[S_PERSON] = "INSERT INTO person (person_id, basis, n_episodes, n_districts) VALUES (?1, ?2, ?3, ?4)",
-	[S_MEMBER] = "INSERT INTO episode_person (file_id, line, person_id, step) VALUES (?1, ?2, ?3, ?4)",
-	[S_LINK] = "INSERT INTO person_link (person_id, a_file_id, a_line, b_file_id, b_line, weight, "
+	[S_PERSON] = "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_MEMBER] = "INSERT INTO episode_person (file_id, line, person_key, step) VALUES (?1, ?2, ?3, ?4)",
+	[S_LINK] = "INSERT INTO person_link (person_key, a_file_id, a_line, b_file_id, b_line, weight, "
 		   "waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_PARAM] = "INSERT INTO linkage_param (comparison, level, m, u, n) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
@@ -1383,7 +1392,7 @@ struct writer {
 	char **file_names;          /* by position in file_ids */
 	long long *file_ids;
 	size_t n_files;
-	const char **person_of;     /* person id of each record: in dd->refs or made_ids */
+	sqlite3_int64 *key_of;      /* person_key of each record */
 	struct pl_intern made_ids;  /* ids of persons without a number (pseudonyms) */
 	const char **step_of;       /* and the step that put it there */
 };
@@ -1430,39 +1439,47 @@ static const char *step_of(const struct dedup *dd, const struct rec *r, const st
 	return n > 1 ? "probabilistic" : "unlinked";
 }
 
-static enum pl_err write_group(struct writer *w, const struct member *g, size_t n,
-			       struct pl_diag *d)
+/* Names the person made of the members m[lo..lo+n) into *p and records
+ * the step that put each record there. */
+static void make_person(struct writer *w, const struct member *m, size_t lo, size_t n,
+			struct person *p)
 {
 	struct dedup *dd = w->dd;
-	const struct rec *r0 = &dd->recs[g[0].idx];
+	const struct member *g = m + lo;
 	unsigned char seen[256] = { 0 };
-	struct person p;
-	int n_districts = 0;
-	enum pl_err err;
 
-	name_person(dd, g, n, file_name(w, r0->file_id), &w->made_ids, &p);
+	name_person(dd, g, n, file_name(w, dd->recs[g[0].idx].file_id), &w->made_ids, p);
+	p->lo = lo;
+	p->n = n;
+	p->n_districts = 0;
 	for (size_t i = 0; i < n; i++) {
+		const char *step = step_of(dd, &dd->recs[g[i].idx], p, n);
 		int di = dd->recs[g[i].idx].district & 0xff;
 
-		n_districts += !seen[di];
+		p->n_districts += !seen[di];
 		seen[di] = 1;
-	}
-	sqlite3_bind_text(w->st[S_PERSON], 1, p.id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->st[S_PERSON], 2, p.basis, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(w->st[S_PERSON], 3, (sqlite3_int64)n);
-	sqlite3_bind_int(w->st[S_PERSON], 4, n_districts);
-	err = pl_db_step_done(dd->db, w->st[S_PERSON], "store person", d);
-	for (size_t i = 0; i < n; i++) {
-		const char *step = step_of(dd, &dd->recs[g[i].idx], &p, n);
-
 		dd->sum->deterministic += step[0] == 'd';
 		dd->sum->probabilistic += step[0] == 'p';
 		dd->sum->unlinked += step[0] == 'u';
-		w->person_of[g[i].idx] = p.id;
 		w->step_of[g[i].idx] = step;
 	}
 	dd->sum->persons++;
-	return err;
+}
+
+/* Stores person p under key and gives its records the key. */
+static enum pl_err write_person(struct writer *w, const struct member *m,
+				const struct person *p, sqlite3_int64 key, struct pl_diag *d)
+{
+	sqlite3_stmt *st = w->st[S_PERSON];
+
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_text(st, 2, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->basis, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)p->n);
+	sqlite3_bind_int(st, 5, p->n_districts);
+	for (size_t i = 0; i < p->n; i++)
+		w->key_of[m[p->lo + i].idx] = key;
+	return pl_db_step_done(w->dd->db, st, "store person", d);
 }
 
 /* episode_person in the records' (file_id, line) order: appends to the
@@ -1476,29 +1493,51 @@ static enum pl_err write_members(struct writer *w, struct pl_diag *d)
 	for (size_t i = 0; !err && i < dd->n_recs; i++) {
 		sqlite3_bind_int64(st, 1, dd->recs[i].file_id);
 		sqlite3_bind_int64(st, 2, dd->recs[i].line);
-		sqlite3_bind_text(st, 3, w->person_of[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, w->key_of[i]);
 		sqlite3_bind_text(st, 4, w->step_of[i], -1, SQLITE_STATIC);
 		err = pl_db_step_done(dd->db, st, "store episode person", d);
 	}
 	return err;
 }
 
-static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
+/* The records grouped by their union-find root, sorted by root then record:
+ * an array of n_recs members the caller frees. */
+static struct member *group_members(const struct dedup *dd, struct pl_uf *uf)
 {
-	struct dedup *dd = w->dd;
 	struct member *m = pl_xmalloc((dd->n_recs + 1) * sizeof(*m));
-	enum pl_err err = PL_OK;
 
 	for (size_t i = 0; i < dd->n_recs; i++) {
 		m[i].root = pl_uf_find(uf, dd->recs[i].node);
 		m[i].idx = i;
 	}
 	qsort(m, dd->n_recs, sizeof(*m), cmp_member);
-	for (size_t lo = 0, hi; !err && lo < dd->n_recs; lo = hi) {
+	return m;
+}
+
+/* person in person_id order, keyed 1..n in that order (the table and its
+ * UNIQUE index both grow at their end), then episode_person. */
+static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	struct member *m = group_members(dd, uf);
+	struct person *p = NULL;
+	size_t n_p = 0, cap = 0;
+	enum pl_err err = PL_OK;
+
+	for (size_t lo = 0, hi; lo < dd->n_recs; lo = hi) {
 		for (hi = lo + 1; hi < dd->n_recs && m[hi].root == m[lo].root; hi++)
 			;
-		err = write_group(w, m + lo, hi - lo, d);
+		if (n_p == cap) {
+			cap = cap ? 2 * cap : 1024;
+			p = pl_xrealloc(p, cap * sizeof(*p));
+		}
+		make_person(w, m, lo, hi - lo, &p[n_p++]);
 	}
+	if (n_p)
+		qsort(p, n_p, sizeof(*p), cmp_person_id);
+	for (size_t i = 0; !err && i < n_p; i++)
+		err = write_person(w, m, &p[i], (sqlite3_int64)i + 1, d);
+	free(p);
 	free(m);
 	return err ? err : write_members(w, d);
 }
@@ -1517,7 +1556,7 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 		if (!p->linked)
 			continue;
 		waterfall(dd, p, &text);
-		sqlite3_bind_text(st, 1, w->person_of[p->a], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, w->key_of[p->a]);
 		sqlite3_bind_int64(st, 2, dd->recs[p->a].file_id);
 		sqlite3_bind_int64(st, 3, dd->recs[p->a].line);
 		sqlite3_bind_int64(st, 4, dd->recs[p->b].file_id);
@@ -1600,7 +1639,7 @@ static void writer_release(struct writer *w)
 		free(w->file_names[i]);
 	free(w->file_names);
 	free(w->file_ids);
-	free(w->person_of);
+	free(w->key_of);
 	pl_intern_release(&w->made_ids);
 	free(w->step_of);
 }
@@ -1612,7 +1651,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag 
 
 	memset(&w, 0, sizeof(w));
 	w.dd = dd;
-	w.person_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.person_of));
+	w.key_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.key_of));
 	w.step_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.step_of));
 	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM episode_person; "
 			 "DELETE FROM person; DELETE FROM linkage_param", d);
@@ -1771,8 +1810,9 @@ static enum pl_err find_person(sqlite3 *db, const char *what, char *id, size_t s
 	int rc;
 
 	if (colon)
-		err = pl_db_prepare(db, "SELECT ep.person_id FROM episode_person ep JOIN input_file f "
-				    "USING (file_id) WHERE f.name = substr(?1, 1, ?2) AND ep.line = ?3",
+		err = pl_db_prepare(db, "SELECT p.person_id FROM episode_person ep JOIN person p "
+				    "USING (person_key) JOIN input_file f USING (file_id) "
+				    "WHERE f.name = substr(?1, 1, ?2) AND ep.line = ?3",
 				    &st, d);
 	else
 		err = pl_db_prepare(db, "SELECT person_id FROM person WHERE person_id = ?1", &st, d);
@@ -1829,15 +1869,17 @@ enum pl_err dedup_explain(const char *db_path, const char *what, FILE *out, stru
 	if (!err)
 		err = print_rows(db, "SELECT '  episode ' || f.name || ':' || ep.line || '  ' || "
 				 "e.district || '  ' || e.intervention || '  ' || e.start_date || '  ' || "
-				 "e.id_type || '  ' || ep.step FROM episode_person ep "
-				 "JOIN episode e USING (file_id, line) JOIN input_file f USING (file_id) "
-				 "WHERE ep.person_id = ?1 ORDER BY f.name, ep.line", id, out, d);
+				 "e.id_type || '  ' || ep.step FROM person p JOIN episode_person ep "
+				 "USING (person_key) JOIN episode e USING (file_id, line) "
+				 "JOIN input_file f USING (file_id) "
+				 "WHERE p.person_id = ?1 ORDER BY f.name, ep.line", id, out, d);
 	if (!err)
 		err = print_rows(db, "SELECT '  link ' || fa.name || ':' || l.a_line || ' ~ ' || "
 				 "fb.name || ':' || l.b_line || ', weight ' || printf('%.2f', l.weight) "
 				 "|| char(10) || '    ' || replace(l.waterfall, '; ', char(10) || '    ') "
-				 "FROM person_link l JOIN input_file fa ON fa.file_id = l.a_file_id "
-				 "JOIN input_file fb ON fb.file_id = l.b_file_id WHERE l.person_id = ?1 "
+				 "FROM person p JOIN person_link l USING (person_key) "
+				 "JOIN input_file fa ON fa.file_id = l.a_file_id "
+				 "JOIN input_file fb ON fb.file_id = l.b_file_id WHERE p.person_id = ?1 "
 				 "ORDER BY l.weight DESC", id, out, d);
 	if (!err && (fflush(out) != 0 || ferror(out)))
 		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write the explanation");

@@ -21,10 +21,10 @@ static const enum pl_codelist lists[IND_N_CODE_DIMS] = {
 };
 
 static const char load_sql[] =
-	"SELECT p.person_id, e.district, e.sex, e.intervention, e.provider, e.substance, "
+	"SELECT p.person_key, e.district, e.sex, e.intervention, e.provider, e.substance, "
 	"       e.children, e.id_type, e.birth_year, e.start_date, e.end_date, e.cost_sek "
 	"  FROM episode e JOIN episode_person p USING (file_id, line) "
-	" ORDER BY p.person_id, e.file_id, e.line";
+	" ORDER BY p.person_key, e.file_id, e.line";
 
 /* Column of the code dims in load_sql: 1 + dim. */
 
@@ -157,16 +157,27 @@ static void add_episode(struct ind_data *data, sqlite3_stmt *st, size_t *cap, in
 	data->n_ep++;
 }
 
+/* Starts a person whose episodes follow from the next one on. */
+static void add_person(struct ind_data *data, size_t *cap)
+{
+	if (data->n_p == *cap) {
+		*cap = *cap ? 2 * *cap : 1024;
+		data->p = pl_xrealloc(data->p, *cap * sizeof(*data->p));
+	}
+	data->p[data->n_p].first = data->n_ep;
+	data->p[data->n_p].n = 0;
+	data->n_p++;
+}
+
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	struct pl_buf prev;
+	sqlite3_int64 prev = 0;
 	size_t cap_ep = 0, cap_p = 0;
 	int *years = NULL, rc;
 	enum pl_err err;
 
 	memset(data, 0, sizeof(*data));
-	pl_buf_init(&prev);
 	err = check_linked(db, d);
 	if (!err)
 		err = pl_db_prepare(db, load_sql, &st, d);
@@ -174,22 +185,12 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 		goto cleanup;
 	data->as_of = INT32_MIN;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pid = (const char *)sqlite3_column_text(st, 0);
+		sqlite3_int64 key = sqlite3_column_int64(st, 0);
 		struct ind_episode *e;
 
-		if (!pid)
-			pid = "";
-		if (data->n_p == 0 || strcmp(prev.data, pid) != 0) {
-			if (data->n_p == cap_p) {
-				cap_p = cap_p ? 2 * cap_p : 1024;
-				data->p = pl_xrealloc(data->p, cap_p * sizeof(*data->p));
-			}
-			data->p[data->n_p].first = data->n_ep;
-			data->p[data->n_p].n = 0;
-			data->n_p++;
-			pl_buf_reset(&prev);
-			pl_buf_append(&prev, pid, strlen(pid));
-		}
+		if (data->n_p == 0 || key != prev)
+			add_person(data, &cap_p);
+		prev = key;
 		add_episode(data, st, &cap_ep, &years);
 		e = &data->ep[data->n_ep - 1];
 		if (parse_day((const char *)sqlite3_column_text(st, 9), &e->start) != 0) {
@@ -224,7 +225,6 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 		resolve_person(data, &data->p[i], years);
 cleanup:
 	sqlite3_finalize(st);
-	pl_buf_release(&prev);
 	free(years);
 	if (err)
 		ind_data_release(data);

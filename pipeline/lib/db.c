@@ -114,26 +114,48 @@ static enum pl_err create_private(const char *path, struct pl_diag *d)
 }
 
 #define SINCE_MARK "\n-- @since "
+#define UPGRADE_MARK "\n-- @upgrade "
 
-/* Brings a database of an older version up to date inside the caller's
- * transaction: runs the schema's "-- @since N" sections for every N above
- * version, then sets the version. */
-static enum pl_err upgrade(sqlite3 *db, int version, int want, struct pl_diag *d)
+/* The first "-- @since N" or "-- @upgrade N" line at or after from, or NULL. */
+static const char *next_section(const char *from)
 {
-	const char *p = strstr(pl_schema_sql, SINCE_MARK);
+	const char *since = strstr(from, SINCE_MARK);
+	const char *upgrade = strstr(from, UPGRADE_MARK);
+
+	if (!since || !upgrade)
+		return since ? since : upgrade;
+	return since < upgrade ? since : upgrade;
+}
+
+/* Runs the schema text from from up to to (NULL: its end). */
+static enum pl_err exec_part(sqlite3 *db, const char *from, const char *to, struct pl_diag *d)
+{
+	char *sql = to ? pl_xstrndup(from, (size_t)(to - from)) : pl_xstrdup(from);
+	enum pl_err err = pl_db_exec(db, sql, d);
+
+	free(sql);
+	return err;
+}
+
+/* Runs the schema text inside the caller's transaction: for a new database
+ * (version 0) the tables before the first section and every "-- @since N"
+ * section; for an older one, every section (since or upgrade) with N above
+ * version, in the file's order.  Then sets the version to want. */
+static enum pl_err apply_schema(sqlite3 *db, int version, int want, struct pl_diag *d)
+{
+	const char *p = next_section(pl_schema_sql);
 	enum pl_err err = PL_OK;
-	char *section = NULL, pragma[64];
+	char pragma[64];
 
+	if (version == 0)
+		err = exec_part(db, pl_schema_sql, p, d);
 	while (p && !err) {
-		const char *next = strstr(p + 1, SINCE_MARK);
-		int since = atoi(p + strlen(SINCE_MARK));
+		const char *next = next_section(p + 1);
+		int upgrade = strncmp(p, UPGRADE_MARK, strlen(UPGRADE_MARK)) == 0;
+		int since = atoi(p + strlen(upgrade ? UPGRADE_MARK : SINCE_MARK));
 
-		if (since > version) {
-			section = next ? pl_xstrndup(p, (size_t)(next - p)) : pl_xstrdup(p);
-			err = pl_db_exec(db, section, d);
-			free(section);
-			section = NULL;
-		}
+		if (since > version && !(upgrade && version == 0))
+			err = exec_part(db, p, next, d);
 		p = next;
 	}
 	if (!err) {
@@ -163,10 +185,7 @@ static enum pl_err check_schema(sqlite3 *db, const char *path, struct pl_diag *d
 	err = pl_db_exec(db, "BEGIN IMMEDIATE", d);
 	if (err)
 		return err;
-	if (version == 0)
-		err = pl_db_exec(db, pl_schema_sql, d);
-	else
-		err = upgrade(db, version, want, d);
+	err = apply_schema(db, version, want, d);
 	if (!err)
 		err = pl_db_exec(db, "COMMIT", d);
 	if (err)

@@ -40,9 +40,9 @@
 #define MAX_LOGGED_REJECTS 10
 /* Episodes per INSERT statement: one statement execution (its start, its
  * statement transaction for the foreign key, its end) for many rows.  64 rows
- * x 17 values stay far below the limit on bound parameters (32766). */
+ * x 16 values stay far below the limit on bound parameters (32766). */
 #define EPISODE_BATCH 64
-#define EPISODE_COLS 17
+#define EPISODE_COLS 16
 
 enum stmt_id {
 	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
@@ -52,7 +52,8 @@ enum stmt_id {
 
 #define EPISODE_INSERT "INSERT INTO episode (file_id, line, district, person_ref, id_type, " \
 	"id_flaw, birth_date, birth_year, sex, intervention, provider, substance, " \
-	"start_date, end_date, cost_sek, children, mapping_sha256) VALUES "
+	"start_date, end_date, cost_sek, children) VALUES "
+#define EPISODE_VALUES "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"   /* EPISODE_COLS */
 
 static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_EPISODES] = "DELETE FROM episode WHERE file_id = ?1",
@@ -61,7 +62,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_MAPPED] = "DELETE FROM mapped_file WHERE file_id = ?1",
 	[S_COLUMNS] = "SELECT name, sealed FROM file_column WHERE file_id = ?1 ORDER BY col_idx",
 	[S_ROWS] = "SELECT line, fields, sealed FROM raw_row WHERE file_id = ?1 ORDER BY line",
-	[S_INSERT_EPISODE] = EPISODE_INSERT "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_INSERT_EPISODE] = EPISODE_INSERT EPISODE_VALUES,
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason, value) "
 			    "VALUES (?1, ?2, 'map', ?3, ?4, ?5, ?6)",
 	[S_INSERT_VALUE] = "INSERT INTO map_value (file_id, field, value, code, n, first_line) "
@@ -588,7 +589,7 @@ static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-/* Binds one episode to the 17 parameters after base of an episode INSERT. */
+/* Binds one episode to the 16 parameters after base of an episode INSERT. */
 static void bind_episode(sqlite3_stmt *st, int base, const struct mfile *mf,
 			 const struct episode *ep)
 {
@@ -610,7 +611,6 @@ static void bind_episode(sqlite3_stmt *st, int base, const struct mfile *mf,
 	if (ep->has_cost)
 		sqlite3_bind_double(st, base + 15, ep->cost);
 	sqlite3_bind_text(st, base + 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 17, mf->src->sha256, -1, SQLITE_STATIC);
 }
 
 static int in_set(const char *s, const char *const *set)
@@ -913,7 +913,7 @@ static enum pl_err prepare_batch(struct map *m, struct pl_diag *d)
 	pl_buf_init(&sql);
 	pl_buf_append(&sql, EPISODE_INSERT, strlen(EPISODE_INSERT));
 	for (int i = 0; i < EPISODE_BATCH; i++)
-		pl_buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", i ? "," : "");
+		pl_buf_printf(&sql, "%s" EPISODE_VALUES, i ? "," : "");
 	err = pl_db_prepare(m->db, sql.data, &m->batch_st, d);
 	pl_buf_release(&sql);
 	m->batch = pl_xcalloc(EPISODE_BATCH, sizeof(*m->batch));

@@ -474,9 +474,15 @@ DEDUP_HEADER='Personnummer,Förnamn,Efternamn,Kön,Postnr,Född,Insats,Start'
 pnr() { printf '%s%s%s%s' "$1" "$2" "$3" "$(luhn "$1$3")"; }
 
 # person_of FILE LINE, step_of FILE LINE, ref_of FILE LINE: the episode's
-# person_id, episode_person.step, episode.person_ref.
+# person_id (by its episode_person.person_key), episode_person.step,
+# episode.person_ref.
 person_of() {
-	q "SELECT person_id FROM episode_person WHERE file_id = $(fid "$1") AND line = $2;"
+	q "SELECT s.person_id FROM episode_person p JOIN person s USING (person_key)
+	    WHERE p.file_id = $(fid "$1") AND p.line = $2;"
+}
+# pkey_of FILE LINE: the episode's episode_person.person_key.
+pkey_of() {
+	q "SELECT person_key FROM episode_person WHERE file_id = $(fid "$1") AND line = $2;"
 }
 step_of() {
 	q "SELECT step FROM episode_person WHERE file_id = $(fid "$1") AND line = $2;"
@@ -488,7 +494,7 @@ ref_of() {
 # person_row FILE LINE: basis|n_episodes|n_districts of the episode's person.
 person_row() {
 	q "SELECT basis || '|' || n_episodes || '|' || n_districts FROM person
-	    WHERE person_id = ($(printf 'SELECT person_id FROM episode_person WHERE file_id = %s AND line = %s' "$(fid "$1")" "$2"));"
+	    WHERE person_key = ($(printf 'SELECT person_key FROM episode_person WHERE file_id = %s AND line = %s' "$(fid "$1")" "$2"));"
 }
 
 # run_param LEVEL: linkage_param n of comparison 'run' at LEVEL.
@@ -497,7 +503,7 @@ run_param() { q "SELECT n FROM linkage_param WHERE comparison = 'run' AND level 
 # persons_by_episodes: one line per person, its episodes "file:line" in order,
 # space-separated; lines sorted.
 persons_by_episodes() {
-	q "SELECT group_concat(ep, ' ') FROM (SELECT ep.person_id AS pid, f.name || ':' || ep.line AS ep
+	q "SELECT group_concat(ep, ' ') FROM (SELECT ep.person_key AS pid, f.name || ':' || ep.line AS ep
 	     FROM episode_person ep JOIN input_file f USING (file_id) ORDER BY f.name, ep.line)
 	    GROUP BY pid ORDER BY 1;"
 }
@@ -505,7 +511,7 @@ persons_by_episodes() {
 # dedup_tables: every row of person, episode_person, person_link and
 # linkage_param, to compare two runs.
 dedup_tables() {
-	q "SELECT 'person', * FROM person ORDER BY person_id;
+	q "SELECT 'person', * FROM person ORDER BY person_key;
 	   SELECT 'episode_person', * FROM episode_person ORDER BY file_id, line;
 	   SELECT 'person_link', * FROM person_link ORDER BY a_file_id, a_line, b_file_id, b_line;
 	   SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;"
@@ -524,12 +530,19 @@ expect_dedup_reconciled() {
 	expect_eq "episode_person rows without an episode or a person" "" \
 		"$(q "SELECT p.file_id || ':' || p.line FROM episode_person p
 		       WHERE NOT EXISTS (SELECT 1 FROM episode e WHERE e.file_id = p.file_id AND e.line = p.line)
-		          OR NOT EXISTS (SELECT 1 FROM person s WHERE s.person_id = p.person_id);")"
+		          OR NOT EXISTS (SELECT 1 FROM person s WHERE s.person_key = p.person_key);")"
 	expect_eq "persons whose n_episodes / n_districts are not their episodes'" "" \
 		"$(q "SELECT s.person_id || ' ' || s.n_episodes || ' ' || s.n_districts FROM person s
-		       WHERE s.n_episodes != (SELECT count(*) FROM episode_person p WHERE p.person_id = s.person_id)
+		       WHERE s.n_episodes != (SELECT count(*) FROM episode_person p WHERE p.person_key = s.person_key)
 		          OR s.n_districts != (SELECT count(DISTINCT e.district) FROM episode_person p
-		                               JOIN episode e USING (file_id, line) WHERE p.person_id = s.person_id);")"
+		                               JOIN episode e USING (file_id, line) WHERE p.person_key = s.person_key);")"
+	expect_eq "person_key order is person_id order (1..n)" "" \
+		"$(q "SELECT a.person_key FROM person a JOIN person b ON b.person_key = a.person_key + 1
+		       WHERE b.person_id <= a.person_id
+		      UNION ALL SELECT 'keys ' || lo || '..' || hi || ' of ' || n
+		        FROM (SELECT min(person_key) AS lo, max(person_key) AS hi, count(*) AS n FROM person)
+		       WHERE n > 0 AND (lo != 1 OR hi != n);")"
+	expect_eq "foreign key violations" "" "$(q 'PRAGMA foreign_key_check;')"
 	expect_eq "run episodes_deterministic + probabilistic + unlinked = episodes" \
 		"$(q 'SELECT count(*) FROM episode;')" \
 		"$(q "SELECT sum(n) FROM linkage_param WHERE comparison = 'run' AND level IN
@@ -537,7 +550,7 @@ expect_dedup_reconciled() {
 	expect_eq "PNR/RESERV persons whose id is no member's person_ref" "" \
 		"$(q "SELECT s.person_id FROM person s WHERE s.basis IN ('PNR', 'RESERV')
 		       AND NOT EXISTS (SELECT 1 FROM episode_person p JOIN episode e USING (file_id, line)
-		                        WHERE p.person_id = s.person_id AND e.person_ref = s.person_id);")"
+		                        WHERE p.person_key = s.person_key AND e.person_ref = s.person_id);")"
 }
 
 # ---- the driver (tests t05NN-run-*) ----------------------------------------
@@ -620,7 +633,7 @@ pipeline_tables() {
 	  SELECT 'mapped_file', file_id, mapping_sha256, rows_read, rows_kept, rows_rejected
 	    FROM mapped_file ORDER BY file_id;
 	  SELECT 'map_value', * FROM map_value ORDER BY file_id, field, value;
-	  SELECT 'person', * FROM person ORDER BY person_id;
+	  SELECT 'person', * FROM person ORDER BY person_key;
 	  SELECT 'episode_person', * FROM episode_person ORDER BY file_id, line;
 	  SELECT 'person_link', * FROM person_link ORDER BY a_file_id, a_line, b_file_id, b_line;
 	  SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;" \

@@ -162,8 +162,9 @@ expect_eq "inc.csv map rejects after the edit" "" "$(map_rejects inc.csv)"
 expect_eq "inc.csv mapped_file after the edit (mapping_sha256 read kept rejected)" \
 	"$sha|7|7|0" "$(q "SELECT mapping_sha256, rows_read, rows_kept, rows_rejected
 	                   FROM mapped_file WHERE file_id = $(fid inc.csv);")"
-expect_eq "inc.csv episodes' mapping_sha256 after the edit" "$sha" \
-	"$(q "SELECT DISTINCT mapping_sha256 FROM episode WHERE file_id = $(fid inc.csv);")"
+expect_eq "inc.csv episodes' mapping_sha256 (view episode_v) after the edit" "$sha 7" \
+	"$(q "SELECT group_concat(DISTINCT mapping_sha256) || ' ' || count(*) FROM episode_v
+	       WHERE file_id = $(fid inc.csv);")"
 expect_true "inc.csv mapped_at after the edit is later than $inc_at" \
 	test "$(q "SELECT mapped_at > '$inc_at' FROM mapped_file WHERE file_id = $(fid inc.csv);")" = 1
 expect_eq "inc.csv map_value after the edit" \

@@ -96,15 +96,15 @@ link_of() { # link_of FILE LINE: the person_link rows naming the episode
 	          OR (b_file_id = %s AND b_line = %s))" "$(fid "$1")" "$2" "$(fid "$1")" "$2"
 }
 pair_of() { # pair_of FILE LINE: "file:line file:line person_ok" of its links
-	q "SELECT min(fa, fb) || ' ' || max(fa, fb) || ' ' || (l.person_id = $(sql_str "$(person_of "$1" "$2")"))
-	     FROM (SELECT fa.name || ':' || l.a_line AS fa, fb.name || ':' || l.b_line AS fb, l.person_id
+	q "SELECT min(fa, fb) || ' ' || max(fa, fb) || ' ' || (l.person_key = $(pkey_of "$1" "$2"))
+	     FROM (SELECT fa.name || ':' || l.a_line AS fa, fb.name || ':' || l.b_line AS fb, l.person_key
 	             FROM $(link_of "$1" "$2") l
 	             JOIN input_file fa ON fa.file_id = l.a_file_id
 	             JOIN input_file fb ON fb.file_id = l.b_file_id) l;"
 }
 weight_ok() { q "SELECT count(*), min(weight >= 4.3) FROM $(link_of "$1" "$2");"; }
 waterfall_of() { q "SELECT waterfall FROM $(link_of "$1" "$2");"; }
-expect_eq "person_link of b.csv:2 (pair, person_id is the person's)" "a.csv:2 b.csv:2 1" \
+expect_eq "person_link of b.csv:2 (pair, person_key is the person's)" "a.csv:2 b.csv:2 1" \
 	"$(pair_of b.csv 2)"
 expect_eq "person_link of b.csv:2: one row, weight >= threshold 4.3" "1|1" "$(weight_ok b.csv 2)"
 wf=$(waterfall_of b.csv 2)
@@ -150,7 +150,7 @@ expect_eq "person_id of a.csv:5, c.csv:22 are their person_refs" \
 	"$(ref_of a.csv 5) $(ref_of c.csv 22)" "$(person_of a.csv 5) $(person_of c.csv 22)"
 expect_eq "b.csv:6 is in exactly one of the persons of a.csv:5 and c.csv:22" "1" \
 	"$(q "SELECT count(*) FROM episode_person WHERE file_id = $(fid b.csv) AND line = 6
-	        AND person_id IN ($(sql_str "$(person_of a.csv 5)"), $(sql_str "$(person_of c.csv 22)"));")"
+	        AND person_key IN ($(pkey_of a.csv 5), $(pkey_of c.csv 22));")"
 expect_eq "episodes of the persons of a.csv:5, c.csv:22 together" "3" \
 	"$(q "SELECT sum(n_episodes) FROM person WHERE person_id IN
 	        ($(sql_str "$(person_of a.csv 5)"), $(sql_str "$(person_of c.csv 22)"));")"

@@ -72,7 +72,7 @@ expect_eq "a.csv:2, b.csv:2, b.csv:4 are one person" "$PID $PID" \
 	"$(person_of b.csv 2) $(person_of b.csv 4)"
 expect_eq "person of a.csv:2" "PNR|3|2" "$(person_row a.csv 2)"
 expect_eq "person_link rows of the person" "2" \
-	"$(q "SELECT count(*) FROM person_link WHERE person_id = $(sql_str "$PID");")"
+	"$(q "SELECT count(*) FROM person_link WHERE person_key = $(pkey_of a.csv 2);")"
 
 # The expected explanation, built from the tables: exact lines for the
 # person and its episodes and the link headers; the waterfall lines checked
@@ -86,7 +86,7 @@ links=$(q "SELECT fa.name || ':' || l.a_line || ' ~ ' || fb.name || ':' || l.b_l
                   || ', weight ' || printf('%.2f', l.weight)
              FROM person_link l JOIN input_file fa ON fa.file_id = l.a_file_id
              JOIN input_file fb ON fb.file_id = l.b_file_id
-            WHERE l.person_id = $(sql_str "$PID") ORDER BY l.weight DESC;")
+            WHERE l.person_key = $(pkey_of a.csv 2) ORDER BY l.weight DESC;")
 
 check_explanation() { # check_explanation WHAT: the explanation in $OUT
 	local what=$1 out head body n i link w total sum

@@ -289,7 +289,7 @@ expect_eq "after the correction: person_link rows naming no episode" "" \
 	"$(q "SELECT a_file_id || ':' || a_line || ' ' || b_file_id || ':' || b_line FROM person_link l
 	       WHERE NOT EXISTS (SELECT 1 FROM episode e WHERE e.file_id = l.a_file_id AND e.line = l.a_line)
 	          OR NOT EXISTS (SELECT 1 FROM episode e WHERE e.file_id = l.b_file_id AND e.line = l.b_line)
-	          OR NOT EXISTS (SELECT 1 FROM person p WHERE p.person_id = l.person_id);")"
+	          OR NOT EXISTS (SELECT 1 FROM person p WHERE p.person_key = l.person_key);")"
 expect_eq "after the correction: person_link rows = run links" "$(run_param links)" \
 	"$(q 'SELECT count(*) FROM person_link;')"
 expect_eq "after the correction: episodes of b.csv in episode_person" "2 3 4" \

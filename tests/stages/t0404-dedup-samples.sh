@@ -45,19 +45,19 @@ expect_eq "persons with basis PNR = distinct person_ref of PNR/SAMNR episodes" \
 expect_eq "PNR persons not named by a PNR/SAMNR person_ref of theirs" "" \
 	"$(q "SELECT s.person_id FROM person s WHERE s.basis = 'PNR' AND NOT EXISTS
 	        (SELECT 1 FROM episode_person p JOIN episode e USING (file_id, line)
-	          WHERE p.person_id = s.person_id AND e.id_type IN ('PNR', 'SAMNR')
+	          WHERE p.person_key = s.person_key AND e.id_type IN ('PNR', 'SAMNR')
 	            AND e.person_ref = s.person_id);")"
 expect_eq "persons holding two distinct valid numbers" "" \
-	"$(q "SELECT p.person_id FROM episode_person p JOIN episode e USING (file_id, line)
-	       WHERE e.id_type IN ('PNR', 'SAMNR') GROUP BY p.person_id
+	"$(q "SELECT p.person_key FROM episode_person p JOIN episode e USING (file_id, line)
+	       WHERE e.id_type IN ('PNR', 'SAMNR') GROUP BY p.person_key
 	      HAVING count(DISTINCT e.person_ref) > 1;")"
 expect_eq "valid numbers split over two persons" "" \
 	"$(q "SELECT e.person_ref FROM episode_person p JOIN episode e USING (file_id, line)
 	       WHERE e.person_ref IS NOT NULL GROUP BY e.person_ref
-	      HAVING count(DISTINCT p.person_id) > 1;")"
+	      HAVING count(DISTINCT p.person_key) > 1;")"
 expect_eq "RESERV persons = persons holding a reserve number and no valid one" \
-	"$(q "SELECT count(DISTINCT p.person_id) FROM episode e JOIN episode_person p USING (file_id, line)
-	       JOIN person s ON s.person_id = p.person_id WHERE e.id_type = 'RESERV' AND s.basis != 'PNR';")" \
+	"$(q "SELECT count(DISTINCT p.person_key) FROM episode e JOIN episode_person p USING (file_id, line)
+	       JOIN person s ON s.person_key = p.person_key WHERE e.id_type = 'RESERV' AND s.basis != 'PNR';")" \
 	"$(q "SELECT count(*) FROM person WHERE basis = 'RESERV';")"
 for s in deterministic probabilistic unlinked; do
 	expect_eq "run episodes_$s = episode_person rows with step '$s'" \
@@ -67,7 +67,7 @@ expect_eq "run links = person_link rows" "$(q 'SELECT count(*) FROM person_link;
 expect_eq "person_link rows below the threshold 4.3" "0" \
 	"$(q 'SELECT count(*) FROM person_link WHERE weight < 4.3;')"
 expect_eq "SINGLE persons with more than one episode or a step other than unlinked" "" \
-	"$(q "SELECT s.person_id FROM person s JOIN episode_person p USING (person_id)
+	"$(q "SELECT s.person_id FROM person s JOIN episode_person p USING (person_key)
 	       WHERE s.basis = 'SINGLE' AND (s.n_episodes != 1 OR p.step != 'unlinked');")"
 expect_eq "LINKED persons with one episode" "" \
 	"$(q "SELECT person_id FROM person WHERE basis = 'LINKED' AND n_episodes < 2;")"

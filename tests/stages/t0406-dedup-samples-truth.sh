@@ -56,14 +56,14 @@ expect_eq "districts with episodes vs the truth's persons_mapped districts" "$di
 for d in $districts; do
 	need persons_mapped "$d"
 	expect_eq "persons with an episode in $d (persons_mapped $d)" "$v" \
-		"$(q "SELECT count(DISTINCT p.person_id) FROM episode_person p
+		"$(q "SELECT count(DISTINCT p.person_key) FROM episode_person p
 		        JOIN episode e USING (file_id, line) WHERE e.district = $(sql_str "$d");")"
 done
 
 need persons_mapped multi_district
 expect_eq "persons with episodes in two or more districts (persons_mapped multi_district)" "$v" \
-	"$(q "SELECT count(*) FROM (SELECT p.person_id FROM episode_person p
-	        JOIN episode e USING (file_id, line) GROUP BY p.person_id
+	"$(q "SELECT count(*) FROM (SELECT p.person_key FROM episode_person p
+	        JOIN episode e USING (file_id, line) GROUP BY p.person_key
 	       HAVING count(DISTINCT e.district) >= 2);")"
 
 if [ "$n_failed" -gt 0 ]; then

@@ -195,13 +195,41 @@ static void test_db__other_schema_version_is_config_error(void **state)
 
 extern const char pl_schema_sql[];
 
-/* A database of schema version 1 (the schema before its first "-- @since"
- * section) is brought up to date: the later sections' tables appear, the
- * version is the current one, and the data stays. */
+/* What version 3 changed in the tables before the first "-- @since"
+ * section, as it stood in versions 1 and 2: episode's mapping_sha256, the
+ * view episode_v and the person tables keyed by person_id. */
+static const char v1_changes[] =
+	"ALTER TABLE episode ADD COLUMN mapping_sha256 TEXT NOT NULL DEFAULT '';"
+	"CREATE VIEW episode_v AS SELECT f.name AS source_file, e.line AS source_line, "
+	"  f.source, e.* FROM episode e JOIN input_file f USING (file_id);"
+	"CREATE TABLE person (person_id TEXT PRIMARY KEY, basis TEXT NOT NULL, "
+	"  n_episodes INTEGER NOT NULL, n_districts INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE episode_person (file_id INTEGER NOT NULL, line INTEGER NOT NULL, "
+	"  person_id TEXT NOT NULL REFERENCES person(person_id), step TEXT NOT NULL, "
+	"  PRIMARY KEY (file_id, line), FOREIGN KEY (file_id, line) "
+	"  REFERENCES episode(file_id, line) ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE TABLE person_link (person_id TEXT NOT NULL, a_file_id INTEGER NOT NULL, "
+	"  a_line INTEGER NOT NULL, b_file_id INTEGER NOT NULL, b_line INTEGER NOT NULL, "
+	"  weight REAL NOT NULL, waterfall TEXT NOT NULL);"
+	"INSERT INTO stage_run (stage, version, started_at) VALUES ('ingest', 'x', 'now');"
+	"INSERT INTO input_file (file_id, name, size, mtime_ns, source, mapping_sha256, status, "
+	"  ingested_at) VALUES (1, 'a.csv', 1, 1, 'a', 'abc', 'ok', 'now');"
+	"INSERT INTO mapped_file VALUES (1, 'abc', 1, 1, 0, 'now');"
+	"INSERT INTO episode (file_id, line, district, id_type, sex, intervention, substance, "
+	"  start_date, children, mapping_sha256) VALUES "
+	"  (1, 2, 'LUNDBY', 'NONE', 'F', 'OPEN', 'ALC', '2024-01-01', 'U', 'abc');"
+	"INSERT INTO person VALUES ('p1', 'SINGLE', 1, 1);"
+	"INSERT INTO episode_person VALUES (1, 2, 'p1', 'unlinked');";
+
+/* A database of schema version 1 (the tables before the first "-- @since"
+ * section, as version 1 had them) is brought up to date: the later
+ * sections' tables appear, episode loses mapping_sha256 (episode_v shows
+ * mapped_file's), the person tables are made anew with person_key, the
+ * version is the current one, and the other data stays. */
 static void test_db__older_version_is_upgraded(void **state)
 {
 	const char *mark = strstr(pl_schema_sql, "\n-- @since 2\n");
-	char path[512], *v1;
+	char path[512], text[128], *v1;
 	struct pl_diag d;
 	sqlite3 *db = NULL;
 
@@ -214,8 +242,7 @@ static void test_db__older_version_is_upgraded(void **state)
 	unit_path(state, "v1.db", path, sizeof(path));
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO stage_run (stage, version, started_at) "
-				      "VALUES ('ingest', 'x', 'now')", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1_changes, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(query_ll(db, "PRAGMA user_version"), 1);
 	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name = "
 				  "'indicator_value'"), 0);
@@ -228,12 +255,49 @@ static void test_db__older_version_is_upgraded(void **state)
 	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
 				  "('indicator', 'indicator_value', 'indicator_equity', "
 				  "'indicator_trend')"), 4);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'ingest'"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'dedup' "
+				  "AND exit_code IS NULL AND version = 'schema 3'"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
+				  "WHERE name = 'mapping_sha256'"), 0);
+	query_text(db, "SELECT source_file || ':' || source_line || ' ' || district || ' ' || "
+		   "mapping_sha256 FROM episode_v", text, sizeof(text));
+	assert_string_equal(text, "a.csv:2 LUNDBY abc");
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM person"), 0);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM episode_person"), 0);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person') "
+				  "WHERE name = 'person_key' AND pk = 1"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('episode_person') "
+				  "WHERE name = 'person_key'"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person_link') "
+				  "WHERE name = 'person_key'"), 1);
 	pl_db_close(db);
 	/* and opening it again changes nothing */
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
 	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
 				  "'indicator%'"), 5);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM episode"), 1);
+	pl_db_close(db);
+}
+
+/* A new database gets the current tables and never runs an "-- @upgrade"
+ * section (it would fail: episode has no mapping_sha256 to drop). */
+static void test_db__new_database_skips_upgrade_sections(void **state)
+{
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db = NULL;
+
+	assert_non_null(strstr(pl_schema_sql, "\n-- @upgrade 3\n"));
+	unit_path(state, "new.db", path, sizeof(path));
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+				  "('person', 'episode_person', 'person_link', 'episode_v')"), 4);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person') "
+				  "WHERE name = 'person_key' AND pk = 1"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
+				  "WHERE name = 'mapping_sha256'"), 0);
 	pl_db_close(db);
 }
 
@@ -501,6 +565,7 @@ int main(void)
 		T(test_db__empty_file_becomes_a_database),
 		T(test_db__other_schema_version_is_config_error),
 		T(test_db__older_version_is_upgraded),
+		T(test_db__new_database_skips_upgrade_sections),
 		T(test_db__not_a_database_is_an_error_not_a_crash),
 		T(test_db__cannot_create_is_cantcreat),
 		T(test_db__rows_read_check_constraint),

@@ -1,0 +1,272 @@
+-- tests/data/schema-v2.sql - pipeline/schema.sql of schema version 2, as it was at
+-- commit f70c156 (branch main), verbatim below: t0511-run-schema-upgrade.sh
+-- makes a version 2 database with it.
+--
+-- pipeline/schema.sql - the database contract between the stages.
+--
+-- One SQLite file (output/pipeline.db by default).  Every stage opens it,
+-- checks PRAGMA user_version against the version it was built for, and
+-- creates these tables when the file is new.  Changing a table means
+-- raising the version below; a stage refuses a database of another version
+-- (exit 78) rather than guessing.  Tables added later stand after a line
+-- "-- @since N": a database of an older version is brought up to date by
+-- running the sections of every later version (adding tables only; a
+-- change to an existing table needs its own migration in such a section).
+--
+-- Privacy: identity numbers, names and postcodes never appear here in clear
+-- text.  Columns a source maps to identity_number, first_name, last_name or
+-- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
+-- encrypted with a key derived from the secret key file.
+
+PRAGMA user_version = 2;
+
+-- One row per file name ever seen in input/.  A changed file under the same
+-- name replaces its earlier version: the old rows are deleted and this row is
+-- rewritten, all in one transaction.
+CREATE TABLE input_file (
+    file_id        INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,   -- file name inside input/
+    size           INTEGER NOT NULL,       -- bytes
+    mtime_ns       INTEGER NOT NULL,       -- modification time, for the cheap "unchanged?" test
+    sha256         TEXT,                   -- hex digest of the content; NULL if never read
+    source         TEXT,                   -- claiming source (mapping [source] name); NULL if none
+    mapping_sha256 TEXT,                   -- hex digest of the mapping file used
+    status         TEXT NOT NULL CHECK (status IN
+                     ('ok',          -- ingested; rows in raw_row, rejects in reject
+                      'failed',      -- could not be ingested (see message); no rows kept
+                      'unclaimed',   -- no source's files pattern matches the name
+                      'ambiguous',   -- two or more sources claim it
+                      'duplicate')), -- same content as another file (see message)
+    message        TEXT,                   -- why, for any status but 'ok'
+    encoding       TEXT,                   -- as declared by the source
+    lines          INTEGER NOT NULL DEFAULT 0,  -- physical lines in the file
+    title_lines    INTEGER NOT NULL DEFAULT 0,  -- lines before the header
+    header_lines   INTEGER NOT NULL DEFAULT 0,
+    footer_rows    INTEGER NOT NULL DEFAULT 0,  -- records matching the footer pattern
+    blank_lines    INTEGER NOT NULL DEFAULT 0,  -- empty lines, and records of empty fields only (";;;;")
+    rows_read      INTEGER NOT NULL DEFAULT 0,  -- data records after the header, footer excluded
+    rows_kept      INTEGER NOT NULL DEFAULT 0,  -- records in raw_row
+    rows_rejected  INTEGER NOT NULL DEFAULT 0,  -- records in reject (stage 'ingest')
+    ingested_at    TEXT NOT NULL,          -- UTC, ISO 8601
+    CHECK (rows_read = rows_kept + rows_rejected)
+);
+
+-- The header of each ingested file, as decoded names (two-row headers joined).
+CREATE TABLE file_column (
+    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    col_idx  INTEGER NOT NULL,             -- 0-based position in the record
+    name     TEXT NOT NULL,                -- header name, UTF-8, trimmed
+    field    TEXT,                         -- schema field the mapping gives it, if any
+    sealed   INTEGER NOT NULL DEFAULT 0,   -- 1: values live only in raw_row.sealed
+    PRIMARY KEY (file_id, col_idx)
+) WITHOUT ROWID;
+
+-- Every kept record, decoded to UTF-8.  fields: the values in column order,
+-- separated by U+001F (unit separator); sealed columns are empty here.
+-- sealed: nonce || XChaCha20-Poly1305 ciphertext of the sealed columns'
+-- values (in column order, U+001F-separated); NULL when the source seals none.
+CREATE TABLE raw_row (
+    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
+    fields   TEXT NOT NULL,
+    sealed   BLOB,
+    PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+
+-- Every rejected record, by any stage: where, which field, why.  value holds
+-- the offending raw value where one field is to blame; never for identity
+-- numbers, names and postcodes (NULL there).
+CREATE TABLE reject (
+    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
+    stage    TEXT NOT NULL,                -- 'ingest', 'map', ...
+    field    TEXT,                         -- column name, or NULL for the whole record
+    code     TEXT NOT NULL,                -- reason code: field_count, encoding, control_char,
+                                           -- malformed_quote, unterminated_quote, field_too_long,
+                                           -- (map:) bad_date, bad_number, unmapped_code, ...
+    reason   TEXT NOT NULL,                -- the same in words, with details
+    value    TEXT,                         -- the raw value, masked if sensitive
+    PRIMARY KEY (file_id, line, stage)
+) WITHOUT ROWID;
+
+-- One harmonised episode per kept raw_row that the map stage could map: the
+-- common schema of ../shared/SCHEMA.md.  source_file / source_line are
+-- input_file.name and line (see view episode_v).
+CREATE TABLE episode (
+    file_id        INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    line           INTEGER NOT NULL,       -- source_line
+    district       TEXT NOT NULL,
+    person_ref     TEXT,                   -- keyed hash of the normalised identity number; NULL if none
+    id_type        TEXT NOT NULL CHECK (id_type IN ('PNR', 'SAMNR', 'RESERV', 'NONE')),
+    id_flaw        TEXT,                   -- why a non-empty number is NONE (data quality)
+    birth_date     TEXT,                   -- YYYY-MM-DD
+    birth_year     INTEGER,
+    sex            TEXT NOT NULL CHECK (sex IN ('F', 'M', 'U')),
+    intervention   TEXT NOT NULL,
+    provider       TEXT,
+    substance      TEXT NOT NULL,
+    start_date     TEXT NOT NULL,
+    end_date       TEXT,                   -- NULL while the intervention goes on
+    cost_sek       REAL,
+    children       TEXT NOT NULL CHECK (children IN ('Y', 'N', 'U')),
+    mapping_sha256 TEXT NOT NULL,          -- the mapping file that made it
+    PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+
+CREATE VIEW episode_v AS
+    SELECT f.name AS source_file, e.line AS source_line, f.source, e.*
+      FROM episode e JOIN input_file f USING (file_id);
+
+-- Which files the map stage has mapped, with which mapping file; a changed
+-- mapping file (other sha256) makes the next run map the file again.
+CREATE TABLE mapped_file (
+    file_id        INTEGER PRIMARY KEY REFERENCES input_file(file_id) ON DELETE CASCADE,
+    mapping_sha256 TEXT NOT NULL,
+    rows_read      INTEGER NOT NULL,       -- raw_row records of the file
+    rows_kept      INTEGER NOT NULL,       -- episodes
+    rows_rejected  INTEGER NOT NULL,       -- rejects of stage 'map'
+    mapped_at      TEXT NOT NULL,
+    CHECK (rows_read = rows_kept + rows_rejected)
+);
+
+-- Mapping coverage: every distinct source value of every recoded field, per
+-- file, with what it became (NULL: unmapped) and how often.
+CREATE TABLE map_value (
+    file_id    INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    field      TEXT NOT NULL,
+    value      TEXT NOT NULL,              -- as in the export, trimmed
+    code       TEXT,                       -- the schema code, NULL if unmapped
+    n          INTEGER NOT NULL,
+    first_line INTEGER NOT NULL,
+    PRIMARY KEY (file_id, field, value)
+) WITHOUT ROWID;
+
+-- Persons: the episodes the dedup stage links together, across districts.
+-- person_id is stable across runs with the same key: the person_ref of the
+-- person's personnummer (or reserve number), else a keyed hash of the first
+-- episode's file and line.
+CREATE TABLE person (
+    person_id   TEXT PRIMARY KEY,
+    basis       TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV', 'LINKED', 'SINGLE')),
+                                       -- PNR: a valid identity number; RESERV: a reserve
+                                       -- number; LINKED: probabilistic links only; SINGLE: one
+                                       -- episode with nothing to link by
+    n_episodes  INTEGER NOT NULL,
+    n_districts INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Which person each episode belongs to, and by which step.
+CREATE TABLE episode_person (
+    file_id    INTEGER NOT NULL,
+    line       INTEGER NOT NULL,
+    person_id  TEXT NOT NULL REFERENCES person(person_id),
+    step       TEXT NOT NULL CHECK (step IN ('deterministic', 'probabilistic', 'unlinked')),
+    PRIMARY KEY (file_id, line),
+    FOREIGN KEY (file_id, line) REFERENCES episode(file_id, line) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Every link the probabilistic step made: the two episodes, the total match
+-- weight and each comparison's contribution in words (levels, never values).
+CREATE TABLE person_link (
+    person_id  TEXT NOT NULL,
+    a_file_id  INTEGER NOT NULL,
+    a_line     INTEGER NOT NULL,
+    b_file_id  INTEGER NOT NULL,
+    b_line     INTEGER NOT NULL,
+    weight     REAL NOT NULL,              -- log2 Bayes factor incl. the prior
+    waterfall  TEXT NOT NULL
+);
+
+-- The linkage run: what was estimated and what came of it.
+CREATE TABLE linkage_param (
+    comparison TEXT NOT NULL,              -- e.g. 'first_name', or 'run' for totals
+    level      TEXT NOT NULL,
+    m          REAL,
+    u          REAL,
+    n          INTEGER,                    -- pairs at this level (or a total)
+    PRIMARY KEY (comparison, level)
+) WITHOUT ROWID;
+
+-- One row per stage run, for the report's run metadata and the driver.
+CREATE TABLE stage_run (
+    run_id      INTEGER PRIMARY KEY,
+    stage       TEXT NOT NULL,
+    version     TEXT NOT NULL,             -- pipeline version
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    exit_code   INTEGER,
+    summary     TEXT                       -- one line, as logged
+);
+
+-- @since 2
+-- The indicators stage: the catalogue as computed (mappings/indicators/) and
+-- its figures.  Rebuilt whole, in one transaction, by every indicators run.
+
+CREATE TABLE indicator (
+    indicator   TEXT PRIMARY KEY,          -- catalogue id
+    seq         INTEGER NOT NULL,          -- order in the catalogue
+    title_sv    TEXT NOT NULL,
+    title_en    TEXT NOT NULL,
+    unit        TEXT NOT NULL,             -- 'persons' or 'episodes'
+    period      TEXT NOT NULL,             -- 'year', 'start_year', 'end_year', 'day MM-DD'
+    method      TEXT NOT NULL,             -- as declared: count, rate, dsr, wilson, ...
+    measure     TEXT,                      -- length_days, cost_sek for quartiles and mean
+    multiplier  REAL NOT NULL,
+    definition  TEXT NOT NULL              -- filters, numerator and breakdowns as declared
+);
+
+CREATE TABLE indicator_value (
+    indicator    TEXT NOT NULL REFERENCES indicator(indicator),
+    period       TEXT NOT NULL,            -- '2024', or '2024-11-01' for a day
+    breakdown    TEXT NOT NULL,            -- 'total', or the dimensions: 'district', 'district sex'
+    district     TEXT,                     -- the group's keys; NULL: not broken down by it
+    sex          TEXT,                     -- a key of 'MISSING': the field was empty
+    age_band     TEXT,
+    intervention TEXT,
+    provider     TEXT,
+    substance    TEXT,
+    children     TEXT,
+    numerator    NUMERIC,                   -- persons or episodes counted (sum of costs: mean)
+    denominator  NUMERIC,                   -- population, units of a share, persons of a mean
+    value        REAL,                     -- NULL when not defined or not shown (see note)
+    lower        REAL,                     -- interval; quartiles: the first quartile
+    upper        REAL,                     -- quartiles: the third quartile
+    method       TEXT NOT NULL,            -- what was computed: wilson, poisson_exact, byar, ...
+    funnel       TEXT,                     -- district rows: inside, above95, above99.8, below95, below99.8
+    funnel_od    TEXT,                     -- the same against over-dispersed limits
+    reliability  TEXT NOT NULL CHECK (reliability IN ('ok', 'unreliable', 'not_shown')),
+    suppress     INTEGER NOT NULL,         -- 1: a person count of 1-4 (primary disclosure control)
+    note         TEXT                      -- why a value is missing or flagged
+);
+CREATE INDEX indicator_value_ix ON indicator_value (indicator, period, breakdown);
+
+CREATE TABLE indicator_equity (
+    indicator  TEXT NOT NULL,
+    period     TEXT NOT NULL,
+    units      INTEGER NOT NULL,           -- districts compared
+    target     REAL NOT NULL,              -- city-wide value (per 1)
+    chi2       REAL NOT NULL,              -- homogeneity across districts
+    df         REAL NOT NULL,
+    p_value    REAL NOT NULL,
+    phi        REAL NOT NULL,              -- over-dispersion (winsorised z-scores)
+    tau2       REAL NOT NULL,              -- random-effects variance (per 1, squared)
+    PRIMARY KEY (indicator, period)
+) WITHOUT ROWID;
+
+CREATE TABLE indicator_trend (
+    indicator    TEXT NOT NULL,
+    breakdown    TEXT NOT NULL,
+    district     TEXT,
+    sex          TEXT,
+    age_band     TEXT,
+    intervention TEXT,
+    provider     TEXT,
+    substance    TEXT,
+    children     TEXT,
+    first_period TEXT NOT NULL,
+    last_period  TEXT NOT NULL,
+    n_periods    INTEGER NOT NULL,
+    slope        REAL NOT NULL,            -- change of value per year
+    lower        REAL NOT NULL,
+    upper        REAL NOT NULL
+);

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
+# database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
+# episode with a mapping_sha256 per row) to version 3:
+# - the samples run to the end on a new database; its rows are copied into a
+#   database made with the version 2 schema (episode's mapping_sha256 from
+#   mapped_file, person rows by person_id) and the run.state kept;
+# - report refuses the version 2 database (exit 78) and leaves it as it was;
+# - indicators upgrades it and stops with exit 65 "episodes have no person:
+#   run dedup first" (the person tables are emptied by the upgrade, never
+#   left stale); the episodes are kept, row for row;
+# - the driver, with the same programs and run.state, runs dedup, indicators
+#   and report again (the upgrade records a 'dedup' stage_run row), and the
+#   persons (by person_id), episode persons, links, indicator tables and
+#   report CSVs equal those of the new database; episode_v shows the
+#   mapping file's SHA-256; no foreign key violation.
+. "$(dirname "$0")/lib.sh"
+new_fixture
+samples_fixture
+V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
+
+expect_run 0 -q
+expect_eq "a new database has version 3" "3" "$(q 'PRAGMA user_version;')"
+
+# persons by person_id, whatever their person_key
+person_state() {
+	q "SELECT 'person', person_id, basis, n_episodes, n_districts FROM person ORDER BY person_id;
+	   SELECT 'episode_person', ep.file_id, ep.line, p.person_id, ep.step
+	     FROM episode_person ep JOIN person p USING (person_key) ORDER BY 2, 3;
+	   SELECT 'person_link', p.person_id, a_file_id, a_line, b_file_id, b_line, weight, waterfall
+	     FROM person_link l JOIN person p USING (person_key) ORDER BY 3, 4, 5, 6;
+	   SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;"
+}
+episodes=$(q 'SELECT * FROM episode ORDER BY file_id, line;')
+persons=$(person_state)
+indicators_before=$(indicator_tables)
+report_before=$(report_csv)
+n_episodes=$(q 'SELECT count(*) FROM episode;')
+expect_true "the samples have episodes and persons" \
+	test "$n_episodes" -gt 1000 -a "$(q 'SELECT count(*) FROM person;')" -gt 500
+expect_true "the samples have links" test "$(q 'SELECT count(*) FROM person_link;')" -gt 0
+
+# The version 2 database: its schema, the new database's rows.
+v2=$WORK/v2.db
+sqlite3 -batch "$v2" <"$V2_SCHEMA" 2>>"$WORK/.sql-errors"
+sqlite3 -batch "$v2" "
+  ATTACH '$DB' AS v3;
+  BEGIN;
+  INSERT INTO input_file SELECT * FROM v3.input_file;
+  INSERT INTO file_column SELECT * FROM v3.file_column;
+  INSERT INTO raw_row SELECT * FROM v3.raw_row;
+  INSERT INTO reject SELECT * FROM v3.reject;
+  INSERT INTO mapped_file SELECT * FROM v3.mapped_file;
+  INSERT INTO map_value SELECT * FROM v3.map_value;
+  INSERT INTO episode SELECT e.*, m.mapping_sha256
+    FROM v3.episode e JOIN v3.mapped_file m USING (file_id) ORDER BY e.file_id, e.line;
+  INSERT INTO person SELECT person_id, basis, n_episodes, n_districts FROM v3.person;
+  INSERT INTO episode_person SELECT ep.file_id, ep.line, p.person_id, ep.step
+    FROM v3.episode_person ep JOIN v3.person p USING (person_key);
+  INSERT INTO person_link SELECT p.person_id, a_file_id, a_line, b_file_id, b_line, weight,
+         waterfall FROM v3.person_link l JOIN v3.person p USING (person_key);
+  INSERT INTO linkage_param SELECT * FROM v3.linkage_param;
+  INSERT INTO stage_run SELECT * FROM v3.stage_run;
+  INSERT INTO indicator SELECT * FROM v3.indicator;
+  INSERT INTO indicator_value SELECT * FROM v3.indicator_value;
+  INSERT INTO indicator_equity SELECT * FROM v3.indicator_equity;
+  INSERT INTO indicator_trend SELECT * FROM v3.indicator_trend;
+  COMMIT;" 2>>"$WORK/.sql-errors"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+mv "$v2" "$DB"
+chmod 600 "$DB"
+expect_eq "the version 2 database: version, episodes, persons, one mapping_sha256 per episode" \
+	"2|$n_episodes|$(printf '%s\n' "$persons" | grep -c '^person|')|$n_episodes" \
+	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM episode),
+	          (SELECT count(*) FROM person),
+	          (SELECT count(*) FROM episode e JOIN mapped_file m USING (file_id)
+	            WHERE e.mapping_sha256 = m.mapping_sha256);")"
+expect_eq "the version 2 database: episode_person keyed by person_id" "1" \
+	"$(q "SELECT count(*) FROM pragma_table_info('episode_person') WHERE name = 'person_id';")"
+expect_eq "the version 2 database: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
+v2_state=$(sha256sum <"$DB")
+
+# report reads only: it refuses an older database and changes nothing.
+expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
+expect_like "report names the versions" '%schema version 2, this program needs 3%' "$(cat "$ERR")"
+expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
+
+# indicators upgrades it, then finds no persons: dedup has to run first.
+expect_indicators 65 -q
+expect_like "indicators: no person, run dedup" \
+	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
+expect_eq "upgraded: version 3" "3" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: every episode kept, row for row" "$episodes" \
+	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
+expect_eq "upgraded: episode has no mapping_sha256" "0" \
+	"$(q "SELECT count(*) FROM pragma_table_info('episode') WHERE name = 'mapping_sha256';")"
+expect_eq "upgraded: person tables empty, keyed by person_key" "0|0|0|1|1|1" \
+	"$(q "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM episode_person),
+	          (SELECT count(*) FROM person_link),
+	          (SELECT count(*) FROM pragma_table_info('person') WHERE name = 'person_key' AND pk),
+	          (SELECT count(*) FROM pragma_table_info('episode_person') WHERE name = 'person_key'),
+	          (SELECT count(*) FROM pragma_table_info('person_link') WHERE name = 'person_key');")"
+expect_eq "upgraded: the upgrade's stage_run row" \
+	"dedup|schema 3||schema upgraded to version 3: person tables emptied, dedup must run again" \
+	"$(q "SELECT stage, version, exit_code, summary FROM stage_run WHERE version = 'schema 3';")"
+expect_eq "upgraded: indicator tables untouched by the failed indicators run" \
+	"$indicators_before" "$(indicator_tables)"
+
+# The driver, same programs, same run.state: dedup, indicators and report run again.
+expect_run 0
+expect_like "run: dedup ran" '%dedup I %persons%' "$(cat "$ERR")"
+expect_like "run: indicators and report ran" '%indicators I %report I %' "$(cat "$ERR")"
+expect_eq "after the run: episodes unchanged" "$episodes" \
+	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
+expect_eq "after the run: persons, episode persons, links, linkage parameters as new" \
+	"$persons" "$(person_state)"
+expect_dedup_reconciled
+expect_eq "after the run: indicator tables as new" "$indicators_before" "$(indicator_tables)"
+expect_eq "after the run: report tables as new" "$report_before" "$(report_csv)"
+expect_eq "episode_v: every episode with its file's mapping_sha256" "$n_episodes" \
+	"$(q "SELECT count(*) FROM episode_v v JOIN mapped_file m USING (file_id)
+	       WHERE v.mapping_sha256 = m.mapping_sha256 AND v.source_file IS NOT NULL;")"
+expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
+finish
