@@ -41,6 +41,7 @@ struct acc {
 struct pass {
 	const struct ind_catalogue *cat;
 	const struct ind_data *data;
+	const struct ind_episode *ep; /* the person being added: its episodes */
 	const struct ind_population *pop;
 	const struct ind_def *def;
 	size_t def_idx;
@@ -174,7 +175,8 @@ static int esp_band(int age)
 }
 
 /* Adds one unit (a person with its passing episodes, or one episode) to
- * every breakdown.  eps[0..n) are the unit's passing episodes; numer says
+ * every breakdown.  eps[0..n) are the unit's passing episodes (indexes into
+ * ps->ep); numer says
  * whether the person passes the numerator's person conditions. */
 static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *eps, size_t n,
 		     int numer)
@@ -186,7 +188,7 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 
 		ps->n_touched = 0;
 		for (size_t i = 0; i < n; i++) {
-			const struct ind_episode *e = &ps->data->ep[eps[i]];
+			const struct ind_episode *e = &ps->ep[eps[i]];
 			int s = slot(ps, b, e, p);
 			double m;
 
@@ -231,20 +233,23 @@ static void add_sources(struct pass *ps, const size_t *eps, size_t n)
 	uint32_t mask = 0;
 
 	for (size_t i = 0; i < n; i++)
-		mask |= 1u << ps->data->ep[eps[i]].code[ps->def->sources];
+		mask |= 1u << ps->ep[eps[i]].code[ps->def->sources];
 	ps->cells[mask]++;
 }
 
-/* One person: its passing episodes, its person conditions, then the units. */
-static void add_person(struct pass *ps, const struct ind_person *p, size_t *eps)
+/* One person, its episodes ep[0..p->n): its passing episodes, its person
+ * conditions, then the units.  eps: room for p->n indexes. */
+static void add_person(struct pass *ps, const struct ind_person *p,
+		       const struct ind_episode *ep, size_t *eps)
 {
 	const struct ind_def *def = ps->def;
 	uint32_t districts = 0;
 	size_t n = 0;
 	int ok, numer;
 
-	for (size_t i = p->first; i < p->first + p->n; i++) {
-		const struct ind_episode *e = &ps->data->ep[i];
+	ps->ep = ep;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct ind_episode *e = &ep[i];
 
 		if (!in_period(ps, e))
 			continue;
@@ -717,34 +722,139 @@ static void equity(struct pass *ps, struct ind_result *res, size_t first)
 	res->equity[res->n_equity++].h = h;
 }
 
+static void trends(struct ind_result *res, size_t first, double conf);
+
 /* ---- one indicator, one period ------------------------------------------- */
 
-static void run_period(struct pass *ps, struct ind_result *res)
+static void period_begin(struct pass *ps)
 {
-	const struct ind_def *def = ps->def;
-	size_t n_blocks = def->n_by + 1, first = res->n_rows, nv = 0;
-	size_t *eps = pl_xmalloc((ps->data->n_ep + 1) * sizeof(*eps));
+	ps->acc = pl_xcalloc((ps->def->n_by + 1) * N_SLOTS, sizeof(*ps->acc));
+	if (ps->def->method == IND_M_LOGLINEAR)
+		ps->cells = pl_xcalloc((size_t)1 << n_codes(ps->def->sources, ps->cat),
+				       sizeof(*ps->cells));
+}
 
-	ps->acc = pl_xcalloc(n_blocks * N_SLOTS, sizeof(*ps->acc));
-	if (def->method == IND_M_LOGLINEAR) {
-		nv = n_codes(def->sources, ps->cat);
-		ps->cells = pl_xcalloc((size_t)1 << nv, sizeof(*ps->cells));
-	}
-	for (size_t i = 0; i < ps->data->n_p; i++)
-		add_person(ps, &ps->data->p[i], eps);
+/* The rows of the period, then its equity row; frees what it gathered. */
+static void period_end(struct pass *ps, struct ind_result *res)
+{
+	size_t n_blocks = ps->def->n_by + 1, first = res->n_rows;
+
 	ps->acc[0].used = 1;                  /* the total, even when 0 */
 	for (size_t b = 0; b < n_blocks; b++)
 		for (size_t s = 0; s < N_SLOTS; s++)
 			if (ps->acc[b * N_SLOTS + s].used)
 				make_row(ps, res, (int)b - 1, (int)s, &ps->acc[b * N_SLOTS + s]);
 	equity(ps, res, first);
-	for (size_t i = 0; i < n_blocks * N_SLOTS; i++)
-		free(ps->acc[i].vals);
+}
+
+static void pass_free(struct pass *ps)
+{
+	if (!ps)
+		return;
+	if (ps->acc)
+		for (size_t i = 0; i < (ps->def->n_by + 1) * N_SLOTS; i++)
+			free(ps->acc[i].vals);
 	free(ps->acc);
 	free(ps->cells);
+	free(ps);
+}
+
+/* ---- one indicator: its periods in one or more sweeps over the persons ---- */
+
+/* The passes of indicator k, one per period with data: NULL where none. */
+static size_t make_passes(const struct ind_catalogue *cat, const struct ind_data *data,
+			  const struct ind_population *pop, size_t k, struct pass **ps)
+{
+	const struct ind_def *def = &cat->defs[k];
+	size_t n = 0;
+
+	for (int y = data->first_year; y <= data->last_year; y++, n++) {
+		int32_t lo = day_of(y, 1, 1), hi = day_of(y, 12, 31);
+
+		ps[n] = NULL;
+		if (def->period == IND_P_DAY)
+			lo = hi = day_of(y, def->day_month, def->day_mday);
+		if (def->period == IND_P_DAY && lo > data->as_of)
+			continue;
+		ps[n] = pl_xcalloc(1, sizeof(**ps));
+		ps[n]->cat = cat;
+		ps[n]->data = data;
+		ps[n]->pop = pop;
+		ps[n]->def = def;
+		ps[n]->def_idx = k;
+		ps[n]->year = y;
+		ps[n]->lo = lo;
+		ps[n]->hi = hi;
+	}
+	return n;
+}
+
+/* Adds every person to the passes ps[0..n) (NULL ones skipped).  PL_EIO
+ * when the spill file cannot be read. */
+static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n,
+			 struct pl_diag *d)
+{
+	struct ind_cursor c;
+	struct ind_person p;
+	const struct ind_episode *ep;
+	size_t *eps = NULL, cap = 0;
+	enum pl_err err;
+	int rc;
+
+	err = ind_cursor_open(&c, data, d);
+	if (err)
+		goto cleanup;
+	for (size_t i = 0; i < n; i++)
+		if (ps[i])
+			period_begin(ps[i]);
+	while ((rc = ind_cursor_next(&c, &p, &ep, d)) > 0) {
+		if (p.n > cap) {
+			cap = p.n;
+			eps = pl_xrealloc(eps, cap * sizeof(*eps));
+		}
+		for (size_t i = 0; i < n; i++)
+			if (ps[i])
+				add_person(ps[i], &p, ep, eps);
+	}
+	if (rc < 0)
+		err = PL_EIO;
+cleanup:
+	ind_cursor_close(&c);
 	free(eps);
-	ps->acc = NULL;
-	ps->cells = NULL;
+	return err;
+}
+
+/* Indicator k's rows, equity rows and trends.  An indicator whose figures
+ * gather one value per unit (a measure: quartiles, means) sweeps one period
+ * at a time, so that only one period's values are held; the others sweep
+ * all periods at once. */
+static enum pl_err compute_def(const struct ind_catalogue *cat, const struct ind_data *data,
+			       const struct ind_population *pop, size_t k,
+			       struct ind_result *res, struct pl_diag *d)
+{
+	size_t n_years = (size_t)(data->last_year - data->first_year + 1), n, first = res->n_rows;
+	struct pass **ps = pl_xcalloc(n_years, sizeof(*ps));
+	enum pl_err err = PL_OK;
+
+	n = make_passes(cat, data, pop, k, ps);
+	if (!cat->defs[k].measure)
+		err = sweep(data, ps, n, d);
+	for (size_t i = 0; i < n && !err; i++) {
+		if (!ps[i])
+			continue;
+		if (cat->defs[k].measure)
+			err = sweep(data, &ps[i], 1, d);
+		if (!err)
+			period_end(ps[i], res);
+		pass_free(ps[i]);
+		ps[i] = NULL;
+	}
+	if (!err)
+		trends(res, first, cat->conf);
+	for (size_t i = 0; i < n; i++)
+		pass_free(ps[i]);
+	free(ps);
+	return err;
 }
 
 /* ---- trends ------------------------------------------------------------------ */
@@ -808,38 +918,25 @@ static void trends(struct ind_result *res, size_t first, double conf)
 	}
 }
 
-void ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
-		 const struct ind_population *pop, struct ind_result *res)
+enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
+			const struct ind_population *pop, struct ind_result *res,
+			struct pl_diag *d)
 {
+	enum pl_err err = PL_OK;
+
 	memset(res, 0, sizeof(*res));
 	if (data->n_ep == 0)
-		return;
-	for (size_t k = 0; k < cat->n_defs; k++) {
-		const struct ind_def *def = &cat->defs[k];
-		size_t first = res->n_rows;
-
-		for (int y = data->first_year; y <= data->last_year; y++) {
-			struct pass *ps = pl_xcalloc(1, sizeof(*ps));
-
-			ps->cat = cat;
-			ps->data = data;
-			ps->pop = pop;
-			ps->def = def;
-			ps->def_idx = k;
-			ps->year = y;
-			ps->lo = day_of(y, 1, 1);
-			ps->hi = day_of(y, 12, 31);
-			if (def->period == IND_P_DAY)
-				ps->lo = ps->hi = day_of(y, def->day_month, def->day_mday);
-			if (def->period != IND_P_DAY || ps->lo <= data->as_of)
-				run_period(ps, res);
-			free(ps);
-		}
-		trends(res, first, cat->conf);
+		return PL_OK;
+	for (size_t k = 0; k < cat->n_defs && !err; k++)
+		err = compute_def(cat, data, pop, k, res, d);
+	if (err) {
+		ind_result_release(res);
+		return err;
 	}
 	for (size_t i = 0; i < res->n_rows; i++)
 		if (res->rows[i].note[0] && strncmp(res->rows[i].note, "the population", 14) == 0)
 			res->n_warnings++;
+	return PL_OK;
 }
 
 void ind_result_release(struct ind_result *res)
