@@ -27,13 +27,23 @@
 #define MIN_RELIABLE 10       /* rate numerators, share denominators */
 #define SUPPRESS_BELOW 5      /* person counts 1..4 */
 
+/* A distinct value and how many times it came (0: an empty slot). */
+struct vcount {
+	double v;
+	size_t n;
+};
+
 /* What one group of one breakdown gathers. */
 struct acc {
 	double units;             /* persons or episodes in the group */
 	double num;               /* shares: of those, the counted part */
 	double events[PL_ESP2013_BANDS];  /* dsr: units by ESP age band */
-	double *vals;             /* quartiles, mean: one value per unit */
-	size_t n_vals, cap_vals;
+	double sum;               /* mean: of the values, in order */
+	struct pl_mean_acc mean;  /* mean: without the values (two sweeps) */
+	size_t n_vals;            /* values (quartiles, mean) */
+	struct vcount *cnt;       /* quartiles: the distinct values, a hash table */
+	size_t n_cnt, cap_cnt;    /* slots used, slots (a power of 2) */
+	int not_finite;           /* quartiles: a value was not finite */
 	int used;
 };
 
@@ -50,6 +60,7 @@ struct pass {
 	struct acc *acc;          /* (n_by + 1) * N_SLOTS; the total is block 0 */
 	uint32_t reporting;       /* districts with any episode in the period */
 	double f1, f2;            /* chao: persons with 1 and 2 episodes */
+	int again;                /* mean: the second sweep, values only */
 	double *cells;            /* loglinear: 2^(values of sources) */
 	size_t excluded;          /* persons or episodes without the age a filter needs */
 	/* per unit scratch */
@@ -158,13 +169,59 @@ static double measure_of(const struct ind_def *def, const struct ind_episode *e)
 	return e->end == IND_ONGOING ? -1 : (double)(e->end - e->start + 1);
 }
 
-static void acc_push(struct acc *a, double v)
+/* A value of a mean figure: counted and summed in the first sweep, its
+ * deviation from the mean in the second. */
+static void acc_mean(const struct pass *ps, struct acc *a, double v)
 {
-	if (a->n_vals == a->cap_vals) {
-		a->cap_vals = a->cap_vals ? 2 * a->cap_vals : 64;
-		a->vals = pl_xrealloc(a->vals, a->cap_vals * sizeof(*a->vals));
+	if (ps->again) {
+		pl_mean_acc_add2(&a->mean, v);
+		return;
 	}
-	a->vals[a->n_vals++] = v;
+	a->n_vals++;
+	a->sum += v;
+	pl_mean_acc_add(&a->mean, v);
+}
+
+static size_t vcount_slot(const struct vcount *t, size_t cap, double v)
+{
+	uint64_t bits;
+	size_t i;
+
+	memcpy(&bits, &v, sizeof(bits));
+	i = (size_t)((bits * 0x9E3779B97F4A7C15u) >> 32) & (cap - 1);
+	while (t[i].n && t[i].v != v)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Counts v in a's distinct values (quartiles need their order only). */
+static void acc_count(struct acc *a, double v)
+{
+	size_t i;
+
+	a->n_vals++;
+	if (!isfinite(v)) {
+		a->not_finite = 1;
+		return;
+	}
+	v += 0.0;                 /* -0 is 0 */
+	if (2 * (a->n_cnt + 1) > a->cap_cnt) {
+		size_t cap = a->cap_cnt ? 2 * a->cap_cnt : 64;
+		struct vcount *t = pl_xcalloc(cap, sizeof(*t));
+
+		for (size_t j = 0; j < a->cap_cnt; j++)
+			if (a->cnt[j].n)
+				t[vcount_slot(t, cap, a->cnt[j].v)] = a->cnt[j];
+		free(a->cnt);
+		a->cnt = t;
+		a->cap_cnt = cap;
+	}
+	i = vcount_slot(a->cnt, a->cap_cnt, v);
+	if (!a->cnt[i].n) {
+		a->cnt[i].v = v;
+		a->n_cnt++;
+	}
+	a->cnt[i].n++;
 }
 
 static int esp_band(int age)
@@ -210,13 +267,21 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 			int s = ps->touched[t];
 			struct acc *a = &block[s];
 
+			if (ps->again) {
+				if (ps->mhas[s])
+					acc_mean(ps, a, ps->msum[s]);
+				ps->mark[s] = 0;
+				continue;
+			}
 			a->used = 1;
 			a->units++;
 			a->num += ps->mark[s] == 3;
 			if (def->method == IND_M_DSR)
 				a->events[esp_band(ps->year - p->birth_year)]++;
-			if (ps->mhas[s])
-				acc_push(a, ps->msum[s]);
+			if (ps->mhas[s] && def->method == IND_M_QUARTILES)
+				acc_count(a, ps->msum[s]);
+			else if (ps->mhas[s])
+				acc_mean(ps, a, ps->msum[s]);
 			ps->mark[s] = 0;
 		}
 	}
@@ -264,7 +329,7 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 	ok = person_ok(def->filter, def->n_filter, p, ps->year, __builtin_popcount(districts));
 	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
 		ok = -1;                /* standardising needs every age */
-	if (ok < 0)
+	if (ok < 0 && !ps->again)
 		ps->excluded += def->unit == IND_PERSONS ? 1 : n;
 	if (ok <= 0)
 		return;
@@ -276,6 +341,8 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 		return;
 	}
 	add_unit(ps, p, eps, n, numer);
+	if (ps->again)
+		return;
 	ps->f1 += n == 1;
 	ps->f2 += n == 2;
 	if (ps->cells)
@@ -522,6 +589,36 @@ static void figure_share(const struct pass *ps, struct ind_row *r, const struct 
 	r->est.upper *= m;
 }
 
+static int cmp_vcount(const void *a, const void *b)
+{
+	double x = ((const struct vcount *)a)->v, y = ((const struct vcount *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+/* The quartiles of a's counted values; -1 when they are not defined. */
+static int counted_quartiles(const struct acc *a, double q[3])
+{
+	struct vcount *t = pl_xmalloc((a->n_cnt + 1) * sizeof(*t));
+	double *v = pl_xmalloc((a->n_cnt + 1) * sizeof(*v));
+	size_t *n = pl_xmalloc((a->n_cnt + 1) * sizeof(*n)), k = 0;
+	int rc;
+
+	for (size_t i = 0; i < a->cap_cnt; i++)
+		if (a->cnt[i].n)
+			t[k++] = a->cnt[i];
+	qsort(t, k, sizeof(*t), cmp_vcount);
+	for (size_t i = 0; i < k; i++) {
+		v[i] = t[i].v;
+		n[i] = t[i].n;
+	}
+	rc = a->not_finite || pl_quartiles_counted(v, n, k, q, NULL) != PL_OK ? -1 : 0;
+	free(t);
+	free(v);
+	free(n);
+	return rc;
+}
+
 static void figure_quartiles(struct ind_row *r, struct acc *a)
 {
 	double q[3];
@@ -534,7 +631,7 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 		snprintf(r->note, sizeof(r->note), "fewer than %d values", MIN_SHOWN);
 		return;
 	}
-	if (pl_quartiles(a->vals, a->n_vals, q, NULL) != PL_OK)
+	if (counted_quartiles(a, q) != 0)
 		return;
 	r->has_value = 1;
 	r->est.lower = q[0];
@@ -544,11 +641,7 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 
 static void figure_mean(const struct pass *ps, struct ind_row *r, const struct acc *a)
 {
-	double sum = 0;
-
-	for (size_t i = 0; i < a->n_vals; i++)
-		sum += a->vals[i];
-	r->num = sum;
+	r->num = a->sum;
 	r->den = (double)a->n_vals;
 	r->method = "mean_t";
 	r->suppress = count_suppressed(r->den);
@@ -557,7 +650,7 @@ static void figure_mean(const struct pass *ps, struct ind_row *r, const struct a
 		snprintf(r->note, sizeof(r->note), "no values reported");
 		return;
 	}
-	r->has_value = pl_mean_t(a->vals, a->n_vals, ps->cat->conf, &r->est, NULL) == PL_OK;
+	r->has_value = pl_mean_acc_t(&a->mean, ps->cat->conf, &r->est, NULL) == PL_OK;
 	if (a->units > (double)a->n_vals)
 		snprintf(r->note, sizeof(r->note), "%.0f of %.0f without a value", a->units -
 			 (double)a->n_vals, a->units);
@@ -753,7 +846,7 @@ static void pass_free(struct pass *ps)
 		return;
 	if (ps->acc)
 		for (size_t i = 0; i < (ps->def->n_by + 1) * N_SLOTS; i++)
-			free(ps->acc[i].vals);
+			free(ps->acc[i].cnt);
 	free(ps->acc);
 	free(ps->cells);
 	free(ps);
@@ -804,9 +897,6 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n
 	err = ind_cursor_open(&c, data, d);
 	if (err)
 		goto cleanup;
-	for (size_t i = 0; i < n; i++)
-		if (ps[i])
-			period_begin(ps[i]);
 	while ((rc = ind_cursor_next(&c, &p, &ep, d)) > 0) {
 		if (p.n > cap) {
 			cap = p.n;
@@ -824,25 +914,36 @@ cleanup:
 	return err;
 }
 
-/* Indicator k's rows, equity rows and trends.  An indicator whose figures
- * gather one value per unit (a measure: quartiles, means) sweeps one period
- * at a time, so that only one period's values are held; the others sweep
- * all periods at once. */
+/* Indicator k's rows, equity rows and trends.  No figure keeps its values:
+ * a mean sweeps twice (the second time for the deviations from the mean),
+ * quartiles count the distinct values, and as those may be as many as the
+ * units, sweep one period at a time; the others sweep all periods at once. */
 static enum pl_err compute_def(const struct ind_catalogue *cat, const struct ind_data *data,
 			       const struct ind_population *pop, size_t k,
 			       struct ind_result *res, struct pl_diag *d)
 {
+	const struct ind_def *def = &cat->defs[k];
 	size_t n_years = (size_t)(data->last_year - data->first_year + 1), n, first = res->n_rows;
 	struct pass **ps = pl_xcalloc(n_years, sizeof(*ps));
+	int per_period = def->method == IND_M_QUARTILES;
 	enum pl_err err = PL_OK;
 
 	n = make_passes(cat, data, pop, k, ps);
-	if (!cat->defs[k].measure)
+	for (size_t i = 0; i < n; i++)
+		if (ps[i])
+			period_begin(ps[i]);
+	if (!per_period)
 		err = sweep(data, ps, n, d);
+	if (!per_period && !err && def->method == IND_M_MEAN) {
+		for (size_t i = 0; i < n; i++)
+			if (ps[i])
+				ps[i]->again = 1;
+		err = sweep(data, ps, n, d);
+	}
 	for (size_t i = 0; i < n && !err; i++) {
 		if (!ps[i])
 			continue;
-		if (cat->defs[k].measure)
+		if (per_period)
 			err = sweep(data, &ps[i], 1, d);
 		if (!err)
 			period_end(ps[i], res);
