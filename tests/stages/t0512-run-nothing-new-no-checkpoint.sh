@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0511-run-nothing-new-no-checkpoint.sh - guards the time of a run with
+# t0512-run-nothing-new-no-checkpoint.sh - guards the time of a run with
 # nothing new on a large database (issue 8: 0.867 s at 10M rows, all of it
 # the driver's closing checkpoint syncing the 4.8 GB database file that had
 # just been copied into place): such a run leaves the database file itself
