@@ -279,8 +279,6 @@ static enum pl_err flush_person(struct ind_data *data, struct person_buf *pb,
 	if (pb->n == 0)
 		return PL_OK;
 	resolve_person(pb->ep, pb->n, pb->years, &birth_year);
-	if (pb->n > data->max_ep)
-		data->max_ep = pb->n;
 	data->n_p++;
 	data->n_ep += pb->n;
 	n = pb->n;

@@ -175,7 +175,6 @@ struct ind_data {
 	int first_year, last_year;    /* of the start dates */
 	int32_t as_of;                /* latest date in the data */
 	FILE *spill;                  /* NULL: in memory */
-	size_t max_ep;                /* most episodes of one person */
 	size_t chunk_bytes;           /* spill read buffer; 0: IND_CHUNK_BYTES */
 };
 #define IND_CHUNK_BYTES (1u << 20)
