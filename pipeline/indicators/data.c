@@ -6,7 +6,9 @@
  * year (the most frequent known year; the earliest on a tie).
  */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE     /* O_TMPFILE */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,24 +121,30 @@ struct spill_head {
 	int32_t birth_year;
 };
 
-/* An unlinked temporary file in dir (the system's if dir is NULL or
- * empty); NULL with PL_EIO in d. */
+/* An unnamed temporary file in dir (the system's if dir is NULL or empty):
+ * O_TMPFILE where the file system has it, so that no name is ever seen,
+ * else mkstemp and unlink at once.  NULL with PL_EIO in d. */
 static FILE *spill_open(const char *dir, struct pl_diag *d)
 {
+	const char *base = dir && *dir ? dir : getenv("TMPDIR") && *getenv("TMPDIR") ?
+		getenv("TMPDIR") : "/tmp";
 	struct pl_buf path;
 	FILE *f = NULL;
 	int fd;
 
 	pl_buf_init(&path);
-	pl_buf_printf(&path, "%s/.indicators-spill-XXXXXX", dir && *dir ? dir :
-		      getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	fd = mkstemp(path.data);
+	pl_buf_printf(&path, "%s/.indicators-spill-XXXXXX", base);
+	fd = open(base, O_TMPFILE | O_RDWR, 0600);
+	if (fd < 0) {
+		fd = mkstemp(path.data);
+		if (fd >= 0)
+			unlink(path.data);
+	}
 	if (fd < 0) {
 		pl_diag_set(d, PL_EIO, path.data, 0, "cannot create a temporary file: %s",
 			    strerror(errno));
 		goto cleanup;
 	}
-	unlink(path.data);
 	f = fdopen(fd, "w+b");
 	if (!f) {
 		pl_diag_set(d, PL_EIO, path.data, 0, "cannot open a temporary file: %s",
