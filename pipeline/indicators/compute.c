@@ -27,13 +27,23 @@
 #define MIN_RELIABLE 10       /* rate numerators, share denominators */
 #define SUPPRESS_BELOW 5      /* person counts 1..4 */
 
+/* A distinct value and how many times it came (0: an empty slot). */
+struct vcount {
+	double v;
+	size_t n;
+};
+
 /* What one group of one breakdown gathers. */
 struct acc {
 	double units;             /* persons or episodes in the group */
 	double num;               /* shares: of those, the counted part */
 	double events[PL_ESP2013_BANDS];  /* dsr: units by ESP age band */
-	double *vals;             /* quartiles, mean: one value per unit */
-	size_t n_vals, cap_vals;
+	double sum;               /* mean: of the values, in order */
+	struct pl_mean_acc mean;  /* mean: without the values (two sweeps) */
+	size_t n_vals;            /* values (quartiles, mean) */
+	struct vcount *cnt;       /* quartiles: the distinct values, a hash table */
+	size_t n_cnt, cap_cnt;    /* slots used, slots (a power of 2) */
+	int not_finite;           /* quartiles: a value was not finite */
 	int used;
 };
 
@@ -41,6 +51,7 @@ struct acc {
 struct pass {
 	const struct ind_catalogue *cat;
 	const struct ind_data *data;
+	const struct ind_episode *ep; /* the person being added: its episodes */
 	const struct ind_population *pop;
 	const struct ind_def *def;
 	size_t def_idx;
@@ -49,6 +60,7 @@ struct pass {
 	struct acc *acc;          /* (n_by + 1) * N_SLOTS; the total is block 0 */
 	uint32_t reporting;       /* districts with any episode in the period */
 	double f1, f2;            /* chao: persons with 1 and 2 episodes */
+	int again;                /* mean: the second sweep, values only */
 	double *cells;            /* loglinear: 2^(values of sources) */
 	size_t excluded;          /* persons or episodes without the age a filter needs */
 	/* per unit scratch */
@@ -157,13 +169,59 @@ static double measure_of(const struct ind_def *def, const struct ind_episode *e)
 	return e->end == IND_ONGOING ? -1 : (double)(e->end - e->start + 1);
 }
 
-static void acc_push(struct acc *a, double v)
+/* A value of a mean figure: counted and summed in the first sweep, its
+ * deviation from the mean in the second. */
+static void acc_mean(const struct pass *ps, struct acc *a, double v)
 {
-	if (a->n_vals == a->cap_vals) {
-		a->cap_vals = a->cap_vals ? 2 * a->cap_vals : 64;
-		a->vals = pl_xrealloc(a->vals, a->cap_vals * sizeof(*a->vals));
+	if (ps->again) {
+		pl_mean_acc_add2(&a->mean, v);
+		return;
 	}
-	a->vals[a->n_vals++] = v;
+	a->n_vals++;
+	a->sum += v;
+	pl_mean_acc_add(&a->mean, v);
+}
+
+static size_t vcount_slot(const struct vcount *t, size_t cap, double v)
+{
+	uint64_t bits;
+	size_t i;
+
+	memcpy(&bits, &v, sizeof(bits));
+	i = (size_t)((bits * 0x9E3779B97F4A7C15u) >> 32) & (cap - 1);
+	while (t[i].n && t[i].v != v)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Counts v in a's distinct values (quartiles need their order only). */
+static void acc_count(struct acc *a, double v)
+{
+	size_t i;
+
+	a->n_vals++;
+	if (!isfinite(v)) {
+		a->not_finite = 1;
+		return;
+	}
+	v += 0.0;                 /* -0 is 0 */
+	if (2 * (a->n_cnt + 1) > a->cap_cnt) {
+		size_t cap = a->cap_cnt ? 2 * a->cap_cnt : 64;
+		struct vcount *t = pl_xcalloc(cap, sizeof(*t));
+
+		for (size_t j = 0; j < a->cap_cnt; j++)
+			if (a->cnt[j].n)
+				t[vcount_slot(t, cap, a->cnt[j].v)] = a->cnt[j];
+		free(a->cnt);
+		a->cnt = t;
+		a->cap_cnt = cap;
+	}
+	i = vcount_slot(a->cnt, a->cap_cnt, v);
+	if (!a->cnt[i].n) {
+		a->cnt[i].v = v;
+		a->n_cnt++;
+	}
+	a->cnt[i].n++;
 }
 
 static int esp_band(int age)
@@ -174,7 +232,8 @@ static int esp_band(int age)
 }
 
 /* Adds one unit (a person with its passing episodes, or one episode) to
- * every breakdown.  eps[0..n) are the unit's passing episodes; numer says
+ * every breakdown.  eps[0..n) are the unit's passing episodes (indexes into
+ * ps->ep); numer says
  * whether the person passes the numerator's person conditions. */
 static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *eps, size_t n,
 		     int numer)
@@ -186,7 +245,7 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 
 		ps->n_touched = 0;
 		for (size_t i = 0; i < n; i++) {
-			const struct ind_episode *e = &ps->data->ep[eps[i]];
+			const struct ind_episode *e = &ps->ep[eps[i]];
 			int s = slot(ps, b, e, p);
 			double m;
 
@@ -208,13 +267,21 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 			int s = ps->touched[t];
 			struct acc *a = &block[s];
 
+			if (ps->again) {
+				if (ps->mhas[s])
+					acc_mean(ps, a, ps->msum[s]);
+				ps->mark[s] = 0;
+				continue;
+			}
 			a->used = 1;
 			a->units++;
 			a->num += ps->mark[s] == 3;
 			if (def->method == IND_M_DSR)
 				a->events[esp_band(ps->year - p->birth_year)]++;
-			if (ps->mhas[s])
-				acc_push(a, ps->msum[s]);
+			if (ps->mhas[s] && def->method == IND_M_QUARTILES)
+				acc_count(a, ps->msum[s]);
+			else if (ps->mhas[s])
+				acc_mean(ps, a, ps->msum[s]);
 			ps->mark[s] = 0;
 		}
 	}
@@ -231,20 +298,23 @@ static void add_sources(struct pass *ps, const size_t *eps, size_t n)
 	uint32_t mask = 0;
 
 	for (size_t i = 0; i < n; i++)
-		mask |= 1u << ps->data->ep[eps[i]].code[ps->def->sources];
+		mask |= 1u << ps->ep[eps[i]].code[ps->def->sources];
 	ps->cells[mask]++;
 }
 
-/* One person: its passing episodes, its person conditions, then the units. */
-static void add_person(struct pass *ps, const struct ind_person *p, size_t *eps)
+/* One person, its episodes ep[0..p->n): its passing episodes, its person
+ * conditions, then the units.  eps: room for p->n indexes. */
+static void add_person(struct pass *ps, const struct ind_person *p,
+		       const struct ind_episode *ep, size_t *eps)
 {
 	const struct ind_def *def = ps->def;
 	uint32_t districts = 0;
 	size_t n = 0;
 	int ok, numer;
 
-	for (size_t i = p->first; i < p->first + p->n; i++) {
-		const struct ind_episode *e = &ps->data->ep[i];
+	ps->ep = ep;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct ind_episode *e = &ep[i];
 
 		if (!in_period(ps, e))
 			continue;
@@ -259,7 +329,7 @@ static void add_person(struct pass *ps, const struct ind_person *p, size_t *eps)
 	ok = person_ok(def->filter, def->n_filter, p, ps->year, __builtin_popcount(districts));
 	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
 		ok = -1;                /* standardising needs every age */
-	if (ok < 0)
+	if (ok < 0 && !ps->again)
 		ps->excluded += def->unit == IND_PERSONS ? 1 : n;
 	if (ok <= 0)
 		return;
@@ -271,6 +341,8 @@ static void add_person(struct pass *ps, const struct ind_person *p, size_t *eps)
 		return;
 	}
 	add_unit(ps, p, eps, n, numer);
+	if (ps->again)
+		return;
 	ps->f1 += n == 1;
 	ps->f2 += n == 2;
 	if (ps->cells)
@@ -517,6 +589,36 @@ static void figure_share(const struct pass *ps, struct ind_row *r, const struct 
 	r->est.upper *= m;
 }
 
+static int cmp_vcount(const void *a, const void *b)
+{
+	double x = ((const struct vcount *)a)->v, y = ((const struct vcount *)b)->v;
+
+	return (x > y) - (x < y);
+}
+
+/* The quartiles of a's counted values; -1 when they are not defined. */
+static int counted_quartiles(const struct acc *a, double q[3])
+{
+	struct vcount *t = pl_xmalloc((a->n_cnt + 1) * sizeof(*t));
+	double *v = pl_xmalloc((a->n_cnt + 1) * sizeof(*v));
+	size_t *n = pl_xmalloc((a->n_cnt + 1) * sizeof(*n)), k = 0;
+	int rc;
+
+	for (size_t i = 0; i < a->cap_cnt; i++)
+		if (a->cnt[i].n)
+			t[k++] = a->cnt[i];
+	qsort(t, k, sizeof(*t), cmp_vcount);
+	for (size_t i = 0; i < k; i++) {
+		v[i] = t[i].v;
+		n[i] = t[i].n;
+	}
+	rc = a->not_finite || pl_quartiles_counted(v, n, k, q, NULL) != PL_OK ? -1 : 0;
+	free(t);
+	free(v);
+	free(n);
+	return rc;
+}
+
 static void figure_quartiles(struct ind_row *r, struct acc *a)
 {
 	double q[3];
@@ -529,7 +631,7 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 		snprintf(r->note, sizeof(r->note), "fewer than %d values", MIN_SHOWN);
 		return;
 	}
-	if (pl_quartiles(a->vals, a->n_vals, q, NULL) != PL_OK)
+	if (counted_quartiles(a, q) != 0)
 		return;
 	r->has_value = 1;
 	r->est.lower = q[0];
@@ -539,11 +641,7 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 
 static void figure_mean(const struct pass *ps, struct ind_row *r, const struct acc *a)
 {
-	double sum = 0;
-
-	for (size_t i = 0; i < a->n_vals; i++)
-		sum += a->vals[i];
-	r->num = sum;
+	r->num = a->sum;
 	r->den = (double)a->n_vals;
 	r->method = "mean_t";
 	r->suppress = count_suppressed(r->den);
@@ -552,7 +650,7 @@ static void figure_mean(const struct pass *ps, struct ind_row *r, const struct a
 		snprintf(r->note, sizeof(r->note), "no values reported");
 		return;
 	}
-	r->has_value = pl_mean_t(a->vals, a->n_vals, ps->cat->conf, &r->est, NULL) == PL_OK;
+	r->has_value = pl_mean_acc_t(&a->mean, ps->cat->conf, &r->est, NULL) == PL_OK;
 	if (a->units > (double)a->n_vals)
 		snprintf(r->note, sizeof(r->note), "%.0f of %.0f without a value", a->units -
 			 (double)a->n_vals, a->units);
@@ -717,34 +815,147 @@ static void equity(struct pass *ps, struct ind_result *res, size_t first)
 	res->equity[res->n_equity++].h = h;
 }
 
+static void trends(struct ind_result *res, size_t first, double conf);
+
 /* ---- one indicator, one period ------------------------------------------- */
 
-static void run_period(struct pass *ps, struct ind_result *res)
+static void period_begin(struct pass *ps)
 {
-	const struct ind_def *def = ps->def;
-	size_t n_blocks = def->n_by + 1, first = res->n_rows, nv = 0;
-	size_t *eps = pl_xmalloc((ps->data->n_ep + 1) * sizeof(*eps));
+	ps->acc = pl_xcalloc((ps->def->n_by + 1) * N_SLOTS, sizeof(*ps->acc));
+	if (ps->def->method == IND_M_LOGLINEAR)
+		ps->cells = pl_xcalloc((size_t)1 << n_codes(ps->def->sources, ps->cat),
+				       sizeof(*ps->cells));
+}
 
-	ps->acc = pl_xcalloc(n_blocks * N_SLOTS, sizeof(*ps->acc));
-	if (def->method == IND_M_LOGLINEAR) {
-		nv = n_codes(def->sources, ps->cat);
-		ps->cells = pl_xcalloc((size_t)1 << nv, sizeof(*ps->cells));
-	}
-	for (size_t i = 0; i < ps->data->n_p; i++)
-		add_person(ps, &ps->data->p[i], eps);
+/* The rows of the period, then its equity row; frees what it gathered. */
+static void period_end(struct pass *ps, struct ind_result *res)
+{
+	size_t n_blocks = ps->def->n_by + 1, first = res->n_rows;
+
 	ps->acc[0].used = 1;                  /* the total, even when 0 */
 	for (size_t b = 0; b < n_blocks; b++)
 		for (size_t s = 0; s < N_SLOTS; s++)
 			if (ps->acc[b * N_SLOTS + s].used)
 				make_row(ps, res, (int)b - 1, (int)s, &ps->acc[b * N_SLOTS + s]);
 	equity(ps, res, first);
-	for (size_t i = 0; i < n_blocks * N_SLOTS; i++)
-		free(ps->acc[i].vals);
+}
+
+static void pass_free(struct pass *ps)
+{
+	if (!ps)
+		return;
+	if (ps->acc)
+		for (size_t i = 0; i < (ps->def->n_by + 1) * N_SLOTS; i++)
+			free(ps->acc[i].cnt);
 	free(ps->acc);
 	free(ps->cells);
+	free(ps);
+}
+
+/* ---- one indicator: its periods in one or more sweeps over the persons ---- */
+
+/* The passes of indicator k, one per period with data: NULL where none. */
+static size_t make_passes(const struct ind_catalogue *cat, const struct ind_data *data,
+			  const struct ind_population *pop, size_t k, struct pass **ps)
+{
+	const struct ind_def *def = &cat->defs[k];
+	size_t n = 0;
+
+	for (int y = data->first_year; y <= data->last_year; y++, n++) {
+		int32_t lo = day_of(y, 1, 1), hi = day_of(y, 12, 31);
+
+		ps[n] = NULL;
+		if (def->period == IND_P_DAY)
+			lo = hi = day_of(y, def->day_month, def->day_mday);
+		if (def->period == IND_P_DAY && lo > data->as_of)
+			continue;
+		ps[n] = pl_xcalloc(1, sizeof(**ps));
+		ps[n]->cat = cat;
+		ps[n]->data = data;
+		ps[n]->pop = pop;
+		ps[n]->def = def;
+		ps[n]->def_idx = k;
+		ps[n]->year = y;
+		ps[n]->lo = lo;
+		ps[n]->hi = hi;
+	}
+	return n;
+}
+
+/* Adds every person to the passes ps[0..n) (NULL ones skipped).  PL_EIO
+ * when the spill file cannot be read. */
+static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n,
+			 struct pl_diag *d)
+{
+	struct ind_cursor c;
+	struct ind_person p;
+	const struct ind_episode *ep;
+	size_t *eps = NULL, cap = 0;
+	enum pl_err err;
+	int rc;
+
+	err = ind_cursor_open(&c, data, d);
+	if (err)
+		goto cleanup;
+	while ((rc = ind_cursor_next(&c, &p, &ep, d)) > 0) {
+		if (p.n > cap) {
+			cap = p.n;
+			eps = pl_xrealloc(eps, cap * sizeof(*eps));
+		}
+		for (size_t i = 0; i < n; i++)
+			if (ps[i])
+				add_person(ps[i], &p, ep, eps);
+	}
+	if (rc < 0)
+		err = PL_EIO;
+cleanup:
+	ind_cursor_close(&c);
 	free(eps);
-	ps->acc = NULL;
-	ps->cells = NULL;
+	return err;
+}
+
+/* Indicator k's rows, equity rows and trends.  No figure keeps its values:
+ * a mean sweeps twice (the second time for the deviations from the mean),
+ * quartiles count the distinct values, and as those may be as many as the
+ * units, sweep one period at a time; the others sweep all periods at once. */
+static enum pl_err compute_def(const struct ind_catalogue *cat, const struct ind_data *data,
+			       const struct ind_population *pop, size_t k,
+			       struct ind_result *res, struct pl_diag *d)
+{
+	const struct ind_def *def = &cat->defs[k];
+	size_t n_years = (size_t)(data->last_year - data->first_year + 1), n, first = res->n_rows;
+	struct pass **ps = pl_xcalloc(n_years, sizeof(*ps));
+	int per_period = def->method == IND_M_QUARTILES;
+	enum pl_err err = PL_OK;
+
+	n = make_passes(cat, data, pop, k, ps);
+	for (size_t i = 0; i < n; i++)
+		if (ps[i])
+			period_begin(ps[i]);
+	if (!per_period)
+		err = sweep(data, ps, n, d);
+	if (!per_period && !err && def->method == IND_M_MEAN) {
+		for (size_t i = 0; i < n; i++)
+			if (ps[i])
+				ps[i]->again = 1;
+		err = sweep(data, ps, n, d);
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		if (!ps[i])
+			continue;
+		if (per_period)
+			err = sweep(data, &ps[i], 1, d);
+		if (!err)
+			period_end(ps[i], res);
+		pass_free(ps[i]);
+		ps[i] = NULL;
+	}
+	if (!err)
+		trends(res, first, cat->conf);
+	for (size_t i = 0; i < n; i++)
+		pass_free(ps[i]);
+	free(ps);
+	return err;
 }
 
 /* ---- trends ------------------------------------------------------------------ */
@@ -808,38 +1019,25 @@ static void trends(struct ind_result *res, size_t first, double conf)
 	}
 }
 
-void ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
-		 const struct ind_population *pop, struct ind_result *res)
+enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
+			const struct ind_population *pop, struct ind_result *res,
+			struct pl_diag *d)
 {
+	enum pl_err err = PL_OK;
+
 	memset(res, 0, sizeof(*res));
 	if (data->n_ep == 0)
-		return;
-	for (size_t k = 0; k < cat->n_defs; k++) {
-		const struct ind_def *def = &cat->defs[k];
-		size_t first = res->n_rows;
-
-		for (int y = data->first_year; y <= data->last_year; y++) {
-			struct pass *ps = pl_xcalloc(1, sizeof(*ps));
-
-			ps->cat = cat;
-			ps->data = data;
-			ps->pop = pop;
-			ps->def = def;
-			ps->def_idx = k;
-			ps->year = y;
-			ps->lo = day_of(y, 1, 1);
-			ps->hi = day_of(y, 12, 31);
-			if (def->period == IND_P_DAY)
-				ps->lo = ps->hi = day_of(y, def->day_month, def->day_mday);
-			if (def->period != IND_P_DAY || ps->lo <= data->as_of)
-				run_period(ps, res);
-			free(ps);
-		}
-		trends(res, first, cat->conf);
+		return PL_OK;
+	for (size_t k = 0; k < cat->n_defs && !err; k++)
+		err = compute_def(cat, data, pop, k, res, d);
+	if (err) {
+		ind_result_release(res);
+		return err;
 	}
 	for (size_t i = 0; i < res->n_rows; i++)
 		if (res->rows[i].note[0] && strncmp(res->rows[i].note, "the population", 14) == 0)
 			res->n_warnings++;
+	return PL_OK;
 }
 
 void ind_result_release(struct ind_result *res)

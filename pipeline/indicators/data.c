@@ -6,9 +6,14 @@
  * year (the most frequent known year; the earliest on a tie).
  */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE     /* O_TMPFILE */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "indicators.h"
@@ -81,32 +86,138 @@ void ind_day_iso(int32_t day, char out[16])
 	snprintf(out, 16, "%.15s", buf);
 }
 
-/* Resolves sex and birth year of person p over its episodes. */
-static void resolve_person(struct ind_data *data, struct ind_person *p, const int *years)
+/* Resolves sex and birth year of a person over its episodes ep[0..n). */
+static void resolve_person(struct ind_episode *ep, size_t n, const int *years, int *birth_year)
 {
 	size_t f = 0, m = 0, best_n = 0;
 	int8_t sex;
 
-	for (size_t i = p->first; i < p->first + p->n; i++) {
-		f += data->ep[i].code[IND_D_SEX] == 0;
-		m += data->ep[i].code[IND_D_SEX] == 1;
+	for (size_t i = 0; i < n; i++) {
+		f += ep[i].code[IND_D_SEX] == 0;
+		m += ep[i].code[IND_D_SEX] == 1;
 	}
 	sex = (int8_t)(f > m ? 0 : m > f ? 1 : 2);
-	for (size_t i = p->first; i < p->first + p->n; i++)
-		data->ep[i].code[IND_D_SEX] = sex;
-	p->birth_year = 0;
-	for (size_t i = p->first; i < p->first + p->n; i++) {
-		size_t n = 0;
+	for (size_t i = 0; i < n; i++)
+		ep[i].code[IND_D_SEX] = sex;
+	*birth_year = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
 
 		if (!years[i])
 			continue;
-		for (size_t j = p->first; j < p->first + p->n; j++)
-			n += years[j] == years[i];
-		if (n > best_n || (n == best_n && years[i] < p->birth_year)) {
-			best_n = n;
-			p->birth_year = years[i];
+		for (size_t j = 0; j < n; j++)
+			k += years[j] == years[i];
+		if (k > best_n || (k == best_n && years[i] < *birth_year)) {
+			best_n = k;
+			*birth_year = years[i];
 		}
 	}
+}
+
+/* ---- the spill file: per person a header, then its episodes ------------- */
+
+struct spill_head {
+	uint32_t n;                   /* episodes that follow */
+	int32_t birth_year;
+};
+
+/* An unnamed temporary file in dir (the system's if dir is NULL or empty):
+ * O_TMPFILE where the file system has it, so that no name is ever seen,
+ * else mkstemp and unlink at once.  NULL with PL_EIO in d. */
+static FILE *spill_open(const char *dir, struct pl_diag *d)
+{
+	const char *base = dir && *dir ? dir : getenv("TMPDIR") && *getenv("TMPDIR") ?
+		getenv("TMPDIR") : "/tmp";
+	struct pl_buf path;
+	FILE *f = NULL;
+	int fd;
+
+	pl_buf_init(&path);
+	pl_buf_printf(&path, "%s/.indicators-spill-XXXXXX", base);
+	fd = open(base, O_TMPFILE | O_RDWR, 0600);
+	if (fd < 0) {
+		fd = mkstemp(path.data);
+		if (fd >= 0)
+			unlink(path.data);
+	}
+	if (fd < 0) {
+		pl_diag_set(d, PL_EIO, path.data, 0, "cannot create a temporary file: %s",
+			    strerror(errno));
+		goto cleanup;
+	}
+	f = fdopen(fd, "w+b");
+	if (!f) {
+		pl_diag_set(d, PL_EIO, path.data, 0, "cannot open a temporary file: %s",
+			    strerror(errno));
+		close(fd);
+	}
+cleanup:
+	pl_buf_release(&path);
+	return f;
+}
+
+static enum pl_err spill_person(FILE *f, const struct ind_episode *ep, size_t n,
+				int birth_year, struct pl_diag *d)
+{
+	struct spill_head h;
+
+	memset(&h, 0, sizeof(h));
+	h.n = (uint32_t)n;
+	h.birth_year = birth_year;
+	if (fwrite(&h, sizeof(h), 1, f) != 1 || (n && fwrite(ep, sizeof(*ep), n, f) != n))
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
+				   strerror(errno));
+	return PL_OK;
+}
+
+/* Flushes the spill file and goes back to its start. */
+static enum pl_err spill_finish(FILE *f, struct pl_diag *d)
+{
+	if (fflush(f) != 0 || ferror(f) || fseeko(f, 0, SEEK_SET) != 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
+				   strerror(errno));
+	return PL_OK;
+}
+
+/* The directory of path ("." if none); caller frees. */
+static char *dir_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	char *dir;
+
+	if (!path || !*path)
+		return pl_xstrdup("");
+	if (!slash)
+		return pl_xstrdup(".");
+	if (slash == path)
+		return pl_xstrdup("/");
+	dir = pl_xstrdup(path);
+	dir[slash - path] = '\0';
+	return dir;
+}
+
+enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+	FILE *f = spill_open(dir, d);
+
+	if (!f)
+		return PL_EIO;
+	for (size_t i = 0; i < data->n_p && !err; i++)
+		err = spill_person(f, data->ep + data->p[i].first, data->p[i].n,
+				   data->p[i].birth_year, d);
+	if (!err)
+		err = spill_finish(f, d);
+	if (err) {
+		fclose(f);
+		return err;
+	}
+	free(data->ep);
+	free(data->p);
+	data->ep = NULL;
+	data->p = NULL;
+	data->spill = f;
+	return PL_OK;
 }
 
 static enum pl_err check_linked(sqlite3 *db, struct pl_diag *d)
@@ -131,16 +242,24 @@ static enum pl_err check_linked(sqlite3 *db, struct pl_diag *d)
 	return PL_OK;
 }
 
-static void add_episode(struct ind_data *data, sqlite3_stmt *st, size_t *cap, int **years)
+/* One person's episodes while loading; years are their birth years. */
+struct person_buf {
+	struct ind_episode *ep;
+	int *years;
+	size_t n, cap;
+};
+
+static struct ind_episode *add_episode(struct person_buf *pb, sqlite3_stmt *st)
 {
 	struct ind_episode *e;
 
-	if (data->n_ep == *cap) {
-		*cap = *cap ? 2 * *cap : 4096;
-		data->ep = pl_xrealloc(data->ep, *cap * sizeof(*data->ep));
-		*years = pl_xrealloc(*years, *cap * sizeof(**years));
+	if (pb->n == pb->cap) {
+		pb->cap = pb->cap ? 2 * pb->cap : 64;
+		pb->ep = pl_xrealloc(pb->ep, pb->cap * sizeof(*pb->ep));
+		pb->years = pl_xrealloc(pb->years, pb->cap * sizeof(*pb->years));
 	}
-	e = &data->ep[data->n_ep];
+	e = &pb->ep[pb->n];
+	memset(e, 0, sizeof(*e));     /* padding too: the record is written whole */
 	for (int k = 0; k < IND_N_CODE_DIMS; k++) {
 		int idx = code_index(lists[k], (const char *)sqlite3_column_text(st, 1 + k));
 		size_t n = 0;
@@ -149,91 +268,188 @@ static void add_episode(struct ind_data *data, sqlite3_stmt *st, size_t *cap, in
 			n++;
 		e->code[k] = (int8_t)(idx < 0 ? (int)n : idx);   /* n: MISSING */
 	}
-	(*years)[data->n_ep] = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
+	pb->years[pb->n] = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
 		sqlite3_column_int(st, 8);
 	e->cost = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 11);
 	if (e->cost < 0)
 		e->cost = -1;
-	data->n_ep++;
+	pb->n++;
+	return e;
 }
 
-/* Starts a person whose episodes follow from the next one on. */
-static void add_person(struct ind_data *data, size_t *cap)
+/* Resolves the person in pb and writes it to the spill file. */
+static enum pl_err flush_person(struct ind_data *data, struct person_buf *pb,
+				struct pl_diag *d)
 {
-	if (data->n_p == *cap) {
-		*cap = *cap ? 2 * *cap : 1024;
-		data->p = pl_xrealloc(data->p, *cap * sizeof(*data->p));
-	}
-	data->p[data->n_p].first = data->n_ep;
-	data->p[data->n_p].n = 0;
+	int birth_year;
+	size_t n;
+
+	if (pb->n == 0)
+		return PL_OK;
+	resolve_person(pb->ep, pb->n, pb->years, &birth_year);
 	data->n_p++;
+	data->n_ep += pb->n;
+	n = pb->n;
+	pb->n = 0;
+	return spill_person(data->spill, pb->ep, n, birth_year, d);
+}
+
+/* The dates of episode e from the row; the data's years and as_of (first:
+ * e is the first episode read). */
+static enum pl_err read_dates(sqlite3 *db, sqlite3_stmt *st, struct ind_data *data,
+			      struct ind_episode *e, int first, struct pl_diag *d)
+{
+	int year;
+
+	if (parse_day((const char *)sqlite3_column_text(st, 9), &e->start) != 0)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
+				   "an episode's start date is not a date: run map again");
+	if (sqlite3_column_type(st, 10) == SQLITE_NULL)
+		e->end = IND_ONGOING;
+	else if (parse_day((const char *)sqlite3_column_text(st, 10), &e->end) != 0 ||
+		 e->end < e->start)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
+				   "an episode's end date is not a date after its start: "
+				   "run map again");
+	if (e->start > data->as_of)
+		data->as_of = e->start;
+	if (e->end != IND_ONGOING && e->end > data->as_of)
+		data->as_of = e->end;
+	year = year_of_day(e->start);
+	if (first || year < data->first_year)
+		data->first_year = year;
+	if (year > data->last_year)
+		data->last_year = year;
+	return PL_OK;
 }
 
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
+	struct person_buf pb = { 0 };
 	sqlite3_int64 prev = 0;
-	size_t cap_ep = 0, cap_p = 0;
-	int *years = NULL, rc;
+	char *dir = NULL;
+	int rc = SQLITE_DONE, any = 0;
 	enum pl_err err;
 
 	memset(data, 0, sizeof(*data));
+	dir = dir_of(sqlite3_db_filename(db, "main"));
 	err = check_linked(db, d);
+	if (!err && !(data->spill = spill_open(dir, d)))
+		err = PL_EIO;
 	if (!err)
 		err = pl_db_prepare(db, load_sql, &st, d);
 	if (err)
 		goto cleanup;
 	data->as_of = INT32_MIN;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 key = sqlite3_column_int64(st, 0);
-		struct ind_episode *e;
 
-		if (data->n_p == 0 || key != prev)
-			add_person(data, &cap_p);
+		if (!any || key != prev)
+			err = flush_person(data, &pb, d);
 		prev = key;
-		add_episode(data, st, &cap_ep, &years);
-		e = &data->ep[data->n_ep - 1];
-		if (parse_day((const char *)sqlite3_column_text(st, 9), &e->start) != 0) {
-			err = pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-					  "an episode's start date is not a date: run map again");
-			goto cleanup;
-		}
-		if (sqlite3_column_type(st, 10) == SQLITE_NULL)
-			e->end = IND_ONGOING;
-		else if (parse_day((const char *)sqlite3_column_text(st, 10), &e->end) != 0 ||
-			 e->end < e->start) {
-			err = pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-					  "an episode's end date is not a date after its start: "
-					  "run map again");
-			goto cleanup;
-		}
-		if (e->start > data->as_of)
-			data->as_of = e->start;
-		if (e->end != IND_ONGOING && e->end > data->as_of)
-			data->as_of = e->end;
-		if (data->n_ep == 1 || year_of_day(e->start) < data->first_year)
-			data->first_year = year_of_day(e->start);
-		if (year_of_day(e->start) > data->last_year)
-			data->last_year = year_of_day(e->start);
-		data->p[data->n_p - 1].n++;
+		if (!err)
+			err = read_dates(db, st, data, add_episode(&pb, st), !any, d);
+		any = 1;
 	}
+	if (err)
+		goto cleanup;
 	if (rc != SQLITE_DONE) {
 		err = pl_db_fail(db, rc, "read episodes", d);
 		goto cleanup;
 	}
-	for (size_t i = 0; i < data->n_p; i++)
-		resolve_person(data, &data->p[i], years);
+	err = flush_person(data, &pb, d);
+	if (!err)
+		err = spill_finish(data->spill, d);
 cleanup:
 	sqlite3_finalize(st);
-	free(years);
-	if (err)
-		ind_data_release(data);
+	free(pb.ep);
+	free(pb.years);
+	free(dir);
 	return err;
 }
 
 void ind_data_release(struct ind_data *data)
 {
+	if (data->spill)
+		fclose(data->spill);
 	free(data->ep);
 	free(data->p);
 	memset(data, 0, sizeof(*data));
+}
+
+/* ---- reading the persons back ---------------------------------------------- */
+
+enum pl_err ind_cursor_open(struct ind_cursor *c, const struct ind_data *data,
+			    struct pl_diag *d)
+{
+	memset(c, 0, sizeof(*c));
+	c->data = data;
+	if (!data->spill)
+		return PL_OK;
+	if (fseeko(data->spill, 0, SEEK_SET) != 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+				   strerror(errno));
+	c->cap = data->chunk_bytes ? data->chunk_bytes : IND_CHUNK_BYTES;
+	c->buf = pl_xmalloc(c->cap);
+	return PL_OK;
+}
+
+/* Makes need bytes from pos on available in buf: -1 on a read error or a
+ * short file. */
+static int cursor_fill(struct ind_cursor *c, size_t need, struct pl_diag *d)
+{
+	size_t got;
+
+	if (c->len - c->pos >= need)
+		return 0;
+	memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+	c->len -= c->pos;
+	c->pos = 0;
+	if (need > c->cap) {
+		c->cap = need;
+		c->buf = pl_xrealloc(c->buf, c->cap);
+	}
+	got = fread(c->buf + c->len, 1, c->cap - c->len, c->data->spill);
+	c->len += got;
+	if (c->len >= need)
+		return 0;
+	pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+		    ferror(c->data->spill) ? strerror(errno) : "it ended early");
+	return -1;
+}
+
+int ind_cursor_next(struct ind_cursor *c, struct ind_person *p,
+		    const struct ind_episode **eps, struct pl_diag *d)
+{
+	struct spill_head h;
+	size_t size;
+
+	if (c->next == c->data->n_p)
+		return 0;
+	if (!c->data->spill) {
+		*p = c->data->p[c->next++];
+		*eps = c->data->ep + p->first;
+		p->first = 0;
+		return 1;
+	}
+	if (cursor_fill(c, sizeof(h), d) != 0)
+		return -1;
+	memcpy(&h, c->buf + c->pos, sizeof(h));
+	size = sizeof(h) + (size_t)h.n * sizeof(**eps);
+	if (cursor_fill(c, size, d) != 0)
+		return -1;
+	*eps = (const struct ind_episode *)(const void *)(c->buf + c->pos + sizeof(h));
+	c->pos += size;
+	p->first = 0;
+	p->n = h.n;
+	p->birth_year = h.birth_year;
+	c->next++;
+	return 1;
+}
+
+void ind_cursor_close(struct ind_cursor *c)
+{
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
 }

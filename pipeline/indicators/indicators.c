@@ -268,7 +268,9 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 		err = ind_data_load(db, &data, d);
 	if (err)
 		goto cleanup;
-	ind_compute(&cat, &data, &pop, &res);
+	err = ind_compute(&cat, &data, &pop, &res, d);
+	if (err)
+		goto cleanup;
 	log_population_notes(&res, opts->population_path);
 	err = write_all(db, &cat, &res, d);
 	summarise(&cat, &data, &res, sum);

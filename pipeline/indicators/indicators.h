@@ -162,6 +162,11 @@ struct ind_person {
 	int birth_year;               /* 0 when unknown */
 };
 
+/* The episodes, grouped by person, either in memory (ep and p; tests and
+ * fuzz targets build them so) or spilled (ind_data_load): then ep and p
+ * are NULL and the persons, each a header and its episodes, are in an
+ * unlinked temporary file that each pass of ind_compute reads in order, so
+ * that memory does not grow with the rows. */
 struct ind_data {
 	struct ind_episode *ep;
 	size_t n_ep;
@@ -169,12 +174,35 @@ struct ind_data {
 	size_t n_p;
 	int first_year, last_year;    /* of the start dates */
 	int32_t as_of;                /* latest date in the data */
+	FILE *spill;                  /* NULL: in memory */
+	size_t chunk_bytes;           /* spill read buffer; 0: IND_CHUNK_BYTES */
 };
+#define IND_CHUNK_BYTES (1u << 20)
 
-/* Reads the episodes and their persons.  PL_EDATA when episodes have no
- * person (dedup has not run since map). */
+/* Reads the episodes and their persons, in person order, into a spill
+ * file in the database's directory.  PL_EDATA when episodes have no person
+ * (dedup has not run since map); PL_EIO when the spill file cannot be
+ * written.  Release with ind_data_release either way. */
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d);
+/* Moves in-memory data (ep, p) to a spill file in directory dir; PL_EIO
+ * when it cannot be written. */
+enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_diag *d);
 void ind_data_release(struct ind_data *data);
+
+/* Reads the persons of data in order, in memory or spilled. */
+struct ind_cursor {
+	const struct ind_data *data;
+	size_t next;                  /* persons returned */
+	char *buf;                    /* spilled: read buffer */
+	size_t cap, len, pos;
+};
+enum pl_err ind_cursor_open(struct ind_cursor *c, const struct ind_data *data,
+			    struct pl_diag *d);
+/* The next person and its episodes (valid until the next call): 1, 0 after
+ * the last, or -1 with PL_EIO in d. */
+int ind_cursor_next(struct ind_cursor *c, struct ind_person *p,
+		    const struct ind_episode **eps, struct pl_diag *d);
+void ind_cursor_close(struct ind_cursor *c);
 
 /* The calendar year of a day number; the day as YYYY-MM-DD. */
 int ind_year_of_day(int32_t day);
@@ -228,10 +256,12 @@ struct ind_result {
 
 /* Computes every indicator of the catalogue over the data.  Figures that
  * are undefined for the data (no population, too few events) are rows
- * without a value and with a note, never errors; only out of memory stops
- * it (abort). */
-void ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
-		 const struct ind_population *pop, struct ind_result *res);
+ * without a value and with a note, never errors; only a read error of
+ * the spill file stops it (PL_EIO; res is then released), and out of
+ * memory (abort). */
+enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
+			const struct ind_population *pop, struct ind_result *res,
+			struct pl_diag *d);
 void ind_result_release(struct ind_result *res);
 
 /* ---- the stage ------------------------------------------------------------- */

@@ -1117,6 +1117,53 @@ enum pl_err pl_quartiles(double *v, size_t n, double q[3], struct pl_diag *d)
 	return err;
 }
 
+/* The value at rank i (0-based) of the counted values. */
+static double counted_at(const double *v, const size_t *count, size_t k, size_t i)
+{
+	size_t j = 0, below = 0;
+
+	while (j + 1 < k && below + count[j] <= i)
+		below += count[j++];
+	return v[j];
+}
+
+/* gsl_stats_quantile_from_sorted_data over the counted values: the same
+ * arithmetic on the same two order statistics. */
+static double counted_quantile(const double *v, const size_t *count, size_t k, size_t n,
+			       double f)
+{
+	const double index = f * (double)(n - 1);
+	const size_t lhs = (size_t)(int)index;
+	const double delta = index - (double)lhs;
+
+	if (lhs == n - 1)
+		return counted_at(v, count, k, lhs);
+	return (1 - delta) * counted_at(v, count, k, lhs) +
+		delta * counted_at(v, count, k, lhs + 1);
+}
+
+enum pl_err pl_quartiles_counted(const double *v, const size_t *count, size_t k, double q[3],
+				 struct pl_diag *d)
+{
+	enum pl_err err = check_values(v, k, d);
+	size_t n = 0;
+
+	for (size_t i = 0; i < k && !err; i++)
+		n += count[i];
+	if (!err && n == 0)
+		err = edata(d, "no values");
+	if (!err) {
+		q[0] = counted_quantile(v, count, k, n, 0.25);
+		q[1] = counted_quantile(v, count, k, n, 0.5);
+		q[2] = counted_quantile(v, count, k, n, 0.75);
+		if (!isfinite(q[0]) || !isfinite(q[1]) || !isfinite(q[2]))
+			err = edata(d, "quartiles are not finite");
+	}
+	if (err)
+		q[0] = q[1] = q[2] = 0;
+	return err;
+}
+
 static enum pl_err mean_t(const double *v, size_t n, double conf, struct pl_est *out,
 			  struct pl_diag *d)
 {
@@ -1146,6 +1193,61 @@ enum pl_err pl_mean_t(const double *v, size_t n, double conf, struct pl_est *out
 {
 	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
 	enum pl_err err = mean_t(v, n, conf, out, d);
+
+	if (err)
+		est_zero(out);
+	gsl_set_error_handler(prev);
+	return err;
+}
+
+void pl_mean_acc_add(struct pl_mean_acc *m, double x)
+{
+	if (!isfinite(x))
+		m->not_finite = 1;
+	m->mean += (x - m->mean) / (m->n + 1);
+	m->n++;
+}
+
+void pl_mean_acc_add2(struct pl_mean_acc *m, double x)
+{
+	const long double delta = (x - (double)m->mean);
+
+	m->var += (delta * delta - m->var) / (m->n2 + 1);
+	m->n2++;
+}
+
+static enum pl_err mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
+			      struct pl_diag *d)
+{
+	double mean, t, half, variance;
+
+	if (m->n == 0)
+		return edata(d, "no values");
+	if (m->not_finite)
+		return edata(d, "a value is not finite");
+	if (!conf_ok(conf))
+		return edata(d, "confidence level not between 0 and 1");
+	mean = (double)m->mean;
+	out->value = out->lower = out->upper = mean;
+	if (m->n >= 2) {
+		if (!quantile(DIST_T, (1 - conf) / 2, (double)(m->n - 1), 0, 1, &t))
+			return edata(d, "t quantile failed");
+		variance = (double)m->var;
+		half = t * sqrt(variance * ((double)m->n / (double)(m->n - 1))) /
+			sqrt((double)m->n);
+		out->lower = mean - half;
+		out->upper = mean + half;
+	}
+	if (!est_finite(out))
+		return edata(d, "mean or its interval is not finite");
+	return PL_OK;
+}
+
+enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
+			  struct pl_diag *d)
+{
+	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	enum pl_err err = mean_acc_t(m, conf, out, d);
 
 	if (err)
 		est_zero(out);

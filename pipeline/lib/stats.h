@@ -149,6 +149,25 @@ enum pl_err pl_funnel_limits_od(enum pl_funnel_kind kind, double target, double 
  * q[1] median, q[2] third quartile, by gsl_stats_quantile_from_sorted_data
  * (R's type 7).  The caller decides whether n is enough to show them. */
 enum pl_err pl_quartiles(double *v, size_t n, double q[3], struct pl_diag *d);
+/* The same quartiles, bit for bit, of values given as k distinct values
+ * v[0] < v[1] < ... < v[k-1], value v[i] count[i] > 0 times: memory by the
+ * distinct values, not by how many there are. */
+/* pl_mean_t without the values in memory: the values go through
+ * pl_mean_acc_add, then the very same values in the same order through
+ * pl_mean_acc_add2; pl_mean_acc_t then gives pl_mean_t's result bit for
+ * bit (the same recurrences as gsl_stats_mean and gsl_stats_sd_m). */
+struct pl_mean_acc {
+	long double mean;     /* running mean (first pass) */
+	long double var;      /* running variance about the mean (second pass) */
+	size_t n, n2;         /* values of the first and second pass */
+	int not_finite;
+};
+void pl_mean_acc_add(struct pl_mean_acc *m, double x);
+void pl_mean_acc_add2(struct pl_mean_acc *m, double x);
+enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
+			  struct pl_diag *d);
+enum pl_err pl_quartiles_counted(const double *v, const size_t *count, size_t k, double q[3],
+				 struct pl_diag *d);
 /* Mean with a Student-t interval (n >= 2; at n = 1 lower = upper = value). */
 enum pl_err pl_mean_t(const double *v, size_t n, double conf, struct pl_est *out,
 		      struct pl_diag *d);

@@ -773,6 +773,7 @@ struct run {
 				       * line), "" if none */
 	char last_info[512];       /* the running stage's last info line's message */
 	int skipped[ST__COUNT];    /* not run: nothing it reads changed */
+	int nothing_new;           /* no file ingested or mapped, every skippable skipped */
 	struct run_state state;    /* output/run.state as read, then as updated */
 };
 
@@ -1480,6 +1481,7 @@ static void describe_work(struct run *r, struct pl_buf *out)
 
 	for (size_t i = 0; i < sizeof(skippables) / sizeof(skippables[0]); i++)
 		nothing_new &= r->skipped[skippables[i].stage];
+	r->nothing_new = nothing_new;
 	if (nothing_new) {
 		pl_buf_printf(out, "nothing new: %ld file%s unchanged, ", ic.unchanged,
 			      ic.unchanged == 1 ? "" : "s");
@@ -1521,6 +1523,14 @@ static void close_run(struct run *r)
 	if (r->log && fclose(r->log) != 0)
 		r->log_failed = 1;
 	r->log = NULL;
+	/* The last connection to close checkpoints the write-ahead log into the
+	 * database file and syncs that file, which waits for every dirty page of
+	 * it in the page cache: after a restore or copy of the database, seconds
+	 * per GB.  A run with nothing new wrote only its stage_run rows; they
+	 * stay in the log (SQLite reads them from there; a later run's writes
+	 * checkpoint them). */
+	if (r->db && r->nothing_new)
+		sqlite3_db_config(r->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	pl_db_close(r->db);
 	r->db = NULL;
 	if (r->lock_fd >= 0)

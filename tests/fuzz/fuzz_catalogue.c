@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	check_bands(&cat);
 	for (size_t i = 0; i < cat.n_defs; i++)
 		check_def(&cat, i);
-	ind_compute(&cat, &data, &pop, &res);
+	CHECK(ind_compute(&cat, &data, &pop, &res, &d) == PL_OK);
 	CHECK(fuzz_ind_result_ok(&cat, &res));
 	ind_result_release(&res);
 	ind_catalogue_release(&cat);

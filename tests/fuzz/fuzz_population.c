@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 		return 0;
 	}
 	check_population(&pop);
-	ind_compute(&cat, &data, &pop, &res);
+	CHECK(ind_compute(&cat, &data, &pop, &res, &d) == PL_OK);
 	CHECK(fuzz_ind_result_ok(&cat, &res));
 	ind_result_release(&res);
 	ind_population_release(&pop);

@@ -310,7 +310,7 @@ static void test_fuzz_regress__catalogue_share_of_nobody_has_a_note(void **state
 		assert_int_equal(unit_write_str(path, text), 0);
 		pl_diag_clear(&d);
 		assert_int_equal(ind_catalogue_load(path, &cat, &d), PL_OK);
-		ind_compute(&cat, &data, &pop, &res);
+		assert_int_equal(ind_compute(&cat, &data, &pop, &res, &d), PL_OK);
 		for (size_t i = 0; i < res.n_rows; i++) {
 			const struct ind_row *r = &res.rows[i];
 

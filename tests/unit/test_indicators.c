@@ -12,8 +12,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <limits.h>
 #include <math.h>
+#include <unistd.h>
 
 #include "indicators/indicators.h"
 #include "schema.h"
@@ -410,7 +412,7 @@ static void test_compute__figures_counted_by_hand(void **state)
 	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
 	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
 	make_data(&data);
-	ind_compute(&cat, &data, &pop, &res);
+	assert_int_equal(ind_compute(&cat, &data, &pop, &res, &d), PL_OK);
 
 	/* persons 2024: p0, p1, p2, p3; 2023: p1, p4 */
 	r = find_row(&cat, &res, "persons", "2024", -1, -1);
@@ -509,7 +511,7 @@ static void test_compute__extreme_inputs_never_nan(void **state)
 	}
 	for (size_t i = 0; i < data.n_p; i++)
 		data.p[i].birth_year = 0;
-	ind_compute(&cat, &data, &pop, &res);
+	assert_int_equal(ind_compute(&cat, &data, &pop, &res, &d), PL_OK);
 	assert_true(res.n_rows > 20);
 	for (size_t i = 0; i < res.n_rows; i++) {
 		const struct ind_row *r = &res.rows[i];
@@ -553,9 +555,107 @@ static void test_compute__no_episodes_no_rows(void **state)
 	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
 	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
 	memset(&data, 0, sizeof(data));
-	ind_compute(&cat, &data, &pop, &res);
+	assert_int_equal(ind_compute(&cat, &data, &pop, &res, &d), PL_OK);
 	assert_int_equal(res.n_rows, 0);
 	ind_result_release(&res);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
+/* Field by field: the period strings' bytes after their end are not set. */
+static int same_equity(const struct ind_equity *a, const struct ind_equity *b)
+{
+	return a->def == b->def && strcmp(a->period, b->period) == 0 && a->units == b->units &&
+		memcmp(&a->h, &b->h, sizeof(a->h)) == 0;
+}
+
+static int same_trend(const struct ind_trend *a, const struct ind_trend *b)
+{
+	return a->def == b->def && a->by == b->by && memcmp(a->key, b->key, sizeof(a->key)) == 0 &&
+		strcmp(a->first, b->first) == 0 && strcmp(a->last, b->last) == 0 &&
+		a->n == b->n && memcmp(&a->slope, &b->slope, sizeof(a->slope)) == 0;
+}
+
+/* Regression (issue 8: indicators held every episode in memory, 412 MiB at
+ * 10M rows): the persons spilled to a file, read back through read buffers
+ * smaller than a person (8 and 40 bytes: persons straddle refills and the
+ * buffer grows) or the default, give the very rows, equity rows and trends
+ * of the data in memory; the spill file has no name left in the directory. */
+static void test_compute__spilled_same_as_in_memory(void **state)
+{
+	static const size_t chunks[] = { 0, 8, 40 };
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data mem;
+	struct ind_result want;
+	struct pl_diag d;
+	char dir[512];
+
+	unit_path(state, ".", dir, sizeof(dir));
+	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	make_data(&mem);
+	assert_int_equal(ind_compute(&cat, &mem, &pop, &want, &d), PL_OK);
+	assert_true(want.n_rows > 20 && want.n_equity > 0);
+	for (size_t c = 0; c < N_OF(chunks); c++) {
+		struct ind_data sp;
+		struct ind_result got;
+		DIR *dp;
+		struct dirent *de;
+
+		make_data(&sp);
+		sp.chunk_bytes = chunks[c];
+		assert_int_equal(ind_data_spill(&sp, dir, &d), PL_OK);
+		assert_null(sp.ep);
+		assert_null(sp.p);
+		assert_non_null(sp.spill);
+		dp = opendir(dir);
+		assert_non_null(dp);
+		while ((de = readdir(dp)) != NULL)
+			assert_null(strstr(de->d_name, "spill"));
+		closedir(dp);
+		assert_int_equal(ind_compute(&cat, &sp, &pop, &got, &d), PL_OK);
+		assert_int_equal(got.n_rows, want.n_rows);
+		assert_int_equal(got.n_equity, want.n_equity);
+		assert_int_equal(got.n_trends, want.n_trends);
+		assert_int_equal(got.n_warnings, want.n_warnings);
+		assert_memory_equal(got.rows, want.rows, want.n_rows * sizeof(*want.rows));
+		for (size_t i = 0; i < want.n_equity; i++)
+			assert_true(same_equity(&got.equity[i], &want.equity[i]));
+		for (size_t i = 0; i < want.n_trends; i++)
+			assert_true(same_trend(&got.trends[i], &want.trends[i]));
+		ind_result_release(&got);
+		ind_data_release(&sp);
+	}
+	ind_result_release(&want);
+	ind_data_release(&mem);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
+/* A spill file cut short (disk trouble under the stage) is an I/O error,
+ * not figures from part of the persons. */
+static void test_compute__short_spill_file_is_an_io_error(void **state)
+{
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data sp;
+	struct ind_result res;
+	struct pl_diag d;
+	char dir[512];
+
+	unit_path(state, ".", dir, sizeof(dir));
+	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	make_data(&sp);
+	assert_int_equal(ind_data_spill(&sp, dir, &d), PL_OK);
+	assert_int_equal(ftruncate(fileno(sp.spill), 40), 0);
+	pl_diag_clear(&d);
+	assert_int_equal(ind_compute(&cat, &sp, &pop, &res, &d), PL_EIO);
+	assert_string_equal(d.msg, "cannot read a temporary file: it ended early");
+	assert_int_equal(res.n_rows, 0);
+	assert_null(res.rows);
+	ind_data_release(&sp);
 	ind_population_release(&pop);
 	ind_catalogue_release(&cat);
 }
@@ -572,6 +672,8 @@ int main(void)
 		T(test_compute__figures_counted_by_hand),
 		T(test_compute__extreme_inputs_never_nan),
 		T(test_compute__no_episodes_no_rows),
+		T(test_compute__spilled_same_as_in_memory),
+		T(test_compute__short_spill_file_is_an_io_error),
 #undef T
 	};
 

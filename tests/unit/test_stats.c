@@ -595,6 +595,93 @@ static void test_stats__quartiles_match_numpy(void **state)
 	}
 }
 
+/* Regression guard for issue 8 (indicators kept every value of a mean
+ * figure): the two passes of pl_mean_acc give pl_mean_t's very bits, and
+ * its errors. */
+static void test_stats__mean_acc_same_bits(void **state)
+{
+	static double v[700];
+	uint64_t x = 8;
+
+	(void)state;
+	for (size_t trial = 0; trial < 300; trial++) {
+		size_t n = 1 + trial * 7 % 700;
+		struct pl_mean_acc m = { 0 };
+		struct pl_est want, got;
+
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			v[i] = trial % 3 == 0 ? (double)(500 + (x >> 33) % 2500000) :
+				(double)(x >> 11) / 9007199254740992.0 * 1e7 * (trial % 3);
+		}
+		for (size_t i = 0; i < n; i++)
+			pl_mean_acc_add(&m, v[i]);
+		for (size_t i = 0; i < n; i++)
+			pl_mean_acc_add2(&m, v[i]);
+		assert_int_equal(pl_mean_t(v, n, 0.95, &want, NULL), PL_OK);
+		assert_int_equal(pl_mean_acc_t(&m, 0.95, &got, NULL), PL_OK);
+		assert_memory_equal(&want, &got, sizeof(want));
+	}
+	{
+		struct pl_mean_acc none = { 0 }, bad = { 0 };
+		struct pl_est e;
+		struct pl_diag d;
+
+		assert_int_equal(pl_mean_acc_t(&none, 0.95, &e, &d), PL_EDATA);
+		assert_string_equal(d.msg, "no values");
+		pl_mean_acc_add(&bad, 1);
+		pl_mean_acc_add(&bad, INFINITY);
+		assert_int_equal(pl_mean_acc_t(&bad, 0.95, &e, &d), PL_EDATA);
+		assert_string_equal(d.msg, "a value is not finite");
+		assert_true(e.value == 0 && e.lower == 0 && e.upper == 0);
+	}
+}
+
+static double *q_unused(void)
+{
+	static double q[3];
+
+	return q;
+}
+
+/* Regression guard for issue 8 (indicators kept every value of a quartile
+ * figure, 8 bytes per episode): the counted form gives pl_quartiles' very
+ * bits, on sets with many repeats (day lengths) and with none, small and
+ * large, built by a fixed linear congruential generator. */
+static void test_stats__quartiles_counted_same_bits(void **state)
+{
+	static double v[600], dv[600];
+	static size_t count[600];
+	uint64_t x = 20260115;
+
+	(void)state;
+	for (size_t trial = 0; trial < 400; trial++) {
+		size_t n = 1 + trial % 600 * (trial % 7 + 1) % 600, k = 0;
+		double q[3], qc[3];
+
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			v[i] = trial % 2 ? (double)(1 + (x >> 33) % 40) :   /* repeats */
+				(double)(x >> 11) / 9007199254740992.0 * 1e6 - 5e5;
+		}
+		assert_int_equal(pl_quartiles(v, n, q, NULL), PL_OK);  /* sorts v */
+		for (size_t i = 0; i < n; i++) {
+			if (k && dv[k - 1] == v[i]) {
+				count[k - 1]++;
+				continue;
+			}
+			dv[k] = v[i];
+			count[k++] = 1;
+		}
+		assert_int_equal(pl_quartiles_counted(dv, count, k, qc, NULL), PL_OK);
+		assert_memory_equal(q, qc, sizeof(q));
+	}
+	count[0] = 1;
+	dv[0] = NAN;
+	assert_int_equal(pl_quartiles_counted(dv, count, 1, q_unused(), NULL), PL_EDATA);
+	assert_int_equal(pl_quartiles_counted(dv, count, 0, q_unused(), NULL), PL_EDATA);
+}
+
 struct mean_case {
 	size_t n;
 	double v[10];
@@ -1124,6 +1211,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stats__prop_wilson_matches_statsmodels),
+		cmocka_unit_test(test_stats__quartiles_counted_same_bits),
+		cmocka_unit_test(test_stats__mean_acc_same_bits),
 		cmocka_unit_test(test_stats__prop_exact_matches_statsmodels),
 		cmocka_unit_test(test_stats__prop_exact_ends_are_0_and_1),
 		cmocka_unit_test(test_stats__count_exact_matches_scipy_chi2),
