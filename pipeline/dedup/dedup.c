@@ -1780,10 +1780,12 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		blocking_release(&blocks);
 		step_done(&t, "score candidate pairs");
 		cluster(&dd, &uf);
+		step_done(&t, "cluster");
 		err = write_all(&dd, &uf, d);
+		step_done(&t, "write");
 		if (!err)
 			err = pl_db_exec(dd.db, "COMMIT", d);
-		step_done(&t, "cluster and write");
+		step_done(&t, "commit");
 	}
 	if (dd.db) {
 		char line[512];
