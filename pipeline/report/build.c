@@ -412,8 +412,16 @@ cleanup:
 
 /* ---- data quality -------------------------------------------------------------- */
 
+/* multi: persons in two or more districts, by source.  The IN list (a few
+ * percent of the persons, in memory) is probed as episode_person is read in
+ * its key order; a join to person per episode read the person table at
+ * random, 13.8 s of system-heavy page reads at 10M rows against 7.3 s. */
 static const char quality_sql[] =
-	"WITH f AS (SELECT file_id, source FROM input_file WHERE source IS NOT NULL) "
+	"WITH f AS (SELECT file_id, source FROM input_file WHERE source IS NOT NULL), "
+	"multi AS MATERIALIZED (SELECT f.source, count(DISTINCT ep.person_key) AS n "
+	"  FROM episode_person ep JOIN f USING (file_id) "
+	"  WHERE ep.person_key IN (SELECT person_key FROM person WHERE n_districts >= 2) "
+	"  GROUP BY f.source) "
 	"SELECT * FROM (SELECT s.source AS src, "
 	"  (SELECT count(*) FROM input_file i WHERE i.source = s.source), "
 	"  (SELECT coalesce(sum(rows_read), 0) FROM input_file i WHERE i.source = s.source), "
@@ -425,8 +433,7 @@ static const char quality_sql[] =
 	"    AND v.code IS NULL), "
 	"  (SELECT 100.0 * sum(e.id_type = 'NONE') / count(*) FROM episode e JOIN f USING (file_id) "
 	"    WHERE f.source = s.source), "
-	"  (SELECT count(DISTINCT p.person_key) FROM episode_person ep JOIN f USING (file_id) "
-	"    JOIN person p USING (person_key) WHERE f.source = s.source AND p.n_districts >= 2) "
+	"  coalesce((SELECT n FROM multi m WHERE m.source = s.source), 0) "
 	"FROM (SELECT DISTINCT source FROM input_file WHERE source IS NOT NULL) s "
 	"UNION ALL SELECT 'total', "
 	"  (SELECT count(*) FROM input_file), "
