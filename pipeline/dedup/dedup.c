@@ -1375,12 +1375,9 @@ static void name_person(struct dedup *dd, const struct member *g, size_t n,
 	out->basis = n > 1 ? "LINKED" : "SINGLE";
 }
 
-enum stmt_id { S_PERSON, S_MEMBER, S_LINK, S_PARAM, S__COUNT };
+enum stmt_id { S_LINK, S_PARAM, S__COUNT };
 
 static const char *const stmt_sql[S__COUNT] = {
-	[S_PERSON] = "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_MEMBER] = "INSERT INTO episode_person (file_id, line, person_key, step) VALUES (?1, ?2, ?3, ?4)",
 	[S_LINK] = "INSERT INTO person_link (person_key, a_file_id, a_line, b_file_id, b_line, weight, "
 		   "waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_PARAM] = "INSERT INTO linkage_param (comparison, level, m, u, n) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1466,38 +1463,26 @@ static void make_person(struct writer *w, const struct member *m, size_t lo, siz
 	dd->sum->persons++;
 }
 
-/* Stores person p under key and gives its records the key. */
-static enum pl_err write_person(struct writer *w, const struct member *m,
-				const struct person *p, sqlite3_int64 key, struct pl_diag *d)
+static void bind_person(void *rows, size_t i, sqlite3_stmt *st, int base)
 {
-	sqlite3_stmt *st = w->st[S_PERSON];
+	const struct person *p = (const struct person *)rows + i;
 
-	sqlite3_bind_int64(st, 1, key);
-	sqlite3_bind_text(st, 2, p->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p->basis, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)p->n);
-	sqlite3_bind_int(st, 5, p->n_districts);
-	for (size_t i = 0; i < p->n; i++)
-		w->key_of[m[p->lo + i].idx] = key;
-	return pl_db_step_done(w->dd->db, st, "store person", d);
+	sqlite3_bind_int64(st, base + 1, (sqlite3_int64)i + 1);
+	sqlite3_bind_text(st, base + 2, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 3, p->basis, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 4, (sqlite3_int64)p->n);
+	sqlite3_bind_int(st, base + 5, p->n_districts);
 }
 
-/* episode_person in the records' (file_id, line) order: appends to the
- * table's key order instead of inserting all over it. */
-static enum pl_err write_members(struct writer *w, struct pl_diag *d)
+static void bind_member(void *rows, size_t i, sqlite3_stmt *st, int base)
 {
-	struct dedup *dd = w->dd;
-	sqlite3_stmt *st = w->st[S_MEMBER];
-	enum pl_err err = PL_OK;
+	const struct writer *w = rows;
+	const struct rec *r = &w->dd->recs[i];
 
-	for (size_t i = 0; !err && i < dd->n_recs; i++) {
-		sqlite3_bind_int64(st, 1, dd->recs[i].file_id);
-		sqlite3_bind_int64(st, 2, dd->recs[i].line);
-		sqlite3_bind_int64(st, 3, w->key_of[i]);
-		sqlite3_bind_text(st, 4, w->step_of[i], -1, SQLITE_STATIC);
-		err = pl_db_step_done(dd->db, st, "store episode person", d);
-	}
-	return err;
+	sqlite3_bind_int64(st, base + 1, r->file_id);
+	sqlite3_bind_int64(st, base + 2, r->line);
+	sqlite3_bind_int64(st, base + 3, w->key_of[i]);
+	sqlite3_bind_text(st, base + 4, w->step_of[i], -1, SQLITE_STATIC);
 }
 
 /* The records grouped by their union-find root, sorted by root then record:
@@ -1535,11 +1520,20 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct pl_d
 	}
 	if (n_p)
 		qsort(p, n_p, sizeof(*p), cmp_person_id);
-	for (size_t i = 0; !err && i < n_p; i++)
-		err = write_person(w, m, &p[i], (sqlite3_int64)i + 1, d);
+	for (size_t i = 0; i < n_p; i++)
+		for (size_t j = 0; j < p[i].n; j++)
+			w->key_of[m[p[i].lo + j].idx] = (sqlite3_int64)i + 1;
+	err = pl_db_insert_rows(dd->db, "INSERT INTO person (person_key, person_id, basis, "
+				"n_episodes, n_districts)", 5, n_p, bind_person, p, "store persons", d);
 	free(p);
 	free(m);
-	return err ? err : write_members(w, d);
+	/* episode_person in the records' (file_id, line) order: appends to the
+	 * table's key order instead of inserting all over it */
+	if (!err)
+		err = pl_db_insert_rows(dd->db, "INSERT INTO episode_person (file_id, line, "
+					"person_key, step)", 4, dd->n_recs, bind_member, w,
+					"store episode persons", d);
+	return err;
 }
 
 static enum pl_err write_links(struct writer *w, struct pl_diag *d)

@@ -340,6 +340,52 @@ enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(db, rc, what, d);
 }
 
+/* Prepares head followed by rows groups of n_cols parameters. */
+static enum pl_err prepare_rows(sqlite3 *db, const char *head, int n_cols, size_t rows,
+				sqlite3_stmt **st, struct pl_diag *d)
+{
+	struct pl_buf sql;
+	enum pl_err err;
+
+	pl_buf_init(&sql);
+	pl_buf_printf(&sql, "%s VALUES ", head);
+	for (size_t r = 0; r < rows; r++) {
+		pl_buf_append(&sql, r ? ",(" : "(", r ? 2 : 1);
+		for (int c = 0; c < n_cols; c++)
+			pl_buf_append(&sql, c ? ",?" : "?", c ? 2 : 1);
+		pl_buf_append(&sql, ")", 1);
+	}
+	err = pl_db_prepare(db, sql.data, st, d);
+	pl_buf_release(&sql);
+	return err;
+}
+
+enum pl_err pl_db_insert_rows(sqlite3 *db, const char *head, int n_cols, size_t n,
+			      pl_db_bind_row_fn *bind, void *rows, const char *what,
+			      struct pl_diag *d)
+{
+	sqlite3_stmt *many = NULL, *one = NULL;
+	size_t i = 0;
+	enum pl_err err = PL_OK;
+
+	if (n >= PL_DB_INSERT_BATCH)
+		err = prepare_rows(db, head, n_cols, PL_DB_INSERT_BATCH, &many, d);
+	for (; !err && n - i >= PL_DB_INSERT_BATCH; i += PL_DB_INSERT_BATCH) {
+		for (size_t r = 0; r < PL_DB_INSERT_BATCH; r++)
+			bind(rows, i + r, many, (int)r * n_cols);
+		err = pl_db_step_done(db, many, what, d);
+	}
+	if (!err && i < n)
+		err = prepare_rows(db, head, n_cols, 1, &one, d);
+	for (; !err && i < n; i++) {
+		bind(rows, i, one, 0);
+		err = pl_db_step_done(db, one, what, d);
+	}
+	sqlite3_finalize(many);
+	sqlite3_finalize(one);
+	return err;
+}
+
 enum pl_err pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
 			     const char *summary, struct pl_diag *d)
 {

@@ -47,6 +47,21 @@ enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
  * run missing from stage_run would make the driver take later stages' inputs
  * for unchanged.  A run that failed on the database being locked is not
  * recorded (that would only wait out the busy timeout a second time). */
+/* Binds row i of the caller's rows to st, its columns at parameters
+ * base + 1, base + 2, ... */
+typedef void pl_db_bind_row_fn(void *rows, size_t i, sqlite3_stmt *st, int base);
+
+#define PL_DB_INSERT_BATCH 64
+
+/* Inserts n rows held by the caller: head is "INSERT INTO t (a, b, c)" with
+ * n_cols columns; bind fills row i.  Rows go PL_DB_INSERT_BATCH to a
+ * statement (SQLite's per-statement work is then paid once per batch),
+ * the rest one by one.  Inside the caller's transaction; what names the
+ * rows in an error. */
+enum pl_err pl_db_insert_rows(sqlite3 *db, const char *head, int n_cols, size_t n,
+			      pl_db_bind_row_fn *bind, void *rows, const char *what,
+			      struct pl_diag *d);
+
 enum pl_err pl_db_record_run(sqlite3 *db, const char *stage, enum pl_err result,
 			     const char *summary, struct pl_diag *d);
 

@@ -544,6 +544,70 @@ static void test_db__prepare_and_exec_errors_name_what(void **state)
 	pl_db_close(db);
 }
 
+/* Rows for pl_db_insert_rows: row i is (i, "r<i>"); row dup repeats row 0's
+ * key (a constraint failure), unless dup is 0. */
+struct int_rows {
+	size_t dup;
+};
+
+static void bind_int_row(void *rows, size_t i, sqlite3_stmt *st, int base)
+{
+	const struct int_rows *r = rows;
+	char text[32];
+
+	snprintf(text, sizeof(text), "r%zu", i);
+	sqlite3_bind_int64(st, base + 1, r->dup && i == r->dup ? 0 : (sqlite3_int64)i);
+	sqlite3_bind_text(st, base + 2, text, -1, SQLITE_TRANSIENT);
+}
+
+static void test_db__insert_rows_in_batches_and_singles(void **state)
+{
+	/* around the batch size: none, singles only, one batch, a batch and
+	 * singles, several batches and singles */
+	static const size_t counts[] = { 0, 1, PL_DB_INSERT_BATCH - 1, PL_DB_INSERT_BATCH,
+					 PL_DB_INSERT_BATCH + 1, 3 * PL_DB_INSERT_BATCH + 5 };
+	struct int_rows rows = { 0 };
+	char path[512];
+	struct pl_diag d;
+	sqlite3 *db;
+
+	unit_path(state, "rows.db", path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		sqlite3_stmt *st;
+		size_t n = 0, bad = 0;
+
+		assert_int_equal(pl_db_exec(db, "DROP TABLE IF EXISTS t; "
+					    "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)",
+					    &d), PL_OK);
+		assert_int_equal(pl_db_insert_rows(db, "INSERT INTO t (k, v)", 2, counts[c],
+						   bind_int_row, &rows, "store t", &d), PL_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT k, v FROM t ORDER BY k", -1, &st,
+						    NULL), SQLITE_OK);
+		for (; sqlite3_step(st) == SQLITE_ROW; n++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "r%zu", n);
+			bad += sqlite3_column_int64(st, 0) != (sqlite3_int64)n ||
+			       strcmp((const char *)sqlite3_column_text(st, 1), want) != 0;
+		}
+		sqlite3_finalize(st);
+		assert_int_equal(n, counts[c]);
+		assert_int_equal(bad, 0);
+	}
+	/* a failure inside a batch, then inside the singles: named, not hidden */
+	for (size_t dup = 5; dup <= PL_DB_INSERT_BATCH + 1; dup += PL_DB_INSERT_BATCH - 4) {
+		rows.dup = dup;
+		assert_int_equal(pl_db_exec(db, "DELETE FROM t", &d), PL_OK);
+		pl_diag_clear(&d);
+		assert_int_equal(pl_db_insert_rows(db, "INSERT INTO t (k, v)", 2,
+						   PL_DB_INSERT_BATCH + 2, bind_int_row, &rows,
+						   "store t", &d), PL_ESOFTWARE);
+		assert_true(matches(d.msg, "^database: store t: .*UNIQUE constraint failed: t\\.k"));
+	}
+	sqlite3_close(db);
+}
+
 static void test_db__utc_now_is_iso8601(void **state)
 {
 	char now[32];
@@ -574,6 +638,7 @@ int main(void)
 		T(test_db__record_run_reports_a_locked_database),
 		T(test_db__fail_maps_sqlite_codes),
 		T(test_db__prepare_and_exec_errors_name_what),
+		T(test_db__insert_rows_in_batches_and_singles),
 		T(test_db__utc_now_is_iso8601),
 	};
 #undef T
