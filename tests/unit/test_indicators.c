@@ -400,6 +400,16 @@ static const char compute_cat[] =
 	"[indicator cost]\ntitle_sv = c\ntitle_en = c\nperiod = start_year\nmethod = mean\n"
 	"measure = cost_sek\n";
 
+/* The compute tests' catalogue (compute_cat) and population (pop_text). */
+static void load_compute_fixture(void **state, struct ind_catalogue *cat,
+				 struct ind_population *pop)
+{
+	struct pl_diag d;
+
+	assert_int_equal(load_catalogue(state, compute_cat, cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, pop, &d), PL_OK);
+}
+
 static void test_compute__figures_counted_by_hand(void **state)
 {
 	struct ind_catalogue cat;
@@ -409,8 +419,7 @@ static void test_compute__figures_counted_by_hand(void **state)
 	struct pl_diag d;
 	const struct ind_row *r;
 
-	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
-	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	load_compute_fixture(state, &cat, &pop);
 	make_data(&data);
 	assert_int_equal(ind_compute(&cat, &data, &pop, &res, &d), PL_OK);
 
@@ -552,8 +561,7 @@ static void test_compute__no_episodes_no_rows(void **state)
 	struct ind_result res;
 	struct pl_diag d;
 
-	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
-	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	load_compute_fixture(state, &cat, &pop);
 	memset(&data, 0, sizeof(data));
 	assert_int_equal(ind_compute(&cat, &data, &pop, &res, &d), PL_OK);
 	assert_int_equal(res.n_rows, 0);
@@ -592,8 +600,7 @@ static void test_compute__spilled_same_as_in_memory(void **state)
 	char dir[512];
 
 	unit_path(state, ".", dir, sizeof(dir));
-	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
-	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	load_compute_fixture(state, &cat, &pop);
 	make_data(&mem);
 	assert_int_equal(ind_compute(&cat, &mem, &pop, &want, &d), PL_OK);
 	assert_true(want.n_rows > 20 && want.n_equity > 0);
@@ -645,8 +652,7 @@ static void test_compute__short_spill_file_is_an_io_error(void **state)
 	char dir[512];
 
 	unit_path(state, ".", dir, sizeof(dir));
-	assert_int_equal(load_catalogue(state, compute_cat, &cat, &d), PL_OK);
-	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	load_compute_fixture(state, &cat, &pop);
 	make_data(&sp);
 	assert_int_equal(ind_data_spill(&sp, dir, &d), PL_OK);
 	assert_int_equal(ftruncate(fileno(sp.spill), 40), 0);
