@@ -204,7 +204,7 @@ set -- $(e "SELECT (SELECT sum(n * (n - 1) / 2) FROM np), (SELECT sum(n * (n - 1
 p_pairs=$1 t_pairs=$2 tp=$3 b3p_sum=$4 b3r_sum=$5 exact=$6 split=$7 merged=$8
 refused=$(q "select n from linkage_param where comparison = 'run' and level = 'refused_links'")
 links=$(q "select n from linkage_param where comparison = 'run' and level = 'links'")
-share=$(q "select printf('%.4f', m) from linkage_param where comparison = 'run' and level = 'match_share'")
+share=$(q "select printf('%.4f', m) from linkage_param where comparison = 'run' and level = 'match_share' and m is not null")
 labels=$(q "select n from linkage_param where comparison = 'run' and level = 'label_pairs'")
 if [ -n "$share" ]; then m_from="m by EM (match share among candidates $share)"
 else m_from="m from $labels labelled pairs (episodes sharing a valid number)"; fi

@@ -24,7 +24,9 @@
 #     persons per district), its figures compared with ours.
 # Wall time and peak RSS come from tools/runstat.c (getrusage of the
 # children; for `run` the largest of its stage processes).  Then the budget
-# of issue 8 is judged, and bench/linkage.sh's section is appended.
+# of issue 8 is judged, and bench/linkage.sh's sections are appended: at
+# 10,000 records (RUNS times) and at LINKAGE_RECORDS_LARGE (default 100,000,
+# once), where enough pairs share a valid number for m to come from them.
 #
 # BENCH_SEED (default 20260115) is the generator's seed.  Prerequisites: the
 # sqlite3 CLI (required: the checks use it), Node.js with npm for DuckDB
@@ -306,6 +308,11 @@ done
 # ---- linkage: its own section (bench/linkage.sh), and its budget line ---------
 echo "bench: linkage" >&2
 RUNS=$(echo "$runs_list" | awk '{ print $1 }') sh "$root/bench/linkage.sh" "$build" >"$root/bench/data/linkage.md"
+# and ten times the records: enough pairs sharing a valid number (labels)
+# for m_from = auto to take m from them, as on real data
+echo "bench: linkage, ${LINKAGE_RECORDS_LARGE:-100000} records" >&2
+LINKAGE_RECORDS=${LINKAGE_RECORDS_LARGE:-100000} RUNS=1 sh "$root/bench/linkage.sh" "$build" \
+	>"$root/bench/data/linkage-large.md"
 pps=$(sed -n 's/^| whole run: [^|]*| [^|]*| [^|]*| [^|]*| \([0-9-]*\) |$/\1/p' "$root/bench/data/linkage.md")
 marg=$(sed -n 's/^| marginal: [^|]*| [^|]*| [^|]*| [^|]*| \([0-9-]*\) |$/\1/p' "$root/bench/data/linkage.md")
 echo "| linkage ≥ 1,000,000 compared pairs/s per core (bench/linkage.sh) | 10000 records | whole run ${pps:--}, marginal ${marg:--} pairs/s | whole run $(verdict "${pps:--}" ">=" 1000000), marginal $(verdict "${marg:--}" ">=" 1000000) |" >>"$budget"
@@ -378,5 +385,9 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "runstat node bench/duckdb/job.mjs maps input duckwork"
 	echo '```'
 } >"$out"
-{ echo; cat "$root/bench/data/linkage.md"; echo; cat "$root/bench/analysis.md"; } >>"$out"
+{
+	echo; cat "$root/bench/data/linkage.md"
+	echo; cat "$root/bench/data/linkage-large.md"
+	echo; cat "$root/bench/analysis.md"
+} >>"$out"
 cat "$out"
