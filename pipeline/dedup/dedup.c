@@ -642,7 +642,6 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 	return (h ^ (unsigned char)FIELD_SEP) * 0x100000001b3ULL;
 }
 
-
 /* The record's key for a rule, hashed into *hash; 0 if a component is
  * missing. */
 static int block_key(const struct dedup *dd, const struct rec *r, const int *rule,
