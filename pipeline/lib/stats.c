@@ -1164,42 +1164,6 @@ enum pl_err pl_quartiles_counted(const double *v, const size_t *count, size_t k,
 	return err;
 }
 
-static enum pl_err mean_t(const double *v, size_t n, double conf, struct pl_est *out,
-			  struct pl_diag *d)
-{
-	enum pl_err err = check_values(v, n, d);
-	double mean, t, half;
-
-	if (err)
-		return err;
-	if (!conf_ok(conf))
-		return edata(d, "confidence level not between 0 and 1");
-	mean = gsl_stats_mean(v, 1, n);
-	out->value = out->lower = out->upper = mean;
-	if (n >= 2) {
-		if (!quantile(DIST_T, (1 - conf) / 2, (double)(n - 1), 0, 1, &t))
-			return edata(d, "t quantile failed");
-		half = t * gsl_stats_sd_m(v, 1, n, mean) / sqrt((double)n);
-		out->lower = mean - half;
-		out->upper = mean + half;
-	}
-	if (!est_finite(out))
-		return edata(d, "mean or its interval is not finite");
-	return PL_OK;
-}
-
-enum pl_err pl_mean_t(const double *v, size_t n, double conf, struct pl_est *out,
-		      struct pl_diag *d)
-{
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
-	enum pl_err err = mean_t(v, n, conf, out, d);
-
-	if (err)
-		est_zero(out);
-	gsl_set_error_handler(prev);
-	return err;
-}
-
 void pl_mean_acc_add(struct pl_mean_acc *m, double x)
 {
 	if (!isfinite(x))
@@ -1253,6 +1217,20 @@ enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_es
 		est_zero(out);
 	gsl_set_error_handler(prev);
 	return err;
+}
+
+/* The values in memory go through the same two passes as a figure that
+ * cannot keep them: one mechanism, the same bits either way. */
+enum pl_err pl_mean_t(const double *v, size_t n, double conf, struct pl_est *out,
+		      struct pl_diag *d)
+{
+	struct pl_mean_acc m = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		pl_mean_acc_add(&m, v[i]);
+	for (size_t i = 0; i < n && !m.not_finite; i++)
+		pl_mean_acc_add2(&m, v[i]);
+	return pl_mean_acc_t(&m, conf, out, d);
 }
 
 /* ---- trend ------------------------------------------------------------------------ */

@@ -152,10 +152,13 @@ enum pl_err pl_quartiles(double *v, size_t n, double q[3], struct pl_diag *d);
 /* The same quartiles, bit for bit, of values given as k distinct values
  * v[0] < v[1] < ... < v[k-1], value v[i] count[i] > 0 times: memory by the
  * distinct values, not by how many there are. */
-/* pl_mean_t without the values in memory: the values go through
+enum pl_err pl_quartiles_counted(const double *v, const size_t *count, size_t k, double q[3],
+				 struct pl_diag *d);
+/* A mean without the values in memory: the values go through
  * pl_mean_acc_add, then the very same values in the same order through
- * pl_mean_acc_add2; pl_mean_acc_t then gives pl_mean_t's result bit for
- * bit (the same recurrences as gsl_stats_mean and gsl_stats_sd_m). */
+ * pl_mean_acc_add2; pl_mean_acc_t then gives the mean with a Student-t
+ * interval (the same recurrences as gsl_stats_mean and gsl_stats_sd_m).
+ * pl_mean_t is the same for values in memory. */
 struct pl_mean_acc {
 	long double mean;     /* running mean (first pass) */
 	long double var;      /* running variance about the mean (second pass) */
@@ -166,8 +169,6 @@ void pl_mean_acc_add(struct pl_mean_acc *m, double x);
 void pl_mean_acc_add2(struct pl_mean_acc *m, double x);
 enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
 			  struct pl_diag *d);
-enum pl_err pl_quartiles_counted(const double *v, const size_t *count, size_t k, double q[3],
-				 struct pl_diag *d);
 /* Mean with a Student-t interval (n >= 2; at n = 1 lower = upper = value). */
 enum pl_err pl_mean_t(const double *v, size_t n, double conf, struct pl_est *out,
 		      struct pl_diag *d);

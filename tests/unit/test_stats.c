@@ -35,6 +35,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "pl.h"
 #include "stats.h"
@@ -596,8 +597,10 @@ static void test_stats__quartiles_match_numpy(void **state)
 }
 
 /* Regression guard for issue 8 (indicators kept every value of a mean
- * figure): the two passes of pl_mean_acc give pl_mean_t's very bits, and
- * its errors. */
+ * figure): the two passes of pl_mean_acc give GSL's mean and standard
+ * deviation bit for bit (gsl_stats_mean, gsl_stats_sd_m, as pl_mean_t
+ * used before it went through the accumulator too), pl_mean_t the same
+ * estimate as the accumulator, and the errors. */
 static void test_stats__mean_acc_same_bits(void **state)
 {
 	static double v[700];
@@ -608,6 +611,7 @@ static void test_stats__mean_acc_same_bits(void **state)
 		size_t n = 1 + trial * 7 % 700;
 		struct pl_mean_acc m = { 0 };
 		struct pl_est want, got;
+		double gsl_mean, acc_mean;
 
 		for (size_t i = 0; i < n; i++) {
 			x = x * 6364136223846793005u + 1442695040888963407u;
@@ -618,6 +622,15 @@ static void test_stats__mean_acc_same_bits(void **state)
 			pl_mean_acc_add(&m, v[i]);
 		for (size_t i = 0; i < n; i++)
 			pl_mean_acc_add2(&m, v[i]);
+		gsl_mean = gsl_stats_mean(v, 1, n);
+		acc_mean = (double)m.mean;
+		assert_memory_equal(&gsl_mean, &acc_mean, sizeof(double));
+		if (n >= 2) {
+			double gsl_sd = gsl_stats_sd_m(v, 1, n, gsl_mean);
+			double acc_sd = sqrt((double)m.var * ((double)n / (double)(n - 1)));
+
+			assert_memory_equal(&gsl_sd, &acc_sd, sizeof(double));
+		}
 		assert_int_equal(pl_mean_t(v, n, 0.95, &want, NULL), PL_OK);
 		assert_int_equal(pl_mean_acc_t(&m, 0.95, &got, NULL), PL_OK);
 		assert_memory_equal(&want, &got, sizeof(want));
