@@ -7,21 +7,32 @@
  *    key, one of them without a valid identity number, are compared on first
  *    and last name (Jaro-Winkler bands, swapped names), birth date (exact,
  *    typo, same month), sex and postcode.  u (chance agreement) comes from
- *    random pairs, m and the match share from EM over the candidate pairs;
- *    exact name agreement is adjusted for the name's frequency.
+ *    random pairs; m from the pairs of episodes that share a valid number
+ *    (or from EM over the candidate pairs, with the match share); exact name
+ *    agreement is adjusted for the name's frequency.
  * 3. Clustering: union-find over the nodes, strongest links first; a link
  *    that would join two different valid identity numbers is refused.
  *
+ * Memory holds only the episodes without a valid identity number (the
+ * "open" ones, a few percent): every pair compared has one of them.  All
+ * episodes go once through an unnamed spill file of packed comparison
+ * records with their blocking keys, which the pair passes stream; the
+ * episodes with a valid number are persons by their number, written with
+ * SQLite's sorter (write_persons).  So memory grows with the open episodes
+ * and the distinct names, not with the data.
+ *
  * Linkage fields are unsealed in memory only and never written: the tables
- * hold levels, weights and pseudonymous ids.  The whole person layer is
- * rebuilt in one transaction.
+ * and the spill file hold levels, weights, pool ids, hashes and
+ * pseudonymous ids.  The whole person layer is rebuilt in one transaction.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dedup.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +44,7 @@
 #include "intern.h"
 #include "log.h"
 #include "secret.h"
+#include "spill.h"
 #include "text.h"
 #include "uf.h"
 #include "value.h"
@@ -56,21 +68,22 @@ static const int cmp_max_level[C__COUNT] = { 3, 3, 3, 1, 1, 1 };
 
 enum id_kind { ID_NONE = 0, ID_VALID, ID_RESERV };
 
+/* One episode as read, while it is being packed (load_records). */
 struct rec {
 	long long file_id;
 	long line;
 	int district;              /* index into the run's district list */
 	enum id_kind id;
-	uint32_t ref_id;           /* person_ref's id in dedup.refs; ID_BLANK if none */
+	const char *ref;           /* person_ref, NULL if none */
 	struct pl_date birth;      /* year 0: unknown */
 	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
 	uint32_t first_id, last_id; /* name keys' ids in dedup.names; ID_BLANK if blank */
 	uint32_t post_id;          /* id in dedup.posts; ID_BLANK if blank */
-	size_t node;               /* deterministic node */
 };
 
 #define ID_BLANK UINT32_MAX
+#define NODE_VALID UINT32_MAX      /* crec.node of an episode with a valid number */
 
 /* What the comparisons read of a record, packed (24 bytes) so that the
  * pair loops stay in cache: names and postcodes as ids of their pools,
@@ -78,10 +91,54 @@ struct rec {
 struct crec {
 	uint32_t first, last, post;
 	int32_t birth;             /* yyyymmdd, 0: unknown */
-	uint32_t node;
+	uint32_t node;             /* open records: their node; else NODE_VALID */
 	int16_t birth_year;        /* 0: unknown */
 	char sex;                  /* F, M, U */
-	unsigned char valid;       /* the node holds a valid identity number */
+	unsigned char valid;       /* the record holds a valid identity number */
+};
+
+/* A record in the spill file: every episode, in (file_id, line) order, so
+ * that its position there is its index.  Only n_rules keys are stored
+ * (dedup.stride bytes); a key of 0 means none (a component is missing). */
+struct srec {
+	struct crec c;
+	int64_t file_id, line;
+	uint64_t key[DEDUP_MAX_RULES];
+};
+#define SREC_HEAD offsetof(struct srec, key)
+
+/* An episode without a valid identity number, held in memory. */
+struct orec {
+	struct crec c;
+	int64_t file_id, line;
+	uint32_t idx;              /* position in the spill file */
+	uint32_t ref_id;           /* its reserve number's person_ref in dedup.refs, ID_BLANK */
+	int district;
+	enum id_kind id;           /* ID_RESERV or ID_NONE */
+};
+
+/* A record with a valid identity number that a pair above the threshold
+ * names: its node is its person_ref's (cluster). */
+struct vrec {
+	uint32_t idx;
+	uint32_t node;
+	int64_t file_id, line;
+};
+
+/* The pairs of episodes sharing a valid number are drawn from a sample of
+ * the numbers: those whose hash is at most limit, halved whenever the
+ * sample is full (all of them while it is not). */
+struct label {
+	uint64_t node;             /* hash of the person_ref */
+	uint32_t idx;
+	struct crec c;
+};
+#define LABEL_SAMPLE_MAX ((size_t)1 << 18)
+
+struct label_sample {
+	struct label *l;
+	size_t n, cap;
+	uint64_t limit;
 };
 
 #define LEVEL_CACHE_BITS 18
@@ -100,7 +157,8 @@ struct caches {
 };
 
 struct pair {
-	uint32_t a, b;
+	uint32_t a, b;             /* spill positions, a < b */
+	uint32_t first, last;      /* a's name ids (the name-frequency weights) */
 	double weight;
 	signed char lv[C__COUNT];
 	unsigned char linked;      /* this link joined two persons */
@@ -113,12 +171,22 @@ struct dedup {
 	sqlite3 *db;
 	unsigned char seal_key[PL_KEY_BYTES];
 	unsigned char ref_key[PL_KEY_BYTES];
-	struct rec *recs;
-	size_t n_recs;
 	char **districts;
 	size_t n_districts;
-	size_t n_nodes;
+	FILE *spill;                /* every record as a struct srec */
+	size_t stride;              /* bytes of one record there */
+	size_t n_recs;
+	long n_valid;               /* records with a valid identity number */
+	struct orec *open;          /* the others, by position in the spill */
+	size_t n_open, cap_open;
+	uint64_t *okey[DEDUP_MAX_RULES]; /* okey[r][i]: open i's key under rule r (to blocking) */
+	uint32_t *by_idx;           /* the open records in spill order (blocking_init) */
+	struct label_sample labels;
+	size_t n_open_nodes;        /* nodes of the open records: reserve numbers, singles */
+	size_t n_nodes;             /* and then the valid numbers met in links */
 	unsigned char *node_valid;  /* node holds a valid identity number */
+	struct vrec *vrecs;         /* valid records in pairs, by position */
+	size_t n_vrecs;
 	struct pair *pairs;         /* candidate pairs at or above the threshold */
 	size_t n_pairs;
 	long *pattern_n;            /* candidate pairs by comparison pattern */
@@ -127,20 +195,21 @@ struct dedup {
 	double m0[C__COUNT][N_LEVELS]; /* EM's starting m, also its prior */
 	double lambda;              /* match share among candidate pairs (EM) */
 	double prior;               /* chance that two random episodes match */
+	struct pl_intern refs;      /* person_refs of the open records (reserve numbers) */
+	struct pl_intern vrefs;     /* person_refs of the valid records in pairs */
 	/* name frequencies for the term-frequency adjustment */
-	struct pl_intern refs;      /* person_refs */
 	struct pl_intern names;     /* first and last name keys, one pool */
 	long *name_n;               /* by name id: first and last names so spelt */
 	size_t name_cap;            /* room in name_n */
 	long n_named;               /* non-blank first and last names */
 	struct pl_intern posts;     /* postcodes, folded, without spaces */
-	struct crec *cr;            /* by record */
 	struct caches cache;        /* of the main thread */
 	/* the weights, once m and u are known (prepare_weights) */
 	double w[C__COUNT][N_LEVELS];  /* log2(m/u) of each level */
 	double *tf_w[2];               /* exact first / last name, by name id */
 	double prior_w;                /* prior_weight() */
 };
+
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -269,106 +338,6 @@ static void fill_linkage(struct dedup *dd, struct rec *r, const struct sealed_la
 	memset(v, 0, sizeof(v));
 	memset(key, 0, sizeof(key));
 }
-
-static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	struct sealed_layout *ls = NULL;
-	size_t n_ls = 0, cap = 0;
-	struct pl_buf plain;
-	enum pl_err err;
-	int rc;
-
-	pl_buf_init(&plain);
-	err = load_layouts(dd, &ls, &n_ls, d);
-	if (!err)
-		err = pl_db_prepare(dd->db, "SELECT e.file_id, e.line, e.district, e.person_ref, "
-				    "e.id_type, e.birth_date, e.sex, r.sealed, e.birth_year FROM episode e "
-				    "JOIN raw_row r USING (file_id, line) ORDER BY e.file_id, e.line",
-				    &st, d);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ref = (const char *)sqlite3_column_text(st, 3);
-		const char *type = (const char *)sqlite3_column_text(st, 4);
-		const char *birth = (const char *)sqlite3_column_text(st, 5);
-		const void *blob = sqlite3_column_blob(st, 7);
-		struct rec *r;
-
-		if (dd->n_recs == cap) {
-			cap = cap ? 2 * cap : 1024;
-			dd->recs = pl_xrealloc(dd->recs, cap * sizeof(*dd->recs));
-		}
-		r = &dd->recs[dd->n_recs++];
-		memset(r, 0, sizeof(*r));
-		r->file_id = sqlite3_column_int64(st, 0);
-		r->line = (long)sqlite3_column_int64(st, 1);
-		r->district = district_index(dd, (const char *)sqlite3_column_text(st, 2));
-		r->id = !ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
-		r->ref_id = ref && *ref ? pl_intern_add(&dd->refs, ref) : ID_BLANK;
-		r->first_id = r->last_id = r->post_id = ID_BLANK;
-		if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r->birth) != 0)
-			memset(&r->birth, 0, sizeof(r->birth));
-		r->birth_year = r->birth.year ? r->birth.year : sqlite3_column_int(st, 8);
-		snprintf(r->sex, sizeof(r->sex), "%s", (const char *)sqlite3_column_text(st, 6));
-		if (blob) {
-			if (pl_unseal(dd->seal_key, blob, (size_t)sqlite3_column_bytes(st, 7), &plain)) {
-				err = pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be "
-						  "opened: the key file is not the one used at ingest");
-				break;
-			}
-			fill_linkage(dd, r, layout_of(ls, n_ls, r->file_id), plain.data);
-		}
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = pl_db_fail(dd->db, rc, "read episodes", d);
-	sqlite3_finalize(st);
-	free(ls);
-	if (plain.data)
-		memset(plain.data, 0, plain.cap); /* names leave memory with the buffer */
-	pl_buf_release(&plain);
-	return err;
-}
-
-/* ---- step 1: deterministic nodes ---------------------------------------- */
-
-/* Records sharing a non-empty person_ref become one node (the ref's id);
- * every other record is a node of its own. */
-static void make_nodes(struct dedup *dd)
-{
-	size_t node = pl_intern_count(&dd->refs);
-
-	dd->node_valid = pl_xcalloc(dd->n_recs + 1, 1);
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		struct rec *r = &dd->recs[i];
-
-		r->node = r->ref_id != ID_BLANK ? r->ref_id : node++;
-		if (r->id == ID_VALID)
-			dd->node_valid[r->node] = 1;
-	}
-	dd->n_nodes = node;
-}
-
-/* The prior of the match weights: the chance that two episodes drawn at
- * random are one person, estimated without labels from the episodes with a
- * valid identity number, where the deterministic nodes are the persons:
- * pairs within nodes over all pairs of such episodes. */
-static void estimate_prior(struct dedup *dd)
-{
-	size_t *size = pl_xcalloc(dd->n_nodes + 1, sizeof(size_t));
-	double within = 0, n_valid = 0, all;
-
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		if (dd->recs[i].id != ID_VALID)
-			continue;
-		size[dd->recs[i].node]++;
-		n_valid++;
-	}
-	for (size_t n = 0; n < dd->n_nodes; n++)
-		within += (double)size[n] * ((double)size[n] - 1) / 2;
-	all = n_valid * (n_valid - 1) / 2;
-	dd->prior = all > 0 && within > 0 ? fmin(fmax(within / all, 1e-9), 0.5) : 1e-4;
-	free(size);
-}
-
 /* ---- name frequencies --------------------------------------------------- */
 
 static struct level_cache *level_cache_new(void)
@@ -412,24 +381,21 @@ static void caches_release(struct caches *c)
 	c->names = c->dates = NULL;
 }
 
-/* The packed comparison records (after make_nodes and count_names). */
-static void make_crecs(struct dedup *dd)
+/* The packed comparison record of r. */
+static struct crec make_crec(const struct rec *r)
 {
-	dd->cr = pl_xcalloc(dd->n_recs + 1, sizeof(*dd->cr));
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		const struct rec *r = &dd->recs[i];
-		struct crec *c = &dd->cr[i];
+	struct crec c;
 
-		c->first = r->first_id;
-		c->last = r->last_id;
-		c->post = r->post_id;
-		c->birth = r->birth.year ? r->birth.year * 10000 + r->birth.month * 100 + r->birth.day
-					 : 0;
-		c->node = (uint32_t)r->node;
-		c->birth_year = (int16_t)r->birth_year;
-		c->sex = r->sex[0];
-		c->valid = dd->node_valid[r->node];
-	}
+	memset(&c, 0, sizeof(c));
+	c.first = r->first_id;
+	c.last = r->last_id;
+	c.post = r->post_id;
+	c.birth = r->birth.year ? r->birth.year * 10000 + r->birth.month * 100 + r->birth.day : 0;
+	c.node = NODE_VALID;
+	c.birth_year = (int16_t)r->birth_year;
+	c.sex = r->sex[0];
+	c.valid = r->id == ID_VALID;
+	return c;
 }
 
 /* Share of name values equal to name id (at least one in n_named). */
@@ -537,30 +503,6 @@ static size_t pattern_of(const signed char lv[C__COUNT])
 		p = p * N_LEVELS + (size_t)(lv[k] + 1);
 	return p;
 }
-
-/* ---- blocking ----------------------------------------------------------- */
-
-/*
- * Each rule puts every record with all of the rule's components in a block:
- * blk[r][i] is the block of record i under rule r, BLK_NONE when a
- * component is missing or the block is larger than max_block (skipped).
- * order[r] lists the records of kept blocks, block by block.  Keys are
- * 64-bit FNV-1a hashes of the components (a collision merges two blocks:
- * a few more pairs compared, nothing linked that the comparison would not
- * link).  A pair is generated by the first rule that blocks it, so every
- * candidate pair is met exactly once, without a list of all pairs: the two
- * passes over the pairs (counting comparison patterns for EM, then scoring)
- * hold only the pairs that score above the threshold.
- */
-#define BLK_NONE UINT32_MAX
-
-struct blocking {
-	size_t n_rules;
-	uint32_t *blk;              /* blk[i * n_rules + r]: record i's block under rule r */
-	uint32_t *order[DEDUP_MAX_RULES];
-	size_t n_order[DEDUP_MAX_RULES];
-};
-
 struct key_idx {
 	uint64_t hash;
 	uint32_t idx;
@@ -683,66 +625,504 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 }
 
 /* Rule r's blocks: blk[r] and order[r]. */
-static void block_rule(struct dedup *dd, struct blocking *b, size_t r)
-{
-	struct key_idx *keys = pl_xmalloc((dd->n_recs + 1) * sizeof(*keys));
-	uint32_t *blk = b->blk + r, n_rules = (uint32_t)b->n_rules;
-	uint32_t *order = pl_xmalloc((dd->n_recs + 1) * sizeof(*order));
-	size_t n_keys = 0, n_order = 0, skipped = 0;
-	uint32_t next = 0;
 
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		blk[i * n_rules] = BLK_NONE;
-		if (block_key(dd, &dd->recs[i], dd->cfg.rules[r], &keys[n_keys].hash))
-			keys[n_keys++].idx = (uint32_t)i;
+/*
+ * Blocking.  Each rule gives a record a key when it has all of the rule's
+ * components: a 64-bit FNV-1a hash of them (a collision merges two blocks:
+ * a few more pairs compared, nothing linked that the comparison would not
+ * link).  Records sharing a key are a block; a block of more than max_block
+ * records is skipped.  Only blocks with an open record (one without a valid
+ * number) can hold a candidate pair, so only their keys are indexed, with
+ * the count of valid records that share them.  A pair is generated by the
+ * first rule that blocks it, so every candidate pair is met exactly once,
+ * without a list of all pairs: the passes over the pairs (counting
+ * comparison patterns for EM, then scoring) hold only the pairs that score
+ * above the threshold.
+ */
+#define BLK_NONE UINT32_MAX
+
+/* The record's keys under the rules into key[] (0: none). */
+static void block_keys(const struct dedup *dd, const struct rec *r, uint64_t *key)
+{
+	for (size_t k = 0; k < dd->cfg.n_rules; k++) {
+		uint64_t h;
+
+		key[k] = block_key(dd, r, dd->cfg.rules[k], &h) ? (h ? h : 1) : 0;
 	}
-	sort_keys(keys, n_keys);
-	for (size_t lo = 0, hi; lo < n_keys; lo = hi) {
-		for (hi = lo + 1; hi < n_keys && keys[hi].hash == keys[lo].hash; hi++)
-			;
-		if ((long)(hi - lo) > dd->cfg.max_block) {
-			skipped++;
-			continue;
-		}
-		for (size_t i = lo; i < hi; i++) {
-			blk[keys[i].idx * n_rules] = next;
-			order[n_order++] = keys[i].idx;
-		}
-		next++;
-	}
-	if (skipped)
-		pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than %ld "
-		       "episodes were skipped", r + 1, skipped, dd->cfg.max_block);
-	free(keys);
-	b->order[r] = order;
-	b->n_order[r] = n_order;
 }
 
-static void blocking_init(struct dedup *dd, struct blocking *b)
+/* ---- loading ------------------------------------------------------------ */
+
+/* A 64-bit hash of a person_ref (the label sample's node). */
+static uint64_t ref_hash(const char *ref)
 {
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *ref; ref++)
+		h = (h ^ (unsigned char)*ref) * 0x100000001b3ULL;
+	h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+	return h ^ (h >> 31);
+}
+
+/* Halves the sample: only the nodes hashing to at most limit / 2 stay. */
+static void labels_halve(struct label_sample *s)
+{
+	size_t kept = 0;
+
+	s->limit >>= 1;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->l[i].node <= s->limit)
+			s->l[kept++] = s->l[i];
+	s->n = kept;
+}
+
+static void labels_add(struct label_sample *s, const char *ref, uint32_t idx,
+		       const struct crec *c)
+{
+	uint64_t node = ref_hash(ref);
+
+	while (node <= s->limit && s->n == LABEL_SAMPLE_MAX)
+		labels_halve(s);
+	if (node > s->limit)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->l = pl_xrealloc(s->l, s->cap * sizeof(*s->l));
+	}
+	s->l[s->n].node = node;
+	s->l[s->n].idx = idx;
+	s->l[s->n++].c = *c;
+}
+
+/* The share of the valid numbers in the sample. */
+static double labels_fraction(const struct label_sample *s)
+{
+	return ((double)s->limit + 1.0) / 18446744073709551616.0;
+}
+
+static enum pl_err spill_put(struct dedup *dd, const struct srec *s, struct pl_diag *d)
+{
+	if (fwrite(s, dd->stride, 1, dd->spill) != 1)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
+				   strerror(errno));
+	return PL_OK;
+}
+
+/* Reads n records from position first into buf; -1 (errno set) if it
+ * cannot. */
+static int spill_get(const struct dedup *dd, size_t first, size_t n, void *buf)
+{
+	size_t want = n * dd->stride, got = 0;
+	off_t at = (off_t)(first * dd->stride);
+	int fd = fileno(dd->spill);
+
+	while (got < want) {
+		ssize_t r = pread(fd, (char *)buf + got, want - got, at + (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* The record r, packed, to the spill file; an open one also to memory,
+ * a valid one to the label sample. */
+static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_diag *d)
+{
+	struct srec s;
+	uint32_t idx = (uint32_t)dd->n_recs;
+
+	memset(&s, 0, sizeof(s));
+	s.c = make_crec(r);
+	s.file_id = r->file_id;
+	s.line = r->line;
+	block_keys(dd, r, s.key);
+	if (r->id == ID_VALID) {
+		dd->n_valid++;
+		labels_add(&dd->labels, r->ref, idx, &s.c);
+	} else {
+		struct orec *o;
+
+		if (dd->n_open == dd->cap_open) {
+			dd->cap_open = dd->cap_open ? 2 * dd->cap_open : 1024;
+			dd->open = pl_xrealloc(dd->open, dd->cap_open * sizeof(*dd->open));
+			for (size_t k = 0; k < dd->cfg.n_rules; k++)
+				dd->okey[k] = pl_xrealloc(dd->okey[k], dd->cap_open *
+							  sizeof(*dd->okey[k]));
+		}
+		o = &dd->open[dd->n_open];
+		o->c = s.c;
+		o->file_id = r->file_id;
+		o->line = r->line;
+		o->idx = idx;
+		o->ref_id = r->ref ? pl_intern_add(&dd->refs, r->ref) : ID_BLANK;
+		o->district = r->district;
+		o->id = r->id;
+		for (size_t k = 0; k < dd->cfg.n_rules; k++)
+			dd->okey[k][dd->n_open] = s.key[k];
+		dd->n_open++;
+	}
+	dd->n_recs++;
+	return spill_put(dd, &s, d);
+}
+
+static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	struct sealed_layout *ls = NULL;
+	size_t n_ls = 0;
+	struct pl_buf plain;
+	enum pl_err err;
+	int rc = SQLITE_DONE;
+
+	pl_buf_init(&plain);
+	err = load_layouts(dd, &ls, &n_ls, d);
+	if (!err)
+		err = pl_db_prepare(dd->db, "SELECT e.file_id, e.line, e.district, e.person_ref, "
+				    "e.id_type, e.birth_date, e.sex, r.sealed, e.birth_year FROM episode e "
+				    "JOIN raw_row r USING (file_id, line) ORDER BY e.file_id, e.line",
+				    &st, d);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ref = (const char *)sqlite3_column_text(st, 3);
+		const char *type = (const char *)sqlite3_column_text(st, 4);
+		const char *birth = (const char *)sqlite3_column_text(st, 5);
+		const void *blob = sqlite3_column_blob(st, 7);
+		struct rec r;
+
+		if (dd->n_recs >= UINT32_MAX - 1) {
+			err = pl_diag_set(d, PL_EDATA, NULL, 0, "more than %lu episodes to link",
+					  (unsigned long)UINT32_MAX - 2);
+			break;
+		}
+		memset(&r, 0, sizeof(r));
+		r.file_id = sqlite3_column_int64(st, 0);
+		r.line = (long)sqlite3_column_int64(st, 1);
+		r.district = district_index(dd, (const char *)sqlite3_column_text(st, 2));
+		r.ref = ref && *ref ? ref : NULL;
+		r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
+		r.first_id = r.last_id = r.post_id = ID_BLANK;
+		if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r.birth) != 0)
+			memset(&r.birth, 0, sizeof(r.birth));
+		r.birth_year = r.birth.year ? r.birth.year : sqlite3_column_int(st, 8);
+		snprintf(r.sex, sizeof(r.sex), "%s", (const char *)sqlite3_column_text(st, 6));
+		if (blob) {
+			if (pl_unseal(dd->seal_key, blob, (size_t)sqlite3_column_bytes(st, 7), &plain)) {
+				err = pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be "
+						  "opened: the key file is not the one used at ingest");
+				break;
+			}
+			fill_linkage(dd, &r, layout_of(ls, n_ls, r.file_id), plain.data);
+		}
+		err = keep_record(dd, &r, d);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(dd->db, rc, "read episodes", d);
+	if (!err && fflush(dd->spill) != 0)
+		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
+				  strerror(errno));
+	sqlite3_finalize(st);
+	free(ls);
+	if (plain.data)
+		memset(plain.data, 0, plain.cap); /* names leave memory with the buffer */
+	pl_buf_release(&plain);
+	return err;
+}
+
+/* ---- step 1: deterministic nodes ---------------------------------------- */
+
+/* The open records sharing a reserve number's person_ref are one node (the
+ * ref's id); every other open record is a node of its own.  The records
+ * with a valid number get nodes only if a pair above the threshold names
+ * them (valid_nodes). */
+static void make_nodes(struct dedup *dd)
+{
+	size_t node = pl_intern_count(&dd->refs);
+
+	for (size_t i = 0; i < dd->n_open; i++) {
+		struct orec *o = &dd->open[i];
+
+		o->c.node = (uint32_t)(o->ref_id != ID_BLANK ? o->ref_id : node++);
+	}
+	dd->n_open_nodes = dd->n_nodes = node;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	const struct label *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The prior of the match weights: the chance that two episodes drawn at
+ * random are one person, estimated without labels from the episodes with a
+ * valid identity number, where the numbers are the persons: pairs within
+ * numbers over all pairs of such episodes (the pairs within the sampled
+ * numbers, scaled by the sample's share).  Sorts the sample by node. */
+static void estimate_prior(struct dedup *dd)
+{
+	const struct label_sample *s = &dd->labels;
+	double within = 0, n_valid = (double)dd->n_valid, all;
+
+	if (s->n)
+		qsort(s->l, s->n, sizeof(*s->l), cmp_label);
+	for (size_t lo = 0, hi; lo < s->n; lo = hi) {
+		for (hi = lo + 1; hi < s->n && s->l[hi].node == s->l[lo].node; hi++)
+			;
+		within += (double)(hi - lo) * (double)(hi - lo - 1) / 2;
+	}
+	within /= labels_fraction(s);
+	all = n_valid * (n_valid - 1) / 2;
+	dd->prior = all > 0 && within > 0 ? fmin(fmax(within / all, 1e-9), 0.5) : 1e-4;
+}
+
+/* The open records' keys under one rule, sorted: a block is a run of equal
+ * hashes.  dir[d] is the first entry whose hash's top 16 bits are d. */
+struct oindex {
+	uint64_t *hash;
+	uint32_t *rec;              /* the open record of each entry */
+	uint32_t *blk;              /* at a run's first entry: its block id, or BLK_NONE
+				     * if skipped; before finish_blocks, the valid
+				     * records sharing the key */
+	size_t n;
+	uint32_t *dir;              /* 65537 entries */
+	uint32_t base;              /* block id of entry 0 */
+};
+
+struct blocking {
+	size_t n_rules;
+	struct oindex ix[DEDUP_MAX_RULES];
+	uint32_t *oblk;             /* oblk[i * n_rules + r]: open i's block under r */
+};
+
+/* The first entry of ix with hash h; SIZE_MAX if none. */
+static size_t ix_find(const struct oindex *ix, uint64_t h)
+{
+	size_t lo = ix->dir[h >> 48], hi = ix->dir[(h >> 48) + 1];
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->hash[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->dir[(h >> 48) + 1] && ix->hash[lo] == h ? lo : SIZE_MAX;
+}
+
+/* Rule r's index of the open records' keys (okey[r], freed). */
+static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t base)
+{
+	size_t n = 0;
+	struct key_idx *keys = pl_xmalloc((dd->n_open + 1) * sizeof(*keys));
+
+	for (size_t i = 0; i < dd->n_open; i++) {
+		uint64_t h = dd->okey[r][i];
+
+		if (h) {
+			keys[n].hash = h;
+			keys[n++].idx = (uint32_t)i;
+		}
+	}
+	free(dd->okey[r]);
+	dd->okey[r] = NULL;
+	sort_keys(keys, n);
+	ix->hash = pl_xmalloc((n + 1) * sizeof(*ix->hash));
+	ix->rec = pl_xmalloc((n + 1) * sizeof(*ix->rec));
+	ix->blk = pl_xcalloc(n + 1, sizeof(*ix->blk));
+	ix->dir = pl_xcalloc(65537, sizeof(*ix->dir));
+	for (size_t i = 0; i < n; i++) {
+		ix->hash[i] = keys[i].hash;
+		ix->rec[i] = keys[i].idx;
+		ix->dir[(keys[i].hash >> 48) + 1]++;
+	}
+	for (size_t dgt = 0; dgt < 65536; dgt++)
+		ix->dir[dgt + 1] += ix->dir[dgt];
+	ix->n = n;
+	ix->base = base;
+	free(keys);
+}
+
+/* The valid records' share of the blocks: one pass over the spill file,
+ * counting at each block's first entry the valid records with its key. */
+static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struct pl_diag *d)
+{
+	enum { CHUNK = 4096 };
+	unsigned char *buf = pl_xmalloc(CHUNK * dd->stride);
+	uint32_t max = (uint32_t)dd->cfg.max_block + 1;
+	enum pl_err err = PL_OK;
+
+	for (size_t at = 0; at < dd->n_recs && !err; at += CHUNK) {
+		size_t n = dd->n_recs - at < CHUNK ? dd->n_recs - at : CHUNK;
+
+		if (spill_get(dd, at, n, buf) != 0) {
+			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+					  strerror(errno));
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct srec *s = (const struct srec *)(buf + i * dd->stride);
+
+			if (!s->c.valid)
+				continue;
+			for (size_t r = 0; r < b->n_rules; r++) {
+				size_t e = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
+
+				if (e != SIZE_MAX && b->ix[r].blk[e] < max)
+					b->ix[r].blk[e]++;
+			}
+		}
+	}
+	free(buf);
+	return err;
+}
+
+/* The rule whose blocks will make the most candidate pairs (by the
+ * counts of count_valid, before any block is skipped). */
+static size_t heaviest_rule(const struct blocking *b)
+{
+	double best = -1;
+	size_t heavy = 0;
+
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+		double pairs = 0;
+
+		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
+			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
+				;
+			pairs += (double)(hi - lo) * ((double)ix->blk[lo] + (double)(hi - lo - 1) / 2);
+		}
+		if (pairs > best) {
+			best = pairs;
+			heavy = r;
+		}
+	}
+	return heavy;
+}
+
+/* Renumbers the open records in the order of rule h's index (those without
+ * its key last), so that the pair loops of the rule that makes most pairs
+ * read them in order instead of all over memory; dd->by_idx keeps them
+ * findable by spill position.  In place (cycle by cycle), as they are
+ * most of what memory holds. */
+static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
+{
+	size_t n = dd->n_open, next = 0;
+	uint32_t *new_of = pl_xmalloc((n + 1) * sizeof(*new_of));
+	unsigned char *done = pl_xcalloc(n + 1, 1);
+
+	for (size_t i = 0; i < b->ix[h].n; i++)
+		if (!done[b->ix[h].rec[i]]) {
+			done[b->ix[h].rec[i]] = 1;
+			new_of[b->ix[h].rec[i]] = (uint32_t)next++;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (!done[i])
+			new_of[i] = (uint32_t)next++;
+	memset(done, 0, n);
+	for (size_t i = 0; i < n; i++) {
+		struct orec carry;
+
+		if (done[i])
+			continue;
+		carry = dd->open[i];
+		for (size_t j = new_of[i]; j != i; j = new_of[j]) {
+			struct orec tmp = dd->open[j];
+
+			dd->open[j] = carry;
+			carry = tmp;
+			done[j] = 1;
+		}
+		dd->open[i] = carry;
+		done[i] = 1;
+	}
+	for (size_t r = 0; r < b->n_rules; r++)
+		for (size_t i = 0; i < b->ix[r].n; i++)
+			b->ix[r].rec[i] = new_of[b->ix[r].rec[i]];
+	dd->by_idx = new_of; /* the old numbers were in spill order */
+	free(done);
+}
+
+/* Turns the counts into block ids, skipping (and logging) the blocks of
+ * more than max_block records, and gives each open record its blocks. */
+static void finish_blocks(const struct dedup *dd, struct blocking *b)
+{
+	for (size_t r = 0; r < b->n_rules; r++) {
+		struct oindex *ix = &b->ix[r];
+		size_t skipped = 0;
+
+		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
+			uint32_t id;
+
+			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
+				;
+			id = (long)(hi - lo) + (long)ix->blk[lo] > dd->cfg.max_block
+				? BLK_NONE : ix->base + (uint32_t)lo;
+			skipped += id == BLK_NONE;
+			ix->blk[lo] = id;
+			for (size_t i = lo; i < hi; i++)
+				b->oblk[(size_t)ix->rec[i] * b->n_rules + r] = id;
+		}
+		if (skipped)
+			pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than "
+			       "%ld episodes were skipped", r + 1, skipped, dd->cfg.max_block);
+	}
+}
+
+/* The blocks of every rule (the open records' keys are freed), with the
+ * open records renumbered for the heaviest rule. */
+static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl_diag *d)
+{
+	uint32_t base = 0;
+	enum pl_err err;
+
 	memset(b, 0, sizeof(*b));
-	b->n_rules = dd->cfg.n_rules ? dd->cfg.n_rules : 1;
-	b->blk = pl_xmalloc((dd->n_recs + 1) * b->n_rules * sizeof(*b->blk));
-	for (size_t r = 0; r < dd->cfg.n_rules; r++)
-		block_rule(dd, b, r);
+	b->n_rules = dd->cfg.n_rules;
+	for (size_t r = 0; r < b->n_rules; r++) {
+		index_rule(dd, &b->ix[r], r, base);
+		base += (uint32_t)b->ix[r].n;
+	}
+	err = count_valid(dd, b, d);
+	if (err)
+		return err;
+	if (b->n_rules) {
+		renumber_open(dd, b, heaviest_rule(b));
+	} else {
+		dd->by_idx = pl_xmalloc((dd->n_open + 1) * sizeof(*dd->by_idx));
+		for (size_t i = 0; i < dd->n_open; i++)
+			dd->by_idx[i] = (uint32_t)i;
+	}
+	b->oblk = pl_xmalloc((dd->n_open * b->n_rules + 1) * sizeof(*b->oblk));
+	for (size_t i = 0; i < dd->n_open * b->n_rules; i++)
+		b->oblk[i] = BLK_NONE;
+	finish_blocks(dd, b);
+	return PL_OK;
 }
 
 static void blocking_release(struct blocking *b)
 {
-	for (size_t r = 0; r < DEDUP_MAX_RULES; r++)
-		free(b->order[r]);
-	free(b->blk);
+	for (size_t r = 0; r < DEDUP_MAX_RULES; r++) {
+		free(b->ix[r].hash);
+		free(b->ix[r].rec);
+		free(b->ix[r].blk);
+		free(b->ix[r].dir);
+	}
+	free(b->oblk);
 	memset(b, 0, sizeof(*b));
 }
 
-/* A pair worth comparing: not already one node, and not two valid numbers. */
-static int candidate(const struct crec *a, const struct crec *b)
-{
-	return a->node != b->node && !(a->valid && b->valid);
-}
-
-/* Whether a rule before r already puts two records, given by their rows
- * of blk, in one kept block. */
+/* Whether a rule before r already puts two records, given by their block
+ * ids, in one kept block. */
 static int blocked_before(const uint32_t *x, const uint32_t *y, size_t r)
 {
 	for (size_t q = 0; q < r; q++)
@@ -751,102 +1131,122 @@ static int blocked_before(const uint32_t *x, const uint32_t *y, size_t r)
 	return 0;
 }
 
+/* ---- the passes over the candidate pairs -------------------------------- */
+
 struct worker;
 typedef void pair_fn(struct worker *w, uint32_t a, const struct crec *ca, uint32_t b,
 		     const struct crec *cb);
 
 /* One thread of a pass over the candidate pairs: it takes every n-th block
- * (from the id-th) of every rule and keeps its results apart; the results
- * are merged in a fixed way, so that they do not depend on the threads. */
+ * of open records and the n-th share of the spill file, and keeps its
+ * results apart; they are merged in a fixed way, so that they do not depend
+ * on the threads. */
 struct worker {
 	const struct dedup *dd;
 	const struct blocking *b;
 	size_t id, n;
 	pair_fn *fn;
 	struct caches cache;
-	uint32_t *m_idx, *m_blk;    /* one block's members, gathered */
-	struct crec *m_cr;
+	unsigned char *buf;         /* spill records read */
+	int read_errno;             /* a read of the spill file failed */
 	long *pattern_n;            /* candidate pairs by pattern */
 	long seen;                  /* candidate pairs */
 	long rule_pairs[DEDUP_MAX_RULES]; /* candidate pairs by the rule they belong to */
-	struct pair *pairs;         /* pass 2: pairs at or above the threshold */
+	struct pair *pairs;         /* pairs at or above the threshold (score_pair) */
 	size_t n_pairs, cap_pairs;
 };
 
-static void gather_one(struct worker *w, size_t at, uint32_t idx)
-{
-	size_t n_rules = w->b->n_rules;
+#define SPILL_CHUNK 2048
 
-	w->m_idx[at] = idx;
-	w->m_cr[at] = w->dd->cr[idx];
-	memcpy(w->m_blk + at * n_rules, w->b->blk + (size_t)idx * n_rules,
-	       n_rules * sizeof(*w->m_blk));
+/* fn of the pair, the record earlier in the spill first. */
+static void one_pair(struct worker *w, size_t r, uint32_t x, const struct crec *cx, uint32_t y,
+		     const struct crec *cy)
+{
+	w->rule_pairs[r]++;
+	if (x < y)
+		w->fn(w, x, cx, y, cy);
+	else
+		w->fn(w, y, cy, x, cx);
 }
 
-/* Gathers the members ord[0..n) of one block, those without a valid
- * identity number first (two members with valid numbers are never a
- * candidate pair, so the pair loop starts from the others); returns how
- * many those are. */
-static size_t gather(struct worker *w, const uint32_t *ord, size_t n)
+/* The pairs of open records within the worker's blocks. */
+static void open_pairs(struct worker *w)
 {
-	const struct crec *cr = w->dd->cr;
-	size_t n_open = 0, at = 0;
+	const struct dedup *dd = w->dd;
+	const struct blocking *b = w->b;
+	size_t k = 0;
 
-	for (size_t i = 0; i < n; i++)
-		n_open += !cr[ord[i]].valid;
-	if (!n_open)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!cr[ord[i]].valid)
-			gather_one(w, at++, ord[i]);
-	for (size_t i = 0; i < n; i++)
-		if (cr[ord[i]].valid)
-			gather_one(w, at++, ord[i]);
-	return n_open;
-}
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
 
-/* The pairs of one gathered block of rule r with n members, the first
- * n_open of them without a valid identity number. */
-static void block_pairs(struct worker *w, size_t r, size_t n, size_t n_open)
-{
-	size_t n_rules = w->b->n_rules;
+		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
+			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
+				;
+			if (ix->blk[lo] == BLK_NONE || hi - lo < 2 || k++ % w->n != w->id)
+				continue;
+			for (size_t i = lo; i < hi; i++) {
+				const struct orec *oa = &dd->open[ix->rec[i]];
+				const uint32_t *ba = b->oblk + (size_t)ix->rec[i] * b->n_rules;
 
-	for (size_t i = 0; i < n_open; i++) {
-		for (size_t j = i + 1; j < n; j++) {
-			size_t x = w->m_idx[i] < w->m_idx[j] ? i : j, y = x == i ? j : i;
+				for (size_t j = i + 1; j < hi; j++) {
+					const struct orec *ob = &dd->open[ix->rec[j]];
 
-			if (candidate(&w->m_cr[i], &w->m_cr[j]) &&
-			    !blocked_before(w->m_blk + i * n_rules, w->m_blk + j * n_rules, r)) {
-				w->rule_pairs[r]++;
-				w->fn(w, w->m_idx[x], &w->m_cr[x], w->m_idx[y], &w->m_cr[y]);
+					if (oa->c.node == ob->c.node ||
+					    blocked_before(ba, b->oblk + (size_t)ix->rec[j] * b->n_rules, r))
+						continue;
+					one_pair(w, r, oa->idx, &oa->c, ob->idx, &ob->c);
+				}
 			}
 		}
 	}
 }
 
-/* Calls w->fn once for every candidate pair (a < b) of the worker's
- * blocks, rule by rule. */
+/* The pairs of the valid record s (at position idx) with open records. */
+static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
+{
+	const struct dedup *dd = w->dd;
+	const struct blocking *b = w->b;
+	uint32_t vb[DEDUP_MAX_RULES];
+	size_t at[DEDUP_MAX_RULES];
+
+	for (size_t r = 0; r < b->n_rules; r++) {
+		at[r] = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
+		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : b->ix[r].blk[at[r]];
+	}
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+
+		if (vb[r] == BLK_NONE)
+			continue;
+		for (size_t i = at[r]; i < ix->n && ix->hash[i] == s->key[r]; i++) {
+			const struct orec *o = &dd->open[ix->rec[i]];
+
+			if (!blocked_before(vb, b->oblk + (size_t)ix->rec[i] * b->n_rules, r))
+				one_pair(w, r, idx, &s->c, o->idx, &o->c);
+		}
+	}
+}
+
+/* Calls w->fn once for every candidate pair (a < b) of the worker's share. */
 static void *for_each_pair(void *arg)
 {
 	struct worker *w = arg;
-	const struct blocking *b = w->b;
-	size_t k = 0;
+	const struct dedup *dd = w->dd;
+	size_t first = dd->n_recs * w->id / w->n, end = dd->n_recs * (w->id + 1) / w->n;
 
-	for (size_t r = 0; r < w->dd->cfg.n_rules; r++) {
-		const uint32_t *ord = b->order[r], *blk = b->blk + r;
-		size_t n = b->n_order[r];
+	open_pairs(w);
+	for (size_t at = first; at < end; at += SPILL_CHUNK) {
+		size_t n = end - at < SPILL_CHUNK ? end - at : SPILL_CHUNK;
 
-		for (size_t lo = 0, hi; lo < n; lo = hi, k++) {
-			uint32_t this = blk[(size_t)ord[lo] * b->n_rules];
-			size_t n_open;
+		if (spill_get(dd, at, n, w->buf) != 0) {
+			w->read_errno = errno;
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const struct srec *s = (const struct srec *)(w->buf + i * dd->stride);
 
-			for (hi = lo + 1; hi < n && blk[(size_t)ord[hi] * b->n_rules] == this; hi++)
-				;
-			if (k % w->n != w->id)
-				continue;
-			n_open = gather(w, ord + lo, hi - lo);
-			if (n_open)
-				block_pairs(w, r, hi - lo, n_open);
+			if (s->c.valid)
+				valid_pairs(w, (uint32_t)(at + i), s);
 		}
 	}
 	return NULL;
@@ -864,7 +1264,7 @@ static size_t n_threads(const struct dedup *dd)
 static size_t run_workers(struct dedup *dd, const struct blocking *b, pair_fn *fn,
 			  struct worker w[MAX_THREADS])
 {
-	size_t n = n_threads(dd), max = (size_t)dd->cfg.max_block + 1, started;
+	size_t n = n_threads(dd), started;
 	pthread_t tid[MAX_THREADS];
 
 	for (size_t i = 0; i < n; i++) {
@@ -875,9 +1275,7 @@ static size_t run_workers(struct dedup *dd, const struct blocking *b, pair_fn *f
 		w[i].n = n;
 		w[i].fn = fn;
 		caches_init(&w[i].cache);
-		w[i].m_idx = pl_xmalloc(max * sizeof(*w[i].m_idx));
-		w[i].m_blk = pl_xmalloc(max * b->n_rules * sizeof(*w[i].m_blk));
-		w[i].m_cr = pl_xmalloc(max * sizeof(*w[i].m_cr));
+		w[i].buf = pl_xmalloc(SPILL_CHUNK * dd->stride);
 		w[i].pattern_n = pl_xcalloc(N_PATTERNS, sizeof(*w[i].pattern_n));
 	}
 	/* a thread that cannot start leaves its share to the main thread */
@@ -892,12 +1290,20 @@ static size_t run_workers(struct dedup *dd, const struct blocking *b, pair_fn *f
 	return n;
 }
 
+/* PL_EIO if a worker could not read the spill file. */
+static enum pl_err workers_failed(const struct worker *w, size_t n, struct pl_diag *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].read_errno)
+			return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+					   strerror(w[i].read_errno));
+	return PL_OK;
+}
+
 static void worker_release(struct worker *w)
 {
 	caches_release(&w->cache);
-	free(w->m_idx);
-	free(w->m_blk);
-	free(w->m_cr);
+	free(w->buf);
 	free(w->pattern_n);
 	free(w->pairs);
 }
@@ -933,14 +1339,16 @@ static void merge_patterns(struct dedup *dd, const struct worker *w, size_t n)
 }
 
 /* Pass 1, for EM only: the patterns before any pair is scored. */
-static void count_patterns(struct dedup *dd, const struct blocking *b)
+static enum pl_err count_patterns(struct dedup *dd, const struct blocking *b, struct pl_diag *d)
 {
 	struct worker w[MAX_THREADS];
 	size_t n = run_workers(dd, b, count_pattern, w);
+	enum pl_err err = workers_failed(w, n, d);
 
 	merge_patterns(dd, w, n);
 	for (size_t i = 0; i < n; i++)
 		worker_release(&w[i]);
+	return err;
 }
 
 /* ---- estimating u and m ------------------------------------------------- */
@@ -967,8 +1375,27 @@ static void normalise(double count[C__COUNT][N_LEVELS], double out[C__COUNT][N_L
 	}
 }
 
+
+/* The packed comparison record at position idx of the spill file. */
+static int crec_at(const struct dedup *dd, size_t idx, struct crec *c)
+{
+	int fd = fileno(dd->spill);
+	off_t at = (off_t)(idx * dd->stride);
+	ssize_t r;
+
+	do
+		r = pread(fd, c, sizeof(*c), at);
+	while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof(*c)) {
+		if (r >= 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
 /* u from random pairs (fixed seed: the same data gives the same figures). */
-static void estimate_u(struct dedup *dd)
+static enum pl_err estimate_u(struct dedup *dd, struct pl_diag *d)
 {
 	double count[C__COUNT][N_LEVELS] = { { 0 } };
 	uint64_t seed = 20261125;
@@ -976,62 +1403,49 @@ static void estimate_u(struct dedup *dd)
 	for (long s = 0; dd->n_recs > 1 && s < dd->cfg.u_sample_pairs; s++) {
 		size_t a = splitmix64(&seed) % dd->n_recs, b = splitmix64(&seed) % dd->n_recs;
 		signed char lv[C__COUNT];
+		struct crec ca, cb;
 
 		if (a == b)
 			continue;
-		compare(dd, &dd->cache, &dd->cr[a], &dd->cr[b], lv);
+		if (crec_at(dd, a, &ca) != 0 || crec_at(dd, b, &cb) != 0)
+			return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+					   strerror(errno));
+		compare(dd, &dd->cache, &ca, &cb, lv);
 		for (int k = 0; k < C__COUNT; k++)
 			count[k][lv[k] + 1] += 1;
 	}
 	normalise(count, dd->u);
-}
-
-struct node_idx {
-	size_t node;
-	size_t idx;
-};
-
-static int cmp_node(const void *a, const void *b)
-{
-	const struct node_idx *x = a, *y = b;
-
-	if (x->node != y->node)
-		return x->node < y->node ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+	return PL_OK;
 }
 
 /* The starting m of EM: agreement among pairs of episodes sharing a valid
  * identity number, the matches the data already holds (at most 64 episodes
- * a person).  Without any, textbook values. */
+ * a person), from the label sample (sorted by node: estimate_prior).
+ * Without any, textbook values. */
 static void init_m(struct dedup *dd)
 {
 	static const double name[4] = { 0.03, 0.04, 0.08, 0.85 };
 	static const double date[4] = { 0.02, 0.03, 0.05, 0.90 };
 	static const double exact[2] = { 0.02, 0.98 };
 	double count[C__COUNT][N_LEVELS] = { { 0 } };
-	struct node_idx *ni = pl_xmalloc((dd->n_recs + 1) * sizeof(*ni));
-	size_t n = 0;
+	const struct label *lab = dd->labels.l;
+	size_t n = dd->labels.n;
 	long pairs = 0;
 
-	for (size_t i = 0; i < dd->n_recs; i++)
-		if (dd->recs[i].id == ID_VALID)
-			ni[n].node = dd->recs[i].node, ni[n++].idx = i;
-	qsort(ni, n, sizeof(*ni), cmp_node);
 	for (size_t lo = 0, hi; lo < n; lo = hi) {
-		for (hi = lo + 1; hi < n && ni[hi].node == ni[lo].node; hi++)
+		for (hi = lo + 1; hi < n && lab[hi].node == lab[lo].node; hi++)
 			;
 		for (size_t i = lo; i < hi && i < lo + 64; i++) {
 			for (size_t j = i + 1; j < hi && j < lo + 64; j++) {
 				signed char lv[C__COUNT];
 
-				compare(dd, &dd->cache, &dd->cr[ni[i].idx], &dd->cr[ni[j].idx], lv);
+				compare(dd, &dd->cache, &lab[i].c, &lab[j].c, lv);
 				for (int k = 0; k < C__COUNT; k++)
 					count[k][lv[k] + 1] += 1;
 				pairs++;
 			}
 		}
 	}
-	free(ni);
 	dd->sum->label_pairs = pairs;
 	dd->lambda = 0.3;
 	for (int l = 0; l < 4; l++) {
@@ -1139,6 +1553,7 @@ static double prior_weight(const struct dedup *dd)
 	return log2(dd->prior / (1 - dd->prior));
 }
 
+
 /* Contribution of comparison k at level lv for the pair; the exact name
  * agreement is weighed by how common the name is. */
 static double tf_weight(const struct dedup *dd, int k, uint32_t name)
@@ -1173,10 +1588,8 @@ static double contribution(const struct dedup *dd, const struct pair *p, int k, 
 	if (lv < 0)
 		return 0;
 	if (dd->cfg.tf_adjust && (k == C_FIRST || k == C_LAST) && lv == PL_CMP_NAME_EXACT) {
-		const struct crec *a = &dd->cr[p->a];
-
 		*tf = 1;
-		return dd->tf_w[k == C_LAST][k == C_FIRST ? a->first : a->last];
+		return dd->tf_w[k == C_LAST][k == C_FIRST ? p->first : p->last];
 	}
 	return dd->w[k][lv + 1];
 }
@@ -1193,6 +1606,8 @@ static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint
 	memset(&p, 0, sizeof(p));
 	p.a = a;
 	p.b = b;
+	p.first = ca->first;
+	p.last = ca->last;
 	compare(dd, &w->cache, ca, cb, p.lv);
 	w->pattern_n[pattern_of(p.lv)]++;
 	w->seen++;
@@ -1209,13 +1624,15 @@ static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint
 }
 
 /* The pairs that may link, from all workers (cluster sorts them). */
-static void score(struct dedup *dd, const struct blocking *b)
+static enum pl_err score(struct dedup *dd, const struct blocking *b, struct pl_diag *d)
 {
 	struct worker w[MAX_THREADS];
 	size_t n;
+	enum pl_err err;
 
 	prepare_weights(dd);
 	n = run_workers(dd, b, score_pair, w);
+	err = workers_failed(w, n, d);
 	merge_patterns(dd, w, n);
 	for (size_t r = 0; r < dd->cfg.n_rules; r++) {
 		char rule[128];
@@ -1233,6 +1650,7 @@ static void score(struct dedup *dd, const struct blocking *b)
 		at += w[i].n_pairs;
 		worker_release(&w[i]);
 	}
+	return err;
 }
 
 /* The name of a level; name bands say the configured Jaro-Winkler bound. */
@@ -1264,6 +1682,7 @@ static void waterfall(const struct dedup *dd, const struct pair *p, struct pl_bu
 
 /* ---- clustering --------------------------------------------------------- */
 
+
 static int cmp_weight_desc(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
@@ -1273,6 +1692,113 @@ static int cmp_weight_desc(const void *a, const void *b)
 	if (x->a != y->a)
 		return x->a < y->a ? -1 : 1;
 	return x->b < y->b ? -1 : x->b > y->b;
+}
+
+
+/* The open record at spill position idx; SIZE_MAX if it has a valid number
+ * (by_idx lists the open records in spill order). */
+static size_t open_at(const struct dedup *dd, uint32_t idx)
+{
+	size_t lo = 0, hi = dd->n_open;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (dd->open[dd->by_idx[mid]].idx < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dd->n_open && dd->open[dd->by_idx[lo]].idx == idx ? dd->by_idx[lo] : SIZE_MAX;
+}
+
+/* The valid record at spill position idx among those the pairs name. */
+static const struct vrec *vrec_at(const struct dedup *dd, uint32_t idx)
+{
+	size_t lo = 0, hi = dd->n_vrecs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (dd->vrecs[mid].idx < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dd->n_vrecs && dd->vrecs[lo].idx == idx ? &dd->vrecs[lo] : NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The records with a valid number that the pairs name, one node per
+ * person_ref (read back from the database by file and line). */
+static enum pl_err valid_nodes(struct dedup *dd, struct pl_diag *d)
+{
+	uint32_t *idx = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*idx));
+	struct srec *s = pl_xmalloc(sizeof(*s));
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, u = 0;
+	enum pl_err err;
+
+	for (size_t i = 0; i < dd->n_pairs; i++) {
+		if (open_at(dd, dd->pairs[i].a) == SIZE_MAX)
+			idx[n++] = dd->pairs[i].a;
+		if (open_at(dd, dd->pairs[i].b) == SIZE_MAX)
+			idx[n++] = dd->pairs[i].b;
+	}
+	if (n)
+		qsort(idx, n, sizeof(*idx), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!u || idx[u - 1] != idx[i])
+			idx[u++] = idx[i];
+	dd->vrecs = pl_xmalloc((u + 1) * sizeof(*dd->vrecs));
+	err = pl_db_prepare(dd->db, "SELECT person_ref FROM episode WHERE file_id = ?1 AND "
+			    "line = ?2", &st, d);
+	for (size_t i = 0; !err && i < u; i++) {
+		struct vrec *v = &dd->vrecs[dd->n_vrecs];
+		int rc;
+
+		if (spill_get(dd, idx[i], 1, s) != 0) {
+			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+					  strerror(errno));
+			break;
+		}
+		sqlite3_bind_int64(st, 1, s->file_id);
+		sqlite3_bind_int64(st, 2, s->line);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW || !sqlite3_column_text(st, 0)) {
+			err = pl_db_fail(dd->db, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc,
+					 "read an episode's person_ref again", d);
+			break;
+		}
+		v->idx = idx[i];
+		v->file_id = s->file_id;
+		v->line = s->line;
+		v->node = (uint32_t)(dd->n_open_nodes +
+				     pl_intern_add(&dd->vrefs, (const char *)sqlite3_column_text(st, 0)));
+		sqlite3_reset(st);
+		dd->n_vrecs++;
+	}
+	sqlite3_finalize(st);
+	dd->n_nodes = dd->n_open_nodes + pl_intern_count(&dd->vrefs);
+	dd->node_valid = pl_xcalloc(dd->n_nodes + 1, 1);
+	for (size_t i = 0; i < dd->n_vrecs; i++)
+		dd->node_valid[dd->vrecs[i].node] = 1;
+	free(idx);
+	free(s);
+	return err;
+}
+
+static size_t node_of(const struct dedup *dd, uint32_t idx)
+{
+	size_t o = open_at(dd, idx);
+
+	return o != SIZE_MAX ? dd->open[o].c.node : vrec_at(dd, idx)->node;
 }
 
 /* Unions nodes along the links, strongest first; marks the links that
@@ -1288,8 +1814,8 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
 
 		if (p->weight < dd->cfg.threshold)
 			continue;
-		ra = pl_uf_find(uf, dd->recs[p->a].node);
-		rb = pl_uf_find(uf, dd->recs[p->b].node);
+		ra = pl_uf_find(uf, node_of(dd, p->a));
+		rb = pl_uf_find(uf, node_of(dd, p->b));
 		if (ra == rb)
 			continue; /* already joined by stronger links */
 		if (dd->node_valid[ra] && dd->node_valid[rb]) {
@@ -1304,6 +1830,7 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
 	}
 }
 
+
 /* Logs (at -v) the time since *t for a step, and restarts *t. */
 static void step_done(struct timespec *t, const char *step)
 {
@@ -1317,80 +1844,53 @@ static void step_done(struct timespec *t, const char *step)
 
 /* ---- persons ------------------------------------------------------------ */
 
-struct member {
-	size_t root;
-	size_t idx;
+/*
+ * The persons are written in three steps, so that memory holds only the
+ * open records:
+ * 1. each open record's person (named here: a valid number it was linked
+ *    to, else its reserve number or a pseudonym) and step go to the
+ *    temporary table dd_open;
+ * 2. the episodes with a valid number and dd_open are read back sorted by
+ *    person_id (SQLite's sorter spills to disk): each run of one id is a
+ *    person, keyed 1..n in person_id order; each episode's key and step go
+ *    to the temporary table dd_ep;
+ * 3. episode_person is filled from dd_ep in (file_id, line) order, which
+ *    appends to the table's key order instead of inserting all over it.
+ */
+
+/* Rows gathered for pl_db_insert_rows, flushed a chunk at a time. */
+#define ROW_CHUNK 4096
+
+struct open_row {
+	int64_t file_id, line;
+	const char *person_id, *basis, *step, *district;
 };
 
-static int cmp_member(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-
-	if (x->root != y->root)
-		return x->root < y->root ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-struct person {
-	const char *id;            /* a person_ref in dd->refs, or a pseudonym in made_ids */
+struct person_row {
+	int64_t key;
+	char *id;
 	const char *basis;
-	size_t lo, n;              /* its records: the members m[lo..lo+n) */
+	long n;
 	int n_districts;
 };
 
-/* person_id order: the order of person_key. */
-static int cmp_person_id(const void *a, const void *b)
-{
-	return strcmp(((const struct person *)a)->id, ((const struct person *)b)->id);
-}
-
-/* The stable id and basis of the person made of recs idx[0..n). */
-static void name_person(struct dedup *dd, const struct member *g, size_t n,
-			const char *first_file, struct pl_intern *made_ids, struct person *out)
-{
-	const char *best_valid = NULL, *best_reserv = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct rec *r = &dd->recs[g[i].idx];
-		const char *ref = pooled(&dd->refs, r->ref_id);
-
-		if (r->id == ID_VALID && (!best_valid || strcmp(ref, best_valid) < 0))
-			best_valid = ref;
-		if (r->id == ID_RESERV && (!best_reserv || strcmp(ref, best_reserv) < 0))
-			best_reserv = ref;
-	}
-	if (best_valid || best_reserv) {
-		out->id = best_valid ? best_valid : best_reserv;
-		out->basis = best_valid ? "PNR" : "RESERV";
-		return;
-	}
-	{
-		char msg[600], id[PL_PSEUDONYM_HEX];
-		int len = snprintf(msg, sizeof(msg), "E|%s|%ld", first_file, dd->recs[g[0].idx].line);
-
-		pl_pseudonym(dd->ref_key, msg, (size_t)len, id);
-		out->id = pl_intern_str(made_ids, pl_intern_add(made_ids, id));
-	}
-	out->basis = n > 1 ? "LINKED" : "SINGLE";
-}
-
-enum stmt_id { S_LINK, S_PARAM, S__COUNT };
-
-static const char *const stmt_sql[S__COUNT] = {
-	[S_LINK] = "INSERT INTO person_link (person_key, a_file_id, a_line, b_file_id, b_line, weight, "
-		   "waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_PARAM] = "INSERT INTO linkage_param (comparison, level, m, u, n) VALUES (?1, ?2, ?3, ?4, ?5)",
+struct ep_row {
+	int64_t file_id, line, key;
+	const char *step;
 };
 
 struct writer {
 	struct dedup *dd;
-	sqlite3_stmt *st[S__COUNT];
 	char **file_names;          /* by position in file_ids */
 	long long *file_ids;
 	size_t n_files;
-	sqlite3_int64 *key_of;      /* person_key of each record */
 	struct pl_intern made_ids;  /* ids of persons without a number (pseudonyms) */
-	const char **step_of;       /* and the step that put it there */
+	struct open_row *orow;
+	struct person_row *prow;
+	struct ep_row *erow;
+	size_t n_orow, n_prow, n_erow;
+	uint32_t *seen;             /* by district: the person that last had it */
+	size_t n_seen;
 };
 
 static const char *file_name(const struct writer *w, long long file_id)
@@ -1427,146 +1927,361 @@ static enum pl_err load_file_names(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
-static const char *step_of(const struct dedup *dd, const struct rec *r, const struct person *p,
-			   size_t n)
+static void bind_open_row(void *rows, size_t i, sqlite3_stmt *st, int base)
 {
-	if (r->ref_id != ID_BLANK && strcmp(pl_intern_str(&dd->refs, r->ref_id), p->id) == 0)
-		return "deterministic";
-	return n > 1 ? "probabilistic" : "unlinked";
-}
-
-/* Names the person made of the members m[lo..lo+n) into *p and records
- * the step that put each record there. */
-static void make_person(struct writer *w, const struct member *m, size_t lo, size_t n,
-			struct person *p)
-{
-	struct dedup *dd = w->dd;
-	const struct member *g = m + lo;
-	unsigned char seen[256] = { 0 };
-
-	name_person(dd, g, n, file_name(w, dd->recs[g[0].idx].file_id), &w->made_ids, p);
-	p->lo = lo;
-	p->n = n;
-	p->n_districts = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *step = step_of(dd, &dd->recs[g[i].idx], p, n);
-		int di = dd->recs[g[i].idx].district & 0xff;
-
-		p->n_districts += !seen[di];
-		seen[di] = 1;
-		dd->sum->deterministic += step[0] == 'd';
-		dd->sum->probabilistic += step[0] == 'p';
-		dd->sum->unlinked += step[0] == 'u';
-		w->step_of[g[i].idx] = step;
-	}
-	dd->sum->persons++;
-}
-
-static void bind_person(void *rows, size_t i, sqlite3_stmt *st, int base)
-{
-	const struct person *p = (const struct person *)rows + i;
-
-	sqlite3_bind_int64(st, base + 1, (sqlite3_int64)i + 1);
-	sqlite3_bind_text(st, base + 2, p->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 3, p->basis, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 4, (sqlite3_int64)p->n);
-	sqlite3_bind_int(st, base + 5, p->n_districts);
-}
-
-static void bind_member(void *rows, size_t i, sqlite3_stmt *st, int base)
-{
-	const struct writer *w = rows;
-	const struct rec *r = &w->dd->recs[i];
+	const struct open_row *r = (const struct open_row *)rows + i;
 
 	sqlite3_bind_int64(st, base + 1, r->file_id);
 	sqlite3_bind_int64(st, base + 2, r->line);
-	sqlite3_bind_int64(st, base + 3, w->key_of[i]);
-	sqlite3_bind_text(st, base + 4, w->step_of[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 3, r->person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 4, r->basis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 5, r->step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 6, r->district, -1, SQLITE_STATIC);
 }
 
-/* The records grouped by their union-find root, sorted by root then record:
- * an array of n_recs members the caller frees. */
-static struct member *group_members(const struct dedup *dd, struct pl_uf *uf)
+static void bind_person_row(void *rows, size_t i, sqlite3_stmt *st, int base)
 {
-	struct member *m = pl_xmalloc((dd->n_recs + 1) * sizeof(*m));
+	const struct person_row *p = (const struct person_row *)rows + i;
 
-	for (size_t i = 0; i < dd->n_recs; i++) {
-		m[i].root = pl_uf_find(uf, dd->recs[i].node);
-		m[i].idx = i;
-	}
-	qsort(m, dd->n_recs, sizeof(*m), cmp_member);
-	return m;
+	sqlite3_bind_int64(st, base + 1, p->key);
+	sqlite3_bind_text(st, base + 2, p->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 3, p->basis, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 4, p->n);
+	sqlite3_bind_int(st, base + 5, p->n_districts);
 }
 
-/* person in person_id order, keyed 1..n in that order (the table and its
- * UNIQUE index both grow at their end), then episode_person. */
-static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
+static void bind_ep_row(void *rows, size_t i, sqlite3_stmt *st, int base)
+{
+	const struct ep_row *r = (const struct ep_row *)rows + i;
+
+	sqlite3_bind_int64(st, base + 1, r->file_id);
+	sqlite3_bind_int64(st, base + 2, r->line);
+	sqlite3_bind_int64(st, base + 3, r->key);
+	sqlite3_bind_text(st, base + 4, r->step, -1, SQLITE_STATIC);
+}
+
+static enum pl_err flush_open_rows(struct writer *w, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO temp.dd_open (file_id, line, "
+					    "person_id, basis, step, district)", 6, w->n_orow,
+					    bind_open_row, w->orow, "store persons", d);
+
+	w->n_orow = 0;
+	return err;
+}
+
+static enum pl_err flush_person_rows(struct writer *w, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO person (person_key, person_id, "
+					    "basis, n_episodes, n_districts)", 5, w->n_prow,
+					    bind_person_row, w->prow, "store persons", d);
+
+	for (size_t i = 0; i < w->n_prow; i++)
+		free(w->prow[i].id);
+	w->n_prow = 0;
+	return err;
+}
+
+static enum pl_err flush_ep_rows(struct writer *w, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO temp.dd_ep (file_id, line, "
+					    "person_key, step)", 4, w->n_erow, bind_ep_row, w->erow,
+					    "store episode persons", d);
+
+	w->n_erow = 0;
+	return err;
+}
+
+struct member {
+	size_t root;
+	uint32_t pos;              /* its position in the spill */
+	uint32_t idx;              /* an open record */
+};
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The id and basis of the person made of the open records g[0..n) and,
+ * if vnode is not SIZE_MAX, that valid number's episodes. */
+static void name_person(struct writer *w, const struct member *g, size_t n, size_t vnode,
+			const char **id, const char **basis)
 {
 	struct dedup *dd = w->dd;
-	struct member *m = group_members(dd, uf);
-	struct person *p = NULL;
-	size_t n_p = 0, cap = 0;
+	const char *best = NULL;
+	const struct orec *first = &dd->open[g[0].idx];
+	char msg[600], made[PL_PSEUDONYM_HEX];
+	int len;
+
+	if (vnode != SIZE_MAX) {
+		*id = pl_intern_str(&dd->vrefs, (uint32_t)(vnode - dd->n_open_nodes));
+		*basis = "PNR";
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct orec *o = &dd->open[g[i].idx];
+		const char *ref = o->ref_id == ID_BLANK ? NULL : pl_intern_str(&dd->refs, o->ref_id);
+
+		if (ref && (!best || strcmp(ref, best) < 0))
+			best = ref;
+	}
+	if (best) {
+		*id = best;
+		*basis = "RESERV";
+		return;
+	}
+	len = snprintf(msg, sizeof(msg), "E|%s|%ld", file_name(w, first->file_id),
+		       (long)first->line);
+	pl_pseudonym(dd->ref_key, msg, (size_t)len, made);
+	*id = pl_intern_str(&w->made_ids, pl_intern_add(&w->made_ids, made));
+	*basis = n > 1 ? "LINKED" : "SINGLE";
+}
+
+/* Step 1: the open records' persons and steps, to dd_open. */
+static enum pl_err write_open(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	struct member *m = pl_xmalloc((dd->n_open + 1) * sizeof(*m));
+	size_t *vnode_of = pl_xmalloc((dd->n_nodes + 1) * sizeof(*vnode_of));
 	enum pl_err err = PL_OK;
 
-	for (size_t lo = 0, hi; lo < dd->n_recs; lo = hi) {
-		for (hi = lo + 1; hi < dd->n_recs && m[hi].root == m[lo].root; hi++)
-			;
-		if (n_p == cap) {
-			cap = cap ? 2 * cap : 1024;
-			p = pl_xrealloc(p, cap * sizeof(*p));
-		}
-		make_person(w, m, lo, hi - lo, &p[n_p++]);
+	for (size_t i = 0; i < dd->n_nodes; i++)
+		vnode_of[i] = SIZE_MAX;
+	for (size_t i = 0; i < dd->n_vrecs; i++)
+		vnode_of[pl_uf_find(uf, dd->vrecs[i].node)] = dd->vrecs[i].node;
+	for (size_t i = 0; i < dd->n_open; i++) {
+		m[i].idx = dd->by_idx[i];
+		m[i].pos = dd->open[m[i].idx].idx;
+		m[i].root = pl_uf_find(uf, dd->open[m[i].idx].c.node);
 	}
-	if (n_p)
-		qsort(p, n_p, sizeof(*p), cmp_person_id);
-	for (size_t i = 0; i < n_p; i++)
-		for (size_t j = 0; j < p[i].n; j++)
-			w->key_of[m[p[i].lo + j].idx] = (sqlite3_int64)i + 1;
-	err = pl_db_insert_rows(dd->db, "INSERT INTO person (person_key, person_id, basis, "
-				"n_episodes, n_districts)", 5, n_p, bind_person, p, "store persons", d);
-	free(p);
-	free(m);
-	/* episode_person in the records' (file_id, line) order: appends to the
-	 * table's key order instead of inserting all over it */
+	if (dd->n_open)
+		qsort(m, dd->n_open, sizeof(*m), cmp_member);
+	for (size_t lo = 0, hi; lo < dd->n_open && !err; lo = hi) {
+		size_t vnode = vnode_of[m[lo].root], n;
+		const char *id, *basis;
+
+		for (hi = lo + 1; hi < dd->n_open && m[hi].root == m[lo].root; hi++)
+			;
+		n = hi - lo + (vnode != SIZE_MAX);
+		name_person(w, m + lo, hi - lo, vnode, &id, &basis);
+		for (size_t i = lo; i < hi && !err; i++) {
+			const struct orec *o = &dd->open[m[i].idx];
+			struct open_row *r = &w->orow[w->n_orow++];
+			int own = o->ref_id != ID_BLANK &&
+				  strcmp(pl_intern_str(&dd->refs, o->ref_id), id) == 0;
+
+			r->file_id = o->file_id;
+			r->line = o->line;
+			r->person_id = id;
+			r->basis = basis;
+			r->step = own ? "deterministic" : n > 1 ? "probabilistic" : "unlinked";
+			r->district = dd->districts[o->district];
+			dd->sum->deterministic += r->step[0] == 'd';
+			dd->sum->probabilistic += r->step[0] == 'p';
+			dd->sum->unlinked += r->step[0] == 'u';
+			if (w->n_orow == ROW_CHUNK)
+				err = flush_open_rows(w, d);
+		}
+	}
 	if (!err)
-		err = pl_db_insert_rows(dd->db, "INSERT INTO episode_person (file_id, line, "
-					"person_key, step)", 4, dd->n_recs, bind_member, w,
-					"store episode persons", d);
+		err = flush_open_rows(w, d);
+	free(vnode_of);
+	free(m);
 	return err;
+}
+
+/* Whether the person numbered key has not yet been seen in district di. */
+static int new_district(struct writer *w, size_t di, uint32_t key)
+{
+	if (di >= w->n_seen) {
+		size_t n = di + 16;
+
+		w->seen = pl_xrealloc(w->seen, n * sizeof(*w->seen));
+		memset(w->seen + w->n_seen, 0, (n - w->n_seen) * sizeof(*w->seen));
+		w->n_seen = n;
+	}
+	if (w->seen[di] == key)
+		return 0;
+	w->seen[di] = key;
+	return 1;
+}
+
+static const char *const sorted_sql =
+	"SELECT pid, basis, district, file_id, line, step FROM ("
+	" SELECT person_ref AS pid, 'PNR' AS basis, district, file_id, line,"
+	"  'deterministic' AS step FROM main.episode"
+	"  WHERE person_ref <> '' AND id_type <> 'RESERV'"
+	" UNION ALL SELECT person_id, basis, district, file_id, line, step FROM temp.dd_open)"
+	" ORDER BY pid";
+
+static const char *step_name(const char *s)
+{
+	return s[0] == 'd' ? "deterministic" : s[0] == 'p' ? "probabilistic" : "unlinked";
+}
+
+static const char *basis_name(const char *s)
+{
+	static const char *const names[] = { "PNR", "RESERV", "LINKED", "SINGLE" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return names[i];
+	return names[0];
+}
+
+/* Ends the current person (w->prow[w->n_prow], numbered key) if any. */
+static enum pl_err end_person(struct writer *w, struct person_row *p, struct pl_diag *d)
+{
+	if (!p->id)
+		return PL_OK;
+	w->prow[w->n_prow++] = *p;
+	w->dd->sum->persons++;
+	memset(p, 0, sizeof(*p));
+	return w->n_prow == ROW_CHUNK ? flush_person_rows(w, d) : PL_OK;
+}
+
+/* Step 2: person, and every episode's key and step to dd_ep. */
+static enum pl_err write_sorted(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	sqlite3_stmt *st = NULL;
+	struct person_row cur;
+	enum pl_err err;
+	int64_t key = 0;
+	int rc = SQLITE_DONE;
+
+	memset(&cur, 0, sizeof(cur));
+	err = pl_db_prepare(dd->db, sorted_sql, &st, d);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *pid = (const char *)sqlite3_column_text(st, 0);
+		const char *basis = (const char *)sqlite3_column_text(st, 1);
+		struct ep_row *e;
+
+		if (!cur.id || strcmp(cur.id, pid) != 0) {
+			err = end_person(w, &cur, d);
+			cur.key = ++key;
+			cur.id = pl_xstrdup(pid);
+			cur.basis = basis_name(basis);
+		}
+		if (strcmp(basis, "PNR") == 0)
+			cur.basis = "PNR";
+		cur.n++;
+		cur.n_districts += new_district(w, (size_t)district_index(dd, (const char *)
+						sqlite3_column_text(st, 2)), (uint32_t)key);
+		e = &w->erow[w->n_erow++];
+		e->file_id = sqlite3_column_int64(st, 3);
+		e->line = sqlite3_column_int64(st, 4);
+		e->key = key;
+		e->step = step_name((const char *)sqlite3_column_text(st, 5));
+		if (!err && w->n_erow == ROW_CHUNK)
+			err = flush_ep_rows(w, d);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(dd->db, rc, "read the episodes by person", d);
+	sqlite3_finalize(st);
+	if (!err)
+		err = end_person(w, &cur, d);
+	free(cur.id);
+	if (!err)
+		err = flush_person_rows(w, d);
+	if (!err)
+		err = flush_ep_rows(w, d);
+	return err;
+}
+
+/* Steps 1 to 3. */
+static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct timespec *t,
+				 struct pl_diag *d)
+{
+	enum pl_err err;
+
+	err = pl_db_exec(w->dd->db, "CREATE TEMP TABLE dd_open (file_id INTEGER, line INTEGER, "
+			 "person_id TEXT, basis TEXT, step TEXT, district TEXT); "
+			 "CREATE TEMP TABLE dd_ep (file_id INTEGER, line INTEGER, "
+			 "person_key INTEGER, step TEXT)", d);
+	if (!err)
+		err = write_open(w, uf, d);
+	w->dd->sum->deterministic += w->dd->n_valid;
+	step_done(t, "write: the open records' persons");
+	if (!err)
+		err = write_sorted(w, d);
+	step_done(t, "write: person, by person_id");
+	if (!err)
+		err = pl_db_exec(w->dd->db, "INSERT INTO episode_person (file_id, line, person_key, "
+				 "step) SELECT file_id, line, person_key, step FROM temp.dd_ep "
+				 "ORDER BY file_id, line; DROP TABLE temp.dd_open; "
+				 "DROP TABLE temp.dd_ep", d);
+	return err;
+}
+
+/* The person_key of the episode at spill position idx (after write_persons). */
+static enum pl_err key_of(struct writer *w, sqlite3_stmt *st, uint32_t idx, int64_t *file_id,
+			  int64_t *line, int64_t *key, struct pl_diag *d)
+{
+	size_t o = open_at(w->dd, idx);
+	const struct vrec *v = o == SIZE_MAX ? vrec_at(w->dd, idx) : NULL;
+	int rc;
+
+	*file_id = v ? v->file_id : w->dd->open[o].file_id;
+	*line = v ? v->line : w->dd->open[o].line;
+	sqlite3_bind_int64(st, 1, *file_id);
+	sqlite3_bind_int64(st, 2, *line);
+	rc = sqlite3_step(st);
+	*key = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PL_OK : pl_db_fail(w->dd->db, rc == SQLITE_DONE ? SQLITE_CORRUPT
+						     : rc, "find a linked episode's person", d);
 }
 
 static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
-	sqlite3_stmt *st = w->st[S_LINK];
+	sqlite3_stmt *st = NULL, *find = NULL;
 	struct pl_buf text;
-	enum pl_err err = PL_OK;
+	enum pl_err err;
 
 	pl_buf_init(&text);
+	err = pl_db_prepare(dd->db, "INSERT INTO person_link (person_key, a_file_id, a_line, "
+			    "b_file_id, b_line, weight, waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			    &st, d);
+	if (!err)
+		err = pl_db_prepare(dd->db, "SELECT person_key FROM episode_person WHERE file_id = ?1 "
+				    "AND line = ?2", &find, d);
 	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
 		const struct pair *p = &dd->pairs[i];
+		int64_t af, al, bf, bl, key, unused;
 
 		if (!p->linked)
 			continue;
+		err = key_of(w, find, p->a, &af, &al, &key, d);
+		if (!err)
+			err = key_of(w, find, p->b, &bf, &bl, &unused, d);
+		if (err)
+			break;
 		waterfall(dd, p, &text);
-		sqlite3_bind_int64(st, 1, w->key_of[p->a]);
-		sqlite3_bind_int64(st, 2, dd->recs[p->a].file_id);
-		sqlite3_bind_int64(st, 3, dd->recs[p->a].line);
-		sqlite3_bind_int64(st, 4, dd->recs[p->b].file_id);
-		sqlite3_bind_int64(st, 5, dd->recs[p->b].line);
+		sqlite3_bind_int64(st, 1, key);
+		sqlite3_bind_int64(st, 2, af);
+		sqlite3_bind_int64(st, 3, al);
+		sqlite3_bind_int64(st, 4, bf);
+		sqlite3_bind_int64(st, 5, bl);
 		sqlite3_bind_double(st, 6, p->weight);
 		sqlite3_bind_text(st, 7, text.data, -1, SQLITE_STATIC);
 		err = pl_db_step_done(dd->db, st, "store link", d);
 	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(find);
 	pl_buf_release(&text);
 	return err;
 }
 
-static enum pl_err write_param(struct writer *w, const char *cmp, const char *level,
-			       double m, double u, long n, struct pl_diag *d)
+static enum pl_err write_param(sqlite3 *db, sqlite3_stmt *st, const char *cmp,
+			       const char *level, double m, double u, long n, struct pl_diag *d)
 {
-	sqlite3_stmt *st = w->st[S_PARAM];
-
 	sqlite3_bind_text(st, 1, cmp, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
 	if (!isnan(m))
@@ -1574,17 +2289,17 @@ static enum pl_err write_param(struct writer *w, const char *cmp, const char *le
 	if (!isnan(u))
 		sqlite3_bind_double(st, 4, u);
 	sqlite3_bind_int64(st, 5, n);
-	return pl_db_step_done(w->dd->db, st, "store linkage parameters", d);
+	return pl_db_step_done(db, st, "store linkage parameters", d);
 }
 
-static enum pl_err write_params(struct writer *w, struct pl_diag *d)
+static enum pl_err write_params(struct dedup *dd, struct pl_diag *d)
 {
-	struct dedup *dd = w->dd;
 	const struct dedup_summary *s = dd->sum;
-	enum pl_err err = PL_OK;
 	long n[C__COUNT][N_LEVELS] = { { 0 } };
-
+	sqlite3_stmt *st = NULL;
 	char label[16];
+	enum pl_err err = pl_db_prepare(dd->db, "INSERT INTO linkage_param (comparison, level, m, "
+					"u, n) VALUES (?1, ?2, ?3, ?4, ?5)", &st, d);
 
 	for (size_t p = 0; p < N_PATTERNS; p++) {
 		size_t q = p;
@@ -1595,69 +2310,74 @@ static enum pl_err write_params(struct writer *w, struct pl_diag *d)
 
 	for (int k = 0; !err && k < C__COUNT; k++)
 		for (int l = 0; !err && l <= cmp_max_level[k] + 1; l++)
-			err = write_param(w, cmp_names[k], level_label(dd, k, l - 1, label),
+			err = write_param(dd->db, st, cmp_names[k], level_label(dd, k, l - 1, label),
 					  l ? dd->m[k][l] : NAN, l ? dd->u[k][l] : NAN, n[k][l], d);
 	if (!err)
-		err = write_param(w, "run", "match_share", s->m_by_em ? dd->lambda : NAN, NAN,
+		err = write_param(dd->db, st, "run", "match_share", s->m_by_em ? dd->lambda : NAN, NAN,
 				  s->candidate_pairs, d);
 	if (!err)
-		err = write_param(w, "run", "label_pairs", NAN, NAN, s->label_pairs, d);
+		err = write_param(dd->db, st, "run", "label_pairs", NAN, NAN, s->label_pairs, d);
 	for (size_t r = 0; !err && r < dd->cfg.n_rules; r++) {
 		char rule[128];
 
 		dedup_rule_text(&dd->cfg, r, rule, sizeof(rule));
-		err = write_param(w, "blocking", rule, NAN, NAN, dd->rule_pairs[r], d);
+		err = write_param(dd->db, st, "blocking", rule, NAN, NAN, dd->rule_pairs[r], d);
 	}
 	if (!err)
-		err = write_param(w, "run", "prior", dd->prior, NAN, (long)dd->n_recs, d);
+		err = write_param(dd->db, st, "run", "prior", dd->prior, NAN, (long)dd->n_recs, d);
 	if (!err)
-		err = write_param(w, "run", "candidate_pairs", NAN, NAN, s->candidate_pairs, d);
+		err = write_param(dd->db, st, "run", "candidate_pairs", NAN, NAN, s->candidate_pairs, d);
 	if (!err)
-		err = write_param(w, "run", "links", NAN, NAN, s->links, d);
+		err = write_param(dd->db, st, "run", "links", NAN, NAN, s->links, d);
 	if (!err)
-		err = write_param(w, "run", "refused_links", NAN, NAN, s->refused, d);
+		err = write_param(dd->db, st, "run", "refused_links", NAN, NAN, s->refused, d);
 	if (!err)
-		err = write_param(w, "run", "episodes_deterministic", NAN, NAN, s->deterministic, d);
+		err = write_param(dd->db, st, "run", "episodes_deterministic", NAN, NAN, s->deterministic, d);
 	if (!err)
-		err = write_param(w, "run", "episodes_probabilistic", NAN, NAN, s->probabilistic, d);
+		err = write_param(dd->db, st, "run", "episodes_probabilistic", NAN, NAN, s->probabilistic, d);
 	if (!err)
-		err = write_param(w, "run", "episodes_unlinked", NAN, NAN, s->unlinked, d);
+		err = write_param(dd->db, st, "run", "episodes_unlinked", NAN, NAN, s->unlinked, d);
+	sqlite3_finalize(st);
 	return err;
 }
 
 static void writer_release(struct writer *w)
 {
-	pl_db_finalize_all(w->st, S__COUNT);
 	for (size_t i = 0; i < w->n_files; i++)
 		free(w->file_names[i]);
 	free(w->file_names);
 	free(w->file_ids);
-	free(w->key_of);
 	pl_intern_release(&w->made_ids);
-	free(w->step_of);
+	for (size_t i = 0; i < w->n_prow; i++)
+		free(w->prow[i].id);
+	free(w->orow);
+	free(w->prow);
+	free(w->erow);
+	free(w->seen);
 }
 
-static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag *d)
+static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
+			     struct pl_diag *d)
 {
 	struct writer w;
 	enum pl_err err;
 
 	memset(&w, 0, sizeof(w));
 	w.dd = dd;
-	w.key_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.key_of));
-	w.step_of = pl_xcalloc(dd->n_recs + 1, sizeof(*w.step_of));
+	w.orow = pl_xmalloc(ROW_CHUNK * sizeof(*w.orow));
+	w.prow = pl_xmalloc(ROW_CHUNK * sizeof(*w.prow));
+	w.erow = pl_xmalloc(ROW_CHUNK * sizeof(*w.erow));
 	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM episode_person; "
 			 "DELETE FROM person; DELETE FROM linkage_param", d);
 	if (!err)
-		err = pl_db_prepare_all(dd->db, stmt_sql, S__COUNT, w.st, d);
-	if (!err)
 		err = load_file_names(&w, d);
 	if (!err)
-		err = write_persons(&w, uf, d);
+		err = write_persons(&w, uf, t, d);
+	step_done(t, "write: episode_person");
 	if (!err)
 		err = write_links(&w, d);
 	if (!err)
-		err = write_params(&w, d);
+		err = write_params(dd, d);
 	writer_release(&w);
 	return err;
 }
@@ -1667,6 +2387,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct pl_diag 
 static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 {
 	struct pl_key key;
+	char *dir;
 	enum pl_err err;
 
 	err = pl_secret_init(d);
@@ -1679,28 +2400,42 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 	pl_key_derive(&key, PL_SUBKEY_SEAL, dd->seal_key);
 	pl_key_derive(&key, PL_SUBKEY_PSEUDONYM, dd->ref_key);
 	pl_key_wipe(&key);
-	return pl_db_open(dd->o->db_path, &dd->db, d);
+	dd->stride = SREC_HEAD + dd->cfg.n_rules * sizeof(uint64_t);
+	dd->labels.limit = UINT64_MAX;
+	err = pl_db_open(dd->o->db_path, &dd->db, d);
+	if (err)
+		return err;
+	/* beside the database: the system's /tmp may be small */
+	dir = pl_dir_of(sqlite3_db_filename(dd->db, "main"));
+	dd->spill = pl_spill_open(dir, d);
+	free(dir);
+	return dd->spill ? PL_OK : PL_EIO;
 }
 
 static void close_run(struct dedup *dd)
 {
-	if (dd->recs)
-		memset(dd->recs, 0, dd->n_recs * sizeof(*dd->recs)); /* names */
-	free(dd->recs);
 	for (size_t i = 0; i < dd->n_districts; i++)
 		free(dd->districts[i]);
 	free(dd->districts);
+	if (dd->spill)
+		fclose(dd->spill);
+	free(dd->open);
+	for (size_t k = 0; k < DEDUP_MAX_RULES; k++)
+		free(dd->okey[k]);
+	free(dd->by_idx);
+	free(dd->labels.l);
 	free(dd->node_valid);
+	free(dd->vrecs);
 	free(dd->pairs);
 	free(dd->pattern_n);
 	pl_intern_wipe(&dd->names); /* names and postcodes leave memory zeroed */
 	pl_intern_wipe(&dd->posts);
 	pl_intern_release(&dd->names);
 	pl_intern_release(&dd->refs);
+	pl_intern_release(&dd->vrefs);
 	free(dd->name_n);
 	caches_release(&dd->cache);
 	pl_intern_release(&dd->posts);
-	free(dd->cr);
 	free(dd->tf_w[0]);
 	free(dd->tf_w[1]);
 	pl_db_close(dd->db);
@@ -1722,11 +2457,47 @@ void dedup_summary_line(const struct dedup_summary *s, char *out, size_t size)
 		 s->probabilistic, s->unlinked, s->candidate_pairs, s->links, s->refused, m_from);
 }
 
+
+/* From the spill file to the pairs above the threshold. */
+static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_diag *d)
+{
+	struct blocking blocks;
+	enum pl_err err;
+
+	memset(&blocks, 0, sizeof(blocks));
+	make_nodes(dd);
+	estimate_prior(dd);
+	caches_init(&dd->cache);
+	err = estimate_u(dd, d);
+	init_m(dd);
+	/* what the pair passes do not need leaves memory before blocking */
+	caches_release(&dd->cache);
+	free(dd->labels.l);
+	memset(&dd->labels, 0, sizeof(dd->labels));
+	step_done(t, "estimate u, m (labels)");
+	if (!err)
+		err = blocking_init(dd, &blocks, d);
+	step_done(t, "blocking");
+	if (!err) {
+		dd->sum->m_by_em = m_by_em(dd);
+		if (dd->sum->m_by_em) {
+			err = count_patterns(dd, &blocks, d);
+			step_done(t, "compare candidate pairs (for EM)");
+			estimate_m(dd);
+			step_done(t, "estimate m (EM)");
+		}
+	}
+	if (!err)
+		err = score(dd, &blocks, d);
+	blocking_release(&blocks);
+	step_done(t, "score candidate pairs");
+	return err;
+}
+
 enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		      struct pl_diag *d)
 {
 	struct dedup dd;
-	struct blocking blocks;
 	struct timespec t;
 	struct pl_uf uf;
 	enum pl_err err;
@@ -1752,32 +2523,19 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		err = load_records(&dd, d);
 	if (!err) {
 		sum->episodes = (long)dd.n_recs;
-		step_done(&t, "load and unseal");
-		make_nodes(&dd);
-		estimate_prior(&dd);
-		make_crecs(&dd);
-		caches_init(&dd.cache);
-		step_done(&t, "nodes, name and postcode pools");
-		blocking_init(&dd, &blocks);
-		step_done(&t, "blocking");
-		estimate_u(&dd);
-		init_m(&dd);
-		sum->m_by_em = m_by_em(&dd);
-		if (sum->m_by_em) {
-			count_patterns(&dd, &blocks);
-			step_done(&t, "compare candidate pairs (for EM)");
-			estimate_m(&dd);
-		}
-		step_done(&t, "estimate u, m");
-		score(&dd, &blocks);
-		blocking_release(&blocks);
-		step_done(&t, "score candidate pairs");
+		step_done(&t, "load, unseal and spill");
+		err = link_pairs(&dd, &t, d);
+	}
+	if (!err)
+		err = valid_nodes(&dd, d);
+	if (!err) {
 		cluster(&dd, &uf);
 		step_done(&t, "cluster");
-		err = write_all(&dd, &uf, d);
-		step_done(&t, "write");
-		if (!err)
-			err = pl_db_exec(dd.db, "COMMIT", d);
+		err = write_all(&dd, &uf, &t, d);
+		step_done(&t, "write links and parameters");
+	}
+	if (!err) {
+		err = pl_db_exec(dd.db, "COMMIT", d);
 		step_done(&t, "commit");
 	}
 	if (dd.db) {

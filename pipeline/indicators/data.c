@@ -6,9 +6,7 @@
  * year (the most frequent known year; the earliest on a tie).
  */
 #define _POSIX_C_SOURCE 200809L
-#define _GNU_SOURCE     /* O_TMPFILE */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +16,7 @@
 #include "db.h"
 #include "indicators.h"
 #include "schema.h"
+#include "spill.h"
 #include "value.h"
 
 static const enum pl_codelist lists[IND_N_CODE_DIMS] = {
@@ -121,41 +120,6 @@ struct spill_head {
 	int32_t birth_year;
 };
 
-/* An unnamed temporary file in dir (the system's if dir is NULL or empty):
- * O_TMPFILE where the file system has it, so that no name is ever seen,
- * else mkstemp and unlink at once.  NULL with PL_EIO in d. */
-static FILE *spill_open(const char *dir, struct pl_diag *d)
-{
-	const char *base = dir && *dir ? dir : getenv("TMPDIR") && *getenv("TMPDIR") ?
-		getenv("TMPDIR") : "/tmp";
-	struct pl_buf path;
-	FILE *f = NULL;
-	int fd;
-
-	pl_buf_init(&path);
-	pl_buf_printf(&path, "%s/.indicators-spill-XXXXXX", base);
-	fd = open(base, O_TMPFILE | O_RDWR, 0600);
-	if (fd < 0) {
-		fd = mkstemp(path.data);
-		if (fd >= 0)
-			unlink(path.data);
-	}
-	if (fd < 0) {
-		pl_diag_set(d, PL_EIO, path.data, 0, "cannot create a temporary file: %s",
-			    strerror(errno));
-		goto cleanup;
-	}
-	f = fdopen(fd, "w+b");
-	if (!f) {
-		pl_diag_set(d, PL_EIO, path.data, 0, "cannot open a temporary file: %s",
-			    strerror(errno));
-		close(fd);
-	}
-cleanup:
-	pl_buf_release(&path);
-	return f;
-}
-
 static enum pl_err spill_person(FILE *f, const struct ind_episode *ep, size_t n,
 				int birth_year, struct pl_diag *d)
 {
@@ -179,27 +143,10 @@ static enum pl_err spill_finish(FILE *f, struct pl_diag *d)
 	return PL_OK;
 }
 
-/* The directory of path ("." if none); caller frees. */
-static char *dir_of(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	char *dir;
-
-	if (!path || !*path)
-		return pl_xstrdup("");
-	if (!slash)
-		return pl_xstrdup(".");
-	if (slash == path)
-		return pl_xstrdup("/");
-	dir = pl_xstrdup(path);
-	dir[slash - path] = '\0';
-	return dir;
-}
-
 enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_diag *d)
 {
 	enum pl_err err = PL_OK;
-	FILE *f = spill_open(dir, d);
+	FILE *f = pl_spill_open(dir, d);
 
 	if (!f)
 		return PL_EIO;
@@ -333,9 +280,9 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 	enum pl_err err;
 
 	memset(data, 0, sizeof(*data));
-	dir = dir_of(sqlite3_db_filename(db, "main"));
+	dir = pl_dir_of(sqlite3_db_filename(db, "main"));
 	err = check_linked(db, d);
-	if (!err && !(data->spill = spill_open(dir, d)))
+	if (!err && !(data->spill = pl_spill_open(dir, d)))
 		err = PL_EIO;
 	if (!err)
 		err = pl_db_prepare(db, load_sql, &st, d);
