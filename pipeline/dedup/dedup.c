@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,14 +108,14 @@ struct srec {
 };
 #define SREC_HEAD offsetof(struct srec, key)
 
-/* An episode without a valid identity number, held in memory. */
+/* An episode without a valid identity number, held in memory (44 bytes:
+ * these are most of what dedup holds). */
 struct orec {
 	struct crec c;
-	int64_t file_id, line;
+	uint32_t file_id, line;    /* load_records checks that they fit */
 	uint32_t idx;              /* position in the spill file */
 	uint32_t ref_id;           /* its reserve number's person_ref in dedup.refs, ID_BLANK */
-	int district;
-	enum id_kind id;           /* ID_RESERV or ID_NONE */
+	int16_t district;
 };
 
 /* A record with a valid identity number that a pair above the threshold
@@ -624,8 +625,6 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 	return 1;
 }
 
-/* Rule r's blocks: blk[r] and order[r]. */
-
 /*
  * Blocking.  Each rule gives a record a key when it has all of the rule's
  * components: a 64-bit FNV-1a hash of them (a collision merges two blocks:
@@ -759,12 +758,11 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 		}
 		o = &dd->open[dd->n_open];
 		o->c = s.c;
-		o->file_id = r->file_id;
-		o->line = r->line;
+		o->file_id = (uint32_t)r->file_id;
+		o->line = (uint32_t)r->line;
 		o->idx = idx;
 		o->ref_id = r->ref ? pl_intern_add(&dd->refs, r->ref) : ID_BLANK;
-		o->district = r->district;
-		o->id = r->id;
+		o->district = (int16_t)r->district;
 		for (size_t k = 0; k < dd->cfg.n_rules; k++)
 			dd->okey[k][dd->n_open] = s.key[k];
 		dd->n_open++;
@@ -796,15 +794,18 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 		const void *blob = sqlite3_column_blob(st, 7);
 		struct rec r;
 
-		if (dd->n_recs >= UINT32_MAX - 1) {
-			err = pl_diag_set(d, PL_EDATA, NULL, 0, "more than %lu episodes to link",
-					  (unsigned long)UINT32_MAX - 2);
-			break;
-		}
 		memset(&r, 0, sizeof(r));
 		r.file_id = sqlite3_column_int64(st, 0);
 		r.line = (long)sqlite3_column_int64(st, 1);
 		r.district = district_index(dd, (const char *)sqlite3_column_text(st, 2));
+		/* positions and open records' numbers are 31 bits (REC_SKIPPED) */
+		if (dd->n_recs >= INT32_MAX || r.file_id < 0 || r.file_id > UINT32_MAX ||
+		    r.line < 0 || (unsigned long)r.line > UINT32_MAX || r.district > INT16_MAX) {
+			err = pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: more than %ld "
+					  "episodes, files, lines or districts to link", r.file_id,
+					  r.line, (long)INT32_MAX);
+			break;
+		}
 		r.ref = ref && *ref ? ref : NULL;
 		r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
 		r.first_id = r.last_id = r.post_id = ID_BLANK;
@@ -833,6 +834,16 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 		memset(plain.data, 0, plain.cap); /* names leave memory with the buffer */
 	pl_buf_release(&plain);
 	return err;
+}
+
+/* Gives back the room the open records' arrays grew by (a large block
+ * shrinks in place). */
+static void fit_open(struct dedup *dd)
+{
+	dd->cap_open = dd->n_open + 1;
+	dd->open = pl_xrealloc(dd->open, dd->cap_open * sizeof(*dd->open));
+	for (size_t k = 0; k < dd->cfg.n_rules; k++)
+		dd->okey[k] = pl_xrealloc(dd->okey[k], dd->cap_open * sizeof(*dd->okey[k]));
 }
 
 /* ---- step 1: deterministic nodes ---------------------------------------- */
@@ -888,14 +899,28 @@ static void estimate_prior(struct dedup *dd)
  * hashes.  dir[d] is the first entry whose hash's top 16 bits are d. */
 struct oindex {
 	uint64_t *hash;
-	uint32_t *rec;              /* the open record of each entry */
-	uint32_t *blk;              /* at a run's first entry: its block id, or BLK_NONE
-				     * if skipped; before finish_blocks, the valid
-				     * records sharing the key */
+	uint32_t *rec;              /* the open record of each entry; REC_SKIPPED set at
+				     * a run's first entry if the block is skipped */
+	uint32_t *n_valid;          /* until finish_blocks, at a run's first entry: the
+				     * valid records with its key */
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
-	uint32_t base;              /* block id of entry 0 */
+	uint32_t base;              /* block id of entry 0: a block's id is base + its
+				     * first entry */
 };
+
+#define REC_SKIPPED 0x80000000u
+
+static uint32_t ix_rec(const struct oindex *ix, size_t i)
+{
+	return ix->rec[i] & ~REC_SKIPPED;
+}
+
+/* The block id of the run starting at entry lo, BLK_NONE if skipped. */
+static uint32_t ix_block(const struct oindex *ix, size_t lo)
+{
+	return ix->rec[lo] & REC_SKIPPED ? BLK_NONE : ix->base + (uint32_t)lo;
+}
 
 struct blocking {
 	size_t n_rules;
@@ -938,7 +963,7 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	sort_keys(keys, n);
 	ix->hash = pl_xmalloc((n + 1) * sizeof(*ix->hash));
 	ix->rec = pl_xmalloc((n + 1) * sizeof(*ix->rec));
-	ix->blk = pl_xcalloc(n + 1, sizeof(*ix->blk));
+	ix->n_valid = pl_xcalloc(n + 1, sizeof(*ix->n_valid));
 	ix->dir = pl_xcalloc(65537, sizeof(*ix->dir));
 	for (size_t i = 0; i < n; i++) {
 		ix->hash[i] = keys[i].hash;
@@ -977,8 +1002,8 @@ static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struc
 			for (size_t r = 0; r < b->n_rules; r++) {
 				size_t e = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
 
-				if (e != SIZE_MAX && b->ix[r].blk[e] < max)
-					b->ix[r].blk[e]++;
+				if (e != SIZE_MAX && b->ix[r].n_valid[e] < max)
+					b->ix[r].n_valid[e]++;
 			}
 		}
 	}
@@ -1000,7 +1025,8 @@ static size_t heaviest_rule(const struct blocking *b)
 		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
 			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
 				;
-			pairs += (double)(hi - lo) * ((double)ix->blk[lo] + (double)(hi - lo - 1) / 2);
+			pairs += (double)(hi - lo) * ((double)ix->n_valid[lo] +
+						      (double)(hi - lo - 1) / 2);
 		}
 		if (pairs > best) {
 			best = pairs;
@@ -1066,13 +1092,16 @@ static void finish_blocks(const struct dedup *dd, struct blocking *b)
 
 			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
 				;
-			id = (long)(hi - lo) + (long)ix->blk[lo] > dd->cfg.max_block
-				? BLK_NONE : ix->base + (uint32_t)lo;
-			skipped += id == BLK_NONE;
-			ix->blk[lo] = id;
+			if ((long)(hi - lo) + (long)ix->n_valid[lo] > dd->cfg.max_block) {
+				ix->rec[lo] |= REC_SKIPPED;
+				skipped++;
+			}
+			id = ix_block(ix, lo);
 			for (size_t i = lo; i < hi; i++)
-				b->oblk[(size_t)ix->rec[i] * b->n_rules + r] = id;
+				b->oblk[(size_t)ix_rec(ix, i) * b->n_rules + r] = id;
 		}
+		free(ix->n_valid);
+		ix->n_valid = NULL;
 		if (skipped)
 			pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than "
 			       "%ld episodes were skipped", r + 1, skipped, dd->cfg.max_block);
@@ -1114,7 +1143,7 @@ static void blocking_release(struct blocking *b)
 	for (size_t r = 0; r < DEDUP_MAX_RULES; r++) {
 		free(b->ix[r].hash);
 		free(b->ix[r].rec);
-		free(b->ix[r].blk);
+		free(b->ix[r].n_valid);
 		free(b->ix[r].dir);
 	}
 	free(b->oblk);
@@ -1182,17 +1211,17 @@ static void open_pairs(struct worker *w)
 		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
 			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
 				;
-			if (ix->blk[lo] == BLK_NONE || hi - lo < 2 || k++ % w->n != w->id)
+			if (ix_block(ix, lo) == BLK_NONE || hi - lo < 2 || k++ % w->n != w->id)
 				continue;
 			for (size_t i = lo; i < hi; i++) {
-				const struct orec *oa = &dd->open[ix->rec[i]];
-				const uint32_t *ba = b->oblk + (size_t)ix->rec[i] * b->n_rules;
+				const struct orec *oa = &dd->open[ix_rec(ix, i)];
+				const uint32_t *ba = b->oblk + (size_t)ix_rec(ix, i) * b->n_rules;
 
 				for (size_t j = i + 1; j < hi; j++) {
-					const struct orec *ob = &dd->open[ix->rec[j]];
+					const struct orec *ob = &dd->open[ix_rec(ix, j)];
 
 					if (oa->c.node == ob->c.node ||
-					    blocked_before(ba, b->oblk + (size_t)ix->rec[j] * b->n_rules, r))
+					    blocked_before(ba, b->oblk + (size_t)ix_rec(ix, j) * b->n_rules, r))
 						continue;
 					one_pair(w, r, oa->idx, &oa->c, ob->idx, &ob->c);
 				}
@@ -1211,7 +1240,7 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 
 	for (size_t r = 0; r < b->n_rules; r++) {
 		at[r] = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
-		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : b->ix[r].blk[at[r]];
+		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : ix_block(&b->ix[r], at[r]);
 	}
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
@@ -1219,9 +1248,9 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 		if (vb[r] == BLK_NONE)
 			continue;
 		for (size_t i = at[r]; i < ix->n && ix->hash[i] == s->key[r]; i++) {
-			const struct orec *o = &dd->open[ix->rec[i]];
+			const struct orec *o = &dd->open[ix_rec(ix, i)];
 
-			if (!blocked_before(vb, b->oblk + (size_t)ix->rec[i] * b->n_rules, r))
+			if (!blocked_before(vb, b->oblk + (size_t)ix_rec(ix, i) * b->n_rules, r))
 				one_pair(w, r, idx, &s->c, o->idx, &o->c);
 		}
 	}
@@ -1643,9 +1672,13 @@ static enum pl_err score(struct dedup *dd, const struct blocking *b, struct pl_d
 	}
 	for (size_t i = 0; i < n; i++)
 		dd->n_pairs += w[i].n_pairs;
-	dd->pairs = pl_xmalloc((dd->n_pairs + 1) * sizeof(*dd->pairs));
+	pl_log(PL_LOG_DEBUG, NULL, "%zu pairs at or above the threshold", dd->n_pairs);
+	/* the first worker's pairs grow in place (a large block is remapped,
+	 * not copied), the others are moved in and freed one by one */
+	dd->pairs = pl_xrealloc(w[0].pairs, (dd->n_pairs + 1) * sizeof(*dd->pairs));
+	w[0].pairs = NULL;
 	for (size_t i = 0, at = 0; i < n; i++) {
-		if (w[i].n_pairs)
+		if (i && w[i].n_pairs)
 			memcpy(dd->pairs + at, w[i].pairs, w[i].n_pairs * sizeof(*dd->pairs));
 		at += w[i].n_pairs;
 		worker_release(&w[i]);
@@ -1831,14 +1864,19 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
 }
 
 
-/* Logs (at -v) the time since *t for a step, and restarts *t. */
+/* Logs (at -v) the time since *t for a step and the peak memory so far,
+ * and restarts *t. */
 static void step_done(struct timespec *t, const char *step)
 {
 	struct timespec now;
+	struct rusage ru;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s", step,
-	       (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9);
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		ru.ru_maxrss = 0;
+	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s (peak %ld MiB)", step,
+	       (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9,
+	       ru.ru_maxrss / 1024);
 	*t = now;
 }
 
@@ -2465,6 +2503,7 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	enum pl_err err;
 
 	memset(&blocks, 0, sizeof(blocks));
+	fit_open(dd);
 	make_nodes(dd);
 	estimate_prior(dd);
 	caches_init(&dd->cache);
