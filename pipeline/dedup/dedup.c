@@ -42,6 +42,7 @@
 
 #include "compare.h"
 #include "db.h"
+#include "extsort.h"
 #include "intern.h"
 #include "log.h"
 #include "secret.h"
@@ -504,42 +505,6 @@ static size_t pattern_of(const signed char lv[C__COUNT])
 		p = p * N_LEVELS + (size_t)(lv[k] + 1);
 	return p;
 }
-struct key_idx {
-	uint64_t hash;
-	uint32_t idx;
-};
-
-/* Sorts keys by hash, stably: they come in idx order, so equal hashes stay
- * in idx order.  LSD radix sort, 16 bits a pass (qsort took 9 rules times
- * N log N comparisons: most of the blocking step). */
-static void sort_keys(struct key_idx *keys, size_t n)
-{
-	enum { DIGITS = 1 << 16 };
-	struct key_idx *tmp = pl_xmalloc((n + 1) * sizeof(*tmp)), *from = keys, *to = tmp;
-	size_t *at = pl_xmalloc(DIGITS * sizeof(*at));
-
-	for (int shift = 0; shift < 64; shift += 16) {
-		struct key_idx *swap = from;
-
-		memset(at, 0, DIGITS * sizeof(*at));
-		for (size_t i = 0; i < n; i++)
-			at[(from[i].hash >> shift) & (DIGITS - 1)]++;
-		for (size_t d = 0, sum = 0; d < DIGITS; d++) {
-			size_t c = at[d];
-
-			at[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[at[(from[i].hash >> shift) & (DIGITS - 1)]++] = from[i];
-		from = to;
-		to = swap;
-	}
-	/* four passes: the result is back in keys */
-	free(tmp);
-	free(at);
-}
-
 static const char *pooled(const struct pl_intern *pool, uint32_t id)
 {
 	return id == ID_BLANK ? "" : pl_intern_str(pool, id);
@@ -901,7 +866,7 @@ struct oindex {
 	uint64_t *hash;
 	uint32_t *rec;              /* the open record of each entry; REC_SKIPPED set at
 				     * a run's first entry if the block is skipped */
-	uint32_t *n_valid;          /* until finish_blocks, at a run's first entry: the
+	uint32_t *n_valid;          /* until skip_blocks, at a run's first entry: the
 				     * valid records with its key */
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
@@ -948,27 +913,27 @@ static size_t ix_find(const struct oindex *ix, uint64_t h)
 static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t base)
 {
 	size_t n = 0;
-	struct key_idx *keys = pl_xmalloc((dd->n_open + 1) * sizeof(*keys));
+	struct pl_kv *keys = pl_xmalloc((dd->n_open + 1) * sizeof(*keys));
 
 	for (size_t i = 0; i < dd->n_open; i++) {
 		uint64_t h = dd->okey[r][i];
 
 		if (h) {
-			keys[n].hash = h;
-			keys[n++].idx = (uint32_t)i;
+			keys[n].key = h;
+			keys[n++].a = (uint32_t)i;
 		}
 	}
 	free(dd->okey[r]);
 	dd->okey[r] = NULL;
-	sort_keys(keys, n);
+	pl_kv_sort(keys, n);
 	ix->hash = pl_xmalloc((n + 1) * sizeof(*ix->hash));
 	ix->rec = pl_xmalloc((n + 1) * sizeof(*ix->rec));
 	ix->n_valid = pl_xcalloc(n + 1, sizeof(*ix->n_valid));
 	ix->dir = pl_xcalloc(65537, sizeof(*ix->dir));
 	for (size_t i = 0; i < n; i++) {
-		ix->hash[i] = keys[i].hash;
-		ix->rec[i] = keys[i].idx;
-		ix->dir[(keys[i].hash >> 48) + 1]++;
+		ix->hash[i] = keys[i].key;
+		ix->rec[i] = keys[i].a;
+		ix->dir[(keys[i].key >> 48) + 1]++;
 	}
 	for (size_t dgt = 0; dgt < 65536; dgt++)
 		ix->dir[dgt + 1] += ix->dir[dgt];
@@ -1079,32 +1044,47 @@ static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
 	free(done);
 }
 
-/* Turns the counts into block ids, skipping (and logging) the blocks of
- * more than max_block records, and gives each open record its blocks. */
-static void finish_blocks(const struct dedup *dd, struct blocking *b)
+/* Skips (and logs) the blocks of more than max_block records; the counts
+ * of count_valid are freed. */
+static void skip_blocks(const struct dedup *dd, struct blocking *b)
 {
 	for (size_t r = 0; r < b->n_rules; r++) {
 		struct oindex *ix = &b->ix[r];
 		size_t skipped = 0;
 
 		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
-			uint32_t id;
-
 			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
 				;
 			if ((long)(hi - lo) + (long)ix->n_valid[lo] > dd->cfg.max_block) {
 				ix->rec[lo] |= REC_SKIPPED;
 				skipped++;
 			}
-			id = ix_block(ix, lo);
-			for (size_t i = lo; i < hi; i++)
-				b->oblk[(size_t)ix_rec(ix, i) * b->n_rules + r] = id;
 		}
 		free(ix->n_valid);
 		ix->n_valid = NULL;
 		if (skipped)
 			pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than "
 			       "%ld episodes were skipped", r + 1, skipped, dd->cfg.max_block);
+	}
+}
+
+/* Each open record's block under each rule. */
+static void open_blocks(const struct dedup *dd, struct blocking *b)
+{
+	b->oblk = pl_xmalloc((dd->n_open * b->n_rules + 1) * sizeof(*b->oblk));
+	for (size_t i = 0; i < dd->n_open * b->n_rules; i++)
+		b->oblk[i] = BLK_NONE;
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+
+		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
+			uint32_t id = ix_block(ix, lo);
+
+			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
+				;
+			for (size_t i = lo; i < hi; i++)
+				b->oblk[(size_t)ix_rec(ix, i) * b->n_rules + r] = id;
+		}
 	}
 }
 
@@ -1131,10 +1111,8 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 		for (size_t i = 0; i < dd->n_open; i++)
 			dd->by_idx[i] = (uint32_t)i;
 	}
-	b->oblk = pl_xmalloc((dd->n_open * b->n_rules + 1) * sizeof(*b->oblk));
-	for (size_t i = 0; i < dd->n_open * b->n_rules; i++)
-		b->oblk[i] = BLK_NONE;
-	finish_blocks(dd, b);
+	skip_blocks(dd, b);
+	open_blocks(dd, b);
 	return PL_OK;
 }
 
@@ -1186,6 +1164,7 @@ struct worker {
 };
 
 #define SPILL_CHUNK 2048
+#define PREFETCH_AHEAD 8
 
 /* fn of the pair, the record earlier in the spill first. */
 static void one_pair(struct worker *w, size_t r, uint32_t x, const struct crec *cx, uint32_t y,
@@ -1227,6 +1206,24 @@ static void open_pairs(struct worker *w)
 				}
 			}
 		}
+	}
+}
+
+/* Asks the memory for the index entries the valid record s will look up:
+ * the lookups are random reads of a large index, and issued a few records
+ * ahead they overlap instead of waiting one after the other. */
+static void prefetch_keys(const struct blocking *b, const struct srec *s)
+{
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+		size_t lo, hi;
+
+		if (!s->key[r] || !ix->n)
+			continue;
+		lo = ix->dir[s->key[r] >> 48];
+		hi = ix->dir[(s->key[r] >> 48) + 1];
+		__builtin_prefetch(&ix->hash[lo]);
+		__builtin_prefetch(&ix->hash[hi ? hi - 1 : 0]);
 	}
 }
 
@@ -1274,6 +1271,9 @@ static void *for_each_pair(void *arg)
 		for (size_t i = 0; i < n; i++) {
 			const struct srec *s = (const struct srec *)(w->buf + i * dd->stride);
 
+			if (i + PREFETCH_AHEAD < n)
+				prefetch_keys(w->b, (const struct srec *)(w->buf + (i + PREFETCH_AHEAD) *
+									      dd->stride));
 			if (s->c.valid)
 				valid_pairs(w, (uint32_t)(at + i), s);
 		}
@@ -1891,8 +1891,8 @@ static void step_done(struct timespec *t, const char *step)
  * 2. the episodes with a valid number and dd_open are read back sorted by
  *    person_id (SQLite's sorter spills to disk): each run of one id is a
  *    person, keyed 1..n in person_id order; each episode's key and step go
- *    to the temporary table dd_ep;
- * 3. episode_person is filled from dd_ep in (file_id, line) order, which
+ *    to an external sort (lib/extsort) by (file_id, line);
+ * 3. episode_person is filled from it in (file_id, line) order, which
  *    appends to the table's key order instead of inserting all over it.
  */
 
@@ -1929,7 +1929,10 @@ struct writer {
 	size_t n_orow, n_prow, n_erow;
 	uint32_t *seen;             /* by district: the person that last had it */
 	size_t n_seen;
+	struct pl_extsort by_episode; /* (file_id << 32 | line, person_key, step) */
 };
+
+static const char *const step_names[] = { "deterministic", "probabilistic", "unlinked" };
 
 static const char *file_name(const struct writer *w, long long file_id)
 {
@@ -2022,7 +2025,7 @@ static enum pl_err flush_person_rows(struct writer *w, struct pl_diag *d)
 
 static enum pl_err flush_ep_rows(struct writer *w, struct pl_diag *d)
 {
-	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO temp.dd_ep (file_id, line, "
+	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO episode_person (file_id, line, "
 					    "person_key, step)", 4, w->n_erow, bind_ep_row, w->erow,
 					    "store episode persons", d);
 
@@ -2157,9 +2160,9 @@ static const char *const sorted_sql =
 	" UNION ALL SELECT person_id, basis, district, file_id, line, step FROM temp.dd_open)"
 	" ORDER BY pid";
 
-static const char *step_name(const char *s)
+static uint32_t step_code(const char *s)
 {
-	return s[0] == 'd' ? "deterministic" : s[0] == 'p' ? "probabilistic" : "unlinked";
+	return s[0] == 'd' ? 0 : s[0] == 'p' ? 1 : 2;
 }
 
 static const char *basis_name(const char *s)
@@ -2183,7 +2186,7 @@ static enum pl_err end_person(struct writer *w, struct person_row *p, struct pl_
 	return w->n_prow == ROW_CHUNK ? flush_person_rows(w, d) : PL_OK;
 }
 
-/* Step 2: person, and every episode's key and step to dd_ep. */
+/* Step 2: person, and every episode's key and step to the sort by episode. */
 static enum pl_err write_sorted(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
@@ -2198,7 +2201,7 @@ static enum pl_err write_sorted(struct writer *w, struct pl_diag *d)
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *pid = (const char *)sqlite3_column_text(st, 0);
 		const char *basis = (const char *)sqlite3_column_text(st, 1);
-		struct ep_row *e;
+		struct pl_kv e;
 
 		if (!cur.id || strcmp(cur.id, pid) != 0) {
 			err = end_person(w, &cur, d);
@@ -2211,13 +2214,13 @@ static enum pl_err write_sorted(struct writer *w, struct pl_diag *d)
 		cur.n++;
 		cur.n_districts += new_district(w, (size_t)district_index(dd, (const char *)
 						sqlite3_column_text(st, 2)), (uint32_t)key);
-		e = &w->erow[w->n_erow++];
-		e->file_id = sqlite3_column_int64(st, 3);
-		e->line = sqlite3_column_int64(st, 4);
-		e->key = key;
-		e->step = step_name((const char *)sqlite3_column_text(st, 5));
-		if (!err && w->n_erow == ROW_CHUNK)
-			err = flush_ep_rows(w, d);
+		/* file ids and lines fit 32 bits: load_records checked */
+		e.key = (uint64_t)sqlite3_column_int64(st, 3) << 32 |
+			(uint32_t)sqlite3_column_int64(st, 4);
+		e.a = (uint32_t)key;
+		e.b = step_code((const char *)sqlite3_column_text(st, 5));
+		if (!err)
+			err = pl_extsort_add(&w->by_episode, &e, d);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = pl_db_fail(dd->db, rc, "read the episodes by person", d);
@@ -2227,6 +2230,28 @@ static enum pl_err write_sorted(struct writer *w, struct pl_diag *d)
 	free(cur.id);
 	if (!err)
 		err = flush_person_rows(w, d);
+	return err;
+}
+
+/* Step 3: episode_person from the sort by episode. */
+static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
+{
+	enum pl_err err = pl_extsort_merge(&w->by_episode, d);
+	struct pl_kv e;
+	int rc = 0;
+
+	while (!err && (rc = pl_extsort_next(&w->by_episode, &e, d)) == 1) {
+		struct ep_row *r = &w->erow[w->n_erow++];
+
+		r->file_id = (int64_t)(e.key >> 32);
+		r->line = (int64_t)(e.key & 0xffffffffu);
+		r->key = e.a;
+		r->step = step_names[e.b];
+		if (w->n_erow == ROW_CHUNK)
+			err = flush_ep_rows(w, d);
+	}
+	if (!err && rc < 0)
+		err = d->err;
 	if (!err)
 		err = flush_ep_rows(w, d);
 	return err;
@@ -2238,10 +2263,13 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 {
 	enum pl_err err;
 
-	err = pl_db_exec(w->dd->db, "CREATE TEMP TABLE dd_open (file_id INTEGER, line INTEGER, "
-			 "person_id TEXT, basis TEXT, step TEXT, district TEXT); "
-			 "CREATE TEMP TABLE dd_ep (file_id INTEGER, line INTEGER, "
-			 "person_key INTEGER, step TEXT)", d);
+	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
+
+	err = pl_extsort_init(&w->by_episode, dir, 0, d);
+	free(dir);
+	if (!err)
+		err = pl_db_exec(w->dd->db, "CREATE TEMP TABLE dd_open (file_id INTEGER, line "
+				 "INTEGER, person_id TEXT, basis TEXT, step TEXT, district TEXT)", d);
 	if (!err)
 		err = write_open(w, uf, d);
 	w->dd->sum->deterministic += w->dd->n_valid;
@@ -2250,10 +2278,9 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 		err = write_sorted(w, d);
 	step_done(t, "write: person, by person_id");
 	if (!err)
-		err = pl_db_exec(w->dd->db, "INSERT INTO episode_person (file_id, line, person_key, "
-				 "step) SELECT file_id, line, person_key, step FROM temp.dd_ep "
-				 "ORDER BY file_id, line; DROP TABLE temp.dd_open; "
-				 "DROP TABLE temp.dd_ep", d);
+		err = pl_db_exec(w->dd->db, "DROP TABLE temp.dd_open", d);
+	if (!err)
+		err = write_episode_persons(w, d);
 	return err;
 }
 
@@ -2392,6 +2419,7 @@ static void writer_release(struct writer *w)
 	free(w->prow);
 	free(w->erow);
 	free(w->seen);
+	pl_extsort_release(&w->by_episode);
 }
 
 static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,

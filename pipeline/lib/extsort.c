@@ -1,0 +1,203 @@
+/*
+ * lib/extsort.c - stable sorts of (key, a, b) pairs, in memory and in runs
+ * on disk (see extsort.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "extsort.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "spill.h"
+
+#define DEFAULT_RUN ((size_t)1 << 20)
+#define READ_BUF 4096
+
+void pl_kv_sort(struct pl_kv *kv, size_t n)
+{
+	enum { DIGITS = 1 << 16 };
+	struct pl_kv *tmp = pl_xmalloc((n + 1) * sizeof(*tmp)), *from = kv, *to = tmp;
+	size_t *at = pl_xmalloc(DIGITS * sizeof(*at));
+
+	for (int shift = 0; shift < 64; shift += 16) {
+		struct pl_kv *swap = from;
+		int same = 0;
+
+		memset(at, 0, DIGITS * sizeof(*at));
+		for (size_t i = 0; i < n; i++)
+			at[(from[i].key >> shift) & (DIGITS - 1)]++;
+		for (size_t d = 0, sum = 0; d < DIGITS; d++) {
+			size_t c = at[d];
+
+			same |= c == n;
+			at[d] = sum;
+			sum += c;
+		}
+		if (same)
+			continue; /* one digit for all: this pass would not move anything */
+		for (size_t i = 0; i < n; i++)
+			to[at[(from[i].key >> shift) & (DIGITS - 1)]++] = from[i];
+		from = to;
+		to = swap;
+	}
+	if (from != kv)
+		memcpy(kv, from, n * sizeof(*kv));
+	free(tmp);
+	free(at);
+}
+
+enum pl_err pl_extsort_init(struct pl_extsort *s, const char *dir, size_t run_len,
+			    struct pl_diag *d)
+{
+	memset(s, 0, sizeof(*s));
+	s->run_len = run_len ? run_len : DEFAULT_RUN;
+	s->f = pl_spill_open(dir, d);
+	if (!s->f)
+		return PL_EIO;
+	s->run = pl_xmalloc(s->run_len * sizeof(*s->run));
+	return PL_OK;
+}
+
+static enum pl_err io_error(const char *what, struct pl_diag *d)
+{
+	return pl_diag_set(d, PL_EIO, NULL, 0, "cannot %s a temporary file: %s", what,
+			   errno ? strerror(errno) : "it ended early");
+}
+
+/* Sorts the run being filled and appends it to the file. */
+static enum pl_err flush_run(struct pl_extsort *s, struct pl_diag *d)
+{
+	struct pl_extsort_run *r;
+
+	if (!s->n)
+		return PL_OK;
+	pl_kv_sort(s->run, s->n);
+	errno = 0;
+	if (fwrite(s->run, sizeof(*s->run), s->n, s->f) != s->n)
+		return io_error("write", d);
+	s->runs = pl_xrealloc(s->runs, (s->n_runs + 1) * sizeof(*s->runs));
+	r = &s->runs[s->n_runs++];
+	memset(r, 0, sizeof(*r));
+	r->first = s->written;
+	r->n = s->n;
+	s->written += s->n;
+	s->n = 0;
+	return PL_OK;
+}
+
+enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d)
+{
+	s->run[s->n++] = *kv;
+	return s->n == s->run_len ? flush_run(s, d) : PL_OK;
+}
+
+/* Refills run r's buffer; -1 on a read error. */
+static int refill(struct pl_extsort *s, struct pl_extsort_run *r)
+{
+	size_t want = r->n - r->at < READ_BUF ? r->n - r->at : READ_BUF;
+	size_t bytes = want * sizeof(*r->buf), got = 0;
+	off_t at = (off_t)((r->first + r->at) * sizeof(*r->buf));
+
+	while (got < bytes) {
+		ssize_t n = pread(fileno(s->f), (char *)r->buf + got, bytes - got, at + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	r->at += want;
+	r->buf_n = want;
+	r->buf_i = 0;
+	return 0;
+}
+
+/* Whether run x's next pair comes before run y's (ties: the earlier run). */
+static int before(const struct pl_extsort *s, size_t x, size_t y)
+{
+	const struct pl_extsort_run *a = &s->runs[x], *b = &s->runs[y];
+	uint64_t ka = a->buf[a->buf_i].key, kb = b->buf[b->buf_i].key;
+
+	return ka < kb || (ka == kb && x < y);
+}
+
+static void sift_down(struct pl_extsort *s, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, tmp;
+
+		if (l < s->n_heap && before(s, s->heap[l], s->heap[m]))
+			m = l;
+		if (r < s->n_heap && before(s, s->heap[r], s->heap[m]))
+			m = r;
+		if (m == i)
+			return;
+		tmp = s->heap[i];
+		s->heap[i] = s->heap[m];
+		s->heap[m] = tmp;
+		i = m;
+	}
+}
+
+enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d)
+{
+	enum pl_err err = flush_run(s, d);
+
+	free(s->run);
+	s->run = NULL;
+	if (err)
+		return err;
+	if (fflush(s->f) != 0)
+		return io_error("write", d);
+	s->heap = pl_xmalloc((s->n_runs + 1) * sizeof(*s->heap));
+	for (size_t i = 0; i < s->n_runs; i++) {
+		s->runs[i].buf = pl_xmalloc(READ_BUF * sizeof(*s->runs[i].buf));
+		if (refill(s, &s->runs[i]) != 0)
+			return io_error("read", d);
+		s->heap[s->n_heap++] = i;
+	}
+	for (size_t i = s->n_heap / 2; i-- > 0;)
+		sift_down(s, i);
+	return PL_OK;
+}
+
+int pl_extsort_next(struct pl_extsort *s, struct pl_kv *kv, struct pl_diag *d)
+{
+	struct pl_extsort_run *r;
+
+	if (!s->n_heap)
+		return 0;
+	r = &s->runs[s->heap[0]];
+	*kv = r->buf[r->buf_i++];
+	if (r->buf_i == r->buf_n) {
+		if (r->at < r->n) {
+			if (refill(s, r) != 0) {
+				io_error("read", d);
+				return -1;
+			}
+		} else {
+			s->heap[0] = s->heap[--s->n_heap];
+		}
+	}
+	sift_down(s, 0);
+	return 1;
+}
+
+void pl_extsort_release(struct pl_extsort *s)
+{
+	if (s->f)
+		fclose(s->f);
+	for (size_t i = 0; i < s->n_runs; i++)
+		free(s->runs[i].buf);
+	free(s->runs);
+	free(s->run);
+	free(s->heap);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,56 @@
+/*
+ * lib/extsort.h - sorting pairs of a 64-bit key and two 32-bit values, in
+ * memory (pl_kv_sort) or, for more than memory may hold, in runs written to
+ * an unnamed spill file and merged (pl_extsort).  Both are stable: equal
+ * keys keep the order they were added in.
+ */
+#ifndef PL_EXTSORT_H
+#define PL_EXTSORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pl.h"
+
+struct pl_kv {
+	uint64_t key;
+	uint32_t a, b;             /* carried along */
+};
+
+/* Sorts kv[0..n) by key, stably: LSD radix sort, 16 bits a pass (a pass
+ * whose digit is the same for all keys is skipped). */
+void pl_kv_sort(struct pl_kv *kv, size_t n);
+
+/* Runs of run_len pairs; the merge reads each run through a small buffer. */
+struct pl_extsort_run {
+	size_t first, n;           /* pairs in the file */
+	size_t at;                 /* pairs read */
+	struct pl_kv *buf;
+	size_t buf_n, buf_i;
+};
+
+struct pl_extsort {
+	FILE *f;
+	size_t run_len;
+	struct pl_kv *run;         /* the run being filled */
+	size_t n;                  /* pairs in it */
+	size_t written;            /* pairs in the file */
+	struct pl_extsort_run *runs;
+	size_t n_runs;
+	size_t *heap;              /* runs by their next key (the merge) */
+	size_t n_heap;
+};
+
+/* An empty sorter whose runs go to a spill file in dir (see pl_spill_open);
+ * run_len 0: a default of 2^20 pairs (16 MiB, and as much again to sort). */
+enum pl_err pl_extsort_init(struct pl_extsort *s, const char *dir, size_t run_len,
+			    struct pl_diag *d);
+enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d);
+/* Ends the adding and starts the merge. */
+enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d);
+/* The next pair in key order into *kv: 1, or 0 at the end, or -1 with d set. */
+int pl_extsort_next(struct pl_extsort *s, struct pl_kv *kv, struct pl_diag *d);
+void pl_extsort_release(struct pl_extsort *s);
+
+#endif
