@@ -592,7 +592,8 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 
 /*
  * Blocking.  Each rule gives a record a key when it has all of the rule's
- * components: a 64-bit FNV-1a hash of them (a collision merges two blocks:
+ * components: the top 48 bits of a 64-bit FNV-1a hash of them (so that the
+ * index of open keys holds 32 bits of each; a collision merges two blocks:
  * a few more pairs compared, nothing linked that the comparison would not
  * link).  Records sharing a key are a block; a block of more than max_block
  * records is skipped.  Only blocks with an open record (one without a valid
@@ -611,7 +612,7 @@ static void block_keys(const struct dedup *dd, const struct rec *r, uint64_t *ke
 	for (size_t k = 0; k < dd->cfg.n_rules; k++) {
 		uint64_t h;
 
-		key[k] = block_key(dd, r, dd->cfg.rules[k], &h) ? (h ? h : 1) : 0;
+		key[k] = block_key(dd, r, dd->cfg.rules[k], &h) ? (h >> 16 ? h >> 16 : 1) : 0;
 	}
 }
 
@@ -861,9 +862,10 @@ static void estimate_prior(struct dedup *dd)
 }
 
 /* The open records' keys under one rule, sorted: a block is a run of equal
- * hashes.  dir[d] is the first entry whose hash's top 16 bits are d. */
+ * keys.  Keys are 48 bits (block_keys): dir[d] is the first entry whose key's
+ * top 16 bits are d, and an entry stores the low 32 (fp). */
 struct oindex {
-	uint64_t *hash;
+	uint32_t *fp;
 	uint32_t *rec;              /* the open record of each entry; REC_SKIPPED set at
 				     * a run's first entry if the block is skipped */
 	uint32_t *n_valid;          /* until skip_blocks, at a run's first entry: the
@@ -873,6 +875,24 @@ struct oindex {
 	uint32_t base;              /* block id of entry 0: a block's id is base + its
 				     * first entry */
 };
+
+/* A run of equal keys, [lo, hi), in the directory's bucket d. */
+struct ix_run {
+	size_t d, lo, hi;
+};
+
+/* Advances *u to the next run; 0 after the last.  Start from all zeros. */
+static int next_run(const struct oindex *ix, struct ix_run *u)
+{
+	u->lo = u->hi;
+	while (u->d < 65536 && u->lo >= ix->dir[u->d + 1])
+		u->d++;
+	if (u->lo >= ix->n)
+		return 0;
+	for (u->hi = u->lo + 1; u->hi < ix->dir[u->d + 1] && ix->fp[u->hi] == ix->fp[u->lo]; u->hi++)
+		;
+	return 1;
+}
 
 #define REC_SKIPPED 0x80000000u
 
@@ -893,20 +913,21 @@ struct blocking {
 	uint32_t *oblk;             /* oblk[i * n_rules + r]: open i's block under r */
 };
 
-/* The first entry of ix with hash h; SIZE_MAX if none. */
+/* The first entry of ix with key h; SIZE_MAX if none. */
 static size_t ix_find(const struct oindex *ix, uint64_t h)
 {
-	size_t lo = ix->dir[h >> 48], hi = ix->dir[(h >> 48) + 1];
+	size_t lo = ix->dir[h >> 32], end = ix->dir[(h >> 32) + 1], hi = end;
+	uint32_t fp = (uint32_t)h;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (ix->hash[mid] < h)
+		if (ix->fp[mid] < fp)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < ix->dir[(h >> 48) + 1] && ix->hash[lo] == h ? lo : SIZE_MAX;
+	return lo < end && ix->fp[lo] == fp ? lo : SIZE_MAX;
 }
 
 /* Rule r's index of the open records' keys (okey[r], freed). */
@@ -926,14 +947,14 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	free(dd->okey[r]);
 	dd->okey[r] = NULL;
 	pl_kv_sort(keys, n);
-	ix->hash = pl_xmalloc((n + 1) * sizeof(*ix->hash));
+	ix->fp = pl_xmalloc((n + 1) * sizeof(*ix->fp));
 	ix->rec = pl_xmalloc((n + 1) * sizeof(*ix->rec));
 	ix->n_valid = pl_xcalloc(n + 1, sizeof(*ix->n_valid));
 	ix->dir = pl_xcalloc(65537, sizeof(*ix->dir));
 	for (size_t i = 0; i < n; i++) {
-		ix->hash[i] = keys[i].key;
+		ix->fp[i] = (uint32_t)keys[i].key;
 		ix->rec[i] = keys[i].a;
-		ix->dir[(keys[i].key >> 48) + 1]++;
+		ix->dir[(keys[i].key >> 32) + 1]++;
 	}
 	for (size_t dgt = 0; dgt < 65536; dgt++)
 		ix->dir[dgt + 1] += ix->dir[dgt];
@@ -987,12 +1008,9 @@ static size_t heaviest_rule(const struct blocking *b)
 		const struct oindex *ix = &b->ix[r];
 		double pairs = 0;
 
-		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
-			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
-				;
-			pairs += (double)(hi - lo) * ((double)ix->n_valid[lo] +
-						      (double)(hi - lo - 1) / 2);
-		}
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
+			pairs += (double)(u.hi - u.lo) * ((double)ix->n_valid[u.lo] +
+							  (double)(u.hi - u.lo - 1) / 2);
 		if (pairs > best) {
 			best = pairs;
 			heavy = r;
@@ -1052,11 +1070,9 @@ static void skip_blocks(const struct dedup *dd, struct blocking *b)
 		struct oindex *ix = &b->ix[r];
 		size_t skipped = 0;
 
-		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
-			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
-				;
-			if ((long)(hi - lo) + (long)ix->n_valid[lo] > dd->cfg.max_block) {
-				ix->rec[lo] |= REC_SKIPPED;
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+			if ((long)(u.hi - u.lo) + (long)ix->n_valid[u.lo] > dd->cfg.max_block) {
+				ix->rec[u.lo] |= REC_SKIPPED;
 				skipped++;
 			}
 		}
@@ -1077,14 +1093,9 @@ static void open_blocks(const struct dedup *dd, struct blocking *b)
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
 
-		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
-			uint32_t id = ix_block(ix, lo);
-
-			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
-				;
-			for (size_t i = lo; i < hi; i++)
-				b->oblk[(size_t)ix_rec(ix, i) * b->n_rules + r] = id;
-		}
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
+			for (size_t i = u.lo; i < u.hi; i++)
+				b->oblk[(size_t)ix_rec(ix, i) * b->n_rules + r] = ix_block(ix, u.lo);
 	}
 }
 
@@ -1119,7 +1130,7 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 static void blocking_release(struct blocking *b)
 {
 	for (size_t r = 0; r < DEDUP_MAX_RULES; r++) {
-		free(b->ix[r].hash);
+		free(b->ix[r].fp);
 		free(b->ix[r].rec);
 		free(b->ix[r].n_valid);
 		free(b->ix[r].dir);
@@ -1187,16 +1198,14 @@ static void open_pairs(struct worker *w)
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
 
-		for (size_t lo = 0, hi; lo < ix->n; lo = hi) {
-			for (hi = lo + 1; hi < ix->n && ix->hash[hi] == ix->hash[lo]; hi++)
-				;
-			if (ix_block(ix, lo) == BLK_NONE || hi - lo < 2 || k++ % w->n != w->id)
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+			if (ix_block(ix, u.lo) == BLK_NONE || u.hi - u.lo < 2 || k++ % w->n != w->id)
 				continue;
-			for (size_t i = lo; i < hi; i++) {
+			for (size_t i = u.lo; i < u.hi; i++) {
 				const struct orec *oa = &dd->open[ix_rec(ix, i)];
 				const uint32_t *ba = b->oblk + (size_t)ix_rec(ix, i) * b->n_rules;
 
-				for (size_t j = i + 1; j < hi; j++) {
+				for (size_t j = i + 1; j < u.hi; j++) {
 					const struct orec *ob = &dd->open[ix_rec(ix, j)];
 
 					if (oa->c.node == ob->c.node ||
@@ -1220,10 +1229,10 @@ static void prefetch_keys(const struct blocking *b, const struct srec *s)
 
 		if (!s->key[r] || !ix->n)
 			continue;
-		lo = ix->dir[s->key[r] >> 48];
-		hi = ix->dir[(s->key[r] >> 48) + 1];
-		__builtin_prefetch(&ix->hash[lo]);
-		__builtin_prefetch(&ix->hash[hi ? hi - 1 : 0]);
+		lo = ix->dir[s->key[r] >> 32];
+		hi = ix->dir[(s->key[r] >> 32) + 1];
+		__builtin_prefetch(&ix->fp[lo]);
+		__builtin_prefetch(&ix->fp[hi ? hi - 1 : 0]);
 	}
 }
 
@@ -1241,10 +1250,9 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 	}
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
+		size_t end = vb[r] == BLK_NONE ? 0 : ix->dir[(s->key[r] >> 32) + 1];
 
-		if (vb[r] == BLK_NONE)
-			continue;
-		for (size_t i = at[r]; i < ix->n && ix->hash[i] == s->key[r]; i++) {
+		for (size_t i = at[r]; i < end && ix->fp[i] == (uint32_t)s->key[r]; i++) {
 			const struct orec *o = &dd->open[ix_rec(ix, i)];
 
 			if (!blocked_before(vb, b->oblk + (size_t)ix_rec(ix, i) * b->n_rules, r))
