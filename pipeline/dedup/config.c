@@ -87,6 +87,10 @@ static int handle(void *user, const char *section, const char *key, const char *
 		if (number(value, 1000, 1e9, &v))
 			return bad(st, line, "u_sample_pairs is not 1000..1e9:", value);
 		cfg->u_sample_pairs = (long)v;
+	} else if (strcasecmp(key, "label_sample") == 0) {
+		if (number(value, 2, 1e9, &v))
+			return bad(st, line, "label_sample is not 2..1e9:", value);
+		cfg->label_sample = (long)v;
 	} else if (strcasecmp(key, "em_iterations") == 0) {
 		if (number(value, 1, 10000, &v))
 			return bad(st, line, "em_iterations is not 1..10000:", value);
@@ -136,6 +140,7 @@ enum pl_err dedup_config_load(const char *path, struct dedup_config *cfg, struct
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->threshold = 4.3;
 	cfg->u_sample_pairs = 200000;
+	cfg->label_sample = DEDUP_LABEL_SAMPLE;
 	cfg->em_iterations = 200;
 	cfg->max_block = 2000;
 	cfg->tf_adjust = 1;

@@ -135,11 +135,9 @@ struct label {
 	uint32_t idx;
 	struct crec c;
 };
-#define LABEL_SAMPLE_MAX ((size_t)1 << 18)
-
 struct label_sample {
 	struct label *l;
-	size_t n, cap;
+	size_t n, cap, max;        /* max: cfg.label_sample */
 	uint64_t limit;
 };
 
@@ -647,7 +645,7 @@ static void labels_add(struct label_sample *s, const char *ref, uint32_t idx,
 {
 	uint64_t node = ref_hash(ref);
 
-	while (node <= s->limit && s->n == LABEL_SAMPLE_MAX)
+	while (node <= s->limit && s->limit && s->n >= s->max)
 		labels_halve(s);
 	if (node > s->limit)
 		return;
@@ -2476,6 +2474,7 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 	pl_key_wipe(&key);
 	dd->stride = SREC_HEAD + dd->cfg.n_rules * sizeof(uint64_t);
 	dd->labels.limit = UINT64_MAX;
+	dd->labels.max = (size_t)dd->cfg.label_sample;
 	err = pl_db_open(dd->o->db_path, &dd->db, d);
 	if (err)
 		return err;

@@ -28,11 +28,13 @@ enum dedup_key {
  * labels when there are at least DEDUP_MIN_LABEL_PAIRS of them (auto). */
 enum dedup_m_from { DM_AUTO, DM_LABELS, DM_EM };
 #define DEDUP_MIN_LABEL_PAIRS 1000
+#define DEDUP_LABEL_SAMPLE 262144   /* default of label_sample */
 
 /* mappings/linkage/linkage.ini */
 struct dedup_config {
 	double threshold;          /* match weight (log2 Bayes factor) to link */
 	long u_sample_pairs;
+	long label_sample;         /* episodes with a valid number drawn for m, at most */
 	enum dedup_m_from m_from;
 	long em_iterations;
 	long max_block;

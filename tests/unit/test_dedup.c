@@ -48,6 +48,7 @@ static void test_dedup__defaults_and_m_from(void **state)
 		assert_int_equal(load(state, text, &cfg, &d), PL_OK);
 		assert_int_equal(cfg.m_from, cases[i].want);
 		assert_int_equal(cfg.em_iterations, 200);
+		assert_int_equal(cfg.label_sample, DEDUP_LABEL_SAMPLE);
 		assert_int_equal(cfg.max_block, 2000);
 		assert_int_equal(cfg.n_rules, 1);
 	}
@@ -62,6 +63,20 @@ static void test_dedup__bad_m_from_names_the_line(void **state)
 			      "[blocking]\nrule = sex\n", &cfg, &d), PL_ECONFIG);
 	assert_int_equal(d.line, 3);
 	assert_non_null(strstr(d.msg, "m_from is not auto, labels or em"));
+}
+
+static void test_dedup__label_sample(void **state)
+{
+	struct dedup_config cfg;
+	struct pl_diag d;
+
+	assert_int_equal(load(state, "[linkage]\nlabel_sample = 400\n[blocking]\nrule = sex\n",
+			      &cfg, &d), PL_OK);
+	assert_int_equal(cfg.label_sample, 400);
+	assert_int_equal(load(state, "[linkage]\nlabel_sample = 1\n[blocking]\nrule = sex\n",
+			      &cfg, &d), PL_ECONFIG);
+	assert_int_equal(d.line, 2);
+	assert_non_null(strstr(d.msg, "label_sample is not 2..1e9"));
 }
 
 static void test_dedup__rules_and_their_text(void **state)
@@ -130,6 +145,8 @@ int main(void)
 						unit_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_dedup__bad_m_from_names_the_line,
 						unit_tmp_setup, unit_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_dedup__label_sample, unit_tmp_setup,
+						unit_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_dedup__rules_and_their_text, unit_tmp_setup,
 						unit_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_dedup__at_most_16_rules, unit_tmp_setup,
