@@ -158,7 +158,6 @@ struct caches {
 
 struct pair {
 	uint32_t a, b;             /* spill positions, a < b */
-	uint32_t first, last;      /* a's name ids (the name-frequency weights) */
 	double weight;
 	signed char lv[C__COUNT];
 	unsigned char linked;      /* this link joined two persons */
@@ -1615,16 +1614,19 @@ static void prepare_weights(struct dedup *dd)
 	}
 }
 
-static double contribution(const struct dedup *dd, const struct pair *p, int k, int *tf)
+/* Comparison k's contribution to the weight of a pair with levels lv, one
+ * of whose records is a (the name-frequency weight of an exact name). */
+static double contribution(const struct dedup *dd, const signed char lv_of[C__COUNT], int k,
+			   const struct crec *a, int *tf)
 {
-	int lv = p->lv[k];
+	int lv = lv_of[k];
 
 	*tf = 0;
 	if (lv < 0)
 		return 0;
 	if (dd->cfg.tf_adjust && (k == C_FIRST || k == C_LAST) && lv == PL_CMP_NAME_EXACT) {
 		*tf = 1;
-		return dd->tf_w[k == C_LAST][k == C_FIRST ? p->first : p->last];
+		return dd->tf_w[k == C_LAST][k == C_FIRST ? a->first : a->last];
 	}
 	return dd->w[k][lv + 1];
 }
@@ -1641,18 +1643,16 @@ static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint
 	memset(&p, 0, sizeof(p));
 	p.a = a;
 	p.b = b;
-	p.first = ca->first;
-	p.last = ca->last;
 	compare(dd, &w->cache, ca, cb, p.lv);
 	w->pattern_n[pattern_of(p.lv)]++;
 	w->seen++;
 	p.weight = dd->prior_w;
 	for (int k = 0; k < C__COUNT; k++)
-		p.weight += contribution(dd, &p, k, &tf);
+		p.weight += contribution(dd, p.lv, k, ca, &tf);
 	if (p.weight < dd->cfg.threshold)
 		return;
 	if (w->n_pairs == w->cap_pairs) {
-		w->cap_pairs = w->cap_pairs ? 2 * w->cap_pairs : 1024;
+		w->cap_pairs += w->cap_pairs / 2 + 1024;
 		w->pairs = pl_xrealloc(w->pairs, w->cap_pairs * sizeof(*w->pairs));
 	}
 	w->pairs[w->n_pairs++] = p;
@@ -1704,14 +1704,15 @@ static const char *level_label(const struct dedup *dd, int k, int lv, char buf[1
 }
 
 /* The pair's weight in words: each comparison's level and contribution. */
-static void waterfall(const struct dedup *dd, const struct pair *p, struct pl_buf *out)
+static void waterfall(const struct dedup *dd, const struct pair *p, const struct crec *a,
+		      struct pl_buf *out)
 {
 	pl_buf_reset(out);
 	pl_buf_printf(out, "prior %+.2f", prior_weight(dd));
 	for (int k = 0; k < C__COUNT; k++) {
 		char label[16];
 		int tf;
-		double c = contribution(dd, p, k, &tf);
+		double c = contribution(dd, p->lv, k, a, &tf);
 
 		pl_buf_printf(out, "; %s %s%s %+.2f", cmp_names[k], level_label(dd, k, p->lv[k], label),
 			      tf ? " (name frequency)" : "", c);
@@ -1901,6 +1902,10 @@ static void step_done(struct timespec *t, const char *step)
  * 3. episode_person is filled from it in (file_id, line) order, which
  *    appends to the table's key order instead of inserting all over it.
  */
+
+/* Pairs a run of the sort by episode holds (16 bytes each, and as much
+ * again while it is sorted). */
+#define EP_SORT_RUN ((size_t)1 << 19)
 
 /* Rows gathered for pl_db_insert_rows, flushed a chunk at a time. */
 #define ROW_CHUNK 4096
@@ -2271,7 +2276,7 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 
 	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
 
-	err = pl_extsort_init(&w->by_episode, dir, 0, d);
+	err = pl_extsort_init(&w->by_episode, dir, EP_SORT_RUN, d);
 	free(dir);
 	if (!err)
 		err = pl_db_exec(w->dd->db, "CREATE TEMP TABLE dd_open (file_id INTEGER, line "
@@ -2288,6 +2293,22 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 	if (!err)
 		err = write_episode_persons(w, d);
 	return err;
+}
+
+/* The comparison record of the episode at spill position idx. */
+static enum pl_err crec_of(const struct dedup *dd, uint32_t idx, struct crec *c,
+			   struct pl_diag *d)
+{
+	size_t o = open_at(dd, idx);
+
+	if (o != SIZE_MAX) {
+		*c = dd->open[o].c;
+		return PL_OK;
+	}
+	if (crec_at(dd, idx, c) != 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+				   strerror(errno));
+	return PL_OK;
 }
 
 /* The person_key of the episode at spill position idx (after write_persons). */
@@ -2326,6 +2347,7 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
 		const struct pair *p = &dd->pairs[i];
 		int64_t af, al, bf, bl, key, unused;
+		struct crec ca;
 
 		if (!p->linked)
 			continue;
@@ -2334,7 +2356,10 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 			err = key_of(w, find, p->b, &bf, &bl, &unused, d);
 		if (err)
 			break;
-		waterfall(dd, p, &text);
+		err = crec_of(dd, p->a, &ca, d);
+		if (err)
+			break;
+		waterfall(dd, p, &ca, &text);
 		sqlite3_bind_int64(st, 1, key);
 		sqlite3_bind_int64(st, 2, af);
 		sqlite3_bind_int64(st, 3, al);
