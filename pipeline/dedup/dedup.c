@@ -29,6 +29,7 @@
 #include "dedup.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -141,6 +142,11 @@ struct label_sample {
 	uint64_t limit;
 };
 
+/* Records a run of the external sorts holds (24 bytes each, and as much
+ * again while it is sorted): memory against the number of runs merged. */
+#define PERSON_SORT_RUN ((size_t)1 << 18)
+#define EP_SORT_RUN ((size_t)1 << 18)
+
 #define LEVEL_CACHE_BITS 18
 #define MAX_THREADS 8
 
@@ -181,6 +187,7 @@ struct dedup {
 	uint64_t *okey[DEDUP_MAX_RULES]; /* okey[r][i]: open i's key under rule r (to blocking) */
 	uint32_t *by_idx;           /* the open records in spill order (blocking_init) */
 	struct label_sample labels;
+	struct pl_extsort by_person; /* (person_ref, position, district) of the valid records */
 	size_t n_open_nodes;        /* nodes of the open records: reserve numbers, singles */
 	size_t n_nodes;             /* and then the valid numbers met in links */
 	unsigned char *node_valid;  /* node holds a valid identity number */
@@ -694,8 +701,29 @@ static int spill_get(const struct dedup *dd, size_t first, size_t n, void *buf)
 	return 0;
 }
 
+/* A person_ref (32 hex digits, as pl_pseudonym writes them) as 128 bits;
+ * 0 if it is not one. */
+static int ref_bits(const char *ref, uint64_t *hi, uint64_t *lo)
+{
+	uint64_t v[2] = { 0, 0 };
+
+	for (int i = 0; i < 32; i++) {
+		int c = (unsigned char)ref[i], x = c >= '0' && c <= '9' ? c - '0'
+						 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (x < 0)
+			return 0;
+		v[i / 16] = v[i / 16] << 4 | (uint64_t)x;
+	}
+	if (ref[32])
+		return 0;
+	*hi = v[0];
+	*lo = v[1];
+	return 1;
+}
+
 /* The record r, packed, to the spill file; an open one also to memory,
- * a valid one to the label sample. */
+ * a valid one to the label sample and the sort by person. */
 static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_diag *d)
 {
 	struct srec s;
@@ -707,8 +735,17 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	s.line = r->line;
 	block_keys(dd, r, s.key);
 	if (r->id == ID_VALID) {
+		struct pl_kv kv = { 0, 0, idx, (uint32_t)r->district };
+		enum pl_err err;
+
+		if (!ref_bits(r->ref, &kv.key, &kv.key2))
+			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref is not "
+					   "32 hex digits", r->file_id, r->line);
 		dd->n_valid++;
 		labels_add(&dd->labels, r->ref, idx, &s.c);
+		err = pl_extsort_add(&dd->by_person, &kv, d);
+		if (err)
+			return err;
 	} else {
 		struct orec *o;
 
@@ -1890,34 +1927,27 @@ static void step_done(struct timespec *t, const char *step)
 /* ---- persons ------------------------------------------------------------ */
 
 /*
- * The persons are written in three steps, so that memory holds only the
- * open records:
- * 1. each open record's person (named here: a valid number it was linked
- *    to, else its reserve number or a pseudonym) and step go to the
- *    temporary table dd_open;
- * 2. the episodes with a valid number and dd_open are read back sorted by
- *    person_id (SQLite's sorter spills to disk): each run of one id is a
- *    person, keyed 1..n in person_id order; each episode's key and step go
- *    to an external sort (lib/extsort) by (file_id, line);
- * 3. episode_person is filled from it in (file_id, line) order, which
- *    appends to the table's key order instead of inserting all over it.
+ * The persons are written without holding the episodes with a valid
+ * number:
+ * 1. the open records' persons are named in memory (the valid number a
+ *    link joined them to, else their reserve number or a pseudonym), with
+ *    each open record's step, and sorted by person_id;
+ * 2. load_records gave every episode with a valid number to an external
+ *    sort by person_ref (lib/extsort; person_refs are 32 hex digits, 128
+ *    bits); merged with the open persons, each run of one id is a person,
+ *    keyed 1..n in person_id order; each episode's key and step go to a
+ *    second external sort, by position in the spill file;
+ * 3. episode_person is filled from that sort, reading the spill file
+ *    alongside for file and line: (file_id, line) order, which appends to
+ *    the table's key order instead of inserting all over it.
  */
-
-/* Pairs a run of the sort by episode holds (16 bytes each, and as much
- * again while it is sorted). */
-#define EP_SORT_RUN ((size_t)1 << 19)
 
 /* Rows gathered for pl_db_insert_rows, flushed a chunk at a time. */
 #define ROW_CHUNK 4096
 
-struct open_row {
-	int64_t file_id, line;
-	const char *person_id, *basis, *step, *district;
-};
-
 struct person_row {
 	int64_t key;
-	char *id;
+	char id[PL_PSEUDONYM_HEX];
 	const char *basis;
 	long n;
 	int n_districts;
@@ -1928,22 +1958,40 @@ struct ep_row {
 	const char *step;
 };
 
+/* A person with open records. */
+struct operson {
+	uint64_t hi, lo;           /* its id as 128 bits */
+	const char *id, *basis;
+	size_t first, n;           /* its records: members first..first+n */
+};
+
+struct member {
+	size_t root;
+	uint32_t pos;              /* its position in the spill */
+	uint32_t idx;              /* an open record */
+};
+
+enum step { STEP_DETERMINISTIC, STEP_PROBABILISTIC, STEP_UNLINKED };
+static const char *const step_names[] = { "deterministic", "probabilistic", "unlinked" };
+
 struct writer {
 	struct dedup *dd;
 	char **file_names;          /* by position in file_ids */
 	long long *file_ids;
 	size_t n_files;
 	struct pl_intern made_ids;  /* ids of persons without a number (pseudonyms) */
-	struct open_row *orow;
+	struct member *m;           /* the open records, grouped by person */
+	unsigned char *step;        /* by open record */
+	struct operson *op;         /* the persons with open records, by id */
+	size_t n_op;
 	struct person_row *prow;
 	struct ep_row *erow;
-	size_t n_orow, n_prow, n_erow;
+	size_t n_prow, n_erow;
 	uint32_t *seen;             /* by district: the person that last had it */
 	size_t n_seen;
-	struct pl_extsort by_episode; /* (file_id << 32 | line, person_key, step) */
+	struct pl_extsort by_pos;   /* (position, person_key, step) of every episode */
+	unsigned char *buf;         /* spill records, read alongside by_pos */
 };
-
-static const char *const step_names[] = { "deterministic", "probabilistic", "unlinked" };
 
 static const char *file_name(const struct writer *w, long long file_id)
 {
@@ -1979,18 +2027,6 @@ static enum pl_err load_file_names(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
-static void bind_open_row(void *rows, size_t i, sqlite3_stmt *st, int base)
-{
-	const struct open_row *r = (const struct open_row *)rows + i;
-
-	sqlite3_bind_int64(st, base + 1, r->file_id);
-	sqlite3_bind_int64(st, base + 2, r->line);
-	sqlite3_bind_text(st, base + 3, r->person_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 4, r->basis, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 5, r->step, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 6, r->district, -1, SQLITE_STATIC);
-}
-
 static void bind_person_row(void *rows, size_t i, sqlite3_stmt *st, int base)
 {
 	const struct person_row *p = (const struct person_row *)rows + i;
@@ -2012,24 +2048,12 @@ static void bind_ep_row(void *rows, size_t i, sqlite3_stmt *st, int base)
 	sqlite3_bind_text(st, base + 4, r->step, -1, SQLITE_STATIC);
 }
 
-static enum pl_err flush_open_rows(struct writer *w, struct pl_diag *d)
-{
-	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO temp.dd_open (file_id, line, "
-					    "person_id, basis, step, district)", 6, w->n_orow,
-					    bind_open_row, w->orow, "store persons", d);
-
-	w->n_orow = 0;
-	return err;
-}
-
 static enum pl_err flush_person_rows(struct writer *w, struct pl_diag *d)
 {
 	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO person (person_key, person_id, "
 					    "basis, n_episodes, n_districts)", 5, w->n_prow,
 					    bind_person_row, w->prow, "store persons", d);
 
-	for (size_t i = 0; i < w->n_prow; i++)
-		free(w->prow[i].id);
 	w->n_prow = 0;
 	return err;
 }
@@ -2044,12 +2068,6 @@ static enum pl_err flush_ep_rows(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
-struct member {
-	size_t root;
-	uint32_t pos;              /* its position in the spill */
-	uint32_t idx;              /* an open record */
-};
-
 static int cmp_member(const void *a, const void *b)
 {
 	const struct member *x = a, *y = b;
@@ -2057,6 +2075,15 @@ static int cmp_member(const void *a, const void *b)
 	if (x->root != y->root)
 		return x->root < y->root ? -1 : 1;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_operson(const void *a, const void *b)
+{
+	const struct operson *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 /* The id and basis of the person made of the open records g[0..n) and,
@@ -2094,14 +2121,18 @@ static void name_person(struct writer *w, const struct member *g, size_t n, size
 	*basis = n > 1 ? "LINKED" : "SINGLE";
 }
 
-/* Step 1: the open records' persons and steps, to dd_open. */
-static enum pl_err write_open(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
+/* Step 1: the persons with open records, sorted by id, and each open
+ * record's step. */
+static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
-	struct member *m = pl_xmalloc((dd->n_open + 1) * sizeof(*m));
 	size_t *vnode_of = pl_xmalloc((dd->n_nodes + 1) * sizeof(*vnode_of));
+	struct member *m = pl_xmalloc((dd->n_open + 1) * sizeof(*m));
 	enum pl_err err = PL_OK;
 
+	w->m = m;
+	w->step = pl_xmalloc(dd->n_open + 1);
+	w->op = pl_xmalloc((dd->n_open + 1) * sizeof(*w->op));
 	for (size_t i = 0; i < dd->n_nodes; i++)
 		vnode_of[i] = SIZE_MAX;
 	for (size_t i = 0; i < dd->n_vrecs; i++)
@@ -2115,35 +2146,32 @@ static enum pl_err write_open(struct writer *w, struct pl_uf *uf, struct pl_diag
 		qsort(m, dd->n_open, sizeof(*m), cmp_member);
 	for (size_t lo = 0, hi; lo < dd->n_open && !err; lo = hi) {
 		size_t vnode = vnode_of[m[lo].root], n;
-		const char *id, *basis;
+		struct operson *p = &w->op[w->n_op++];
 
 		for (hi = lo + 1; hi < dd->n_open && m[hi].root == m[lo].root; hi++)
 			;
 		n = hi - lo + (vnode != SIZE_MAX);
-		name_person(w, m + lo, hi - lo, vnode, &id, &basis);
-		for (size_t i = lo; i < hi && !err; i++) {
+		name_person(w, m + lo, hi - lo, vnode, &p->id, &p->basis);
+		p->first = lo;
+		p->n = hi - lo;
+		if (!ref_bits(p->id, &p->hi, &p->lo))
+			err = pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
+		for (size_t i = lo; i < hi; i++) {
 			const struct orec *o = &dd->open[m[i].idx];
-			struct open_row *r = &w->orow[w->n_orow++];
 			int own = o->ref_id != ID_BLANK &&
-				  strcmp(pl_intern_str(&dd->refs, o->ref_id), id) == 0;
+				  strcmp(pl_intern_str(&dd->refs, o->ref_id), p->id) == 0;
+			enum step s = own ? STEP_DETERMINISTIC : n > 1 ? STEP_PROBABILISTIC
+								    : STEP_UNLINKED;
 
-			r->file_id = o->file_id;
-			r->line = o->line;
-			r->person_id = id;
-			r->basis = basis;
-			r->step = own ? "deterministic" : n > 1 ? "probabilistic" : "unlinked";
-			r->district = dd->districts[o->district];
-			dd->sum->deterministic += r->step[0] == 'd';
-			dd->sum->probabilistic += r->step[0] == 'p';
-			dd->sum->unlinked += r->step[0] == 'u';
-			if (w->n_orow == ROW_CHUNK)
-				err = flush_open_rows(w, d);
+			w->step[m[i].idx] = (unsigned char)s;
+			dd->sum->deterministic += s == STEP_DETERMINISTIC;
+			dd->sum->probabilistic += s == STEP_PROBABILISTIC;
+			dd->sum->unlinked += s == STEP_UNLINKED;
 		}
 	}
-	if (!err)
-		err = flush_open_rows(w, d);
+	if (w->n_op)
+		qsort(w->op, w->n_op, sizeof(*w->op), cmp_operson);
 	free(vnode_of);
-	free(m);
 	return err;
 }
 
@@ -2163,106 +2191,109 @@ static int new_district(struct writer *w, size_t di, uint32_t key)
 	return 1;
 }
 
-static const char *const sorted_sql =
-	"SELECT pid, basis, district, file_id, line, step FROM ("
-	" SELECT person_ref AS pid, 'PNR' AS basis, district, file_id, line,"
-	"  'deterministic' AS step FROM main.episode"
-	"  WHERE person_ref <> '' AND id_type <> 'RESERV'"
-	" UNION ALL SELECT person_id, basis, district, file_id, line, step FROM temp.dd_open)"
-	" ORDER BY pid";
-
-static uint32_t step_code(const char *s)
+/* One episode of the person p: its district and, to the sort by
+ * position, its key and step. */
+static enum pl_err add_episode(struct writer *w, struct person_row *p, size_t district,
+			       uint32_t pos, enum step s, struct pl_diag *d)
 {
-	return s[0] == 'd' ? 0 : s[0] == 'p' ? 1 : 2;
+	struct pl_kv e = { pos, 0, (uint32_t)p->key, (uint32_t)s };
+
+	p->n++;
+	p->n_districts += new_district(w, district, (uint32_t)p->key);
+	return pl_extsort_add(&w->by_pos, &e, d);
 }
 
-static const char *basis_name(const char *s)
+/* Whether the 128-bit id (hi, lo) comes before (or is) the open person op. */
+static int id_before(uint64_t hi, uint64_t lo, const struct operson *op, int *same)
 {
-	static const char *const names[] = { "PNR", "RESERV", "LINKED", "SINGLE" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (strcmp(s, names[i]) == 0)
-			return names[i];
-	return names[0];
+	*same = hi == op->hi && lo == op->lo;
+	return hi < op->hi || (hi == op->hi && lo <= op->lo);
 }
 
-/* Ends the current person (w->prow[w->n_prow], numbered key) if any. */
-static enum pl_err end_person(struct writer *w, struct person_row *p, struct pl_diag *d)
-{
-	if (!p->id)
-		return PL_OK;
-	w->prow[w->n_prow++] = *p;
-	w->dd->sum->persons++;
-	memset(p, 0, sizeof(*p));
-	return w->n_prow == ROW_CHUNK ? flush_person_rows(w, d) : PL_OK;
-}
-
-/* Step 2: person, and every episode's key and step to the sort by episode. */
-static enum pl_err write_sorted(struct writer *w, struct pl_diag *d)
+/* Step 2: person, merging the episodes with a valid number (sorted by
+ * person_ref) with the open persons (sorted by id). */
+static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
-	sqlite3_stmt *st = NULL;
-	struct person_row cur;
-	enum pl_err err;
-	int64_t key = 0;
-	int rc = SQLITE_DONE;
+	struct pl_kv v;
+	size_t at = 0;
+	int rc;
+	enum pl_err err = pl_extsort_merge(&dd->by_person, d);
 
-	memset(&cur, 0, sizeof(cur));
-	err = pl_db_prepare(dd->db, sorted_sql, &st, d);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *pid = (const char *)sqlite3_column_text(st, 0);
-		const char *basis = (const char *)sqlite3_column_text(st, 1);
-		struct pl_kv e;
+	rc = err ? -1 : pl_extsort_next(&dd->by_person, &v, d);
+	while (!err && (rc == 1 || at < w->n_op)) {
+		struct person_row *p = &w->prow[w->n_prow];
+		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
+		int same = 0, valid = rc == 1 && (!op || id_before(v.key, v.key2, op, &same));
+		uint64_t hi = valid ? v.key : op->hi, lo = valid ? v.key2 : op->lo;
 
-		if (!cur.id || strcmp(cur.id, pid) != 0) {
-			err = end_person(w, &cur, d);
-			cur.key = ++key;
-			cur.id = pl_xstrdup(pid);
-			cur.basis = basis_name(basis);
+		memset(p, 0, sizeof(*p));
+		p->key = (int64_t)++dd->sum->persons;
+		snprintf(p->id, sizeof(p->id), "%016" PRIx64 "%016" PRIx64, hi, lo);
+		p->basis = valid ? "PNR" : op->basis;
+		while (!err && rc == 1 && v.key == hi && v.key2 == lo) {
+			err = add_episode(w, p, v.b, v.a, STEP_DETERMINISTIC, d);
+			rc = err ? -1 : pl_extsort_next(&dd->by_person, &v, d);
 		}
-		if (strcmp(basis, "PNR") == 0)
-			cur.basis = "PNR";
-		cur.n++;
-		cur.n_districts += new_district(w, (size_t)district_index(dd, (const char *)
-						sqlite3_column_text(st, 2)), (uint32_t)key);
-		/* file ids and lines fit 32 bits: load_records checked */
-		e.key = (uint64_t)sqlite3_column_int64(st, 3) << 32 |
-			(uint32_t)sqlite3_column_int64(st, 4);
-		e.a = (uint32_t)key;
-		e.b = step_code((const char *)sqlite3_column_text(st, 5));
-		if (!err)
-			err = pl_extsort_add(&w->by_episode, &e, d);
+		if (op && (same || !valid)) {
+			for (size_t i = op->first; !err && i < op->first + op->n; i++)
+				err = add_episode(w, p, (size_t)dd->open[w->m[i].idx].district,
+						  w->m[i].pos, (enum step)w->step[w->m[i].idx], d);
+			at++;
+		}
+		if (++w->n_prow == ROW_CHUNK && !err)
+			err = flush_person_rows(w, d);
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = pl_db_fail(dd->db, rc, "read the episodes by person", d);
-	sqlite3_finalize(st);
-	if (!err)
-		err = end_person(w, &cur, d);
-	free(cur.id);
+	if (!err && rc < 0)
+		err = d->err ? d->err : PL_EIO;
 	if (!err)
 		err = flush_person_rows(w, d);
 	return err;
 }
 
-/* Step 3: episode_person from the sort by episode. */
+/* Step 3: episode_person from the sort by position, with file and line
+ * from the spill file read alongside. */
 static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 {
-	enum pl_err err = pl_extsort_merge(&w->by_episode, d);
+	struct dedup *dd = w->dd;
+	enum pl_err err = pl_extsort_merge(&w->by_pos, d);
+	size_t chunk_at = 0, chunk_n = 0, expect = 0;
 	struct pl_kv e;
 	int rc = 0;
 
-	while (!err && (rc = pl_extsort_next(&w->by_episode, &e, d)) == 1) {
-		struct ep_row *r = &w->erow[w->n_erow++];
+	while (!err && (rc = pl_extsort_next(&w->by_pos, &e, d)) == 1) {
+		const struct srec *s;
+		struct ep_row *r;
 
-		r->file_id = (int64_t)(e.key >> 32);
-		r->line = (int64_t)(e.key & 0xffffffffu);
+		if (e.key != expect++) {
+			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "episode %" PRIu64 " has no "
+					  "person or two", e.key);
+			break;
+		}
+		if (e.key >= chunk_at + chunk_n) {
+			chunk_at = (size_t)e.key;
+			chunk_n = dd->n_recs - chunk_at < SPILL_CHUNK ? dd->n_recs - chunk_at
+								      : SPILL_CHUNK;
+			if (spill_get(dd, chunk_at, chunk_n, w->buf) != 0) {
+				err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary "
+						  "file: %s", strerror(errno));
+				break;
+			}
+		}
+		s = (const struct srec *)(w->buf + (e.key - chunk_at) * dd->stride);
+		r = &w->erow[w->n_erow++];
+		r->file_id = s->file_id;
+		r->line = s->line;
 		r->key = e.a;
 		r->step = step_names[e.b];
 		if (w->n_erow == ROW_CHUNK)
 			err = flush_ep_rows(w, d);
 	}
 	if (!err && rc < 0)
-		err = d->err;
+		err = d->err ? d->err : PL_EIO;
+	if (!err && expect != dd->n_recs)
+		err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "%zu of %zu episodes have a person",
+				  expect, dd->n_recs);
 	if (!err)
 		err = flush_ep_rows(w, d);
 	return err;
@@ -2272,24 +2303,18 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct timespec *t,
 				 struct pl_diag *d)
 {
+	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
 	enum pl_err err;
 
-	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
-
-	err = pl_extsort_init(&w->by_episode, dir, EP_SORT_RUN, d);
+	err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
 	free(dir);
 	if (!err)
-		err = pl_db_exec(w->dd->db, "CREATE TEMP TABLE dd_open (file_id INTEGER, line "
-				 "INTEGER, person_id TEXT, basis TEXT, step TEXT, district TEXT)", d);
-	if (!err)
-		err = write_open(w, uf, d);
+		err = name_open_persons(w, uf, d);
 	w->dd->sum->deterministic += w->dd->n_valid;
 	step_done(t, "write: the open records' persons");
 	if (!err)
-		err = write_sorted(w, d);
+		err = write_person_rows(w, d);
 	step_done(t, "write: person, by person_id");
-	if (!err)
-		err = pl_db_exec(w->dd->db, "DROP TABLE temp.dd_open", d);
 	if (!err)
 		err = write_episode_persons(w, d);
 	return err;
@@ -2444,13 +2469,14 @@ static void writer_release(struct writer *w)
 	free(w->file_names);
 	free(w->file_ids);
 	pl_intern_release(&w->made_ids);
-	for (size_t i = 0; i < w->n_prow; i++)
-		free(w->prow[i].id);
-	free(w->orow);
+	free(w->m);
+	free(w->step);
+	free(w->op);
 	free(w->prow);
 	free(w->erow);
 	free(w->seen);
-	pl_extsort_release(&w->by_episode);
+	free(w->buf);
+	pl_extsort_release(&w->by_pos);
 }
 
 static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
@@ -2461,9 +2487,9 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 
 	memset(&w, 0, sizeof(w));
 	w.dd = dd;
-	w.orow = pl_xmalloc(ROW_CHUNK * sizeof(*w.orow));
 	w.prow = pl_xmalloc(ROW_CHUNK * sizeof(*w.prow));
 	w.erow = pl_xmalloc(ROW_CHUNK * sizeof(*w.erow));
+	w.buf = pl_xmalloc(SPILL_CHUNK * dd->stride);
 	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM episode_person; "
 			 "DELETE FROM person; DELETE FROM linkage_param", d);
 	if (!err)
@@ -2506,8 +2532,9 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 	/* beside the database: the system's /tmp may be small */
 	dir = pl_dir_of(sqlite3_db_filename(dd->db, "main"));
 	dd->spill = pl_spill_open(dir, d);
+	err = dd->spill ? pl_extsort_init(&dd->by_person, dir, PERSON_SORT_RUN, d) : PL_EIO;
 	free(dir);
-	return dd->spill ? PL_OK : PL_EIO;
+	return err;
 }
 
 static void close_run(struct dedup *dd)
@@ -2517,6 +2544,7 @@ static void close_run(struct dedup *dd)
 	free(dd->districts);
 	if (dd->spill)
 		fclose(dd->spill);
+	pl_extsort_release(&dd->by_person);
 	free(dd->open);
 	for (size_t k = 0; k < DEDUP_MAX_RULES; k++)
 		free(dd->okey[k]);

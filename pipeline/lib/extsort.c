@@ -16,19 +16,25 @@
 #define DEFAULT_RUN ((size_t)1 << 20)
 #define READ_BUF 4096
 
+/* The 16-bit digit d (0..7, least significant first) of kv's 128-bit key. */
+static size_t digit(const struct pl_kv *kv, int d)
+{
+	return (size_t)((d < 4 ? kv->key2 >> (16 * d) : kv->key >> (16 * (d - 4))) & 0xffff);
+}
+
 void pl_kv_sort(struct pl_kv *kv, size_t n)
 {
 	enum { DIGITS = 1 << 16 };
 	struct pl_kv *tmp = pl_xmalloc((n + 1) * sizeof(*tmp)), *from = kv, *to = tmp;
 	size_t *at = pl_xmalloc(DIGITS * sizeof(*at));
 
-	for (int shift = 0; shift < 64; shift += 16) {
+	for (int dg = 0; dg < 8; dg++) {
 		struct pl_kv *swap = from;
 		int same = 0;
 
 		memset(at, 0, DIGITS * sizeof(*at));
 		for (size_t i = 0; i < n; i++)
-			at[(from[i].key >> shift) & (DIGITS - 1)]++;
+			at[digit(&from[i], dg)]++;
 		for (size_t d = 0, sum = 0; d < DIGITS; d++) {
 			size_t c = at[d];
 
@@ -39,7 +45,7 @@ void pl_kv_sort(struct pl_kv *kv, size_t n)
 		if (same)
 			continue; /* one digit for all: this pass would not move anything */
 		for (size_t i = 0; i < n; i++)
-			to[at[(from[i].key >> shift) & (DIGITS - 1)]++] = from[i];
+			to[at[digit(&from[i], dg)]++] = from[i];
 		from = to;
 		to = swap;
 	}
@@ -122,10 +128,14 @@ static int refill(struct pl_extsort *s, struct pl_extsort_run *r)
 /* Whether run x's next pair comes before run y's (ties: the earlier run). */
 static int before(const struct pl_extsort *s, size_t x, size_t y)
 {
-	const struct pl_extsort_run *a = &s->runs[x], *b = &s->runs[y];
-	uint64_t ka = a->buf[a->buf_i].key, kb = b->buf[b->buf_i].key;
+	const struct pl_kv *a = &s->runs[x].buf[s->runs[x].buf_i];
+	const struct pl_kv *b = &s->runs[y].buf[s->runs[y].buf_i];
 
-	return ka < kb || (ka == kb && x < y);
+	if (a->key != b->key)
+		return a->key < b->key;
+	if (a->key2 != b->key2)
+		return a->key2 < b->key2;
+	return x < y;
 }
 
 static void sift_down(struct pl_extsort *s, size_t i)

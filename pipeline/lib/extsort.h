@@ -1,5 +1,5 @@
 /*
- * lib/extsort.h - sorting pairs of a 64-bit key and two 32-bit values, in
+ * lib/extsort.h - sorting records of a 128-bit key (key, key2) and two 32-bit values, in
  * memory (pl_kv_sort) or, for more than memory may hold, in runs written to
  * an unnamed spill file and merged (pl_extsort).  Both are stable: equal
  * keys keep the order they were added in.
@@ -14,15 +14,16 @@
 #include "pl.h"
 
 struct pl_kv {
-	uint64_t key;
+	uint64_t key, key2;        /* sorted by key, then key2 */
 	uint32_t a, b;             /* carried along */
 };
 
-/* Sorts kv[0..n) by key, stably: LSD radix sort, 16 bits a pass (a pass
- * whose digit is the same for all keys is skipped). */
+/* Sorts kv[0..n) by (key, key2), stably: LSD radix sort, 16 bits a pass (a
+ * pass whose digit is the same for all records is skipped, so a key2 that
+ * is always 0 costs one counting pass a digit). */
 void pl_kv_sort(struct pl_kv *kv, size_t n);
 
-/* Runs of run_len pairs; the merge reads each run through a small buffer. */
+/* Runs of run_len records; the merge reads each run through a small buffer. */
 struct pl_extsort_run {
 	size_t first, n;           /* pairs in the file */
 	size_t at;                 /* pairs read */
@@ -43,13 +44,13 @@ struct pl_extsort {
 };
 
 /* An empty sorter whose runs go to a spill file in dir (see pl_spill_open);
- * run_len 0: a default of 2^20 pairs (16 MiB, and as much again to sort). */
+ * run_len 0: a default of 2^20 records (24 MiB, and as much again to sort). */
 enum pl_err pl_extsort_init(struct pl_extsort *s, const char *dir, size_t run_len,
 			    struct pl_diag *d);
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d);
 /* Ends the adding and starts the merge. */
 enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d);
-/* The next pair in key order into *kv: 1, or 0 at the end, or -1 with d set. */
+/* The next record in key order into *kv: 1, or 0 at the end, or -1 with d set. */
 int pl_extsort_next(struct pl_extsort *s, struct pl_kv *kv, struct pl_diag *d);
 void pl_extsort_release(struct pl_extsort *s);
 

@@ -28,18 +28,21 @@ static uint64_t next_random(uint64_t *s)
 	return *s;
 }
 
-/* The reference order: by key, then by the order added (kept in a). */
+/* The reference order: by key, key2, then by the order added (kept in a). */
 static int cmp_stable(const void *x, const void *y)
 {
 	const struct pl_kv *a = x, *b = y;
 
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
+	if (a->key2 != b->key2)
+		return a->key2 < b->key2 ? -1 : 1;
 	return a->a < b->a ? -1 : a->a > b->a;
 }
 
-/* n pairs numbered in a, with keys drawn by shape: 0 few distinct keys,
- * 1 full 64-bit keys, 2 (file << 32 | line) keys. */
+/* n records numbered in a, with keys drawn by shape: 0 few distinct keys,
+ * 1 full 64-bit keys, 2 (file << 32 | line) keys, 3 few distinct keys
+ * with key2 deciding among them (128-bit keys, as person_refs). */
 static struct pl_kv *make_pairs(size_t n, int shape, uint64_t seed)
 {
 	struct pl_kv *kv = calloc(n + 1, sizeof(*kv));
@@ -47,8 +50,9 @@ static struct pl_kv *make_pairs(size_t n, int shape, uint64_t seed)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t r = next_random(&seed);
 
-		kv[i].key = shape == 0 ? r % 37 * 0x0101010101010101ULL
+		kv[i].key = shape == 0 || shape == 3 ? r % 37 * 0x0101010101010101ULL
 			  : shape == 1 ? r : (r % 5) << 32 | (r >> 40);
+		kv[i].key2 = shape == 3 ? (r >> 3) % 11 * 0x9E3779B97F4A7C15ULL : 0;
 		kv[i].a = (uint32_t)i;
 		kv[i].b = (uint32_t)(r >> 7);
 	}
@@ -59,6 +63,7 @@ static void assert_same_pairs(const struct pl_kv *x, const struct pl_kv *y, size
 {
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(x[i].key, y[i].key);
+		assert_int_equal(x[i].key2, y[i].key2);
 		assert_int_equal(x[i].a, y[i].a);
 		assert_int_equal(x[i].b, y[i].b);
 	}
@@ -67,7 +72,7 @@ static void assert_same_pairs(const struct pl_kv *x, const struct pl_kv *y, size
 static void test_extsort__radix_matches_stable_qsort(void **state)
 {
 	(void)state;
-	for (int shape = 0; shape < 3; shape++) {
+	for (int shape = 0; shape < 4; shape++) {
 		size_t n = 50000;
 		struct pl_kv *kv = make_pairs(n, shape, 0x9E3779B97F4A7C15ULL + (uint64_t)shape);
 		struct pl_kv *ref = calloc(n + 1, sizeof(*ref));
@@ -83,8 +88,8 @@ static void test_extsort__radix_matches_stable_qsort(void **state)
 
 static void test_extsort__radix_small_inputs(void **state)
 {
-	struct pl_kv one = { 42, 1, 2 };
-	struct pl_kv two[2] = { { 7, 0, 0 }, { 3, 1, 0 } };
+	struct pl_kv one = { 42, 0, 1, 2 };
+	struct pl_kv two[2] = { { 7, 0, 0, 0 }, { 3, 0, 1, 0 } };
 
 	(void)state;
 	pl_kv_sort(NULL, 0);
@@ -127,7 +132,7 @@ static void test_extsort__runs_merge_stably(void **state)
 {
 	struct unit_tmp *t = *state;
 
-	for (int shape = 0; shape < 3; shape++) {
+	for (int shape = 0; shape < 4; shape++) {
 		size_t n = 20000;
 		struct pl_kv *kv = make_pairs(n, shape, 12345 + (uint64_t)shape);
 
