@@ -17,9 +17,9 @@
  * "open" ones, a few percent): every pair compared has one of them.  All
  * episodes go once through an unnamed spill file of packed comparison
  * records with their blocking keys, which the pair passes stream; the
- * episodes with a valid number are persons by their number, written with
- * SQLite's sorter (write_persons).  So memory grows with the open episodes
- * and the distinct names, not with the data.
+ * episodes with a valid number are persons by their number, grouped and
+ * written through external sorts (write_persons).  So memory grows with
+ * the open episodes and the distinct names, not with the data.
  *
  * Linkage fields are unsealed in memory only and never written: the tables
  * and the spill file hold levels, weights, pool ids, hashes and
@@ -828,6 +828,10 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 	if (!err && fflush(dd->spill) != 0)
 		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
 				  strerror(errno));
+	/* the sort by person is read only when the persons are written, but
+	 * its run buffer leaves memory now */
+	if (!err)
+		err = pl_extsort_merge(&dd->by_person, d);
 	sqlite3_finalize(st);
 	free(ls);
 	if (plain.data)
@@ -2217,10 +2221,9 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 	struct dedup *dd = w->dd;
 	struct pl_kv v;
 	size_t at = 0;
-	int rc;
-	enum pl_err err = pl_extsort_merge(&dd->by_person, d);
+	enum pl_err err = PL_OK;
+	int rc = pl_extsort_next(&dd->by_person, &v, d);
 
-	rc = err ? -1 : pl_extsort_next(&dd->by_person, &v, d);
 	while (!err && (rc == 1 || at < w->n_op)) {
 		struct person_row *p = &w->prow[w->n_prow];
 		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
