@@ -46,6 +46,7 @@
 #include "extsort.h"
 #include "intern.h"
 #include "log.h"
+#include "queue.h"
 #include "secret.h"
 #include "spill.h"
 #include "text.h"
@@ -771,60 +772,215 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	return spill_put(dd, &s, d);
 }
 
+/*
+ * Loading runs on two threads: this one reads the episodes with their
+ * sealed values (SQLite) into batches; a second one unseals and packs them
+ * (pack_batch: pools, spill file, open records, samples, the sort by
+ * person), in order, so that a record's position is the same as on one
+ * thread.  Batches go round between two queues (lib/queue), so memory
+ * holds LOAD_BATCHES of them.
+ */
+#define LOAD_BATCH 512
+#define LOAD_BATCHES 4
+#define NO_TEXT SIZE_MAX
+
+/* An episode as read: its texts are offsets into the batch's text. */
+struct load_row {
+	long long file_id;
+	long line;
+	int birth_year;
+	size_t district, ref, type, birth, sex, sealed; /* NO_TEXT: NULL */
+	size_t sealed_len;
+};
+
+struct load_batch {
+	struct load_row row[LOAD_BATCH];
+	size_t n;
+	struct pl_buf text;
+};
+
+struct loader {
+	struct dedup *dd;
+	struct sealed_layout *ls;
+	size_t n_ls;
+	struct pl_queue full, empty;
+	struct pl_buf plain;       /* unsealed values */
+	enum pl_err err;           /* the packing thread's, with diag */
+	struct pl_diag diag;
+};
+
+static size_t keep_text(struct pl_buf *text, const void *s, size_t len)
+{
+	size_t at = text->len;
+
+	if (!s)
+		return NO_TEXT;
+	pl_buf_append(text, s, len);
+	pl_buf_putc(text, '\0');
+	return at;
+}
+
+static const char *text_at(const struct load_batch *b, size_t at)
+{
+	return at == NO_TEXT ? NULL : b->text.data + at;
+}
+
+/* Row st of the query into batch b. */
+static void read_row(sqlite3_stmt *st, struct load_batch *b)
+{
+	struct load_row *r = &b->row[b->n++];
+	int col[] = { 2, 3, 4, 5, 6 };
+	size_t *at[] = { &r->district, &r->ref, &r->type, &r->birth, &r->sex };
+
+	r->file_id = sqlite3_column_int64(st, 0);
+	r->line = (long)sqlite3_column_int64(st, 1);
+	r->birth_year = sqlite3_column_int(st, 8);
+	for (size_t i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
+		const unsigned char *t = sqlite3_column_text(st, col[i]);
+
+		*at[i] = keep_text(&b->text, t, (size_t)sqlite3_column_bytes(st, col[i]));
+	}
+	{
+		const void *blob = sqlite3_column_blob(st, 7);
+
+		r->sealed_len = (size_t)sqlite3_column_bytes(st, 7);
+		r->sealed = keep_text(&b->text, blob, r->sealed_len);
+	}
+}
+
+/* Unseals and keeps one episode read. */
+static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
+			    const struct load_row *lr, struct pl_diag *d)
+{
+	struct dedup *dd = ld->dd;
+	const char *ref = text_at(b, lr->ref), *type = text_at(b, lr->type);
+	const char *birth = text_at(b, lr->birth), *sex = text_at(b, lr->sex);
+	struct rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.file_id = lr->file_id;
+	r.line = lr->line;
+	r.district = district_index(dd, text_at(b, lr->district));
+	/* positions and open records' numbers are 31 bits (REC_SKIPPED) */
+	if (dd->n_recs >= INT32_MAX || r.file_id < 0 || r.file_id > UINT32_MAX ||
+	    r.line < 0 || (unsigned long)r.line > UINT32_MAX || r.district > INT16_MAX)
+		return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: more than %ld "
+				   "episodes, files, lines or districts to link", r.file_id,
+				   r.line, (long)INT32_MAX);
+	r.ref = ref && *ref ? ref : NULL;
+	r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
+	r.first_id = r.last_id = r.post_id = ID_BLANK;
+	if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r.birth) != 0)
+		memset(&r.birth, 0, sizeof(r.birth));
+	r.birth_year = r.birth.year ? r.birth.year : lr->birth_year;
+	snprintf(r.sex, sizeof(r.sex), "%s", sex ? sex : "");
+	if (lr->sealed != NO_TEXT) {
+		if (pl_unseal(dd->seal_key, text_at(b, lr->sealed), lr->sealed_len, &ld->plain))
+			return pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be "
+					   "opened: the key file is not the one used at ingest");
+		fill_linkage(dd, &r, layout_of(ld->ls, ld->n_ls, r.file_id), ld->plain.data);
+	}
+	return keep_record(dd, &r, d);
+}
+
+static enum pl_err pack_batch(struct loader *ld, struct load_batch *b, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; i < b->n && !err; i++)
+		err = pack_row(ld, b, &b->row[i], d);
+	b->n = 0;
+	pl_buf_reset(&b->text);
+	return err;
+}
+
+/* The packing thread: batches from full, back to empty; on an error both
+ * queues close, which stops the reading thread. */
+static void *packer(void *arg)
+{
+	struct loader *ld = arg;
+	struct load_batch *b;
+
+	while ((b = pl_queue_get(&ld->full))) {
+		if (!ld->err && (ld->err = pack_batch(ld, b, &ld->diag)) != PL_OK) {
+			pl_queue_close(&ld->full);
+			pl_queue_close(&ld->empty);
+		}
+		b->n = 0;
+		pl_buf_reset(&b->text);
+		/* refused once closed: the batch stays in load_records' array */
+		(void)pl_queue_put(&ld->empty, b);
+	}
+	return NULL;
+}
+
+/* Reads every episode into batches for the packer (a thread, or this one
+ * if there is no thread). */
+static enum pl_err read_batches(struct loader *ld, sqlite3_stmt *st, int threaded,
+				struct load_batch *batch, struct pl_diag *d)
+{
+	struct load_batch *cur = NULL;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!cur && !(cur = threaded ? pl_queue_get(&ld->empty) : batch))
+			break; /* the packer stopped */
+		read_row(st, cur);
+		if (cur->n < LOAD_BATCH)
+			continue;
+		if (!threaded)
+			err = pack_batch(ld, cur, d);
+		else if (pl_queue_put(&ld->full, cur) != 0)
+			break;
+		cur = NULL;
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = pl_db_fail(ld->dd->db, rc, "read episodes", d);
+	if (!err && cur && cur->n && !threaded)
+		err = pack_batch(ld, cur, d);
+	else if (!err && cur && cur->n)
+		(void)pl_queue_put(&ld->full, cur); /* refused: the packer failed */
+	return err;
+}
+
 static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 {
+	struct load_batch *batch = pl_xcalloc(LOAD_BATCHES, sizeof(*batch));
+	struct loader ld;
 	sqlite3_stmt *st = NULL;
-	struct sealed_layout *ls = NULL;
-	size_t n_ls = 0;
-	struct pl_buf plain;
+	pthread_t tid;
+	int threaded = 0;
 	enum pl_err err;
-	int rc = SQLITE_DONE;
 
-	pl_buf_init(&plain);
-	err = load_layouts(dd, &ls, &n_ls, d);
+	memset(&ld, 0, sizeof(ld));
+	ld.dd = dd;
+	pl_buf_init(&ld.plain);
+	pl_queue_init(&ld.full, LOAD_BATCHES);
+	pl_queue_init(&ld.empty, LOAD_BATCHES);
+	for (size_t i = 0; i < LOAD_BATCHES; i++) {
+		pl_buf_init(&batch[i].text);
+		pl_queue_put(&ld.empty, &batch[i]);
+	}
+	err = load_layouts(dd, &ld.ls, &ld.n_ls, d);
 	if (!err)
 		err = pl_db_prepare(dd->db, "SELECT e.file_id, e.line, e.district, e.person_ref, "
 				    "e.id_type, e.birth_date, e.sex, r.sealed, e.birth_year FROM episode e "
 				    "JOIN raw_row r USING (file_id, line) ORDER BY e.file_id, e.line",
 				    &st, d);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ref = (const char *)sqlite3_column_text(st, 3);
-		const char *type = (const char *)sqlite3_column_text(st, 4);
-		const char *birth = (const char *)sqlite3_column_text(st, 5);
-		const void *blob = sqlite3_column_blob(st, 7);
-		struct rec r;
-
-		memset(&r, 0, sizeof(r));
-		r.file_id = sqlite3_column_int64(st, 0);
-		r.line = (long)sqlite3_column_int64(st, 1);
-		r.district = district_index(dd, (const char *)sqlite3_column_text(st, 2));
-		/* positions and open records' numbers are 31 bits (REC_SKIPPED) */
-		if (dd->n_recs >= INT32_MAX || r.file_id < 0 || r.file_id > UINT32_MAX ||
-		    r.line < 0 || (unsigned long)r.line > UINT32_MAX || r.district > INT16_MAX) {
-			err = pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: more than %ld "
-					  "episodes, files, lines or districts to link", r.file_id,
-					  r.line, (long)INT32_MAX);
-			break;
+	if (!err) {
+		threaded = pthread_create(&tid, NULL, packer, &ld) == 0;
+		err = read_batches(&ld, st, threaded, &batch[0], d);
+		if (threaded) {
+			pl_queue_close(&ld.full);
+			pthread_join(tid, NULL);
 		}
-		r.ref = ref && *ref ? ref : NULL;
-		r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
-		r.first_id = r.last_id = r.post_id = ID_BLANK;
-		if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r.birth) != 0)
-			memset(&r.birth, 0, sizeof(r.birth));
-		r.birth_year = r.birth.year ? r.birth.year : sqlite3_column_int(st, 8);
-		snprintf(r.sex, sizeof(r.sex), "%s", (const char *)sqlite3_column_text(st, 6));
-		if (blob) {
-			if (pl_unseal(dd->seal_key, blob, (size_t)sqlite3_column_bytes(st, 7), &plain)) {
-				err = pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be "
-						  "opened: the key file is not the one used at ingest");
-				break;
-			}
-			fill_linkage(dd, &r, layout_of(ls, n_ls, r.file_id), plain.data);
-		}
-		err = keep_record(dd, &r, d);
+		if (!err && ld.err)
+			err = pl_diag_set(d, ld.err, ld.diag.file[0] ? ld.diag.file : NULL,
+					  ld.diag.line, "%s", ld.diag.msg);
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = pl_db_fail(dd->db, rc, "read episodes", d);
 	if (!err && fflush(dd->spill) != 0)
 		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
 				  strerror(errno));
@@ -833,10 +989,18 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 	if (!err)
 		err = pl_extsort_merge(&dd->by_person, d);
 	sqlite3_finalize(st);
-	free(ls);
-	if (plain.data)
-		memset(plain.data, 0, plain.cap); /* names leave memory with the buffer */
-	pl_buf_release(&plain);
+	free(ld.ls);
+	pl_queue_release(&ld.full);
+	pl_queue_release(&ld.empty);
+	for (size_t i = 0; i < LOAD_BATCHES; i++) {
+		if (batch[i].text.data)
+			memset(batch[i].text.data, 0, batch[i].text.cap);
+		pl_buf_release(&batch[i].text);
+	}
+	free(batch);
+	if (ld.plain.data)
+		memset(ld.plain.data, 0, ld.plain.cap); /* names leave memory with the buffer */
+	pl_buf_release(&ld.plain);
 	return err;
 }
 
