@@ -9,6 +9,13 @@
  * row's values is found before any row is mapped, and is a configuration
  * error (exit 78).
  *
+ * Two threads share the work of a file.  This one reads the raw rows, hands
+ * them in batches of BATCH_ROWS to the mapping thread (unsealing, recoding,
+ * pseudonyms: map_batch), takes the mapped batches back in the same order
+ * and stores them, all on its one connection.  N_BATCHES batches in all go
+ * round between the two, so memory does not grow with the input; what is
+ * stored, and in which order, is what one thread would have stored.
+ *
  * The connection runs with PRAGMA ignore_check_constraints: SQLite tests a
  * CHECK (x IN ('a', 'b', 'c')) through a temporary b-tree it builds anew for
  * every row inserted, which cost more than the rest of the row's insert.  The
@@ -19,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "map.h"
 
+#include <pthread.h>
 #include <regex.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -30,6 +38,7 @@
 #include "log.h"
 #include "pnr.h"
 #include "progress.h"
+#include "queue.h"
 #include "schema.h"
 #include "secret.h"
 #include "source.h"
@@ -43,6 +52,10 @@
  * x 16 values stay far below the limit on bound parameters (32766). */
 #define EPISODE_BATCH 64
 #define EPISODE_COLS 16
+/* Raw rows per batch handed to the mapping thread, and batches in all: one
+ * being read, one stored, two for the mapping thread (a few hundred KiB). */
+#define BATCH_ROWS 256
+#define N_BATCHES 4
 
 enum stmt_id {
 	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
@@ -111,8 +124,7 @@ struct map {
 	struct pl_date today;
 	struct mfile *files;
 	size_t n_files;
-	struct pl_buf plain;           /* unsealed values */
-	struct pl_buf scratch;
+	struct pl_buf scratch;         /* for this thread's log lines */
 	uint64_t rows_to_map;          /* raw rows of the files to map (progress) */
 	uint64_t rows_done;            /* of those, mapped so far (progress) */
 	sqlite3_stmt *batch_st;        /* INSERT of EPISODE_BATCH episodes */
@@ -120,7 +132,7 @@ struct map {
 	size_t n_batch;
 };
 
-/* What a row maps to, or why it cannot be mapped. */
+/* What a row maps to. */
 struct episode {
 	long line;                      /* source line */
 	char person_ref[PL_PSEUDONYM_HEX];
@@ -132,11 +144,16 @@ struct episode {
 	char start[11], end[11];
 	int has_cost;
 	double cost;
-	/* reject */
+};
+
+/* What a row maps to, or why it cannot be mapped. */
+struct outcome {
+	struct episode ep;
 	int field;                      /* field to blame, -1 for the row */
 	const char *reject_code;
 	char reason[200];
-	const char *value;
+	const char *value;              /* NULL or value_copy */
+	char value_copy[512];           /* the value blamed (values are trimmed to 511) */
 };
 
 static uint64_t hash_str(int field, const char *s)
@@ -311,13 +328,17 @@ static size_t split_values(char *s, const char **vals, size_t max)
 	return n;
 }
 
-static int reject_row(struct episode *ep, int field, const char *code, const char *value,
+static int reject_row(struct outcome *o, int field, const char *code, const char *value,
 		      const char *fmt, const char *a, const char *b)
 {
-	ep->field = field;
-	ep->reject_code = code;
-	ep->value = value;
-	snprintf(ep->reason, sizeof(ep->reason), fmt, a, b);
+	o->field = field;
+	o->reject_code = code;
+	o->value = NULL;
+	if (value) {
+		snprintf(o->value_copy, sizeof(o->value_copy), "%s", value);
+		o->value = o->value_copy;
+	}
+	snprintf(o->reason, sizeof(o->reason), fmt, a, b);
 	return -1;
 }
 
@@ -332,6 +353,15 @@ struct row {
 	struct pl_pnr pnr;
 	int pnr_valid;
 	const char *recoded[PL_F__COUNT]; /* recode table's code of a non-empty value (cover_row) */
+};
+
+/* The mapping thread's own state: the keys are the run's, read only. */
+struct mapper {
+	const unsigned char *seal_key;
+	const unsigned char *ref_key;
+	struct pl_buf plain;           /* unsealed values */
+	struct pl_buf scratch;
+	struct row r;
 };
 
 static const char *trim_into(const char *s, char *out, size_t size)
@@ -365,9 +395,10 @@ static const char *derived_sex(const struct row *r)
 	return r->pnr_valid ? (r->pnr.sex == 'M' ? "M" : "F") : NULL;
 }
 
-/* Sets ep->code[f] for a coded field; -1 with the reject in ep. */
-static int map_code(struct mfile *mf, struct row *r, int f, struct episode *ep)
+/* Sets o->ep.code[f] for a coded field; -1 with the reject in o. */
+static int map_code(struct mfile *mf, struct row *r, int f, struct outcome *o)
 {
+	struct episode *ep = &o->ep;
 	const struct pl_source *src = mf->src;
 	const struct pl_field_spec *spec = &src->fields[f];
 	const char *v = r->val[f];
@@ -389,7 +420,7 @@ static int map_code(struct mfile *mf, struct row *r, int f, struct episode *ep)
 		code = spec->constant ? spec->constant
 		     : spec->derive && derived_sex(r) ? derived_sex(r) : unknown_code(f);
 		if (!code && f == PL_F_INTERVENTION)
-			return reject_row(ep, f, "missing_value", "", "no intervention%s%s", "", "");
+			return reject_row(o, f, "missing_value", "", "no intervention%s%s", "", "");
 		ep->code[f] = code;
 		return 0;
 	}
@@ -397,7 +428,7 @@ static int map_code(struct mfile *mf, struct row *r, int f, struct episode *ep)
 		code = f == PL_F_SEX && spec->derive && derived_sex(r) ? derived_sex(r)
 		     : spec->blank ? spec->blank : unknown_code(f);
 		if (!code && f == PL_F_INTERVENTION)
-			return reject_row(ep, f, "missing_value", v, "%s is empty%s",
+			return reject_row(o, f, "missing_value", v, "%s is empty%s",
 					  mf->col_names[mf->col[f]], "");
 		ep->code[f] = code; /* provider may stay unknown (NULL) */
 		return 0;
@@ -406,7 +437,7 @@ static int map_code(struct mfile *mf, struct row *r, int f, struct episode *ep)
 	if (!code)
 		code = spec->unmapped;
 	if (!code)
-		return reject_row(ep, f, "unmapped_code", v, "no mapping for '%s' in [recode %s]",
+		return reject_row(o, f, "unmapped_code", v, "no mapping for '%s' in [recode %s]",
 				  v, pl_field_name((enum pl_field)f));
 	ep->code[f] = code;
 	return 0;
@@ -429,7 +460,7 @@ static int map_date(const struct pl_source *src, const char *v, char out[11])
 	return -1;
 }
 
-static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct episode *ep)
+static void map_identity(struct mapper *w, struct mfile *mf, struct row *r, struct episode *ep)
 {
 	const char *v = r->val[PL_F_IDENTITY_NUMBER];
 
@@ -440,13 +471,13 @@ static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct 
 	if (!*v)
 		return;
 	if (mf->src->reserve && regexec(&mf->src->reserve_re, v, 0, NULL, 0) == 0) {
-		pl_buf_reset(&m->scratch);
-		pl_buf_append(&m->scratch, "R|", 2);
-		pl_buf_append(&m->scratch, mf->src->name, strlen(mf->src->name));
-		pl_buf_putc(&m->scratch, '|');
-		pl_fold(v, strlen(v), &m->plain);
-		pl_buf_append(&m->scratch, m->plain.data, m->plain.len);
-		pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
+		pl_buf_reset(&w->scratch);
+		pl_buf_append(&w->scratch, "R|", 2);
+		pl_buf_append(&w->scratch, mf->src->name, strlen(mf->src->name));
+		pl_buf_putc(&w->scratch, '|');
+		pl_fold(v, strlen(v), &w->plain);
+		pl_buf_append(&w->scratch, w->plain.data, w->plain.len);
+		pl_pseudonym(w->ref_key, w->scratch.data, w->scratch.len, ep->person_ref);
 		ep->id_type = "RESERV";
 		return;
 	}
@@ -456,21 +487,22 @@ static void map_identity(struct map *m, struct mfile *mf, struct row *r, struct 
 	}
 	r->pnr_valid = 1;
 	ep->id_type = pl_id_type_code(r->pnr.type);
-	pl_buf_reset(&m->scratch);
-	pl_buf_append(&m->scratch, "P|", 2);
-	pl_buf_append(&m->scratch, r->pnr.norm, strlen(r->pnr.norm));
-	pl_pseudonym(m->ref_key, m->scratch.data, m->scratch.len, ep->person_ref);
+	pl_buf_reset(&w->scratch);
+	pl_buf_append(&w->scratch, "P|", 2);
+	pl_buf_append(&w->scratch, r->pnr.norm, strlen(r->pnr.norm));
+	pl_pseudonym(w->ref_key, w->scratch.data, w->scratch.len, ep->person_ref);
 }
 
-static int map_birth(struct mfile *mf, struct row *r, struct episode *ep)
+static int map_birth(struct mfile *mf, struct row *r, struct outcome *o)
 {
+	struct episode *ep = &o->ep;
 	const struct pl_source *src = mf->src;
 	const char *v = r->val[PL_F_BIRTH_DATE];
 	const char *y = r->val[PL_F_BIRTH_YEAR];
 
 	ep->birth_year = 0;
 	if (map_date(src, v, ep->birth_date) != 0)
-		return reject_row(ep, PL_F_BIRTH_DATE, "bad_date", v, "'%s' is not a date in %s",
+		return reject_row(o, PL_F_BIRTH_DATE, "bad_date", v, "'%s' is not a date in %s",
 				  v, "the [dates] formats");
 	if (!ep->birth_date[0] && src->fields[PL_F_BIRTH_DATE].derive && r->pnr_valid)
 		pl_date_iso(&r->pnr.birth, ep->birth_date);
@@ -479,7 +511,7 @@ static int map_birth(struct mfile *mf, struct row *r, struct episode *ep)
 		long year = strtol(y, &end, 10);
 
 		if (*end || strlen(y) != 4 || year < mf->ref.year - 120 || year > mf->ref.year)
-			return reject_row(ep, PL_F_BIRTH_YEAR, "bad_birth_year", y,
+			return reject_row(o, PL_F_BIRTH_YEAR, "bad_birth_year", y,
 					  "birth year '%s' is not a plausible year%s", y, "");
 		ep->birth_year = (int)year;
 	} else if (ep->birth_date[0]) {
@@ -489,32 +521,33 @@ static int map_birth(struct mfile *mf, struct row *r, struct episode *ep)
 	}
 	if (ep->birth_date[0] && (atoi(ep->birth_date) < mf->ref.year - 120 ||
 				  atoi(ep->birth_date) > mf->ref.year))
-		return reject_row(ep, PL_F_BIRTH_DATE, "bad_birth_year", v,
+		return reject_row(o, PL_F_BIRTH_DATE, "bad_birth_year", v,
 				  "birth date '%s' is not plausible%s", v, "");
 	return 0;
 }
 
-static int map_period_and_cost(struct mfile *mf, struct row *r, struct episode *ep)
+static int map_period_and_cost(struct mfile *mf, struct row *r, struct outcome *o)
 {
+	struct episode *ep = &o->ep;
 	const struct pl_source *src = mf->src;
 	const char *s = r->val[PL_F_START_DATE], *e = r->val[PL_F_END_DATE];
 	const char *c = r->val[PL_F_COST_SEK];
 
 	if (!*s)
-		return reject_row(ep, PL_F_START_DATE, "missing_value", s, "no start date%s%s", "", "");
+		return reject_row(o, PL_F_START_DATE, "missing_value", s, "no start date%s%s", "", "");
 	if (map_date(src, s, ep->start) != 0)
-		return reject_row(ep, PL_F_START_DATE, "bad_date", s, "'%s' is not a date in %s",
+		return reject_row(o, PL_F_START_DATE, "bad_date", s, "'%s' is not a date in %s",
 				  s, "the [dates] formats");
 	if (map_date(src, e, ep->end) != 0)
-		return reject_row(ep, PL_F_END_DATE, "bad_date", e, "'%s' is not a date in %s",
+		return reject_row(o, PL_F_END_DATE, "bad_date", e, "'%s' is not a date in %s",
 				  e, "the [dates] formats");
 	if (ep->end[0] && strcmp(ep->end, ep->start) < 0)
-		return reject_row(ep, PL_F_END_DATE, "end_before_start", e,
+		return reject_row(o, PL_F_END_DATE, "end_before_start", e,
 				  "end date '%s' is before the start date '%s'", e, s);
 	ep->has_cost = 0;
 	if (*c) {
 		if (pl_number_parse(c, src->decimal, &ep->cost) != 0)
-			return reject_row(ep, PL_F_COST_SEK, "bad_number", c,
+			return reject_row(o, PL_F_COST_SEK, "bad_number", c,
 					  "'%s' is not a number (decimal %s)", c,
 					  src->decimal == ',' ? "comma" : "point");
 		ep->has_cost = 1;
@@ -527,7 +560,7 @@ static const int coded_fields[] = {
 };
 
 /* Fills the row's field values from the stored and unsealed values. */
-static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
+static int gather(struct mapper *w, struct mfile *mf, struct row *r, char *fields,
 		  const void *blob, int blob_len)
 {
 	const char **cols = r->cols, **secret = r->secret;
@@ -535,9 +568,9 @@ static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
 
 	r->n_cols = split_values(fields, cols, r->cap);
 	if (blob) {
-		if (pl_unseal(m->seal_key, blob, (size_t)blob_len, &m->plain) != 0)
+		if (pl_unseal(w->seal_key, blob, (size_t)blob_len, &w->plain) != 0)
 			return -1;
-		n_secret = split_values(m->plain.data, secret, r->cap);
+		n_secret = split_values(w->plain.data, secret, r->cap);
 	}
 	for (int f = 0; f < PL_F__COUNT; f++) {
 		const char *v = "";
@@ -553,7 +586,7 @@ static int gather(struct map *m, struct mfile *mf, struct row *r, char *fields,
 
 /* Counts every non-empty value of every recoded field, whether or not the
  * row maps: coverage is what an analyst completes a mapping from. */
-static void cover_row(struct map *m, struct mfile *mf, struct row *r, long line)
+static void cover_row(struct mapper *w, struct mfile *mf, struct row *r, long line)
 {
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++) {
 		int f = coded_fields[i];
@@ -562,23 +595,23 @@ static void cover_row(struct map *m, struct mfile *mf, struct row *r, long line)
 		r->recoded[f] = NULL;
 		if (mf->col[f] < 0 || !*v)
 			continue;
-		pl_fold(v, strlen(v), &m->scratch);
-		r->recoded[f] = pl_recode_lookup(&mf->src->fields[f], m->scratch.data);
+		pl_fold(v, strlen(v), &w->scratch);
+		r->recoded[f] = pl_recode_lookup(&mf->src->fields[f], w->scratch.data);
 		cov_add(&mf->cov, f, v, r->recoded[f], line);
 	}
 }
 
-static int map_row(struct map *m, struct mfile *mf, struct row *r, long line, struct episode *ep)
+static int map_row(struct mapper *w, struct mfile *mf, struct row *r, long line, struct outcome *o)
 {
-	cover_row(m, mf, r, line);
-	ep->field = -1;
-	ep->reject_code = NULL;
-	ep->value = NULL;
-	map_identity(m, mf, r, ep);
-	if (map_birth(mf, r, ep) != 0 || map_period_and_cost(mf, r, ep) != 0)
+	cover_row(w, mf, r, line);
+	o->field = -1;
+	o->reject_code = NULL;
+	o->value = NULL;
+	map_identity(w, mf, r, &o->ep);
+	if (map_birth(mf, r, o) != 0 || map_period_and_cost(mf, r, o) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(coded_fields) / sizeof(coded_fields[0]); i++)
-		if (map_code(mf, r, coded_fields[i], ep) != 0)
+		if (map_code(mf, r, coded_fields[i], o) != 0)
 			return -1;
 	return 0;
 }
@@ -674,76 +707,237 @@ static enum pl_err queue_episode(struct map *m, struct mfile *mf, struct pl_diag
 }
 
 static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
-				const struct episode *ep, struct pl_diag *d)
+				const struct outcome *o, struct pl_diag *d)
 {
 	sqlite3_stmt *st = m->st[S_INSERT_REJECT];
 	const char *field = NULL;
 
-	if (ep->field >= 0)
-		field = mf->col[ep->field] >= 0 ? mf->col_names[mf->col[ep->field]]
-						: pl_field_name((enum pl_field)ep->field);
+	if (o->field >= 0)
+		field = mf->col[o->field] >= 0 ? mf->col_names[mf->col[o->field]]
+						: pl_field_name((enum pl_field)o->field);
 	mf->rows_rejected++;
 	if (mf->rows_rejected <= MAX_LOGGED_REJECTS && pl_log_enabled(PL_LOG_WARN)) {
 		pl_buf_reset(&m->scratch);
 		pl_buf_printf(&m->scratch, "%s:%ld", mf->name, line);
 		pl_log(PL_LOG_WARN, m->scratch.data, "%s%s%s%s", field ? "field '" : "",
-		       field ? field : "", field ? "': " : "", ep->reason);
+		       field ? field : "", field ? "': " : "", o->reason);
 	}
 	sqlite3_bind_int64(st, 1, mf->file_id);
 	sqlite3_bind_int64(st, 2, line);
 	bind_text_or_null(st, 3, field);
-	sqlite3_bind_text(st, 4, ep->reject_code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ep->reason, -1, SQLITE_STATIC);
-	if (ep->value && ep->field >= 0 && !pl_field_is_sensitive((enum pl_field)ep->field))
-		sqlite3_bind_text(st, 6, ep->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->reject_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, o->reason, -1, SQLITE_STATIC);
+	if (o->value && o->field >= 0 && !pl_field_is_sensitive((enum pl_field)o->field))
+		sqlite3_bind_text(st, 6, o->value, -1, SQLITE_STATIC);
 	return pl_db_step_done(m->db, st, "store reject", d);
 }
 
-static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
+/* One raw row of a batch, and what the mapping thread made of it. */
+struct slot {
+	long line;
+	size_t fields_off;             /* in the batch's data: the stored values, NUL-ended */
+	size_t blob_off;               /* in the batch's data: the sealed values */
+	int blob_len;                  /* -1: none */
+	enum { SLOT_EPISODE, SLOT_REJECT, SLOT_SEALED } kind; /* SEALED: cannot be opened */
+	struct outcome out;
+};
+
+struct batch {
+	size_t n_rows;
+	struct pl_buf data;            /* the rows' values and sealed values */
+	struct slot slot[BATCH_ROWS];
+};
+
+/* What the two threads share while a file is mapped.  A batch belongs to
+ * whoever took it last from a queue (or, for this thread, the free list). */
+struct pipeline {
+	struct mfile *mf;              /* the mapping thread writes only mf->cov */
+	struct map_queue todo;         /* read, to map */
+	struct map_queue done;         /* mapped, to store */
+	struct mapper w;
+	struct batch *batches;         /* N_BATCHES */
+};
+
+/* Maps the rows of b; a row whose sealed values cannot be opened is marked
+ * and not mapped. */
+static void map_batch(struct mapper *w, struct mfile *mf, struct batch *b)
+{
+	for (size_t i = 0; i < b->n_rows; i++) {
+		struct slot *s = &b->slot[i];
+		const char *blob = s->blob_len >= 0 ? b->data.data + s->blob_off : NULL;
+
+		memset(&s->out.ep, 0, sizeof(s->out.ep));
+		s->out.ep.line = s->line;
+		if (gather(w, mf, &w->r, b->data.data + s->fields_off, blob,
+			   s->blob_len >= 0 ? s->blob_len : 0) != 0) {
+			s->kind = SLOT_SEALED;
+			continue;
+		}
+		s->kind = map_row(w, mf, &w->r, s->line, &s->out) == 0 ? SLOT_EPISODE : SLOT_REJECT;
+	}
+}
+
+/* The mapping thread: maps batches until the todo queue is closed and
+ * empty, or the done queue is closed. */
+static void *mapper_main(void *arg)
+{
+	struct pipeline *p = arg;
+	struct batch *b;
+
+	while ((b = map_queue_pop(&p->todo)) != NULL) {
+		map_batch(&p->w, p->mf, b);
+		if (map_queue_push(&p->done, b) != 0)
+			break;
+	}
+	map_queue_close(&p->done);
+	return NULL;
+}
+
+static void pipeline_init(struct pipeline *p, const struct map *m, struct mfile *mf)
+{
+	memset(p, 0, sizeof(*p));
+	p->mf = mf;
+	map_queue_init(&p->todo, N_BATCHES);
+	map_queue_init(&p->done, N_BATCHES);
+	p->w.seal_key = m->seal_key;
+	p->w.ref_key = m->ref_key;
+	pl_buf_init(&p->w.plain);
+	pl_buf_init(&p->w.scratch);
+	p->w.r.cap = mf->n_cols + 1;
+	p->w.r.cols = pl_xcalloc(p->w.r.cap, sizeof(char *));
+	p->w.r.secret = pl_xcalloc(p->w.r.cap, sizeof(char *));
+	p->batches = pl_xcalloc(N_BATCHES, sizeof(*p->batches));
+	for (size_t i = 0; i < N_BATCHES; i++)
+		pl_buf_init(&p->batches[i].data);
+}
+
+static void pipeline_release(struct pipeline *p)
+{
+	for (size_t i = 0; i < N_BATCHES; i++)
+		pl_buf_release(&p->batches[i].data);
+	free(p->batches);
+	free(p->w.r.cols);
+	free(p->w.r.secret);
+	pl_buf_release(&p->w.plain);
+	pl_buf_release(&p->w.scratch);
+	map_queue_release(&p->todo);
+	map_queue_release(&p->done);
+}
+
+/* Reads up to BATCH_ROWS raw rows into b.  *more = 0 at the end of the rows
+ * or on a failure, whose error it returns with details in *d. */
+static enum pl_err read_batch(struct map *m, struct batch *b, int *more, struct pl_diag *d)
 {
 	sqlite3_stmt *st = m->st[S_ROWS];
-	struct row r;
-	struct episode *ep;
-	struct pl_buf fields;
-	enum pl_err err = PL_OK;
-	int rc;
+	int rc = SQLITE_ROW;
 
-	memset(&r, 0, sizeof(r));
-	r.cap = mf->n_cols + 1;
-	r.cols = pl_xcalloc(r.cap, sizeof(char *));
-	r.secret = pl_xcalloc(r.cap, sizeof(char *));
-	pl_buf_init(&fields);
-	sqlite3_bind_int64(st, 1, mf->file_id);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long line = (long)sqlite3_column_int64(st, 0);
+	b->n_rows = 0;
+	pl_buf_reset(&b->data);
+	while (b->n_rows < BATCH_ROWS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct slot *s = &b->slot[b->n_rows++];
 		const void *blob = sqlite3_column_blob(st, 2);
 
-		pl_buf_reset(&fields);
-		pl_buf_append(&fields, sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		s->line = (long)sqlite3_column_int64(st, 0);
+		s->fields_off = b->data.len;
+		pl_buf_append(&b->data, sqlite3_column_text(st, 1),
+			      (size_t)sqlite3_column_bytes(st, 1));
+		pl_buf_putc(&b->data, '\0');
+		s->blob_off = b->data.len;
+		s->blob_len = blob ? sqlite3_column_bytes(st, 2) : -1;
+		if (blob)
+			pl_buf_append(&b->data, blob, (size_t)s->blob_len);
+	}
+	if (rc == SQLITE_ROW)
+		return PL_OK;
+	*more = 0;
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(m->db, rc, "read rows", d);
+}
+
+/* Stores the mapped rows of b in order, as episodes (queued EPISODE_BATCH
+ * to a statement) and rejects. */
+static enum pl_err store_batch(struct map *m, struct mfile *mf, const struct batch *b,
+			       struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; !err && i < b->n_rows; i++) {
+		const struct slot *s = &b->slot[i];
+
 		mf->rows_read++;
 		m->rows_done++;
 		pl_progress_update(m->rows_done, m->rows_done);
-		ep = &m->batch[m->n_batch];
-		memset(ep, 0, sizeof(*ep));
-		ep->line = line;
-		if (gather(m, mf, &r, fields.data, blob, sqlite3_column_bytes(st, 2)) != 0) {
-			err = pl_diag_set(d, PL_ECONFIG, mf->name, line, "sealed values cannot be "
-					  "opened: the key file is not the one used at ingest");
-			break;
+		if (s->kind == SLOT_SEALED)
+			return pl_diag_set(d, PL_ECONFIG, mf->name, s->line, "sealed values cannot be "
+					   "opened: the key file is not the one used at ingest");
+		if (s->kind == SLOT_EPISODE) {
+			m->batch[m->n_batch] = s->out.ep;
+			err = queue_episode(m, mf, d);
+		} else {
+			err = store_reject(m, mf, s->line, &s->out, d);
 		}
-		err = map_row(m, mf, &r, line, ep) == 0 ? queue_episode(m, mf, d)
-							: store_reject(m, mf, line, ep, d);
 	}
-	if (!err && rc != SQLITE_DONE)
-		err = pl_db_fail(m->db, rc, "read rows", d);
+	return err;
+}
+
+/* Maps and stores the file's raw rows: reads batches while a free one is
+ * left and rows remain, else stores the oldest batch the mapping thread has
+ * done.  A failure to read rows is reported once the rows read before it
+ * are stored, as a failure there comes first. */
+static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	struct pipeline p;
+	struct batch *idle[N_BATCHES];
+	struct pl_diag read_d;
+	enum pl_err err = PL_OK, read_err = PL_OK;
+	size_t n_idle = 0, in_flight = 0;
+	int more = 1, started = 0;
+	pthread_t thread;
+
+	pipeline_init(&p, m, mf);
+	for (size_t i = 0; i < N_BATCHES; i++)
+		idle[n_idle++] = &p.batches[N_BATCHES - 1 - i];
+	pl_diag_clear(&read_d);
+	if (pthread_create(&thread, NULL, mapper_main, &p) != 0) {
+		err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "cannot start the mapping thread");
+		goto cleanup;
+	}
+	started = 1;
+	sqlite3_bind_int64(m->st[S_ROWS], 1, mf->file_id);
+	while (!err && (more || in_flight)) {
+		struct batch *b;
+
+		if (more && n_idle) {
+			b = idle[--n_idle];
+			read_err = read_batch(m, b, &more, &read_d);
+			if (b->n_rows == 0 || map_queue_push(&p.todo, b) != 0) {
+				idle[n_idle++] = b;
+				continue;
+			}
+			in_flight++;
+		} else {
+			b = map_queue_pop(&p.done); /* not NULL: todo is open */
+			in_flight--;
+			err = store_batch(m, mf, b, d);
+			idle[n_idle++] = b;
+		}
+	}
+	if (!err && read_err) {
+		*d = read_d;
+		err = read_err;
+	}
 	if (!err)
 		err = flush_episodes(m, mf, d);
+cleanup:
 	m->n_batch = 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	free(r.cols);
-	free(r.secret);
-	pl_buf_release(&fields);
+	sqlite3_reset(m->st[S_ROWS]);
+	sqlite3_clear_bindings(m->st[S_ROWS]);
+	if (started) {
+		map_queue_close(&p.todo);
+		while (map_queue_pop(&p.done) != NULL)
+			;
+		pthread_join(thread, NULL);
+	}
+	pipeline_release(&p);
 	return err;
 }
 
@@ -965,7 +1159,6 @@ static void close_run(struct map *m)
 	free(m->batch);
 	pl_db_close(m->db);
 	pl_source_set_release(&m->sources);
-	pl_buf_release(&m->plain);
 	pl_buf_release(&m->scratch);
 	memset(m->seal_key, 0, sizeof(m->seal_key));
 	memset(m->ref_key, 0, sizeof(m->ref_key));
