@@ -752,8 +752,8 @@ struct batch {
  * whoever took it last from a queue (or, for this thread, the free list). */
 struct pipeline {
 	struct mfile *mf;              /* the mapping thread writes only mf->cov */
-	struct map_queue todo;         /* read, to map */
-	struct map_queue done;         /* mapped, to store */
+	struct pl_queue todo;         /* read, to map */
+	struct pl_queue done;         /* mapped, to store */
 	struct mapper w;
 	struct batch *batches;         /* N_BATCHES */
 };
@@ -784,12 +784,12 @@ static void *mapper_main(void *arg)
 	struct pipeline *p = arg;
 	struct batch *b;
 
-	while ((b = map_queue_pop(&p->todo)) != NULL) {
+	while ((b = pl_queue_get(&p->todo)) != NULL) {
 		map_batch(&p->w, p->mf, b);
-		if (map_queue_push(&p->done, b) != 0)
+		if (pl_queue_put(&p->done, b) != 0)
 			break;
 	}
-	map_queue_close(&p->done);
+	pl_queue_close(&p->done);
 	return NULL;
 }
 
@@ -797,8 +797,8 @@ static void pipeline_init(struct pipeline *p, const struct map *m, struct mfile 
 {
 	memset(p, 0, sizeof(*p));
 	p->mf = mf;
-	map_queue_init(&p->todo, N_BATCHES);
-	map_queue_init(&p->done, N_BATCHES);
+	pl_queue_init(&p->todo, N_BATCHES);
+	pl_queue_init(&p->done, N_BATCHES);
 	p->w.seal_key = m->seal_key;
 	p->w.ref_key = m->ref_key;
 	pl_buf_init(&p->w.plain);
@@ -820,8 +820,8 @@ static void pipeline_release(struct pipeline *p)
 	free(p->w.r.secret);
 	pl_buf_release(&p->w.plain);
 	pl_buf_release(&p->w.scratch);
-	map_queue_release(&p->todo);
-	map_queue_release(&p->done);
+	pl_queue_release(&p->todo);
+	pl_queue_release(&p->done);
 }
 
 /* Reads up to BATCH_ROWS raw rows into b.  *more = 0 at the end of the rows
@@ -909,13 +909,13 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		if (more && n_idle) {
 			b = idle[--n_idle];
 			read_err = read_batch(m, b, &more, &read_d);
-			if (b->n_rows == 0 || map_queue_push(&p.todo, b) != 0) {
+			if (b->n_rows == 0 || pl_queue_put(&p.todo, b) != 0) {
 				idle[n_idle++] = b;
 				continue;
 			}
 			in_flight++;
 		} else {
-			b = map_queue_pop(&p.done); /* not NULL: todo is open */
+			b = pl_queue_get(&p.done); /* not NULL: todo is open */
 			in_flight--;
 			err = store_batch(m, mf, b, d);
 			idle[n_idle++] = b;
@@ -932,8 +932,8 @@ cleanup:
 	sqlite3_reset(m->st[S_ROWS]);
 	sqlite3_clear_bindings(m->st[S_ROWS]);
 	if (started) {
-		map_queue_close(&p.todo);
-		while (map_queue_pop(&p.done) != NULL)
+		pl_queue_close(&p.todo);
+		while (pl_queue_get(&p.done) != NULL)
 			;
 		pthread_join(thread, NULL);
 	}
