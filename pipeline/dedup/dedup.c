@@ -111,14 +111,22 @@ struct srec {
 };
 #define SREC_HEAD offsetof(struct srec, key)
 
-/* An episode without a valid identity number, held in memory (44 bytes:
- * these are most of what dedup holds). */
+/* An episode without a valid identity number, held in memory; what the
+ * pair loops read of it is in its struct oview. */
 struct orec {
-	struct crec c;
 	uint32_t file_id, line;    /* load_records checks that they fit */
 	uint32_t idx;              /* position in the spill file */
 	uint32_t ref_id;           /* its reserve number's person_ref in dedup.refs, ID_BLANK */
 	int16_t district;
+};
+
+/* What the pair loops read of an open record, together (dedup.vstride
+ * bytes: one or two cache lines instead of two or three apart): its
+ * comparison record, position, and block under each rule (blocking). */
+struct oview {
+	struct crec c;
+	uint32_t idx;              /* position in the spill file */
+	uint32_t blk[];            /* n_rules of them */
 };
 
 /* A record with a valid identity number that a pair above the threshold
@@ -184,6 +192,8 @@ struct dedup {
 	size_t n_recs;
 	long n_valid;               /* records with a valid identity number */
 	struct orec *open;          /* the others, by position in the spill */
+	unsigned char *view;        /* and their struct oview, vstride bytes each */
+	size_t vstride;
 	size_t n_open, cap_open;
 	uint64_t *okey[DEDUP_MAX_RULES]; /* okey[r][i]: open i's key under rule r (to blocking) */
 	uint32_t *by_idx;           /* the open records in spill order (blocking_init) */
@@ -702,6 +712,11 @@ static int spill_get(const struct dedup *dd, size_t first, size_t n, void *buf)
 	return 0;
 }
 
+static struct oview *view_at(const struct dedup *dd, size_t i)
+{
+	return (struct oview *)(void *)(dd->view + i * dd->vstride);
+}
+
 /* A person_ref (32 hex digits, as pl_pseudonym writes them) as 128 bits;
  * 0 if it is not one. */
 static int ref_bits(const char *ref, uint64_t *hi, uint64_t *lo)
@@ -753,12 +768,14 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 		if (dd->n_open == dd->cap_open) {
 			dd->cap_open = dd->cap_open ? 2 * dd->cap_open : 1024;
 			dd->open = pl_xrealloc(dd->open, dd->cap_open * sizeof(*dd->open));
+			dd->view = pl_xrealloc(dd->view, dd->cap_open * dd->vstride);
 			for (size_t k = 0; k < dd->cfg.n_rules; k++)
 				dd->okey[k] = pl_xrealloc(dd->okey[k], dd->cap_open *
 							  sizeof(*dd->okey[k]));
 		}
+		view_at(dd, dd->n_open)->c = s.c;
+		view_at(dd, dd->n_open)->idx = idx;
 		o = &dd->open[dd->n_open];
-		o->c = s.c;
 		o->file_id = (uint32_t)r->file_id;
 		o->line = (uint32_t)r->line;
 		o->idx = idx;
@@ -1010,6 +1027,7 @@ static void fit_open(struct dedup *dd)
 {
 	dd->cap_open = dd->n_open + 1;
 	dd->open = pl_xrealloc(dd->open, dd->cap_open * sizeof(*dd->open));
+	dd->view = pl_xrealloc(dd->view, dd->cap_open * dd->vstride);
 	for (size_t k = 0; k < dd->cfg.n_rules; k++)
 		dd->okey[k] = pl_xrealloc(dd->okey[k], dd->cap_open * sizeof(*dd->okey[k]));
 }
@@ -1027,7 +1045,7 @@ static void make_nodes(struct dedup *dd)
 	for (size_t i = 0; i < dd->n_open; i++) {
 		struct orec *o = &dd->open[i];
 
-		o->c.node = (uint32_t)(o->ref_id != ID_BLANK ? o->ref_id : node++);
+		view_at(dd, i)->c.node = (uint32_t)(o->ref_id != ID_BLANK ? o->ref_id : node++);
 	}
 	dd->n_open_nodes = dd->n_nodes = node;
 }
@@ -1112,7 +1130,6 @@ static uint32_t ix_block(const struct oindex *ix, size_t lo)
 struct blocking {
 	size_t n_rules;
 	struct oindex ix[DEDUP_MAX_RULES];
-	uint32_t *oblk;             /* oblk[i * n_rules + r]: open i's block under r */
 };
 
 /* The first entry of ix with key h; SIZE_MAX if none. */
@@ -1231,6 +1248,7 @@ static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
 	size_t n = dd->n_open, next = 0;
 	uint32_t *new_of = pl_xmalloc((n + 1) * sizeof(*new_of));
 	unsigned char *done = pl_xcalloc(n + 1, 1);
+	unsigned char *vcarry = pl_xmalloc(dd->vstride), *vtmp = pl_xmalloc(dd->vstride);
 
 	for (size_t i = 0; i < b->ix[h].n; i++)
 		if (!done[b->ix[h].rec[i]]) {
@@ -1247,16 +1265,23 @@ static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
 		if (done[i])
 			continue;
 		carry = dd->open[i];
+		memcpy(vcarry, view_at(dd, i), dd->vstride);
 		for (size_t j = new_of[i]; j != i; j = new_of[j]) {
 			struct orec tmp = dd->open[j];
 
 			dd->open[j] = carry;
 			carry = tmp;
+			memcpy(vtmp, view_at(dd, j), dd->vstride);
+			memcpy(view_at(dd, j), vcarry, dd->vstride);
+			memcpy(vcarry, vtmp, dd->vstride);
 			done[j] = 1;
 		}
 		dd->open[i] = carry;
+		memcpy(view_at(dd, i), vcarry, dd->vstride);
 		done[i] = 1;
 	}
+	free(vcarry);
+	free(vtmp);
 	for (size_t r = 0; r < b->n_rules; r++)
 		for (size_t i = 0; i < b->ix[r].n; i++)
 			b->ix[r].rec[i] = new_of[b->ix[r].rec[i]];
@@ -1289,15 +1314,15 @@ static void skip_blocks(const struct dedup *dd, struct blocking *b)
 /* Each open record's block under each rule. */
 static void open_blocks(const struct dedup *dd, struct blocking *b)
 {
-	b->oblk = pl_xmalloc((dd->n_open * b->n_rules + 1) * sizeof(*b->oblk));
-	for (size_t i = 0; i < dd->n_open * b->n_rules; i++)
-		b->oblk[i] = BLK_NONE;
+	for (size_t i = 0; i < dd->n_open; i++)
+		for (size_t r = 0; r < b->n_rules; r++)
+			view_at(dd, i)->blk[r] = BLK_NONE;
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
 
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
 			for (size_t i = u.lo; i < u.hi; i++)
-				b->oblk[(size_t)ix_rec(ix, i) * b->n_rules + r] = ix_block(ix, u.lo);
+				view_at(dd, ix_rec(ix, i))->blk[r] = ix_block(ix, u.lo);
 	}
 }
 
@@ -1337,7 +1362,6 @@ static void blocking_release(struct blocking *b)
 		free(b->ix[r].n_valid);
 		free(b->ix[r].dir);
 	}
-	free(b->oblk);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -1404,16 +1428,14 @@ static void open_pairs(struct worker *w)
 			if (ix_block(ix, u.lo) == BLK_NONE || u.hi - u.lo < 2 || k++ % w->n != w->id)
 				continue;
 			for (size_t i = u.lo; i < u.hi; i++) {
-				const struct orec *oa = &dd->open[ix_rec(ix, i)];
-				const uint32_t *ba = b->oblk + (size_t)ix_rec(ix, i) * b->n_rules;
+				const struct oview *va = view_at(dd, ix_rec(ix, i));
 
 				for (size_t j = i + 1; j < u.hi; j++) {
-					const struct orec *ob = &dd->open[ix_rec(ix, j)];
+					const struct oview *vb = view_at(dd, ix_rec(ix, j));
 
-					if (oa->c.node == ob->c.node ||
-					    blocked_before(ba, b->oblk + (size_t)ix_rec(ix, j) * b->n_rules, r))
+					if (va->c.node == vb->c.node || blocked_before(va->blk, vb->blk, r))
 						continue;
-					one_pair(w, r, oa->idx, &oa->c, ob->idx, &ob->c);
+					one_pair(w, r, va->idx, &va->c, vb->idx, &vb->c);
 				}
 			}
 		}
@@ -1455,9 +1477,9 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 		size_t end = vb[r] == BLK_NONE ? 0 : ix->dir[(s->key[r] >> 32) + 1];
 
 		for (size_t i = at[r]; i < end && ix->fp[i] == (uint32_t)s->key[r]; i++) {
-			const struct orec *o = &dd->open[ix_rec(ix, i)];
+			const struct oview *o = view_at(dd, ix_rec(ix, i));
 
-			if (!blocked_before(vb, b->oblk + (size_t)ix_rec(ix, i) * b->n_rules, r))
+			if (!blocked_before(vb, o->blk, r))
 				one_pair(w, r, idx, &s->c, o->idx, &o->c);
 		}
 	}
@@ -2043,7 +2065,7 @@ static size_t node_of(const struct dedup *dd, uint32_t idx)
 {
 	size_t o = open_at(dd, idx);
 
-	return o != SIZE_MAX ? dd->open[o].c.node : vrec_at(dd, idx)->node;
+	return o != SIZE_MAX ? view_at(dd, o)->c.node : vrec_at(dd, idx)->node;
 }
 
 /* Unions nodes along the links, strongest first; marks the links that
@@ -2308,7 +2330,7 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 	for (size_t i = 0; i < dd->n_open; i++) {
 		m[i].idx = dd->by_idx[i];
 		m[i].pos = dd->open[m[i].idx].idx;
-		m[i].root = pl_uf_find(uf, dd->open[m[i].idx].c.node);
+		m[i].root = pl_uf_find(uf, view_at(dd, m[i].idx)->c.node);
 	}
 	if (dd->n_open)
 		qsort(m, dd->n_open, sizeof(*m), cmp_member);
@@ -2494,7 +2516,7 @@ static enum pl_err crec_of(const struct dedup *dd, uint32_t idx, struct crec *c,
 	size_t o = open_at(dd, idx);
 
 	if (o != SIZE_MAX) {
-		*c = dd->open[o].c;
+		*c = view_at(dd, o)->c;
 		return PL_OK;
 	}
 	if (crec_at(dd, idx, c) != 0)
@@ -2691,6 +2713,7 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 	pl_key_derive(&key, PL_SUBKEY_PSEUDONYM, dd->ref_key);
 	pl_key_wipe(&key);
 	dd->stride = SREC_HEAD + dd->cfg.n_rules * sizeof(uint64_t);
+	dd->vstride = sizeof(struct oview) + dd->cfg.n_rules * sizeof(uint32_t);
 	dd->labels.limit = UINT64_MAX;
 	dd->labels.max = (size_t)dd->cfg.label_sample;
 	err = pl_db_open(dd->o->db_path, &dd->db, d);
@@ -2713,6 +2736,7 @@ static void close_run(struct dedup *dd)
 		fclose(dd->spill);
 	pl_extsort_release(&dd->by_person);
 	free(dd->open);
+	free(dd->view);
 	for (size_t k = 0; k < DEDUP_MAX_RULES; k++)
 		free(dd->okey[k]);
 	free(dd->by_idx);
