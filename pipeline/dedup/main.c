@@ -4,6 +4,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -71,6 +74,14 @@ int main(int argc, char **argv)
 	char line[512];
 	int c;
 
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	/* Blocks of 128 KiB and more from mmap, so that freeing one gives its
+	 * memory back.  glibc otherwise raises the threshold to the size of
+	 * each mapped block freed (a rule's keys, a sort run), and then keeps
+	 * the next such blocks in its heap, whose freed space stays resident:
+	 * at 10M rows the peak grew by a quarter. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	o.key_path = getenv("PL_KEY_FILE");
 	if (!o.key_path || !*o.key_path)
 		o.key_path = "secret/pipeline.key";
