@@ -6,12 +6,19 @@
  * the source's dialect in one transaction that replaces any earlier version:
  * the header into file_column, every data record into raw_row (sensitive
  * columns sealed) or reject, and the file's counts into input_file.
+ *
+ * A file's data records are read on two threads: a reading thread parses,
+ * decodes and seals them into chunks, and the calling thread, which alone
+ * uses the database (and logs and reports progress), stores the chunks in
+ * the order read.  N_CHUNKS chunks go round between the two through a pair
+ * of bounded queues, so memory stays flat whatever the file's size.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ingest.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,6 +31,7 @@
 #include "db.h"
 #include "log.h"
 #include "progress.h"
+#include "queue.h"
 #include "schema.h"
 #include "secret.h"
 #include "source.h"
@@ -35,6 +43,13 @@
  * statement transaction for the foreign key, its end) for many rows. */
 #define ROW_BATCH 64
 #define ROW_INSERT "INSERT INTO raw_row (file_id, line, fields, sealed) VALUES "
+/* Chunks between the reading and the storing thread: a chunk is handed
+ * over when it holds CHUNK_ITEMS items or CHUNK_BYTES bytes (plus the last
+ * row's), so a hand-over costs little against the work in a chunk, and the
+ * chunks hold a few MiB at most. */
+#define N_CHUNKS 4
+#define CHUNK_ITEMS 1024
+#define CHUNK_BYTES (256 * 1024)
 
 enum stmt_id {
 	S_FIND, S_DELETE, S_INSERT_FILE, S_FINISH_FILE, S_TOUCH, S_FIND_DUP,
@@ -71,6 +86,28 @@ struct row_batch {
 	} rows[ROW_BATCH];
 };
 
+/* What the reading thread hands to the storing thread: kept rows, rejects
+ * and the file's bytes (for its digest), in the order read.  Text, blobs
+ * and file bytes are in the chunk's bytes. */
+enum item_kind { I_ROW, I_REJECT, I_BYTES };
+
+struct item {
+	enum item_kind kind;
+	long line;                /* I_ROW, I_REJECT: where the record starts */
+	size_t off, len;          /* I_ROW: fields; I_REJECT: reason (NUL-terminated);
+				     I_BYTES: the file's next bytes */
+	size_t off2, len2;        /* I_ROW: sealed blob, len2 0: nothing sealed (NULL);
+				     I_REJECT: field name (NUL-terminated), len2 0: none */
+	const char *code;         /* I_REJECT: reason code, a string constant */
+};
+
+struct chunk {
+	struct pl_buf bytes;
+	size_t n_items;
+	struct item items[CHUNK_ITEMS];
+	uint64_t n_records;       /* records read for it, rows or not (progress) */
+};
+
 /* One run: what every file shares. */
 struct ingest {
 	const struct ingest_opts *o;
@@ -78,17 +115,19 @@ struct ingest {
 	struct pl_source_set sources;
 	sqlite3 *db;
 	sqlite3_stmt *st[S__COUNT];
+	struct pl_buf scratch;
+	sqlite3_stmt *batch_st;   /* INSERT of ROW_BATCH rows */
+	struct row_batch *batch;
+	struct chunk *chunks;     /* N_CHUNKS of them */
+	uint64_t rows_seen;       /* records read over all files (progress) */
+	uint64_t bytes_done;      /* sizes of the files done (progress) */
+	/* the reading thread's alone while it runs */
 	unsigned char seal_key[PL_KEY_BYTES];
 	struct pl_nonce_pool nonces;  /* for the seals */
 	struct pl_buf fields;     /* raw_row.fields being built */
 	struct pl_buf secret;     /* sealed values being built */
 	struct pl_buf blob;       /* sealed blob */
-	struct pl_buf scratch;
 	struct pl_buf colname;    /* col_name() of an unnamed column */
-	sqlite3_stmt *batch_st;   /* INSERT of ROW_BATCH rows */
-	struct row_batch *batch;
-	uint64_t rows_seen;       /* records read over all files (progress) */
-	uint64_t bytes_done;      /* sizes of the files done (progress) */
 };
 
 /* One file being read. */
@@ -109,6 +148,25 @@ struct job {
 	long empty_records;       /* all fields empty, e.g. ";;;;": counted as blank lines */
 	long rows_read, rows_kept, rows_rejected;
 	char message[256];        /* why the file failed */
+	struct pl_sha256 hash;    /* of the bytes read (csvread's on_bytes) */
+	struct reader *reader;    /* set while the rows are read on a second thread */
+	/* While the rows are read, dec, rows_read, footer_rows, empty_records
+	 * and message are the reading thread's; the rest is read-only to it. */
+};
+
+/* The reading thread of one file, and what it shares with the storing one. */
+struct reader {
+	struct ingest *in;
+	struct job *job;
+	struct pl_csv_reader *r;
+	struct pl_queue filled;   /* chunks to store, in the order read */
+	struct pl_queue empty;    /* chunks to fill; closed when storing failed */
+	struct chunk *cur;        /* being filled, NULL if none */
+	uint64_t n_records;       /* records read */
+	uint64_t n_handed;        /* of those, the ones counted in chunks handed over */
+	int stopped;              /* the storing thread stopped taking chunks */
+	enum pl_err err;          /* PL_EDATA (job->message) when reading failed */
+	struct pl_diag diag;      /* what the CSV reader said */
 };
 
 /* The previous version of a file, from input_file. */
@@ -322,30 +380,156 @@ static enum pl_err flush_rows(struct ingest *in, struct job *job, struct pl_diag
 	return err;
 }
 
-/* Adds the row built in in->fields (and in->blob if sealed) to the batch;
- * stores the batch when it is full. */
-static enum pl_err batch_row(struct ingest *in, struct job *job, long line, int sealed,
-			     struct pl_diag *d)
+/* Adds a row to the batch (blob_len 0: nothing sealed); stores the batch
+ * when it is full. */
+static enum pl_err batch_row(struct ingest *in, struct job *job, long line,
+			     const char *fields, size_t fields_len, const char *blob,
+			     size_t blob_len, struct pl_diag *d)
 {
 	struct row_batch *b = in->batch;
 
 	b->rows[b->n].line = line;
 	b->rows[b->n].fields_off = b->bytes.len;
-	b->rows[b->n].fields_len = in->fields.len;
-	pl_buf_append(&b->bytes, in->fields.data ? in->fields.data : "", in->fields.len);
+	b->rows[b->n].fields_len = fields_len;
+	pl_buf_append(&b->bytes, fields, fields_len);
 	b->rows[b->n].blob_off = b->bytes.len;
-	b->rows[b->n].blob_len = sealed ? in->blob.len : 0;
-	if (sealed)
-		pl_buf_append(&b->bytes, in->blob.data, in->blob.len);
+	b->rows[b->n].blob_len = blob_len;
+	pl_buf_append(&b->bytes, blob, blob_len);
 	job->rows_kept++;
 	if (++b->n < ROW_BATCH)
 		return PL_OK;
 	return flush_rows(in, job, d);
 }
 
-static enum pl_err keep_record(struct ingest *in, struct job *job,
-			       const struct pl_csv_record *rec, struct pl_diag *d)
+/* Stores a chunk's rows and rejects in order. */
+static enum pl_err store_chunk(struct ingest *in, struct job *job, const struct chunk *c,
+			       struct pl_diag *d)
 {
+	const char *bytes = c->bytes.data;
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; !err && i < c->n_items; i++) {
+		const struct item *it = &c->items[i];
+
+		if (it->kind == I_ROW)
+			err = batch_row(in, job, it->line, bytes + it->off, it->len,
+					it->len2 ? bytes + it->off2 : NULL, it->len2, d);
+		else if (it->kind == I_REJECT)
+			err = add_reject(in, job, it->line, it->len2 ? bytes + it->off2 : NULL,
+					 it->code, bytes + it->off, d);
+		else
+			pl_sha256_update(&job->hash, bytes + it->off, it->len);
+	}
+	return err;
+}
+
+/* The reading thread's side.  Its functions return 0, or -1 when the
+ * storing thread has stopped (it has the error to report). */
+
+/* Hands the chunk being filled, if any, to the storing thread. */
+static int hand_over(struct reader *rd)
+{
+	struct chunk *c = rd->cur;
+
+	if (!c)
+		return 0;
+	rd->cur = NULL;
+	c->n_records = rd->n_records - rd->n_handed;
+	rd->n_handed = rd->n_records;
+	if (pl_queue_put(&rd->filled, c) != 0)
+		rd->stopped = 1;
+	return rd->stopped ? -1 : 0;
+}
+
+/* A new item at the end of the chunk being filled, taking an empty chunk
+ * first if need be; NULL when the storing thread has stopped. */
+static struct item *new_item(struct reader *rd, enum item_kind kind, long line)
+{
+	struct item *it;
+
+	if (rd->stopped)
+		return NULL;
+	if (!rd->cur) {
+		rd->cur = pl_queue_get(&rd->empty);
+		if (!rd->cur) {
+			rd->stopped = 1;
+			return NULL;
+		}
+		rd->cur->n_items = 0;
+		pl_buf_reset(&rd->cur->bytes);
+	}
+	it = &rd->cur->items[rd->cur->n_items++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->line = line;
+	return it;
+}
+
+/* Hands the chunk over once the item just added has filled it. */
+static int item_done(struct reader *rd)
+{
+	if (rd->cur->n_items < CHUNK_ITEMS && rd->cur->bytes.len < CHUNK_BYTES)
+		return 0;
+	return hand_over(rd);
+}
+
+/* Appends s and a NUL to the chunk's bytes; returns where s starts. */
+static size_t put_text(struct chunk *c, const char *s, size_t len)
+{
+	size_t off = c->bytes.len;
+
+	pl_buf_append(&c->bytes, s, len);
+	pl_buf_putc(&c->bytes, '\0');
+	return off;
+}
+
+/* A reject for the storing thread (field NULL: the whole record; a column
+ * name is never empty, see col_name()). */
+static int read_reject(struct reader *rd, long line, const char *field, const char *code,
+		       const char *reason)
+{
+	struct item *it = new_item(rd, I_REJECT, line);
+
+	if (!it)
+		return -1;
+	it->code = code;
+	it->len = strlen(reason);
+	it->off = put_text(rd->cur, reason, it->len);
+	if (field) {
+		it->len2 = strlen(field);
+		it->off2 = put_text(rd->cur, field, it->len2);
+	}
+	return item_done(rd);
+}
+
+/* csvread's on_bytes: the file's bytes to hash, in order.  Those of the
+ * header are hashed here, before the reading thread starts; later ones
+ * go through the chunks with the rows, so that the storing thread hashes
+ * them (a tenth of ingest's work) while the reading thread parses. */
+static void take_bytes(void *user, const void *bytes, size_t len)
+{
+	struct job *job = user;
+	struct reader *rd = job->reader;
+	struct item *it;
+
+	if (!rd) {
+		pl_sha256_update(&job->hash, bytes, len);
+		return;
+	}
+	it = new_item(rd, I_BYTES, 0);
+	if (!it)
+		return; /* stopped: the next row finds out */
+	it->off = rd->cur->bytes.len;
+	it->len = len;
+	pl_buf_append(&rd->cur->bytes, bytes, len);
+	item_done(rd);
+}
+
+static int keep_record(struct reader *rd, const struct pl_csv_record *rec)
+{
+	struct ingest *in = rd->in;
+	struct job *job = rd->job;
+	struct item *it;
 	int any_sealed = 0;
 	const char *code = NULL;
 	char why[96];
@@ -359,8 +543,7 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 					     why, sizeof(why));
 
 		if (!v)
-			return add_reject(in, job, rec->line, col_name(job, i, &in->colname), code,
-					  why, d);
+			return read_reject(rd, rec->line, col_name(job, i, &in->colname), code, why);
 		if (i > 0)
 			pl_buf_putc(&in->fields, FIELD_SEP);
 		if (sealed) {
@@ -375,7 +558,18 @@ static enum pl_err keep_record(struct ingest *in, struct job *job,
 	if (any_sealed)
 		pl_seal_pooled(in->seal_key, &in->nonces, in->secret.data, in->secret.len,
 			       &in->blob);
-	return batch_row(in, job, rec->line, any_sealed, d);
+	it = new_item(rd, I_ROW, rec->line);
+	if (!it)
+		return -1;
+	it->off = rd->cur->bytes.len;
+	it->len = in->fields.len;
+	pl_buf_append(&rd->cur->bytes, in->fields.data ? in->fields.data : "", in->fields.len);
+	if (any_sealed) {
+		it->off2 = rd->cur->bytes.len;
+		it->len2 = in->blob.len;
+		pl_buf_append(&rd->cur->bytes, in->blob.data, in->blob.len);
+	}
+	return item_done(rd);
 }
 
 static int is_footer(struct job *job, const struct pl_csv_record *rec)
@@ -390,9 +584,9 @@ static int is_footer(struct job *job, const struct pl_csv_record *rec)
 	return first && regexec(&job->src->footer_re, first, 0, NULL, 0) == 0;
 }
 
-static enum pl_err take_record(struct ingest *in, struct job *job,
-			       const struct pl_csv_record *rec, struct pl_diag *d)
+static int take_record(struct reader *rd, const struct pl_csv_record *rec)
 {
+	struct job *job = rd->job;
 	char why[96];
 
 	if (is_footer(job, rec)) {
@@ -406,16 +600,16 @@ static enum pl_err take_record(struct ingest *in, struct job *job,
 	job->rows_read++;
 	if (rec->too_long) {
 		snprintf(why, sizeof(why), "field longer than %zu bytes", job->src->max_field_bytes);
-		return add_reject(in, job, rec->line,
-				  col_name(job, (size_t)rec->field_idx, &in->colname),
-				  "field_too_long", why, d);
+		return read_reject(rd, rec->line,
+				   col_name(job, (size_t)rec->field_idx, &rd->in->colname),
+				   "field_too_long", why);
 	}
 	if (rec->n_fields != job->n_expected) {
 		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
 			 job->n_expected, rec->n_fields);
-		return add_reject(in, job, rec->line, NULL, "field_count", why, d);
+		return read_reject(rd, rec->line, NULL, "field_count", why);
 	}
-	return keep_record(in, job, rec, d);
+	return keep_record(rd, rec);
 }
 
 /* Marks the file failed: the caller rolls back and registers the reason. */
@@ -601,30 +795,94 @@ static enum pl_err read_header(struct ingest *in, struct job *job, struct pl_csv
 	return err;
 }
 
-static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_reader *r,
-			     struct pl_diag *d)
+/* The reading thread: reads the file's data records into chunks until its
+ * end, a read error (rd->err) or the storing thread stops; then hands over
+ * what it holds and closes rd->filled. */
+static void *read_rows_thread(void *arg)
 {
-	struct pl_csv_record rec;
-	enum pl_err err = PL_OK;
+	struct reader *rd = arg;
+	struct job *job = rd->job;
+	int stop = 0;
 
-	while (!err) {
-		enum pl_csv_event ev = pl_csv_next(r, &rec, d);
+	while (!stop) {
+		struct pl_csv_record rec;
+		enum pl_csv_event ev = pl_csv_next(rd->r, &rec, &rd->diag);
 
 		if (ev == PL_CSV_END)
 			break;
-		if (ev == PL_CSV_ERROR)
-			return file_fails(job, "%s", d->msg);
+		if (ev == PL_CSV_ERROR) {
+			rd->err = file_fails(job, "%s", rd->diag.msg);
+			break;
+		}
+		rd->n_records++;
 		if (ev == PL_CSV_BAD) {
 			job->rows_read++;
-			err = add_reject(in, job, rec.line,
-					 rec.field_idx >= 0 ? col_name(job, (size_t)rec.field_idx,
-								       &in->colname) : NULL,
-					 rec.code, rec.reason, d);
+			stop = read_reject(rd, rec.line,
+					   rec.field_idx >= 0 ? col_name(job, (size_t)rec.field_idx,
+									 &rd->in->colname) : NULL,
+					   rec.code, rec.reason);
 		} else {
-			err = take_record(in, job, &rec, d);
+			stop = take_record(rd, &rec);
 		}
-		pl_progress_update(++in->rows_seen, in->bytes_done);
 	}
+	hand_over(rd);
+	pl_queue_close(&rd->filled);
+	return NULL;
+}
+
+/* Reads the file's data records on a second thread while this one stores
+ * them.  When storing fails the reading thread is stopped; when reading
+ * fails (PL_EDATA, job->message) what was read before is stored first, as
+ * one thread would have, so the failure returned is the first in the
+ * file's order. */
+static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_reader *r,
+			     struct pl_diag *d)
+{
+	struct reader rd;
+	struct chunk *c;
+	uint64_t seen = in->rows_seen;
+	pthread_t tid;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.in = in;
+	rd.job = job;
+	rd.r = r;
+	pl_diag_clear(&rd.diag);
+	pl_queue_init(&rd.filled, N_CHUNKS);
+	pl_queue_init(&rd.empty, N_CHUNKS);
+	for (size_t i = 0; i < N_CHUNKS; i++)
+		pl_queue_put(&rd.empty, &in->chunks[i]);
+	job->reader = &rd;
+	rc = pthread_create(&tid, NULL, read_rows_thread, &rd);
+	if (rc != 0) {
+		err = pl_diag_set(d, PL_ESOFTWARE, job->path, 0, "cannot start a reading thread: %s",
+				  strerror(rc));
+		goto cleanup;
+	}
+	while (!err && (c = pl_queue_get(&rd.filled)) != NULL) {
+		err = store_chunk(in, job, c, d);
+		/* an update a record, as before the threads: the rate limit
+		 * looks at the clock every so many calls */
+		for (uint64_t k = 0; k < c->n_records; k++)
+			pl_progress_update(++in->rows_seen, in->bytes_done);
+		pl_queue_put(&rd.empty, c);
+	}
+	if (err) {
+		pl_queue_close(&rd.empty);
+		pl_queue_close(&rd.filled);
+	}
+	pthread_join(tid, NULL);
+	in->rows_seen = seen + rd.n_records;
+	if (!err && rd.err) {
+		*d = rd.diag;
+		err = rd.err;
+	}
+cleanup:
+	job->reader = NULL;
+	pl_queue_release(&rd.filled);
+	pl_queue_release(&rd.empty);
 	return err;
 }
 
@@ -701,11 +959,13 @@ static enum pl_err read_file(struct ingest *in, struct job *job, struct pl_csv_s
 	err = insert_file(in, job, "ok", NULL, d);
 	if (err)
 		goto cleanup;
+	pl_sha256_init(&job->hash);
 	r = pl_csv_open(job->path, &ro, d);
 	if (!r) {
 		err = file_fails(job, "%s", d->msg);
 		goto cleanup;
 	}
+	pl_csv_on_bytes(r, take_bytes, job);
 	err = read_header(in, job, r, d);
 	if (!err && pl_csv_stats(r)->bom == PL_BOM_UTF16)
 		err = file_fails(job, "UTF-16 text is not supported: export as UTF-8 or Windows-1252");
@@ -717,10 +977,11 @@ static enum pl_err read_file(struct ingest *in, struct job *job, struct pl_csv_s
 		err = flush_rows(in, job, d);
 	if (err == PL_EDATA)
 		goto cleanup;
-	if (!err)
+	if (!err) {
 		*stats = *pl_csv_stats(r);
-	if (!err)
+		pl_sha256_hex(&job->hash, stats->sha256);
 		err = finish_file(in, job, stats, d);
+	}
 cleanup:
 	pl_csv_close(r);
 	return err;
@@ -983,6 +1244,9 @@ static enum pl_err prepare_batch(struct ingest *in, struct pl_diag *d)
 
 	in->batch = pl_xcalloc(1, sizeof(*in->batch));
 	pl_buf_init(&in->batch->bytes);
+	in->chunks = pl_xcalloc(N_CHUNKS, sizeof(*in->chunks));
+	for (size_t i = 0; i < N_CHUNKS; i++)
+		pl_buf_init(&in->chunks[i].bytes);
 	err = pl_db_exec(in->db, "PRAGMA temp_store = MEMORY", d);
 	if (err)
 		return err;
@@ -1027,6 +1291,9 @@ static void close_run(struct ingest *in)
 	if (in->batch)
 		pl_buf_release(&in->batch->bytes);
 	free(in->batch);
+	for (size_t i = 0; in->chunks && i < N_CHUNKS; i++)
+		pl_buf_release(&in->chunks[i].bytes);
+	free(in->chunks);
 	pl_db_close(in->db);
 	pl_source_set_release(&in->sources);
 	pl_buf_release(&in->fields);

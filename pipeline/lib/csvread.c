@@ -32,8 +32,10 @@ struct pl_csv_reader {
 	size_t buf_len;
 	size_t buf_pos;
 	off_t buf_off;            /* file offset of buf[0] */
-	off_t hashed_to;          /* bytes [0, hashed_to) are in hash */
+	off_t hashed_to;          /* bytes [0, hashed_to) are in hash (or went to on_bytes) */
 	struct pl_sha256 hash;
+	void (*on_bytes)(void *user, const void *bytes, size_t len); /* NULL: hash */
+	void *on_bytes_user;
 	int eof;                  /* fread found the end */
 	int finished;             /* csv_fini done at the end */
 
@@ -166,6 +168,13 @@ void pl_csv_close(struct pl_csv_reader *r)
 	free(r);
 }
 
+void pl_csv_on_bytes(struct pl_csv_reader *r,
+		     void (*fn)(void *user, const void *bytes, size_t len), void *user)
+{
+	r->on_bytes = fn;
+	r->on_bytes_user = user;
+}
+
 const struct pl_csv_stats *pl_csv_stats(const struct pl_csv_reader *r) { return &r->stats; }
 
 int pl_csv_record_is_empty(const struct pl_csv_record *rec)
@@ -213,7 +222,10 @@ static int refill(struct pl_csv_reader *r, struct pl_diag *d)
 	if (start + (off_t)n > r->hashed_to) {
 		size_t from = start >= r->hashed_to ? 0 : (size_t)(r->hashed_to - start);
 
-		pl_sha256_update(&r->hash, r->buf + from, n - from);
+		if (r->on_bytes)
+			r->on_bytes(r->on_bytes_user, r->buf + from, n - from);
+		else
+			pl_sha256_update(&r->hash, r->buf + from, n - from);
 		r->hashed_to = start + (off_t)n;
 	}
 	if (start == 0)
@@ -296,7 +308,8 @@ static enum pl_csv_event finish(struct pl_csv_reader *r, struct pl_csv_record *r
 	if (skipped_tail)
 		r->stats.skipped_lines++;
 	r->stats.lines = last_line;
-	pl_sha256_hex(&r->hash, r->stats.sha256);
+	if (!r->on_bytes)
+		pl_sha256_hex(&r->hash, r->stats.sha256);
 	if (r->rec_done) {
 		r->rec_end_line = last_line;
 		return good_record(r, rec);

@@ -12,7 +12,8 @@
  * reading then resumes on the line after the bad record's first line (for an
  * unterminated quote or an over-long field) or after the line where the
  * error was seen (for a malformed quote), so one stray quote never swallows
- * the rest of a file.  Every byte of the file is hashed exactly once.
+ * the rest of a file.  Every byte of the file is hashed exactly once, or
+ * handed to the caller exactly once (on_bytes) for it to hash.
  */
 #ifndef PL_CSVREAD_H
 #define PL_CSVREAD_H
@@ -58,7 +59,7 @@ struct pl_csv_stats {
 	long skipped_lines;       /* lines skipped by skip_lines */
 	long blank_lines;         /* empty lines outside records */
 	enum pl_csv_bom bom;
-	char sha256[PL_SHA256_HEX]; /* valid after PL_CSV_END */
+	char sha256[PL_SHA256_HEX]; /* valid after PL_CSV_END (unless pl_csv_on_bytes) */
 };
 
 struct pl_csv_reader;
@@ -67,6 +68,13 @@ struct pl_csv_reader;
 struct pl_csv_reader *pl_csv_open(const char *path, const struct pl_csv_opts *opts,
 				  struct pl_diag *d);
 void pl_csv_close(struct pl_csv_reader *r);
+/* Hands each byte of the file to fn(user, bytes, len) instead of hashing
+ * it: once, in file order, as it is read, on the thread that calls
+ * pl_csv_next; stats.sha256 then stays "".  For a caller that hashes
+ * elsewhere, e.g. on another thread.  Call it before the first
+ * pl_csv_next. */
+void pl_csv_on_bytes(struct pl_csv_reader *r,
+		     void (*fn)(void *user, const void *bytes, size_t len), void *user);
 /* The next record or event; rec's pointers stay valid until the next call. */
 enum pl_csv_event pl_csv_next(struct pl_csv_reader *r, struct pl_csv_record *rec,
 			      struct pl_diag *d);

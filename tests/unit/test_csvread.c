@@ -7,8 +7,9 @@
  * statistics (lines, skipped and blank lines, BOM) and its SHA-256, which
  * must equal pl_sha256_file() of the same file.  Cases built in code cover
  * the 64 KiB read buffer: fields and records across it, a 200 KB field, a
- * bad record found right after it.  A property test feeds random small
- * files from a fixed seed.
+ * bad record found right after it.  pl_csv_on_bytes hands every byte once,
+ * also those read again after an unterminated quote.  A property test feeds
+ * random small files from a fixed seed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -657,6 +658,75 @@ static void test_csvread__drain_counts_and_hashes_the_rest(void **state)
 	pl_csv_close(r);
 }
 
+/* pl_csv_on_bytes' callback: appends the bytes to a pl_buf. */
+static void collect_bytes(void *user, const void *bytes, size_t len)
+{
+	pl_buf_append(user, bytes, len);
+}
+
+/* Reads to the end, counting records and bad records. */
+static void count_events(struct pl_csv_reader *r, size_t *n_records, size_t *n_bad)
+{
+	struct pl_csv_record rec;
+	struct pl_diag d;
+	enum pl_csv_event ev;
+
+	*n_records = *n_bad = 0;
+	while ((ev = pl_csv_next(r, &rec, &d)) > 0) {
+		if (ev == PL_CSV_RECORD)
+			(*n_records)++;
+		else
+			(*n_bad)++;
+	}
+	assert_int_equal(ev, PL_CSV_END);
+}
+
+static void test_csvread__on_bytes_hands_every_byte_once(void **state)
+{
+	/* a BOM, 32768 lines "x
+" past the first buffer's end, then a quote
+	 * never closed: the reader reads to the end, goes back to line 32769
+	 * and reads those bytes again; they are handed over once. */
+	static const struct pl_csv_opts o = STD;
+	size_t len = 0, n_rec, n_bad, n_rec_hashed, n_bad_hashed;
+	char *data = malloc(3 + BUF_BYTES + 64);
+	struct pl_csv_reader *r;
+	struct pl_buf got;
+	struct pl_diag d;
+	char path[512];
+
+	assert_non_null(data);
+	memcpy(data, "\xEF\xBB\xBF", 3);
+	len = 3 + put_x_lines(data + 3, BUF_BYTES / 2);
+	memcpy(data + len, "a,\"open\nb\n", 10);
+	len += 10;
+	write_input(state, data, len, path);
+	pl_buf_init(&got);
+
+	r = pl_csv_open(path, &o, &d);
+	assert_non_null(r);
+	pl_csv_on_bytes(r, collect_bytes, &got);
+	count_events(r, &n_rec, &n_bad);
+	assert_int_equal(got.len, len);
+	assert_memory_equal(got.data, data, len);
+	assert_string_equal(pl_csv_stats(r)->sha256, "");  /* the caller hashes */
+	assert_int_equal(pl_csv_stats(r)->lines, BUF_BYTES / 2 + 2);
+	pl_csv_close(r);
+
+	/* the same events as a reader that hashes */
+	r = pl_csv_open(path, &o, &d);
+	assert_non_null(r);
+	count_events(r, &n_rec_hashed, &n_bad_hashed);
+	check_stats("hashed", path, pl_csv_stats(r), BUF_BYTES / 2 + 2, 0, 0, PL_BOM_UTF8);
+	pl_csv_close(r);
+	assert_int_equal(n_rec, n_rec_hashed);
+	assert_int_equal(n_bad, n_bad_hashed);
+	assert_int_equal(n_bad, 1);
+	assert_int_equal(n_rec, BUF_BYTES / 2 + 1);
+	pl_buf_release(&got);
+	free(data);
+}
+
 /* ---- property: random small files from a fixed seed --------------------- */
 
 static uint64_t rng_state;
@@ -777,6 +847,7 @@ int main(void)
 		T(test_csvread__open_missing_file),
 		T(test_csvread__read_error_is_reported),
 		T(test_csvread__drain_counts_and_hashes_the_rest),
+		T(test_csvread__on_bytes_hands_every_byte_once),
 		T(test_csvread__property_random_files),
 	};
 #undef T
