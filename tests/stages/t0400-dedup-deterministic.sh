@@ -14,7 +14,10 @@
 #   person (reserve numbers are local);
 # - every episode has one episode_person row, persons add up, run totals
 #   (episodes by step, links, refused links) are exact;
-# - dedup -q succeeds silently with stdout empty.
+# - dedup -q succeeds silently with stdout empty;
+# - a person_ref that is not 32 hex digits (a damaged database: map writes
+#   keyed pseudonyms) makes dedup refuse with exit 65, naming the episode,
+#   and leaves the persons of the previous run as they were.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 linkage_fixture
@@ -111,4 +114,19 @@ expect_eq "person_link rows" "0" "$(q 'SELECT count(*) FROM person_link;')"
 expect_eq "run: episodes_deterministic probabilistic unlinked links refused_links" \
 	"9 0 0 0 0" "$(run_param episodes_deterministic) $(run_param episodes_probabilistic) \
 $(run_param episodes_unlinked) $(run_param links) $(run_param refused_links)"
+
+# A damaged person_ref: refused, the previous run's persons kept.
+persons_before=$(q "SELECT count(*) || ' ' || sum(n_episodes) FROM person;")
+ref_a3=$(ref_of a.csv 3)
+q "UPDATE episode SET person_ref = 'not-a-pseudonym' WHERE file_id = $(fid a.csv) AND line = 3;"
+expect_dedup 65 -q
+expect_grep "a damaged person_ref is named" \
+	"dedup E episode $(q "SELECT $(fid a.csv);"):3: person_ref is not 32 hex digits" \
+	"$(cat "$ERR")"
+expect_eq "persons after the refused run" "$persons_before" \
+	"$(q "SELECT count(*) || ' ' || sum(n_episodes) FROM person;")"
+q "UPDATE episode SET person_ref = '$ref_a3' WHERE file_id = $(fid a.csv) AND line = 3;"
+expect_dedup 0 -q
+expect_eq "persons after the repair" "$persons_before" \
+	"$(q "SELECT count(*) || ' ' || sum(n_episodes) FROM person;")"
 finish
