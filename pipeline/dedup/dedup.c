@@ -755,8 +755,8 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 		enum pl_err err;
 
 		if (!ref_bits(r->ref, &kv.key, &kv.key2))
-			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref is not "
-					   "32 hex digits", r->file_id, r->line);
+			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref "
+					   "is not 32 hex digits", r->file_id, r->line);
 		dd->n_valid++;
 		labels_add(&dd->labels, r->ref, idx, &s.c);
 		err = pl_extsort_add(&dd->by_person, &kv, d);
@@ -1109,8 +1109,9 @@ static int next_run(const struct oindex *ix, struct ix_run *u)
 		u->d++;
 	if (u->lo >= ix->n)
 		return 0;
-	for (u->hi = u->lo + 1; u->hi < ix->dir[u->d + 1] && ix->fp[u->hi] == ix->fp[u->lo]; u->hi++)
-		;
+	u->hi = u->lo + 1;
+	while (u->hi < ix->dir[u->d + 1] && ix->fp[u->hi] == ix->fp[u->lo])
+		u->hi++;
 	return 1;
 }
 
@@ -1425,7 +1426,8 @@ static void open_pairs(struct worker *w)
 		const struct oindex *ix = &b->ix[r];
 
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
-			if (ix_block(ix, u.lo) == BLK_NONE || u.hi - u.lo < 2 || k++ % w->n != w->id)
+			if (ix_block(ix, u.lo) == BLK_NONE || u.hi - u.lo < 2 ||
+			    k++ % w->n != w->id)
 				continue;
 			for (size_t i = u.lo; i < u.hi; i++) {
 				const struct oview *va = view_at(dd, ix_rec(ix, i));
@@ -1433,7 +1435,8 @@ static void open_pairs(struct worker *w)
 				for (size_t j = i + 1; j < u.hi; j++) {
 					const struct oview *vb = view_at(dd, ix_rec(ix, j));
 
-					if (va->c.node == vb->c.node || blocked_before(va->blk, vb->blk, r))
+					if (va->c.node == vb->c.node ||
+					    blocked_before(va->blk, vb->blk, r))
 						continue;
 					one_pair(w, r, va->idx, &va->c, vb->idx, &vb->c);
 				}
@@ -1504,8 +1507,8 @@ static void *for_each_pair(void *arg)
 			const struct srec *s = (const struct srec *)(w->buf + i * dd->stride);
 
 			if (i + PREFETCH_AHEAD < n)
-				prefetch_keys(w->b, (const struct srec *)(w->buf + (i + PREFETCH_AHEAD) *
-									      dd->stride));
+				prefetch_keys(w->b, (const struct srec *)
+					      (w->buf + (i + PREFETCH_AHEAD) * dd->stride));
 			if (s->c.valid)
 				valid_pairs(w, (uint32_t)(at + i), s);
 		}
