@@ -115,7 +115,6 @@ struct srec {
  * pair loops read of it is in its struct oview. */
 struct orec {
 	uint32_t file_id, line;    /* load_records checks that they fit */
-	uint32_t idx;              /* position in the spill file */
 	uint32_t ref_id;           /* its reserve number's person_ref in dedup.refs, ID_BLANK */
 	int16_t district;
 };
@@ -778,7 +777,6 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 		o = &dd->open[dd->n_open];
 		o->file_id = (uint32_t)r->file_id;
 		o->line = (uint32_t)r->line;
-		o->idx = idx;
 		o->ref_id = r->ref ? pl_intern_add(&dd->refs, r->ref) : ID_BLANK;
 		o->district = (int16_t)r->district;
 		for (size_t k = 0; k < dd->cfg.n_rules; k++)
@@ -1974,12 +1972,13 @@ static size_t open_at(const struct dedup *dd, uint32_t idx)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (dd->open[dd->by_idx[mid]].idx < idx)
+		if (view_at(dd, dd->by_idx[mid])->idx < idx)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < dd->n_open && dd->open[dd->by_idx[lo]].idx == idx ? dd->by_idx[lo] : SIZE_MAX;
+	return lo < dd->n_open && view_at(dd, dd->by_idx[lo])->idx == idx ? dd->by_idx[lo]
+									   : SIZE_MAX;
 }
 
 /* The valid record at spill position idx among those the pairs name. */
@@ -2332,7 +2331,7 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 		vnode_of[pl_uf_find(uf, dd->vrecs[i].node)] = dd->vrecs[i].node;
 	for (size_t i = 0; i < dd->n_open; i++) {
 		m[i].idx = dd->by_idx[i];
-		m[i].pos = dd->open[m[i].idx].idx;
+		m[i].pos = view_at(dd, m[i].idx)->idx;
 		m[i].root = pl_uf_find(uf, view_at(dd, m[i].idx)->c.node);
 	}
 	if (dd->n_open)
