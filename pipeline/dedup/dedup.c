@@ -692,23 +692,7 @@ static enum pl_err spill_put(struct dedup *dd, const struct srec *s, struct pl_d
  * cannot. */
 static int spill_get(const struct dedup *dd, size_t first, size_t n, void *buf)
 {
-	size_t want = n * dd->stride, got = 0;
-	off_t at = (off_t)(first * dd->stride);
-	int fd = fileno(dd->spill);
-
-	while (got < want) {
-		ssize_t r = pread(fd, (char *)buf + got, want - got, at + (off_t)got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return -1;
-		}
-		got += (size_t)r;
-	}
-	return 0;
+	return pl_spill_read(dd->spill, buf, n * dd->stride, (long long)(first * dd->stride));
 }
 
 static struct oview *view_at(const struct dedup *dd, size_t i)
@@ -1641,19 +1625,7 @@ static void normalise(double count[C__COUNT][N_LEVELS], double out[C__COUNT][N_L
 /* The packed comparison record at position idx of the spill file. */
 static int crec_at(const struct dedup *dd, size_t idx, struct crec *c)
 {
-	int fd = fileno(dd->spill);
-	off_t at = (off_t)(idx * dd->stride);
-	ssize_t r;
-
-	do
-		r = pread(fd, c, sizeof(*c), at);
-	while (r < 0 && errno == EINTR);
-	if (r != (ssize_t)sizeof(*c)) {
-		if (r >= 0)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return pl_spill_read(dd->spill, c, sizeof(*c), (long long)(idx * dd->stride));
 }
 
 /* u from random pairs (fixed seed: the same data gives the same figures). */

@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include "spill.h"
 
@@ -104,21 +102,9 @@ enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct 
 static int refill(struct pl_extsort *s, struct pl_extsort_run *r)
 {
 	size_t want = r->n - r->at < READ_BUF ? r->n - r->at : READ_BUF;
-	size_t bytes = want * sizeof(*r->buf), got = 0;
-	off_t at = (off_t)((r->first + r->at) * sizeof(*r->buf));
-
-	while (got < bytes) {
-		ssize_t n = pread(fileno(s->f), (char *)r->buf + got, bytes - got, at + (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = 0;
-			return -1;
-		}
-		got += (size_t)n;
-	}
+	if (pl_spill_read(s->f, r->buf, want * sizeof(*r->buf),
+			  (long long)((r->first + r->at) * sizeof(*r->buf))) != 0)
+		return -1;
 	r->at += want;
 	r->buf_n = want;
 	r->buf_i = 0;

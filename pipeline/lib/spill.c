@@ -43,6 +43,26 @@ cleanup:
 	return f;
 }
 
+int pl_spill_read(FILE *f, void *buf, size_t len, long long at)
+{
+	int fd = fileno(f);
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(at + (long long)got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 char *pl_dir_of(const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;

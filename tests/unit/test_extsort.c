@@ -3,7 +3,8 @@
  * against a stable qsort reference (random keys with many repeats, keys
  * whose high digits are all equal, empty and one-element input); the
  * external sort with tiny runs against the same reference (and stability
- * across runs); an empty sorter; the spill file leaves no name behind.
+ * across runs); an empty sorter; the spill file leaves no name behind and
+ * reads back at an offset, failing with EIO past its end.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -179,6 +180,13 @@ static void test_extsort__spill_leaves_no_name(void **state)
 		names += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
 	closedir(dir);
 	assert_int_equal(names, 0);
+	assert_int_equal(fflush(f), 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(pl_spill_read(f, buf, 3, 2), 0);
+	assert_string_equal(buf, "ill");
+	errno = 0;
+	assert_int_equal(pl_spill_read(f, buf, 4, 2), -1); /* past the end */
+	assert_int_equal(errno, EIO);
 	fclose(f);
 	assert_null(pl_spill_open("/nonexistent/dir", &d));
 	assert_int_equal(d.err, PL_EIO);
