@@ -78,7 +78,9 @@ static enum pl_err flush_run(struct pl_extsort *s, struct pl_diag *d)
 
 	if (!s->n)
 		return PL_OK;
-	pl_kv_sort(s->run, s->n);
+	if (s->run_unsorted)
+		pl_kv_sort(s->run, s->n);
+	s->run_unsorted = 0;
 	errno = 0;
 	if (fwrite(s->run, sizeof(*s->run), s->n, s->f) != s->n)
 		return io_error("write", d);
@@ -92,8 +94,18 @@ static enum pl_err flush_run(struct pl_extsort *s, struct pl_diag *d)
 	return PL_OK;
 }
 
+static int kv_before(const struct pl_kv *a, const struct pl_kv *b)
+{
+	return a->key != b->key ? a->key < b->key : a->key2 < b->key2;
+}
+
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d)
 {
+	if ((s->n || s->written) && kv_before(kv, &s->last)) {
+		s->run_unsorted = 1;
+		s->unordered = 1;
+	}
+	s->last = *kv;
 	s->run[s->n++] = *kv;
 	return s->n == s->run_len ? flush_run(s, d) : PL_OK;
 }
@@ -117,11 +129,7 @@ static int before(const struct pl_extsort *s, size_t x, size_t y)
 	const struct pl_kv *a = &s->runs[x].buf[s->runs[x].buf_i];
 	const struct pl_kv *b = &s->runs[y].buf[s->runs[y].buf_i];
 
-	if (a->key != b->key)
-		return a->key < b->key;
-	if (a->key2 != b->key2)
-		return a->key2 < b->key2;
-	return x < y;
+	return kv_before(a, b) || (!kv_before(b, a) && x < y);
 }
 
 static void sift_down(struct pl_extsort *s, size_t i)
@@ -152,6 +160,10 @@ enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d)
 		return err;
 	if (fflush(s->f) != 0)
 		return io_error("write", d);
+	if (!s->unordered && s->n_runs > 1) {
+		s->runs[0].n = s->written;    /* in order as added: one run */
+		s->n_runs = 1;
+	}
 	s->heap = pl_xmalloc((s->n_runs + 1) * sizeof(*s->heap));
 	for (size_t i = 0; i < s->n_runs; i++) {
 		s->runs[i].buf = pl_xmalloc(READ_BUF * sizeof(*s->runs[i].buf));

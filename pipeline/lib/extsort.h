@@ -36,6 +36,9 @@ struct pl_extsort {
 	size_t run_len;
 	struct pl_kv *run;         /* the run being filled */
 	size_t n;                  /* pairs in it */
+	int run_unsorted;          /* the run being filled is out of order */
+	int unordered;             /* some pair was added before a smaller one */
+	struct pl_kv last;         /* the pair added last */
 	size_t written;            /* pairs in the file */
 	struct pl_extsort_run *runs;
 	size_t n_runs;
@@ -48,7 +51,9 @@ struct pl_extsort {
 enum pl_err pl_extsort_init(struct pl_extsort *s, const char *dir, size_t run_len,
 			    struct pl_diag *d);
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d);
-/* Ends the adding and starts the merge. */
+/* Ends the adding and starts the merge.  Pairs added in key order (a
+ * table read in its key order) are neither sorted nor merged: the file is
+ * read back as one run. */
 enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d);
 /* The next record in key order into *kv: 1, or 0 at the end, or -1 with d set. */
 int pl_extsort_next(struct pl_extsort *s, struct pl_kv *kv, struct pl_diag *d);

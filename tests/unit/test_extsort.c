@@ -108,8 +108,11 @@ static void check_external(const char *dir, const struct pl_kv *kv, size_t n, si
 	struct pl_extsort s;
 	struct pl_diag d;
 	struct pl_kv *ref = calloc(n + 1, sizeof(*ref)), got;
-	size_t i = 0;
+	size_t i = 0, ordered = 1;
 	int rc;
+
+	for (size_t k = 1; k < n; k++)
+		ordered &= cmp_stable(&kv[k - 1], &kv[k]) <= 0;
 
 	memcpy(ref, kv, n * sizeof(*kv));
 	qsort(ref, n, sizeof(*ref), cmp_stable);
@@ -117,7 +120,8 @@ static void check_external(const char *dir, const struct pl_kv *kv, size_t n, si
 	for (size_t k = 0; k < n; k++)
 		assert_int_equal(pl_extsort_add(&s, &kv[k], &d), PL_OK);
 	assert_int_equal(pl_extsort_merge(&s, &d), PL_OK);
-	assert_int_equal(s.n_runs, (n + run_len - 1) / run_len);
+	/* input in key order is read back as one run */
+	assert_int_equal(s.n_runs, ordered ? n > 0 : (n + run_len - 1) / run_len);
 	while ((rc = pl_extsort_next(&s, &got, &d)) == 1) {
 		assert_true(i < n);
 		assert_same_pairs(&got, &ref[i], 1);
@@ -142,6 +146,28 @@ static void test_extsort__runs_merge_stably(void **state)
 		check_external(t->dir, kv, n, 100000); /* one run */
 		free(kv);
 	}
+}
+
+/* Input already in key order (a table read in its key order), with equal
+ * keys, over many runs; and input whose runs are each in order but overlap
+ * one another, which must still be merged. */
+static void test_extsort__ordered_input(void **state)
+{
+	struct unit_tmp *t = *state;
+	size_t n = 10000;
+	struct pl_kv *kv = make_pairs(n, 2, 777);
+
+	qsort(kv, n, sizeof(*kv), cmp_stable);
+	check_external(t->dir, kv, n, 7);
+	check_external(t->dir, kv, n, 100000);
+	for (size_t i = 0; i < n; i++) {        /* runs of 100, each in order */
+		kv[i].key = i % 100;
+		kv[i].key2 = 0;
+		kv[i].a = (uint32_t)i;
+	}
+	check_external(t->dir, kv, n, 100);
+	check_external(t->dir, kv, n, 1000);    /* unordered within a run too */
+	free(kv);
 }
 
 static void test_extsort__empty_sorter(void **state)
@@ -217,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_extsort__radix_matches_stable_qsort),
 		cmocka_unit_test(test_extsort__radix_small_inputs),
 		cmocka_unit_test_setup_teardown(test_extsort__runs_merge_stably, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extsort__ordered_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extsort__empty_sorter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extsort__spill_leaves_no_name, setup,
 						teardown),
