@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -256,8 +256,8 @@ INSERT INTO stage_run (stage, version, started_at, finished_at, summary)
 
 -- @since 3
 -- The person layer, keyed by an integer, and episode_v.  The dedup stage
--- rebuilds person, episode_person and person_link whole, in one transaction,
--- by every run.
+-- computes person, episode_person and person_link again in every run, in one
+-- transaction, and writes what changed.
 
 CREATE VIEW episode_v AS
     SELECT f.name AS source_file, e.line AS source_line, f.source, e.*,
@@ -266,9 +266,9 @@ CREATE VIEW episode_v AS
       LEFT JOIN mapped_file m USING (file_id);
 
 -- Persons: the episodes the dedup stage links together, across districts.
--- person_key is the row's number within one dedup run (1..n in person_id
--- order): other tables refer to a person by it, and it is not stable across
--- runs.  person_id is stable across runs with the same key: the person_ref
+-- person_key is the integer other tables refer to a person by: kept while
+-- the person_id exists, the next after the largest for a new person (1..n
+-- in person_id order after a first run; docs/linkage.md, "Persons").  person_id is stable across runs with the same key: the person_ref
 -- of the person's personnummer (or reserve number), else a keyed hash of the
 -- first episode's file and line.
 CREATE TABLE person (
@@ -303,3 +303,25 @@ CREATE TABLE person_link (
     weight     REAL NOT NULL,              -- log2 Bayes factor incl. the prior
     waterfall  TEXT NOT NULL
 );
+
+-- @upgrade 4
+-- From version 3: person_source is new (below), empty until dedup runs.  The
+-- stage_run row recorded here under stage 'dedup' (exit_code NULL) makes the
+-- driver run dedup, indicators and report again even when nothing else
+-- changed, as for version 3.
+INSERT INTO stage_run (stage, version, started_at, finished_at, summary)
+    VALUES ('dedup', 'schema 4', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+            strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
+            'schema upgraded to version 4: person_source is new, dedup must run again');
+
+-- @since 4
+-- Per source (input_file.source) of the files dedup read: the persons with
+-- an episode from it, and of those the persons with episodes in two or more
+-- districts (the report's data-quality table).  Written whole by every
+-- dedup run, with the persons, so that the report need not read
+-- episode_person.
+CREATE TABLE person_source (
+    source         TEXT PRIMARY KEY,
+    persons        INTEGER NOT NULL,
+    persons_across INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -49,6 +49,7 @@
 #include "queue.h"
 #include "secret.h"
 #include "spill.h"
+#include "store.h"
 #include "text.h"
 #include "uf.h"
 #include "value.h"
@@ -77,6 +78,7 @@ struct rec {
 	long long file_id;
 	long line;
 	int district;              /* index into the run's district list */
+	int source;                /* index into the run's source list, -1: none */
 	enum id_kind id;
 	const char *ref;           /* person_ref, NULL if none */
 	struct pl_date birth;      /* year 0: unknown */
@@ -116,7 +118,7 @@ struct srec {
 struct orec {
 	uint32_t file_id, line;    /* load_records checks that they fit */
 	uint32_t ref_id;           /* its reserve number's person_ref in dedup.refs, ID_BLANK */
-	int16_t district;
+	int16_t district, source;
 };
 
 /* What the pair loops read of an open record, together (dedup.vstride
@@ -186,6 +188,8 @@ struct dedup {
 	unsigned char ref_key[PL_KEY_BYTES];
 	char **districts;
 	size_t n_districts;
+	char **sources;             /* input_file.source of the files read */
+	size_t n_sources;
 	FILE *spill;                /* every record as a struct srec */
 	size_t stride;              /* bytes of one record there */
 	size_t n_recs;
@@ -229,11 +233,23 @@ struct dedup {
 
 /* ---- loading ------------------------------------------------------------ */
 
-/* Where a file's sealed values put the linkage fields. */
+/* A file's source, and where its sealed values put the linkage fields. */
 struct sealed_layout {
 	long long file_id;
+	int source;                 /* index into dedup.sources; -1: none */
 	int first, last, post;      /* position among the sealed values, -1 */
 };
+
+/* The index of name in the list names[0..*n), added if new. */
+static int name_index(char ***names, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*names)[i], name) == 0)
+			return (int)i;
+	*names = pl_xrealloc(*names, (*n + 1) * sizeof(char *));
+	(*names)[*n] = pl_xstrdup(name);
+	return (int)(*n)++;
+}
 
 static enum pl_err load_layouts(struct dedup *dd, struct sealed_layout **out, size_t *n_out,
 				struct pl_diag *d)
@@ -245,18 +261,22 @@ static enum pl_err load_layouts(struct dedup *dd, struct sealed_layout **out, si
 	int pos = 0, rc;
 	enum pl_err err;
 
-	err = pl_db_prepare(dd->db, "SELECT file_id, field FROM file_column WHERE sealed = 1 "
-			    "ORDER BY file_id, col_idx", &st, d);
+	err = pl_db_prepare(dd->db, "SELECT f.file_id, f.source, c.field FROM input_file f "
+			    "LEFT JOIN file_column c ON c.file_id = f.file_id AND c.sealed = 1 "
+			    "ORDER BY f.file_id, c.col_idx", &st, d);
 	if (err)
 		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long fid = sqlite3_column_int64(st, 0);
-		const char *field = (const char *)sqlite3_column_text(st, 1);
+		const char *source = (const char *)sqlite3_column_text(st, 1);
+		const char *field = (const char *)sqlite3_column_text(st, 2);
 		struct sealed_layout *l;
 
 		if (fid != cur) {
 			ls = pl_xrealloc(ls, (n + 1) * sizeof(*ls));
 			ls[n].file_id = cur = fid;
+			ls[n].source = source ? name_index(&dd->sources, &dd->n_sources, source)
+					      : -1;
 			ls[n].first = ls[n].last = ls[n].post = -1;
 			n++;
 			pos = 0;
@@ -292,16 +312,6 @@ static const struct sealed_layout *layout_of(const struct sealed_layout *ls, siz
 			hi = mid;
 	}
 	return lo < n && ls[lo].file_id == file_id ? &ls[lo] : NULL;
-}
-
-static int district_index(struct dedup *dd, const char *name)
-{
-	for (size_t i = 0; i < dd->n_districts; i++)
-		if (strcmp(dd->districts[i], name) == 0)
-			return (int)i;
-	dd->districts = pl_xrealloc(dd->districts, (dd->n_districts + 1) * sizeof(char *));
-	dd->districts[dd->n_districts] = pl_xstrdup(name);
-	return (int)dd->n_districts++;
 }
 
 /* The i-th value of a U+001F-separated list into out ("" if absent). */
@@ -700,25 +710,11 @@ static struct oview *view_at(const struct dedup *dd, size_t i)
 	return (struct oview *)(void *)(dd->view + i * dd->vstride);
 }
 
-/* A person_ref (32 hex digits, as pl_pseudonym writes them) as 128 bits;
- * 0 if it is not one. */
-static int ref_bits(const char *ref, uint64_t *hi, uint64_t *lo)
+/* An episode's district and source (both at most INT16_MAX; source -1:
+ * none) in 32 bits, for the sort by person. */
+static uint32_t pack_place(int district, int source)
 {
-	uint64_t v[2] = { 0, 0 };
-
-	for (int i = 0; i < 32; i++) {
-		int c = (unsigned char)ref[i], x = c >= '0' && c <= '9' ? c - '0'
-						 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-		if (x < 0)
-			return 0;
-		v[i / 16] = v[i / 16] << 4 | (uint64_t)x;
-	}
-	if (ref[32])
-		return 0;
-	*hi = v[0];
-	*lo = v[1];
-	return 1;
+	return (uint32_t)district | (uint32_t)(source & 0xffff) << 16;
 }
 
 /* The record r, packed, to the spill file; an open one also to memory,
@@ -734,10 +730,10 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	s.line = r->line;
 	block_keys(dd, r, s.key);
 	if (r->id == ID_VALID) {
-		struct pl_kv kv = { 0, 0, idx, (uint32_t)r->district };
+		struct pl_kv kv = { 0, 0, idx, pack_place(r->district, r->source) };
 		enum pl_err err;
 
-		if (!ref_bits(r->ref, &kv.key, &kv.key2))
+		if (!store_id_bits(r->ref, &kv.key, &kv.key2))
 			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref "
 					   "is not 32 hex digits", r->file_id, r->line);
 		dd->n_valid++;
@@ -763,6 +759,7 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 		o->line = (uint32_t)r->line;
 		o->ref_id = r->ref ? pl_intern_add(&dd->refs, r->ref) : ID_BLANK;
 		o->district = (int16_t)r->district;
+		o->source = (int16_t)r->source;
 		for (size_t k = 0; k < dd->cfg.n_rules; k++)
 			dd->okey[k][dd->n_open] = s.key[k];
 		dd->n_open++;
@@ -854,18 +851,22 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 	struct dedup *dd = ld->dd;
 	const char *ref = text_at(b, lr->ref), *type = text_at(b, lr->type);
 	const char *birth = text_at(b, lr->birth), *sex = text_at(b, lr->sex);
+	const struct sealed_layout *layout;
 	struct rec r;
 
 	memset(&r, 0, sizeof(r));
 	r.file_id = lr->file_id;
 	r.line = lr->line;
-	r.district = district_index(dd, text_at(b, lr->district));
+	r.district = name_index(&dd->districts, &dd->n_districts, text_at(b, lr->district));
+	layout = layout_of(ld->ls, ld->n_ls, r.file_id);
+	r.source = layout ? layout->source : -1;
 	/* positions and open records' numbers are 31 bits (REC_SKIPPED) */
 	if (dd->n_recs >= INT32_MAX || r.file_id < 0 || r.file_id > UINT32_MAX ||
-	    r.line < 0 || (unsigned long)r.line > UINT32_MAX || r.district > INT16_MAX)
+	    r.line < 0 || (unsigned long)r.line > UINT32_MAX || r.district > INT16_MAX ||
+	    r.source > INT16_MAX)
 		return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: more than %ld "
-				   "episodes, files, lines or districts to link", r.file_id,
-				   r.line, (long)INT32_MAX);
+				   "episodes, files, lines, districts or sources to link",
+				   r.file_id, r.line, (long)INT32_MAX);
 	r.ref = ref && *ref ? ref : NULL;
 	r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
 	r.first_id = r.last_id = r.post_id = ID_BLANK;
@@ -877,7 +878,7 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 		if (pl_unseal(dd->seal_key, text_at(b, lr->sealed), lr->sealed_len, &ld->plain))
 			return pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be "
 					   "opened: the key file is not the one used at ingest");
-		fill_linkage(dd, &r, layout_of(ld->ls, ld->n_ls, r.file_id), ld->plain.data);
+		fill_linkage(dd, &r, layout, ld->plain.data);
 	}
 	return keep_record(dd, &r, d);
 }
@@ -2106,22 +2107,6 @@ static void step_done(struct timespec *t, const char *step)
  *    the table's key order instead of inserting all over it.
  */
 
-/* Rows gathered for pl_db_insert_rows, flushed a chunk at a time. */
-#define ROW_CHUNK 4096
-
-struct person_row {
-	int64_t key;
-	char id[PL_PSEUDONYM_HEX];
-	const char *basis;
-	long n;
-	int n_districts;
-};
-
-struct ep_row {
-	int64_t file_id, line, key;
-	const char *step;
-};
-
 /* A person with open records. */
 struct operson {
 	uint64_t hi, lo;           /* its id as 128 bits */
@@ -2135,8 +2120,6 @@ struct member {
 	uint32_t idx;              /* an open record */
 };
 
-enum step { STEP_DETERMINISTIC, STEP_PROBABILISTIC, STEP_UNLINKED };
-static const char *const step_names[] = { "deterministic", "probabilistic", "unlinked" };
 
 struct writer {
 	struct dedup *dd;
@@ -2148,11 +2131,12 @@ struct writer {
 	unsigned char *step;        /* by open record */
 	struct operson *op;         /* the persons with open records, by id */
 	size_t n_op;
-	struct person_row *prow;
-	struct ep_row *erow;
-	size_t n_prow, n_erow;
-	uint32_t *seen;             /* by district: the person that last had it */
-	size_t n_seen;
+	struct store st;            /* the rows written as changes */
+	uint32_t *seen;             /* by district: the person key that last had it */
+	uint32_t *src_seen;         /* by source: likewise */
+	size_t *p_src, n_p_src;     /* the sources of the person being written */
+	long *src_persons;          /* by source: persons with an episode from it, */
+	long *src_across;           /* and of those in two or more districts */
 	struct pl_extsort by_pos;   /* (position, person_key, step) of every episode */
 	unsigned char *buf;         /* spill records, read alongside by_pos */
 };
@@ -2188,47 +2172,6 @@ static enum pl_err load_file_names(struct writer *w, struct pl_diag *d)
 	if (!err && rc != SQLITE_DONE)
 		err = pl_db_fail(w->dd->db, rc, "read file names", d);
 	sqlite3_finalize(st);
-	return err;
-}
-
-static void bind_person_row(void *rows, size_t i, sqlite3_stmt *st, int base)
-{
-	const struct person_row *p = (const struct person_row *)rows + i;
-
-	sqlite3_bind_int64(st, base + 1, p->key);
-	sqlite3_bind_text(st, base + 2, p->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 3, p->basis, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 4, p->n);
-	sqlite3_bind_int(st, base + 5, p->n_districts);
-}
-
-static void bind_ep_row(void *rows, size_t i, sqlite3_stmt *st, int base)
-{
-	const struct ep_row *r = (const struct ep_row *)rows + i;
-
-	sqlite3_bind_int64(st, base + 1, r->file_id);
-	sqlite3_bind_int64(st, base + 2, r->line);
-	sqlite3_bind_int64(st, base + 3, r->key);
-	sqlite3_bind_text(st, base + 4, r->step, -1, SQLITE_STATIC);
-}
-
-static enum pl_err flush_person_rows(struct writer *w, struct pl_diag *d)
-{
-	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO person (person_key, person_id, "
-					    "basis, n_episodes, n_districts)", 5, w->n_prow,
-					    bind_person_row, w->prow, "store persons", d);
-
-	w->n_prow = 0;
-	return err;
-}
-
-static enum pl_err flush_ep_rows(struct writer *w, struct pl_diag *d)
-{
-	enum pl_err err = pl_db_insert_rows(w->dd->db, "INSERT INTO episode_person (file_id, line, "
-					    "person_key, step)", 4, w->n_erow, bind_ep_row, w->erow,
-					    "store episode persons", d);
-
-	w->n_erow = 0;
 	return err;
 }
 
@@ -2318,7 +2261,7 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 		name_person(w, m + lo, hi - lo, vnode, &p->id, &p->basis);
 		p->first = lo;
 		p->n = hi - lo;
-		if (!ref_bits(p->id, &p->hi, &p->lo))
+		if (!store_id_bits(p->id, &p->hi, &p->lo))
 			err = pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
 		for (size_t i = lo; i < hi; i++) {
 			const struct orec *o = &dd->open[m[i].idx];
@@ -2339,32 +2282,38 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 	return err;
 }
 
-/* Whether the person numbered key has not yet been seen in district di. */
-static int new_district(struct writer *w, size_t di, uint32_t key)
+/* Whether the person keyed key is new at seen[i] (and marks it there). */
+static int mark(uint32_t *seen, size_t i, uint32_t key)
 {
-	if (di >= w->n_seen) {
-		size_t n = di + 16;
-
-		w->seen = pl_xrealloc(w->seen, n * sizeof(*w->seen));
-		memset(w->seen + w->n_seen, 0, (n - w->n_seen) * sizeof(*w->seen));
-		w->n_seen = n;
-	}
-	if (w->seen[di] == key)
+	if (seen[i] == key)
 		return 0;
-	w->seen[di] = key;
+	seen[i] = key;
 	return 1;
 }
 
-/* One episode of the person p: its district and, to the sort by
- * position, its key and step. */
-static enum pl_err add_episode(struct writer *w, struct person_row *p, size_t district,
+/* One episode of the person p: its district and source (place, as
+ * pack_place) and, to the sort by position, its key and step. */
+static enum pl_err add_episode(struct writer *w, struct store_person *p, uint32_t place,
 			       uint32_t pos, enum step s, struct pl_diag *d)
 {
 	struct pl_kv e = { pos, 0, (uint32_t)p->key, (uint32_t)s };
+	size_t source = place >> 16;
 
-	p->n++;
-	p->n_districts += new_district(w, district, (uint32_t)p->key);
+	p->n_episodes++;
+	p->n_districts += mark(w->seen, place & 0xffff, (uint32_t)p->key);
+	if (source != 0xffff && mark(w->src_seen, source, (uint32_t)p->key))
+		w->p_src[w->n_p_src++] = source;
 	return pl_extsort_add(&w->by_pos, &e, d);
+}
+
+/* The person p, complete, in the counts by source. */
+static void count_sources(struct writer *w, const struct store_person *p)
+{
+	for (size_t i = 0; i < w->n_p_src; i++) {
+		w->src_persons[w->p_src[i]]++;
+		w->src_across[w->p_src[i]] += p->n_districts >= 2;
+	}
+	w->n_p_src = 0;
 }
 
 /* Whether the 128-bit id (hi, lo) comes before (or is) the open person op. */
@@ -2385,32 +2334,35 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 	int rc = pl_extsort_next(&dd->by_person, &v, d);
 
 	while (!err && (rc == 1 || at < w->n_op)) {
-		struct person_row *p = &w->prow[w->n_prow];
 		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
 		int same = 0, valid = rc == 1 && (!op || id_before(v.key, v.key2, op, &same));
-		uint64_t hi = valid ? v.key : op->hi, lo = valid ? v.key2 : op->lo;
+		struct store_person p;
 
-		memset(p, 0, sizeof(*p));
-		p->key = (int64_t)++dd->sum->persons;
-		snprintf(p->id, sizeof(p->id), "%016" PRIx64 "%016" PRIx64, hi, lo);
-		p->basis = valid ? "PNR" : op->basis;
-		while (!err && rc == 1 && v.key == hi && v.key2 == lo) {
-			err = add_episode(w, p, v.b, v.a, STEP_DETERMINISTIC, d);
+		memset(&p, 0, sizeof(p));
+		p.hi = valid ? v.key : op->hi;
+		p.lo = valid ? v.key2 : op->lo;
+		p.basis = valid ? "PNR" : op->basis;
+		err = store_person_begin(&w->st, &p, d);
+		dd->sum->persons++;
+		while (!err && rc == 1 && v.key == p.hi && v.key2 == p.lo) {
+			err = add_episode(w, &p, v.b, v.a, STEP_DETERMINISTIC, d);
 			rc = err ? -1 : pl_extsort_next(&dd->by_person, &v, d);
 		}
 		if (op && (same || !valid)) {
-			for (size_t i = op->first; !err && i < op->first + op->n; i++)
-				err = add_episode(w, p, (size_t)dd->open[w->m[i].idx].district,
+			for (size_t i = op->first; !err && i < op->first + op->n; i++) {
+				const struct orec *o = &dd->open[w->m[i].idx];
+
+				err = add_episode(w, &p, pack_place(o->district, o->source),
 						  w->m[i].pos, (enum step)w->step[w->m[i].idx], d);
+			}
 			at++;
 		}
-		if (++w->n_prow == ROW_CHUNK && !err)
-			err = flush_person_rows(w, d);
+		count_sources(w, &p);
+		if (!err)
+			err = store_person_end(&w->st, &p, d);
 	}
 	if (!err && rc < 0)
 		err = d->err ? d->err : PL_EIO;
-	if (!err)
-		err = flush_person_rows(w, d);
 	return err;
 }
 
@@ -2426,7 +2378,6 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 
 	while (!err && (rc = pl_extsort_next(&w->by_pos, &e, d)) == 1) {
 		const struct srec *s;
-		struct ep_row *r;
 
 		if (e.key != expect++) {
 			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "episode %" PRIu64 " has no "
@@ -2444,13 +2395,7 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 			}
 		}
 		s = (const struct srec *)(w->buf + (e.key - chunk_at) * dd->stride);
-		r = &w->erow[w->n_erow++];
-		r->file_id = s->file_id;
-		r->line = s->line;
-		r->key = e.a;
-		r->step = step_names[e.b];
-		if (w->n_erow == ROW_CHUNK)
-			err = flush_ep_rows(w, d);
+		err = store_episode(&w->st, s->file_id, s->line, e.a, (enum step)e.b, d);
 	}
 	if (!err && rc < 0)
 		err = d->err ? d->err : PL_EIO;
@@ -2458,7 +2403,13 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 		err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "%zu of %zu episodes have a person",
 				  expect, dd->n_recs);
 	if (!err)
-		err = flush_ep_rows(w, d);
+		err = store_finish(&w->st, d);
+	dd->sum->persons_new = w->st.persons.inserted;
+	dd->sum->persons_changed = w->st.persons.updated;
+	dd->sum->persons_gone = w->st.persons.deleted;
+	dd->sum->episodes_new = w->st.episodes.inserted;
+	dd->sum->episodes_changed = w->st.episodes.updated;
+	dd->sum->episodes_gone = w->st.episodes.deleted;
 	return err;
 }
 
@@ -2469,8 +2420,15 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
 	enum pl_err err;
 
-	err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
+	err = store_open(&w->st, w->dd->db, dir, d);
+	if (!err)
+		err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
 	free(dir);
+	if (!err && w->st.rebuilt)
+		pl_log(PL_LOG_WARN, NULL, "person and episode_person held rows this program does "
+		       "not write (a person_id that is not 32 hex digits, or a key beyond 32 "
+		       "bits): written whole again, with new person keys");
+	step_done(t, "write: the persons written before");
 	if (!err)
 		err = name_open_persons(w, uf, d);
 	w->dd->sum->deterministic += w->dd->n_valid;
@@ -2563,6 +2521,24 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
+/* person_source: per source of the files read, its persons and those of
+ * them in two or more districts. */
+static enum pl_err write_sources(struct writer *w, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(w->dd->db, "INSERT INTO person_source (source, persons, "
+					"persons_across) VALUES (?1, ?2, ?3)", &st, d);
+
+	for (size_t i = 0; !err && i < w->dd->n_sources; i++) {
+		sqlite3_bind_text(st, 1, w->dd->sources[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, w->src_persons[i]);
+		sqlite3_bind_int64(st, 3, w->src_across[i]);
+		err = pl_db_step_done(w->dd->db, st, "store persons by source", d);
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
 static enum pl_err write_param(sqlite3 *db, sqlite3_stmt *st, const char *cmp,
 			       const char *level, double m, double u, long n, struct pl_diag *d)
 {
@@ -2621,6 +2597,12 @@ static enum pl_err write_params(struct dedup *dd, struct pl_diag *d)
 		err = write_param(dd->db, st, "run", "episodes_probabilistic", NAN, NAN, s->probabilistic, d);
 	if (!err)
 		err = write_param(dd->db, st, "run", "episodes_unlinked", NAN, NAN, s->unlinked, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "person_rows_written", NAN, NAN,
+				  s->persons_new + s->persons_changed + s->persons_gone, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "episode_person_rows_written", NAN, NAN,
+				  s->episodes_new + s->episodes_changed + s->episodes_gone, d);
 	sqlite3_finalize(st);
 	return err;
 }
@@ -2635,9 +2617,12 @@ static void writer_release(struct writer *w)
 	free(w->m);
 	free(w->step);
 	free(w->op);
-	free(w->prow);
-	free(w->erow);
+	store_release(&w->st);
 	free(w->seen);
+	free(w->src_seen);
+	free(w->p_src);
+	free(w->src_persons);
+	free(w->src_across);
 	free(w->buf);
 	pl_extsort_release(&w->by_pos);
 }
@@ -2650,16 +2635,21 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 
 	memset(&w, 0, sizeof(w));
 	w.dd = dd;
-	w.prow = pl_xmalloc(ROW_CHUNK * sizeof(*w.prow));
-	w.erow = pl_xmalloc(ROW_CHUNK * sizeof(*w.erow));
 	w.buf = pl_xmalloc(SPILL_CHUNK * dd->stride);
-	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM episode_person; "
-			 "DELETE FROM person; DELETE FROM linkage_param", d);
+	w.seen = pl_xcalloc(dd->n_districts + 1, sizeof(*w.seen));
+	w.src_seen = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_seen));
+	w.p_src = pl_xcalloc(dd->n_sources + 1, sizeof(*w.p_src));
+	w.src_persons = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_persons));
+	w.src_across = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_across));
+	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM linkage_param; "
+			 "DELETE FROM person_source", d);
 	if (!err)
 		err = load_file_names(&w, d);
 	if (!err)
 		err = write_persons(&w, uf, t, d);
 	step_done(t, "write: episode_person");
+	if (!err)
+		err = write_sources(&w, d);
 	if (!err)
 		err = write_links(&w, d);
 	if (!err)
@@ -2706,6 +2696,9 @@ static void close_run(struct dedup *dd)
 	for (size_t i = 0; i < dd->n_districts; i++)
 		free(dd->districts[i]);
 	free(dd->districts);
+	for (size_t i = 0; i < dd->n_sources; i++)
+		free(dd->sources[i]);
+	free(dd->sources);
 	if (dd->spill)
 		fclose(dd->spill);
 	pl_extsort_release(&dd->by_person);
@@ -2744,8 +2737,11 @@ void dedup_summary_line(const struct dedup_summary *s, char *out, size_t size)
 		snprintf(m_from, sizeof(m_from), "m from %ld labelled pairs", s->label_pairs);
 	snprintf(out, size, "%ld episodes, %ld persons: %ld episodes by identity or reserve "
 		 "number, %ld by probabilistic links, %ld unlinked; %ld candidate pairs, %ld links "
-		 "(%ld refused), %s", s->episodes, s->persons, s->deterministic,
-		 s->probabilistic, s->unlinked, s->candidate_pairs, s->links, s->refused, m_from);
+		 "(%ld refused), %s; written: persons %ld new, %ld changed, %ld gone; episodes' "
+		 "persons %ld new, %ld changed, %ld gone", s->episodes, s->persons,
+		 s->deterministic, s->probabilistic, s->unlinked, s->candidate_pairs, s->links,
+		 s->refused, m_from, s->persons_new, s->persons_changed, s->persons_gone,
+		 s->episodes_new, s->episodes_changed, s->episodes_gone);
 }
 
 

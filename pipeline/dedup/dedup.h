@@ -72,6 +72,8 @@ struct dedup_summary {
 				      persons with different valid identity numbers */
 	long label_pairs;          /* pairs of episodes sharing a valid identity number
 				      (at most 64 episodes a number) */
+	long persons_new, persons_changed, persons_gone;    /* person rows written */
+	long episodes_new, episodes_changed, episodes_gone; /* episode_person rows */
 	int m_by_em;               /* m was estimated by EM, not from the labels */
 	double lambda;             /* EM: estimated share of matches among candidate pairs */
 };

@@ -165,6 +165,8 @@ first=$(dedup_tables)
 expect_true "person tables are not empty" test "$(printf '%s\n' "$first" | grep -c '^person|')" -gt 20
 expect_dedup 0 -q
 expect_eq "person tables after a second dedup run" "$first" "$(dedup_tables)"
+expect_eq "a second dedup run writes no person or episode_person row" "0 0" \
+	"$(run_param person_rows_written) $(run_param episode_person_rows_written)"
 
 # Settings mistakes: exit 78 naming the file and line; tables untouched.
 mkdir -p "$WORK/bad"

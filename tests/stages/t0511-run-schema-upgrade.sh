@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
-# episode with a mapping_sha256 per row) to version 3:
+# episode with a mapping_sha256 per row) to version 4 (through 3), and of a
+# version 3 database (no person_source) to 4:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id) and the run.state kept;
@@ -13,14 +14,18 @@
 #   and report again (the upgrade records a 'dedup' stage_run row), and the
 #   persons (by person_id), episode persons, links, indicator tables and
 #   report CSVs equal those of the new database; episode_v shows the
-#   mapping file's SHA-256; no foreign key violation.
+#   mapping file's SHA-256; no foreign key violation;
+# - a version 3 database (the new one without person_source): report
+#   refuses it; the driver upgrades it (a 'schema 4' stage_run row), runs
+#   dedup again, which fills person_source as on the new database and
+#   writes no person row, and the report tables are as new.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 3" "3" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 4" "4" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -29,7 +34,9 @@ person_state() {
 	     FROM episode_person ep JOIN person p USING (person_key) ORDER BY 2, 3;
 	   SELECT 'person_link', p.person_id, a_file_id, a_line, b_file_id, b_line, weight, waterfall
 	     FROM person_link l JOIN person p USING (person_key) ORDER BY 3, 4, 5, 6;
-	   SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;"
+	   SELECT 'linkage_param', * FROM linkage_param
+	    WHERE level NOT LIKE '%rows_written' ORDER BY comparison, level;
+	   SELECT 'person_source', * FROM person_source ORDER BY source;"
 }
 episodes=$(q 'SELECT * FROM episode ORDER BY file_id, line;')
 persons=$(person_state)
@@ -82,14 +89,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 3%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 4%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 3" "3" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 4" "4" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -103,6 +110,10 @@ expect_eq "upgraded: person tables empty, keyed by person_key" "0|0|0|1|1|1" \
 expect_eq "upgraded: the upgrade's stage_run row" \
 	"dedup|schema 3||schema upgraded to version 3: person tables emptied, dedup must run again" \
 	"$(q "SELECT stage, version, exit_code, summary FROM stage_run WHERE version = 'schema 3';")"
+expect_eq "upgraded: version 4's stage_run row, and person_source empty" \
+	"dedup|schema 4||schema upgraded to version 4: person_source is new, dedup must run again|0" \
+	"$(q "SELECT stage, version, exit_code, summary, (SELECT count(*) FROM person_source)
+	        FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "upgraded: indicator tables untouched by the failed indicators run" \
 	"$indicators_before" "$(indicator_tables)"
 
@@ -121,4 +132,19 @@ expect_eq "episode_v: every episode with its file's mapping_sha256" "$n_episodes
 	"$(q "SELECT count(*) FROM episode_v v JOIN mapped_file m USING (file_id)
 	       WHERE v.mapping_sha256 = m.mapping_sha256 AND v.source_file IS NOT NULL;")"
 expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
+
+# Version 3: this database as it was before person_source.
+q "DROP TABLE person_source; DELETE FROM stage_run WHERE version = 'schema 4';
+   PRAGMA user_version = 3;"
+expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v3" -d "$DB"
+expect_like "report names the versions (3)" '%schema version 3, this program needs 4%' \
+	"$(cat "$ERR")"
+expect_run 0
+expect_like "version 3: dedup ran, writing no person row" \
+	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
+	"$(cat "$ERR")"
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "4 1" \
+	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
+expect_eq "version 3: persons and person_source as new" "$persons" "$(person_state)"
+expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
 finish

@@ -125,14 +125,17 @@ static void test_dedup__summary_says_where_m_came_from(void **state)
 {
 	struct dedup_summary s = { .episodes = 10, .persons = 7, .deterministic = 6,
 				   .probabilistic = 3, .unlinked = 1, .candidate_pairs = 12,
-				   .links = 3, .refused = 1, .label_pairs = 4500, .lambda = 0.25 };
+				   .links = 3, .refused = 1, .label_pairs = 4500, .lambda = 0.25,
+				   .persons_new = 2, .persons_changed = 1, .persons_gone = 3,
+				   .episodes_new = 4, .episodes_changed = 5, .episodes_gone = 0 };
 	char line[512];
 
 	(void)state;
 	dedup_summary_line(&s, line, sizeof(line));
 	assert_string_equal(line, "10 episodes, 7 persons: 6 episodes by identity or reserve "
 			    "number, 3 by probabilistic links, 1 unlinked; 12 candidate pairs, "
-			    "3 links (1 refused), m from 4500 labelled pairs");
+			    "3 links (1 refused), m from 4500 labelled pairs; written: persons 2 "
+			    "new, 1 changed, 3 gone; episodes' persons 4 new, 5 changed, 0 gone");
 	s.m_by_em = 1;
 	dedup_summary_line(&s, line, sizeof(line));
 	assert_non_null(strstr(line, "3 links (1 refused), m by EM, match share 0.2500"));

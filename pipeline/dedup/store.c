@@ -1,0 +1,402 @@
+/*
+ * dedup/store.c - writing person and episode_person as changes (store.h).
+ *
+ * The old rows are kept as struct pl_kv in two external sorts:
+ * - person: key, key2 = person_id as 128 bits; a = person_key; b = a
+ *   fingerprint of basis, n_episodes and n_districts (FP_ALWAYS when they
+ *   do not fit in 32 bits: such a row is always rewritten);
+ * - episode_person: key = file_id, key2 = line; a = person_key; b = step
+ *   (N_STEPS for a text this program does not write).
+ * episode_person is read in its key order, so its sort only spools; person
+ * is read in rowid order and sorted by id.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+#define ROW_CHUNK 4096             /* inserts batched through pl_db_insert_rows */
+#define OLD_RUN ((size_t)1 << 16)  /* 2 MiB a sort while reading the old rows */
+#define N_STEPS 3
+#define FP_ALWAYS UINT32_MAX
+
+const char *const store_step_names[] = { "deterministic", "probabilistic", "unlinked" };
+static const char *const bases[] = { "PNR", "RESERV", "LINKED", "SINGLE" };
+
+struct store_row {
+	int64_t key;
+	char id[33];
+	const char *text;          /* basis or step */
+	int64_t file_id, line;     /* episode_person */
+	long n;                    /* person: n_episodes */
+	int n_districts;
+};
+
+static uint32_t fingerprint(const char *basis, long n_episodes, long n_districts)
+{
+	uint32_t b = 4;
+
+	for (uint32_t i = 0; i < 4; i++)
+		if (basis && strcmp(basis, bases[i]) == 0)
+			b = i;
+	if (b == 4 || n_episodes < 0 || n_episodes > 0xfffffe || n_districts < 0 ||
+	    n_districts > 63)
+		return FP_ALWAYS;
+	return b << 30 | (uint32_t)n_districts << 24 | (uint32_t)n_episodes;
+}
+
+static uint32_t step_of(const char *text)
+{
+	for (uint32_t i = 0; i < N_STEPS; i++)
+		if (text && strcmp(text, store_step_names[i]) == 0)
+			return i;
+	return N_STEPS;
+}
+
+int store_id_bits(const char *id, uint64_t *hi, uint64_t *lo)
+{
+	uint64_t v[2] = { 0, 0 };
+
+	if (!id)
+		return 0;
+	for (int i = 0; i < 32; i++) {
+		int c = (unsigned char)id[i], x = c >= '0' && c <= '9' ? c - '0'
+						: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (x < 0)
+			return 0;
+		v[i / 16] = v[i / 16] << 4 | (uint64_t)x;
+	}
+	if (id[32])
+		return 0;
+	*hi = v[0];
+	*lo = v[1];
+	return 1;
+}
+
+/* ---- reading the old rows ---------------------------------------------- */
+
+/* One old row as a pair; 0 if this program would not have written it. */
+static int old_person(sqlite3_stmt *st, struct pl_kv *kv)
+{
+	sqlite3_int64 key = sqlite3_column_int64(st, 0);
+
+	if (key < 1 || key > (sqlite3_int64)UINT32_MAX ||
+	    !store_id_bits((const char *)sqlite3_column_text(st, 1), &kv->key, &kv->key2))
+		return 0;
+	kv->a = (uint32_t)key;
+	kv->b = fingerprint((const char *)sqlite3_column_text(st, 2),
+			    (long)sqlite3_column_int64(st, 3), (long)sqlite3_column_int64(st, 4));
+	return 1;
+}
+
+static int old_episode(sqlite3_stmt *st, struct pl_kv *kv)
+{
+	sqlite3_int64 file_id = sqlite3_column_int64(st, 0), line = sqlite3_column_int64(st, 1);
+	sqlite3_int64 key = sqlite3_column_int64(st, 2);
+
+	if (file_id < 0 || line < 0 || key < 1 || key > (sqlite3_int64)UINT32_MAX)
+		return 0;
+	kv->key = (uint64_t)file_id;
+	kv->key2 = (uint64_t)line;
+	kv->a = (uint32_t)key;
+	kv->b = step_of((const char *)sqlite3_column_text(st, 3));
+	return 1;
+}
+
+/* Every row of sql into sort, through fn; *odd is set (and the reading
+ * stops) at a row fn refuses.  *max_a: the largest a. */
+static enum pl_err read_old(struct store *s, const char *sql, int (*fn)(sqlite3_stmt *,
+			    struct pl_kv *), struct pl_extsort *sort, int *odd, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(s->db, sql, &st, d);
+	struct pl_kv kv;
+	int rc = SQLITE_DONE;
+
+	while (!err && !*odd && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!fn(st, &kv)) {
+			*odd = 1;
+			break;
+		}
+		if ((int64_t)kv.a > s->max_key)
+			s->max_key = kv.a;
+		err = pl_extsort_add(sort, &kv, d);
+	}
+	if (!err && !*odd && rc != SQLITE_DONE)
+		err = pl_db_fail(s->db, rc, "read the persons written before", d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static enum pl_err next_old(struct pl_extsort *sort, struct pl_kv *kv, int *rc,
+			    struct pl_diag *d)
+{
+	*rc = pl_extsort_next(sort, kv, d);
+	if (*rc < 0) {
+		*rc = 0;
+		return d->err ? d->err : PL_EIO;
+	}
+	return PL_OK;
+}
+
+/* Both sorts empty, on spill files in dir. */
+static enum pl_err init_sorts(struct store *s, const char *dir, struct pl_diag *d)
+{
+	enum pl_err err = pl_extsort_init(&s->old_p, dir, OLD_RUN, d);
+
+	if (!err)
+		err = pl_extsort_init(&s->old_e, dir, OLD_RUN, d);
+	return err;
+}
+
+static enum pl_err prepare_all(struct store *s, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_prepare(s->db, "UPDATE person SET basis = ?2, n_episodes = ?3, "
+					"n_districts = ?4 WHERE person_key = ?1", &s->p_update, d);
+
+	if (!err)
+		err = pl_db_prepare(s->db, "DELETE FROM person WHERE person_key = ?1",
+				    &s->p_delete, d);
+	if (!err)
+		err = pl_db_prepare(s->db, "UPDATE episode_person SET person_key = ?3, step = ?4 "
+				    "WHERE file_id = ?1 AND line = ?2", &s->e_update, d);
+	if (!err)
+		err = pl_db_prepare(s->db, "DELETE FROM episode_person WHERE file_id = ?1 AND "
+				    "line = ?2", &s->e_delete, d);
+	return err;
+}
+
+enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_diag *d)
+{
+	enum pl_err err;
+	int odd = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	s->rows = pl_xmalloc(ROW_CHUNK * sizeof(*s->rows));
+	err = init_sorts(s, dir, d);
+	if (!err)
+		err = read_old(s, "SELECT person_key, person_id, basis, n_episodes, n_districts "
+			       "FROM person", old_person, &s->old_p, &odd, d);
+	if (!err)
+		err = read_old(s, "SELECT file_id, line, person_key, step FROM episode_person",
+			       old_episode, &s->old_e, &odd, d);
+	if (!err && odd) {
+		pl_extsort_release(&s->old_p);
+		pl_extsort_release(&s->old_e);
+		s->max_key = 0;
+		s->rebuilt = 1;
+		err = pl_db_exec(db, "DELETE FROM episode_person; DELETE FROM person", d);
+		if (!err)
+			err = init_sorts(s, dir, d);
+	}
+	if (!err)
+		err = pl_extsort_merge(&s->old_p, d);
+	if (!err)
+		err = pl_extsort_merge(&s->old_e, d);
+	if (!err)
+		err = next_old(&s->old_p, &s->p_at, &s->p_rc, d);
+	if (!err)
+		err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
+	if (!err)
+		err = prepare_all(s, d);
+	return err;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void bind_person(void *rows, size_t i, sqlite3_stmt *st, int base)
+{
+	const struct store_row *r = (const struct store_row *)rows + i;
+
+	sqlite3_bind_int64(st, base + 1, r->key);
+	sqlite3_bind_text(st, base + 2, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 3, r->text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 4, r->n);
+	sqlite3_bind_int(st, base + 5, r->n_districts);
+}
+
+static void bind_episode(void *rows, size_t i, sqlite3_stmt *st, int base)
+{
+	const struct store_row *r = (const struct store_row *)rows + i;
+
+	sqlite3_bind_int64(st, base + 1, r->file_id);
+	sqlite3_bind_int64(st, base + 2, r->line);
+	sqlite3_bind_int64(st, base + 3, r->key);
+	sqlite3_bind_text(st, base + 4, r->text, -1, SQLITE_STATIC);
+}
+
+static enum pl_err flush_rows(struct store *s, struct pl_diag *d)
+{
+	enum pl_err err;
+
+	if (!s->n_rows)
+		return PL_OK;
+	if (s->rows_table == 0)
+		err = pl_db_insert_rows(s->db, "INSERT INTO person (person_key, person_id, basis, "
+					"n_episodes, n_districts)", 5, s->n_rows, bind_person,
+					s->rows, "store persons", d);
+	else
+		err = pl_db_insert_rows(s->db, "INSERT INTO episode_person (file_id, line, "
+					"person_key, step)", 4, s->n_rows, bind_episode, s->rows,
+					"store episode persons", d);
+	s->n_rows = 0;
+	return err;
+}
+
+/* A row slot for an insert into table (0 person, 1 episode_person). */
+static enum pl_err new_row(struct store *s, int table, struct store_row **r, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	if (s->n_rows == ROW_CHUNK || (s->n_rows && s->rows_table != table))
+		err = flush_rows(s, d);
+	s->rows_table = table;
+	*r = &s->rows[s->n_rows++];
+	return err;
+}
+
+static enum pl_err delete_person(struct store *s, uint32_t key, struct pl_diag *d)
+{
+	sqlite3_bind_int64(s->p_delete, 1, key);
+	s->persons.deleted++;
+	return pl_db_step_done(s->db, s->p_delete, "delete a person", d);
+}
+
+static enum pl_err delete_episode(struct store *s, const struct pl_kv *old, struct pl_diag *d)
+{
+	sqlite3_bind_int64(s->e_delete, 1, (sqlite3_int64)old->key);
+	sqlite3_bind_int64(s->e_delete, 2, (sqlite3_int64)old->key2);
+	s->episodes.deleted++;
+	return pl_db_step_done(s->db, s->e_delete, "delete an episode's person", d);
+}
+
+/* Whether the pair (hi, lo) comes before (key, key2). */
+static int before(uint64_t hi, uint64_t lo, uint64_t key, uint64_t key2)
+{
+	return hi < key || (hi == key && lo < key2);
+}
+
+enum pl_err store_person_begin(struct store *s, struct store_person *p, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	while (!err && s->p_rc == 1 && before(s->p_at.key, s->p_at.key2, p->hi, p->lo)) {
+		err = delete_person(s, s->p_at.a, d);
+		if (!err)
+			err = next_old(&s->old_p, &s->p_at, &s->p_rc, d);
+	}
+	s->found = !err && s->p_rc == 1 && s->p_at.key == p->hi && s->p_at.key2 == p->lo;
+	p->key = s->found ? (int64_t)s->p_at.a : ++s->max_key;
+	s->found_fp = s->found ? s->p_at.b : FP_ALWAYS;
+	if (!err && s->found)
+		err = next_old(&s->old_p, &s->p_at, &s->p_rc, d);
+	return err;
+}
+
+enum pl_err store_person_end(struct store *s, const struct store_person *p, struct pl_diag *d)
+{
+	uint32_t fp = fingerprint(p->basis, p->n_episodes, p->n_districts);
+	struct store_row *r;
+	enum pl_err err;
+
+	if (s->found) {
+		if (fp == s->found_fp && fp != FP_ALWAYS)
+			return PL_OK;
+		sqlite3_bind_int64(s->p_update, 1, p->key);
+		sqlite3_bind_text(s->p_update, 2, p->basis, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s->p_update, 3, p->n_episodes);
+		sqlite3_bind_int(s->p_update, 4, p->n_districts);
+		s->persons.updated++;
+		return pl_db_step_done(s->db, s->p_update, "update a person", d);
+	}
+	err = new_row(s, 0, &r, d);
+	r->key = p->key;
+	snprintf(r->id, sizeof(r->id), "%016" PRIx64 "%016" PRIx64, p->hi, p->lo);
+	r->text = p->basis;
+	r->n = p->n_episodes;
+	r->n_districts = p->n_districts;
+	s->persons.inserted++;
+	return err;
+}
+
+/* The persons not met again are gone. */
+static enum pl_err end_persons(struct store *s, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	while (!err && s->p_rc == 1) {
+		err = delete_person(s, s->p_at.a, d);
+		if (!err)
+			err = next_old(&s->old_p, &s->p_at, &s->p_rc, d);
+	}
+	return err;
+}
+
+enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_t key,
+			  enum step step, struct pl_diag *d)
+{
+	uint64_t f = (uint64_t)file_id, l = (uint64_t)line;
+	struct store_row *r;
+	enum pl_err err = end_persons(s, d);
+
+	while (!err && s->e_rc == 1 && before(s->e_at.key, s->e_at.key2, f, l)) {
+		err = delete_episode(s, &s->e_at, d);
+		if (!err)
+			err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
+	}
+	if (err)
+		return err;
+	if (s->e_rc == 1 && s->e_at.key == f && s->e_at.key2 == l) {
+		int same = (int64_t)s->e_at.a == key && s->e_at.b == (uint32_t)step;
+
+		err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
+		if (err || same)
+			return err;
+		sqlite3_bind_int64(s->e_update, 1, file_id);
+		sqlite3_bind_int64(s->e_update, 2, line);
+		sqlite3_bind_int64(s->e_update, 3, key);
+		sqlite3_bind_text(s->e_update, 4, store_step_names[step], -1, SQLITE_STATIC);
+		s->episodes.updated++;
+		return pl_db_step_done(s->db, s->e_update, "update an episode's person", d);
+	}
+	err = new_row(s, 1, &r, d);
+	r->file_id = file_id;
+	r->line = line;
+	r->key = key;
+	r->text = store_step_names[step];
+	s->episodes.inserted++;
+	return err;
+}
+
+enum pl_err store_finish(struct store *s, struct pl_diag *d)
+{
+	enum pl_err err = end_persons(s, d);
+
+	while (!err && s->e_rc == 1) {
+		err = delete_episode(s, &s->e_at, d);
+		if (!err)
+			err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
+	}
+	if (!err)
+		err = flush_rows(s, d);
+	return err;
+}
+
+void store_release(struct store *s)
+{
+	pl_extsort_release(&s->old_p);
+	pl_extsort_release(&s->old_e);
+	sqlite3_finalize(s->p_update);
+	sqlite3_finalize(s->p_delete);
+	sqlite3_finalize(s->e_update);
+	sqlite3_finalize(s->e_delete);
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}

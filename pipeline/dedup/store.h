@@ -1,0 +1,87 @@
+/*
+ * dedup/store.h - writing person and episode_person as changes.
+ *
+ * A run of dedup computes every person again, but from one night to the
+ * next few of them change.  So the rows the two tables hold are read back
+ * first (through external sorts, in person_id and in (file_id, line)
+ * order), the new rows are matched against them as they come in the same
+ * orders, and only the differences are written: new rows inserted, changed
+ * rows updated, rows that are no longer there deleted.
+ *
+ * A person keeps its person_key while its person_id exists; a new person
+ * gets the next key after the largest the table had.  On an empty table
+ * that is 1..n in person_id order.  Memory is a few MiB whatever the size.
+ *
+ * The caller gives the persons in person_id order and then the episodes in
+ * (file_id, line) order, each once, inside its own transaction.
+ */
+#ifndef DEDUP_STORE_H
+#define DEDUP_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "extsort.h"
+#include "pl.h"
+
+enum step { STEP_DETERMINISTIC, STEP_PROBABILISTIC, STEP_UNLINKED };
+extern const char *const store_step_names[];   /* by enum step */
+
+struct store_person {
+	uint64_t hi, lo;           /* person_id as 128 bits (32 hex digits) */
+	int64_t key;               /* set by store_person_begin */
+	const char *basis;         /* PNR, RESERV, LINKED or SINGLE */
+	long n_episodes;
+	int n_districts;
+};
+
+/* Rows written to one table. */
+struct store_counts {
+	long inserted, updated, deleted;
+};
+
+struct store_row;              /* a row waiting for a batched insert */
+
+struct store {
+	sqlite3 *db;
+	struct pl_extsort old_p;   /* person: (id, key, fingerprint) by id */
+	struct pl_extsort old_e;   /* episode_person: ((file_id, line), key, step) */
+	struct pl_kv p_at, e_at;   /* the next old row of each */
+	int p_rc, e_rc;            /* 1: *_at holds a row; 0: no more */
+	int found;                 /* the person begun had a row, with fingerprint found_fp */
+	uint32_t found_fp;
+	int64_t max_key;           /* the largest person_key given out */
+	sqlite3_stmt *p_update, *p_delete, *e_update, *e_delete;
+	struct store_row *rows;    /* inserts waiting, of one table at a time */
+	size_t n_rows;
+	int rows_table;            /* 0 person, 1 episode_person */
+	struct store_counts persons, episodes;
+	int rebuilt;               /* the old rows could not be matched: written whole */
+};
+
+/* A person_id or person_ref (32 hex digits, as pl_pseudonym writes them)
+ * as 128 bits; 0 if it is not one. */
+int store_id_bits(const char *id, uint64_t *hi, uint64_t *lo);
+
+/* Reads the rows the tables hold (runs go to spill files in dir).  Rows
+ * this program would not have written (a person_id that is not 32 hex
+ * digits, a key beyond 32 bits) make it empty both tables and write them
+ * whole instead; s->rebuilt says so. */
+enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_diag *d);
+
+/* The next person, by person_id: deletes the persons before it that are
+ * gone and sets p->key (its old key, else a new one). */
+enum pl_err store_person_begin(struct store *s, struct store_person *p, struct pl_diag *d);
+/* Writes person p (now with its counts) if it is new or changed. */
+enum pl_err store_person_end(struct store *s, const struct store_person *p,
+			     struct pl_diag *d);
+
+/* The next episode, by (file_id, line), and its person's key and step. */
+enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_t key,
+			  enum step step, struct pl_diag *d);
+
+/* Deletes the old rows not met again and writes what is waiting. */
+enum pl_err store_finish(struct store *s, struct pl_diag *d);
+void store_release(struct store *s);
+
+#endif

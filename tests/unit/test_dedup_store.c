@@ -1,0 +1,287 @@
+/*
+ * tests/unit/test_dedup_store.c - dedup/store: person and episode_person
+ * written as changes.  On an empty person layer every row is inserted with
+ * keys 1..n; against old rows a kept person keeps its key and is updated
+ * only when its counts or basis changed, a new one gets the next key after
+ * the largest, and the rows not met again are deleted; an episode row is
+ * updated only when its key or step changed; counts too large for the
+ * fingerprint are always rewritten; a person_id this program would not
+ * write makes it empty both tables and write them whole.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "unit.h"
+
+#include "db.h"
+#include "dedup/store.h"
+
+struct fx {
+	struct unit_tmp tmp;
+	sqlite3 *db;
+	struct store st;
+	struct pl_diag d;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	void *t = NULL;
+	char path[300];
+
+	if (!f || unit_tmp_setup(&t) != 0)
+		return -1;
+	f->tmp = *(struct unit_tmp *)t;
+	free(t);
+	snprintf(path, sizeof(path), "%s/p.db", f->tmp.dir);
+	if (pl_db_open(path, &f->db, &f->d) != PL_OK ||
+	    pl_db_exec(f->db, "PRAGMA foreign_keys = OFF", &f->d) != PL_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_release(&f->st);
+	sqlite3_close(f->db);
+	unit_rm_rf(f->tmp.dir);
+	free(f);
+	return 0;
+}
+
+static void exec(struct fx *f, const char *sql)
+{
+	assert_int_equal(pl_db_exec(f->db, sql, &f->d), PL_OK);
+}
+
+/* The id made of the number n: 31 zeros and n in hex (n < 16). */
+static const char *id_of(unsigned n, char out[33])
+{
+	snprintf(out, 33, "%032x", n);
+	return out;
+}
+
+/* Every row of sql, columns joined by '|', rows by ' '. */
+static char *rows(struct fx *f, const char *sql)
+{
+	static char buf[2048];
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+
+	buf[0] = 0;
+	assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const char *v = (const char *)sqlite3_column_text(st, c);
+
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+						c ? "|" : len ? " " : "", v ? v : "NULL");
+		}
+	}
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static char *persons(struct fx *f)
+{
+	/* ids shortened to their last digit */
+	return rows(f, "SELECT person_key, substr(person_id, 32), basis, n_episodes, n_districts "
+		    "FROM person ORDER BY person_key");
+}
+
+static char *episodes(struct fx *f)
+{
+	return rows(f, "SELECT file_id, line, person_key, step FROM episode_person "
+		    "ORDER BY file_id, line");
+}
+
+/* Gives person n (by id) with its counts; its key into *key. */
+static void give_person(struct fx *f, unsigned n, const char *basis, long n_ep, int n_d,
+			int64_t *key)
+{
+	struct store_person p = { 0, n, 0, basis, 0, 0 };
+
+	assert_int_equal(store_person_begin(&f->st, &p, &f->d), PL_OK);
+	p.n_episodes = n_ep;
+	p.n_districts = n_d;
+	assert_int_equal(store_person_end(&f->st, &p, &f->d), PL_OK);
+	if (key)
+		*key = p.key;
+}
+
+static void give_episode(struct fx *f, int64_t file, int64_t line, int64_t key, enum step s)
+{
+	assert_int_equal(store_episode(&f->st, file, line, key, s, &f->d), PL_OK);
+}
+
+static void assert_counts(const struct store_counts *c, long ins, long upd, long del)
+{
+	assert_int_equal(c->inserted, ins);
+	assert_int_equal(c->updated, upd);
+	assert_int_equal(c->deleted, del);
+}
+
+static void test_store__empty_layer_gets_keys_1_to_n(void **state)
+{
+	struct fx *f = *state;
+	int64_t k1, k2, k3;
+
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	give_person(f, 2, "PNR", 2, 1, &k1);
+	give_person(f, 5, "LINKED", 1, 1, &k2);
+	give_person(f, 9, "SINGLE", 1, 1, &k3);
+	give_episode(f, 1, 2, k1, STEP_DETERMINISTIC);
+	give_episode(f, 1, 3, k2, STEP_PROBABILISTIC);
+	give_episode(f, 2, 2, k1, STEP_DETERMINISTIC);
+	give_episode(f, 2, 7, k3, STEP_UNLINKED);
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	assert_int_equal(f->st.rebuilt, 0);
+	assert_string_equal(persons(f), "1|2|PNR|2|1 2|5|LINKED|1|1 3|9|SINGLE|1|1");
+	assert_string_equal(episodes(f), "1|2|1|deterministic 1|3|2|probabilistic "
+			    "2|2|1|deterministic 2|7|3|unlinked");
+	assert_counts(&f->st.persons, 3, 0, 0);
+	assert_counts(&f->st.episodes, 4, 0, 0);
+}
+
+/* Old: persons 3 (key 5), 6 (key 2), 8 (key 9); episodes (1,1) (1,3) (2,1). */
+static void old_rows(struct fx *f)
+{
+	char a[33], b[33], c[33], sql[600];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO person VALUES (5, '%s', 'PNR', 2, 1), "
+		 "(2, '%s', 'LINKED', 1, 1), (9, '%s', 'SINGLE', 1, 1); "
+		 "INSERT INTO episode_person VALUES (1, 1, 5, 'deterministic'), "
+		 "(1, 3, 2, 'probabilistic'), (2, 1, 5, 'deterministic')",
+		 id_of(3, a), id_of(6, b), id_of(8, c));
+	exec(f, sql);
+}
+
+static void test_store__only_changes_are_written(void **state)
+{
+	struct fx *f = *state;
+	int64_t k;
+
+	old_rows(f);
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	give_person(f, 1, "SINGLE", 1, 1, &k);   /* new, before every old id */
+	assert_int_equal(k, 10);
+	give_person(f, 3, "PNR", 2, 1, &k);      /* kept, unchanged */
+	assert_int_equal(k, 5);
+	give_person(f, 7, "RESERV", 1, 1, &k);   /* new; 6 is gone */
+	assert_int_equal(k, 11);
+	give_person(f, 8, "LINKED", 2, 2, &k);   /* kept, changed */
+	assert_int_equal(k, 9);
+	give_episode(f, 1, 1, 5, STEP_DETERMINISTIC);   /* unchanged */
+	give_episode(f, 1, 2, 10, STEP_UNLINKED);       /* new */
+	give_episode(f, 2, 1, 9, STEP_PROBABILISTIC);   /* changed; (1,3) is gone */
+	give_episode(f, 3, 1, 11, STEP_DETERMINISTIC);  /* new, after every old one */
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	assert_string_equal(persons(f), "5|3|PNR|2|1 9|8|LINKED|2|2 10|1|SINGLE|1|1 "
+			    "11|7|RESERV|1|1");
+	assert_string_equal(episodes(f), "1|1|5|deterministic 1|2|10|unlinked "
+			    "2|1|9|probabilistic 3|1|11|deterministic");
+	assert_counts(&f->st.persons, 2, 1, 1);
+	assert_counts(&f->st.episodes, 2, 1, 1);
+}
+
+static void test_store__old_rows_left_over_are_deleted(void **state)
+{
+	struct fx *f = *state;
+
+	old_rows(f);
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	give_person(f, 3, "PNR", 1, 1, NULL);   /* changed; 6 and 8 gone */
+	give_episode(f, 1, 1, 5, STEP_DETERMINISTIC);
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	assert_string_equal(persons(f), "5|3|PNR|1|1");
+	assert_string_equal(episodes(f), "1|1|5|deterministic");
+	assert_counts(&f->st.persons, 0, 1, 2);
+	assert_counts(&f->st.episodes, 0, 0, 2);
+}
+
+static void test_store__counts_beyond_the_fingerprint_are_rewritten(void **state)
+{
+	struct fx *f = *state;
+	char a[33], sql[300];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO person VALUES (1, '%s', 'PNR', 16777215, 70); "
+		 "INSERT INTO episode_person VALUES (1, 1, 1, 'guessed')", id_of(4, a));
+	exec(f, "PRAGMA ignore_check_constraints = ON");
+	exec(f, sql);
+	exec(f, "PRAGMA ignore_check_constraints = OFF");
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	give_person(f, 4, "PNR", 16777215, 70, NULL);  /* the same, but too large to compare */
+	give_episode(f, 1, 1, 1, STEP_DETERMINISTIC); /* a step text it does not write */
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	assert_counts(&f->st.persons, 0, 1, 0);
+	assert_counts(&f->st.episodes, 0, 1, 0);
+	assert_string_equal(episodes(f), "1|1|1|deterministic");
+}
+
+static void test_store__odd_rows_mean_written_whole(void **state)
+{
+	struct fx *f = *state;
+	int64_t k;
+
+	old_rows(f);
+	exec(f, "UPDATE person SET person_id = 'NOT-HEX' WHERE person_key = 9");
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	assert_int_equal(f->st.rebuilt, 1);
+	give_person(f, 3, "PNR", 2, 1, &k);
+	assert_int_equal(k, 1);                   /* keys start again */
+	give_episode(f, 1, 1, 1, STEP_DETERMINISTIC);
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	assert_string_equal(persons(f), "1|3|PNR|2|1");
+	assert_string_equal(episodes(f), "1|1|1|deterministic");
+	assert_counts(&f->st.persons, 1, 0, 0);
+	assert_counts(&f->st.episodes, 1, 0, 0);
+}
+
+static void test_store__id_bits(void **state)
+{
+	uint64_t hi = 0, lo = 0;
+
+	(void)state;
+	assert_int_equal(store_id_bits("0123456789abcdef00000000000000ff", &hi, &lo), 1);
+	assert_true(hi == 0x0123456789abcdefULL && lo == 0xff);
+	assert_int_equal(store_id_bits("0123456789ABCDEF00000000000000ff", &hi, &lo), 0);
+	assert_int_equal(store_id_bits("0123456789abcdef00000000000000f", &hi, &lo), 0);
+	assert_int_equal(store_id_bits("0123456789abcdef00000000000000fff", &hi, &lo), 0);
+	assert_int_equal(store_id_bits(NULL, &hi, &lo), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_store__empty_layer_gets_keys_1_to_n, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__only_changes_are_written, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__old_rows_left_over_are_deleted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__counts_beyond_the_fingerprint_are_rewritten,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__odd_rows_mean_written_whole, setup,
+						teardown),
+		cmocka_unit_test(test_store__id_bits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
