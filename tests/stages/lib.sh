@@ -697,7 +697,9 @@ pipeline_tables() {
 	  SELECT 'person', * FROM person ORDER BY person_key;
 	  SELECT 'episode_person', * FROM episode_person ORDER BY file_id, line;
 	  SELECT 'person_link', * FROM person_link ORDER BY a_file_id, a_line, b_file_id, b_line;
-	  SELECT 'linkage_param', * FROM linkage_param ORDER BY comparison, level;" \
+	  SELECT 'linkage_param', * FROM linkage_param
+	   WHERE level NOT LIKE '%rows_written' ORDER BY comparison, level;
+	  SELECT 'person_source', * FROM person_source ORDER BY source;" \
 		2>>"$WORK/.sql-errors"
 }
 
