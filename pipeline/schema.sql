@@ -305,23 +305,25 @@ CREATE TABLE person_link (
 );
 
 -- @upgrade 4
--- From version 3: person_source is new (below), empty until dedup runs.  The
--- stage_run row recorded here under stage 'dedup' (exit_code NULL) makes the
--- driver run dedup, indicators and report again even when nothing else
+-- From version 3: linkage_source is new (below), empty until dedup runs.
+-- The stage_run row recorded here under stage 'dedup' (exit_code NULL) makes
+-- the driver run dedup, indicators and report again even when nothing else
 -- changed, as for version 3.
 INSERT INTO stage_run (stage, version, started_at, finished_at, summary)
     VALUES ('dedup', 'schema 4', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
             strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),
-            'schema upgraded to version 4: person_source is new, dedup must run again');
+            'schema upgraded to version 4: linkage_source is new, dedup must run again');
 
 -- @since 4
--- Per source (input_file.source) of the files dedup read: the persons with
--- an episode from it, and of those the persons with episodes in two or more
--- districts (the report's data-quality table).  Written whole by every
--- dedup run, with the persons, so that the report need not read
--- episode_person.
-CREATE TABLE person_source (
+-- Per source (input_file.source) of the files dedup read, for the report's
+-- data-quality table, so that the report need not read the episodes: the
+-- episodes, those with id_type NONE, the persons with an episode from the
+-- source, and of those the persons with episodes in two or more districts.
+-- Written whole by every dedup run, with the persons.
+CREATE TABLE linkage_source (
     source         TEXT PRIMARY KEY,
+    episodes       INTEGER NOT NULL,
+    episodes_no_id INTEGER NOT NULL,
     persons        INTEGER NOT NULL,
     persons_across INTEGER NOT NULL
 ) WITHOUT ROWID;

@@ -190,6 +190,8 @@ struct dedup {
 	size_t n_districts;
 	char **sources;             /* input_file.source of the files read */
 	size_t n_sources;
+	long *src_episodes;         /* by source: episodes read, */
+	long *src_no_id;            /* and of those with id_type NONE */
 	FILE *spill;                /* every record as a struct srec */
 	size_t stride;              /* bytes of one record there */
 	size_t n_recs;
@@ -867,6 +869,10 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 		return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: more than %ld "
 				   "episodes, files, lines, districts or sources to link",
 				   r.file_id, r.line, (long)INT32_MAX);
+	if (r.source >= 0) {
+		dd->src_episodes[r.source]++;
+		dd->src_no_id[r.source] += type && strcmp(type, "NONE") == 0;
+	}
 	r.ref = ref && *ref ? ref : NULL;
 	r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
 	r.first_id = r.last_id = r.post_id = ID_BLANK;
@@ -965,6 +971,8 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 		pl_queue_put(&ld.empty, &batch[i]);
 	}
 	err = load_layouts(dd, &ld.ls, &ld.n_ls, d);
+	dd->src_episodes = pl_xcalloc(dd->n_sources + 1, sizeof(*dd->src_episodes));
+	dd->src_no_id = pl_xcalloc(dd->n_sources + 1, sizeof(*dd->src_no_id));
 	if (!err)
 		err = pl_db_prepare(dd->db, "SELECT e.file_id, e.line, e.district, e.person_ref, "
 				    "e.id_type, e.birth_date, e.sex, r.sealed, e.birth_year FROM episode e "
@@ -2521,19 +2529,24 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
-/* person_source: per source of the files read, its persons and those of
- * them in two or more districts. */
+/* linkage_source: per source of the files read, its episodes, those
+ * without a valid identity number, its persons and those of them in two or
+ * more districts. */
 static enum pl_err write_sources(struct writer *w, struct pl_diag *d)
 {
+	const struct dedup *dd = w->dd;
 	sqlite3_stmt *st = NULL;
-	enum pl_err err = pl_db_prepare(w->dd->db, "INSERT INTO person_source (source, persons, "
-					"persons_across) VALUES (?1, ?2, ?3)", &st, d);
+	enum pl_err err = pl_db_prepare(dd->db, "INSERT INTO linkage_source (source, episodes, "
+					"episodes_no_id, persons, persons_across) VALUES (?1, ?2, ?3, "
+					"?4, ?5)", &st, d);
 
-	for (size_t i = 0; !err && i < w->dd->n_sources; i++) {
-		sqlite3_bind_text(st, 1, w->dd->sources[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, w->src_persons[i]);
-		sqlite3_bind_int64(st, 3, w->src_across[i]);
-		err = pl_db_step_done(w->dd->db, st, "store persons by source", d);
+	for (size_t i = 0; !err && i < dd->n_sources; i++) {
+		sqlite3_bind_text(st, 1, dd->sources[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, dd->src_episodes[i]);
+		sqlite3_bind_int64(st, 3, dd->src_no_id[i]);
+		sqlite3_bind_int64(st, 4, w->src_persons[i]);
+		sqlite3_bind_int64(st, 5, w->src_across[i]);
+		err = pl_db_step_done(dd->db, st, "store the linkage by source", d);
 	}
 	sqlite3_finalize(st);
 	return err;
@@ -2642,7 +2655,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 	w.src_persons = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_persons));
 	w.src_across = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_across));
 	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM linkage_param; "
-			 "DELETE FROM person_source", d);
+			 "DELETE FROM linkage_source", d);
 	if (!err)
 		err = load_file_names(&w, d);
 	if (!err)
@@ -2699,6 +2712,8 @@ static void close_run(struct dedup *dd)
 	for (size_t i = 0; i < dd->n_sources; i++)
 		free(dd->sources[i]);
 	free(dd->sources);
+	free(dd->src_episodes);
+	free(dd->src_no_id);
 	if (dd->spill)
 		fclose(dd->spill);
 	pl_extsort_release(&dd->by_person);

@@ -574,10 +574,10 @@ dedup_tables() {
 # and every episode_person row an episode and a person; each person's
 # n_episodes and n_districts are those of its episodes; the run's episodes
 # by step add up to the episodes; PNR/RESERV persons are named by a member's
-# person_ref; person_source holds per source the persons with an episode
-# from it and those of them in two or more districts.  (person_key order is
-# person_id order only on a first run:
-# later runs keep the keys; t0407 checks both.)
+# person_ref; linkage_source holds per source its episodes, those with
+# id_type NONE, the persons with an episode from it and those of them in two
+# or more districts.  (person_key order is person_id order only on a first
+# run: later runs keep the keys; t0407 checks both.)
 expect_dedup_reconciled() {
 	expect_eq "episodes without exactly one episode_person row" "" \
 		"$(q "SELECT e.file_id || ':' || e.line FROM episode e
@@ -592,17 +592,18 @@ expect_dedup_reconciled() {
 		       WHERE s.n_episodes != (SELECT count(*) FROM episode_person p WHERE p.person_key = s.person_key)
 		          OR s.n_districts != (SELECT count(DISTINCT e.district) FROM episode_person p
 		                               JOIN episode e USING (file_id, line) WHERE p.person_key = s.person_key);")"
-	expect_eq "person_source: per source its persons and those in two or more districts" \
-		"$(q "SELECT f.source, count(DISTINCT ep.person_key),
+	expect_eq "linkage_source: per source its episodes, those with id_type NONE, its persons and those in two or more districts" \
+		"$(q "SELECT f.source, count(*), sum(e.id_type = 'NONE'), count(DISTINCT ep.person_key),
 		             count(DISTINCT CASE WHEN s.n_districts >= 2 THEN ep.person_key END)
-		        FROM episode_person ep JOIN input_file f USING (file_id)
-		        JOIN person s USING (person_key)
+		        FROM episode e JOIN episode_person ep USING (file_id, line)
+		        JOIN input_file f USING (file_id) JOIN person s USING (person_key)
 		       WHERE f.source IS NOT NULL GROUP BY f.source
-		      UNION SELECT DISTINCT f.source, 0, 0 FROM input_file f
+		      UNION SELECT DISTINCT f.source, 0, 0, 0, 0 FROM input_file f
 		       WHERE f.source IS NOT NULL AND NOT EXISTS (SELECT 1 FROM episode e
 		             WHERE e.file_id IN (SELECT file_id FROM input_file g WHERE g.source = f.source))
 		       ORDER BY 1;")" \
-		"$(q 'SELECT source, persons, persons_across FROM person_source ORDER BY 1;')"
+		"$(q 'SELECT source, episodes, episodes_no_id, persons, persons_across FROM linkage_source
+		      ORDER BY 1;')"
 	expect_eq "foreign key violations" "" "$(q 'PRAGMA foreign_key_check;')"
 	expect_eq "run episodes_deterministic + probabilistic + unlinked = episodes" \
 		"$(q 'SELECT count(*) FROM episode;')" \
@@ -699,7 +700,7 @@ pipeline_tables() {
 	  SELECT 'person_link', * FROM person_link ORDER BY a_file_id, a_line, b_file_id, b_line;
 	  SELECT 'linkage_param', * FROM linkage_param
 	   WHERE level NOT LIKE '%rows_written' ORDER BY comparison, level;
-	  SELECT 'person_source', * FROM person_source ORDER BY source;" \
+	  SELECT 'linkage_source', * FROM linkage_source ORDER BY source;" \
 		2>>"$WORK/.sql-errors"
 }
 

@@ -2,7 +2,7 @@
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
 # episode with a mapping_sha256 per row) to version 4 (through 3), and of a
-# version 3 database (no person_source) to 4:
+# version 3 database (no linkage_source) to 4:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id) and the run.state kept;
@@ -15,9 +15,9 @@
 #   persons (by person_id), episode persons, links, indicator tables and
 #   report CSVs equal those of the new database; episode_v shows the
 #   mapping file's SHA-256; no foreign key violation;
-# - a version 3 database (the new one without person_source): report
+# - a version 3 database (the new one without linkage_source): report
 #   refuses it; the driver upgrades it (a 'schema 4' stage_run row), runs
-#   dedup again, which fills person_source as on the new database and
+#   dedup again, which fills linkage_source as on the new database and
 #   writes no person row, and the report tables are as new.
 . "$(dirname "$0")/lib.sh"
 new_fixture
@@ -36,7 +36,7 @@ person_state() {
 	     FROM person_link l JOIN person p USING (person_key) ORDER BY 3, 4, 5, 6;
 	   SELECT 'linkage_param', * FROM linkage_param
 	    WHERE level NOT LIKE '%rows_written' ORDER BY comparison, level;
-	   SELECT 'person_source', * FROM person_source ORDER BY source;"
+	   SELECT 'linkage_source', * FROM linkage_source ORDER BY source;"
 }
 episodes=$(q 'SELECT * FROM episode ORDER BY file_id, line;')
 persons=$(person_state)
@@ -110,9 +110,9 @@ expect_eq "upgraded: person tables empty, keyed by person_key" "0|0|0|1|1|1" \
 expect_eq "upgraded: the upgrade's stage_run row" \
 	"dedup|schema 3||schema upgraded to version 3: person tables emptied, dedup must run again" \
 	"$(q "SELECT stage, version, exit_code, summary FROM stage_run WHERE version = 'schema 3';")"
-expect_eq "upgraded: version 4's stage_run row, and person_source empty" \
-	"dedup|schema 4||schema upgraded to version 4: person_source is new, dedup must run again|0" \
-	"$(q "SELECT stage, version, exit_code, summary, (SELECT count(*) FROM person_source)
+expect_eq "upgraded: version 4's stage_run row, and linkage_source empty" \
+	"dedup|schema 4||schema upgraded to version 4: linkage_source is new, dedup must run again|0" \
+	"$(q "SELECT stage, version, exit_code, summary, (SELECT count(*) FROM linkage_source)
 	        FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "upgraded: indicator tables untouched by the failed indicators run" \
 	"$indicators_before" "$(indicator_tables)"
@@ -133,8 +133,8 @@ expect_eq "episode_v: every episode with its file's mapping_sha256" "$n_episodes
 	       WHERE v.mapping_sha256 = m.mapping_sha256 AND v.source_file IS NOT NULL;")"
 expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
 
-# Version 3: this database as it was before person_source.
-q "DROP TABLE person_source; DELETE FROM stage_run WHERE version = 'schema 4';
+# Version 3: this database as it was before linkage_source.
+q "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4';
    PRAGMA user_version = 3;"
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v3" -d "$DB"
 expect_like "report names the versions (3)" '%schema version 3, this program needs 4%' \
@@ -145,6 +145,6 @@ expect_like "version 3: dedup ran, writing no person row" \
 	"$(cat "$ERR")"
 expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "4 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
-expect_eq "version 3: persons and person_source as new" "$persons" "$(person_state)"
+expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
 finish

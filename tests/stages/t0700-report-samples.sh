@@ -4,7 +4,9 @@
 #   - exit 0 and a summary line; a file no source claims is listed with its
 #     reason in the report's data-quality section; report-sv.html, report.xlsx and for every
 #     table tables/<id>.csv and tables/<id>-excel-sv.csv; --lang en writes
-#     report-en.html; no temporary file is left behind;
+#     report-en.html; no temporary file is left behind; the data-quality
+#     table's share without a valid number and persons in several districts
+#     per source equal those counted from the episodes;
 #   - the published tables hold the indicator figures: persons city-wide in
 #     the latest year in persons_district_year.csv equals the database;
 #   - disclosure: every person count of 1-4 that indicator_value marks for
@@ -42,6 +44,17 @@ expect_eq "no temporary files left" "" "$(find "$OUTDIR" -name '*.tmp*' -o -name
 expect_eq "the data-quality section lists the file ingest could not process, with its reason" \
 	"1" "$(sed -n '/<section id="quality"/,/<\/section>/p' "$OUTDIR/report-sv.html" |
 	       grep -c 'stray-notes\.csv</th><td class="text">[^<]*</td><td class="text">[^<][^<]*</td>')"
+# The quality table's share without a valid number and persons in several
+# districts (from linkage_source, which dedup writes) against the episodes.
+expect_eq "quality_district.csv: % without a valid number and persons in several districts" \
+	"$(q "SELECT f.source, printf('%.6f', 100.0 * sum(e.id_type = 'NONE') / count(*)),
+	             count(DISTINCT CASE WHEN s.n_districts >= 2 THEN ep.person_key END)
+	        FROM episode e JOIN episode_person ep USING (file_id, line)
+	        JOIN input_file f USING (file_id) JOIN person s USING (person_key)
+	       GROUP BY f.source
+	      UNION ALL SELECT 'Total', printf('%.6f', 100.0 * sum(e.id_type = 'NONE') / count(*)),
+	             (SELECT count(*) FROM person WHERE n_districts >= 2) FROM episode e;")" \
+	"$(awk -F, 'NR > 1 { printf "%s|%.6f|%s\n", $1, $8, $9 }' "$OUTDIR/tables/quality_district.csv")"
 expect_exit 0 report -q --lang en
 expect_true "report-en.html" test -s "$OUTDIR/report-en.html"
 
