@@ -3,7 +3,7 @@
  *
  * Reads: episode, raw_row (sealed linkage fields, unsealed in memory only),
  * file_column, input_file, mappings/linkage/linkage.ini, key file.
- * Writes: person, episode_person, person_link, linkage_param.
+ * Writes: person, episode_person, person_link, linkage_param, linkage_source.
  */
 #ifndef DEDUP_H
 #define DEDUP_H
