@@ -2139,6 +2139,7 @@ struct writer {
 	unsigned char *step;        /* by open record */
 	struct operson *op;         /* the persons with open records, by id */
 	size_t n_op;
+	uint32_t *open_key;         /* by open record: its person's key */
 	struct store st;            /* the rows written as changes */
 	uint32_t *seen;             /* by district: the person key that last had it */
 	uint32_t *src_seen;         /* by source: likewise */
@@ -2360,6 +2361,7 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 			for (size_t i = op->first; !err && i < op->first + op->n; i++) {
 				const struct orec *o = &dd->open[w->m[i].idx];
 
+				w->open_key[w->m[i].idx] = (uint32_t)p.key;
 				err = add_episode(w, &p, pack_place(o->district, o->source),
 						  w->m[i].pos, (enum step)w->step[w->m[i].idx], d);
 			}
@@ -2465,29 +2467,25 @@ static enum pl_err crec_of(const struct dedup *dd, uint32_t idx, struct crec *c,
 	return PL_OK;
 }
 
-/* The person_key of the episode at spill position idx (after write_persons). */
-static enum pl_err key_of(struct writer *w, sqlite3_stmt *st, uint32_t idx, int64_t *file_id,
-			  int64_t *line, int64_t *key, struct pl_diag *d)
+/* The file and line of the episode at spill position idx; the open
+ * record's number in *o, or SIZE_MAX. */
+static void place_of(const struct dedup *dd, uint32_t idx, int64_t *file_id, int64_t *line,
+		     size_t *o)
 {
-	size_t o = open_at(w->dd, idx);
-	const struct vrec *v = o == SIZE_MAX ? vrec_at(w->dd, idx) : NULL;
-	int rc;
+	const struct vrec *v;
 
-	*file_id = v ? v->file_id : w->dd->open[o].file_id;
-	*line = v ? v->line : w->dd->open[o].line;
-	sqlite3_bind_int64(st, 1, *file_id);
-	sqlite3_bind_int64(st, 2, *line);
-	rc = sqlite3_step(st);
-	*key = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PL_OK : pl_db_fail(w->dd->db, rc == SQLITE_DONE ? SQLITE_CORRUPT
-						     : rc, "find a linked episode's person", d);
+	*o = open_at(dd, idx);
+	v = *o == SIZE_MAX ? vrec_at(dd, idx) : NULL;
+	*file_id = v ? v->file_id : *o != SIZE_MAX ? dd->open[*o].file_id : 0;
+	*line = v ? v->line : *o != SIZE_MAX ? dd->open[*o].line : 0;
 }
 
+/* person_link: every pair that joined two nodes.  One side of a pair is
+ * always open, and its person's key is known from write_person_rows. */
 static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
-	sqlite3_stmt *st = NULL, *find = NULL;
+	sqlite3_stmt *st = NULL;
 	struct pl_buf text;
 	enum pl_err err;
 
@@ -2495,26 +2493,26 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 	err = pl_db_prepare(dd->db, "INSERT INTO person_link (person_key, a_file_id, a_line, "
 			    "b_file_id, b_line, weight, waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 			    &st, d);
-	if (!err)
-		err = pl_db_prepare(dd->db, "SELECT person_key FROM episode_person WHERE file_id = ?1 "
-				    "AND line = ?2", &find, d);
 	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
 		const struct pair *p = &dd->pairs[i];
-		int64_t af, al, bf, bl, key, unused;
+		int64_t af, al, bf, bl;
+		size_t ao, bo;
 		struct crec ca;
 
 		if (!p->linked)
 			continue;
-		err = key_of(w, find, p->a, &af, &al, &key, d);
-		if (!err)
-			err = key_of(w, find, p->b, &bf, &bl, &unused, d);
-		if (err)
+		place_of(dd, p->a, &af, &al, &ao);
+		place_of(dd, p->b, &bf, &bl, &bo);
+		if (ao == SIZE_MAX && bo == SIZE_MAX) {
+			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "a link between two episodes "
+					  "with a valid number");
 			break;
+		}
 		err = crec_of(dd, p->a, &ca, d);
 		if (err)
 			break;
 		waterfall(dd, p, &ca, &text);
-		sqlite3_bind_int64(st, 1, key);
+		sqlite3_bind_int64(st, 1, w->open_key[ao != SIZE_MAX ? ao : bo]);
 		sqlite3_bind_int64(st, 2, af);
 		sqlite3_bind_int64(st, 3, al);
 		sqlite3_bind_int64(st, 4, bf);
@@ -2524,7 +2522,6 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 		err = pl_db_step_done(dd->db, st, "store link", d);
 	}
 	sqlite3_finalize(st);
-	sqlite3_finalize(find);
 	pl_buf_release(&text);
 	return err;
 }
@@ -2630,6 +2627,7 @@ static void writer_release(struct writer *w)
 	free(w->m);
 	free(w->step);
 	free(w->op);
+	free(w->open_key);
 	store_release(&w->st);
 	free(w->seen);
 	free(w->src_seen);
@@ -2650,6 +2648,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 	w.dd = dd;
 	w.buf = pl_xmalloc(SPILL_CHUNK * dd->stride);
 	w.seen = pl_xcalloc(dd->n_districts + 1, sizeof(*w.seen));
+	w.open_key = pl_xcalloc(dd->n_open + 1, sizeof(*w.open_key));
 	w.src_seen = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_seen));
 	w.p_src = pl_xcalloc(dd->n_sources + 1, sizeof(*w.p_src));
 	w.src_persons = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_persons));
