@@ -473,6 +473,30 @@ DEDUP_HEADER='Personnummer,Förnamn,Efternamn,Kön,Postnr,Född,Insats,Start'
 # pnr YYMMDD SEP NNN: a synthetic personnummer with its Luhn check digit.
 pnr() { printf '%s%s%s%s' "$1" "$2" "$3" "$(luhn "$1$3")"; }
 
+# fnames, lnames, filler I START: the 20 filler persons of the linkage
+# fixtures (t0401-t0405, t0407); filler prints the CSV row (DEDUP_HEADER) of
+# filler person I, born 19(30+I), with a personnummer.
+fnames=(Alvar Birgitta Conny Dagny Evert Fredrika Gösta Hjördis Ivar Jenny
+	Kennet Lovisa Melker Nanna Oskar Petra Rune Saga Torsten Ulla)
+lnames=(Almblad Bergvind Carlén Dahlgren Ekholm Forsberg Grönlund Hedlund Isaksson Jonsson
+	Kullberg Lindmark Mattsson Nordin Olofsson Persson Rydberg Sandberg Törnblad Ullberg)
+filler() {
+	local i=$1 y=$((30 + $1)) m d sexd
+	m=$(printf '%02d' $((i % 12 + 1)))
+	d=$(printf '%02d' $((i % 27 + 1)))
+	sexd=$(( i % 2 ? 3 : 4 ))          # odd: M, even: F (9th digit)
+	printf '%s,%s,%s,,998 %02d,,Öppenvård,%s\n' "$(pnr "$y$m$d" - "12$sexd")" \
+		"${fnames[i]}" "${lnames[i]}" "$i" "$2"
+}
+
+# linkage_sources: the mappings of sources a (LUNDBY), b (OSTRA) and c
+# (NORRA_HISINGEN), columns as DEDUP_HEADER.
+linkage_sources() {
+	dedup_mapping a LUNDBY | mapping a
+	dedup_mapping b OSTRA | mapping b
+	dedup_mapping c NORRA_HISINGEN | mapping c
+}
+
 # linkage_people: three sources for the probabilistic step (t0401, t0407):
 # a (LUNDBY) and c (NORRA_HISINGEN) hold 20 filler persons with
 # personnummer, one episode in each, and test persons with personnummer
@@ -481,22 +505,7 @@ pnr() { printf '%s%s%s%s' "$1" "$2" "$3" "$(luhn "$1$3")"; }
 # shares only postcode, birth year and sex with a:3, b:6 matches T5a and
 # T5c equally.  t0401's header says what dedup makes of them.
 linkage_people() {
-	dedup_mapping a LUNDBY | mapping a
-	dedup_mapping b OSTRA | mapping b
-	dedup_mapping c NORRA_HISINGEN | mapping c
-
-	fnames=(Alvar Birgitta Conny Dagny Evert Fredrika Gösta Hjördis Ivar Jenny
-		Kennet Lovisa Melker Nanna Oskar Petra Rune Saga Torsten Ulla)
-	lnames=(Almblad Bergvind Carlén Dahlgren Ekholm Forsberg Grönlund Hedlund Isaksson Jonsson
-		Kullberg Lindmark Mattsson Nordin Olofsson Persson Rydberg Sandberg Törnblad Ullberg)
-	filler() { # filler I START: the CSV row of filler person I
-		local i=$1 y=$((30 + $1)) m d sexd
-		m=$(printf '%02d' $((i % 12 + 1)))
-		d=$(printf '%02d' $((i % 27 + 1)))
-		sexd=$(( i % 2 ? 3 : 4 ))          # odd: M, even: F (9th digit)
-		printf '%s,%s,%s,,998 %02d,,Öppenvård,%s\n' "$(pnr "$y$m$d" - "12$sexd")" \
-			"${fnames[i]}" "${lnames[i]}" "$i" "$2"
-	}
+	linkage_sources
 	T1=$(pnr 710412 - 242)   # F
 	T2=$(pnr 660930 - 135)   # M
 	T3=$(pnr 580214 - 248)   # F

@@ -25,23 +25,9 @@
 . "$(dirname "$0")/lib.sh"
 new_fixture
 linkage_fixture
-dedup_mapping a LUNDBY | mapping a
-dedup_mapping b OSTRA | mapping b
-dedup_mapping c NORRA_HISINGEN | mapping c
+linkage_sources
 
-fnames=(Alvar Birgitta Conny Dagny Evert Fredrika Gösta Hjördis Ivar Jenny
-	Kennet Lovisa Melker Nanna Oskar Petra Rune Saga Torsten Ulla)
-lnames=(Almblad Bergvind Carlén Dahlgren Ekholm Forsberg Grönlund Hedlund Isaksson Jonsson
-	Kullberg Lindmark Mattsson Nordin Olofsson Persson Rydberg Sandberg Törnblad Ullberg)
 fillers=()
-filler() { # filler I START: the CSV row of filler person I
-	local i=$1 y=$((30 + $1)) m d sexd
-	m=$(printf '%02d' $((i % 12 + 1)))
-	d=$(printf '%02d' $((i % 27 + 1)))
-	sexd=$(( i % 2 ? 3 : 4 ))
-	printf '%s,%s,%s,,998 %02d,,Öppenvård,%s\n' "$(pnr "$y$m$d" - "12$sexd")" \
-		"${fnames[i]}" "${lnames[i]}" "$i" "$2"
-}
 T1=$(pnr 710412 - 242)   # F
 {
 	printf '%s\n' "$DEDUP_HEADER"
