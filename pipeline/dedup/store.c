@@ -110,7 +110,8 @@ static int old_episode(sqlite3_stmt *st, struct pl_kv *kv)
 }
 
 /* Every row of sql into sort, through fn; *odd is set (and the reading
- * stops) at a row fn refuses.  *max_a: the largest a. */
+ * stops) at a row fn refuses.  s->max_key becomes the largest person_key
+ * met (in either table, so that a new key can never be one in use). */
 static enum pl_err read_old(struct store *s, const char *sql, int (*fn)(sqlite3_stmt *,
 			    struct pl_kv *), struct pl_extsort *sort, int *odd, struct pl_diag *d)
 {
