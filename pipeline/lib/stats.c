@@ -33,6 +33,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_blas.h>
@@ -73,6 +74,9 @@ const double pl_esp2013[PL_ESP2013_BANDS] = {
 /* ---- GSL's error handler ------------------------------------------------- */
 
 static int gsl_failed; /* set by on_gsl_error; cleared before each GSL call that is checked */
+/* GSL's handler is one for the process: the functions here take this lock
+ * while theirs is in place, so that they may run on several threads. */
+static pthread_mutex_t handler_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
 {
@@ -81,6 +85,20 @@ static void on_gsl_error(const char *reason, const char *file, int line, int gsl
 	(void)line;
 	(void)gsl_errno;
 	gsl_failed = 1;
+}
+
+/* Takes the lock and puts on_gsl_error in place: the caller's handler. */
+static gsl_error_handler_t *enter(void)
+{
+	pthread_mutex_lock(&handler_lock);
+	return gsl_set_error_handler(on_gsl_error);
+}
+
+/* Puts the caller's handler back and gives the lock up. */
+static void leave(gsl_error_handler_t *prev)
+{
+	gsl_set_error_handler(prev);
+	pthread_mutex_unlock(&handler_lock);
 }
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -506,12 +524,12 @@ static enum pl_err prop_wilson(double x, double n, double conf, struct pl_est *o
 enum pl_err pl_prop_wilson(double x, double n, double conf, struct pl_est *out,
 			   struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = prop_wilson(x, n, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -538,12 +556,12 @@ static enum pl_err prop_exact(double x, double n, double conf, struct pl_est *ou
 enum pl_err pl_prop_exact(double x, double n, double conf, struct pl_est *out,
 			  struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = prop_exact(x, n, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -590,7 +608,7 @@ static void poisson_byar(double x, double conf, struct pl_est *out)
 
 enum pl_err pl_count_exact(double x, double conf, struct pl_est *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = check_count(x, conf, d);
 
 	if (!err)
@@ -599,13 +617,13 @@ enum pl_err pl_count_exact(double x, double conf, struct pl_est *out, struct pl_
 		err = edata(d, "count interval is not finite");
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
 enum pl_err pl_count_byar(double x, double conf, struct pl_est *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = check_count(x, conf, d);
 
 	if (!err)
@@ -614,7 +632,7 @@ enum pl_err pl_count_byar(double x, double conf, struct pl_est *out, struct pl_d
 		err = edata(d, "count interval is not finite");
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -629,7 +647,7 @@ static enum pl_err count_auto(double x, double conf, struct pl_est *out, struct 
 
 enum pl_err pl_count_auto(double x, double conf, struct pl_est *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = check_count(x, conf, d);
 
 	if (!err)
@@ -638,7 +656,7 @@ enum pl_err pl_count_auto(double x, double conf, struct pl_est *out, struct pl_d
 		err = edata(d, "count interval is not finite");
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -669,12 +687,12 @@ static enum pl_err rate(double x, double den, double multiplier, double conf,
 enum pl_err pl_rate(double x, double den, double multiplier, double conf,
 		    struct pl_est *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = rate(x, den, multiplier, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -726,12 +744,12 @@ static enum pl_err dsr(const double *x, const double *pop, const double *w, size
 enum pl_err pl_dsr(const double *x, const double *pop, const double *w, size_t n_bands,
 		   double multiplier, double conf, struct pl_est *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = dsr(x, pop, w, n_bands, multiplier, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -893,14 +911,14 @@ static enum pl_err funnel_limits(enum pl_funnel_kind kind, double target, double
 enum pl_err pl_funnel_limits(enum pl_funnel_kind kind, double target, double den, double conf,
 			     double *lower, double *upper, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = funnel_limits(kind, target, den, conf, lower, upper, d);
 
 	if (err) {
 		*lower = 0;
 		*upper = 0;
 	}
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -940,12 +958,12 @@ static enum pl_err funnel_position(enum pl_funnel_kind kind, double target, doub
 enum pl_err pl_funnel_position(enum pl_funnel_kind kind, double target, double x, double den,
 			       enum pl_funnel_pos *pos, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = funnel_position(kind, target, x, den, pos, d);
 
 	if (err)
 		*pos = PL_FUNNEL_INSIDE;
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1039,14 +1057,14 @@ static enum pl_err heterogeneity(enum pl_funnel_kind kind, const double *x, cons
 enum pl_err pl_heterogeneity(enum pl_funnel_kind kind, const double *x, const double *den,
 			     size_t k, double winsor, struct pl_hetero *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = heterogeneity(kind, x, den, k, winsor, out, d);
 
 	if (err) {
 		out->target = out->chi2 = out->df = out->p_value = 0;
 		out->phi = out->tau2 = 0;
 	}
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1075,14 +1093,14 @@ enum pl_err pl_funnel_limits_od(enum pl_funnel_kind kind, double target, double 
 				double den, double conf, double *lower, double *upper,
 				struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = funnel_limits_od(kind, target, tau2, den, conf, lower, upper, d);
 
 	if (err) {
 		*lower = 0;
 		*upper = 0;
 	}
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1100,7 +1118,7 @@ static enum pl_err check_values(const double *v, size_t n, struct pl_diag *d)
 
 enum pl_err pl_quartiles(double *v, size_t n, double q[3], struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = check_values(v, n, d);
 
 	if (!err) {
@@ -1113,7 +1131,7 @@ enum pl_err pl_quartiles(double *v, size_t n, double q[3], struct pl_diag *d)
 	}
 	if (err)
 		q[0] = q[1] = q[2] = 0;
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1210,12 +1228,12 @@ static enum pl_err mean_acc_t(const struct pl_mean_acc *m, double conf, struct p
 enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
 			  struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = mean_acc_t(m, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1277,12 +1295,12 @@ cleanup:
 enum pl_err pl_trend(const double *t, const double *y, const double *var, size_t n,
 		     double conf, struct pl_est *out, struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = trend(t, y, var, n, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1326,12 +1344,12 @@ static enum pl_err chao1(double s_obs, double f1, double f2, double conf, struct
 enum pl_err pl_chao1(double s_obs, double f1, double f2, double conf, struct pl_est *out,
 		     struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = chao1(s_obs, f1, f2, conf, out, d);
 
 	if (err)
 		est_zero(out);
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }
 
@@ -1509,7 +1527,7 @@ cleanup:
 enum pl_err pl_loglinear(const double *cells, unsigned k, double conf, struct pl_loglin *out,
 			 struct pl_diag *d)
 {
-	gsl_error_handler_t *prev = gsl_set_error_handler(on_gsl_error);
+	gsl_error_handler_t *prev = enter();
 	enum pl_err err = loglinear(cells, k, conf, out, d);
 
 	if (err) {
@@ -1517,6 +1535,6 @@ enum pl_err pl_loglinear(const double *cells, unsigned k, double conf, struct pl
 		out->unseen = out->deviance = out->df = 0;
 		out->model = "";
 	}
-	gsl_set_error_handler(prev);
+	leave(prev);
 	return err;
 }

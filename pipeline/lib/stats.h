@@ -14,6 +14,8 @@
  *     never NaN or an infinity, never an abort.  The caller stores NULL;
  *   - GSL's error handler is replaced for the duration of each call and the
  *     caller's handler restored before return (no lasting global state);
+ *     the calls hold a lock meanwhile, so they may come from several threads
+ *     (they then run one at a time);
  *     where a GSL inverse fails or returns NaN, a bracketed root-finder on
  *     the distribution function takes over.
  *

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1166,6 +1167,44 @@ static void test_stats__gsl_errors_never_abort_and_handler_is_restored(void **st
 	assert_null(gsl_set_error_handler(outer));
 }
 
+/* Calls that make GSL report errors inside, over and over: run on several
+ * threads at once under a caller's handler that aborts, none may reach it
+ * (a thread putting the caller's handler back while another is inside GSL
+ * would). */
+static void *gsl_errors_again(void *arg)
+{
+	struct pl_est e;
+	int *ok = arg;
+
+	for (int i = 0; i < 300; i++) {
+		*ok &= pl_count_exact(1e9, 0.999999, &e, NULL) == PL_OK;
+		*ok &= pl_prop_exact(50000, 50001, 0.999999, &e, NULL) == PL_OK;
+		*ok &= pl_prop_exact(30000, 60000, 0.999999, &e, NULL) == PL_OK;
+	}
+	return NULL;
+}
+
+static void test_stats__threads_at_once_never_abort(void **state)
+{
+	enum { N = 4 };
+	pthread_t t[N];
+	int ok[N], started = 0;
+	gsl_error_handler_t *outer;
+
+	(void)state;
+	outer = gsl_set_error_handler(abort_on_gsl_error);
+	for (int i = 0; i < N; i++) {
+		ok[i] = 1;
+		started += pthread_create(&t[i], NULL, gsl_errors_again, &ok[i]) == 0;
+	}
+	assert_int_equal(started, N);
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		assert_true(ok[i]);
+	}
+	assert_ptr_equal(gsl_set_error_handler(outer), abort_on_gsl_error);
+}
+
 /* ---- never NaN --------------------------------------------------------------------------------------- */
 
 /* A sweep of edge values: each call either fails with PL_EDATA or returns
@@ -1248,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_stats__undefined_inputs_give_edata),
 		cmocka_unit_test(test_stats__diag_may_be_null),
 		cmocka_unit_test(test_stats__gsl_errors_never_abort_and_handler_is_restored),
+		cmocka_unit_test(test_stats__threads_at_once_never_abort),
 		cmocka_unit_test(test_stats__edge_sweep_gives_finite_ordered_results),
 	};
 
