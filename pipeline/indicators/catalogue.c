@@ -221,6 +221,14 @@ static int catalogue_key(struct cat_state *st, const char *key, const char *valu
 		st->cat->conf = v;
 		return 1;
 	}
+	if (strcasecmp(key, "threads") == 0) {
+		long n = strtol(value, &end, 10);
+
+		if (end == value || *end || n < 0 || n > 64)
+			return bad(st, line, "threads is not 0..64 (0: one per core): '%s'", value);
+		st->cat->threads = n;
+		return 1;
+	}
 	return bad(st, line, "unknown key '%s' in [catalogue]", key);
 }
 

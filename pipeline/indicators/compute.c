@@ -13,8 +13,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -1019,17 +1021,115 @@ static void trends(struct ind_result *res, size_t first, double conf)
 	}
 }
 
+/* ---- the indicators on threads ------------------------------------------- */
+
+/*
+ * Each indicator sweeps the persons on its own (compute_def), so they are
+ * computed on threads, each taking the next indicator into that
+ * indicator's own result; the results are then joined in catalogue order,
+ * so the tables are the same on any number of threads.  Each sweep reads
+ * the spill file through its own cursor (pread); lib/stats serialises its
+ * GSL calls.
+ */
+struct workers {
+	const struct ind_catalogue *cat;
+	const struct ind_data *data;
+	const struct ind_population *pop;
+	struct ind_result *res;       /* by indicator */
+	enum pl_err *err;             /* by indicator */
+	struct pl_diag *diag;         /* by indicator */
+	size_t next;                  /* the next indicator to take */
+	pthread_mutex_t lock;
+};
+
+static void *work(void *arg)
+{
+	struct workers *w = arg;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&w->lock);
+		k = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (k >= w->cat->n_defs)
+			return NULL;
+		w->err[k] = compute_def(w->cat, w->data, w->pop, k, &w->res[k], &w->diag[k]);
+	}
+}
+
+/* Moves the rows, equity tests and trends of from to the end of to. */
+static void join_result(struct ind_result *to, struct ind_result *from)
+{
+	to->rows = pl_xrealloc(to->rows, (to->n_rows + from->n_rows + 1) * sizeof(*to->rows));
+	memcpy(to->rows + to->n_rows, from->rows, from->n_rows * sizeof(*to->rows));
+	to->n_rows += from->n_rows;
+	to->cap_rows = to->n_rows + 1;
+	to->equity = pl_xrealloc(to->equity, (to->n_equity + from->n_equity + 1) *
+				 sizeof(*to->equity));
+	memcpy(to->equity + to->n_equity, from->equity, from->n_equity * sizeof(*to->equity));
+	to->n_equity += from->n_equity;
+	to->cap_equity = to->n_equity + 1;
+	to->trends = pl_xrealloc(to->trends, (to->n_trends + from->n_trends + 1) *
+				 sizeof(*to->trends));
+	memcpy(to->trends + to->n_trends, from->trends, from->n_trends * sizeof(*to->trends));
+	to->n_trends += from->n_trends;
+	to->cap_trends = to->n_trends + 1;
+	ind_result_release(from);
+}
+
+/* Threads for n indicators: the catalogue's, else one per core, at most 8. */
+static size_t n_threads(const struct ind_catalogue *cat)
+{
+	long n = cat->threads ? cat->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > 8 && !cat->threads)
+		n = 8;
+	return (size_t)n < cat->n_defs ? (size_t)n : cat->n_defs;
+}
+
 enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
 			const struct ind_population *pop, struct ind_result *res,
 			struct pl_diag *d)
 {
+	struct workers w;
+	pthread_t *tid;
+	size_t n_tid = 0, want;
 	enum pl_err err = PL_OK;
 
 	memset(res, 0, sizeof(*res));
-	if (data->n_ep == 0)
+	if (data->n_ep == 0 || cat->n_defs == 0)
 		return PL_OK;
-	for (size_t k = 0; k < cat->n_defs && !err; k++)
-		err = compute_def(cat, data, pop, k, res, d);
+	memset(&w, 0, sizeof(w));
+	w.cat = cat;
+	w.data = data;
+	w.pop = pop;
+	w.res = pl_xcalloc(cat->n_defs, sizeof(*w.res));
+	w.err = pl_xcalloc(cat->n_defs, sizeof(*w.err));
+	w.diag = pl_xcalloc(cat->n_defs, sizeof(*w.diag));
+	pthread_mutex_init(&w.lock, NULL);
+	want = n_threads(cat);
+	tid = pl_xcalloc(want, sizeof(*tid));
+	for (size_t i = 1; i < want; i++)     /* this thread is the first worker */
+		n_tid += pthread_create(&tid[n_tid], NULL, work, &w) == 0;
+	work(&w);
+	for (size_t i = 0; i < n_tid; i++)
+		pthread_join(tid[i], NULL);
+	for (size_t k = 0; k < cat->n_defs; k++) {
+		if (w.err[k] && !err) {
+			err = w.err[k];
+			if (d)
+				*d = w.diag[k];
+		}
+		join_result(res, &w.res[k]);
+	}
+	pthread_mutex_destroy(&w.lock);
+	free(tid);
+	free(w.res);
+	free(w.err);
+	free(w.diag);
 	if (err) {
 		ind_result_release(res);
 		return err;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -330,23 +331,27 @@ void ind_data_release(struct ind_data *data)
 enum pl_err ind_cursor_open(struct ind_cursor *c, const struct ind_data *data,
 			    struct pl_diag *d)
 {
+	struct stat st;
+
 	memset(c, 0, sizeof(*c));
 	c->data = data;
 	if (!data->spill)
 		return PL_OK;
-	if (fseeko(data->spill, 0, SEEK_SET) != 0)
+	if (fflush(data->spill) != 0 || fstat(fileno(data->spill), &st) != 0)
 		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
 				   strerror(errno));
+	c->size = (long long)st.st_size;
 	c->cap = data->chunk_bytes ? data->chunk_bytes : IND_CHUNK_BYTES;
 	c->buf = pl_xmalloc(c->cap);
 	return PL_OK;
 }
 
 /* Makes need bytes from pos on available in buf: -1 on a read error or a
- * short file. */
+ * short file.  Reads at the cursor's own offset (pread), so that cursors
+ * on several threads may read one file. */
 static int cursor_fill(struct ind_cursor *c, size_t need, struct pl_diag *d)
 {
-	size_t got;
+	size_t want;
 
 	if (c->len - c->pos >= need)
 		return 0;
@@ -357,12 +362,20 @@ static int cursor_fill(struct ind_cursor *c, size_t need, struct pl_diag *d)
 		c->cap = need;
 		c->buf = pl_xrealloc(c->buf, c->cap);
 	}
-	got = fread(c->buf + c->len, 1, c->cap - c->len, c->data->spill);
-	c->len += got;
+	want = c->cap - c->len;
+	if ((long long)want > c->size - c->at)
+		want = (size_t)(c->size - c->at);
+	errno = 0;
+	if (want && pl_spill_read(c->data->spill, c->buf + c->len, want, c->at) != 0)
+		want = 0;
+	else {
+		c->len += want;
+		c->at += (long long)want;
+	}
 	if (c->len >= need)
 		return 0;
 	pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
-		    ferror(c->data->spill) ? strerror(errno) : "it ended early");
+		    errno ? strerror(errno) : "it ended early");
 	return -1;
 }
 

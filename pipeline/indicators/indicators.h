@@ -99,6 +99,7 @@ struct ind_catalogue {
 	struct ind_band bands[IND_MAX_BANDS];
 	size_t n_bands;
 	double conf;
+	long threads;                 /* indicators computed at once; 0: one per core */
 	char sha256[PL_SHA256_HEX];
 };
 
@@ -195,6 +196,7 @@ struct ind_cursor {
 	size_t next;                  /* persons returned */
 	char *buf;                    /* spilled: read buffer */
 	size_t cap, len, pos;
+	long long at, size;           /* spilled: the next read's offset; the file's size */
 };
 enum pl_err ind_cursor_open(struct ind_cursor *c, const struct ind_data *data,
 			    struct pl_diag *d);

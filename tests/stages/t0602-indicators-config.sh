@@ -4,7 +4,7 @@
 #   - a catalogue error (syntax, unknown key, unknown code, unknown method,
 #     a numerator without a share method, a repeated key, a missing file)
 #     is exit 78 naming the catalogue and the line, and leaves the previous
-#     indicator tables as they were;
+#     indicator tables as they were; threads = 1 or 3 gives the same tables;
 #   - a population file with a band missing, or no men for a district, is
 #     exit 78 naming the file; a bad number names the line;
 #   - a population file without a district that has episodes is no error:
@@ -52,6 +52,15 @@ bad_catalogue 'by = district district' 'a breakdown names one dimension twice'
 bad_catalogue 'by = shoe_size' 'not a breakdown dimension'
 bad_catalogue 'period = day 02-30' 'period is not year'
 bad_catalogue 'this line has no equals sign' ''
+bad_catalogue 'threads = -1' "threads is not 0\\.\\.64" '^conf = '
+# Indicators computed on one thread or three: the same tables.
+for t in 1 3; do
+	sed "s/^conf = .*/&\nthreads = $t/" "$good_cat" >"$CATALOGUE"
+	expect_indicators 0 -q
+	expect_eq "threads = $t: the same indicator tables" "$before" \
+		"$(sqlite3 "$DB" ".dump indicator indicator_value indicator_equity indicator_trend" | sha256sum)"
+done
+cp "$good_cat" "$CATALOGUE"
 
 # a whole-indicator error is reported at the indicator's first key
 printf '\n[indicator broken]\ntitle_sv = x\ntitle_en = x\nunit = persons\nmethod = count\nnumerator = sex = F\n' \

@@ -588,7 +588,9 @@ static int same_trend(const struct ind_trend *a, const struct ind_trend *b)
  * 10M rows): the persons spilled to a file, read back through read buffers
  * smaller than a person (8 and 40 bytes: persons straddle refills and the
  * buffer grows) or the default, give the very rows, equity rows and trends
- * of the data in memory; the spill file has no name left in the directory. */
+ * of the data in memory, computed on one thread, whether on one thread
+ * per core or 1, 2 or 3 (indicators on threads, each with its own cursor on
+ * the file); the spill file has no name left in the directory. */
 static void test_compute__spilled_same_as_in_memory(void **state)
 {
 	static const size_t chunks[] = { 0, 8, 40 };
@@ -602,7 +604,9 @@ static void test_compute__spilled_same_as_in_memory(void **state)
 	unit_path(state, ".", dir, sizeof(dir));
 	load_compute_fixture(state, &cat, &pop);
 	make_data(&mem);
+	cat.threads = 1;
 	assert_int_equal(ind_compute(&cat, &mem, &pop, &want, &d), PL_OK);
+	cat.threads = 0;
 	assert_true(want.n_rows > 20 && want.n_equity > 0);
 	for (size_t c = 0; c < N_OF(chunks); c++) {
 		struct ind_data sp;
@@ -621,17 +625,21 @@ static void test_compute__spilled_same_as_in_memory(void **state)
 		while ((de = readdir(dp)) != NULL)
 			assert_null(strstr(de->d_name, "spill"));
 		closedir(dp);
-		assert_int_equal(ind_compute(&cat, &sp, &pop, &got, &d), PL_OK);
-		assert_int_equal(got.n_rows, want.n_rows);
-		assert_int_equal(got.n_equity, want.n_equity);
-		assert_int_equal(got.n_trends, want.n_trends);
-		assert_int_equal(got.n_warnings, want.n_warnings);
-		assert_memory_equal(got.rows, want.rows, want.n_rows * sizeof(*want.rows));
-		for (size_t i = 0; i < want.n_equity; i++)
-			assert_true(same_equity(&got.equity[i], &want.equity[i]));
-		for (size_t i = 0; i < want.n_trends; i++)
-			assert_true(same_trend(&got.trends[i], &want.trends[i]));
-		ind_result_release(&got);
+		for (long t = 0; t <= 3; t++) {   /* one per core, 1, 2, 3 threads */
+			cat.threads = t;
+			assert_int_equal(ind_compute(&cat, &sp, &pop, &got, &d), PL_OK);
+			assert_int_equal(got.n_rows, want.n_rows);
+			assert_int_equal(got.n_equity, want.n_equity);
+			assert_int_equal(got.n_trends, want.n_trends);
+			assert_int_equal(got.n_warnings, want.n_warnings);
+			assert_memory_equal(got.rows, want.rows, want.n_rows * sizeof(*want.rows));
+			for (size_t i = 0; i < want.n_equity; i++)
+				assert_true(same_equity(&got.equity[i], &want.equity[i]));
+			for (size_t i = 0; i < want.n_trends; i++)
+				assert_true(same_trend(&got.trends[i], &want.trends[i]));
+			ind_result_release(&got);
+		}
+		cat.threads = 0;
 		ind_data_release(&sp);
 	}
 	ind_result_release(&want);
