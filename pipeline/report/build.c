@@ -495,7 +495,19 @@ static enum pl_err quality(struct builder *b)
 	return err;
 }
 
-/* Rejected rows by reason (stage: code) and source, with a total column. */
+/* The index of key in ks, or ks->n. */
+static size_t key_at(const struct keys *ks, const char *key)
+{
+	size_t i = 0;
+
+	while (i < ks->n && (!key || strcmp(ks->k[i], key) != 0))
+		i++;
+	return i;
+}
+
+/* Rejected rows by reason (stage: code) and source, with a total column
+ * (which counts the files no source claimed too): one grouped pass over
+ * reject (a query a cell scanned it 88 times, about 1 s at 10M rows). */
 static enum pl_err rejects(struct builder *b)
 {
 	struct keys reasons = { { NULL }, 0 }, sources = { { NULL }, 0 };
@@ -510,9 +522,9 @@ static enum pl_err rejects(struct builder *b)
 		err = query_keys(b->db, "SELECT DISTINCT source FROM input_file WHERE source IS NOT "
 				 "NULL ORDER BY 1", NULL, &sources, b->d);
 	if (!err)
-		err = pl_db_prepare(b->db, "SELECT count(*) FROM reject r JOIN input_file i USING "
-				    "(file_id) WHERE r.stage || ':' || r.code = ?1 AND (i.source = ?2 "
-				    "OR ?2 = 'total')", &st, b->d);
+		err = pl_db_prepare(b->db, "SELECT r.stage || ':' || r.code, i.source, count(*) "
+				    "FROM reject r JOIN input_file i USING (file_id) GROUP BY 1, 2",
+				    &st, b->d);
 	if (err)
 		goto cleanup;
 	t = rep_tables_add(b->ts, "quality_rejects", reasons.n, sources.n + 1);
@@ -526,22 +538,23 @@ static enum pl_err rejects(struct builder *b)
 	rep_axis_set(&t->cols, sources.n, "total", rep_str(REP_SV, "row_total"),
 		     rep_str(REP_EN, "row_total"));
 	t->cols.total = (int)sources.n;
-	for (size_t r = 0; r < reasons.n && !err; r++)
-		for (size_t c = 0; c <= sources.n; c++) {
-			struct rep_cell *cell = rep_cell_at(t, r, c);
+	for (size_t i = 0; i < reasons.n * (sources.n + 1); i++) {
+		t->cells[i].value = 0;
+		t->cells[i].flags = 0;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t r = key_at(&reasons, (const char *)sqlite3_column_text(st, 0));
+		size_t c = key_at(&sources, (const char *)sqlite3_column_text(st, 1));
+		double n = sqlite3_column_double(st, 2);
 
-			sqlite3_bind_text(st, 1, reasons.k[r], -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, c < sources.n ? sources.k[c] : "total", -1,
-					  SQLITE_STATIC);
-			rc = sqlite3_step(st);
-			if (rc != SQLITE_ROW) {
-				err = pl_db_fail(b->db, rc, "count rejects", b->d);
-				break;
-			}
-			cell->value = sqlite3_column_double(st, 0);
-			cell->flags = 0;
-			sqlite3_reset(st);
-		}
+		if (r == reasons.n)
+			continue;       /* a reason that came after the list was read */
+		if (c < sources.n)
+			rep_cell_at(t, r, c)->value += n;
+		rep_cell_at(t, r, sources.n)->value += n;
+	}
+	if (rc != SQLITE_DONE)
+		err = pl_db_fail(b->db, rc, "count rejects", b->d);
 cleanup:
 	sqlite3_finalize(st);
 	keys_release(&reasons);

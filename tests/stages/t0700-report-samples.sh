@@ -6,7 +6,8 @@
 #     table tables/<id>.csv and tables/<id>-excel-sv.csv; --lang en writes
 #     report-en.html; no temporary file is left behind; the data-quality
 #     table's share without a valid number and persons in several districts
-#     per source equal those counted from the episodes;
+#     per source equal those counted from the episodes, and the rejects
+#     table those counted from reject;
 #   - the published tables hold the indicator figures: persons city-wide in
 #     the latest year in persons_district_year.csv equals the database;
 #   - disclosure: every person count of 1-4 that indicator_value marks for
@@ -55,6 +56,16 @@ expect_eq "quality_district.csv: % without a valid number and persons in several
 	      UNION ALL SELECT 'Total', printf('%.6f', 100.0 * sum(e.id_type = 'NONE') / count(*)),
 	             (SELECT count(*) FROM person WHERE n_districts >= 2) FROM episode e;")" \
 	"$(awk -F, 'NR > 1 { printf "%s|%.6f|%s\n", $1, $8, $9 }' "$OUTDIR/tables/quality_district.csv")"
+expect_eq "quality_rejects.csv: rejects by reason and source, and in total" \
+	"$(q "WITH r AS (SELECT DISTINCT stage || ':' || code AS k FROM reject),
+	           s AS (SELECT DISTINCT source FROM input_file WHERE source IS NOT NULL)
+	      SELECT (SELECT group_concat(n, ',') FROM (SELECT (SELECT count(*) FROM reject j
+	                JOIN input_file i USING (file_id)
+	               WHERE j.stage || ':' || j.code = r.k AND i.source = s.source) AS n
+	                FROM s ORDER BY s.source))
+	             || ',' || (SELECT count(*) FROM reject j WHERE j.stage || ':' || j.code = r.k)
+	        FROM r ORDER BY r.k;")" \
+	"$(tail -n +2 "$OUTDIR/tables/quality_rejects.csv" | cut -d, -f2-)"
 expect_exit 0 report -q --lang en
 expect_true "report-en.html" test -s "$OUTDIR/report-en.html"
 
