@@ -101,6 +101,17 @@ static void leave(gsl_error_handler_t *prev)
 	pthread_mutex_unlock(&handler_lock);
 }
 
+static void est_zero(struct pl_est *e);
+
+/* leave, for a figure: err, with the estimate zeroed when it failed. */
+static enum pl_err leave_est(gsl_error_handler_t *prev, enum pl_err err, struct pl_est *out)
+{
+	if (err)
+		est_zero(out);
+	leave(prev);
+	return err;
+}
+
 /* ---- small helpers -------------------------------------------------------- */
 
 static enum pl_err edata(struct pl_diag *d, const char *msg)
@@ -525,12 +536,8 @@ enum pl_err pl_prop_wilson(double x, double n, double conf, struct pl_est *out,
 			   struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = prop_wilson(x, n, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, prop_wilson(x, n, conf, out, d), out);
 }
 
 static enum pl_err prop_exact(double x, double n, double conf, struct pl_est *out,
@@ -557,12 +564,8 @@ enum pl_err pl_prop_exact(double x, double n, double conf, struct pl_est *out,
 			  struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = prop_exact(x, n, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, prop_exact(x, n, conf, out, d), out);
 }
 
 /* ---- counts and rates ------------------------------------------------------ */
@@ -592,10 +595,11 @@ static enum pl_err poisson_exact(double x, double conf, struct pl_est *out, stru
 	return PL_OK;
 }
 
-static void poisson_byar(double x, double conf, struct pl_est *out)
+static enum pl_err poisson_byar(double x, double conf, struct pl_est *out, struct pl_diag *d)
 {
 	double z = z_of(conf), lo = 0, t;
 
+	(void)d;
 	if (x > 0) {
 		t = 1 - 1 / (9 * x) - z / (3 * sqrt(x));
 		lo = t > 0 ? x * t * t * t : 0;
@@ -604,60 +608,43 @@ static void poisson_byar(double x, double conf, struct pl_est *out)
 	out->value = x;
 	out->lower = clamp(lo, 0, x);
 	out->upper = (x + 1) * t * t * t;
-}
-
-enum pl_err pl_count_exact(double x, double conf, struct pl_est *out, struct pl_diag *d)
-{
-	gsl_error_handler_t *prev = enter();
-	enum pl_err err = check_count(x, conf, d);
-
-	if (!err)
-		err = poisson_exact(x, conf, out, d);
-	if (!err && !est_finite(out))
-		err = edata(d, "count interval is not finite");
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
-}
-
-enum pl_err pl_count_byar(double x, double conf, struct pl_est *out, struct pl_diag *d)
-{
-	gsl_error_handler_t *prev = enter();
-	enum pl_err err = check_count(x, conf, d);
-
-	if (!err)
-		poisson_byar(x, conf, out);
-	if (!err && !est_finite(out))
-		err = edata(d, "count interval is not finite");
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return PL_OK;
 }
 
 /* Exact below 10 events, Byar's from 10; conf and x unchecked. */
 static enum pl_err count_auto(double x, double conf, struct pl_est *out, struct pl_diag *d)
 {
-	if (x < 10)
-		return poisson_exact(x, conf, out, d);
-	poisson_byar(x, conf, out);
-	return PL_OK;
+	return x < 10 ? poisson_exact(x, conf, out, d) : poisson_byar(x, conf, out, d);
 }
 
-enum pl_err pl_count_auto(double x, double conf, struct pl_est *out, struct pl_diag *d)
+/* The interval of a count by method, x and conf checked, under the lock. */
+static enum pl_err count_interval(enum pl_err (*method)(double, double, struct pl_est *,
+							   struct pl_diag *),
+				  double x, double conf, struct pl_est *out, struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
 	enum pl_err err = check_count(x, conf, d);
 
 	if (!err)
-		err = count_auto(x, conf, out, d);
+		err = method(x, conf, out, d);
 	if (!err && !est_finite(out))
 		err = edata(d, "count interval is not finite");
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, err, out);
+}
+
+enum pl_err pl_count_exact(double x, double conf, struct pl_est *out, struct pl_diag *d)
+{
+	return count_interval(poisson_exact, x, conf, out, d);
+}
+
+enum pl_err pl_count_byar(double x, double conf, struct pl_est *out, struct pl_diag *d)
+{
+	return count_interval(poisson_byar, x, conf, out, d);
+}
+
+enum pl_err pl_count_auto(double x, double conf, struct pl_est *out, struct pl_diag *d)
+{
+	return count_interval(count_auto, x, conf, out, d);
 }
 
 static enum pl_err rate(double x, double den, double multiplier, double conf,
@@ -688,12 +675,8 @@ enum pl_err pl_rate(double x, double den, double multiplier, double conf,
 		    struct pl_est *out, struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = rate(x, den, multiplier, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, rate(x, den, multiplier, conf, out, d), out);
 }
 
 /* ---- directly standardised rate ------------------------------------------- */
@@ -745,12 +728,8 @@ enum pl_err pl_dsr(const double *x, const double *pop, const double *w, size_t n
 		   double multiplier, double conf, struct pl_est *out, struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = dsr(x, pop, w, n_bands, multiplier, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, dsr(x, pop, w, n_bands, multiplier, conf, out, d), out);
 }
 
 /* ---- funnel plots ----------------------------------------------------------- */
@@ -1229,12 +1208,8 @@ enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_es
 			  struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = mean_acc_t(m, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, mean_acc_t(m, conf, out, d), out);
 }
 
 /* The values in memory go through the same two passes as a figure that
@@ -1296,12 +1271,8 @@ enum pl_err pl_trend(const double *t, const double *y, const double *var, size_t
 		     double conf, struct pl_est *out, struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = trend(t, y, var, n, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, trend(t, y, var, n, conf, out, d), out);
 }
 
 /* ---- Chao's lower bound ------------------------------------------------------- */
@@ -1345,12 +1316,8 @@ enum pl_err pl_chao1(double s_obs, double f1, double f2, double conf, struct pl_
 		     struct pl_diag *d)
 {
 	gsl_error_handler_t *prev = enter();
-	enum pl_err err = chao1(s_obs, f1, f2, conf, out, d);
 
-	if (err)
-		est_zero(out);
-	leave(prev);
-	return err;
+	return leave_est(prev, chao1(s_obs, f1, f2, conf, out, d), out);
 }
 
 /* ---- log-linear capture-recapture --------------------------------------------- */
