@@ -1058,23 +1058,32 @@ static void *work(void *arg)
 	}
 }
 
+/* Appends n items of size each from src to the array *dst of *n_dst (and
+ * sets its *cap); src may be NULL when n is 0. */
+static void append_items(void **dst, size_t *n_dst, size_t *cap, const void *src, size_t n,
+			 size_t size)
+{
+	*dst = pl_xrealloc(*dst, (*n_dst + n + 1) * size);
+	if (n)
+		memcpy((char *)*dst + *n_dst * size, src, n * size);
+	*n_dst += n;
+	*cap = *n_dst + 1;
+}
+
 /* Moves the rows, equity tests and trends of from to the end of to. */
 static void join_result(struct ind_result *to, struct ind_result *from)
 {
-	to->rows = pl_xrealloc(to->rows, (to->n_rows + from->n_rows + 1) * sizeof(*to->rows));
-	memcpy(to->rows + to->n_rows, from->rows, from->n_rows * sizeof(*to->rows));
-	to->n_rows += from->n_rows;
-	to->cap_rows = to->n_rows + 1;
-	to->equity = pl_xrealloc(to->equity, (to->n_equity + from->n_equity + 1) *
-				 sizeof(*to->equity));
-	memcpy(to->equity + to->n_equity, from->equity, from->n_equity * sizeof(*to->equity));
-	to->n_equity += from->n_equity;
-	to->cap_equity = to->n_equity + 1;
-	to->trends = pl_xrealloc(to->trends, (to->n_trends + from->n_trends + 1) *
-				 sizeof(*to->trends));
-	memcpy(to->trends + to->n_trends, from->trends, from->n_trends * sizeof(*to->trends));
-	to->n_trends += from->n_trends;
-	to->cap_trends = to->n_trends + 1;
+	void *rows = to->rows, *equity = to->equity, *trends = to->trends;
+
+	append_items(&rows, &to->n_rows, &to->cap_rows, from->rows, from->n_rows,
+		     sizeof(*to->rows));
+	append_items(&equity, &to->n_equity, &to->cap_equity, from->equity, from->n_equity,
+		     sizeof(*to->equity));
+	append_items(&trends, &to->n_trends, &to->cap_trends, from->trends, from->n_trends,
+		     sizeof(*to->trends));
+	to->rows = rows;
+	to->equity = equity;
+	to->trends = trends;
 	ind_result_release(from);
 }
 
