@@ -321,6 +321,7 @@ static const struct sealed_layout *layout_of(const struct sealed_layout *ls, siz
 static void nth_value(const char *list, int i, char *out, size_t size)
 {
 	const char *p = list, *end;
+	size_t len;
 
 	out[0] = '\0';
 	if (i < 0)
@@ -333,7 +334,11 @@ static void nth_value(const char *list, int i, char *out, size_t size)
 	if (!p)
 		return;
 	end = strchr(p, FIELD_SEP);
-	snprintf(out, size, "%.*s", (int)(end ? end - p : (long)strlen(p)), p);
+	len = end ? (size_t)(end - p) : strlen(p);
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, p, len);
+	out[len] = '\0';
 }
 
 /* The name keys and the postcode of one episode from its unsealed values
@@ -899,7 +904,8 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 	if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r.birth) != 0)
 		memset(&r.birth, 0, sizeof(r.birth));
 	r.birth_year = r.birth.year ? r.birth.year : lr->birth_year;
-	snprintf(r.sex, sizeof(r.sex), "%s", sex ? sex : "");
+	r.sex[0] = sex ? sex[0] : '\0';   /* F, M or U: one letter */
+	r.sex[1] = '\0';
 	r.first_id = lr->first == NO_TEXT ? ID_BLANK : add_name(dd, text_at(b, lr->first));
 	r.last_id = lr->last == NO_TEXT ? ID_BLANK : add_name(dd, text_at(b, lr->last));
 	r.post_id = lr->post == NO_TEXT ? ID_BLANK : pl_intern_add(&dd->posts, text_at(b, lr->post));
