@@ -33,17 +33,48 @@ static const char load_sql[] =
 
 /* Column of the code dims in load_sql: 1 + dim. */
 
-static int code_index(enum pl_codelist list, const char *code)
-{
-	const char *const *c = pl_codes(list);
-	int i;
+/* A code list's texts by hash, for a lookup that is one hash and one
+ * comparison: slot holds code index + 1, 0 when empty (open addressing). */
+#define CODE_SLOTS 64
+struct code_map {
+	const char *const *codes;
+	int n;                        /* codes: the index of MISSING */
+	int8_t slot[CODE_SLOTS];
+};
 
+static unsigned hash_code(const char *s)
+{
+	unsigned h = 2166136261u;     /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % CODE_SLOTS;
+}
+
+/* A code dimension has at most IND_MAX_VALUES values, MISSING included. */
+static void code_map_init(struct code_map *m, enum pl_codelist list)
+{
+	memset(m, 0, sizeof(*m));
+	m->codes = pl_codes(list);
+	for (; m->codes[m->n] && m->n < IND_MAX_VALUES - 1; m->n++) {
+		unsigned h = hash_code(m->codes[m->n]);
+
+		while (m->slot[h])
+			h = (h + 1) % CODE_SLOTS;
+		m->slot[h] = (int8_t)(m->n + 1);
+	}
+}
+
+/* The index of code in the list (its first), or n (MISSING) for NULL or a
+ * code not in it. */
+static int8_t code_map_find(const struct code_map *m, const char *code)
+{
 	if (!code)
-		return -1;
-	for (i = 0; c[i]; i++)
-		if (strcmp(c[i], code) == 0)
-			return i;
-	return -1;
+		return (int8_t)m->n;
+	for (unsigned h = hash_code(code); m->slot[h]; h = (h + 1) % CODE_SLOTS)
+		if (strcmp(m->codes[m->slot[h] - 1], code) == 0)
+			return (int8_t)(m->slot[h] - 1);
+	return (int8_t)m->n;
 }
 
 /* Day number of "YYYY-MM-DD", or -1 when it is not one. */
@@ -197,7 +228,8 @@ struct person_buf {
 	size_t n, cap;
 };
 
-static struct ind_episode *add_episode(struct person_buf *pb, sqlite3_stmt *st)
+static struct ind_episode *add_episode(struct person_buf *pb, const struct code_map *codes,
+				       sqlite3_stmt *st)
 {
 	struct ind_episode *e;
 
@@ -208,14 +240,8 @@ static struct ind_episode *add_episode(struct person_buf *pb, sqlite3_stmt *st)
 	}
 	e = &pb->ep[pb->n];
 	memset(e, 0, sizeof(*e));     /* padding too: the record is written whole */
-	for (int k = 0; k < IND_N_CODE_DIMS; k++) {
-		int idx = code_index(lists[k], (const char *)sqlite3_column_text(st, 1 + k));
-		size_t n = 0;
-
-		for (const char *const *c = pl_codes(lists[k]); *c; c++)
-			n++;
-		e->code[k] = (int8_t)(idx < 0 ? (int)n : idx);   /* n: MISSING */
-	}
+	for (int k = 0; k < IND_N_CODE_DIMS; k++)
+		e->code[k] = code_map_find(&codes[k], (const char *)sqlite3_column_text(st, 1 + k));
 	pb->years[pb->n] = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
 		sqlite3_column_int(st, 8);
 	e->cost = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 11);
@@ -275,12 +301,15 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	struct person_buf pb = { 0 };
+	struct code_map codes[IND_N_CODE_DIMS];
 	sqlite3_int64 prev = 0;
 	char *dir = NULL;
 	int rc = SQLITE_DONE, any = 0;
 	enum pl_err err;
 
 	memset(data, 0, sizeof(*data));
+	for (int k = 0; k < IND_N_CODE_DIMS; k++)
+		code_map_init(&codes[k], lists[k]);
 	dir = pl_dir_of(sqlite3_db_filename(db, "main"));
 	err = check_linked(db, d);
 	if (!err && !(data->spill = pl_spill_open(dir, d)))
@@ -297,7 +326,7 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 			err = flush_person(data, &pb, d);
 		prev = key;
 		if (!err)
-			err = read_dates(db, st, data, add_episode(&pb, st), !any, d);
+			err = read_dates(db, st, data, add_episode(&pb, codes, st), !any, d);
 		any = 1;
 	}
 	if (err)
