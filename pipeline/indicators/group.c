@@ -14,8 +14,9 @@
  * block of MIN_BLOCK_RECS a bucket), the block offsets (8 bytes a block),
  * and one bucket being read: 40 bytes a record, 48 more to sort it, and
  * 512 KiB of radix counts.  The buckets are as many as make bucket_recs
- * records each on average (person keys are spread evenly over the
- * buckets' ranges); the default of 2^16 makes a bucket ~6 MiB to sort.
+ * records each on average, if the records are spread over the key range
+ * about evenly (see data.c); the default of 2^16 makes a bucket ~6 MiB to
+ * sort.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
