@@ -15,17 +15,19 @@
  *
  * Memory does not grow with the rows: the grouping's block buffers (about
  * 4 MiB), its block offsets (8 bytes a block of 64 to 4096 records: 120 KiB
- * at 10M episodes), one bucket at a time (2^16 episodes on average, 40
- * bytes each and 48 more to sort: about 6 MiB) and the largest person.  The
- * buckets are as many as the episodes / 2^16 (153 at 10M), each a range of
- * person keys: dedup gives the keys out in person_id order (keyed hashes)
- * on a first run and after the largest to new persons later, whatever
- * their episodes, so a range holds about its share of them (within a small
- * factor: persons kept from earlier runs, with more episodes, have the
- * lower keys).  Past about 10^8 episodes the block buffers grow (one block
- * of 64 records, 2.5 KiB, a bucket).  On disk, next to the database: the
- * grouping's blocks (40 bytes an episode) until the spill file (24 bytes
- * an episode, 8 a person) is written.
+ * at 10M episodes), the episodes of one bucket at a time (2^16 on average,
+ * 2^17 at the most: 40 bytes each and 48 more to sort, about 6 MiB and 12
+ * at the most) and the largest person.  The buckets are as many as the
+ * episodes / 2^16 (152 at 10M), each a range of person keys: dedup gives
+ * the keys out in person_id order (keyed hashes) on a first run and after
+ * the largest to new persons later, whatever their episodes, so a range
+ * holds about its share of them (64,546 to 65,560 at 10M rows); a bucket
+ * over 2^17 (keys crowded in its range) is read in passes over its
+ * sub-ranges, each of 1/64 of its keys, and only a sub-range over 2^17
+ * episodes can take more memory.  Past about 10^8 episodes the block
+ * buffers grow (one block of 64 records, 2.5 KiB, a bucket).  On disk, next
+ * to the database: the grouping's blocks (40 bytes an episode) until the
+ * spill file (24 bytes an episode, 8 a person) is written.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>

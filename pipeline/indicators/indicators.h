@@ -202,12 +202,15 @@ struct ind_load_rec {
 
 struct pl_kv;
 
+#define IND_GROUP_SUBS 64         /* sub-ranges of a bucket's keys */
+
 struct ind_group_bucket {
 	struct ind_load_rec *buf;     /* the block being filled */
 	size_t n_buf;
 	size_t n;                     /* records in the bucket */
 	long long *blocks;            /* offsets of its full blocks in the file */
 	size_t n_blocks, cap_blocks;
+	size_t sub_n[IND_GROUP_SUBS]; /* records by sub-range of its keys */
 };
 
 struct ind_group {
@@ -215,11 +218,13 @@ struct ind_group {
 	long long size;               /* bytes written to f */
 	struct ind_group_bucket *b;   /* bucket i: keys 1 + i * width .. */
 	size_t n_b;
-	uint64_t width;
+	uint64_t width, sub_width;    /* keys of a bucket, of a sub-range */
 	size_t block_recs;            /* records in a block */
+	size_t limit;                 /* records a pass loads at most (but one sub-range) */
 	int reading;
-	size_t next_b;                /* reading: the next bucket to load */
-	struct ind_load_rec *recs;    /* the loaded bucket, as added */
+	size_t cur_b, next_sub;       /* reading: the bucket, its next sub-range */
+	struct ind_load_rec *recs;    /* the records loaded, as added */
+	struct ind_load_rec *block;   /* a block read, to pick sub-ranges from */
 	struct pl_kv *kv;             /* its order by person key */
 	size_t n, at, cap_recs;       /* records loaded, handed out, room */
 	struct ind_load_rec *person;  /* the person handed out */

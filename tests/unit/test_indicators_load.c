@@ -1,8 +1,8 @@
 /*
  * tests/unit/test_indicators_load.c - the indicators stage's load: the
  * grouping of records by person (ind_group: persons at the buckets' edges
- * and outside the expected keys, a person of many blocks, one bucket, no
- * records, a block file cut short) and ind_data_load on a small linked
+ * and outside the expected keys, a person of many blocks, a crowded bucket
+ * read in passes, one bucket, no records, a block file cut short) and ind_data_load on a small linked
  * database (persons in key order, episodes in (file_id, line) order, codes
  * as indexes, episodes without a person).
  */
@@ -126,6 +126,31 @@ static void test_group__many_buckets_and_a_person_of_many_blocks(void **state)
 	check_groups(&g, keys, N);
 	ind_group_release(&g);
 	free(keys);
+}
+
+/* Regression guard (keys kept across dedup runs leave gaps): 3,000
+ * records crowd the first bucket's keys while the others are nearly
+ * empty; that bucket is read in passes over its sub-ranges, none holding
+ * more than twice the bucket size, and keys outside 1..max_key (in the
+ * first and last sub-range) come out in order all the same. */
+static void test_group__crowded_bucket_read_in_passes(void **state)
+{
+	enum { N = 3100, MAX_KEY = 100000 };
+	int64_t keys[N];
+	struct ind_group g;
+
+	for (size_t i = 0; i < N; i++)
+		keys[i] = i < 3000 ? 1 + (int64_t)((i * 7919) % 1500) : 2000 + (int64_t)i * 31;
+	keys[10] = 0;
+	keys[20] = -1;
+	keys[3050] = 2 * MAX_KEY;
+	keys[3060] = 2 * MAX_KEY;
+	group_keys(state, &g, MAX_KEY, 50, keys, N);
+	assert_int_equal(g.width, 1588);
+	assert_true(g.b[0].n > 2 * g.limit);
+	check_groups(&g, keys, N);
+	assert_true(g.cap_recs <= g.limit);
+	ind_group_release(&g);
 }
 
 /* The default bucket size takes a small set in one bucket, all in memory. */
@@ -350,6 +375,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_group__persons_at_bucket_edges),
 		T(test_group__many_buckets_and_a_person_of_many_blocks),
+		T(test_group__crowded_bucket_read_in_passes),
 		T(test_group__one_bucket),
 		T(test_group__empty),
 		T(test_group__short_block_file_is_an_io_error),
