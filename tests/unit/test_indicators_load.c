@@ -317,36 +317,34 @@ static void test_load__persons_in_key_order(void **state)
 	pl_db_close(db);
 }
 
-/* Episodes without a person are counted in the error, which comes before
- * a bad date read earlier (the check ran before the load once). */
-static void test_load__episodes_without_person(void **state)
+/* Data errors: episodes without a person are counted in the error, which
+ * comes before a bad date read earlier (the check ran before the load
+ * once); a bad date of a linked episode is an error of its own. */
+static void test_load__data_errors(void **state)
 {
-	sqlite3 *db = open_linked(state, "DELETE FROM episode_person WHERE file_id = 2;"
-				  "UPDATE episode SET start_date = 'x' WHERE line = 3;");
-	struct ind_data data;
-	struct pl_diag d;
+	static const struct {
+		const char *sql, *msg;
+	} cases[] = {
+		{ "DELETE FROM episode_person WHERE file_id = 2;"
+		  "UPDATE episode SET start_date = 'x' WHERE line = 3;",
+		  "3 of 6 episodes have no person: run dedup first" },
+		{ "UPDATE episode SET end_date = '2000-01-01' WHERE file_id = 2 AND line = 5;",
+		  "an episode's end date is not a date after its start: run map again" },
+	};
 
-	pl_diag_clear(&d);
-	assert_int_equal(ind_data_load(db, &data, &d), PL_EDATA);
-	assert_string_equal(d.msg, "3 of 6 episodes have no person: run dedup first");
-	ind_data_release(&data);
-	pl_db_close(db);
-}
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		sqlite3 *db = open_linked(state, cases[i].sql);
+		struct ind_data data;
+		struct pl_diag d;
+		char path[512];
 
-/* A bad date of a linked episode is a data error of its own. */
-static void test_load__bad_date(void **state)
-{
-	sqlite3 *db = open_linked(state, "UPDATE episode SET end_date = '2000-01-01' "
-				  "WHERE file_id = 2 AND line = 5;");
-	struct ind_data data;
-	struct pl_diag d;
-
-	pl_diag_clear(&d);
-	assert_int_equal(ind_data_load(db, &data, &d), PL_EDATA);
-	assert_string_equal(d.msg, "an episode's end date is not a date after its start: "
-			    "run map again");
-	ind_data_release(&data);
-	pl_db_close(db);
+		pl_diag_clear(&d);
+		assert_int_equal(ind_data_load(db, &data, &d), PL_EDATA);
+		assert_string_equal(d.msg, cases[i].msg);
+		ind_data_release(&data);
+		pl_db_close(db);
+		assert_int_equal(unlink(unit_path(state, "pipeline.db", path, sizeof(path))), 0);
+	}
 }
 
 /* No episodes: no persons, and an empty spill file to read. */
@@ -380,8 +378,7 @@ int main(void)
 		T(test_group__empty),
 		T(test_group__short_block_file_is_an_io_error),
 		T(test_load__persons_in_key_order),
-		T(test_load__episodes_without_person),
-		T(test_load__bad_date),
+		T(test_load__data_errors),
 		T(test_load__no_episodes),
 #undef T
 	};
