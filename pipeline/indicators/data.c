@@ -1,9 +1,33 @@
 /*
- * indicators/data.c - the linked episodes in memory: one compact record per
- * episode, grouped by person, with codes as code-list indexes and dates as
- * day numbers.  A person's sex is resolved over all their episodes (the
- * more frequent of F and M; U when neither or a tie) and so is the birth
- * year (the most frequent known year; the earliest on a tie).
+ * indicators/data.c - the linked episodes: one compact record per episode,
+ * grouped by person, with codes as code-list indexes and dates as day
+ * numbers.  A person's sex is resolved over all their episodes (the more
+ * frequent of F and M; U when neither or a tie) and so is the birth year
+ * (the most frequent known year; the earliest on a tie).
+ *
+ * Loading reads episode and episode_person each in primary key order
+ * (file_id, line), which SQLite does without a sort, and merges the two:
+ * every episode must have a person.  The records go through ind_group
+ * (group.c), a distribution sort on the person key, and come back person
+ * by person in key order, each person's episodes in (file_id, line) order
+ * (as ORDER BY person_key, file_id, line gave them); each person is
+ * resolved and written to an unnamed spill file that ind_cursor_next reads.
+ *
+ * Memory does not grow with the rows: the grouping's block buffers (about
+ * 4 MiB), its block offsets (8 bytes a block of 64 to 4096 records: 120 KiB
+ * at 10M episodes), the episodes of one bucket at a time (2^16 on average,
+ * 2^17 at the most: 40 bytes each and 48 more to sort, about 6 MiB and 12
+ * at the most) and the largest person.  The buckets are as many as the
+ * episodes / 2^16 (152 at 10M), each a range of person keys: dedup gives
+ * the keys out in person_id order (keyed hashes) on a first run and after
+ * the largest to new persons later, whatever their episodes, so a range
+ * holds about its share of them (64,546 to 65,560 at 10M rows); a bucket
+ * over 2^17 (keys crowded in its range) is read in passes over its
+ * sub-ranges, each of 1/64 of its keys, and only a sub-range over 2^17
+ * episodes can take more memory.  Past about 10^8 episodes the block
+ * buffers grow (one block of 64 records, 2.5 KiB, a bucket).  On disk, next
+ * to the database: the grouping's blocks (40 bytes an episode) until the
+ * spill file (24 bytes an episode, 8 a person) is written.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -25,25 +49,64 @@ static const enum pl_codelist lists[IND_N_CODE_DIMS] = {
 	PL_CL_CHILDREN, PL_CL_ID_TYPE,
 };
 
-static const char load_sql[] =
-	"SELECT p.person_key, e.district, e.sex, e.intervention, e.provider, e.substance, "
-	"       e.children, e.id_type, e.birth_year, e.start_date, e.end_date, e.cost_sek "
-	"  FROM episode e JOIN episode_person p USING (file_id, line) "
-	" ORDER BY p.person_key, e.file_id, e.line";
+/* The episodes and their persons, each in primary key order, which SQLite
+ * reads without sorting; ind_data_load merges them. */
+static const char episode_sql[] =
+	"SELECT file_id, line, district, sex, intervention, provider, substance, children, "
+	"       id_type, birth_year, start_date, end_date, cost_sek "
+	"  FROM episode ORDER BY file_id, line";
+static const char person_sql[] =
+	"SELECT file_id, line, person_key FROM episode_person ORDER BY file_id, line";
 
-/* Column of the code dims in load_sql: 1 + dim. */
+/* Column of the code dims in episode_sql: 2 + dim. */
+#define COL_CODE 2
+#define COL_BIRTH_YEAR 9
+#define COL_START 10
+#define COL_END 11
+#define COL_COST 12
 
-static int code_index(enum pl_codelist list, const char *code)
+/* A code list's texts by hash, for a lookup that is one hash and one
+ * comparison: slot holds code index + 1, 0 when empty (open addressing). */
+#define CODE_SLOTS 64
+struct code_map {
+	const char *const *codes;
+	int n;                        /* codes: the index of MISSING */
+	int8_t slot[CODE_SLOTS];
+};
+
+static unsigned hash_code(const char *s)
 {
-	const char *const *c = pl_codes(list);
-	int i;
+	unsigned h = 2166136261u;     /* FNV-1a */
 
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % CODE_SLOTS;
+}
+
+/* A code dimension has at most IND_MAX_VALUES values, MISSING included. */
+static void code_map_init(struct code_map *m, enum pl_codelist list)
+{
+	memset(m, 0, sizeof(*m));
+	m->codes = pl_codes(list);
+	for (; m->codes[m->n] && m->n < IND_MAX_VALUES - 1; m->n++) {
+		unsigned h = hash_code(m->codes[m->n]);
+
+		while (m->slot[h])
+			h = (h + 1) % CODE_SLOTS;
+		m->slot[h] = (int8_t)(m->n + 1);
+	}
+}
+
+/* The index of code in the list (its first), or n (MISSING) for NULL or a
+ * code not in it. */
+static int8_t code_map_find(const struct code_map *m, const char *code)
+{
 	if (!code)
-		return -1;
-	for (i = 0; c[i]; i++)
-		if (strcmp(c[i], code) == 0)
-			return i;
-	return -1;
+		return (int8_t)m->n;
+	for (unsigned h = hash_code(code); m->slot[h]; h = (h + 1) % CODE_SLOTS)
+		if (strcmp(m->codes[m->slot[h] - 1], code) == 0)
+			return (int8_t)(m->slot[h] - 1);
+	return (int8_t)m->n;
 }
 
 /* Day number of "YYYY-MM-DD", or -1 when it is not one. */
@@ -168,61 +231,158 @@ enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_dia
 	return PL_OK;
 }
 
-static enum pl_err check_linked(sqlite3 *db, struct pl_diag *d)
+/* The episode links (to size the grouping) and the largest person key. */
+static enum pl_err count_links(sqlite3 *db, long long *n_links, sqlite3_int64 *max_key,
+			       struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	enum pl_err err;
-	long long n_ep = 0, n_linked = 0;
+	int rc;
 
-	err = pl_db_prepare(db, "SELECT (SELECT count(*) FROM episode), (SELECT count(*) FROM "
-			    "episode e JOIN episode_person USING (file_id, line))", &st, d);
+	*n_links = 0;
+	*max_key = 0;
+	err = pl_db_prepare(db, "SELECT (SELECT count(*) FROM episode_person), "
+			    "(SELECT max(person_key) FROM person)", &st, d);
 	if (err)
 		return err;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n_ep = sqlite3_column_int64(st, 0);
-		n_linked = sqlite3_column_int64(st, 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n_links = sqlite3_column_int64(st, 0);
+		*max_key = sqlite3_column_int64(st, 1);
+	} else {
+		err = pl_db_fail(db, rc, "count persons", d);
 	}
 	sqlite3_finalize(st);
-	if (n_ep != n_linked)
+	return err;
+}
+
+/* The dates of episode e from the row; the data's years and as_of (first:
+ * e is the first episode read). */
+static enum pl_err read_dates(sqlite3 *db, sqlite3_stmt *st, struct ind_data *data,
+			      struct ind_episode *e, int first, struct pl_diag *d)
+{
+	int year;
+
+	if (parse_day((const char *)sqlite3_column_text(st, COL_START), &e->start) != 0)
 		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-				   "%lld of %lld episodes have no person: run dedup first",
-				   n_ep - n_linked, n_ep);
+				   "an episode's start date is not a date: run map again");
+	if (sqlite3_column_type(st, COL_END) == SQLITE_NULL)
+		e->end = IND_ONGOING;
+	else if (parse_day((const char *)sqlite3_column_text(st, COL_END), &e->end) != 0 ||
+		 e->end < e->start)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
+				   "an episode's end date is not a date after its start: "
+				   "run map again");
+	if (e->start > data->as_of)
+		data->as_of = e->start;
+	if (e->end != IND_ONGOING && e->end > data->as_of)
+		data->as_of = e->end;
+	year = year_of_day(e->start);
+	if (first || year < data->first_year)
+		data->first_year = year;
+	if (year > data->last_year)
+		data->last_year = year;
 	return PL_OK;
 }
 
-/* One person's episodes while loading; years are their birth years. */
+/* The merge of the two scans: the episode row and its person's. */
+struct scan {
+	sqlite3 *db;
+	sqlite3_stmt *ep, *link;
+	int rc_ep, rc_link;           /* of their last step */
+	long long n_ep, n_unlinked;
+	size_t n_made;                /* records made */
+	struct code_map codes[IND_N_CODE_DIMS];
+};
+
+/* Steps the link scan up to the episode row's (file_id, line): whether
+ * they are the same. */
+static int find_link(struct scan *s)
+{
+	sqlite3_int64 file_id = sqlite3_column_int64(s->ep, 0);
+	sqlite3_int64 line = sqlite3_column_int64(s->ep, 1);
+
+	while (s->rc_link == SQLITE_ROW) {
+		sqlite3_int64 f = sqlite3_column_int64(s->link, 0);
+		sqlite3_int64 l = sqlite3_column_int64(s->link, 1);
+
+		if (f > file_id || (f == file_id && l > line))
+			return 0;
+		if (f == file_id && l == line)
+			return 1;
+		s->rc_link = sqlite3_step(s->link);
+	}
+	return 0;
+}
+
+/* The record of the episode row, for the person of the link row. */
+static enum pl_err make_record(struct scan *s, struct ind_data *data, struct ind_load_rec *r,
+			       struct pl_diag *d)
+{
+	sqlite3_stmt *st = s->ep;
+
+	memset(r, 0, sizeof(*r));     /* padding too: the record is written whole */
+	r->person_key = sqlite3_column_int64(s->link, 2);
+	for (int k = 0; k < IND_N_CODE_DIMS; k++)
+		r->ep.code[k] = code_map_find(&s->codes[k],
+					      (const char *)sqlite3_column_text(st, COL_CODE + k));
+	r->birth_year = sqlite3_column_type(st, COL_BIRTH_YEAR) == SQLITE_NULL ? 0 :
+		sqlite3_column_int(st, COL_BIRTH_YEAR);
+	r->ep.cost = sqlite3_column_type(st, COL_COST) == SQLITE_NULL ? -1 :
+		sqlite3_column_double(st, COL_COST);
+	if (r->ep.cost < 0)
+		r->ep.cost = -1;
+	return read_dates(s->db, st, data, &r->ep, s->n_made++ == 0, d);
+}
+
+/* Reads every episode with its person into g.  An episode without a
+ * person is PL_EDATA with the count of them, before any other error; past
+ * the first error the rows are only counted. */
+static enum pl_err scan_episodes(struct scan *s, struct ind_data *data, struct ind_group *g,
+				 struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+	struct ind_load_rec r;
+
+	s->rc_link = sqlite3_step(s->link);
+	while ((s->rc_ep = sqlite3_step(s->ep)) == SQLITE_ROW) {
+		int linked = find_link(s);
+
+		s->n_ep++;
+		s->n_unlinked += !linked;
+		if (!err && linked)
+			err = make_record(s, data, &r, d);
+		if (!err && linked)
+			err = ind_group_add(g, &r, d);
+	}
+	if (s->rc_ep != SQLITE_DONE)
+		return pl_db_fail(s->db, s->rc_ep, "read episodes", d);
+	if (s->rc_link != SQLITE_ROW && s->rc_link != SQLITE_DONE)
+		return pl_db_fail(s->db, s->rc_link, "read episodes", d);
+	if (s->n_unlinked)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(s->db, "main"), 0,
+				   "%lld of %lld episodes have no person: run dedup first",
+				   s->n_unlinked, s->n_ep);
+	return err;
+}
+
+/* One person's episodes while writing; years are their birth years. */
 struct person_buf {
 	struct ind_episode *ep;
 	int *years;
 	size_t n, cap;
 };
 
-static struct ind_episode *add_episode(struct person_buf *pb, sqlite3_stmt *st)
+static void person_buf_add(struct person_buf *pb, const struct ind_load_rec *r)
 {
-	struct ind_episode *e;
-
 	if (pb->n == pb->cap) {
 		pb->cap = pb->cap ? 2 * pb->cap : 64;
 		pb->ep = pl_xrealloc(pb->ep, pb->cap * sizeof(*pb->ep));
 		pb->years = pl_xrealloc(pb->years, pb->cap * sizeof(*pb->years));
 	}
-	e = &pb->ep[pb->n];
-	memset(e, 0, sizeof(*e));     /* padding too: the record is written whole */
-	for (int k = 0; k < IND_N_CODE_DIMS; k++) {
-		int idx = code_index(lists[k], (const char *)sqlite3_column_text(st, 1 + k));
-		size_t n = 0;
-
-		for (const char *const *c = pl_codes(lists[k]); *c; c++)
-			n++;
-		e->code[k] = (int8_t)(idx < 0 ? (int)n : idx);   /* n: MISSING */
-	}
-	pb->years[pb->n] = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
-		sqlite3_column_int(st, 8);
-	e->cost = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 11);
-	if (e->cost < 0)
-		e->cost = -1;
+	pb->ep[pb->n] = r->ep;
+	pb->years[pb->n] = r->birth_year;
 	pb->n++;
-	return e;
 }
 
 /* Resolves the person in pb and writes it to the spill file. */
@@ -242,77 +402,61 @@ static enum pl_err flush_person(struct ind_data *data, struct person_buf *pb,
 	return spill_person(data->spill, pb->ep, n, birth_year, d);
 }
 
-/* The dates of episode e from the row; the data's years and as_of (first:
- * e is the first episode read). */
-static enum pl_err read_dates(sqlite3 *db, sqlite3_stmt *st, struct ind_data *data,
-			      struct ind_episode *e, int first, struct pl_diag *d)
+/* Writes the persons of g, resolved, to the data's spill file. */
+static enum pl_err spill_groups(struct ind_data *data, struct ind_group *g,
+				struct pl_diag *d)
 {
-	int year;
+	struct person_buf pb = { 0 };
+	struct ind_load_rec *recs;
+	enum pl_err err = PL_OK;
+	size_t n;
+	int rc = 0;
 
-	if (parse_day((const char *)sqlite3_column_text(st, 9), &e->start) != 0)
-		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-				   "an episode's start date is not a date: run map again");
-	if (sqlite3_column_type(st, 10) == SQLITE_NULL)
-		e->end = IND_ONGOING;
-	else if (parse_day((const char *)sqlite3_column_text(st, 10), &e->end) != 0 ||
-		 e->end < e->start)
-		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-				   "an episode's end date is not a date after its start: "
-				   "run map again");
-	if (e->start > data->as_of)
-		data->as_of = e->start;
-	if (e->end != IND_ONGOING && e->end > data->as_of)
-		data->as_of = e->end;
-	year = year_of_day(e->start);
-	if (first || year < data->first_year)
-		data->first_year = year;
-	if (year > data->last_year)
-		data->last_year = year;
-	return PL_OK;
+	while (!err && (rc = ind_group_next(g, &recs, &n, d)) == 1) {
+		for (size_t i = 0; i < n; i++)
+			person_buf_add(&pb, &recs[i]);
+		err = flush_person(data, &pb, d);
+	}
+	if (!err && rc < 0)
+		err = PL_EIO;
+	if (!err)
+		err = spill_finish(data->spill, d);
+	free(pb.ep);
+	free(pb.years);
+	return err;
 }
 
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 {
-	sqlite3_stmt *st = NULL;
-	struct person_buf pb = { 0 };
-	sqlite3_int64 prev = 0;
+	struct scan s = { 0 };
+	struct ind_group g = { 0 };
+	sqlite3_int64 max_key;
+	long long n_links;
 	char *dir = NULL;
-	int rc = SQLITE_DONE, any = 0;
 	enum pl_err err;
 
 	memset(data, 0, sizeof(*data));
+	data->as_of = INT32_MIN;
 	dir = pl_dir_of(sqlite3_db_filename(db, "main"));
-	err = check_linked(db, d);
+	s.db = db;
+	for (int k = 0; k < IND_N_CODE_DIMS; k++)
+		code_map_init(&s.codes[k], lists[k]);
+	err = count_links(db, &n_links, &max_key, d);
+	if (!err)
+		err = ind_group_init(&g, dir, max_key, n_links > 0 ? (size_t)n_links : 0, 0, d);
+	if (!err)
+		err = pl_db_prepare(db, episode_sql, &s.ep, d);
+	if (!err)
+		err = pl_db_prepare(db, person_sql, &s.link, d);
+	if (!err)
+		err = scan_episodes(&s, data, &g, d);
 	if (!err && !(data->spill = pl_spill_open(dir, d)))
 		err = PL_EIO;
 	if (!err)
-		err = pl_db_prepare(db, load_sql, &st, d);
-	if (err)
-		goto cleanup;
-	data->as_of = INT32_MIN;
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 key = sqlite3_column_int64(st, 0);
-
-		if (!any || key != prev)
-			err = flush_person(data, &pb, d);
-		prev = key;
-		if (!err)
-			err = read_dates(db, st, data, add_episode(&pb, st), !any, d);
-		any = 1;
-	}
-	if (err)
-		goto cleanup;
-	if (rc != SQLITE_DONE) {
-		err = pl_db_fail(db, rc, "read episodes", d);
-		goto cleanup;
-	}
-	err = flush_person(data, &pb, d);
-	if (!err)
-		err = spill_finish(data->spill, d);
-cleanup:
-	sqlite3_finalize(st);
-	free(pb.ep);
-	free(pb.years);
+		err = spill_groups(data, &g, d);
+	sqlite3_finalize(s.ep);
+	sqlite3_finalize(s.link);
+	ind_group_release(&g);
 	free(dir);
 	return err;
 }

@@ -190,6 +190,63 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_diag *d);
 void ind_data_release(struct ind_data *data);
 
+/* Grouping the episodes by person while loading (group.c): records added
+ * in any order come back person by person, in person key order, each
+ * person's records in the order they were added, with one bucket of
+ * records in memory at a time. */
+struct ind_load_rec {
+	int64_t person_key;
+	int32_t birth_year;           /* of the episode; 0 when unknown */
+	struct ind_episode ep;
+};
+
+struct pl_kv;
+
+#define IND_GROUP_SUBS 64         /* sub-ranges of a bucket's keys */
+
+struct ind_group_bucket {
+	struct ind_load_rec *buf;     /* the block being filled */
+	size_t n_buf;
+	size_t n;                     /* records in the bucket */
+	long long *blocks;            /* offsets of its full blocks in the file */
+	size_t n_blocks, cap_blocks;
+	size_t sub_n[IND_GROUP_SUBS]; /* records by sub-range of its keys */
+};
+
+struct ind_group {
+	FILE *f;                      /* the full blocks, unnamed */
+	long long size;               /* bytes written to f */
+	struct ind_group_bucket *b;   /* bucket i: keys 1 + i * width .. */
+	size_t n_b;
+	uint64_t width, sub_width;    /* keys of a bucket, of a sub-range */
+	size_t block_recs;            /* records in a block */
+	size_t limit;                 /* records a pass loads at most (but one sub-range) */
+	int reading;
+	size_t cur_b, next_sub;       /* reading: the bucket, its next sub-range */
+	struct ind_load_rec *recs;    /* the records loaded, as added */
+	struct ind_load_rec *block;   /* a block read, to pick sub-ranges from */
+	struct pl_kv *kv;             /* its order by person key */
+	size_t n, at, cap_recs;       /* records loaded, handed out, room */
+	struct ind_load_rec *person;  /* the person handed out */
+	size_t cap_person;
+};
+#define IND_GROUP_BUCKET_RECS ((size_t)1 << 16)
+
+/* An empty grouping for about n_recs records of person keys 1..max_key (others
+ * are grouped too), in buckets of about bucket_recs records (0: the default,
+ * IND_GROUP_BUCKET_RECS), whose blocks go to a spill file in dir (see
+ * pl_spill_open): PL_EIO if it cannot be made.  Release either way. */
+enum pl_err ind_group_init(struct ind_group *g, const char *dir, int64_t max_key,
+			   size_t n_recs, size_t bucket_recs, struct pl_diag *d);
+/* PL_EIO when a block cannot be written. */
+enum pl_err ind_group_add(struct ind_group *g, const struct ind_load_rec *r, struct pl_diag *d);
+/* Ends the adding on the first call.  The next person's records (valid,
+ * and the caller's to change, until the next call): 1, 0 after the last,
+ * or -1 with PL_EIO in d. */
+int ind_group_next(struct ind_group *g, struct ind_load_rec **recs, size_t *n,
+		   struct pl_diag *d);
+void ind_group_release(struct ind_group *g);
+
 /* Reads the persons of data in order, in memory or spilled. */
 struct ind_cursor {
 	const struct ind_data *data;
