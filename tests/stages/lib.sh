@@ -534,6 +534,15 @@ linkage_people() {
 	} >"$WORK/input/c.csv"
 }
 
+# linkage_people_mapped: a fixture with linkage_people, ingested and mapped.
+linkage_people_mapped() {
+	new_fixture
+	linkage_fixture
+	linkage_people
+	expect_ingest 0 -q
+	expect_map 0 -q --today 2026-01-15
+}
+
 # person_of FILE LINE, step_of FILE LINE, ref_of FILE LINE: the episode's
 # person_id (by its episode_person.person_key), episode_person.step,
 # episode.person_ref.

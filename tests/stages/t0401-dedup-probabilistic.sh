@@ -25,12 +25,7 @@
 # - with max_block = 2 the keys shared by three episodes are skipped and
 #   logged (a warning): b:6 and b:5 stay alone, the pairs of two still link.
 . "$(dirname "$0")/lib.sh"
-new_fixture
-linkage_fixture
-linkage_people
-
-expect_ingest 0 -q
-expect_map 0 -q --today 2026-01-15
+linkage_people_mapped
 expect_eq "map rejects" "0" "$(q "SELECT count(*) FROM reject WHERE stage = 'map';")"
 expect_eq "episodes by file and id_type" "a.csv PNR 24
 b.csv NONE 5

@@ -18,12 +18,7 @@
 # - a person_id this program would not write makes dedup write both tables
 #   whole again (a warning), with keys 1..n.
 . "$(dirname "$0")/lib.sh"
-new_fixture
-linkage_fixture
-linkage_people
-
-expect_ingest 0 -q
-expect_map 0 -q --today 2026-01-15
+linkage_people_mapped
 
 # canon: the person layer without its keys: each person (by person_id) with
 # its episodes and their steps, and the links by episode.
