@@ -341,30 +341,37 @@ static void nth_value(const char *list, int i, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* The name keys and the postcode of one episode from its unsealed values
- * (plain) under layout l, as the pools will hold them: "" when absent. */
-static void linkage_texts(const struct sealed_layout *l, const char *plain, char first[48],
-			  char last[48], char post[16])
+static uint32_t add_name(struct dedup *dd, const char *name);
+
+/* The name key of a first or last name as written: its id in the names
+ * pool, ID_BLANK for none. */
+static uint32_t name_id(struct dedup *dd, const char *raw)
 {
-	char v[256];
-	struct pl_buf tmp;
+	char key[48];
+	uint32_t id;
+
+	pl_name_key(raw, key, sizeof(key));
+	id = add_name(dd, key);
+	memset(key, 0, sizeof(key));
+	return id;
+}
+
+/* A postcode as written, folded and without spaces: its id in the
+ * postcodes pool, ID_BLANK for none.  tmp: a buffer to fold in. */
+static uint32_t post_id(struct dedup *dd, const char *raw, struct pl_buf *tmp)
+{
+	char post[16];
 	size_t o = 0;
 
-	nth_value(plain, l->first, v, sizeof(v));
-	pl_name_key(v, first, 48);
-	nth_value(plain, l->last, v, sizeof(v));
-	pl_name_key(v, last, 48);
-	nth_value(plain, l->post, v, sizeof(v));
-	pl_buf_init(&tmp);
-	pl_fold(v, strlen(v), &tmp);
-	for (size_t i = 0; i < tmp.len && o + 1 < 16; i++)
-		if (tmp.data[i] != ' ')
-			post[o++] = tmp.data[i];
+	pl_buf_reset(tmp);
+	pl_fold(raw, strlen(raw), tmp);
+	for (size_t i = 0; i < tmp->len && o + 1 < sizeof(post); i++)
+		if (tmp->data[i] != ' ')
+			post[o++] = tmp->data[i];
 	post[o] = '\0';
-	if (tmp.data)
-		memset(tmp.data, 0, tmp.cap);
-	pl_buf_release(&tmp);
-	memset(v, 0, sizeof(v));
+	if (tmp->data)
+		memset(tmp->data, 0, tmp->cap);
+	return o ? pl_intern_add(&dd->posts, post) : ID_BLANK;
 }
 
 /* ---- name frequencies --------------------------------------------------- */
@@ -773,14 +780,15 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 
 /*
  * Loading runs on two threads: this one reads the episodes (SQLite),
- * unseals their sealed values and turns them into name keys and postcodes
+ * unseals their sealed values and picks out the names and the postcode
  * (unseal_row: no shared state), into batches; a second one packs them
- * (pack_batch: pools, spill file, open records, samples, the sort by
- * person), in order, so that a record's position is the same as on one
- * thread.  Unsealing on the reading side balances the two: at 1M rows the
- * load took 2.4 s with the unsealing on the packing side, 1.7 s now.
- * Batches go round between two queues (lib/queue), so memory holds
- * LOAD_BATCHES of them.
+ * (pack_batch: name keys and folded postcodes, pools, spill file, open
+ * records, samples, the sort by person), in order, so that a record's
+ * position is the same as on one thread.  That split balances the two: at
+ * 1M rows the load took 2.4 s with all the unsealing on the packing side,
+ * 1.7 s with the name keys made on the reading side too, 1.4 s now (10M
+ * rows: 17.8, 16.8, 15.3 s).  Batches go round between two queues
+ * (lib/queue), so memory holds LOAD_BATCHES of them.
  */
 #define LOAD_BATCH 512
 #define LOAD_BATCHES 4
@@ -807,6 +815,7 @@ struct loader {
 	size_t n_ls;
 	struct pl_queue full, empty;
 	struct pl_buf plain;       /* unsealed values (the reading thread's) */
+	struct pl_buf fold;        /* a postcode being folded (the packing thread's) */
 	enum pl_err err;           /* the packing thread's, with diag */
 	struct pl_diag diag;
 };
@@ -835,7 +844,9 @@ static enum pl_err unseal_row(struct loader *ld, sqlite3_stmt *st, struct load_b
 {
 	const void *blob = sqlite3_column_blob(st, 7);
 	const struct sealed_layout *l = layout_of(ld->ls, ld->n_ls, r->file_id);
-	char first[48], last[48], post[16];
+	int pos[3];
+	size_t *at[3] = { &r->first, &r->last, &r->post };
+	char v[256];
 
 	r->first = r->last = r->post = NO_TEXT;
 	if (!blob || !l)
@@ -843,13 +854,14 @@ static enum pl_err unseal_row(struct loader *ld, sqlite3_stmt *st, struct load_b
 	if (pl_unseal(ld->dd->seal_key, blob, (size_t)sqlite3_column_bytes(st, 7), &ld->plain))
 		return pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be opened: the "
 				   "key file is not the one used at ingest");
-	linkage_texts(l, ld->plain.data, first, last, post);
-	r->first = first[0] ? keep_text(&b->text, first, strlen(first)) : NO_TEXT;
-	r->last = last[0] ? keep_text(&b->text, last, strlen(last)) : NO_TEXT;
-	r->post = post[0] ? keep_text(&b->text, post, strlen(post)) : NO_TEXT;
-	memset(first, 0, sizeof(first));
-	memset(last, 0, sizeof(last));
-	memset(post, 0, sizeof(post));
+	pos[0] = l->first;
+	pos[1] = l->last;
+	pos[2] = l->post;
+	for (int i = 0; i < 3; i++) {
+		nth_value(ld->plain.data, pos[i], v, sizeof(v));
+		*at[i] = v[0] ? keep_text(&b->text, v, strlen(v)) : NO_TEXT;
+	}
+	memset(v, 0, sizeof(v));
 	return PL_OK;
 }
 
@@ -906,9 +918,9 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 	r.birth_year = r.birth.year ? r.birth.year : lr->birth_year;
 	r.sex[0] = sex ? sex[0] : '\0';   /* F, M or U: one letter */
 	r.sex[1] = '\0';
-	r.first_id = lr->first == NO_TEXT ? ID_BLANK : add_name(dd, text_at(b, lr->first));
-	r.last_id = lr->last == NO_TEXT ? ID_BLANK : add_name(dd, text_at(b, lr->last));
-	r.post_id = lr->post == NO_TEXT ? ID_BLANK : pl_intern_add(&dd->posts, text_at(b, lr->post));
+	r.first_id = lr->first == NO_TEXT ? ID_BLANK : name_id(dd, text_at(b, lr->first));
+	r.last_id = lr->last == NO_TEXT ? ID_BLANK : name_id(dd, text_at(b, lr->last));
+	r.post_id = lr->post == NO_TEXT ? ID_BLANK : post_id(dd, text_at(b, lr->post), &ld->fold);
 	return keep_record(dd, &r, d);
 }
 
@@ -988,6 +1000,7 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 	memset(&ld, 0, sizeof(ld));
 	ld.dd = dd;
 	pl_buf_init(&ld.plain);
+	pl_buf_init(&ld.fold);
 	pl_queue_init(&ld.full, LOAD_BATCHES);
 	pl_queue_init(&ld.empty, LOAD_BATCHES);
 	for (size_t i = 0; i < LOAD_BATCHES; i++) {
@@ -1033,6 +1046,7 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 	if (ld.plain.data)
 		memset(ld.plain.data, 0, ld.plain.cap); /* names leave memory with the buffer */
 	pl_buf_release(&ld.plain);
+	pl_buf_release(&ld.fold);
 	return err;
 }
 
