@@ -801,7 +801,7 @@ struct load_row {
 	long line;
 	int birth_year;
 	size_t district, ref, type, birth, sex; /* NO_TEXT: NULL */
-	size_t first, last, post;  /* unsealed name keys and postcode; NO_TEXT: blank */
+	size_t first, last, post;  /* unsealed names and postcode as written; NO_TEXT: blank */
 };
 
 struct load_batch {
