@@ -1036,8 +1036,8 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 	dd->src_no_id = pl_xcalloc(dd->n_sources + 1, sizeof(*dd->src_no_id));
 	if (!err)
 		err = pl_db_prepare(dd->db, "SELECT file_id, line, district, person_ref, id_type, "
-				    "birth_date, sex, birth_year FROM episode ORDER BY file_id, line",
-				    &st, d);
+				    "birth_date, sex, birth_year FROM episode "
+				    "ORDER BY file_id, line", &st, d);
 	if (!err)
 		err = pl_db_prepare(dd->db, "SELECT file_id, line, sealed FROM raw_row "
 				    "ORDER BY file_id, line", &ld.raw, d);
