@@ -34,7 +34,7 @@ files=$(report_files)
 expect_true "the good night published its tables" test "$(report_csv | grep -c '^== ')" -gt 10
 
 # lock SQL: a sqlite3 process holds the database through a fifo, running
-# SQL, until unlock; waits until a writer is refused.
+# SQL (with a busy timeout), until unlock; waits until a writer is refused.
 holder=
 lock() {
 	rm -f "$WORK/lock.fifo"
@@ -43,7 +43,10 @@ lock() {
 	holder=$!
 	bg_pids="$bg_pids $holder"
 	exec 3>"$WORK/lock.fifo"
-	printf '%s\n' "$1" >&3
+	# a busy timeout: the probe below may hold the lock for an instant just
+	# when the holder asks for it (without one the holder gave up at once,
+	# and this test failed now and then under load)
+	printf '.timeout 10000\n%s\n' "$1" >&3
 	for _ in $(seq 100); do
 		sqlite3 -batch "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || break
 		sleep 0.1
