@@ -2174,11 +2174,12 @@ static void step_done(struct timespec *t, const char *step)
  * 2. load_records gave every episode with a valid number to an external
  *    sort by person_ref (lib/extsort; person_refs are 32 hex digits, 128
  *    bits); merged with the open persons, each run of one id is a person,
- *    keyed 1..n in person_id order; each episode's key and step go to a
+ *    in person_id order, matched against the rows person held (dedup/store:
+ *    its old key, else the next one); each episode's key and step go to a
  *    second external sort, by position in the spill file;
- * 3. episode_person is filled from that sort, reading the spill file
- *    alongside for file and line: (file_id, line) order, which appends to
- *    the table's key order instead of inserting all over it.
+ * 3. episode_person is matched from that sort, reading the spill file
+ *    alongside for file and line: (file_id, line) order, the table's own,
+ *    and only its changes are written.
  */
 
 /* A person with open records. */
