@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -326,4 +326,65 @@ CREATE TABLE linkage_source (
     episodes_no_id INTEGER NOT NULL,
     persons        INTEGER NOT NULL,
     persons_across INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- @since 5
+-- What dedup keeps between runs (docs/linkage.md, "Nights"), so that a
+-- night scores only the pairs with a new episode.  Rewritten by dedup only.
+-- The parameters of the last estimate, reused (frozen) until refresh_days
+-- have passed, linkage.ini or the key changed, or dedup --estimate; and the
+-- episodes the last run read, with a keyed fingerprint of them in
+-- (file_id, line) order.  One row.
+CREATE TABLE linkage_state (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    settings_sha  TEXT NOT NULL,           -- sha256 of linkage.ini at the estimate
+    key_check     INTEGER NOT NULL,        -- keyed hash of a constant: which key
+    estimated_at  TEXT NOT NULL,           -- UTC, ISO 8601
+    prior         REAL NOT NULL,
+    named         INTEGER NOT NULL,        -- first and last names counted (linkage_name)
+    label_pairs   INTEGER NOT NULL,
+    m_by_em       INTEGER NOT NULL,
+    match_share   REAL,                    -- EM's, if m_by_em
+    episodes      INTEGER NOT NULL,        -- episodes the last run read
+    fingerprint   INTEGER NOT NULL         -- keyed hash over them
+);
+
+-- m and u of each comparison level as estimated (level 0: missing, then
+-- the levels from the lowest agreement up).
+CREATE TABLE linkage_weight (
+    comparison TEXT NOT NULL,
+    level      INTEGER NOT NULL,
+    m          REAL NOT NULL,
+    u          REAL NOT NULL,
+    PRIMARY KEY (comparison, level)
+) WITHOUT ROWID;
+
+-- Name frequencies for the term-frequency adjustment, by a keyed hash of
+-- the name key (never the name: a plain hash could be reversed by hashing
+-- a list of names).
+CREATE TABLE linkage_name (
+    name_hash INTEGER PRIMARY KEY,
+    n         INTEGER NOT NULL
+);
+
+-- The candidate pairs counted by comparison pattern (kind 'pattern', id:
+-- the levels as in linkage_pair.pattern) and by the first blocking rule that
+-- blocks them (kind 'rule', id: the rule's number from 0); only counts above 0.
+CREATE TABLE linkage_count (
+    kind TEXT NOT NULL,
+    id   INTEGER NOT NULL,
+    n    INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+
+-- The pairs of episodes at or above the threshold, as scored (a before b in
+-- (file_id, line) order).  Clustering reads them all again every run.
+CREATE TABLE linkage_pair (
+    a_file_id INTEGER NOT NULL,
+    a_line    INTEGER NOT NULL,
+    b_file_id INTEGER NOT NULL,
+    b_line    INTEGER NOT NULL,
+    weight    REAL NOT NULL,               -- log2 Bayes factor incl. the prior
+    pattern   INTEGER NOT NULL,            -- levels, one base-5 digit each (0: missing)
+    PRIMARY KEY (a_file_id, a_line, b_file_id, b_line)
 ) WITHOUT ROWID;

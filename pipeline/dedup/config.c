@@ -112,6 +112,11 @@ static int handle(void *user, const char *section, const char *key, const char *
 		if (number(value, 0, 64, &v) || v != (long)v)
 			return bad(st, line, "threads is not 0..64 (0: one per core):", value);
 		cfg->threads = (long)v;
+	} else if (strcasecmp(key, "refresh_days") == 0) {
+		if (number(value, 0, 3650, &v) || v != (long)v)
+			return bad(st, line, "refresh_days is not 0..3650 (0: estimate every run):",
+				   value);
+		cfg->refresh_days = (long)v;
 	} else if (strcasecmp(key, "tf_adjust") == 0) {
 		if (strcasecmp(value, "yes") != 0 && strcasecmp(value, "no") != 0)
 			return bad(st, line, "tf_adjust is not yes or no:", value);
@@ -144,9 +149,10 @@ enum pl_err dedup_config_load(const char *path, struct dedup_config *cfg, struct
 	cfg->em_iterations = 200;
 	cfg->max_block = 2000;
 	cfg->tf_adjust = 1;
+	cfg->refresh_days = 7;
 	cfg->name_high = 0.92;
 	cfg->name_low = 0.80;
-	err = pl_ini_parse(path, handle, &st, NULL, d);
+	err = pl_ini_parse(path, handle, &st, cfg->sha256, d);
 	if (err == PL_ENOINPUT)
 		err = pl_diag_set(d, PL_ECONFIG, path, 0, "cannot read the linkage settings");
 	if (!err && cfg->n_rules == 0)

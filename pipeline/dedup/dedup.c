@@ -25,6 +25,12 @@
  * and the spill file hold levels, weights, pool ids, hashes and
  * pseudonymous ids.  The person layer is computed whole in one transaction
  * and only its changes are written (dedup/store.c).
+ *
+ * Nights (dedup/state.h, "nights" below): the estimated parameters are
+ * stored and reused for refresh_days; a run with them whose first episodes
+ * are exactly the last run's scores only the pairs with a new episode and
+ * takes the others from linkage_pair, which gives the tables of a run
+ * scoring every pair with the same parameters (--rescore).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dedup.h"
@@ -50,6 +56,7 @@
 #include "queue.h"
 #include "secret.h"
 #include "spill.h"
+#include "state.h"
 #include "store.h"
 #include "text.h"
 #include "uf.h"
@@ -90,6 +97,12 @@ struct rec {
 };
 
 #define ID_BLANK UINT32_MAX
+/* Flags at the first entry of a block in an index (struct oindex): the
+ * block is skipped; it holds a record new since the last run (a night).
+ * Positions and open records' numbers stay below REC_LIMIT. */
+#define REC_SKIPPED 0x80000000u
+#define REC_FRESH 0x40000000u
+#define REC_LIMIT 0x40000000L
 #define NODE_VALID UINT32_MAX      /* crec.node of an episode with a valid number */
 
 /* What the comparisons read of a record, packed (24 bytes) so that the
@@ -178,6 +191,15 @@ struct pair {
 	double weight;
 	signed char lv[C__COUNT];
 	unsigned char linked;      /* this link joined two persons */
+	unsigned char kept;        /* from linkage_pair, not scored by this run */
+};
+
+_Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's dimensions");
+
+/* An end of a stored pair, given its spill position by the load. */
+struct pair_end {
+	int64_t file_id, line;
+	uint32_t *pos;
 };
 
 struct dedup {
@@ -231,8 +253,27 @@ struct dedup {
 	double w[C__COUNT][N_LEVELS];  /* log2(m/u) of each level */
 	double *tf_w[2];               /* exact first / last name, by name id */
 	double prior_w;                /* prior_weight() */
+	/* between runs (state.c, "nights" below) */
+	unsigned char link_key[PL_KEY_BYTES]; /* keyed hashes of names and records */
+	struct dedup_state st;      /* as stored by the last run */
+	int frozen;                 /* the parameters are st's, not estimated */
+	size_t n_old;               /* a night: the first n_old records are the last
+				     * run's, unchanged; only pairs with a later one are
+				     * scored.  0: every pair is */
+	struct state_pair *kept;    /* a night: the stored pairs */
+	size_t n_kept;
+	struct pair_end *ends;      /* their ends by (file_id, line), resolved by the load */
+	size_t n_ends, ends_at;
+	uint64_t fp, fp_old;        /* fingerprint of the records so far, and of the
+				     * first st.episodes */
+	uint64_t *name_h, *post_h;  /* keyed hash by name and postcode id */
+	size_t name_h_cap, post_h_cap;
 };
 
+
+/* nights, below */
+static void drop_kept(struct dedup *dd, const char *why);
+static enum pl_err write_state(struct dedup *dd, struct pl_diag *d);
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -343,6 +384,21 @@ static void nth_value(const char *list, int i, char *out, size_t size)
 
 static uint32_t add_name(struct dedup *dd, const char *name);
 
+/* (*h)[id] = the keyed hash of s, if id is new in its pool (had fewer than
+ * id + 1 entries before): what the fingerprint and the stored name
+ * frequencies know of a name or postcode. */
+static void hash_new(const struct dedup *dd, uint64_t **h, size_t *cap, uint32_t id,
+		     size_t before, const char *s)
+{
+	if (id < before)
+		return;
+	if (id >= *cap) {
+		*cap = 2 * (size_t)id + 64;
+		*h = pl_xrealloc(*h, *cap * sizeof(**h));
+	}
+	(*h)[id] = pl_hash64(dd->link_key, s, strlen(s));
+}
+
 /* The name key of a first or last name as written: its id in the names
  * pool, ID_BLANK for none. */
 static uint32_t name_id(struct dedup *dd, const char *raw)
@@ -371,7 +427,15 @@ static uint32_t post_id(struct dedup *dd, const char *raw, struct pl_buf *tmp)
 	post[o] = '\0';
 	if (tmp->data)
 		memset(tmp->data, 0, tmp->cap);
-	return o ? pl_intern_add(&dd->posts, post) : ID_BLANK;
+	if (o) {
+		size_t before = pl_intern_count(&dd->posts);
+		uint32_t id = pl_intern_add(&dd->posts, post);
+
+		hash_new(dd, &dd->post_h, &dd->post_h_cap, id, before, post);
+		memset(post, 0, sizeof(post));
+		return id;
+	}
+	return ID_BLANK;
 }
 
 /* ---- name frequencies --------------------------------------------------- */
@@ -387,11 +451,13 @@ static struct level_cache *level_cache_new(void)
 /* The id of a name key in the pool, counted; ID_BLANK for a blank one. */
 static uint32_t add_name(struct dedup *dd, const char *name)
 {
+	size_t before = pl_intern_count(&dd->names);
 	uint32_t id;
 
 	if (!name[0])
 		return ID_BLANK;
 	id = pl_intern_add(&dd->names, name);
+	hash_new(dd, &dd->name_h, &dd->name_h_cap, id, before, name);
 	if (id >= dd->name_cap) {
 		size_t old = dd->name_cap;
 
@@ -727,6 +793,49 @@ static uint32_t pack_place(int district, int source)
 	return (uint32_t)district | (uint32_t)(source & 0xffff) << 16;
 }
 
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The fingerprint f with record r (packed as c) folded in: what linking
+ * reads of it, names and postcode by keyed hash.  The same records in the
+ * same order give the same fingerprint; a change almost surely another. */
+static uint64_t fold_record(const struct dedup *dd, uint64_t f, const struct rec *r,
+			    const struct crec *c)
+{
+	uint64_t v[7] = { 0 };
+
+	if (r->ref && !store_id_bits(r->ref, &v[1], &v[2]))
+		v[1] = fnv1a(1469598103934665603ULL, r->ref);
+	v[0] = (uint64_t)r->file_id << 32 ^ (uint64_t)r->line;
+	v[3] = (uint64_t)r->id << 56 ^ (uint64_t)(uint32_t)c->birth << 24 ^
+	       (uint64_t)(uint16_t)c->birth_year << 8 ^ (unsigned char)c->sex;
+	v[4] = c->first == ID_BLANK ? 0 : dd->name_h[c->first];
+	v[5] = c->last == ID_BLANK ? 0 : dd->name_h[c->last];
+	v[6] = c->post == ID_BLANK ? 0 : dd->post_h[c->post];
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		f = mix64(f + v[i]);
+	return f;
+}
+
+/* Gives the stored pairs' ends at (file_id, line) of r the position idx
+ * (the ends and the records come in the same order). */
+static void resolve_ends(struct dedup *dd, const struct rec *r, uint32_t idx)
+{
+	while (dd->ends_at < dd->n_ends) {
+		struct pair_end *e = &dd->ends[dd->ends_at];
+
+		if (e->file_id > r->file_id || (e->file_id == r->file_id && e->line > r->line))
+			break;
+		if (e->file_id == r->file_id && e->line == r->line)
+			*e->pos = idx;
+		dd->ends_at++;
+	}
+}
+
 /* The record r, packed, to the spill file; an open one also to memory,
  * a valid one to the label sample and the sort by person. */
 static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_diag *d)
@@ -739,6 +848,11 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	s.file_id = r->file_id;
 	s.line = r->line;
 	block_keys(dd, r, s.key);
+	dd->fp = fold_record(dd, dd->fp, r, &s.c);
+	if ((size_t)idx + 1 == (size_t)dd->st.episodes)
+		dd->fp_old = dd->fp;
+	if (dd->n_ends)
+		resolve_ends(dd, r, idx);
 	if (r->id == ID_VALID) {
 		struct pl_kv kv = { 0, 0, idx, pack_place(r->district, r->source) };
 		enum pl_err err;
@@ -922,13 +1036,13 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 	r.district = name_index(&dd->districts, &dd->n_districts, text_at(b, lr->district));
 	layout = layout_of(ld->ls, ld->n_ls, r.file_id);
 	r.source = layout ? layout->source : -1;
-	/* positions and open records' numbers are 31 bits (REC_SKIPPED) */
-	if (dd->n_recs >= INT32_MAX || r.file_id < 0 || r.file_id > UINT32_MAX ||
+	/* positions and open records' numbers are 30 bits (REC_SKIPPED, REC_FRESH) */
+	if (dd->n_recs >= REC_LIMIT || r.file_id < 0 || r.file_id > UINT32_MAX ||
 	    r.line < 0 || (unsigned long)r.line > UINT32_MAX || r.district > INT16_MAX ||
 	    r.source > INT16_MAX)
 		return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: more than %ld "
 				   "episodes, files, lines, districts or sources to link",
-				   r.file_id, r.line, (long)INT32_MAX);
+				   r.file_id, r.line, (long)REC_LIMIT);
 	if (r.source >= 0) {
 		dd->src_episodes[r.source]++;
 		dd->src_no_id[r.source] += type && strcmp(type, "NONE") == 0;
@@ -1147,6 +1261,7 @@ struct oindex {
 				     * a run's first entry if the block is skipped */
 	uint32_t *n_valid;          /* until skip_blocks, at a run's first entry: the
 				     * valid records with its key */
+	uint32_t *n_old_valid;      /* a night, likewise: of those, the last run's */
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
 	uint32_t base;              /* block id of entry 0: a block's id is base + its
@@ -1172,11 +1287,9 @@ static int next_run(const struct oindex *ix, struct ix_run *u)
 	return 1;
 }
 
-#define REC_SKIPPED 0x80000000u
-
 static uint32_t ix_rec(const struct oindex *ix, size_t i)
 {
-	return ix->rec[i] & ~REC_SKIPPED;
+	return ix->rec[i] & ~(REC_SKIPPED | REC_FRESH);
 }
 
 /* The block id of the run starting at entry lo, BLK_NONE if skipped. */
@@ -1227,6 +1340,8 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	ix->fp = pl_xmalloc((n + 1) * sizeof(*ix->fp));
 	ix->rec = pl_xmalloc((n + 1) * sizeof(*ix->rec));
 	ix->n_valid = pl_xcalloc(n + 1, sizeof(*ix->n_valid));
+	if (dd->n_old)
+		ix->n_old_valid = pl_xcalloc(n + 1, sizeof(*ix->n_old_valid));
 	ix->dir = pl_xcalloc(65537, sizeof(*ix->dir));
 	for (size_t i = 0; i < n; i++) {
 		ix->fp[i] = (uint32_t)keys[i].key;
@@ -1267,6 +1382,9 @@ static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struc
 
 				if (e != SIZE_MAX && b->ix[r].n_valid[e] < max)
 					b->ix[r].n_valid[e]++;
+				if (e != SIZE_MAX && b->ix[r].n_old_valid && at + i < dd->n_old &&
+				    b->ix[r].n_old_valid[e] < max)
+					b->ix[r].n_old_valid[e]++;
 			}
 		}
 	}
@@ -1347,26 +1465,50 @@ static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
 	free(done);
 }
 
-/* Skips (and logs) the blocks of more than max_block records; the counts
- * of count_valid are freed. */
-static void skip_blocks(const struct dedup *dd, struct blocking *b)
+/* A night: whether the run [lo, hi) of ix holds an open record new since
+ * the last run; *old: its open records of the last run. */
+static int block_fresh(const struct dedup *dd, const struct oindex *ix, size_t lo, size_t hi,
+		       long *old)
 {
+	*old = 0;
+	for (size_t i = lo; i < hi; i++)
+		*old += view_at(dd, ix_rec(ix, i))->idx < dd->n_old;
+	return *old < (long)(hi - lo);
+}
+
+/* Skips (and logs) the blocks of more than max_block records; the counts
+ * of count_valid are freed.  On a night, marks the blocks with a new open
+ * record (REC_FRESH); returns how many blocks the last run kept that the
+ * new records make too large (those pairs are gone now). */
+static size_t skip_blocks(const struct dedup *dd, struct blocking *b)
+{
+	size_t outgrown = 0;
+
 	for (size_t r = 0; r < b->n_rules; r++) {
 		struct oindex *ix = &b->ix[r];
 		size_t skipped = 0;
 
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+			long old = 0;
+			int fresh = dd->n_old && block_fresh(dd, ix, u.lo, u.hi, &old);
+
 			if ((long)(u.hi - u.lo) + (long)ix->n_valid[u.lo] > dd->cfg.max_block) {
 				ix->rec[u.lo] |= REC_SKIPPED;
 				skipped++;
+				outgrown += dd->n_old && old + (long)ix->n_old_valid[u.lo] <=
+							 dd->cfg.max_block;
+			} else if (fresh) {
+				ix->rec[u.lo] |= REC_FRESH;
 			}
 		}
 		free(ix->n_valid);
-		ix->n_valid = NULL;
+		free(ix->n_old_valid);
+		ix->n_valid = ix->n_old_valid = NULL;
 		if (skipped)
 			pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than "
 			       "%ld episodes were skipped", r + 1, skipped, dd->cfg.max_block);
 	}
+	return outgrown;
 }
 
 /* Each open record's block under each rule. */
@@ -1407,7 +1549,8 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 		for (size_t i = 0; i < dd->n_open; i++)
 			dd->by_idx[i] = (uint32_t)i;
 	}
-	skip_blocks(dd, b);
+	if (skip_blocks(dd, b)) /* the last run's pairs in them would have to go */
+		drop_kept(dd, "new episodes made a block too large (max_block)");
 	open_blocks(dd, b);
 	return PL_OK;
 }
@@ -1418,6 +1561,7 @@ static void blocking_release(struct blocking *b)
 		free(b->ix[r].fp);
 		free(b->ix[r].rec);
 		free(b->ix[r].n_valid);
+		free(b->ix[r].n_old_valid);
 		free(b->ix[r].dir);
 	}
 	memset(b, 0, sizeof(*b));
@@ -1484,7 +1628,7 @@ static void open_pairs(struct worker *w)
 
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
 			if (ix_block(ix, u.lo) == BLK_NONE || u.hi - u.lo < 2 ||
-			    k++ % w->n != w->id)
+			    (dd->n_old && !(ix->rec[u.lo] & REC_FRESH)) || k++ % w->n != w->id)
 				continue;
 			for (size_t i = u.lo; i < u.hi; i++) {
 				const struct oview *va = view_at(dd, ix_rec(ix, i));
@@ -1493,6 +1637,7 @@ static void open_pairs(struct worker *w)
 					const struct oview *vb = view_at(dd, ix_rec(ix, j));
 
 					if (va->c.node == vb->c.node ||
+					    (va->idx < dd->n_old && vb->idx < dd->n_old) ||
 					    blocked_before(va->blk, vb->blk, r))
 						continue;
 					one_pair(w, r, va->idx, &va->c, vb->idx, &vb->c);
@@ -1520,13 +1665,15 @@ static void prefetch_keys(const struct blocking *b, const struct srec *s)
 	}
 }
 
-/* The pairs of the valid record s (at position idx) with open records. */
+/* The pairs of the valid record s (at position idx) with open records; on
+ * a night, if s is the last run's, only with new ones. */
 static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 {
 	const struct dedup *dd = w->dd;
 	const struct blocking *b = w->b;
 	uint32_t vb[DEDUP_MAX_RULES];
 	size_t at[DEDUP_MAX_RULES];
+	int old = idx < dd->n_old;
 
 	for (size_t r = 0; r < b->n_rules; r++) {
 		at[r] = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
@@ -1534,12 +1681,13 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 	}
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
-		size_t end = vb[r] == BLK_NONE ? 0 : ix->dir[(s->key[r] >> 32) + 1];
+		size_t end = vb[r] == BLK_NONE || (old && !(ix->rec[at[r]] & REC_FRESH)) ? 0 :
+			     ix->dir[(s->key[r] >> 32) + 1];
 
 		for (size_t i = at[r]; i < end && ix->fp[i] == (uint32_t)s->key[r]; i++) {
 			const struct oview *o = view_at(dd, ix_rec(ix, i));
 
-			if (!blocked_before(vb, o->blk, r))
+			if (!(old && o->idx < dd->n_old) && !blocked_before(vb, o->blk, r))
 				one_pair(w, r, idx, &s->c, o->idx, &o->c);
 		}
 	}
@@ -2733,6 +2881,8 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 		err = write_links(&w, d);
 	if (!err)
 		err = write_params(dd, d);
+	if (!err)
+		err = write_state(dd, d);
 	writer_release(&w);
 	return err;
 }
@@ -2754,6 +2904,7 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 		return err;
 	pl_key_derive(&key, PL_SUBKEY_SEAL, dd->seal_key);
 	pl_key_derive(&key, PL_SUBKEY_PSEUDONYM, dd->ref_key);
+	pl_key_derive(&key, PL_SUBKEY_LINKAGE, dd->link_key);
 	pl_key_wipe(&key);
 	dd->stride = SREC_HEAD + dd->cfg.n_rules * sizeof(uint64_t);
 	dd->vstride = sizeof(struct oview) + dd->cfg.n_rules * sizeof(uint32_t);
@@ -2806,25 +2957,309 @@ static void close_run(struct dedup *dd)
 	pl_db_close(dd->db);
 	memset(dd->seal_key, 0, sizeof(dd->seal_key));
 	memset(dd->ref_key, 0, sizeof(dd->ref_key));
+	memset(dd->link_key, 0, sizeof(dd->link_key));
+	free(dd->name_h);
+	free(dd->post_h);
+	free(dd->kept);
+	free(dd->ends);
 }
 
 void dedup_summary_line(const struct dedup_summary *s, char *out, size_t size)
 {
-	char m_from[64];
+	char m_from[64], params[160];
 
 	if (s->m_by_em)
 		snprintf(m_from, sizeof(m_from), "m by EM, match share %.4f", s->lambda);
 	else
 		snprintf(m_from, sizeof(m_from), "m from %ld labelled pairs", s->label_pairs);
+	if (!s->frozen)
+		snprintf(params, sizeof(params), "parameters estimated now");
+	else if (s->new_episodes < 0)
+		snprintf(params, sizeof(params), "parameters of %s, every pair scored",
+			 s->estimated_at);
+	else
+		snprintf(params, sizeof(params), "parameters of %s, pairs scored for %ld new "
+			 "episodes, %ld kept", s->estimated_at, s->new_episodes, s->pairs_kept);
 	snprintf(out, size, "%ld episodes, %ld persons: %ld episodes by identity or reserve "
 		 "number, %ld by probabilistic links, %ld unlinked; %ld candidate pairs, %ld links "
-		 "(%ld refused), %s; written: persons %ld new, %ld changed, %ld gone; episodes' "
-		 "persons %ld new, %ld changed, %ld gone", s->episodes, s->persons,
+		 "(%ld refused), %s; %s; written: persons %ld new, %ld changed, %ld gone; "
+		 "episodes' persons %ld new, %ld changed, %ld gone", s->episodes, s->persons,
 		 s->deterministic, s->probabilistic, s->unlinked, s->candidate_pairs, s->links,
-		 s->refused, m_from, s->persons_new, s->persons_changed, s->persons_gone,
+		 s->refused, m_from, params, s->persons_new, s->persons_changed, s->persons_gone,
 		 s->episodes_new, s->episodes_changed, s->episodes_gone);
 }
 
+
+/* ---- nights: what the last run left (state.c) ------------------------- */
+
+static const char key_check_text[] = "dedup: which key";
+
+/* The time days ago (0: now), as linkage_state.estimated_at says it. */
+static void utc_days_ago(long days, char out[24])
+{
+	time_t t = time(NULL) - (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Why the parameters must be estimated; NULL if the stored ones serve. */
+static const char *estimate_reason(const struct dedup *dd)
+{
+	const struct dedup_state *st = &dd->st;
+	char cutoff[24];
+
+	if (dd->o->estimate)
+		return "--estimate";
+	if (!st->have)
+		return "none stored";
+	if (dd->cfg.refresh_days == 0)
+		return "refresh_days is 0";
+	if (strcmp(st->settings_sha, dd->cfg.sha256) != 0)
+		return "the linkage settings changed";
+	if (st->key_check != pl_hash64(dd->link_key, key_check_text, strlen(key_check_text)))
+		return "the key changed";
+	utc_days_ago(dd->cfg.refresh_days, cutoff);
+	if (strcmp(st->estimated_at, cutoff) < 0)
+		return "older than refresh_days";
+	return NULL;
+}
+
+static int end_before(const void *a, const void *b)
+{
+	const struct pair_end *x = a, *y = b;
+
+	if (x->file_id != y->file_id)
+		return x->file_id < y->file_id ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The stored pairs, and their ends in load order for resolve_ends. */
+static enum pl_err read_kept(struct dedup *dd, struct pl_diag *d)
+{
+	enum pl_err err = state_read_pairs(dd->db, &dd->kept, &dd->n_kept, d);
+
+	if (err)
+		return err;
+	dd->ends = pl_xmalloc((2 * dd->n_kept + 1) * sizeof(*dd->ends));
+	for (size_t i = 0; i < dd->n_kept; i++) {
+		struct state_pair *p = &dd->kept[i];
+
+		dd->ends[dd->n_ends++] = (struct pair_end){ p->a_file, p->a_line, &p->a };
+		dd->ends[dd->n_ends++] = (struct pair_end){ p->b_file, p->b_line, &p->b };
+	}
+	qsort(dd->ends, dd->n_ends, sizeof(*dd->ends), end_before);
+	return PL_OK;
+}
+
+/* Reads what the last run left, and decides: estimate the parameters, or
+ * reuse them (frozen), and then, unless --rescore, read the stored pairs
+ * for a night. */
+static enum pl_err read_state(struct dedup *dd, struct pl_diag *d)
+{
+	const char *why;
+	enum pl_err err = state_read(dd->db, cmp_names, &dd->st, d);
+
+	if (err)
+		return err;
+	why = estimate_reason(dd);
+	dd->frozen = !why;
+	dd->sum->frozen = dd->frozen;
+	dd->sum->new_episodes = -1;
+	if (why) {
+		pl_log(PL_LOG_DEBUG, NULL, "estimating the linkage parameters: %s", why);
+		dd->st.episodes = 0; /* nothing to compare the episodes with */
+		return PL_OK;
+	}
+	snprintf(dd->sum->estimated_at, sizeof(dd->sum->estimated_at), "%s", dd->st.estimated_at);
+	return dd->o->rescore || !dd->st.episodes ? PL_OK : read_kept(dd, d);
+}
+
+static void free_kept(struct dedup *dd)
+{
+	free(dd->kept);
+	free(dd->ends);
+	dd->kept = NULL;
+	dd->ends = NULL;
+	dd->n_kept = dd->n_ends = 0;
+}
+
+/* No night after all: every pair is scored. */
+static void drop_kept(struct dedup *dd, const char *why)
+{
+	pl_log(PL_LOG_DEBUG, NULL, "every candidate pair is scored: %s", why);
+	free_kept(dd);
+	dd->n_old = 0;
+	dd->sum->new_episodes = -1;
+}
+
+/* After the load: a night if the first st.episodes records are the last
+ * run's, unchanged, and every stored pair lies among them. */
+static void check_night(struct dedup *dd)
+{
+	size_t n_old = (size_t)dd->st.episodes;
+
+	if (!dd->frozen || dd->o->rescore || !n_old)
+		return;
+	if (dd->n_recs < n_old || dd->fp_old != dd->st.fingerprint) {
+		drop_kept(dd, "episodes read by the last run changed or are gone");
+		return;
+	}
+	for (size_t i = 0; i < dd->n_kept; i++) {
+		const struct state_pair *p = &dd->kept[i];
+
+		if (p->a >= p->b || p->b >= n_old) {
+			drop_kept(dd, "linkage_pair does not match the episodes");
+			return;
+		}
+	}
+	free(dd->ends);
+	dd->ends = NULL;
+	dd->n_ends = 0;
+	dd->n_old = n_old;
+	dd->sum->new_episodes = (long)(dd->n_recs - n_old);
+}
+
+static int cmp_name_hash(const void *a, const void *b)
+{
+	const struct state_name *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* The stored parameters in place of estimates: m, u, the prior, and the
+ * name frequencies (a name not stored counts as seen once). */
+static enum pl_err use_frozen(struct dedup *dd, struct pl_diag *d)
+{
+	struct state_name *names = NULL;
+	size_t n_names = 0;
+	enum pl_err err = state_read_names(dd->db, &names, &n_names, d);
+
+	memcpy(dd->m, dd->st.m, sizeof(dd->m));
+	memcpy(dd->u, dd->st.u, sizeof(dd->u));
+	dd->prior = dd->st.prior;
+	dd->lambda = dd->st.match_share;
+	dd->sum->label_pairs = dd->st.label_pairs;
+	dd->sum->m_by_em = dd->st.m_by_em;
+	dd->sum->lambda = dd->st.match_share;
+	for (size_t i = 0; !err && i < pl_intern_count(&dd->names); i++) {
+		struct state_name key = { dd->name_h[i], 0 };
+		const struct state_name *f = bsearch(&key, names, n_names, sizeof(*names),
+						     cmp_name_hash);
+
+		dd->name_n[i] = f ? f->n : 1;
+	}
+	dd->n_named = dd->st.named;
+	free(names);
+	return err;
+}
+
+/* The stored pairs and counts join this run's (a night). */
+static enum pl_err add_kept(struct dedup *dd, struct pl_diag *d)
+{
+	long before = 0;
+	enum pl_err err;
+
+	for (size_t p = 0; p < N_PATTERNS; p++)
+		before -= dd->pattern_n[p];
+	err = state_add_counts(dd->db, dd->pattern_n, N_PATTERNS, dd->rule_pairs,
+			       DEDUP_MAX_RULES, d);
+	for (size_t p = 0; p < N_PATTERNS; p++)
+		before += dd->pattern_n[p];
+	dd->sum->candidate_pairs += before;
+	dd->pairs = pl_xrealloc(dd->pairs, (dd->n_pairs + dd->n_kept + 1) * sizeof(*dd->pairs));
+	for (size_t i = 0; i < dd->n_kept; i++) {
+		const struct state_pair *k = &dd->kept[i];
+		struct pair *p = &dd->pairs[dd->n_pairs++];
+		int pattern = k->pattern;
+
+		memset(p, 0, sizeof(*p));
+		p->a = k->a;
+		p->b = k->b;
+		p->weight = k->weight;
+		for (int c = C__COUNT - 1; c >= 0; c--, pattern /= N_LEVELS)
+			p->lv[c] = (signed char)(pattern % N_LEVELS - 1);
+		p->kept = 1;
+	}
+	dd->sum->pairs_kept = (long)dd->n_kept;
+	free_kept(dd);
+	return err;
+}
+
+/* The name frequencies as stored: by hash, a hash met twice counted once
+ * with both counts. */
+static struct state_name *name_table(const struct dedup *dd, size_t *n)
+{
+	size_t count = pl_intern_count(&dd->names), u = 0;
+	struct state_name *t = pl_xmalloc((count + 1) * sizeof(*t));
+
+	for (size_t i = 0; i < count; i++)
+		t[i] = (struct state_name){ dd->name_h[i], dd->name_n[i] };
+	qsort(t, count, sizeof(*t), cmp_name_hash);
+	for (size_t i = 0; i < count; i++) {
+		if (u && t[u - 1].hash == t[i].hash)
+			t[u - 1].n += t[i].n;
+		else
+			t[u++] = t[i];
+	}
+	*n = u;
+	return t;
+}
+
+/* What the next run needs: the parameters (if estimated now), the episodes
+ * read and their fingerprint, and the pairs this run scored (a night adds
+ * them to the stored ones; any other run replaces those). */
+static enum pl_err write_state(struct dedup *dd, struct pl_diag *d)
+{
+	struct dedup_state *st = &dd->st;
+	struct state_pair *out = pl_xmalloc((dd->n_pairs + 1) * sizeof(*out));
+	size_t n = 0;
+	enum pl_err err = PL_OK;
+
+	if (!dd->frozen) {
+		struct state_name *names;
+		size_t n_names;
+
+		snprintf(st->settings_sha, sizeof(st->settings_sha), "%s", dd->cfg.sha256);
+		st->key_check = pl_hash64(dd->link_key, key_check_text, strlen(key_check_text));
+		utc_days_ago(0, st->estimated_at);
+		st->prior = dd->prior;
+		st->named = dd->n_named;
+		st->label_pairs = dd->sum->label_pairs;
+		st->m_by_em = dd->sum->m_by_em;
+		st->match_share = dd->lambda;
+		memcpy(st->m, dd->m, sizeof(st->m));
+		memcpy(st->u, dd->u, sizeof(st->u));
+		names = name_table(dd, &n_names);
+		err = state_write_names(dd->db, names, n_names, d);
+		free(names);
+	}
+	st->episodes = (long)dd->n_recs;
+	st->fingerprint = dd->fp;
+	if (!err)
+		err = state_write(dd->db, cmp_names, st, d);
+	if (!err)
+		err = state_write_counts(dd->db, dd->pattern_n, N_PATTERNS, dd->rule_pairs,
+					 dd->cfg.n_rules, d);
+	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
+		const struct pair *p = &dd->pairs[i];
+		struct state_pair *o = &out[n];
+		size_t oa, ob;
+
+		if (p->kept)
+			continue;
+		place_of(dd, p->a, &o->a_file, &o->a_line, &oa);
+		place_of(dd, p->b, &o->b_file, &o->b_line, &ob);
+		o->weight = p->weight;
+		o->pattern = (int)pattern_of(p->lv);
+		n++;
+	}
+	if (!err)
+		err = state_write_pairs(dd->db, out, n, dd->n_old == 0, d);
+	free(out);
+	return err;
+}
 
 /* From the spill file to the pairs above the threshold. */
 static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_diag *d)
@@ -2835,19 +3270,23 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	memset(&blocks, 0, sizeof(blocks));
 	fit_open(dd);
 	make_nodes(dd);
-	estimate_prior(dd);
-	caches_init(&dd->cache);
-	err = estimate_u(dd, d);
-	init_m(dd);
-	/* what the pair passes do not need leaves memory before blocking */
-	caches_release(&dd->cache);
+	if (dd->frozen) {
+		err = use_frozen(dd, d);
+	} else {
+		estimate_prior(dd);
+		caches_init(&dd->cache);
+		err = estimate_u(dd, d);
+		init_m(dd);
+		/* what the pair passes do not need leaves memory before blocking */
+		caches_release(&dd->cache);
+	}
 	free(dd->labels.l);
 	memset(&dd->labels, 0, sizeof(dd->labels));
-	step_done(t, "estimate u, m (labels)");
+	step_done(t, dd->frozen ? "parameters (stored)" : "estimate u, m (labels)");
 	if (!err)
 		err = blocking_init(dd, &blocks, d);
 	step_done(t, "blocking");
-	if (!err) {
+	if (!err && !dd->frozen) {
 		dd->sum->m_by_em = m_by_em(dd);
 		if (dd->sum->m_by_em) {
 			err = count_patterns(dd, &blocks, d);
@@ -2858,6 +3297,8 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	}
 	if (!err)
 		err = score(dd, &blocks, d);
+	if (!err && dd->n_old)
+		err = add_kept(dd, d);
 	blocking_release(&blocks);
 	step_done(t, "score candidate pairs");
 	return err;
@@ -2889,8 +3330,11 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	if (!err)
 		err = pl_db_exec(dd.db, "PRAGMA foreign_keys = OFF; BEGIN", d);
 	if (!err)
+		err = read_state(&dd, d);
+	if (!err)
 		err = load_records(&dd, d);
 	if (!err) {
+		check_night(&dd);
 		sum->episodes = (long)dd.n_recs;
 		step_done(&t, "load, unseal and spill");
 		err = link_pairs(&dd, &t, d);
@@ -2908,7 +3352,7 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		step_done(&t, "commit");
 	}
 	if (dd.db) {
-		char line[512];
+		char line[DEDUP_SUMMARY_MAX];
 
 		if (err)
 			sqlite3_exec(dd.db, "ROLLBACK", NULL, NULL, NULL);

@@ -3,7 +3,9 @@
  *
  * Reads: episode, raw_row (sealed linkage fields, unsealed in memory only),
  * file_column, input_file, mappings/linkage/linkage.ini, key file.
- * Writes: person, episode_person, person_link, linkage_param, linkage_source.
+ * Writes: person, episode_person, person_link, linkage_param, linkage_source,
+ * and what the next run reuses (dedup/state.h): linkage_state, _weight,
+ * _name, _count, _pair.
  */
 #ifndef DEDUP_H
 #define DEDUP_H
@@ -11,6 +13,7 @@
 #include <stdio.h>
 
 #include "pl.h"
+#include "secret.h"
 
 #define DEDUP_MAX_RULES 16
 #define DEDUP_MAX_KEYS 4
@@ -40,9 +43,11 @@ struct dedup_config {
 	long max_block;
 	int tf_adjust;
 	long threads;              /* for the pair passes; 0: one per core */
+	long refresh_days;         /* estimated parameters are reused this long; 0: never */
 	double name_high, name_low; /* Jaro-Winkler bands */
 	int rules[DEDUP_MAX_RULES][DEDUP_MAX_KEYS]; /* -1 terminated */
 	size_t n_rules;
+	char sha256[PL_SHA256_HEX]; /* of the settings file's bytes */
 };
 
 /* The name of a blocking key, e.g. "birth_date". */
@@ -58,6 +63,8 @@ struct dedup_opts {
 	const char *config_path;
 	const char *db_path;
 	const char *key_path;
+	int estimate;              /* estimate the parameters even if stored ones are fresh */
+	int rescore;               /* score every pair even on a night */
 };
 
 struct dedup_summary {
@@ -76,8 +83,15 @@ struct dedup_summary {
 	long episodes_new, episodes_changed, episodes_gone; /* episode_person rows */
 	int m_by_em;               /* m was estimated by EM, not from the labels */
 	double lambda;             /* EM: estimated share of matches among candidate pairs */
+	int frozen;                /* the parameters were the stored ones, of estimated_at */
+	char estimated_at[24];
+	long new_episodes;         /* a night: the episodes new since the last run, the only
+				      ones whose pairs were scored; -1: every pair was */
+	long pairs_kept;           /* a night: pairs taken from the last run */
 };
 
+/* The run's one-line summary; DEDUP_SUMMARY_MAX holds the longest. */
+#define DEDUP_SUMMARY_MAX 768
 void dedup_summary_line(const struct dedup_summary *sum, char *out, size_t size);
 
 /* Rebuilds the person tables from the current episodes in one transaction. */

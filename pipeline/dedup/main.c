@@ -31,6 +31,10 @@ static const char usage_text[] =
 	"                       its episodes and every probabilistic link with each\n"
 	"                       comparison's contribution; WHAT is a person id or\n"
 	"                       FILE:LINE of one of its episodes\n"
+	"      --estimate       estimate the linkage parameters again, even if the\n"
+	"                       stored ones are younger than refresh_days\n"
+	"      --rescore        score every candidate pair, even on a night when only\n"
+	"                       the new episodes' pairs need it (the same result)\n"
 	"  -q, --quiet          print errors only\n"
 	"  -v, --verbose        print more detail\n"
 	"  -h, --help           print this help and exit\n"
@@ -48,7 +52,8 @@ static const char usage_text[] =
 
 static int usage_error(void)
 {
-	fputs("usage: dedup [-qv] [-c FILE] [-d FILE] [-k FILE] [--explain WHAT]\n"
+	fputs("usage: dedup [-qv] [-c FILE] [-d FILE] [-k FILE] [--estimate] [--rescore]\n"
+	      "             [--explain WHAT]\n"
 	      "try 'dedup --help' for more\n", stderr);
 	return EX_USAGE;
 }
@@ -63,15 +68,17 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "estimate", no_argument, NULL, 'E' },
+		{ "rescore", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dedup_opts o = { "mappings/linkage/linkage.ini", "output/pipeline.db", NULL };
+	struct dedup_opts o = { "mappings/linkage/linkage.ini", "output/pipeline.db", NULL, 0, 0 };
 	enum pl_log_level verbosity = PL_LOG_INFO;
 	const char *explain = NULL;
 	struct dedup_summary sum;
 	struct pl_diag d;
 	enum pl_err err;
-	char line[512];
+	char line[DEDUP_SUMMARY_MAX];
 	int c;
 
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
@@ -91,6 +98,8 @@ int main(int argc, char **argv)
 		case 'd': o.db_path = optarg; break;
 		case 'k': o.key_path = optarg; break;
 		case 'e': explain = optarg; break;
+		case 'E': o.estimate = 1; break;
+		case 'R': o.rescore = 1; break;
 		case 'q': verbosity = PL_LOG_ERROR; break;
 		case 'v': verbosity = PL_LOG_DEBUG; break;
 		case 'h': fputs(usage_text, stdout); return EX_OK;

@@ -233,6 +233,18 @@ void pl_pseudonym(const unsigned char subkey[PL_KEY_BYTES], const void *msg, siz
 	sodium_bin2hex(out, PL_PSEUDONYM_HEX, h, sizeof(h));
 }
 
+uint64_t pl_hash64(const unsigned char subkey[PL_KEY_BYTES], const void *msg, size_t len)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+
+	_Static_assert(crypto_shorthash_KEYBYTES <= PL_KEY_BYTES, "the subkey holds a SipHash key");
+	crypto_shorthash(h, msg, len, subkey);
+	for (size_t i = 0; i < sizeof(h); i++)
+		v = v << 8 | h[i];
+	return v;
+}
+
 void pl_sha256_init(struct pl_sha256 *h)
 {
 	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->state);

@@ -21,7 +21,8 @@
 
 enum pl_subkey {
 	PL_SUBKEY_SEAL = 1,       /* sealing sensitive columns in the database */
-	PL_SUBKEY_PSEUDONYM = 2   /* person_ref from a normalised identity number */
+	PL_SUBKEY_PSEUDONYM = 2,  /* person_ref from a normalised identity number */
+	PL_SUBKEY_LINKAGE = 3     /* dedup's stored name frequencies and fingerprints */
 };
 
 struct pl_key {
@@ -75,6 +76,11 @@ int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
  * The same key and message always give the same pseudonym. */
 void pl_pseudonym(const unsigned char subkey[PL_KEY_BYTES], const void *msg, size_t len,
 		  char out[PL_PSEUDONYM_HEX]);
+
+/* A keyed 64-bit hash of msg (SipHash-2-4 under the subkey's first 16
+ * bytes): for keys a table may hold where a plain hash of a short value,
+ * such as a name, could be reversed by hashing a dictionary. */
+uint64_t pl_hash64(const unsigned char subkey[PL_KEY_BYTES], const void *msg, size_t len);
 
 /* Streaming SHA-256. */
 struct pl_sha256 {

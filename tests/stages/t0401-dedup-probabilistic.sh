@@ -227,7 +227,7 @@ linkage_set m_from labels
 expect_dedup 0
 expect_dedup_reconciled
 expect_grep "m_from labels: the summary says where m came from" \
-	' dedup I .*m from 20 labelled pairs; written: ' "$(cat "$ERR")"
+	' dedup I .*m from 20 labelled pairs; parameters estimated now; written: ' "$(cat "$ERR")"
 expect_eq "m_from labels: no match share (EM did not run)" "1" \
 	"$(q "SELECT m IS NULL FROM linkage_param WHERE comparison = 'run' AND level = 'match_share';")"
 expect_eq "m_from labels: m of first_name exact, birth_date exact" "0.931818 0.931818" \

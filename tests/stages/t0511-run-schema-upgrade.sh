@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
-# episode with a mapping_sha256 per row) to version 4 (through 3), and of a
-# version 3 database (no linkage_source) to 4:
+# episode with a mapping_sha256 per row) to version 5 (through 3 and 4), of a
+# version 3 database (no linkage_source) and of a version 4 one (no linkage
+# state) to 5:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id) and the run.state kept;
@@ -18,14 +19,18 @@
 # - a version 3 database (the new one without linkage_source): report
 #   refuses it; the driver upgrades it (a 'schema 4' stage_run row), runs
 #   dedup again, which fills linkage_source as on the new database and
-#   writes no person row, and the report tables are as new.
+#   writes no person row, and the report tables are as new;
+# - a version 4 database (no linkage_state, _weight, _name, _count, _pair):
+#   report refuses it; the driver upgrades it, the tables empty, and runs
+#   nothing again; dedup then estimates the parameters as on a first run,
+#   stores them and writes no person row.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 4" "4" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 5" "5" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -89,14 +94,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 4%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 5%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 4" "4" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 5" "5" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -114,6 +119,10 @@ expect_eq "upgraded: version 4's stage_run row, and linkage_source empty" \
 	"dedup|schema 4||schema upgraded to version 4: linkage_source is new, dedup must run again|0" \
 	"$(q "SELECT stage, version, exit_code, summary, (SELECT count(*) FROM linkage_source)
 	        FROM stage_run WHERE version = 'schema 4';")"
+expect_eq "upgraded: version 5's linkage state tables, empty" "0|0|0|0|0" \
+	"$(q "SELECT (SELECT count(*) FROM linkage_state), (SELECT count(*) FROM linkage_weight),
+	          (SELECT count(*) FROM linkage_name), (SELECT count(*) FROM linkage_count),
+	          (SELECT count(*) FROM linkage_pair);")"
 expect_eq "upgraded: indicator tables untouched by the failed indicators run" \
 	"$indicators_before" "$(indicator_tables)"
 
@@ -134,17 +143,35 @@ expect_eq "episode_v: every episode with its file's mapping_sha256" "$n_episodes
 expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
 
 # Version 3: this database as it was before linkage_source.
-q "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4';
+v5_tables="DROP TABLE linkage_state; DROP TABLE linkage_weight; DROP TABLE linkage_name;
+	   DROP TABLE linkage_count; DROP TABLE linkage_pair;"
+q "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4'; $v5_tables
    PRAGMA user_version = 3;"
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v3" -d "$DB"
-expect_like "report names the versions (3)" '%schema version 3, this program needs 4%' \
+expect_like "report names the versions (3)" '%schema version 3, this program needs 5%' \
 	"$(cat "$ERR")"
 expect_run 0
 expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "4 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "5 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
+
+# Version 4: this database as it was before the linkage state.  Nothing
+# forces a run: the next dedup run estimates the parameters, as a first run.
+q "$v5_tables PRAGMA user_version = 4;"
+expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v4" -d "$DB"
+expect_like "report names the versions (4)" '%schema version 4, this program needs 5%' \
+	"$(cat "$ERR")"
+expect_run 0 -q
+expect_eq "version 4: upgraded, the state tables empty, nothing run again" "5 0 $(q 'SELECT count(*) FROM stage_run;')" \
+	"$(q 'PRAGMA user_version;') $(q 'SELECT count(*) FROM linkage_state;') $(q 'SELECT count(*) FROM stage_run;')"
+expect_dedup 0
+expect_like "version 4: dedup estimates, writing no person row" \
+	'%parameters estimated now; written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
+	"$(cat "$ERR")"
+expect_eq "version 4: the linkage state stored" "1" "$(q 'SELECT count(*) FROM linkage_state;')"
+expect_eq "version 4: persons and linkage_source as new" "$persons" "$(person_state)"
 finish

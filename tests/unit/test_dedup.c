@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -128,17 +129,59 @@ static void test_dedup__summary_says_where_m_came_from(void **state)
 				   .links = 3, .refused = 1, .label_pairs = 4500, .lambda = 0.25,
 				   .persons_new = 2, .persons_changed = 1, .persons_gone = 3,
 				   .episodes_new = 4, .episodes_changed = 5, .episodes_gone = 0 };
-	char line[512];
+	char line[DEDUP_SUMMARY_MAX];
 
 	(void)state;
 	dedup_summary_line(&s, line, sizeof(line));
 	assert_string_equal(line, "10 episodes, 7 persons: 6 episodes by identity or reserve "
 			    "number, 3 by probabilistic links, 1 unlinked; 12 candidate pairs, "
-			    "3 links (1 refused), m from 4500 labelled pairs; written: persons 2 "
-			    "new, 1 changed, 3 gone; episodes' persons 4 new, 5 changed, 0 gone");
+			    "3 links (1 refused), m from 4500 labelled pairs; parameters estimated "
+			    "now; written: persons 2 new, 1 changed, 3 gone; episodes' persons 4 "
+			    "new, 5 changed, 0 gone");
 	s.m_by_em = 1;
 	dedup_summary_line(&s, line, sizeof(line));
-	assert_non_null(strstr(line, "3 links (1 refused), m by EM, match share 0.2500"));
+	assert_non_null(strstr(line, "3 links (1 refused), m by EM, match share 0.2500; "));
+	/* the stored parameters: every pair scored, or a night's */
+	s.frozen = 1;
+	s.new_episodes = -1;
+	snprintf(s.estimated_at, sizeof(s.estimated_at), "2026-11-20T03:00:00Z");
+	dedup_summary_line(&s, line, sizeof(line));
+	assert_non_null(strstr(line, "match share 0.2500; parameters of 2026-11-20T03:00:00Z, "
+			       "every pair scored; written: "));
+	s.new_episodes = 2000000000;
+	s.pairs_kept = 1999999999;
+	s.episodes = s.persons = s.deterministic = s.probabilistic = s.candidate_pairs = LONG_MAX;
+	s.unlinked = s.links = s.refused = s.label_pairs = s.persons_gone = LONG_MAX;
+	s.persons_new = s.persons_changed = s.episodes_new = s.episodes_gone = LONG_MAX;
+	dedup_summary_line(&s, line, sizeof(line));
+	assert_non_null(strstr(line, "parameters of 2026-11-20T03:00:00Z, pairs scored for "
+			       "2000000000 new episodes, 1999999999 kept; written: "));
+	assert_non_null(strstr(line, "episodes' persons 9223372036854775807 new, 5 changed, "
+			       "9223372036854775807 gone"));
+}
+
+/* refresh_days: 7 by default, 0 allowed (estimate every run), not
+ * negative; the settings' sha256 is the file's. */
+static void test_dedup__refresh_days_and_sha(void **state)
+{
+	static const char text[] = "[linkage]\nrefresh_days = 0\n[blocking]\nrule = sex\n";
+	struct dedup_config cfg;
+	struct pl_diag d;
+	char path[512], want[PL_SHA256_HEX];
+
+	assert_int_equal(load(state, "[blocking]\nrule = sex\n", &cfg, &d), PL_OK);
+	assert_int_equal(cfg.refresh_days, 7);
+	assert_int_equal(load(state, text, &cfg, &d), PL_OK);
+	assert_int_equal(cfg.refresh_days, 0);
+	unit_path(state, "linkage.ini", path, sizeof(path));
+	assert_int_equal(pl_sha256_file(path, want, &d), PL_OK);
+	assert_string_equal(cfg.sha256, want);
+	assert_int_equal(load(state, "[linkage]\nrefresh_days = -1\n[blocking]\nrule = sex\n",
+			      &cfg, &d), PL_ECONFIG);
+	assert_int_equal(d.line, 2);
+	assert_non_null(strstr(d.msg, "refresh_days is not 0..3650"));
+	assert_int_equal(load(state, "[linkage]\nrefresh_days = 1.5\n[blocking]\nrule = sex\n",
+			      &cfg, &d), PL_ECONFIG);
 }
 
 int main(void)
@@ -155,6 +198,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dedup__at_most_16_rules, unit_tmp_setup,
 						unit_tmp_teardown),
 		cmocka_unit_test(test_dedup__summary_says_where_m_came_from),
+		cmocka_unit_test_setup_teardown(test_dedup__refresh_days_and_sha, unit_tmp_setup,
+						unit_tmp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -356,6 +356,25 @@ static void test_derive__deterministic_and_distinct_per_purpose(void **state)
 	assert_memory_not_equal(seal1, k.master, PL_KEY_BYTES);
 }
 
+/* SipHash-2-4's reference vectors (key 00..0f; messages empty and 00..0e),
+ * read as big-endian integers of the hash's bytes; and that a key and a
+ * message each change the hash. */
+static void test_hash64__siphash_vectors_and_keyed(void **state)
+{
+	unsigned char key[PL_KEY_BYTES] = { 0 }, msg[15];
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (int i = 0; i < 15; i++)
+		msg[i] = (unsigned char)i;
+	assert_true(pl_hash64(key, "", 0) == 0x310e0edd47db6f72ULL);
+	assert_true(pl_hash64(key, msg, 15) == 0xe545be4961ca29a1ULL);
+	assert_true(pl_hash64(key, "ANNA", 4) != pl_hash64(key, "ANNE", 4));
+	key[0] ^= 1;
+	assert_true(pl_hash64(key, "", 0) != 0x310e0edd47db6f72ULL);
+}
+
 enum { NPUB = 24, ABYTES = 16 };  /* XChaCha20-Poly1305 nonce and tag */
 
 static void test_seal__round_trip(void **state)
@@ -610,6 +629,7 @@ int main(void)
 		T(test_key__parent_is_a_file_is_config_error),
 		T(test_key__wipe_zeroes),
 		T(test_derive__deterministic_and_distinct_per_purpose),
+		T(test_hash64__siphash_vectors_and_keyed),
 		T(test_seal__round_trip),
 		T(test_seal__same_message_twice_differs),
 		T(test_seal_pooled__round_trip_and_unique_nonces),
