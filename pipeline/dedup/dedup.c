@@ -196,10 +196,12 @@ struct pair {
 
 _Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's dimensions");
 
-/* An end of a stored pair, given its spill position by the load. */
+/* An end of a stored pair, given its spill position by the load: the
+ * episode (file_id << 32 | line; UINT64_MAX: none of this program's) and
+ * which (the pair's index in dedup.kept << 1, | 1 for its end b). */
 struct pair_end {
-	int64_t file_id, line;
-	uint32_t *pos;
+	uint64_t at;
+	uint32_t which;
 };
 
 struct dedup {
@@ -260,8 +262,8 @@ struct dedup {
 	size_t n_old;               /* a night: the first n_old records are the last
 				     * run's, unchanged; only pairs with a later one are
 				     * scored.  0: every pair is */
-	struct state_pair *kept;    /* a night: the stored pairs */
-	size_t n_kept;
+	struct pair *kept;          /* a night: the stored pairs */
+	size_t n_kept, cap_kept;
 	struct pair_end *ends;      /* their ends by (file_id, line), resolved by the load */
 	size_t n_ends, ends_at;
 	uint64_t fp, fp_old;        /* fingerprint of the records so far, and of the
@@ -825,14 +827,14 @@ static uint64_t fold_record(const struct dedup *dd, uint64_t f, const struct rec
  * (the ends and the records come in the same order). */
 static void resolve_ends(struct dedup *dd, const struct rec *r, uint32_t idx)
 {
-	while (dd->ends_at < dd->n_ends) {
-		struct pair_end *e = &dd->ends[dd->ends_at];
+	uint64_t at = (uint64_t)r->file_id << 32 | (uint64_t)r->line;
 
-		if (e->file_id > r->file_id || (e->file_id == r->file_id && e->line > r->line))
-			break;
-		if (e->file_id == r->file_id && e->line == r->line)
-			*e->pos = idx;
-		dd->ends_at++;
+	while (dd->ends_at < dd->n_ends && dd->ends[dd->ends_at].at <= at) {
+		const struct pair_end *e = &dd->ends[dd->ends_at++];
+		struct pair *p = &dd->kept[e->which >> 1];
+
+		if (e->at == at)
+			*(e->which & 1 ? &p->b : &p->a) = idx;
 	}
 }
 
@@ -3030,27 +3032,54 @@ static int end_before(const void *a, const void *b)
 {
 	const struct pair_end *x = a, *y = b;
 
-	if (x->file_id != y->file_id)
-		return x->file_id < y->file_id ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static uint64_t end_at(int64_t file_id, int64_t line)
+{
+	if (file_id < 0 || file_id > UINT32_MAX || line < 0 || line > UINT32_MAX)
+		return UINT64_MAX; /* load_records refuses such an episode */
+	return (uint64_t)file_id << 32 | (uint64_t)line;
+}
+
+/* A stored pair, as the pair it will be once its ends are found, and its
+ * ends (24 + 32 bytes a pair: 23 MiB for the 415,722 pairs of 10M rows). */
+static void keep_pair(void *ctx, const struct state_pair *s)
+{
+	struct dedup *dd = ctx;
+	struct pair *p;
+	int pattern = s->pattern;
+
+	if (dd->n_kept == dd->cap_kept) {
+		dd->cap_kept = 2 * dd->cap_kept + 1024;
+		dd->kept = pl_xrealloc(dd->kept, dd->cap_kept * sizeof(*dd->kept));
+		dd->ends = pl_xrealloc(dd->ends, 2 * dd->cap_kept * sizeof(*dd->ends));
+	}
+	p = &dd->kept[dd->n_kept];
+	memset(p, 0, sizeof(*p));
+	p->a = p->b = UINT32_MAX;
+	p->weight = s->weight;
+	for (int c = C__COUNT - 1; c >= 0; c--, pattern /= N_LEVELS)
+		p->lv[c] = (signed char)(pattern % N_LEVELS - 1);
+	p->kept = 1;
+	dd->ends[dd->n_ends++] = (struct pair_end){ end_at(s->a_file, s->a_line),
+						    (uint32_t)dd->n_kept << 1 };
+	dd->ends[dd->n_ends++] = (struct pair_end){ end_at(s->b_file, s->b_line),
+						    (uint32_t)dd->n_kept << 1 | 1 };
+	dd->n_kept++;
 }
 
 /* The stored pairs, and their ends in load order for resolve_ends. */
 static enum pl_err read_kept(struct dedup *dd, struct pl_diag *d)
 {
-	enum pl_err err = state_read_pairs(dd->db, &dd->kept, &dd->n_kept, d);
+	enum pl_err err = state_read_pairs(dd->db, keep_pair, dd, d);
 
-	if (err)
-		return err;
-	dd->ends = pl_xmalloc((2 * dd->n_kept + 1) * sizeof(*dd->ends));
-	for (size_t i = 0; i < dd->n_kept; i++) {
-		struct state_pair *p = &dd->kept[i];
-
-		dd->ends[dd->n_ends++] = (struct pair_end){ p->a_file, p->a_line, &p->a };
-		dd->ends[dd->n_ends++] = (struct pair_end){ p->b_file, p->b_line, &p->b };
-	}
-	qsort(dd->ends, dd->n_ends, sizeof(*dd->ends), end_before);
-	return PL_OK;
+	if (!err && dd->n_kept >= REC_LIMIT)
+		err = pl_diag_set(d, PL_EDATA, NULL, 0, "linkage_pair holds more than %ld pairs",
+				  (long)REC_LIMIT);
+	if (!err && dd->n_ends)
+		qsort(dd->ends, dd->n_ends, sizeof(*dd->ends), end_before);
+	return err;
 }
 
 /* Reads what the last run left, and decides: estimate the parameters, or
@@ -3082,7 +3111,7 @@ static void free_kept(struct dedup *dd)
 	free(dd->ends);
 	dd->kept = NULL;
 	dd->ends = NULL;
-	dd->n_kept = dd->n_ends = 0;
+	dd->n_kept = dd->cap_kept = dd->n_ends = 0;
 }
 
 /* No night after all: every pair is scored. */
@@ -3107,7 +3136,7 @@ static void check_night(struct dedup *dd)
 		return;
 	}
 	for (size_t i = 0; i < dd->n_kept; i++) {
-		const struct state_pair *p = &dd->kept[i];
+		const struct pair *p = &dd->kept[i];
 
 		if (p->a >= p->b || p->b >= n_old) {
 			drop_kept(dd, "linkage_pair does not match the episodes");
@@ -3169,19 +3198,9 @@ static enum pl_err add_kept(struct dedup *dd, struct pl_diag *d)
 		before += dd->pattern_n[p];
 	dd->sum->candidate_pairs += before;
 	dd->pairs = pl_xrealloc(dd->pairs, (dd->n_pairs + dd->n_kept + 1) * sizeof(*dd->pairs));
-	for (size_t i = 0; i < dd->n_kept; i++) {
-		const struct state_pair *k = &dd->kept[i];
-		struct pair *p = &dd->pairs[dd->n_pairs++];
-		int pattern = k->pattern;
-
-		memset(p, 0, sizeof(*p));
-		p->a = k->a;
-		p->b = k->b;
-		p->weight = k->weight;
-		for (int c = C__COUNT - 1; c >= 0; c--, pattern /= N_LEVELS)
-			p->lv[c] = (signed char)(pattern % N_LEVELS - 1);
-		p->kept = 1;
-	}
+	if (dd->n_kept)
+		memcpy(dd->pairs + dd->n_pairs, dd->kept, dd->n_kept * sizeof(*dd->kept));
+	dd->n_pairs += dd->n_kept;
 	dd->sum->pairs_kept = (long)dd->n_kept;
 	free_kept(dd);
 	return err;
@@ -3207,13 +3226,32 @@ static struct state_name *name_table(const struct dedup *dd, size_t *n)
 	return t;
 }
 
+/* The pairs this run scored, for state_write_pairs: their positions in
+ * dd->pairs. */
+struct scored {
+	struct dedup *dd;
+	uint32_t *at;
+};
+
+static void scored_pair(void *ctx, size_t i, struct state_pair *o)
+{
+	const struct scored *s = ctx;
+	const struct pair *p = &s->dd->pairs[s->at[i]];
+	size_t oa, ob;
+
+	place_of(s->dd, p->a, &o->a_file, &o->a_line, &oa);
+	place_of(s->dd, p->b, &o->b_file, &o->b_line, &ob);
+	o->weight = p->weight;
+	o->pattern = (int)pattern_of(p->lv);
+}
+
 /* What the next run needs: the parameters (if estimated now), the episodes
  * read and their fingerprint, and the pairs this run scored (a night adds
  * them to the stored ones; any other run replaces those). */
 static enum pl_err write_state(struct dedup *dd, struct pl_diag *d)
 {
 	struct dedup_state *st = &dd->st;
-	struct state_pair *out = pl_xmalloc((dd->n_pairs + 1) * sizeof(*out));
+	struct scored scored = { dd, pl_xmalloc((dd->n_pairs + 1) * sizeof(uint32_t)) };
 	size_t n = 0;
 	enum pl_err err = PL_OK;
 
@@ -3242,22 +3280,12 @@ static enum pl_err write_state(struct dedup *dd, struct pl_diag *d)
 	if (!err)
 		err = state_write_counts(dd->db, dd->pattern_n, N_PATTERNS, dd->rule_pairs,
 					 dd->cfg.n_rules, d);
-	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
-		const struct pair *p = &dd->pairs[i];
-		struct state_pair *o = &out[n];
-		size_t oa, ob;
-
-		if (p->kept)
-			continue;
-		place_of(dd, p->a, &o->a_file, &o->a_line, &oa);
-		place_of(dd, p->b, &o->b_file, &o->b_line, &ob);
-		o->weight = p->weight;
-		o->pattern = (int)pattern_of(p->lv);
-		n++;
-	}
+	for (size_t i = 0; i < dd->n_pairs; i++)
+		if (!dd->pairs[i].kept)
+			scored.at[n++] = (uint32_t)i;
 	if (!err)
-		err = state_write_pairs(dd->db, out, n, dd->n_old == 0, d);
-	free(out);
+		err = state_write_pairs(dd->db, scored_pair, &scored, n, dd->n_old == 0, d);
+	free(scored.at);
 	return err;
 }
 

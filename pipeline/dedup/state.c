@@ -212,32 +212,24 @@ enum pl_err state_write_counts(sqlite3 *db, const long *pattern_n, size_t n_patt
 	return err;
 }
 
-enum pl_err state_read_pairs(sqlite3 *db, struct state_pair **out, size_t *n,
-			     struct pl_diag *d)
+enum pl_err state_read_pairs(sqlite3 *db, state_pair_put *put, void *ctx, struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
 	enum pl_err err = pl_db_prepare(db, "SELECT a_file_id, a_line, b_file_id, b_line, weight, "
 					"pattern FROM linkage_pair", &st, d);
 	int rc = SQLITE_DONE;
 
-	*out = NULL;
-	*n = 0;
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct state_pair *p;
+		struct state_pair p;
 
-		if (*n == cap) {
-			cap = 2 * cap + 1024;
-			*out = pl_xrealloc(*out, cap * sizeof(**out));
-		}
-		p = &(*out)[(*n)++];
-		p->a_file = sqlite3_column_int64(st, 0);
-		p->a_line = sqlite3_column_int64(st, 1);
-		p->b_file = sqlite3_column_int64(st, 2);
-		p->b_line = sqlite3_column_int64(st, 3);
-		p->weight = sqlite3_column_double(st, 4);
-		p->pattern = sqlite3_column_int(st, 5);
-		p->a = p->b = UINT32_MAX;
+		p.a_file = sqlite3_column_int64(st, 0);
+		p.a_line = sqlite3_column_int64(st, 1);
+		p.b_file = sqlite3_column_int64(st, 2);
+		p.b_line = sqlite3_column_int64(st, 3);
+		p.weight = sqlite3_column_double(st, 4);
+		p.pattern = sqlite3_column_int(st, 5);
+		p.a = p.b = UINT32_MAX;
+		put(ctx, &p);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = pl_db_fail(db, rc, "read the linkage pairs", d);
@@ -245,10 +237,17 @@ enum pl_err state_read_pairs(sqlite3 *db, struct state_pair **out, size_t *n,
 	return err;
 }
 
+struct pair_source {
+	state_pair_fn *get;
+	void *ctx;
+};
+
 static void bind_pair(void *rows, size_t i, sqlite3_stmt *st, int base)
 {
-	const struct state_pair *p = (const struct state_pair *)rows + i;
+	const struct pair_source *src = rows;
+	struct state_pair pair, *p = &pair;
 
+	src->get(src->ctx, i, p);
 	sqlite3_bind_int64(st, base + 1, p->a_file);
 	sqlite3_bind_int64(st, base + 2, p->a_line);
 	sqlite3_bind_int64(st, base + 3, p->b_file);
@@ -257,14 +256,15 @@ static void bind_pair(void *rows, size_t i, sqlite3_stmt *st, int base)
 	sqlite3_bind_int(st, base + 6, p->pattern);
 }
 
-enum pl_err state_write_pairs(sqlite3 *db, struct state_pair *pairs, size_t n, int whole,
+enum pl_err state_write_pairs(sqlite3 *db, state_pair_fn *get, void *ctx, size_t n, int whole,
 			      struct pl_diag *d)
 {
+	struct pair_source src = { get, ctx };
 	enum pl_err err = whole ? pl_db_exec(db, "DELETE FROM linkage_pair", d) : PL_OK;
 
 	if (!err)
 		err = pl_db_insert_rows(db, "INSERT INTO linkage_pair (a_file_id, a_line, b_file_id, "
-					"b_line, weight, pattern)", 6, n, bind_pair, pairs,
+					"b_line, weight, pattern)", 6, n, bind_pair, &src,
 					"store the linkage pairs", d);
 	return err;
 }

@@ -82,12 +82,17 @@ enum pl_err state_add_counts(sqlite3 *db, long *pattern_n, size_t n_patterns, lo
 enum pl_err state_write_counts(sqlite3 *db, const long *pattern_n, size_t n_patterns,
 			       const long *rule_n, size_t n_rules, struct pl_diag *d);
 
-/* The stored pairs, their positions a and b UINT32_MAX (*out malloc'd). */
-enum pl_err state_read_pairs(sqlite3 *db, struct state_pair **out, size_t *n,
-			     struct pl_diag *d);
+/* Gives each stored pair to put (a and b UINT32_MAX), one at a time. */
+typedef void state_pair_put(void *ctx, const struct state_pair *p);
+enum pl_err state_read_pairs(sqlite3 *db, state_pair_put *put, void *ctx, struct pl_diag *d);
 
-/* Adds pairs[0..n) to the stored pairs; whole: replaces them instead. */
-enum pl_err state_write_pairs(sqlite3 *db, struct state_pair *pairs, size_t n, int whole,
+/* Fills *out with pair i of the caller's (a, b, pattern and weight). */
+typedef void state_pair_fn(void *ctx, size_t i, struct state_pair *out);
+
+/* Adds the caller's pairs 0..n-1 (from get) to the stored pairs; whole:
+ * replaces them instead.  One at a time, so the caller need not hold them
+ * all as rows. */
+enum pl_err state_write_pairs(sqlite3 *db, state_pair_fn *get, void *ctx, size_t n, int whole,
 			      struct pl_diag *d);
 
 #endif

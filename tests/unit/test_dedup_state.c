@@ -176,6 +176,24 @@ static void test_state__counts_are_added(void **state)
 	assert_int_equal(rule[0], 26);
 }
 
+static void pair_from_array(void *ctx, size_t i, struct state_pair *out)
+{
+	*out = ((const struct state_pair *)ctx)[i];
+}
+
+struct got {
+	struct state_pair p[4];
+	size_t n;
+};
+
+static void pair_to_array(void *ctx, const struct state_pair *p)
+{
+	struct got *g = ctx;
+
+	assert_true(g->n < 4);
+	g->p[g->n++] = *p;
+}
+
 static void test_state__pairs_added_or_replaced(void **state)
 {
 	struct fx *f = *state;
@@ -184,12 +202,14 @@ static void test_state__pairs_added_or_replaced(void **state)
 		{ 1, 3, 1, 9, 4.25, 0, 0, 0 },
 		{ 2, 2, 5, 1, 12.0, 777, 0, 0 },
 	};
-	struct state_pair *r = NULL;
-	size_t n = 0;
+	struct got g = { .n = 0 };
+	struct state_pair *r = g.p;
+	size_t n;
 
-	assert_int_equal(state_write_pairs(f->db, w, 2, 1, &f->d), PL_OK);
-	assert_int_equal(state_write_pairs(f->db, w + 2, 1, 0, &f->d), PL_OK);
-	assert_int_equal(state_read_pairs(f->db, &r, &n, &f->d), PL_OK);
+	assert_int_equal(state_write_pairs(f->db, pair_from_array, w, 2, 1, &f->d), PL_OK);
+	assert_int_equal(state_write_pairs(f->db, pair_from_array, w + 2, 1, 0, &f->d), PL_OK);
+	assert_int_equal(state_read_pairs(f->db, pair_to_array, &g, &f->d), PL_OK);
+	n = g.n;
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++) {
 		const struct state_pair *p = &r[i], *q = NULL;
@@ -203,14 +223,13 @@ static void test_state__pairs_added_or_replaced(void **state)
 		assert_int_equal(p->pattern, q->pattern);
 		assert_true(p->a == UINT32_MAX && p->b == UINT32_MAX);
 	}
-	free(r);
 	/* the same pair twice is refused (the caller writes new pairs only) */
-	assert_int_equal(state_write_pairs(f->db, w, 1, 0, &f->d), PL_ESOFTWARE);
-	assert_int_equal(state_write_pairs(f->db, w + 1, 1, 1, &f->d), PL_OK);
-	assert_int_equal(state_read_pairs(f->db, &r, &n, &f->d), PL_OK);
-	assert_int_equal(n, 1);
-	assert_true(r[0].weight == 4.25);
-	free(r);
+	assert_int_equal(state_write_pairs(f->db, pair_from_array, w, 1, 0, &f->d), PL_ESOFTWARE);
+	assert_int_equal(state_write_pairs(f->db, pair_from_array, w + 1, 1, 1, &f->d), PL_OK);
+	g.n = 0;
+	assert_int_equal(state_read_pairs(f->db, pair_to_array, &g, &f->d), PL_OK);
+	assert_int_equal(g.n, 1);
+	assert_true(g.p[0].weight == 4.25);
 }
 
 int main(void)
