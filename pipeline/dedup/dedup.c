@@ -1264,6 +1264,9 @@ struct oindex {
 	uint32_t *n_valid;          /* until skip_blocks, at a run's first entry: the
 				     * valid records with its key */
 	uint32_t *n_old_valid;      /* a night, likewise: of those, the last run's */
+	uint64_t *fresh;            /* a night: the keys of the REC_FRESH blocks, sorted, */
+	size_t n_fresh;
+	uint64_t *fresh_bits;       /* and a filter of them (FRESH_BITS bits by fresh_bit) */
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
 	uint32_t base;              /* block id of entry 0: a block's id is base + its
@@ -1467,6 +1470,23 @@ static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
 	free(done);
 }
 
+#define FRESH_BITS 20
+
+static uint64_t fresh_bit(uint64_t h)
+{
+	return (h * 0x9E3779B97F4A7C15ULL) >> (64 - FRESH_BITS);
+}
+
+/* Sets key h's bit in ix's filter of fresh blocks (is_fresh). */
+static void mark_fresh(struct oindex *ix, uint64_t h)
+{
+	uint64_t bit = fresh_bit(h);
+
+	if (!ix->fresh_bits)
+		ix->fresh_bits = pl_xcalloc((size_t)1 << (FRESH_BITS - 6), sizeof(uint64_t));
+	ix->fresh_bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
 /* A night: whether the run [lo, hi) of ix holds an open record new since
  * the last run; *old: its open records of the last run. */
 static int block_fresh(const struct dedup *dd, const struct oindex *ix, size_t lo, size_t hi,
@@ -1501,6 +1521,11 @@ static size_t skip_blocks(const struct dedup *dd, struct blocking *b)
 							 dd->cfg.max_block;
 			} else if (fresh) {
 				ix->rec[u.lo] |= REC_FRESH;
+				if (!(ix->n_fresh & (ix->n_fresh + 1))) /* 0, 1, 3, 7, ...: full */
+					ix->fresh = pl_xrealloc(ix->fresh, 2 * (ix->n_fresh + 1) *
+								sizeof(*ix->fresh));
+				ix->fresh[ix->n_fresh++] = (uint64_t)u.d << 32 | ix->fp[u.lo];
+				mark_fresh(ix, ix->fresh[ix->n_fresh - 1]);
 			}
 		}
 		free(ix->n_valid);
@@ -1564,6 +1589,8 @@ static void blocking_release(struct blocking *b)
 		free(b->ix[r].rec);
 		free(b->ix[r].n_valid);
 		free(b->ix[r].n_old_valid);
+		free(b->ix[r].fresh);
+		free(b->ix[r].fresh_bits);
 		free(b->ix[r].dir);
 	}
 	memset(b, 0, sizeof(*b));
@@ -1667,6 +1694,27 @@ static void prefetch_keys(const struct blocking *b, const struct srec *s)
 	}
 }
 
+/* A night: whether key h is a fresh block's of ix: a bit of a 128 KiB
+ * filter, then the few thousand keys, instead of the large index (most
+ * records of the last run meet no fresh block). */
+static int is_fresh(const struct oindex *ix, uint64_t h)
+{
+	size_t lo = 0, hi = ix->n_fresh;
+	uint64_t bit = fresh_bit(h);
+
+	if (!ix->fresh_bits || !(ix->fresh_bits[bit >> 6] >> (bit & 63) & 1))
+		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->fresh[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n_fresh && ix->fresh[lo] == h;
+}
+
 /* The pairs of the valid record s (at position idx) with open records; on
  * a night, if s is the last run's, only with new ones. */
 static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
@@ -1677,8 +1725,11 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 	size_t at[DEDUP_MAX_RULES];
 	int old = idx < dd->n_old;
 
+	/* an old record pairs only in fresh blocks: its other blocks hold no
+	 * new record, so neither the pairs nor blocked_before need them */
 	for (size_t r = 0; r < b->n_rules; r++) {
-		at[r] = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
+		at[r] = s->key[r] && (!old || is_fresh(&b->ix[r], s->key[r])) ?
+			ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
 		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : ix_block(&b->ix[r], at[r]);
 	}
 	for (size_t r = 0; r < b->n_rules; r++) {
@@ -1713,7 +1764,7 @@ static void *for_each_pair(void *arg)
 		for (size_t i = 0; i < n; i++) {
 			const struct srec *s = (const struct srec *)(w->buf + i * dd->stride);
 
-			if (i + PREFETCH_AHEAD < n)
+			if (i + PREFETCH_AHEAD < n && at + i + PREFETCH_AHEAD >= dd->n_old)
 				prefetch_keys(w->b, (const struct srec *)
 					      (w->buf + (i + PREFETCH_AHEAD) * dd->stride));
 			if (s->c.valid)
