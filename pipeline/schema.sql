@@ -346,7 +346,8 @@ CREATE TABLE linkage_state (
     m_by_em       INTEGER NOT NULL,
     match_share   REAL,                    -- EM's, if m_by_em
     episodes      INTEGER NOT NULL,        -- episodes the last run read
-    fingerprint   INTEGER NOT NULL         -- keyed hash over them
+    fingerprint   INTEGER NOT NULL,        -- keyed hash over them
+    pairs         INTEGER NOT NULL         -- rows of linkage_pair
 );
 
 -- m and u of each comparison level as estimated (level 0: missing, then

@@ -3186,6 +3186,10 @@ static void check_night(struct dedup *dd)
 		drop_kept(dd, "episodes read by the last run changed or are gone");
 		return;
 	}
+	if (dd->n_kept != (size_t)dd->st.pairs) {
+		drop_kept(dd, "linkage_pair does not hold the pairs the last run stored");
+		return;
+	}
 	for (size_t i = 0; i < dd->n_kept; i++) {
 		const struct pair *p = &dd->kept[i];
 
@@ -3326,6 +3330,7 @@ static enum pl_err write_state(struct dedup *dd, struct pl_diag *d)
 	}
 	st->episodes = (long)dd->n_recs;
 	st->fingerprint = dd->fp;
+	st->pairs = (long)dd->n_pairs;
 	if (!err)
 		err = state_write(dd->db, cmp_names, st, d);
 	if (!err)

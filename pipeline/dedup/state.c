@@ -53,7 +53,7 @@ enum pl_err state_read(sqlite3 *db, const char *const cmp_names[STATE_CMPS],
 
 	memset(s, 0, sizeof(*s));
 	err = pl_db_prepare(db, "SELECT settings_sha, key_check, estimated_at, prior, named, "
-			    "label_pairs, m_by_em, match_share, episodes, fingerprint "
+			    "label_pairs, m_by_em, match_share, episodes, fingerprint, pairs "
 			    "FROM linkage_state", &st, d);
 	if (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *sha = sqlite3_column_text(st, 0), *at = sqlite3_column_text(st, 2);
@@ -68,6 +68,7 @@ enum pl_err state_read(sqlite3 *db, const char *const cmp_names[STATE_CMPS],
 		s->match_share = sqlite3_column_double(st, 7);
 		s->episodes = (long)sqlite3_column_int64(st, 8);
 		s->fingerprint = (uint64_t)sqlite3_column_int64(st, 9);
+		s->pairs = (long)sqlite3_column_int64(st, 10);
 		s->have = 1;
 	} else if (!err && rc != SQLITE_DONE) {
 		err = pl_db_fail(db, rc, "read the linkage state", d);
@@ -88,8 +89,8 @@ enum pl_err state_write(sqlite3 *db, const char *const cmp_names[STATE_CMPS],
 	if (!err)
 		err = pl_db_prepare(db, "INSERT INTO linkage_state (id, settings_sha, key_check, "
 				    "estimated_at, prior, named, label_pairs, m_by_em, match_share, "
-				    "episodes, fingerprint) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-				    "?9, ?10)", &st, d);
+				    "episodes, fingerprint, pairs) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+				    "?8, ?9, ?10, ?11)", &st, d);
 	if (!err) {
 		sqlite3_bind_text(st, 1, s->settings_sha, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)s->key_check);
@@ -102,6 +103,7 @@ enum pl_err state_write(sqlite3 *db, const char *const cmp_names[STATE_CMPS],
 			sqlite3_bind_double(st, 8, s->match_share);
 		sqlite3_bind_int64(st, 9, s->episodes);
 		sqlite3_bind_int64(st, 10, (sqlite3_int64)s->fingerprint);
+		sqlite3_bind_int64(st, 11, s->pairs);
 		err = pl_db_step_done(db, st, "store the linkage state", d);
 	}
 	sqlite3_finalize(st);

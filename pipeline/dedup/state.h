@@ -40,6 +40,7 @@ struct dedup_state {
 	double m[STATE_CMPS][STATE_LEVELS], u[STATE_CMPS][STATE_LEVELS];
 	long episodes;             /* the episodes the run read */
 	uint64_t fingerprint;      /* over them, in (file_id, line) order */
+	long pairs;                /* rows of linkage_pair */
 };
 
 /* A name key's frequency: its keyed hash and count. */

@@ -16,6 +16,7 @@
 # - a corrected b.csv (an old episode changed): every pair scored;
 # - max_block = 2 and then a third Ingrid: the new episode makes blocks the
 #   last run kept too large, so every pair is scored;
+# - a pair deleted from linkage_pair: every pair scored, the pairs whole;
 # - after each run, its tables equal those of dedup --rescore (every pair
 #   scored with the same stored parameters) on a copy taken before it, and
 #   that run says it scored every pair;
@@ -156,6 +157,20 @@ dedup_vs_rescore "a block too large" -v
 expect_like "a block too large: every pair scored" '%, every pair scored; written: %' "$(summary)"
 expect_grep "a block too large: why (-v)" \
 	'dedup D every candidate pair is scored: new episodes made a block too large' "$(cat "$ERR")"
+
+# linkage_pair not as the last run left it: every pair scored, and the
+# pairs stored whole again.
+pairs=$(q 'SELECT count(*) FROM linkage_pair;')
+q "DELETE FROM linkage_pair WHERE (a_file_id, a_line, b_file_id, b_line) IN
+   (SELECT a_file_id, a_line, b_file_id, b_line FROM linkage_pair ORDER BY 1, 2, 3, 4 LIMIT 1);"
+expect_eq "a pair deleted behind dedup's back" "$((pairs - 1))" "$(q 'SELECT count(*) FROM linkage_pair;')"
+dedup_vs_rescore "a pair deleted" -v
+expect_like "a pair deleted: every pair scored" '%, every pair scored; written: %' "$(summary)"
+expect_grep "a pair deleted: why (-v)" \
+	'dedup D every candidate pair is scored: linkage_pair does not hold the pairs the last run stored' \
+	"$(cat "$ERR")"
+expect_eq "a pair deleted: the pairs whole again" "$pairs $pairs" \
+	"$(q 'SELECT count(*) FROM linkage_pair;') $(q 'SELECT pairs FROM linkage_state;')"
 
 # Estimated again: stored parameters too old, refresh_days 0, --estimate.
 expect_dedup 0

@@ -75,6 +75,7 @@ static struct dedup_state sample_state(void)
 		}
 	s.episodes = 5000000;
 	s.fingerprint = 0x8000000000000001ULL;
+	s.pairs = 415722;
 	return s;
 }
 
@@ -100,6 +101,7 @@ static void test_state__none_then_round_trip(void **state)
 	assert_memory_equal(r.u, w.u, sizeof(w.u));
 	assert_int_equal(r.episodes, w.episodes);
 	assert_true(r.fingerprint == w.fingerprint);
+	assert_int_equal(r.pairs, 415722);
 	/* written again: still one row, the new values */
 	w.episodes = 7;
 	assert_int_equal(state_write(f->db, cmps, &w, &f->d), PL_OK);
