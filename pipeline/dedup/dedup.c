@@ -863,7 +863,8 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref "
 					   "is not 32 hex digits", r->file_id, r->line);
 		dd->n_valid++;
-		labels_add(&dd->labels, r->ref, idx, &s.c);
+		if (!dd->frozen) /* stored parameters: no labels needed */
+			labels_add(&dd->labels, r->ref, idx, &s.c);
 		err = pl_extsort_add(&dd->by_person, &kv, d);
 		if (err)
 			return err;
