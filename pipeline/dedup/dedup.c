@@ -1268,6 +1268,8 @@ struct oindex {
 	uint64_t *fresh;            /* a night: the keys of the REC_FRESH blocks, sorted, */
 	size_t n_fresh;
 	uint64_t *fresh_bits;       /* and a filter of them (FRESH_BITS bits by fresh_bit) */
+	uint64_t *need, *need_bits; /* a night: the blocks with a new record (a bit at a
+				     * run's first entry), and a filter of their keys */
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
 	uint32_t base;              /* block id of entry 0: a block's id is base + its
@@ -1361,17 +1363,25 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	free(keys);
 }
 
-/* The valid records' share of the blocks: one pass over the spill file,
- * counting at each block's first entry the valid records with its key. */
-static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struct pl_diag *d)
+static void need_block(struct oindex *ix, size_t e, uint64_t key);
+static int block_needed(const struct oindex *ix, uint64_t key, size_t *e);
+
+/* The valid records' share of the blocks: one pass over the spill file
+ * from position first to end, counting at each block's first entry the
+ * valid records with its key.  On a night the records from n_old on (new)
+ * are counted first, everywhere, marking their blocks needed; then the
+ * others, only in the needed blocks: the others' counts decide nothing on
+ * a night (no new pair is in them). */
+static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_t first,
+			       size_t end, struct pl_diag *d)
 {
 	enum { CHUNK = 4096 };
 	unsigned char *buf = pl_xmalloc(CHUNK * dd->stride);
 	uint32_t max = (uint32_t)dd->cfg.max_block + 1;
 	enum pl_err err = PL_OK;
 
-	for (size_t at = 0; at < dd->n_recs && !err; at += CHUNK) {
-		size_t n = dd->n_recs - at < CHUNK ? dd->n_recs - at : CHUNK;
+	for (size_t at = first; at < end && !err; at += CHUNK) {
+		size_t n = end - at < CHUNK ? end - at : CHUNK;
 
 		if (spill_get(dd, at, n, buf) != 0) {
 			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
@@ -1381,21 +1391,49 @@ static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struc
 		for (size_t i = 0; i < n; i++) {
 			const struct srec *s = (const struct srec *)(buf + i * dd->stride);
 
+			int old = at + i < dd->n_old;
+
 			if (!s->c.valid)
 				continue;
 			for (size_t r = 0; r < b->n_rules; r++) {
-				size_t e = s->key[r] ? ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
+				struct oindex *ix = &b->ix[r];
+				size_t e = SIZE_MAX;
 
-				if (e != SIZE_MAX && b->ix[r].n_valid[e] < max)
-					b->ix[r].n_valid[e]++;
-				if (e != SIZE_MAX && b->ix[r].n_old_valid && at + i < dd->n_old &&
-				    b->ix[r].n_old_valid[e] < max)
-					b->ix[r].n_old_valid[e]++;
+				if (!s->key[r] || (old && !block_needed(ix, s->key[r], &e)))
+					continue;
+				if (!old && (e = ix_find(ix, s->key[r])) == SIZE_MAX)
+					continue;
+				if (ix->n_valid[e] < max)
+					ix->n_valid[e]++;
+				if (old && ix->n_old_valid[e] < max)
+					ix->n_old_valid[e]++;
+				if (!old && dd->n_old)
+					need_block(ix, e, s->key[r]);
 			}
 		}
 	}
 	free(buf);
 	return err;
+}
+
+static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struct pl_diag *d)
+{
+	enum pl_err err;
+
+	if (!dd->n_old)
+		return count_range(dd, b, 0, dd->n_recs, d);
+	for (size_t r = 0; r < b->n_rules; r++) {
+		struct oindex *ix = &b->ix[r];
+
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
+			for (size_t i = u.lo; i < u.hi; i++)
+				if (view_at(dd, ix_rec(ix, i))->idx >= dd->n_old) {
+					need_block(ix, u.lo, (uint64_t)u.d << 32 | ix->fp[u.lo]);
+					break;
+				}
+	}
+	err = count_range(dd, b, dd->n_old, dd->n_recs, d);
+	return err ? err : count_range(dd, b, 0, dd->n_old, d);
 }
 
 /* The rule whose blocks will make the most candidate pairs (by the
@@ -1478,14 +1516,38 @@ static uint64_t fresh_bit(uint64_t h)
 	return (h * 0x9E3779B97F4A7C15ULL) >> (64 - FRESH_BITS);
 }
 
+static void set_bit(uint64_t **bits, size_t n_bits, uint64_t bit)
+{
+	if (!*bits)
+		*bits = pl_xcalloc(n_bits / 64 + 1, sizeof(uint64_t));
+	(*bits)[bit >> 6] |= (uint64_t)1 << (bit & 63);
+}
+
+static int has_bit(const uint64_t *bits, uint64_t bit)
+{
+	return bits && (bits[bit >> 6] >> (bit & 63) & 1);
+}
+
 /* Sets key h's bit in ix's filter of fresh blocks (is_fresh). */
 static void mark_fresh(struct oindex *ix, uint64_t h)
 {
-	uint64_t bit = fresh_bit(h);
+	set_bit(&ix->fresh_bits, (size_t)1 << FRESH_BITS, fresh_bit(h));
+}
 
-	if (!ix->fresh_bits)
-		ix->fresh_bits = pl_xcalloc((size_t)1 << (FRESH_BITS - 6), sizeof(uint64_t));
-	ix->fresh_bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
+/* A night: the block at entry e (key h) holds a new record. */
+static void need_block(struct oindex *ix, size_t e, uint64_t h)
+{
+	set_bit(&ix->need, ix->n, e);
+	set_bit(&ix->need_bits, (size_t)1 << FRESH_BITS, fresh_bit(h));
+}
+
+/* A night: whether key h is a block with a new record's, at *e. */
+static int block_needed(const struct oindex *ix, uint64_t h, size_t *e)
+{
+	if (!has_bit(ix->need_bits, fresh_bit(h)))
+		return 0;
+	*e = ix_find(ix, h);
+	return *e != SIZE_MAX && has_bit(ix->need, *e);
 }
 
 /* A night: whether the run [lo, hi) of ix holds an open record new since
@@ -1499,14 +1561,33 @@ static int block_fresh(const struct dedup *dd, const struct oindex *ix, size_t l
 	return *old < (long)(hi - lo);
 }
 
-/* Skips (and logs) the blocks of more than max_block records; the counts
- * of count_valid are freed.  On a night, marks the blocks with a new open
- * record (REC_FRESH); returns how many blocks the last run kept that the
- * new records make too large (those pairs are gone now). */
-static size_t skip_blocks(const struct dedup *dd, struct blocking *b)
+/* A night: whether a block the last run kept is too large now, with the
+ * new records (its old pairs would be gone). */
+static int outgrown(const struct dedup *dd, const struct blocking *b)
 {
-	size_t outgrown = 0;
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
 
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+			long old;
+
+			if (!has_bit(ix->need, u.lo) ||
+			    (long)(u.hi - u.lo) + (long)ix->n_valid[u.lo] <= dd->cfg.max_block)
+				continue;
+			block_fresh(dd, ix, u.lo, u.hi, &old);
+			if (old + (long)ix->n_old_valid[u.lo] <= dd->cfg.max_block)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Skips (and logs) the blocks of more than max_block records; the counts
+ * of count_valid are freed.  On a night only the blocks with a new record
+ * are counted whole, and only they are looked at; those with a new open
+ * record are marked REC_FRESH. */
+static void skip_blocks(const struct dedup *dd, struct blocking *b)
+{
 	for (size_t r = 0; r < b->n_rules; r++) {
 		struct oindex *ix = &b->ix[r];
 		size_t skipped = 0;
@@ -1515,11 +1596,11 @@ static size_t skip_blocks(const struct dedup *dd, struct blocking *b)
 			long old = 0;
 			int fresh = dd->n_old && block_fresh(dd, ix, u.lo, u.hi, &old);
 
+			if (dd->n_old && !has_bit(ix->need, u.lo))
+				continue; /* its counts are partial, and nothing new is in it */
 			if ((long)(u.hi - u.lo) + (long)ix->n_valid[u.lo] > dd->cfg.max_block) {
 				ix->rec[u.lo] |= REC_SKIPPED;
 				skipped++;
-				outgrown += dd->n_old && old + (long)ix->n_old_valid[u.lo] <=
-							 dd->cfg.max_block;
 			} else if (fresh) {
 				ix->rec[u.lo] |= REC_FRESH;
 				if (!(ix->n_fresh & (ix->n_fresh + 1))) /* 0, 1, 3, 7, ...: full */
@@ -1533,10 +1614,10 @@ static size_t skip_blocks(const struct dedup *dd, struct blocking *b)
 		free(ix->n_old_valid);
 		ix->n_valid = ix->n_old_valid = NULL;
 		if (skipped)
-			pl_log(PL_LOG_WARN, NULL, "blocking rule %zu: %zu keys shared by more than "
-			       "%ld episodes were skipped", r + 1, skipped, dd->cfg.max_block);
+			pl_log(dd->n_old ? PL_LOG_DEBUG : PL_LOG_WARN, NULL, "blocking rule %zu: %zu "
+			       "keys shared by more than %ld episodes were skipped%s", r + 1, skipped,
+			       dd->cfg.max_block, dd->n_old ? " (of the blocks with a new episode)" : "");
 	}
-	return outgrown;
 }
 
 /* Each open record's block under each rule. */
@@ -1568,6 +1649,17 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 		base += (uint32_t)b->ix[r].n;
 	}
 	err = count_valid(dd, b, d);
+	if (!err && dd->n_old && outgrown(dd, b)) {
+		/* no night: the counts again, whole */
+		drop_kept(dd, "new episodes made a block too large (max_block)");
+		for (size_t r = 0; r < b->n_rules; r++) {
+			memset(b->ix[r].n_valid, 0, (b->ix[r].n + 1) * sizeof(*b->ix[r].n_valid));
+			free(b->ix[r].need);
+			free(b->ix[r].need_bits);
+			b->ix[r].need = b->ix[r].need_bits = NULL;
+		}
+		err = count_valid(dd, b, d);
+	}
 	if (err)
 		return err;
 	if (b->n_rules) {
@@ -1577,8 +1669,7 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 		for (size_t i = 0; i < dd->n_open; i++)
 			dd->by_idx[i] = (uint32_t)i;
 	}
-	if (skip_blocks(dd, b)) /* the last run's pairs in them would have to go */
-		drop_kept(dd, "new episodes made a block too large (max_block)");
+	skip_blocks(dd, b);
 	open_blocks(dd, b);
 	return PL_OK;
 }
@@ -1592,6 +1683,8 @@ static void blocking_release(struct blocking *b)
 		free(b->ix[r].n_old_valid);
 		free(b->ix[r].fresh);
 		free(b->ix[r].fresh_bits);
+		free(b->ix[r].need);
+		free(b->ix[r].need_bits);
 		free(b->ix[r].dir);
 	}
 	memset(b, 0, sizeof(*b));
@@ -1701,9 +1794,7 @@ static void prefetch_keys(const struct blocking *b, const struct srec *s)
 static int is_fresh(const struct oindex *ix, uint64_t h)
 {
 	size_t lo = 0, hi = ix->n_fresh;
-	uint64_t bit = fresh_bit(h);
-
-	if (!ix->fresh_bits || !(ix->fresh_bits[bit >> 6] >> (bit & 63) & 1))
+	if (!has_bit(ix->fresh_bits, fresh_bit(h)))
 		return 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
