@@ -14,8 +14,10 @@
 #   Olof's two episodes are one LINKED person, Gunnar joins T2; the weights
 #   stay as stored;
 # - a corrected b.csv (an old episode changed): every pair scored;
-# - max_block = 2 and then a third Ingrid: the new episode makes blocks the
-#   last run kept too large, so every pair is scored;
+# - max_block = 2 and then a third Ingrid without a number, then T2 again
+#   with one: each new episode makes blocks the last run kept too large, so
+#   every pair is scored; a new episode in blocks the last run already
+#   skipped is still a night;
 # - a pair deleted from linkage_pair: every pair scored, the pairs whole;
 # - after each run, its tables equal those of dedup --rescore (every pair
 #   scored with the same stored parameters) on a copy taken before it, and
@@ -157,6 +159,36 @@ dedup_vs_rescore "a block too large" -v
 expect_like "a block too large: every pair scored" '%, every pair scored; written: %' "$(summary)"
 expect_grep "a block too large: why (-v)" \
 	'dedup D every candidate pair is scored: new episodes made a block too large' "$(cat "$ERR")"
+
+# A block the last run kept grows too large by a new numbered episode (T2
+# again: a:3 with a number and d:5 without share its blocks).
+dedup_mapping f ANGERED | mapping f
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	printf '%s,Gunnar,Provqvist,,999 20,,HVB,2024-06-11\n' "$(pnr 660930 - 135)"  # 2
+} >"$WORK/input/f.csv"
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+dedup_vs_rescore "a block too large (a numbered episode)" -v
+expect_like "a block too large (a numbered episode): every pair scored" \
+	'%, every pair scored; written: %' "$(summary)"
+expect_grep "a block too large (a numbered episode): why (-v)" \
+	'dedup D every candidate pair is scored: new episodes made a block too large' "$(cat "$ERR")"
+expect_eq "f:2 is T2's person" "$(person_of a.csv 3)" "$(person_of f.csv 2)"
+
+# A new episode only in blocks the last run already skipped (the name key
+# folds the typo, so it shares Ingrid's blocks): still a night.
+dedup_mapping g ANGERED | mapping g
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	printf ',Ingrid,Exempelsdoter,K,999 10,1971-04-12,HVB,2024-06-12\n'  # 2
+} >"$WORK/input/g.csv"
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+dedup_vs_rescore "blocks already too large" -v
+expect_like "blocks already too large: a night" '%, pairs scored for 1 new episodes, %' "$(summary)"
+expect_eq "blocks already too large: g:2 alone, every block of it skipped, no pair" "SINGLE|1|1 0" \
+	"$(person_row g.csv 2) $(q "SELECT count(*) FROM linkage_pair WHERE b_file_id = $(fid g.csv);")"
 
 # linkage_pair not as the last run left it: every pair scored, and the
 # pairs stored whole again.
