@@ -1265,9 +1265,7 @@ struct oindex {
 	uint32_t *n_valid;          /* until skip_blocks, at a run's first entry: the
 				     * valid records with its key */
 	uint32_t *n_old_valid;      /* a night, likewise: of those, the last run's */
-	uint64_t *fresh;            /* a night: the keys of the REC_FRESH blocks, sorted, */
-	size_t n_fresh;
-	uint64_t *fresh_bits;       /* and a filter of them (FRESH_BITS bits by fresh_bit) */
+	uint64_t *fresh_bits;       /* a night: a filter of the REC_FRESH blocks' keys */
 	uint64_t *need, *need_bits; /* a night: the blocks with a new record (a bit at a
 				     * run's first entry), and a filter of their keys */
 	size_t n;
@@ -1528,7 +1526,7 @@ static int has_bit(const uint64_t *bits, uint64_t bit)
 	return bits && (bits[bit >> 6] >> (bit & 63) & 1);
 }
 
-/* Sets key h's bit in ix's filter of fresh blocks (is_fresh). */
+/* Sets key h's bit in ix's filter of fresh blocks (valid_pairs). */
 static void mark_fresh(struct oindex *ix, uint64_t h)
 {
 	set_bit(&ix->fresh_bits, (size_t)1 << FRESH_BITS, fresh_bit(h));
@@ -1603,11 +1601,7 @@ static void skip_blocks(const struct dedup *dd, struct blocking *b)
 				skipped++;
 			} else if (fresh) {
 				ix->rec[u.lo] |= REC_FRESH;
-				if (!(ix->n_fresh & (ix->n_fresh + 1))) /* 0, 1, 3, 7, ...: full */
-					ix->fresh = pl_xrealloc(ix->fresh, 2 * (ix->n_fresh + 1) *
-								sizeof(*ix->fresh));
-				ix->fresh[ix->n_fresh++] = (uint64_t)u.d << 32 | ix->fp[u.lo];
-				mark_fresh(ix, ix->fresh[ix->n_fresh - 1]);
+				mark_fresh(ix, (uint64_t)u.d << 32 | ix->fp[u.lo]);
 			}
 		}
 		free(ix->n_valid);
@@ -1681,7 +1675,6 @@ static void blocking_release(struct blocking *b)
 		free(b->ix[r].rec);
 		free(b->ix[r].n_valid);
 		free(b->ix[r].n_old_valid);
-		free(b->ix[r].fresh);
 		free(b->ix[r].fresh_bits);
 		free(b->ix[r].need);
 		free(b->ix[r].need_bits);
@@ -1788,25 +1781,6 @@ static void prefetch_keys(const struct blocking *b, const struct srec *s)
 	}
 }
 
-/* A night: whether key h is a fresh block's of ix: a bit of a 128 KiB
- * filter, then the few thousand keys, instead of the large index (most
- * records of the last run meet no fresh block). */
-static int is_fresh(const struct oindex *ix, uint64_t h)
-{
-	size_t lo = 0, hi = ix->n_fresh;
-	if (!has_bit(ix->fresh_bits, fresh_bit(h)))
-		return 0;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ix->fresh[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ix->n_fresh && ix->fresh[lo] == h;
-}
-
 /* The pairs of the valid record s (at position idx) with open records; on
  * a night, if s is the last run's, only with new ones. */
 static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
@@ -1818,9 +1792,11 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 	int old = idx < dd->n_old;
 
 	/* an old record pairs only in fresh blocks: its other blocks hold no
-	 * new record, so neither the pairs nor blocked_before need them */
+	 * new record, so neither the pairs nor blocked_before need them, and
+	 * most old records meet none (a 128 KiB filter says so before the
+	 * large index is searched) */
 	for (size_t r = 0; r < b->n_rules; r++) {
-		at[r] = s->key[r] && (!old || is_fresh(&b->ix[r], s->key[r])) ?
+		at[r] = s->key[r] && (!old || has_bit(b->ix[r].fresh_bits, fresh_bit(s->key[r]))) ?
 			ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
 		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : ix_block(&b->ix[r], at[r]);
 	}
