@@ -149,6 +149,7 @@ CREATE INDEX rec_where ON rec (file_id, line);
 -- Blocking keys as dedup forms them (birth date and sex after map).
 CREATE TABLE k AS
 SELECT rid, nullif(birth_date, '') AS birth_date, nullif(substr(birth_date, 1, 4), '') AS birth_year,
+       nullif(substr(birth_date, 6, 2) || substr(birth_date, 9, 2), '') AS birth_month_day,
        nullif(nullif(sex, 'U'), '') AS sex,
        nullif($(nk first), '') AS first_name, nullif($(nk last), '') AS last_name,
        nullif(replace(post, ' ', ''), '') AS postcode,

@@ -13,7 +13,7 @@ static const char *const key_names[DK__COUNT] = {
 	[DK_BIRTH_DATE] = "birth_date", [DK_BIRTH_YEAR] = "birth_year", [DK_SEX] = "sex",
 	[DK_FIRST_NAME] = "first_name", [DK_LAST_NAME] = "last_name", [DK_POSTCODE] = "postcode",
 	[DK_FIRST_INITIAL] = "first_initial", [DK_LAST_INITIAL] = "last_initial",
-	[DK_INITIALS] = "initials",
+	[DK_INITIALS] = "initials", [DK_BIRTH_MONTH_DAY] = "birth_month_day",
 };
 
 struct cfg_state {

@@ -683,6 +683,11 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 			v = initial(pooled(&dd->names, r->last_id), tmp);
 			break;
 		case DK_INITIALS: v = initials(dd, r, tmp); break;
+		case DK_BIRTH_MONTH_DAY:
+			if (r->birth.year)
+				snprintf(tmp, sizeof(tmp), "%02d%02d", r->birth.month, r->birth.day),
+					v = tmp;
+			break;
 		}
 		if (!*v)
 			return 0;

@@ -23,6 +23,8 @@ enum dedup_key {
 	DK_BIRTH_DATE, DK_BIRTH_YEAR, DK_SEX, DK_FIRST_NAME, DK_LAST_NAME, DK_POSTCODE,
 	DK_FIRST_INITIAL, DK_LAST_INITIAL,
 	DK_INITIALS,               /* both initials, in either order (swapped names) */
+	DK_BIRTH_MONTH_DAY,        /* month and day of the birth date (MMDD): survives a
+				      typo in the year */
 	DK__COUNT
 };
 

@@ -103,6 +103,11 @@ static void test_dedup__rules_and_their_text(void **state)
 	dedup_rule_text(&cfg, 2, text, 12); /* cut short, still a string */
 	assert_string_equal(text, "3: postcode");
 	assert_string_equal(dedup_key_name(DK_INITIALS), "initials");
+	assert_int_equal(load(state, "[blocking]\nrule = first_name + last_name + Birth_Month_Day\n",
+			      &cfg, &d), PL_OK);
+	assert_int_equal(cfg.rules[0][2], DK_BIRTH_MONTH_DAY);
+	dedup_rule_text(&cfg, 0, text, sizeof(text));
+	assert_string_equal(text, "1: first_name + last_name + birth_month_day");
 	assert_string_equal(dedup_key_name(DK__COUNT), "?");
 }
 
