@@ -74,7 +74,9 @@ measure() {
 opts="-q -m $maps -d db/pipeline.db -k key/pipeline.key"
 "$bin/ingest" $opts -i input
 "$bin/map" $opts
-dd="$bin/dedup -q -c $settings -d db/pipeline.db -k key/pipeline.key"
+# --estimate: each run estimates and scores every pair, as a first run
+# does; without it the runs after the first would be nights with nothing new.
+dd="$bin/dedup -q --estimate -c $settings -d db/pipeline.db -k key/pipeline.key"
 set -- $(measure true $dd); dedup_s=$1; dedup_rss=$2
 q() { sqlite3 -bail db/pipeline.db "$@"; }
 pairs=$(q "select n from linkage_param where comparison = 'run' and level = 'candidate_pairs'")
@@ -87,7 +89,8 @@ if [ "$records" -le 50000 ]; then
 	awk '{ print } /^\[blocking\]/ { print "rule = birth_year" }' "$settings" >wide.ini
 	mkdir -p db2
 	cp db/pipeline.db db2/pipeline.db
-	set -- $(measure true "$bin/dedup" -q -c wide.ini -d db2/pipeline.db -k key/pipeline.key)
+	set -- $(measure true "$bin/dedup" -q --estimate -c wide.ini -d db2/pipeline.db \
+		-k key/pipeline.key)
 	extra_s=$1
 	extra_pairs=$(sqlite3 -bail db2/pipeline.db "select n from linkage_param
 		where comparison = 'run' and level = 'candidate_pairs'")
