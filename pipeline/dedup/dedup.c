@@ -3315,16 +3315,12 @@ static enum pl_err use_frozen(struct dedup *dd, struct pl_diag *d)
 /* The stored pairs and counts join this run's (a night). */
 static enum pl_err add_kept(struct dedup *dd, struct pl_diag *d)
 {
-	long before = 0;
-	enum pl_err err;
+	enum pl_err err = state_add_counts(dd->db, dd->pattern_n, N_PATTERNS, dd->rule_pairs,
+					   DEDUP_MAX_RULES, d);
 
+	dd->sum->candidate_pairs = 0; /* every candidate pair has one pattern */
 	for (size_t p = 0; p < N_PATTERNS; p++)
-		before -= dd->pattern_n[p];
-	err = state_add_counts(dd->db, dd->pattern_n, N_PATTERNS, dd->rule_pairs,
-			       DEDUP_MAX_RULES, d);
-	for (size_t p = 0; p < N_PATTERNS; p++)
-		before += dd->pattern_n[p];
-	dd->sum->candidate_pairs += before;
+		dd->sum->candidate_pairs += dd->pattern_n[p];
 	dd->pairs = pl_xrealloc(dd->pairs, (dd->n_pairs + dd->n_kept + 1) * sizeof(*dd->pairs));
 	if (dd->n_kept)
 		memcpy(dd->pairs + dd->n_pairs, dd->kept, dd->n_kept * sizeof(*dd->kept));

@@ -230,7 +230,6 @@ enum pl_err state_read_pairs(sqlite3 *db, state_pair_put *put, void *ctx, struct
 		p.b_line = sqlite3_column_int64(st, 3);
 		p.weight = sqlite3_column_double(st, 4);
 		p.pattern = sqlite3_column_int(st, 5);
-		p.a = p.b = UINT32_MAX;
 		put(ctx, &p);
 	}
 	if (!err && rc != SQLITE_DONE)

@@ -49,12 +49,11 @@ struct state_name {
 	long n;
 };
 
-/* A pair at or above the threshold; a, b: spill positions (not stored). */
+/* A pair at or above the threshold, as linkage_pair holds it. */
 struct state_pair {
 	int64_t a_file, a_line, b_file, b_line;
 	double weight;
 	int pattern;               /* the levels, one base-5 digit each, first_name first */
-	uint32_t a, b;
 };
 
 /* Reads the state; s->have is 0 if the tables hold none.  cmp_names[k]
@@ -83,7 +82,7 @@ enum pl_err state_add_counts(sqlite3 *db, long *pattern_n, size_t n_patterns, lo
 enum pl_err state_write_counts(sqlite3 *db, const long *pattern_n, size_t n_patterns,
 			       const long *rule_n, size_t n_rules, struct pl_diag *d);
 
-/* Gives each stored pair to put (a and b UINT32_MAX), one at a time. */
+/* Gives each stored pair to put, one at a time. */
 typedef void state_pair_put(void *ctx, const struct state_pair *p);
 enum pl_err state_read_pairs(sqlite3 *db, state_pair_put *put, void *ctx, struct pl_diag *d);
 
