@@ -2421,22 +2421,6 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
 }
 
 
-/* Logs (at -v) the time since *t for a step and the peak memory so far,
- * and restarts *t. */
-static void step_done(struct timespec *t, const char *step)
-{
-	struct timespec now;
-	struct rusage ru;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		ru.ru_maxrss = 0;
-	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s (peak %ld MiB)", step,
-	       (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9,
-	       ru.ru_maxrss / 1024);
-	*t = now;
-}
-
 /* ---- persons ------------------------------------------------------------ */
 
 /*
@@ -2779,14 +2763,14 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 		pl_log(PL_LOG_WARN, NULL, "person and episode_person held rows this program does "
 		       "not write (a person_id that is not 32 hex digits, or a key beyond 32 "
 		       "bits): written whole again, with new person keys");
-	step_done(t, "write: the persons written before");
+	pl_log_step(t, "write: the persons written before");
 	if (!err)
 		err = name_open_persons(w, uf, d);
 	w->dd->sum->deterministic += w->dd->n_valid;
-	step_done(t, "write: the open records' persons");
+	pl_log_step(t, "write: the open records' persons");
 	if (!err)
 		err = write_person_rows(w, d);
-	step_done(t, "write: person, by person_id");
+	pl_log_step(t, "write: person, by person_id");
 	if (!err)
 		err = write_episode_persons(w, d);
 	return err;
@@ -3000,7 +2984,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 		err = load_file_names(&w, d);
 	if (!err)
 		err = write_persons(&w, uf, t, d);
-	step_done(t, "write: episode_person");
+	pl_log_step(t, "write: episode_person");
 	if (!err)
 		err = write_sources(&w, d);
 	if (!err)
@@ -3435,17 +3419,17 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	}
 	free(dd->labels.l);
 	memset(&dd->labels, 0, sizeof(dd->labels));
-	step_done(t, dd->frozen ? "parameters (stored)" : "estimate u, m (labels)");
+	pl_log_step(t, dd->frozen ? "parameters (stored)" : "estimate u, m (labels)");
 	if (!err)
 		err = blocking_init(dd, &blocks, d);
-	step_done(t, "blocking");
+	pl_log_step(t, "blocking");
 	if (!err && !dd->frozen) {
 		dd->sum->m_by_em = m_by_em(dd);
 		if (dd->sum->m_by_em) {
 			err = count_patterns(dd, &blocks, d);
-			step_done(t, "compare candidate pairs (for EM)");
+			pl_log_step(t, "compare candidate pairs (for EM)");
 			estimate_m(dd);
-			step_done(t, "estimate m (EM)");
+			pl_log_step(t, "estimate m (EM)");
 		}
 	}
 	if (!err)
@@ -3453,7 +3437,7 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	if (!err && dd->n_old)
 		err = add_kept(dd, d);
 	blocking_release(&blocks);
-	step_done(t, "score candidate pairs");
+	pl_log_step(t, "score candidate pairs");
 	return err;
 }
 
@@ -3489,20 +3473,20 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	if (!err) {
 		check_night(&dd);
 		sum->episodes = (long)dd.n_recs;
-		step_done(&t, "load, unseal and spill");
+		pl_log_step(&t, "load, unseal and spill");
 		err = link_pairs(&dd, &t, d);
 	}
 	if (!err)
 		err = valid_nodes(&dd, d);
 	if (!err) {
 		cluster(&dd, &uf);
-		step_done(&t, "cluster");
+		pl_log_step(&t, "cluster");
 		err = write_all(&dd, &uf, &t, d);
-		step_done(&t, "write links and parameters");
+		pl_log_step(&t, "write links and parameters");
 	}
 	if (!err) {
 		err = pl_db_exec(dd.db, "COMMIT", d);
-		step_done(&t, "commit");
+		pl_log_step(&t, "commit");
 	}
 	if (dd.db) {
 		char line[DEDUP_SUMMARY_MAX];

@@ -1047,6 +1047,8 @@ static void *work(void *arg)
 	struct workers *w = arg;
 
 	for (;;) {
+		struct timespec t;
+		char step[96];
 		size_t k;
 
 		pthread_mutex_lock(&w->lock);
@@ -1054,7 +1056,10 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (k >= w->cat->n_defs)
 			return NULL;
+		clock_gettime(CLOCK_MONOTONIC, &t);
 		w->err[k] = compute_def(w->cat, w->data, w->pop, k, &w->res[k], &w->diag[k]);
+		snprintf(step, sizeof(step), "indicator %s", w->cat->defs[k].id);
+		pl_log_step(&t, step);
 	}
 }
 

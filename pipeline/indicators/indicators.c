@@ -256,9 +256,11 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 	struct ind_result res = { 0 };
 	sqlite3 *db = NULL;
 	char line[512];
+	struct timespec t;
 	enum pl_err err;
 
 	memset(sum, 0, sizeof(*sum));
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	err = ind_catalogue_load(opts->catalogue_path, &cat, d);
 	if (!err)
 		err = ind_population_load(opts->population_path, &pop, d);
@@ -268,11 +270,14 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 		err = ind_data_load(db, &data, d);
 	if (err)
 		goto cleanup;
+	pl_log_step(&t, "load and group by person");
 	err = ind_compute(&cat, &data, &pop, &res, d);
 	if (err)
 		goto cleanup;
+	pl_log_step(&t, "compute");
 	log_population_notes(&res, opts->population_path);
 	err = write_all(db, &cat, &res, d);
+	pl_log_step(&t, "write");
 	summarise(&cat, &data, &res, sum);
 cleanup:
 	if (db) {

@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static struct {
@@ -56,4 +57,18 @@ void pl_log_diag(enum pl_err err, const struct pl_diag *d)
 		pl_log(PL_LOG_ERROR, NULL, "%s: %s", d->file, d->msg);
 	else
 		pl_log(PL_LOG_ERROR, NULL, "%s", d->msg);
+}
+
+void pl_log_step(struct timespec *t, const char *step)
+{
+	struct timespec now;
+	struct rusage ru;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		ru.ru_maxrss = 0;
+	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s (peak %ld MiB)", step,
+	       (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9,
+	       ru.ru_maxrss / 1024);
+	*t = now;
 }

@@ -10,6 +10,7 @@
 #define PL_LOG_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "pl.h"
 
@@ -26,6 +27,10 @@ int pl_log_enabled(enum pl_log_level level);
 /* where: "file:line", "file" or NULL. */
 void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Logs (at -v) the time since *t for a step and the peak memory of the
+ * process so far, and restarts *t (CLOCK_MONOTONIC). */
+void pl_log_step(struct timespec *t, const char *step);
 
 /* Logs the error in d, if err is set, as "file:line: message". */
 void pl_log_diag(enum pl_err err, const struct pl_diag *d);
