@@ -2440,11 +2440,12 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
  *    and only its changes are written.
  */
 
-/* A person with open records. */
+/* A person with open records (32 bytes: there may be as many as open
+ * records). */
 struct operson {
 	uint64_t hi, lo;           /* its id as 128 bits */
-	const char *id, *basis;
-	size_t first, n;           /* its records: members first..first+n */
+	const char *basis;
+	uint32_t first, n;         /* its records: members first..first+n */
 };
 
 struct member {
@@ -2573,7 +2574,6 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 
 	w->m = m;
 	w->step = pl_xmalloc(dd->n_open + 1);
-	w->op = pl_xmalloc((dd->n_open + 1) * sizeof(*w->op));
 	for (size_t i = 0; i < dd->n_nodes; i++)
 		vnode_of[i] = SIZE_MAX;
 	for (size_t i = 0; i < dd->n_vrecs; i++)
@@ -2585,22 +2585,27 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 	}
 	if (dd->n_open)
 		qsort(m, dd->n_open, sizeof(*m), cmp_member);
+	for (size_t i = 0; i < dd->n_open; i++)
+		w->n_op += i == 0 || m[i].root != m[i - 1].root;
+	w->op = pl_xmalloc((w->n_op + 1) * sizeof(*w->op));
+	w->n_op = 0;
 	for (size_t lo = 0, hi; lo < dd->n_open && !err; lo = hi) {
 		size_t vnode = vnode_of[m[lo].root], n;
 		struct operson *p = &w->op[w->n_op++];
+		const char *id;
 
 		for (hi = lo + 1; hi < dd->n_open && m[hi].root == m[lo].root; hi++)
 			;
 		n = hi - lo + (vnode != SIZE_MAX);
-		name_person(w, m + lo, hi - lo, vnode, &p->id, &p->basis);
-		p->first = lo;
-		p->n = hi - lo;
-		if (!store_id_bits(p->id, &p->hi, &p->lo))
+		name_person(w, m + lo, hi - lo, vnode, &id, &p->basis);
+		p->first = (uint32_t)lo;
+		p->n = (uint32_t)(hi - lo);
+		if (!store_id_bits(id, &p->hi, &p->lo))
 			err = pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
 		for (size_t i = lo; i < hi; i++) {
 			const struct orec *o = &dd->open[m[i].idx];
 			int own = o->ref_id != ID_BLANK &&
-				  strcmp(pl_intern_str(&dd->refs, o->ref_id), p->id) == 0;
+				  strcmp(pl_intern_str(&dd->refs, o->ref_id), id) == 0;
 			enum step s = own ? STEP_DETERMINISTIC : n > 1 ? STEP_PROBABILISTIC
 								    : STEP_UNLINKED;
 

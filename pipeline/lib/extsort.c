@@ -12,7 +12,12 @@
 #include "spill.h"
 
 #define DEFAULT_RUN ((size_t)1 << 20)
+/* The merge's read buffers: READ_BUF records a run, but at most
+ * MERGE_BUF records for all runs together (at least MIN_READ_BUF a run), so
+ * that memory does not grow with the runs. */
 #define READ_BUF 4096
+#define MERGE_BUF ((size_t)1 << 16)
+#define MIN_READ_BUF 256
 
 /* The 16-bit digit d (0..7, least significant first) of kv's 128-bit key. */
 static size_t digit(const struct pl_kv *kv, int d)
@@ -113,7 +118,8 @@ enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct 
 /* Refills run r's buffer; -1 on a read error. */
 static int refill(struct pl_extsort *s, struct pl_extsort_run *r)
 {
-	size_t want = r->n - r->at < READ_BUF ? r->n - r->at : READ_BUF;
+	size_t want = r->n - r->at < s->read_buf ? r->n - r->at : s->read_buf;
+
 	if (pl_spill_read(s->f, r->buf, want * sizeof(*r->buf),
 			  (long long)((r->first + r->at) * sizeof(*r->buf))) != 0)
 		return -1;
@@ -165,8 +171,11 @@ enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d)
 		s->n_runs = 1;
 	}
 	s->heap = pl_xmalloc((s->n_runs + 1) * sizeof(*s->heap));
+	s->read_buf = s->n_runs ? MERGE_BUF / s->n_runs : READ_BUF;
+	s->read_buf = s->read_buf > READ_BUF ? READ_BUF :
+		s->read_buf < MIN_READ_BUF ? MIN_READ_BUF : s->read_buf;
 	for (size_t i = 0; i < s->n_runs; i++) {
-		s->runs[i].buf = pl_xmalloc(READ_BUF * sizeof(*s->runs[i].buf));
+		s->runs[i].buf = pl_xmalloc(s->read_buf * sizeof(*s->runs[i].buf));
 		if (refill(s, &s->runs[i]) != 0)
 			return io_error("read", d);
 		s->heap[s->n_heap++] = i;
