@@ -95,7 +95,7 @@ $(BUILD)/%: tools/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(STD_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(STAGES_A) $(LIB_A) $(HEADERS) | deps
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(STAGES_A) $(LIB_A) $(HEADERS) $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Ipipeline $(LDFLAGS) -o $@ $< \
 	    $(STAGES_A) $(LIB_A) $(CMOCKA_LIBS) $(PKG_LIBS)

@@ -16,6 +16,7 @@
 #include "unit.h"
 
 #include "db.h"
+#include "unit_db.h"
 #include "dedup/state.h"
 
 static const char *const cmps[STATE_CMPS] = {
@@ -31,15 +32,8 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	void *t = NULL;
-	char path[300];
 
-	if (!f || unit_tmp_setup(&t) != 0)
-		return -1;
-	f->tmp = *(struct unit_tmp *)t;
-	free(t);
-	snprintf(path, sizeof(path), "%s/p.db", f->tmp.dir);
-	if (pl_db_open(path, &f->db, &f->d) != PL_OK)
+	if (!f || unit_db_open(&f->tmp, &f->db, &f->d) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -49,8 +43,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	sqlite3_close(f->db);
-	unit_rm_rf(f->tmp.dir);
+	unit_db_close(&f->tmp, f->db);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "unit.h"
 
 #include "db.h"
+#include "unit_db.h"
 #include "dedup/store.h"
 
 struct fx {
@@ -30,15 +31,8 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	void *t = NULL;
-	char path[300];
 
-	if (!f || unit_tmp_setup(&t) != 0)
-		return -1;
-	f->tmp = *(struct unit_tmp *)t;
-	free(t);
-	snprintf(path, sizeof(path), "%s/p.db", f->tmp.dir);
-	if (pl_db_open(path, &f->db, &f->d) != PL_OK ||
+	if (!f || unit_db_open(&f->tmp, &f->db, &f->d) != 0 ||
 	    pl_db_exec(f->db, "PRAGMA foreign_keys = OFF", &f->d) != PL_OK)
 		return -1;
 	*state = f;
@@ -50,8 +44,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	store_release(&f->st);
-	sqlite3_close(f->db);
-	unit_rm_rf(f->tmp.dir);
+	unit_db_close(&f->tmp, f->db);
 	free(f);
 	return 0;
 }
