@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -29,7 +29,7 @@ CREATE TABLE input_file (
     mtime_ns       INTEGER NOT NULL,       -- modification time, for the cheap "unchanged?" test
     sha256         TEXT,                   -- hex digest of the content; NULL if never read
     source         TEXT,                   -- claiming source (mapping [source] name); NULL if none
-    mapping_sha256 TEXT,                   -- hex digest of the mapping file used
+    mapping_sha256 TEXT,                   -- hex digest of the mapping file the rows stand under
     status         TEXT NOT NULL CHECK (status IN
                      ('ok',          -- ingested; rows in raw_row, rejects in reject
                       'failed',      -- could not be ingested (see message); no rows kept
@@ -47,6 +47,9 @@ CREATE TABLE input_file (
     rows_kept      INTEGER NOT NULL DEFAULT 0,  -- records in raw_row
     rows_rejected  INTEGER NOT NULL DEFAULT 0,  -- records in reject (stage 'ingest')
     ingested_at    TEXT NOT NULL,          -- UTC, ISO 8601
+    ingest_sha256  TEXT,                   -- digest of what ingest reads of that mapping file:
+                                           -- [source], [dialect], [columns] (lib/source.c);
+                                           -- NULL in rows from before version 6
     CHECK (rows_read = rows_kept + rows_rejected)
 );
 
@@ -389,3 +392,10 @@ CREATE TABLE linkage_pair (
     pattern   INTEGER NOT NULL,            -- levels, one base-5 digit each (0: missing)
     PRIMARY KEY (a_file_id, a_line, b_file_id, b_line)
 ) WITHOUT ROWID;
+
+-- @upgrade 6
+-- From version 5: input_file.ingest_sha256 is new, so that an edit of a
+-- mapping file outside [source], [dialect] and [columns] re-maps its files
+-- without ingesting them again.  Rows from before keep NULL there and count
+-- as unchanged while their mapping file is; no stage must run again.
+ALTER TABLE input_file ADD COLUMN ingest_sha256 TEXT;

@@ -2,7 +2,9 @@
  * ingest/ingest.c - read district exports into the pipeline database.
  *
  * For every file in the input directory: find the one source that claims
- * it, skip it if it is unchanged since the last run, else read it through
+ * it, skip it if it is unchanged since the last run (its bytes, and the
+ * [source], [dialect] and [columns] of its mapping file: another edit of
+ * the mapping file only re-maps it, keeping its file_id), else read it through
  * the source's dialect in one transaction that replaces any earlier version:
  * the header into file_column, every data record into raw_row (sensitive
  * columns sealed) or reject, and the file's counts into input_file.
@@ -57,15 +59,17 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[S__COUNT] = {
-	[S_FIND] = "SELECT size, mtime_ns, sha256, mapping_sha256, status FROM input_file "
-		   "WHERE name = ?1",
+	[S_FIND] = "SELECT size, mtime_ns, sha256, mapping_sha256, status, ingest_sha256 "
+		   "FROM input_file WHERE name = ?1",
 	[S_DELETE] = "DELETE FROM input_file WHERE name = ?1",
 	[S_INSERT_FILE] = "INSERT INTO input_file (name, size, mtime_ns, source, mapping_sha256, "
-			  "status, message, encoding, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			  "status, message, encoding, ingested_at, ingest_sha256) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[S_FINISH_FILE] = "UPDATE input_file SET sha256 = ?2, lines = ?3, title_lines = ?4, "
 			  "header_lines = ?5, footer_rows = ?6, blank_lines = ?7, rows_read = ?8, "
 			  "rows_kept = ?9, rows_rejected = ?10 WHERE file_id = ?1",
-	[S_TOUCH] = "UPDATE input_file SET size = ?2, mtime_ns = ?3 WHERE name = ?1",
+	[S_TOUCH] = "UPDATE input_file SET size = ?2, mtime_ns = ?3, mapping_sha256 = ?4, "
+		    "ingest_sha256 = ?5 WHERE name = ?1",
 	[S_FIND_DUP] = "SELECT name FROM input_file WHERE sha256 = ?1 AND status = 'ok' "
 		       "AND file_id != ?2 ORDER BY name LIMIT 1",
 	[S_INSERT_COLUMN] = "INSERT INTO file_column (file_id, col_idx, name, field, sealed) "
@@ -175,6 +179,7 @@ struct registered {
 	long long size, mtime_ns;
 	char sha256[PL_SHA256_HEX];
 	char mapping_sha256[PL_SHA256_HEX];
+	char ingest_sha256[PL_SHA256_HEX];  /* "" in a row from before schema 6 */
 	char status[16];
 };
 
@@ -206,6 +211,7 @@ static enum pl_err find_registered(struct ingest *in, const char *name,
 		copy_col(st, 2, reg->sha256, sizeof(reg->sha256));
 		copy_col(st, 3, reg->mapping_sha256, sizeof(reg->mapping_sha256));
 		copy_col(st, 4, reg->status, sizeof(reg->status));
+		copy_col(st, 5, reg->ingest_sha256, sizeof(reg->ingest_sha256));
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
@@ -233,6 +239,7 @@ static enum pl_err insert_file(struct ingest *in, struct job *job, const char *s
 		sqlite3_bind_text(st, 4, job->src->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, job->src->sha256, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 8, pl_encoding_name(job->src->encoding), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, job->src->ingest_sha256, -1, SQLITE_STATIC);
 	}
 	sqlite3_bind_text(st, 6, status, -1, SQLITE_STATIC);
 	if (message)
@@ -987,7 +994,18 @@ cleanup:
 	return err;
 }
 
-/* Records the file's new time stamp: its content and rows stay. */
+/* Whether what ingest reads of the mapping file ([source], [dialect],
+ * [columns]) is what the file was ingested under: the same ingest digest,
+ * or the same mapping file (a row from before schema 6 holds only that).
+ * Another edit of the mapping file re-maps the file but keeps its rows. */
+static int same_for_ingest(const struct job *job, const struct registered *reg)
+{
+	return strcmp(reg->mapping_sha256, job->src->sha256) == 0 ||
+	       (reg->ingest_sha256[0] && strcmp(reg->ingest_sha256, job->src->ingest_sha256) == 0);
+}
+
+/* Records the file's new time stamp and its mapping file's digests: its
+ * content and rows stay. */
 static enum pl_err touch(struct ingest *in, struct job *job, struct pl_diag *d)
 {
 	sqlite3_stmt *st = in->st[S_TOUCH];
@@ -995,6 +1013,8 @@ static enum pl_err touch(struct ingest *in, struct job *job, struct pl_diag *d)
 	sqlite3_bind_text(st, 1, job->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)job->st.st_size);
 	sqlite3_bind_int64(st, 3, mtime_ns(&job->st));
+	sqlite3_bind_text(st, 4, job->src->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, job->src->ingest_sha256, -1, SQLITE_STATIC);
 	return pl_db_step_done(in->db, st, "update file time", d);
 }
 
@@ -1015,8 +1035,7 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 	if (!err)
 		err = find_duplicate(in, job, stats.sha256, dup, sizeof(dup), d);
 	if (!err && reg->found && strcmp(reg->status, "ok") == 0 &&
-	    strcmp(reg->sha256, stats.sha256) == 0 &&
-	    strcmp(reg->mapping_sha256, job->src->sha256) == 0) {
+	    strcmp(reg->sha256, stats.sha256) == 0 && same_for_ingest(job, reg)) {
 		/* Only the time stamp changed: keep the rows we have. */
 		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
 		in->sum->files_unchanged++;
@@ -1089,7 +1108,15 @@ static int unchanged(const struct job *job, const struct registered *reg)
 {
 	return reg->found && (strcmp(reg->status, "ok") == 0 || strcmp(reg->status, "duplicate") == 0) &&
 	       reg->size == (long long)job->st.st_size && reg->mtime_ns == mtime_ns(&job->st) &&
-	       strcmp(reg->mapping_sha256, job->src->sha256) == 0;
+	       same_for_ingest(job, reg);
+}
+
+/* Whether the row's digests of the mapping file are not the current ones
+ * (touch records them). */
+static int restamp(const struct job *job, const struct registered *reg)
+{
+	return strcmp(reg->mapping_sha256, job->src->sha256) != 0 ||
+	       strcmp(reg->ingest_sha256, job->src->ingest_sha256) != 0;
 }
 
 /* Same size and mapping, new time, same bytes (e.g. copied again or
@@ -1100,8 +1127,7 @@ static int touched_only(const struct job *job, const struct registered *reg)
 	struct pl_diag ignored;
 
 	return reg->found && strcmp(reg->status, "ok") == 0 &&
-	       reg->size == (long long)job->st.st_size &&
-	       strcmp(reg->mapping_sha256, job->src->sha256) == 0 &&
+	       reg->size == (long long)job->st.st_size && same_for_ingest(job, reg) &&
 	       pl_sha256_file(job->path, hex, &ignored) == PL_OK && strcmp(hex, reg->sha256) == 0;
 }
 
@@ -1127,8 +1153,12 @@ static enum pl_err process(struct ingest *in, const char *name, struct pl_diag *
 	if (err || !job.src)
 		goto cleanup;
 	if (unchanged(&job, &reg)) {
-		pl_log(PL_LOG_DEBUG, name, "unchanged since the last run");
+		pl_log(PL_LOG_DEBUG, name, "unchanged since the last run%s",
+		       restamp(&job, &reg) ? " (its mapping file changed where ingest does not "
+		       "read it: map maps it again)" : "");
 		in->sum->files_unchanged++;
+		if (restamp(&job, &reg))
+			err = touch(in, &job, d);
 		goto cleanup;
 	}
 	if (touched_only(&job, &reg)) {

@@ -18,6 +18,8 @@ static const char usage_text[] =
 	"pattern matches its name, decoded and split by that source's [dialect], and\n"
 	"registered with its SHA-256 and row counts (rows read = kept + rejected).\n"
 	"Unchanged files are skipped; a changed file replaces its earlier version.\n"
+	"A file is unchanged while its bytes are, and what ingest reads of its\n"
+	"mapping file: [source], [dialect] and [columns] (map takes other edits).\n"
 	"\n"
 	"  -i, --input DIR      input directory (default: input)\n"
 	"  -m, --mappings DIR   directory of mapping files *.ini (default: mappings)\n"

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "source.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -24,6 +25,7 @@ struct parse_state {
 	struct pl_diag *d;
 	enum pl_err err;
 	unsigned seen;                 /* bit per [source]/[dialect] key given */
+	struct pl_sha256 ingest;       /* of the keys ingest reads (src->ingest_sha256) */
 };
 
 static int fail(struct parse_state *st, const char *fmt, const char *a, const char *b)
@@ -552,6 +554,30 @@ static int handle_misc(struct parse_state *st, const char *section, const char *
 	return fail(st, "unknown or repeated key '%s' in [%s]", key, section);
 }
 
+/* s in lower case (ASCII), with its terminating NUL, into h. */
+static void hash_lower(struct pl_sha256 *h, const char *s)
+{
+	do {
+		char c = (char)tolower((unsigned char)*s);
+
+		pl_sha256_update(h, &c, 1);
+	} while (*s++);
+}
+
+/* The keys ingest reads go into the ingest digest as section, key and
+ * value, each with its terminating NUL (so that no two lists of them hash
+ * alike), section and key in lower case as they are read: comments, blank
+ * lines and the other sections do not count, so that an edit of the
+ * recoding, the rules, the dates or the identity section re-maps the files
+ * without ingesting them again. */
+static void hash_ingest_key(struct parse_state *st, const char *section, const char *key,
+			    const char *value)
+{
+	hash_lower(&st->ingest, section);
+	hash_lower(&st->ingest, key);
+	pl_sha256_update(&st->ingest, value, strlen(value) + 1);
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value,
 		   long line)
 {
@@ -563,6 +589,9 @@ static int handler(void *user, const char *section, const char *key, const char 
 	st->line = line;
 	if (st->err)
 		return 0;
+	if (strcasecmp(section, "source") == 0 || strcasecmp(section, "dialect") == 0 ||
+	    strcasecmp(section, "columns") == 0)
+		hash_ingest_key(st, section, key, value);
 	if (strcasecmp(section, "source") == 0)
 		return handle_source(st, key, value);
 	if (strcasecmp(section, "dialect") == 0)
@@ -654,7 +683,9 @@ enum pl_err pl_source_load(const char *path, struct pl_source **out, struct pl_d
 	st.path = src->path;
 	st.codelist_field = -1;
 	st.d = d;
+	pl_sha256_init(&st.ingest);
 	err = pl_ini_parse(path, handler, &st, src->sha256, d);
+	pl_sha256_hex(&st.ingest, src->ingest_sha256);
 	if (!err)
 		err = check_complete(src, st.seen, d);
 	if (err) {

@@ -62,7 +62,10 @@ struct pl_rule {
 
 struct pl_source {
 	char *path;                     /* the mapping file */
-	char sha256[PL_SHA256_HEX];     /* of its bytes: a change re-ingests */
+	char sha256[PL_SHA256_HEX];     /* of its bytes: a change re-maps */
+	char ingest_sha256[PL_SHA256_HEX]; /* of what ingest reads, [source],
+					 * [dialect] and [columns]: a change
+					 * re-ingests (pl_source_load) */
 	char *name;                     /* [source] name */
 	char *district;                 /* [source] district, a district code */
 	char **patterns;                /* [source] files, glob patterns */

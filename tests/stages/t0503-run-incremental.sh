@@ -3,8 +3,13 @@
 # samples, asserted from the stages' stage_run summaries:
 # - one changed input file: only it is ingested and mapped again, the other
 #   files' rows stay as they were, and dedup and indicators run again;
-# - a changed mapping file (lundby, three files): that source's files are
-#   ingested and mapped again, no other, and dedup and indicators run again;
+# - a changed mapping file (lundby, three files) outside [source], [dialect]
+#   and [columns] (a comment): that source's files are mapped again, not
+#   ingested (same file_ids, the new mapping digest recorded), no other;
+#   dedup runs again as a night (its old episodes unchanged) and so does
+#   indicators;
+# - a changed [dialect] (max_field_bytes): lundby's files are ingested and
+#   mapped again, no other;
 # - changed linkage settings, a key file with a new time, a deleted
 #   output/run.state, or a dedup run by hand with other settings in between:
 #   ingest and map do nothing, dedup runs again and so does indicators (and
@@ -97,27 +102,51 @@ expect_like "changed file: run summary" '1 file ingested, 6 unchanged; 1 file ma
 report_of_db "changed file"
 nothing_new "changed file"
 
-# A mapping file changes (a comment): its source's three files again.
+# A mapping file changes outside what ingest reads (a comment): its
+# source's three files are mapped again, not ingested.
 before=$(q "SELECT name, mapped_at FROM mapped_file JOIN input_file USING (file_id)
              WHERE source != 'lundby' ORDER BY name;")
+lundby_files=$(q "SELECT file_id, name, sha256, ingested_at, ingest_sha256 FROM input_file
+                   WHERE source = 'lundby' ORDER BY name;")
 n=$(n_runs dedup)
 ni=$(n_runs indicators)
 sleep 1 # mapped_at has seconds: the others' must be seen not to change
 printf '; a comment changes the mapping file\n' >>"$WORK/mappings/lundby.ini"
+sha=$(sha256sum <"$WORK/mappings/lundby.ini" | cut -d' ' -f1)
 expect_run 0 -q
-expect_like "mapping changed: lundby ingested again" '7 files: 3 ingested, 4 unchanged,%' \
+expect_like "mapping changed: lundby not ingested again" '7 files: 0 ingested, 7 unchanged,%' \
 	"$(last_summary ingest)"
+expect_eq "mapping changed: lundby's files keep their rows (file_id, sha256, ingested_at)" \
+	"$lundby_files" "$(q "SELECT file_id, name, sha256, ingested_at, ingest_sha256 FROM input_file
+	                       WHERE source = 'lundby' ORDER BY name;")"
+expect_eq "mapping changed: input_file records the new mapping file" "$sha 3" \
+	"$(q "SELECT group_concat(DISTINCT mapping_sha256) || ' ' || count(*) FROM input_file
+	       WHERE source = 'lundby';")"
 expect_like "mapping changed: lundby mapped again" '3 files mapped, 4 unchanged;%' "$(last_summary map)"
-expect_eq "mapping changed: lundby's files carry the new mapping" \
-	"$(sha256sum <"$WORK/mappings/lundby.ini" | cut -d' ' -f1) 3" \
+expect_eq "mapping changed: lundby's files carry the new mapping" "$sha 3" \
 	"$(q "SELECT group_concat(DISTINCT m.mapping_sha256) || ' ' || count(*) FROM mapped_file m
 	       JOIN input_file USING (file_id) WHERE source = 'lundby';")"
 expect_eq "mapping changed: other sources not mapped again" "$before" \
 	"$(q "SELECT name, mapped_at FROM mapped_file JOIN input_file USING (file_id)
 	       WHERE source != 'lundby' ORDER BY name;")"
 expect_eq "mapping changed: dedup ran again" "$((n + 1))" "$(n_runs dedup)"
+expect_like "mapping changed: dedup ran as a night (no episode new)" \
+	'%pairs scored for 0 new episodes,%written: persons 0 new, 0 changed, 0 gone;%' \
+	"$(last_summary dedup)"
 expect_eq "mapping changed: indicators ran again" "$((ni + 1))" "$(n_runs indicators)"
 nothing_new "mapping changed"
+
+# The mapping file's [dialect] changes: its source's files are ingested again.
+n=$(n_runs dedup)
+sed -i 's/^max_field_bytes = 65536$/max_field_bytes = 65537/' "$WORK/mappings/lundby.ini"
+expect_eq "dialect changed: lundby.ini has the new limit" 1 \
+	"$(grep -c -x 'max_field_bytes = 65537' "$WORK/mappings/lundby.ini")"
+expect_run 0 -q
+expect_like "dialect changed: lundby ingested again" '7 files: 3 ingested, 4 unchanged,%' \
+	"$(last_summary ingest)"
+expect_like "dialect changed: lundby mapped again" '3 files mapped, 4 unchanged;%' "$(last_summary map)"
+expect_eq "dialect changed: dedup ran again" "$((n + 1))" "$(n_runs dedup)"
+nothing_new "dialect changed"
 
 # The linkage settings change.
 n=$(n_runs dedup)

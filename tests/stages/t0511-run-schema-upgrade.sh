@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
-# episode with a mapping_sha256 per row) to version 5 (through 3 and 4), of a
-# version 3 database (no linkage_source) and of a version 4 one (no linkage
-# state) to 5:
+# episode with a mapping_sha256 per row) to version 6 (through 3, 4 and 5),
+# of a version 3 database (no linkage_source), a version 4 one (no linkage
+# state) and a version 5 one (no input_file.ingest_sha256) to 6:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id) and the run.state kept;
@@ -23,14 +23,18 @@
 # - a version 4 database (no linkage_state, _weight, _name, _count, _pair):
 #   report refuses it; the driver upgrades it, the tables empty, and runs
 #   nothing again; dedup then estimates the parameters as on a first run,
-#   stores them and writes no person row.
+#   stores them and writes no person row;
+# - a version 5 database (input_file without ingest_sha256): report refuses
+#   it; the driver upgrades it and runs nothing again; no file is ingested
+#   again (same rows in input_file), and ingest records the mapping's ingest
+#   digest in every file's row.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 5" "5" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 6" "6" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -58,7 +62,9 @@ sqlite3 -batch "$v2" <"$V2_SCHEMA" 2>>"$WORK/.sql-errors"
 sqlite3 -batch "$v2" "
   ATTACH '$DB' AS v3;
   BEGIN;
-  INSERT INTO input_file SELECT * FROM v3.input_file;
+  INSERT INTO input_file SELECT file_id, name, size, mtime_ns, sha256, source, mapping_sha256,
+         status, message, encoding, lines, title_lines, header_lines, footer_rows, blank_lines,
+         rows_read, rows_kept, rows_rejected, ingested_at FROM v3.input_file;
   INSERT INTO file_column SELECT * FROM v3.file_column;
   INSERT INTO raw_row SELECT * FROM v3.raw_row;
   INSERT INTO reject SELECT * FROM v3.reject;
@@ -94,14 +100,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 5%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 6%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 5" "5" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 6" "6" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -143,35 +149,65 @@ expect_eq "episode_v: every episode with its file's mapping_sha256" "$n_episodes
 expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
 
 # Version 3: this database as it was before linkage_source.
+v6_columns="ALTER TABLE input_file DROP COLUMN ingest_sha256;"
 v5_tables="DROP TABLE linkage_state; DROP TABLE linkage_weight; DROP TABLE linkage_name;
 	   DROP TABLE linkage_count; DROP TABLE linkage_pair;"
-q "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4'; $v5_tables
-   PRAGMA user_version = 3;"
-expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v3" -d "$DB"
-expect_like "report names the versions (3)" '%schema version 3, this program needs 5%' \
-	"$(cat "$ERR")"
+# as_version N SQL: this database made a version N one by SQL; report
+# refuses it, naming both versions.
+as_version() {
+	q "$2 PRAGMA user_version = $1;"
+	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 6%" \
+		"$(cat "$ERR")"
+}
+# run_upgrades N: the driver upgrades a version N database to 6 and runs
+# neither dedup nor indicators again.
+run_upgrades() {
+	local n ni
+	n=$(n_runs dedup)
+	ni=$(n_runs indicators)
+	expect_run 0 -q
+	expect_eq "version $1: upgraded" "6" "$(q 'PRAGMA user_version;')"
+	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
+		"$(n_runs dedup) $(n_runs indicators)"
+}
+as_version 3 "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4';
+              $v5_tables $v6_columns"
 expect_run 0
 expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "5 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "6 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
 
 # Version 4: this database as it was before the linkage state.  Nothing
 # forces a run: the next dedup run estimates the parameters, as a first run.
-q "$v5_tables PRAGMA user_version = 4;"
-expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v4" -d "$DB"
-expect_like "report names the versions (4)" '%schema version 4, this program needs 5%' \
-	"$(cat "$ERR")"
-expect_run 0 -q
-expect_eq "version 4: upgraded, the state tables empty, nothing run again" "5 0 $(q 'SELECT count(*) FROM stage_run;')" \
-	"$(q 'PRAGMA user_version;') $(q 'SELECT count(*) FROM linkage_state;') $(q 'SELECT count(*) FROM stage_run;')"
+as_version 4 "$v5_tables $v6_columns"
+run_upgrades 4
+expect_eq "version 4: the state tables empty" "0" "$(q 'SELECT count(*) FROM linkage_state;')"
 expect_dedup 0
 expect_like "version 4: dedup estimates, writing no person row" \
 	'%parameters estimated now; written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
 expect_eq "version 4: the linkage state stored" "1" "$(q 'SELECT count(*) FROM linkage_state;')"
 expect_eq "version 4: persons and linkage_source as new" "$persons" "$(person_state)"
+
+# Version 5: this database as it was before input_file.ingest_sha256.  Nothing
+# forces a run, and no file is ingested again.  (The driver first catches up
+# with the dedup run by hand above.)
+expect_run 0 -q
+files=$(q "SELECT file_id, name, sha256, mapping_sha256, ingested_at FROM input_file ORDER BY name;")
+as_version 5 "$v6_columns"
+run_upgrades 5
+expect_like "version 5: ingest ingested nothing" '7 files: 0 ingested, 7 unchanged,%' \
+	"$(last_summary ingest)"
+expect_like "version 5: the run did nothing new" 'nothing new: 7 files unchanged, dedup, indicators and report skipped;%' \
+	"$(last_summary run)"
+expect_eq "version 5: no file ingested again" "$files" \
+	"$(q "SELECT file_id, name, sha256, mapping_sha256, ingested_at FROM input_file ORDER BY name;")"
+expect_eq "version 5: every ingested file's row has the ingest digest" \
+	"$(q "SELECT count(*) FROM input_file WHERE status = 'ok';") 64" \
+	"$(q "SELECT count(*), min(length(ingest_sha256)) FROM input_file WHERE ingest_sha256 IS NOT NULL;" | tr '|' ' ')"
 finish

@@ -195,11 +195,13 @@ static void test_db__other_schema_version_is_config_error(void **state)
 
 extern const char pl_schema_sql[];
 
-/* What version 3 changed in the tables before the first "-- @since"
+/* What versions 3 and 6 changed in the tables before the first "-- @since"
  * section, as it stood in versions 1 and 2: episode's mapping_sha256, the
- * view episode_v and the person tables keyed by person_id. */
+ * view episode_v and the person tables keyed by person_id (3), and
+ * input_file without ingest_sha256 (6). */
 static const char v1_changes[] =
 	"ALTER TABLE episode ADD COLUMN mapping_sha256 TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE input_file DROP COLUMN ingest_sha256;"
 	"CREATE VIEW episode_v AS SELECT f.name AS source_file, e.line AS source_line, "
 	"  f.source, e.* FROM episode e JOIN input_file f USING (file_id);"
 	"CREATE TABLE person (person_id TEXT PRIMARY KEY, basis TEXT NOT NULL, "
@@ -271,6 +273,8 @@ static void test_db__older_version_is_upgraded(void **state)
 				  "WHERE name = 'person_key'"), 1);
 	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person_link') "
 				  "WHERE name = 'person_key'"), 1);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM input_file WHERE ingest_sha256 IS NULL"),
+			 1);
 	pl_db_close(db);
 	/* and opening it again changes nothing */
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);

@@ -675,6 +675,66 @@ static void test_source__overlong_value_line_is_refused_at_its_line(void **state
 		fail_msg("line %ld: '%s', want line 6 and 'longer than'", d.line, d.msg);
 }
 
+/* The ingest digest of full_file with extra appended (or, with at and to,
+ * the first occurrence of at replaced by to), and its whole-file digest. */
+static void digests_of(void **state, const char *at, const char *to, const char *extra,
+		       char ingest[PL_SHA256_HEX], char whole[PL_SHA256_HEX])
+{
+	char text[4096], path[512];
+	const char *p = at ? strstr(full_file, at) : NULL;
+	struct pl_source *src;
+	struct pl_diag d;
+	int n;
+
+	if (at)
+		assert_non_null(p);
+	n = p ? snprintf(text, sizeof(text), "%.*s%s%s%s", (int)(p - full_file), full_file, to,
+			 p + strlen(at), extra)
+	      : snprintf(text, sizeof(text), "%s%s", full_file, extra);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	assert_int_equal(load_text(state, "digest.ini", text, (size_t)n, &src, &d, path), PL_OK);
+	assert_int_equal(strlen(src->ingest_sha256), 64);
+	memcpy(ingest, src->ingest_sha256, PL_SHA256_HEX);
+	memcpy(whole, src->sha256, PL_SHA256_HEX);
+	pl_source_free(src);
+}
+
+/* The ingest digest covers [source], [dialect] and [columns] only: an edit
+ * elsewhere (comments, recoding, dates) keeps it, and re-maps without
+ * re-ingesting; an edit of what ingest reads changes it. */
+static void test_source__ingest_digest_covers_what_ingest_reads(void **state)
+{
+	static const char *const same[][3] = {
+		{ NULL, NULL, "; a comment at the end\n" },
+		{ NULL, NULL, "\n[recode intervention]\nHVB = INST\n" },
+		{ NULL, NULL, "\n[dates]\nformats = YYYY-MM-DD\n" },
+		{ "# the other comment style\n", "# another comment\n\n", "" },
+		{ "[Dialect]\n", "[DIALECT]\n", "" },
+		{ "quote = single\n", "quote =   single\n", "" },
+		{ "Encoding = windows-1252\n", "encoding = windows-1252\n", "" },
+	};
+	static const char *const other[][3] = {
+		{ "max_field_bytes = 1000\n", "max_field_bytes = 1001\n", "" },
+		{ "sex = K\xC3\xB6n\n", "sex = K\xC3\xB6n | Sex\n", "" },
+		{ "name = lundby_treserva\n", "name = lundby\n", "" },
+		{ "cost_sek = Kostnad (kr)\n", "", "" },
+	};
+	char base[PL_SHA256_HEX], base_whole[PL_SHA256_HEX];
+	char ingest[PL_SHA256_HEX], whole[PL_SHA256_HEX];
+
+	digests_of(state, NULL, NULL, "", base, base_whole);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		digests_of(state, same[i][0], same[i][1], same[i][2], ingest, whole);
+		if (strcmp(ingest, base) != 0 || strcmp(whole, base_whole) == 0)
+			fail_msg("same case %zu: the ingest digest must stay, the file's change", i);
+	}
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		digests_of(state, other[i][0], other[i][1], other[i][2], ingest, whole);
+		if (strcmp(ingest, base) == 0)
+			fail_msg("other case %zu: the ingest digest must change", i);
+	}
+}
+
 static void test_source__free_null_is_noop(void **state)
 {
 	(void)state;
@@ -704,6 +764,7 @@ int main(void)
 		T(test_source_set__one_bad_file_fails_the_set),
 		T(test_source__long_comment_line_is_ignored),
 		T(test_source__overlong_value_line_is_refused_at_its_line),
+		T(test_source__ingest_digest_covers_what_ingest_reads),
 		T(test_source__free_null_is_noop),
 	};
 #undef T
