@@ -34,6 +34,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dedup.h"
+#include "dedup_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -65,19 +66,10 @@
 #define FIELD_SEP '\x1f'
 #define M_PRIOR_PAIRS 100.0  /* weight of EM's starting m, in pairs */
 
-/* The comparisons, in the order of a comparison vector. */
-enum cmp { C_FIRST, C_LAST, C_BIRTH, C_YEAR, C_SEX, C_POST, C__COUNT };
-#define N_LEVELS 5                 /* levels -1..3 stored as 0..4 */
-#define N_PATTERNS (5 * 5 * 5 * 5 * 5 * 5)
-
-static const char *const cmp_names[C__COUNT] = {
-	"first_name", "last_name", "birth_date", "birth_year", "sex", "postcode"
-};
 static const enum pl_cmp_kind cmp_kinds[C__COUNT] = {
 	PL_CMP_KIND_NAME, PL_CMP_KIND_NAME, PL_CMP_KIND_DATE, PL_CMP_KIND_EXACT, PL_CMP_KIND_EXACT,
 	PL_CMP_KIND_EXACT
 };
-static const int cmp_max_level[C__COUNT] = { 3, 3, 3, 1, 1, 1 };
 
 enum id_kind { ID_NONE = 0, ID_VALID, ID_RESERV };
 
@@ -96,83 +88,7 @@ struct rec {
 	uint32_t post_id;          /* id in dedup.posts; ID_BLANK if blank */
 };
 
-#define ID_BLANK UINT32_MAX
-/* Flags at the first entry of a block in an index (struct oindex): the
- * block is skipped; it holds a record new since the last run (a night).
- * Positions and open records' numbers stay below REC_LIMIT. */
-#define REC_SKIPPED 0x80000000u
-#define REC_FRESH 0x40000000u
-#define REC_LIMIT 0x40000000L
-#define NODE_VALID UINT32_MAX      /* crec.node of an episode with a valid number */
-
-/* What the comparisons read of a record, packed (24 bytes) so that the
- * pair loops stay in cache: names and postcodes as ids of their pools,
- * the birth date as yyyymmdd. */
-struct crec {
-	uint32_t first, last, post;
-	int32_t birth;             /* yyyymmdd, 0: unknown */
-	uint32_t node;             /* open records: their node; else NODE_VALID */
-	int16_t birth_year;        /* 0: unknown */
-	char sex;                  /* F, M, U */
-	unsigned char valid;       /* the record holds a valid identity number */
-};
-
-/* A record in the spill file: every episode, in (file_id, line) order, so
- * that its position there is its index.  Only n_rules keys are stored
- * (dedup.stride bytes); a key of 0 means none (a component is missing). */
-struct srec {
-	struct crec c;
-	int64_t file_id, line;
-	uint64_t key[DEDUP_MAX_RULES];
-};
-#define SREC_HEAD offsetof(struct srec, key)
-
-/* An episode without a valid identity number, held in memory; what the
- * pair loops read of it is in its struct oview. */
-struct orec {
-	uint32_t file_id, line;    /* load_records checks that they fit */
-	uint32_t ref_id;           /* its reserve number's person_ref in dedup.refs, ID_BLANK */
-	int16_t district, source;
-};
-
-/* What the pair loops read of an open record, together (dedup.vstride
- * bytes: one or two cache lines instead of two or three apart): its
- * comparison record, position, and block under each rule (blocking). */
-struct oview {
-	struct crec c;
-	uint32_t idx;              /* position in the spill file */
-	uint32_t blk[];            /* n_rules of them */
-};
-
-/* A record with a valid identity number that a pair above the threshold
- * names: its node is its person_ref's (cluster). */
-struct vrec {
-	uint32_t idx;
-	uint32_t node;
-	int64_t file_id, line;
-};
-
-/* The pairs of episodes sharing a valid number are drawn from a sample of
- * the numbers: those whose hash is at most limit, halved whenever the
- * sample is full (all of them while it is not). */
-struct label {
-	uint64_t node;             /* hash of the person_ref */
-	uint32_t idx;
-	struct crec c;
-};
-struct label_sample {
-	struct label *l;
-	size_t n, cap, max;        /* max: cfg.label_sample */
-	uint64_t limit;
-};
-
-/* Records a run of the external sorts holds (24 bytes each, and as much
- * again while it is sorted): memory against the number of runs merged. */
-#define PERSON_SORT_RUN ((size_t)1 << 18)
-#define EP_SORT_RUN ((size_t)1 << 18)
-
 #define LEVEL_CACHE_BITS 18
-#define MAX_THREADS 8
 
 /* Comparison levels already computed, by the pair of values (ids or
  * dates): the same names and dates meet again and again across pairs. */
@@ -180,102 +96,6 @@ struct level_cache {
 	uint64_t key[1u << LEVEL_CACHE_BITS];   /* a << 32 | b; UINT64_MAX: empty */
 	signed char level[1u << LEVEL_CACHE_BITS];
 };
-
-/* One thread's caches (compare writes to them). */
-struct caches {
-	struct level_cache *names, *dates;
-};
-
-struct pair {
-	uint32_t a, b;             /* spill positions, a < b */
-	double weight;
-	signed char lv[C__COUNT];
-	unsigned char linked;      /* this link joined two persons */
-	unsigned char kept;        /* from linkage_pair, not scored by this run */
-};
-
-_Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's dimensions");
-
-/* An end of a stored pair, given its spill position by the load: the
- * episode (file_id << 32 | line; UINT64_MAX: none of this program's) and
- * which (the pair's index in dedup.kept << 1, | 1 for its end b). */
-struct pair_end {
-	uint64_t at;
-	uint32_t which;
-};
-
-struct dedup {
-	const struct dedup_opts *o;
-	struct dedup_summary *sum;
-	struct dedup_config cfg;
-	sqlite3 *db;
-	unsigned char seal_key[PL_KEY_BYTES];
-	unsigned char ref_key[PL_KEY_BYTES];
-	char **districts;
-	size_t n_districts;
-	char **sources;             /* input_file.source of the files read */
-	size_t n_sources;
-	long *src_episodes;         /* by source: episodes read, */
-	long *src_no_id;            /* and of those with id_type NONE */
-	FILE *spill;                /* every record as a struct srec */
-	size_t stride;              /* bytes of one record there */
-	size_t n_recs;
-	long n_valid;               /* records with a valid identity number */
-	struct orec *open;          /* the others, by position in the spill */
-	unsigned char *view;        /* and their struct oview, vstride bytes each */
-	size_t vstride;
-	size_t n_open, cap_open;
-	uint64_t *okey[DEDUP_MAX_RULES]; /* okey[r][i]: open i's key under rule r (to blocking) */
-	uint32_t *by_idx;           /* the open records in spill order (blocking_init) */
-	struct label_sample labels;
-	struct pl_extsort by_person; /* (person_ref, position, district) of the valid records */
-	size_t n_open_nodes;        /* nodes of the open records: reserve numbers, singles */
-	size_t n_nodes;             /* and then the valid numbers met in links */
-	unsigned char *node_valid;  /* node holds a valid identity number */
-	struct vrec *vrecs;         /* valid records in pairs, by position */
-	size_t n_vrecs;
-	struct pair *pairs;         /* candidate pairs at or above the threshold */
-	size_t n_pairs;
-	long *pattern_n;            /* candidate pairs by comparison pattern */
-	long rule_pairs[DEDUP_MAX_RULES]; /* candidate pairs by the first rule blocking them */
-	double m[C__COUNT][N_LEVELS], u[C__COUNT][N_LEVELS];
-	double m0[C__COUNT][N_LEVELS]; /* EM's starting m, also its prior */
-	double lambda;              /* match share among candidate pairs (EM) */
-	double prior;               /* chance that two random episodes match */
-	struct pl_intern refs;      /* person_refs of the open records (reserve numbers) */
-	struct pl_intern vrefs;     /* person_refs of the valid records in pairs */
-	/* name frequencies for the term-frequency adjustment */
-	struct pl_intern names;     /* first and last name keys, one pool */
-	long *name_n;               /* by name id: first and last names so spelt */
-	size_t name_cap;            /* room in name_n */
-	long n_named;               /* non-blank first and last names */
-	struct pl_intern posts;     /* postcodes, folded, without spaces */
-	struct caches cache;        /* of the main thread */
-	/* the weights, once m and u are known (prepare_weights) */
-	double w[C__COUNT][N_LEVELS];  /* log2(m/u) of each level */
-	double *tf_w[2];               /* exact first / last name, by name id */
-	double prior_w;                /* prior_weight() */
-	/* between runs (state.c, "nights" below) */
-	unsigned char link_key[PL_KEY_BYTES]; /* keyed hashes of names and records */
-	struct dedup_state st;      /* as stored by the last run */
-	int frozen;                 /* the parameters are st's, not estimated */
-	size_t n_old;               /* a night: the first n_old records are the last
-				     * run's, unchanged; only pairs with a later one are
-				     * scored.  0: every pair is */
-	struct pair *kept;          /* a night: the stored pairs */
-	size_t n_kept, cap_kept;
-	struct pair_end *ends;      /* their ends by (file_id, line), resolved by the load */
-	size_t n_ends, ends_at;
-	uint64_t fp, fp_old;        /* fingerprint of the records so far, and of the
-				     * first st.episodes */
-	uint64_t *name_h, *post_h;  /* keyed hash by name and postcode id */
-	size_t name_h_cap, post_h_cap;
-};
-
-
-/* nights, below */
-static void drop_kept(struct dedup *dd, const char *why);
-static enum pl_err write_state(struct dedup *dd, struct pl_diag *d);
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -472,13 +292,13 @@ static uint32_t add_name(struct dedup *dd, const char *name)
 	return id;
 }
 
-static void caches_init(struct caches *c)
+void dd_caches_init(struct caches *c)
 {
 	c->names = level_cache_new();
 	c->dates = level_cache_new();
 }
 
-static void caches_release(struct caches *c)
+void dd_caches_release(struct caches *c)
 {
 	free(c->names);
 	free(c->dates);
@@ -575,8 +395,8 @@ static int id_level(uint32_t a, uint32_t b)
 	return a == b ? PL_CMP_EQUAL : PL_CMP_ELSE;
 }
 
-static void compare(const struct dedup *dd, struct caches *c, const struct crec *a,
-		    const struct crec *b, signed char lv[C__COUNT])
+void dd_compare(const struct dedup *dd, struct caches *c, const struct crec *a,
+		const struct crec *b, signed char lv[C__COUNT])
 {
 	lv[C_FIRST] = (signed char)name_level(dd, c->names, a->first, b->first);
 	lv[C_LAST] = (signed char)name_level(dd, c->names, a->last, b->last);
@@ -599,7 +419,7 @@ static void compare(const struct dedup *dd, struct caches *c, const struct crec 
 	lv[C_POST] = (signed char)id_level(a->post, b->post);
 }
 
-static size_t pattern_of(const signed char lv[C__COUNT])
+size_t dd_pattern_of(const signed char lv[C__COUNT])
 {
 	size_t p = 0;
 
@@ -723,7 +543,7 @@ static void block_keys(const struct dedup *dd, const struct rec *r, uint64_t *ke
 	}
 }
 
-/* ---- loading ------------------------------------------------------------ */
+/* ---- loading the records ------------------------------------------------ */
 
 /* A 64-bit hash of a person_ref (the label sample's node). */
 static uint64_t ref_hash(const char *ref)
@@ -768,7 +588,7 @@ static void labels_add(struct label_sample *s, const char *ref, uint32_t idx,
 }
 
 /* The share of the valid numbers in the sample. */
-static double labels_fraction(const struct label_sample *s)
+double dd_labels_fraction(const struct label_sample *s)
 {
 	return ((double)s->limit + 1.0) / 18446744073709551616.0;
 }
@@ -779,25 +599,6 @@ static enum pl_err spill_put(struct dedup *dd, const struct srec *s, struct pl_d
 		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
 				   strerror(errno));
 	return PL_OK;
-}
-
-/* Reads n records from position first into buf; -1 (errno set) if it
- * cannot. */
-static int spill_get(const struct dedup *dd, size_t first, size_t n, void *buf)
-{
-	return pl_spill_read(dd->spill, buf, n * dd->stride, (long long)(first * dd->stride));
-}
-
-static struct oview *view_at(const struct dedup *dd, size_t i)
-{
-	return (struct oview *)(void *)(dd->view + i * dd->vstride);
-}
-
-/* An episode's district and source (both at most INT16_MAX; source -1:
- * none) in 32 bits, for the sort by person. */
-static uint32_t pack_place(int district, int source)
-{
-	return (uint32_t)district | (uint32_t)(source & 0xffff) << 16;
 }
 
 static uint64_t mix64(uint64_t z)
@@ -1134,7 +935,7 @@ static enum pl_err read_batches(struct loader *ld, sqlite3_stmt *st, int threade
 	return err;
 }
 
-static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 {
 	struct load_batch *batch = pl_xcalloc(LOAD_BATCHES, sizeof(*batch));
 	struct loader ld;
@@ -1202,7 +1003,7 @@ static enum pl_err load_records(struct dedup *dd, struct pl_diag *d)
 
 /* Gives back the room the open records' arrays grew by (a large block
  * shrinks in place). */
-static void fit_open(struct dedup *dd)
+void dd_fit_open(struct dedup *dd)
 {
 	dd->cap_open = dd->n_open + 1;
 	dd->open = pl_xrealloc(dd->open, dd->cap_open * sizeof(*dd->open));
@@ -1217,7 +1018,7 @@ static void fit_open(struct dedup *dd)
  * ref's id); every other open record is a node of its own.  The records
  * with a valid number get nodes only if a pair above the threshold names
  * them (valid_nodes). */
-static void make_nodes(struct dedup *dd)
+void dd_make_nodes(struct dedup *dd)
 {
 	size_t node = pl_intern_count(&dd->refs);
 
@@ -1243,7 +1044,7 @@ static int cmp_label(const void *a, const void *b)
  * valid identity number, where the numbers are the persons: pairs within
  * numbers over all pairs of such episodes (the pairs within the sampled
  * numbers, scaled by the sample's share).  Sorts the sample by node. */
-static void estimate_prior(struct dedup *dd)
+void dd_estimate_prior(struct dedup *dd)
 {
 	const struct label_sample *s = &dd->labels;
 	double within = 0, n_valid = (double)dd->n_valid, all;
@@ -1255,29 +1056,10 @@ static void estimate_prior(struct dedup *dd)
 			;
 		within += (double)(hi - lo) * (double)(hi - lo - 1) / 2;
 	}
-	within /= labels_fraction(s);
+	within /= dd_labels_fraction(s);
 	all = n_valid * (n_valid - 1) / 2;
 	dd->prior = all > 0 && within > 0 ? fmin(fmax(within / all, 1e-9), 0.5) : 1e-4;
 }
-
-/* The open records' keys under one rule, sorted: a block is a run of equal
- * keys.  Keys are 48 bits (block_keys): dir[d] is the first entry whose key's
- * top 16 bits are d, and an entry stores the low 32 (fp). */
-struct oindex {
-	uint32_t *fp;
-	uint32_t *rec;              /* the open record of each entry; REC_SKIPPED set at
-				     * a run's first entry if the block is skipped */
-	uint32_t *n_valid;          /* until skip_blocks, at a run's first entry: the
-				     * valid records with its key */
-	uint32_t *n_old_valid;      /* a night, likewise: of those, the last run's */
-	uint64_t *fresh_bits;       /* a night: a filter of the REC_FRESH blocks' keys */
-	uint64_t *need, *need_bits; /* a night: the blocks with a new record (a bit at a
-				     * run's first entry), and a filter of their keys */
-	size_t n;
-	uint32_t *dir;              /* 65537 entries */
-	uint32_t base;              /* block id of entry 0: a block's id is base + its
-				     * first entry */
-};
 
 /* A run of equal keys, [lo, hi), in the directory's bucket d. */
 struct ix_run {
@@ -1308,11 +1090,6 @@ static uint32_t ix_block(const struct oindex *ix, size_t lo)
 {
 	return ix->rec[lo] & REC_SKIPPED ? BLK_NONE : ix->base + (uint32_t)lo;
 }
-
-struct blocking {
-	size_t n_rules;
-	struct oindex ix[DEDUP_MAX_RULES];
-};
 
 /* The first entry of ix with key h; SIZE_MAX if none. */
 static size_t ix_find(const struct oindex *ix, uint64_t h)
@@ -1636,7 +1413,7 @@ static void open_blocks(const struct dedup *dd, struct blocking *b)
 
 /* The blocks of every rule (the open records' keys are freed), with the
  * open records renumbered for the heaviest rule. */
-static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl_diag *d)
+enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_diag *d)
 {
 	uint32_t base = 0;
 	enum pl_err err;
@@ -1650,7 +1427,7 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 	err = count_valid(dd, b, d);
 	if (!err && dd->n_old && outgrown(dd, b)) {
 		/* no night: the counts again, whole */
-		drop_kept(dd, "new episodes made a block too large (max_block)");
+		dd_drop_kept(dd, "new episodes made a block too large (max_block)");
 		for (size_t r = 0; r < b->n_rules; r++) {
 			memset(b->ix[r].n_valid, 0, (b->ix[r].n + 1) * sizeof(*b->ix[r].n_valid));
 			free(b->ix[r].need);
@@ -1673,7 +1450,7 @@ static enum pl_err blocking_init(struct dedup *dd, struct blocking *b, struct pl
 	return PL_OK;
 }
 
-static void blocking_release(struct blocking *b)
+void dd_blocking_release(struct blocking *b)
 {
 	for (size_t r = 0; r < DEDUP_MAX_RULES; r++) {
 		free(b->ix[r].fp);
@@ -1700,30 +1477,6 @@ static int blocked_before(const uint32_t *x, const uint32_t *y, size_t r)
 
 /* ---- the passes over the candidate pairs -------------------------------- */
 
-struct worker;
-typedef void pair_fn(struct worker *w, uint32_t a, const struct crec *ca, uint32_t b,
-		     const struct crec *cb);
-
-/* One thread of a pass over the candidate pairs: it takes every n-th block
- * of open records and the n-th share of the spill file, and keeps its
- * results apart; they are merged in a fixed way, so that they do not depend
- * on the threads. */
-struct worker {
-	const struct dedup *dd;
-	const struct blocking *b;
-	size_t id, n;
-	pair_fn *fn;
-	struct caches cache;
-	unsigned char *buf;         /* spill records read */
-	int read_errno;             /* a read of the spill file failed */
-	long *pattern_n;            /* candidate pairs by pattern */
-	long seen;                  /* candidate pairs */
-	long rule_pairs[DEDUP_MAX_RULES]; /* candidate pairs by the rule they belong to */
-	struct pair *pairs;         /* pairs at or above the threshold (score_pair) */
-	size_t n_pairs, cap_pairs;
-};
-
-#define SPILL_CHUNK 2048
 #define PREFETCH_AHEAD 8
 
 /* fn of the pair, the record earlier in the spill first. */
@@ -1856,8 +1609,8 @@ static size_t n_threads(const struct dedup *dd)
 
 /* Runs fn over every candidate pair in n_threads(dd) workers w[]; returns
  * how many ran (the caller merges and releases them). */
-static size_t run_workers(struct dedup *dd, const struct blocking *b, pair_fn *fn,
-			  struct worker w[MAX_THREADS])
+size_t dd_run_workers(struct dedup *dd, const struct blocking *b, pair_fn *fn,
+		      struct worker w[MAX_THREADS])
 {
 	size_t n = n_threads(dd), started;
 	pthread_t tid[MAX_THREADS];
@@ -1869,7 +1622,7 @@ static size_t run_workers(struct dedup *dd, const struct blocking *b, pair_fn *f
 		w[i].id = i;
 		w[i].n = n;
 		w[i].fn = fn;
-		caches_init(&w[i].cache);
+		dd_caches_init(&w[i].cache);
 		w[i].buf = pl_xmalloc(SPILL_CHUNK * dd->stride);
 		w[i].pattern_n = pl_xcalloc(N_PATTERNS, sizeof(*w[i].pattern_n));
 	}
@@ -1886,7 +1639,7 @@ static size_t run_workers(struct dedup *dd, const struct blocking *b, pair_fn *f
 }
 
 /* PL_EIO if a worker could not read the spill file. */
-static enum pl_err workers_failed(const struct worker *w, size_t n, struct pl_diag *d)
+enum pl_err dd_workers_failed(const struct worker *w, size_t n, struct pl_diag *d)
 {
 	for (size_t i = 0; i < n; i++)
 		if (w[i].read_errno)
@@ -1895,9 +1648,9 @@ static enum pl_err workers_failed(const struct worker *w, size_t n, struct pl_di
 	return PL_OK;
 }
 
-static void worker_release(struct worker *w)
+void dd_worker_release(struct worker *w)
 {
-	caches_release(&w->cache);
+	dd_caches_release(&w->cache);
 	free(w->buf);
 	free(w->pattern_n);
 	free(w->pairs);
@@ -1910,14 +1663,14 @@ static void count_pattern(struct worker *w, uint32_t a, const struct crec *ca, u
 	signed char lv[C__COUNT];
 
 	(void)a, (void)b;
-	compare(w->dd, &w->cache, ca, cb, lv);
-	w->pattern_n[pattern_of(lv)]++;
+	dd_compare(w->dd, &w->cache, ca, cb, lv);
+	w->pattern_n[dd_pattern_of(lv)]++;
 	w->seen++;
 }
 
 /* The candidate pairs by pattern, and in all, from the workers of a pass
  * (each pass meets the same pairs). */
-static void merge_patterns(struct dedup *dd, const struct worker *w, size_t n)
+void dd_merge_patterns(struct dedup *dd, const struct worker *w, size_t n)
 {
 	if (!dd->pattern_n)
 		dd->pattern_n = pl_xmalloc(N_PATTERNS * sizeof(*dd->pattern_n));
@@ -1934,15 +1687,15 @@ static void merge_patterns(struct dedup *dd, const struct worker *w, size_t n)
 }
 
 /* Pass 1, for EM only: the patterns before any pair is scored. */
-static enum pl_err count_patterns(struct dedup *dd, const struct blocking *b, struct pl_diag *d)
+enum pl_err dd_count_patterns(struct dedup *dd, const struct blocking *b, struct pl_diag *d)
 {
 	struct worker w[MAX_THREADS];
-	size_t n = run_workers(dd, b, count_pattern, w);
-	enum pl_err err = workers_failed(w, n, d);
+	size_t n = dd_run_workers(dd, b, count_pattern, w);
+	enum pl_err err = dd_workers_failed(w, n, d);
 
-	merge_patterns(dd, w, n);
+	dd_merge_patterns(dd, w, n);
 	for (size_t i = 0; i < n; i++)
-		worker_release(&w[i]);
+		dd_worker_release(&w[i]);
 	return err;
 }
 
@@ -1970,15 +1723,8 @@ static void normalise(double count[C__COUNT][N_LEVELS], double out[C__COUNT][N_L
 	}
 }
 
-
-/* The packed comparison record at position idx of the spill file. */
-static int crec_at(const struct dedup *dd, size_t idx, struct crec *c)
-{
-	return pl_spill_read(dd->spill, c, sizeof(*c), (long long)(idx * dd->stride));
-}
-
 /* u from random pairs (fixed seed: the same data gives the same figures). */
-static enum pl_err estimate_u(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_estimate_u(struct dedup *dd, struct pl_diag *d)
 {
 	double count[C__COUNT][N_LEVELS] = { { 0 } };
 	uint64_t seed = 20261125;
@@ -1993,7 +1739,7 @@ static enum pl_err estimate_u(struct dedup *dd, struct pl_diag *d)
 		if (crec_at(dd, a, &ca) != 0 || crec_at(dd, b, &cb) != 0)
 			return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
 					   strerror(errno));
-		compare(dd, &dd->cache, &ca, &cb, lv);
+		dd_compare(dd, &dd->cache, &ca, &cb, lv);
 		for (int k = 0; k < C__COUNT; k++)
 			count[k][lv[k] + 1] += 1;
 	}
@@ -2005,7 +1751,7 @@ static enum pl_err estimate_u(struct dedup *dd, struct pl_diag *d)
  * identity number, the matches the data already holds (at most 64 episodes
  * a person), from the label sample (sorted by node: estimate_prior).
  * Without any, textbook values. */
-static void init_m(struct dedup *dd)
+void dd_init_m(struct dedup *dd)
 {
 	static const double name[4] = { 0.03, 0.04, 0.08, 0.85 };
 	static const double date[4] = { 0.02, 0.03, 0.05, 0.90 };
@@ -2022,7 +1768,7 @@ static void init_m(struct dedup *dd)
 			for (size_t j = i + 1; j < hi && j < lo + 64; j++) {
 				signed char lv[C__COUNT];
 
-				compare(dd, &dd->cache, &lab[i].c, &lab[j].c, lv);
+				dd_compare(dd, &dd->cache, &lab[i].c, &lab[j].c, lv);
 				for (int k = 0; k < C__COUNT; k++)
 					count[k][lv[k] + 1] += 1;
 				pairs++;
@@ -2057,7 +1803,7 @@ static void init_m(struct dedup *dd)
  * are preferred: on large data EM's match class drifts to whatever
  * agreement dominates the candidates (e.g. one birth date), while the
  * pairs that share a valid identity number are true matches. */
-static int m_by_em(const struct dedup *dd)
+int dd_m_by_em(const struct dedup *dd)
 {
 	switch (dd->cfg.m_from) {
 	case DM_LABELS:
@@ -2075,7 +1821,7 @@ static int m_by_em(const struct dedup *dd)
  * candidates agree on their blocking keys, so the random pairs' u would not
  * describe their non-matches).  The weights use m from here and u from the
  * random pairs. */
-static void estimate_m(struct dedup *dd)
+void dd_estimate_m(struct dedup *dd)
 {
 	const long *count = dd->pattern_n;
 	double n_pairs = (double)dd->sum->candidate_pairs;
@@ -2136,7 +1882,6 @@ static double prior_weight(const struct dedup *dd)
 	return log2(dd->prior / (1 - dd->prior));
 }
 
-
 /* Contribution of comparison k at level lv for the pair; the exact name
  * agreement is weighed by how common the name is. */
 static double tf_weight(const struct dedup *dd, int k, uint32_t name)
@@ -2192,8 +1937,8 @@ static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint
 	memset(&p, 0, sizeof(p));
 	p.a = a;
 	p.b = b;
-	compare(dd, &w->cache, ca, cb, p.lv);
-	w->pattern_n[pattern_of(p.lv)]++;
+	dd_compare(dd, &w->cache, ca, cb, p.lv);
+	w->pattern_n[dd_pattern_of(p.lv)]++;
 	w->seen++;
 	p.weight = dd->prior_w;
 	for (int k = 0; k < C__COUNT; k++)
@@ -2208,16 +1953,16 @@ static void score_pair(struct worker *w, uint32_t a, const struct crec *ca, uint
 }
 
 /* The pairs that may link, from all workers (cluster sorts them). */
-static enum pl_err score(struct dedup *dd, const struct blocking *b, struct pl_diag *d)
+enum pl_err dd_score(struct dedup *dd, const struct blocking *b, struct pl_diag *d)
 {
 	struct worker w[MAX_THREADS];
 	size_t n;
 	enum pl_err err;
 
 	prepare_weights(dd);
-	n = run_workers(dd, b, score_pair, w);
-	err = workers_failed(w, n, d);
-	merge_patterns(dd, w, n);
+	n = dd_run_workers(dd, b, score_pair, w);
+	err = dd_workers_failed(w, n, d);
+	dd_merge_patterns(dd, w, n);
 	for (size_t r = 0; r < dd->cfg.n_rules; r++) {
 		char rule[128];
 
@@ -2236,13 +1981,13 @@ static enum pl_err score(struct dedup *dd, const struct blocking *b, struct pl_d
 		if (i && w[i].n_pairs)
 			memcpy(dd->pairs + at, w[i].pairs, w[i].n_pairs * sizeof(*dd->pairs));
 		at += w[i].n_pairs;
-		worker_release(&w[i]);
+		dd_worker_release(&w[i]);
 	}
 	return err;
 }
 
 /* The name of a level; name bands say the configured Jaro-Winkler bound. */
-static const char *level_label(const struct dedup *dd, int k, int lv, char buf[16])
+const char *dd_level_label(const struct dedup *dd, int k, int lv, char buf[16])
 {
 	if (cmp_kinds[k] == PL_CMP_KIND_NAME && (lv == PL_CMP_NAME_JW92 || lv == PL_CMP_NAME_JW80)) {
 		snprintf(buf, 16, "jw>=%.2f", lv == PL_CMP_NAME_JW92 ? dd->cfg.name_high
@@ -2253,8 +1998,8 @@ static const char *level_label(const struct dedup *dd, int k, int lv, char buf[1
 }
 
 /* The pair's weight in words: each comparison's level and contribution. */
-static void waterfall(const struct dedup *dd, const struct pair *p, const struct crec *a,
-		      struct pl_buf *out)
+void dd_waterfall(const struct dedup *dd, const struct pair *p, const struct crec *a,
+		  struct pl_buf *out)
 {
 	pl_buf_reset(out);
 	pl_buf_printf(out, "prior %+.2f", prior_weight(dd));
@@ -2263,14 +2008,13 @@ static void waterfall(const struct dedup *dd, const struct pair *p, const struct
 		int tf;
 		double c = contribution(dd, p->lv, k, a, &tf);
 
-		pl_buf_printf(out, "; %s %s%s %+.2f", cmp_names[k], level_label(dd, k, p->lv[k], label),
+		pl_buf_printf(out, "; %s %s%s %+.2f", cmp_names[k], dd_level_label(dd, k, p->lv[k], label),
 			      tf ? " (name frequency)" : "", c);
 	}
 	pl_buf_printf(out, "; total %.2f, threshold %.2f", p->weight, dd->cfg.threshold);
 }
 
 /* ---- clustering --------------------------------------------------------- */
-
 
 static int cmp_weight_desc(const void *a, const void *b)
 {
@@ -2282,7 +2026,6 @@ static int cmp_weight_desc(const void *a, const void *b)
 		return x->a < y->a ? -1 : 1;
 	return x->b < y->b ? -1 : x->b > y->b;
 }
-
 
 /* The open record at spill position idx; SIZE_MAX if it has a valid number
  * (by_idx lists the open records in spill order). */
@@ -2327,7 +2070,7 @@ static int cmp_u32(const void *a, const void *b)
 
 /* The records with a valid number that the pairs name, one node per
  * person_ref (read back from the database by file and line). */
-static enum pl_err valid_nodes(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 {
 	uint32_t *idx = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*idx));
 	struct srec *s = pl_xmalloc(sizeof(*s));
@@ -2393,7 +2136,7 @@ static size_t node_of(const struct dedup *dd, uint32_t idx)
 
 /* Unions nodes along the links, strongest first; marks the links that
  * joined two persons. */
-static void cluster(struct dedup *dd, struct pl_uf *uf)
+void dd_cluster(struct dedup *dd, struct pl_uf *uf)
 {
 	pl_uf_init(uf, dd->n_nodes ? dd->n_nodes : 1);
 	qsort(dd->pairs, dd->n_pairs, sizeof(*dd->pairs), cmp_weight_desc);
@@ -2419,7 +2162,6 @@ static void cluster(struct dedup *dd, struct pl_uf *uf)
 		dd->sum->links++;
 	}
 }
-
 
 /* ---- persons ------------------------------------------------------------ */
 
@@ -2453,7 +2195,6 @@ struct member {
 	uint32_t pos;              /* its position in the spill */
 	uint32_t idx;              /* an open record */
 };
-
 
 struct writer {
 	struct dedup *dd;
@@ -2799,8 +2540,8 @@ static enum pl_err crec_of(const struct dedup *dd, uint32_t idx, struct crec *c,
 
 /* The file and line of the episode at spill position idx; the open
  * record's number in *o, or SIZE_MAX. */
-static void place_of(const struct dedup *dd, uint32_t idx, int64_t *file_id, int64_t *line,
-		     size_t *o)
+void dd_place_of(const struct dedup *dd, uint32_t idx, int64_t *file_id, int64_t *line,
+		 size_t *o)
 {
 	const struct vrec *v;
 
@@ -2831,8 +2572,8 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 
 		if (!p->linked)
 			continue;
-		place_of(dd, p->a, &af, &al, &ao);
-		place_of(dd, p->b, &bf, &bl, &bo);
+		dd_place_of(dd, p->a, &af, &al, &ao);
+		dd_place_of(dd, p->b, &bf, &bl, &bo);
 		if (ao == SIZE_MAX && bo == SIZE_MAX) {
 			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "a link between two episodes "
 					  "with a valid number");
@@ -2841,7 +2582,7 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 		err = crec_of(dd, p->a, &ca, d);
 		if (err)
 			break;
-		waterfall(dd, p, &ca, &text);
+		dd_waterfall(dd, p, &ca, &text);
 		sqlite3_bind_int64(st, 1, w->open_key[ao != SIZE_MAX ? ao : bo]);
 		sqlite3_bind_int64(st, 2, af);
 		sqlite3_bind_int64(st, 3, al);
@@ -2910,7 +2651,7 @@ static enum pl_err write_params(struct dedup *dd, struct pl_diag *d)
 
 	for (int k = 0; !err && k < C__COUNT; k++)
 		for (int l = 0; !err && l <= cmp_max_level[k] + 1; l++)
-			err = write_param(dd->db, st, cmp_names[k], level_label(dd, k, l - 1, label),
+			err = write_param(dd->db, st, cmp_names[k], dd_level_label(dd, k, l - 1, label),
 					  l ? dd->m[k][l] : NAN, l ? dd->u[k][l] : NAN, n[k][l], d);
 	if (!err)
 		err = write_param(dd->db, st, "run", "match_share", s->m_by_em ? dd->lambda : NAN, NAN,
@@ -2968,8 +2709,8 @@ static void writer_release(struct writer *w)
 	pl_extsort_release(&w->by_pos);
 }
 
-static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
-			     struct pl_diag *d)
+enum pl_err dd_write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
+			 struct pl_diag *d)
 {
 	struct writer w;
 	enum pl_err err;
@@ -2997,7 +2738,7 @@ static enum pl_err write_all(struct dedup *dd, struct pl_uf *uf, struct timespec
 	if (!err)
 		err = write_params(dd, d);
 	if (!err)
-		err = write_state(dd, d);
+		err = dd_write_state(dd, d);
 	writer_release(&w);
 	return err;
 }
@@ -3065,7 +2806,7 @@ static void close_run(struct dedup *dd)
 	pl_intern_release(&dd->refs);
 	pl_intern_release(&dd->vrefs);
 	free(dd->name_n);
-	caches_release(&dd->cache);
+	dd_caches_release(&dd->cache);
 	pl_intern_release(&dd->posts);
 	free(dd->tf_w[0]);
 	free(dd->tf_w[1]);
@@ -3103,7 +2844,6 @@ void dedup_summary_line(const struct dedup_summary *s, char *out, size_t size)
 		 s->refused, m_from, params, s->persons_new, s->persons_changed, s->persons_gone,
 		 s->episodes_new, s->episodes_changed, s->episodes_gone);
 }
-
 
 /* ---- nights: what the last run left (state.c) ------------------------- */
 
@@ -3198,7 +2938,7 @@ static enum pl_err read_kept(struct dedup *dd, struct pl_diag *d)
 /* Reads what the last run left, and decides: estimate the parameters, or
  * reuse them (frozen), and then, unless --rescore, read the stored pairs
  * for a night. */
-static enum pl_err read_state(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_read_state(struct dedup *dd, struct pl_diag *d)
 {
 	const char *why;
 	enum pl_err err = state_read(dd->db, cmp_names, &dd->st, d);
@@ -3228,7 +2968,7 @@ static void free_kept(struct dedup *dd)
 }
 
 /* No night after all: every pair is scored. */
-static void drop_kept(struct dedup *dd, const char *why)
+void dd_drop_kept(struct dedup *dd, const char *why)
 {
 	pl_log(PL_LOG_DEBUG, NULL, "every candidate pair is scored: %s", why);
 	free_kept(dd);
@@ -3238,25 +2978,25 @@ static void drop_kept(struct dedup *dd, const char *why)
 
 /* After the load: a night if the first st.episodes records are the last
  * run's, unchanged, and every stored pair lies among them. */
-static void check_night(struct dedup *dd)
+void dd_check_night(struct dedup *dd)
 {
 	size_t n_old = (size_t)dd->st.episodes;
 
 	if (!dd->frozen || dd->o->rescore || !n_old)
 		return;
 	if (dd->n_recs < n_old || dd->fp_old != dd->st.fingerprint) {
-		drop_kept(dd, "episodes read by the last run changed or are gone");
+		dd_drop_kept(dd, "episodes read by the last run changed or are gone");
 		return;
 	}
 	if (dd->n_kept != (size_t)dd->st.pairs) {
-		drop_kept(dd, "linkage_pair does not hold the pairs the last run stored");
+		dd_drop_kept(dd, "linkage_pair does not hold the pairs the last run stored");
 		return;
 	}
 	for (size_t i = 0; i < dd->n_kept; i++) {
 		const struct pair *p = &dd->kept[i];
 
 		if (p->a >= p->b || p->b >= n_old) {
-			drop_kept(dd, "linkage_pair does not match the episodes");
+			dd_drop_kept(dd, "linkage_pair does not match the episodes");
 			return;
 		}
 	}
@@ -3276,7 +3016,7 @@ static int cmp_name_hash(const void *a, const void *b)
 
 /* The stored parameters in place of estimates: m, u, the prior, and the
  * name frequencies (a name not stored counts as seen once). */
-static enum pl_err use_frozen(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_use_frozen(struct dedup *dd, struct pl_diag *d)
 {
 	struct state_name *names = NULL;
 	size_t n_names = 0;
@@ -3302,7 +3042,7 @@ static enum pl_err use_frozen(struct dedup *dd, struct pl_diag *d)
 }
 
 /* The stored pairs and counts join this run's (a night). */
-static enum pl_err add_kept(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_add_kept(struct dedup *dd, struct pl_diag *d)
 {
 	enum pl_err err = state_add_counts(dd->db, dd->pattern_n, N_PATTERNS, dd->rule_pairs,
 					   DEDUP_MAX_RULES, d);
@@ -3352,16 +3092,16 @@ static void scored_pair(void *ctx, size_t i, struct state_pair *o)
 	const struct pair *p = &s->dd->pairs[s->at[i]];
 	size_t oa, ob;
 
-	place_of(s->dd, p->a, &o->a_file, &o->a_line, &oa);
-	place_of(s->dd, p->b, &o->b_file, &o->b_line, &ob);
+	dd_place_of(s->dd, p->a, &o->a_file, &o->a_line, &oa);
+	dd_place_of(s->dd, p->b, &o->b_file, &o->b_line, &ob);
 	o->weight = p->weight;
-	o->pattern = (int)pattern_of(p->lv);
+	o->pattern = (int)dd_pattern_of(p->lv);
 }
 
 /* What the next run needs: the parameters (if estimated now), the episodes
  * read and their fingerprint, and the pairs this run scored (a night adds
  * them to the stored ones; any other run replaces those). */
-static enum pl_err write_state(struct dedup *dd, struct pl_diag *d)
+enum pl_err dd_write_state(struct dedup *dd, struct pl_diag *d)
 {
 	struct dedup_state *st = &dd->st;
 	struct scored scored = { dd, pl_xmalloc((dd->n_pairs + 1) * sizeof(uint32_t)) };
@@ -3410,38 +3150,38 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	enum pl_err err;
 
 	memset(&blocks, 0, sizeof(blocks));
-	fit_open(dd);
-	make_nodes(dd);
+	dd_fit_open(dd);
+	dd_make_nodes(dd);
 	if (dd->frozen) {
-		err = use_frozen(dd, d);
+		err = dd_use_frozen(dd, d);
 	} else {
-		estimate_prior(dd);
-		caches_init(&dd->cache);
-		err = estimate_u(dd, d);
-		init_m(dd);
+		dd_estimate_prior(dd);
+		dd_caches_init(&dd->cache);
+		err = dd_estimate_u(dd, d);
+		dd_init_m(dd);
 		/* what the pair passes do not need leaves memory before blocking */
-		caches_release(&dd->cache);
+		dd_caches_release(&dd->cache);
 	}
 	free(dd->labels.l);
 	memset(&dd->labels, 0, sizeof(dd->labels));
 	pl_log_step(t, dd->frozen ? "parameters (stored)" : "estimate u, m (labels)");
 	if (!err)
-		err = blocking_init(dd, &blocks, d);
+		err = dd_blocking_init(dd, &blocks, d);
 	pl_log_step(t, "blocking");
 	if (!err && !dd->frozen) {
-		dd->sum->m_by_em = m_by_em(dd);
+		dd->sum->m_by_em = dd_m_by_em(dd);
 		if (dd->sum->m_by_em) {
-			err = count_patterns(dd, &blocks, d);
+			err = dd_count_patterns(dd, &blocks, d);
 			pl_log_step(t, "compare candidate pairs (for EM)");
-			estimate_m(dd);
+			dd_estimate_m(dd);
 			pl_log_step(t, "estimate m (EM)");
 		}
 	}
 	if (!err)
-		err = score(dd, &blocks, d);
+		err = dd_score(dd, &blocks, d);
 	if (!err && dd->n_old)
-		err = add_kept(dd, d);
-	blocking_release(&blocks);
+		err = dd_add_kept(dd, d);
+	dd_blocking_release(&blocks);
 	pl_log_step(t, "score candidate pairs");
 	return err;
 }
@@ -3472,21 +3212,21 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	if (!err)
 		err = pl_db_exec(dd.db, "PRAGMA foreign_keys = OFF; BEGIN", d);
 	if (!err)
-		err = read_state(&dd, d);
+		err = dd_read_state(&dd, d);
 	if (!err)
-		err = load_records(&dd, d);
+		err = dd_load_records(&dd, d);
 	if (!err) {
-		check_night(&dd);
+		dd_check_night(&dd);
 		sum->episodes = (long)dd.n_recs;
 		pl_log_step(&t, "load, unseal and spill");
 		err = link_pairs(&dd, &t, d);
 	}
 	if (!err)
-		err = valid_nodes(&dd, d);
+		err = dd_valid_nodes(&dd, d);
 	if (!err) {
-		cluster(&dd, &uf);
+		dd_cluster(&dd, &uf);
 		pl_log_step(&t, "cluster");
-		err = write_all(&dd, &uf, &t, d);
+		err = dd_write_all(&dd, &uf, &t, d);
 		pl_log_step(&t, "write links and parameters");
 	}
 	if (!err) {
