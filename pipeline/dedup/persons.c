@@ -1,0 +1,749 @@
+/*
+ * dedup/persons.c - cluster the linked records and write the persons.
+ *
+ * Union-find over the nodes along the pairs at or above the threshold, then
+ * person and episode_person (as changes, dedup/store.c), person_link,
+ * linkage_source and linkage_param.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "dedup_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "store.h"
+#include "uf.h"
+
+/* ---- clustering --------------------------------------------------------- */
+
+static int cmp_weight_desc(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	return x->b < y->b ? -1 : x->b > y->b;
+}
+
+/* The open record at spill position idx; SIZE_MAX if it has a valid number
+ * (by_idx lists the open records in spill order). */
+static size_t open_at(const struct dedup *dd, uint32_t idx)
+{
+	size_t lo = 0, hi = dd->n_open;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (view_at(dd, dd->by_idx[mid])->idx < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dd->n_open && view_at(dd, dd->by_idx[lo])->idx == idx ? dd->by_idx[lo]
+									   : SIZE_MAX;
+}
+
+/* The valid record at spill position idx among those the pairs name. */
+static const struct vrec *vrec_at(const struct dedup *dd, uint32_t idx)
+{
+	size_t lo = 0, hi = dd->n_vrecs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (dd->vrecs[mid].idx < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dd->n_vrecs && dd->vrecs[lo].idx == idx ? &dd->vrecs[lo] : NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The records with a valid number that the pairs name, one node per
+ * person_ref (read back from the database by file and line). */
+enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
+{
+	uint32_t *idx = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*idx));
+	struct srec *s = pl_xmalloc(sizeof(*s));
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, u = 0;
+	enum pl_err err;
+
+	for (size_t i = 0; i < dd->n_pairs; i++) {
+		if (open_at(dd, dd->pairs[i].a) == SIZE_MAX)
+			idx[n++] = dd->pairs[i].a;
+		if (open_at(dd, dd->pairs[i].b) == SIZE_MAX)
+			idx[n++] = dd->pairs[i].b;
+	}
+	if (n)
+		qsort(idx, n, sizeof(*idx), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!u || idx[u - 1] != idx[i])
+			idx[u++] = idx[i];
+	dd->vrecs = pl_xmalloc((u + 1) * sizeof(*dd->vrecs));
+	err = pl_db_prepare(dd->db, "SELECT person_ref FROM episode WHERE file_id = ?1 AND "
+			    "line = ?2", &st, d);
+	for (size_t i = 0; !err && i < u; i++) {
+		struct vrec *v = &dd->vrecs[dd->n_vrecs];
+		int rc;
+
+		if (spill_get(dd, idx[i], 1, s) != 0) {
+			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+					  strerror(errno));
+			break;
+		}
+		sqlite3_bind_int64(st, 1, s->file_id);
+		sqlite3_bind_int64(st, 2, s->line);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW || !sqlite3_column_text(st, 0)) {
+			err = pl_db_fail(dd->db, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc,
+					 "read an episode's person_ref again", d);
+			break;
+		}
+		v->idx = idx[i];
+		v->file_id = s->file_id;
+		v->line = s->line;
+		v->node = (uint32_t)(dd->n_open_nodes +
+				     pl_intern_add(&dd->vrefs, (const char *)sqlite3_column_text(st, 0)));
+		sqlite3_reset(st);
+		dd->n_vrecs++;
+	}
+	sqlite3_finalize(st);
+	dd->n_nodes = dd->n_open_nodes + pl_intern_count(&dd->vrefs);
+	dd->node_valid = pl_xcalloc(dd->n_nodes + 1, 1);
+	for (size_t i = 0; i < dd->n_vrecs; i++)
+		dd->node_valid[dd->vrecs[i].node] = 1;
+	free(idx);
+	free(s);
+	return err;
+}
+
+static size_t node_of(const struct dedup *dd, uint32_t idx)
+{
+	size_t o = open_at(dd, idx);
+
+	return o != SIZE_MAX ? view_at(dd, o)->c.node : vrec_at(dd, idx)->node;
+}
+
+/* Unions nodes along the links, strongest first; marks the links that
+ * joined two persons. */
+void dd_cluster(struct dedup *dd, struct pl_uf *uf)
+{
+	pl_uf_init(uf, dd->n_nodes ? dd->n_nodes : 1);
+	qsort(dd->pairs, dd->n_pairs, sizeof(*dd->pairs), cmp_weight_desc);
+	for (size_t i = 0; i < dd->n_pairs; i++) {
+		struct pair *p = &dd->pairs[i];
+		size_t ra, rb;
+		unsigned char valid;
+
+		if (p->weight < dd->cfg.threshold)
+			continue;
+		ra = pl_uf_find(uf, node_of(dd, p->a));
+		rb = pl_uf_find(uf, node_of(dd, p->b));
+		if (ra == rb)
+			continue; /* already joined by stronger links */
+		if (dd->node_valid[ra] && dd->node_valid[rb]) {
+			dd->sum->refused++;
+			continue;
+		}
+		valid = dd->node_valid[ra] | dd->node_valid[rb];
+		pl_uf_union(uf, ra, rb);
+		dd->node_valid[pl_uf_find(uf, ra)] = valid;
+		p->linked = 1;
+		dd->sum->links++;
+	}
+}
+
+/* ---- persons ------------------------------------------------------------ */
+
+/*
+ * The persons are written without holding the episodes with a valid
+ * number:
+ * 1. the open records' persons are named in memory (the valid number a
+ *    link joined them to, else their reserve number or a pseudonym), with
+ *    each open record's step, and sorted by person_id;
+ * 2. load_records gave every episode with a valid number to an external
+ *    sort by person_ref (lib/extsort; person_refs are 32 hex digits, 128
+ *    bits); merged with the open persons, each run of one id is a person,
+ *    in person_id order, matched against the rows person held (dedup/store:
+ *    its old key, else the next one); each episode's key and step go to a
+ *    second external sort, by position in the spill file;
+ * 3. episode_person is matched from that sort, reading the spill file
+ *    alongside for file and line: (file_id, line) order, the table's own,
+ *    and only its changes are written.
+ */
+
+/* A person with open records (32 bytes: there may be as many as open
+ * records). */
+struct operson {
+	uint64_t hi, lo;           /* its id as 128 bits */
+	const char *basis;
+	uint32_t first, n;         /* its records: members first..first+n */
+};
+
+struct member {
+	size_t root;
+	uint32_t pos;              /* its position in the spill */
+	uint32_t idx;              /* an open record */
+};
+
+struct writer {
+	struct dedup *dd;
+	char **file_names;          /* by position in file_ids */
+	long long *file_ids;
+	size_t n_files;
+	struct pl_intern made_ids;  /* ids of persons without a number (pseudonyms) */
+	struct member *m;           /* the open records, grouped by person */
+	unsigned char *step;        /* by open record */
+	struct operson *op;         /* the persons with open records, by id */
+	size_t n_op;
+	uint32_t *open_key;         /* by open record: its person's key */
+	struct store st;            /* the rows written as changes */
+	uint32_t *seen;             /* by district: the person key that last had it */
+	uint32_t *src_seen;         /* by source: likewise */
+	size_t *p_src, n_p_src;     /* the sources of the person being written */
+	long *src_persons;          /* by source: persons with an episode from it, */
+	long *src_across;           /* and of those in two or more districts */
+	struct pl_extsort by_pos;   /* (position, person_key, step) of every episode */
+	unsigned char *buf;         /* spill records, read alongside by_pos */
+};
+
+static const char *file_name(const struct writer *w, long long file_id)
+{
+	size_t lo = 0, hi = w->n_files;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->file_ids[mid] < file_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->n_files && w->file_ids[lo] == file_id ? w->file_names[lo] : "?";
+}
+
+static enum pl_err load_file_names(struct writer *w, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(w->dd->db, "SELECT file_id, name FROM input_file "
+					"ORDER BY file_id", &st, d);
+	int rc;
+
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w->file_ids = pl_xrealloc(w->file_ids, (w->n_files + 1) * sizeof(long long));
+		w->file_names = pl_xrealloc(w->file_names, (w->n_files + 1) * sizeof(char *));
+		w->file_ids[w->n_files] = sqlite3_column_int64(st, 0);
+		w->file_names[w->n_files++] = pl_xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(w->dd->db, rc, "read file names", d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_operson(const void *a, const void *b)
+{
+	const struct operson *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The id and basis of the person made of the open records g[0..n) and,
+ * if vnode is not SIZE_MAX, that valid number's episodes. */
+static void name_person(struct writer *w, const struct member *g, size_t n, size_t vnode,
+			const char **id, const char **basis)
+{
+	struct dedup *dd = w->dd;
+	const char *best = NULL;
+	const struct orec *first = &dd->open[g[0].idx];
+	char msg[600], made[PL_PSEUDONYM_HEX];
+	int len;
+
+	if (vnode != SIZE_MAX) {
+		*id = pl_intern_str(&dd->vrefs, (uint32_t)(vnode - dd->n_open_nodes));
+		*basis = "PNR";
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct orec *o = &dd->open[g[i].idx];
+		const char *ref = o->ref_id == ID_BLANK ? NULL : pl_intern_str(&dd->refs, o->ref_id);
+
+		if (ref && (!best || strcmp(ref, best) < 0))
+			best = ref;
+	}
+	if (best) {
+		*id = best;
+		*basis = "RESERV";
+		return;
+	}
+	len = snprintf(msg, sizeof(msg), "E|%s|%ld", file_name(w, first->file_id),
+		       (long)first->line);
+	pl_pseudonym(dd->ref_key, msg, (size_t)len, made);
+	*id = pl_intern_str(&w->made_ids, pl_intern_add(&w->made_ids, made));
+	*basis = n > 1 ? "LINKED" : "SINGLE";
+}
+
+/* Step 1: the persons with open records, sorted by id, and each open
+ * record's step. */
+static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	size_t *vnode_of = pl_xmalloc((dd->n_nodes + 1) * sizeof(*vnode_of));
+	struct member *m = pl_xmalloc((dd->n_open + 1) * sizeof(*m));
+	enum pl_err err = PL_OK;
+
+	w->m = m;
+	w->step = pl_xmalloc(dd->n_open + 1);
+	for (size_t i = 0; i < dd->n_nodes; i++)
+		vnode_of[i] = SIZE_MAX;
+	for (size_t i = 0; i < dd->n_vrecs; i++)
+		vnode_of[pl_uf_find(uf, dd->vrecs[i].node)] = dd->vrecs[i].node;
+	for (size_t i = 0; i < dd->n_open; i++) {
+		m[i].idx = dd->by_idx[i];
+		m[i].pos = view_at(dd, m[i].idx)->idx;
+		m[i].root = pl_uf_find(uf, view_at(dd, m[i].idx)->c.node);
+	}
+	if (dd->n_open)
+		qsort(m, dd->n_open, sizeof(*m), cmp_member);
+	for (size_t i = 0; i < dd->n_open; i++)
+		w->n_op += i == 0 || m[i].root != m[i - 1].root;
+	w->op = pl_xmalloc((w->n_op + 1) * sizeof(*w->op));
+	w->n_op = 0;
+	for (size_t lo = 0, hi; lo < dd->n_open && !err; lo = hi) {
+		size_t vnode = vnode_of[m[lo].root], n;
+		struct operson *p = &w->op[w->n_op++];
+		const char *id;
+
+		for (hi = lo + 1; hi < dd->n_open && m[hi].root == m[lo].root; hi++)
+			;
+		n = hi - lo + (vnode != SIZE_MAX);
+		name_person(w, m + lo, hi - lo, vnode, &id, &p->basis);
+		p->first = (uint32_t)lo;
+		p->n = (uint32_t)(hi - lo);
+		if (!store_id_bits(id, &p->hi, &p->lo))
+			err = pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
+		for (size_t i = lo; i < hi; i++) {
+			const struct orec *o = &dd->open[m[i].idx];
+			int own = o->ref_id != ID_BLANK &&
+				  strcmp(pl_intern_str(&dd->refs, o->ref_id), id) == 0;
+			enum step s = own ? STEP_DETERMINISTIC : n > 1 ? STEP_PROBABILISTIC
+								    : STEP_UNLINKED;
+
+			w->step[m[i].idx] = (unsigned char)s;
+			dd->sum->deterministic += s == STEP_DETERMINISTIC;
+			dd->sum->probabilistic += s == STEP_PROBABILISTIC;
+			dd->sum->unlinked += s == STEP_UNLINKED;
+		}
+	}
+	if (w->n_op)
+		qsort(w->op, w->n_op, sizeof(*w->op), cmp_operson);
+	free(vnode_of);
+	return err;
+}
+
+/* Whether the person keyed key is new at seen[i] (and marks it there). */
+static int mark(uint32_t *seen, size_t i, uint32_t key)
+{
+	if (seen[i] == key)
+		return 0;
+	seen[i] = key;
+	return 1;
+}
+
+/* One episode of the person p: its district and source (place, as
+ * pack_place) and, to the sort by position, its key and step. */
+static enum pl_err add_episode(struct writer *w, struct store_person *p, uint32_t place,
+			       uint32_t pos, enum step s, struct pl_diag *d)
+{
+	struct pl_kv e = { pos, 0, (uint32_t)p->key, (uint32_t)s };
+	size_t source = place >> 16;
+
+	p->n_episodes++;
+	p->n_districts += mark(w->seen, place & 0xffff, (uint32_t)p->key);
+	if (source != 0xffff && mark(w->src_seen, source, (uint32_t)p->key))
+		w->p_src[w->n_p_src++] = source;
+	return pl_extsort_add(&w->by_pos, &e, d);
+}
+
+/* The person p, complete, in the counts by source. */
+static void count_sources(struct writer *w, const struct store_person *p)
+{
+	for (size_t i = 0; i < w->n_p_src; i++) {
+		w->src_persons[w->p_src[i]]++;
+		w->src_across[w->p_src[i]] += p->n_districts >= 2;
+	}
+	w->n_p_src = 0;
+}
+
+/* Whether the 128-bit id (hi, lo) comes before (or is) the open person op. */
+static int id_before(uint64_t hi, uint64_t lo, const struct operson *op, int *same)
+{
+	*same = hi == op->hi && lo == op->lo;
+	return hi < op->hi || (hi == op->hi && lo <= op->lo);
+}
+
+/* Step 2: person, merging the episodes with a valid number (sorted by
+ * person_ref) with the open persons (sorted by id). */
+static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	struct pl_kv v;
+	size_t at = 0;
+	enum pl_err err = PL_OK;
+	int rc = pl_extsort_next(&dd->by_person, &v, d);
+
+	while (!err && (rc == 1 || at < w->n_op)) {
+		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
+		int same = 0, valid = rc == 1 && (!op || id_before(v.key, v.key2, op, &same));
+		struct store_person p;
+
+		memset(&p, 0, sizeof(p));
+		p.hi = valid ? v.key : op->hi;
+		p.lo = valid ? v.key2 : op->lo;
+		p.basis = valid ? "PNR" : op->basis;
+		err = store_person_begin(&w->st, &p, d);
+		dd->sum->persons++;
+		while (!err && rc == 1 && v.key == p.hi && v.key2 == p.lo) {
+			err = add_episode(w, &p, v.b, v.a, STEP_DETERMINISTIC, d);
+			rc = err ? -1 : pl_extsort_next(&dd->by_person, &v, d);
+		}
+		if (op && (same || !valid)) {
+			for (size_t i = op->first; !err && i < op->first + op->n; i++) {
+				const struct orec *o = &dd->open[w->m[i].idx];
+
+				w->open_key[w->m[i].idx] = (uint32_t)p.key;
+				err = add_episode(w, &p, pack_place(o->district, o->source),
+						  w->m[i].pos, (enum step)w->step[w->m[i].idx], d);
+			}
+			at++;
+		}
+		count_sources(w, &p);
+		if (!err)
+			err = store_person_end(&w->st, &p, d);
+	}
+	if (!err && rc < 0)
+		err = d->err ? d->err : PL_EIO;
+	return err;
+}
+
+/* Step 3: episode_person from the sort by position, with file and line
+ * from the spill file read alongside. */
+static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	enum pl_err err = pl_extsort_merge(&w->by_pos, d);
+	size_t chunk_at = 0, chunk_n = 0, expect = 0;
+	struct pl_kv e;
+	int rc = 0;
+
+	while (!err && (rc = pl_extsort_next(&w->by_pos, &e, d)) == 1) {
+		const struct srec *s;
+
+		if (e.key != expect++) {
+			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "episode %" PRIu64 " has no "
+					  "person or two", e.key);
+			break;
+		}
+		if (e.key >= chunk_at + chunk_n) {
+			chunk_at = (size_t)e.key;
+			chunk_n = dd->n_recs - chunk_at < SPILL_CHUNK ? dd->n_recs - chunk_at
+								      : SPILL_CHUNK;
+			if (spill_get(dd, chunk_at, chunk_n, w->buf) != 0) {
+				err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary "
+						  "file: %s", strerror(errno));
+				break;
+			}
+		}
+		s = (const struct srec *)(w->buf + (e.key - chunk_at) * dd->stride);
+		err = store_episode(&w->st, s->file_id, s->line, e.a, (enum step)e.b, d);
+	}
+	if (!err && rc < 0)
+		err = d->err ? d->err : PL_EIO;
+	if (!err && expect != dd->n_recs)
+		err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "%zu of %zu episodes have a person",
+				  expect, dd->n_recs);
+	if (!err)
+		err = store_finish(&w->st, d);
+	dd->sum->persons_new = w->st.persons.inserted;
+	dd->sum->persons_changed = w->st.persons.updated;
+	dd->sum->persons_gone = w->st.persons.deleted;
+	dd->sum->episodes_new = w->st.episodes.inserted;
+	dd->sum->episodes_changed = w->st.episodes.updated;
+	dd->sum->episodes_gone = w->st.episodes.deleted;
+	return err;
+}
+
+/* Steps 1 to 3. */
+static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct timespec *t,
+				 struct pl_diag *d)
+{
+	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
+	enum pl_err err;
+
+	err = store_open(&w->st, w->dd->db, dir, d);
+	if (!err)
+		err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
+	free(dir);
+	if (!err && w->st.rebuilt)
+		pl_log(PL_LOG_WARN, NULL, "person and episode_person held rows this program does "
+		       "not write (a person_id that is not 32 hex digits, or a key beyond 32 "
+		       "bits): written whole again, with new person keys");
+	pl_log_step(t, "write: the persons written before");
+	if (!err)
+		err = name_open_persons(w, uf, d);
+	w->dd->sum->deterministic += w->dd->n_valid;
+	pl_log_step(t, "write: the open records' persons");
+	if (!err)
+		err = write_person_rows(w, d);
+	pl_log_step(t, "write: person, by person_id");
+	if (!err)
+		err = write_episode_persons(w, d);
+	return err;
+}
+
+/* The comparison record of the episode at spill position idx. */
+static enum pl_err crec_of(const struct dedup *dd, uint32_t idx, struct crec *c,
+			   struct pl_diag *d)
+{
+	size_t o = open_at(dd, idx);
+
+	if (o != SIZE_MAX) {
+		*c = view_at(dd, o)->c;
+		return PL_OK;
+	}
+	if (crec_at(dd, idx, c) != 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+				   strerror(errno));
+	return PL_OK;
+}
+
+/* The file and line of the episode at spill position idx; the open
+ * record's number in *o, or SIZE_MAX. */
+void dd_place_of(const struct dedup *dd, uint32_t idx, int64_t *file_id, int64_t *line,
+		 size_t *o)
+{
+	const struct vrec *v;
+
+	*o = open_at(dd, idx);
+	v = *o == SIZE_MAX ? vrec_at(dd, idx) : NULL;
+	*file_id = v ? v->file_id : *o != SIZE_MAX ? dd->open[*o].file_id : 0;
+	*line = v ? v->line : *o != SIZE_MAX ? dd->open[*o].line : 0;
+}
+
+/* person_link: every pair that joined two nodes.  One side of a pair is
+ * always open, and its person's key is known from write_person_rows. */
+static enum pl_err write_links(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	sqlite3_stmt *st = NULL;
+	struct pl_buf text;
+	enum pl_err err;
+
+	pl_buf_init(&text);
+	err = pl_db_prepare(dd->db, "INSERT INTO person_link (person_key, a_file_id, a_line, "
+			    "b_file_id, b_line, weight, waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			    &st, d);
+	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
+		const struct pair *p = &dd->pairs[i];
+		int64_t af, al, bf, bl;
+		size_t ao, bo;
+		struct crec ca;
+
+		if (!p->linked)
+			continue;
+		dd_place_of(dd, p->a, &af, &al, &ao);
+		dd_place_of(dd, p->b, &bf, &bl, &bo);
+		if (ao == SIZE_MAX && bo == SIZE_MAX) {
+			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "a link between two episodes "
+					  "with a valid number");
+			break;
+		}
+		err = crec_of(dd, p->a, &ca, d);
+		if (err)
+			break;
+		dd_waterfall(dd, p, &ca, &text);
+		sqlite3_bind_int64(st, 1, w->open_key[ao != SIZE_MAX ? ao : bo]);
+		sqlite3_bind_int64(st, 2, af);
+		sqlite3_bind_int64(st, 3, al);
+		sqlite3_bind_int64(st, 4, bf);
+		sqlite3_bind_int64(st, 5, bl);
+		sqlite3_bind_double(st, 6, p->weight);
+		sqlite3_bind_text(st, 7, text.data, -1, SQLITE_STATIC);
+		err = pl_db_step_done(dd->db, st, "store link", d);
+	}
+	sqlite3_finalize(st);
+	pl_buf_release(&text);
+	return err;
+}
+
+/* linkage_source: per source of the files read, its episodes, those
+ * without a valid identity number, its persons and those of them in two or
+ * more districts. */
+static enum pl_err write_sources(struct writer *w, struct pl_diag *d)
+{
+	const struct dedup *dd = w->dd;
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(dd->db, "INSERT INTO linkage_source (source, episodes, "
+					"episodes_no_id, persons, persons_across) VALUES (?1, ?2, ?3, "
+					"?4, ?5)", &st, d);
+
+	for (size_t i = 0; !err && i < dd->n_sources; i++) {
+		sqlite3_bind_text(st, 1, dd->sources[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, dd->src_episodes[i]);
+		sqlite3_bind_int64(st, 3, dd->src_no_id[i]);
+		sqlite3_bind_int64(st, 4, w->src_persons[i]);
+		sqlite3_bind_int64(st, 5, w->src_across[i]);
+		err = pl_db_step_done(dd->db, st, "store the linkage by source", d);
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+static enum pl_err write_param(sqlite3 *db, sqlite3_stmt *st, const char *cmp,
+			       const char *level, double m, double u, long n, struct pl_diag *d)
+{
+	sqlite3_bind_text(st, 1, cmp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+	if (!isnan(m))
+		sqlite3_bind_double(st, 3, m);
+	if (!isnan(u))
+		sqlite3_bind_double(st, 4, u);
+	sqlite3_bind_int64(st, 5, n);
+	return pl_db_step_done(db, st, "store linkage parameters", d);
+}
+
+static enum pl_err write_params(struct dedup *dd, struct pl_diag *d)
+{
+	const struct dedup_summary *s = dd->sum;
+	long n[C__COUNT][N_LEVELS] = { { 0 } };
+	sqlite3_stmt *st = NULL;
+	char label[16];
+	enum pl_err err = pl_db_prepare(dd->db, "INSERT INTO linkage_param (comparison, level, m, "
+					"u, n) VALUES (?1, ?2, ?3, ?4, ?5)", &st, d);
+
+	for (size_t p = 0; p < N_PATTERNS; p++) {
+		size_t q = p;
+
+		for (int k = C__COUNT - 1; k >= 0; k--, q /= N_LEVELS)
+			n[k][q % N_LEVELS] += dd->pattern_n[p];
+	}
+
+	for (int k = 0; !err && k < C__COUNT; k++)
+		for (int l = 0; !err && l <= cmp_max_level[k] + 1; l++)
+			err = write_param(dd->db, st, cmp_names[k], dd_level_label(dd, k, l - 1, label),
+					  l ? dd->m[k][l] : NAN, l ? dd->u[k][l] : NAN, n[k][l], d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "match_share", s->m_by_em ? dd->lambda : NAN, NAN,
+				  s->candidate_pairs, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "label_pairs", NAN, NAN, s->label_pairs, d);
+	for (size_t r = 0; !err && r < dd->cfg.n_rules; r++) {
+		char rule[128];
+
+		dedup_rule_text(&dd->cfg, r, rule, sizeof(rule));
+		err = write_param(dd->db, st, "blocking", rule, NAN, NAN, dd->rule_pairs[r], d);
+	}
+	if (!err)
+		err = write_param(dd->db, st, "run", "prior", dd->prior, NAN, (long)dd->n_recs, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "candidate_pairs", NAN, NAN, s->candidate_pairs, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "links", NAN, NAN, s->links, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "refused_links", NAN, NAN, s->refused, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "episodes_deterministic", NAN, NAN, s->deterministic, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "episodes_probabilistic", NAN, NAN, s->probabilistic, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "episodes_unlinked", NAN, NAN, s->unlinked, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "person_rows_written", NAN, NAN,
+				  s->persons_new + s->persons_changed + s->persons_gone, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "episode_person_rows_written", NAN, NAN,
+				  s->episodes_new + s->episodes_changed + s->episodes_gone, d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static void writer_release(struct writer *w)
+{
+	for (size_t i = 0; i < w->n_files; i++)
+		free(w->file_names[i]);
+	free(w->file_names);
+	free(w->file_ids);
+	pl_intern_release(&w->made_ids);
+	free(w->m);
+	free(w->step);
+	free(w->op);
+	free(w->open_key);
+	store_release(&w->st);
+	free(w->seen);
+	free(w->src_seen);
+	free(w->p_src);
+	free(w->src_persons);
+	free(w->src_across);
+	free(w->buf);
+	pl_extsort_release(&w->by_pos);
+}
+
+enum pl_err dd_write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
+			 struct pl_diag *d)
+{
+	struct writer w;
+	enum pl_err err;
+
+	memset(&w, 0, sizeof(w));
+	w.dd = dd;
+	w.buf = pl_xmalloc(SPILL_CHUNK * dd->stride);
+	w.seen = pl_xcalloc(dd->n_districts + 1, sizeof(*w.seen));
+	w.open_key = pl_xcalloc(dd->n_open + 1, sizeof(*w.open_key));
+	w.src_seen = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_seen));
+	w.p_src = pl_xcalloc(dd->n_sources + 1, sizeof(*w.p_src));
+	w.src_persons = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_persons));
+	w.src_across = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_across));
+	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM linkage_param; "
+			 "DELETE FROM linkage_source", d);
+	if (!err)
+		err = load_file_names(&w, d);
+	if (!err)
+		err = write_persons(&w, uf, t, d);
+	pl_log_step(t, "write: episode_person");
+	if (!err)
+		err = write_sources(&w, d);
+	if (!err)
+		err = write_links(&w, d);
+	if (!err)
+		err = write_params(dd, d);
+	if (!err)
+		err = dd_write_state(dd, d);
+	writer_release(&w);
+	return err;
+}
