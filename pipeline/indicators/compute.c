@@ -184,13 +184,26 @@ static void acc_mean(const struct pass *ps, struct acc *a, double v)
 	pl_mean_acc_add(&a->mean, v);
 }
 
+/* The bits of a double, mixed (MurmurHash3's finaliser): whole numbers,
+ * e.g. lengths in days, differ only in their high bits, which a slot index
+ * taken from the low bits would not see. */
+static uint64_t mix_bits(double v)
+{
+	uint64_t x;
+
+	memcpy(&x, &v, sizeof(x));
+	x ^= x >> 33;
+	x *= 0xFF51AFD7ED558CCDu;
+	x ^= x >> 33;
+	x *= 0xC4CEB9FE1A85EC53u;
+	x ^= x >> 33;
+	return x;
+}
+
 static size_t vcount_slot(const struct vcount *t, size_t cap, double v)
 {
-	uint64_t bits;
-	size_t i;
+	size_t i = (size_t)mix_bits(v) & (cap - 1);
 
-	memcpy(&bits, &v, sizeof(bits));
-	i = (size_t)((bits * 0x9E3779B97F4A7C15u) >> 32) & (cap - 1);
 	while (t[i].n && t[i].v != v)
 		i = (i + 1) & (cap - 1);
 	return i;
