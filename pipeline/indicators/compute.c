@@ -65,6 +65,7 @@ struct pass {
 	int again;                /* mean: the second sweep, values only */
 	double *cells;            /* loglinear: 2^(values of sources) */
 	size_t excluded;          /* persons or episodes without the age a filter needs */
+	size_t table_bytes;       /* quartiles: of the acc's distinct-value tables */
 	/* per unit scratch */
 	uint8_t mark[N_SLOTS];
 	double msum[N_SLOTS];
@@ -209,15 +210,16 @@ static size_t vcount_slot(const struct vcount *t, size_t cap, double v)
 	return i;
 }
 
-/* Counts v in a's distinct values (quartiles need their order only). */
-static void acc_count(struct acc *a, double v)
+/* Counts v in a's distinct values (quartiles need their order only).
+ * Returns the bytes its table grew by. */
+static size_t acc_count(struct acc *a, double v)
 {
-	size_t i;
+	size_t i, grown = 0;
 
 	a->n_vals++;
 	if (!isfinite(v)) {
 		a->not_finite = 1;
-		return;
+		return 0;
 	}
 	v += 0.0;                 /* -0 is 0 */
 	if (2 * (a->n_cnt + 1) > a->cap_cnt) {
@@ -228,6 +230,7 @@ static void acc_count(struct acc *a, double v)
 			if (a->cnt[j].n)
 				t[vcount_slot(t, cap, a->cnt[j].v)] = a->cnt[j];
 		free(a->cnt);
+		grown = (cap - a->cap_cnt) * sizeof(*t);
 		a->cnt = t;
 		a->cap_cnt = cap;
 	}
@@ -237,6 +240,7 @@ static void acc_count(struct acc *a, double v)
 		a->n_cnt++;
 	}
 	a->cnt[i].n++;
+	return grown;
 }
 
 static int esp_band(int age)
@@ -294,7 +298,7 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 			if (def->method == IND_M_DSR)
 				a->events[esp_band(ps->year - p->birth_year)]++;
 			if (ps->mhas[s] && def->method == IND_M_QUARTILES)
-				acc_count(a, ps->msum[s]);
+				ps->table_bytes += acc_count(a, ps->msum[s]);
 			else if (ps->mhas[s])
 				acc_mean(ps, a, ps->msum[s]);
 			ps->mark[s] = 0;
@@ -869,38 +873,66 @@ static void pass_free(struct pass *ps)
 
 /* ---- one indicator: its periods in one or more sweeps over the persons ---- */
 
-/* The passes of indicator k, one per period with data: NULL where none. */
-static size_t make_passes(const struct ind_catalogue *cat, const struct ind_data *data,
-			  const struct ind_population *pop, size_t k, struct pass **ps)
+/* The pass of indicator k for the period of year y, begun; NULL when the
+ * period has no data (a day after the latest date). */
+static struct pass *make_pass(const struct ind_catalogue *cat, const struct ind_data *data,
+			      const struct ind_population *pop, size_t k, int y)
 {
 	const struct ind_def *def = &cat->defs[k];
-	size_t n = 0;
+	int32_t lo = day_of(y, 1, 1), hi = day_of(y, 12, 31);
+	struct pass *ps;
 
-	for (int y = data->first_year; y <= data->last_year; y++, n++) {
-		int32_t lo = day_of(y, 1, 1), hi = day_of(y, 12, 31);
+	if (def->period == IND_P_DAY)
+		lo = hi = day_of(y, def->day_month, def->day_mday);
+	if (def->period == IND_P_DAY && lo > data->as_of)
+		return NULL;
+	ps = pl_xcalloc(1, sizeof(*ps));
+	ps->cat = cat;
+	ps->data = data;
+	ps->pop = pop;
+	ps->def = def;
+	ps->def_idx = k;
+	ps->year = y;
+	ps->lo = lo;
+	ps->hi = hi;
+	period_begin(ps);
+	return ps;
+}
 
-		ps[n] = NULL;
-		if (def->period == IND_P_DAY)
-			lo = hi = day_of(y, def->day_month, def->day_mday);
-		if (def->period == IND_P_DAY && lo > data->as_of)
+/* The pass ps made again: what it gathered is dropped. */
+static struct pass *pass_restart(struct pass *ps)
+{
+	struct pass *fresh = make_pass(ps->cat, ps->data, ps->pop, ps->def_idx, ps->year);
+
+	pass_free(ps);
+	return fresh;
+}
+
+/* Keeps the distinct-value tables of the passes ps[0..n) within budget
+ * bytes: while they take more, the last pass but the first starts over (to
+ * be swept again).  Returns the passes left, the first n of ps. */
+static size_t fit_budget(struct pass **ps, size_t n, size_t budget)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += ps[i] ? ps[i]->table_bytes : 0;
+	while (bytes > budget && n > 1) {
+		n--;
+		if (!ps[n])
 			continue;
-		ps[n] = pl_xcalloc(1, sizeof(**ps));
-		ps[n]->cat = cat;
-		ps[n]->data = data;
-		ps[n]->pop = pop;
-		ps[n]->def = def;
-		ps[n]->def_idx = k;
-		ps[n]->year = y;
-		ps[n]->lo = lo;
-		ps[n]->hi = hi;
+		bytes -= ps[n]->table_bytes;
+		ps[n] = pass_restart(ps[n]);
 	}
 	return n;
 }
 
-/* Adds every person to the passes ps[0..n) (NULL ones skipped).  PL_EIO
- * when the spill file cannot be read. */
-static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n,
-			 struct pl_diag *d)
+/* Adds every person to the passes ps[0..*n) (NULL ones skipped).  With a
+ * budget (bytes; 0: none), the passes that do not fit it are started
+ * over and left out (fit_budget): *n becomes the passes swept to the end.
+ * PL_EIO when the spill file cannot be read. */
+static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t *n,
+			 size_t budget, struct pl_diag *d)
 {
 	struct ind_cursor c;
 	struct ind_person p;
@@ -917,9 +949,11 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n
 			cap = p.n;
 			eps = pl_xrealloc(eps, cap * sizeof(*eps));
 		}
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < *n; i++)
 			if (ps[i])
 				add_person(ps[i], &p, ep, eps);
+		if (budget)
+			*n = fit_budget(ps, *n, budget);
 	}
 	if (rc < 0)
 		err = PL_EIO;
@@ -929,38 +963,63 @@ cleanup:
 	return err;
 }
 
+/* Sweeps the passes ps[0..n) as many at a time, in order, as keep their
+ * distinct-value tables within budget bytes (one at least, however large
+ * its tables), and ends each sweep's passes into res before the next. */
+static enum pl_err sweep_in_budget(const struct ind_data *data, struct pass **ps, size_t n,
+				   size_t budget, struct ind_result *res, struct pl_diag *d)
+{
+	size_t done = 0;
+	enum pl_err err = PL_OK;
+
+	while (done < n && !err) {
+		size_t m = n - done;
+
+		if (!ps[done]) {
+			done++;
+			continue;
+		}
+		err = sweep(data, ps + done, &m, budget, d);
+		for (size_t i = done; i < done + m && !err; i++) {
+			if (ps[i])
+				period_end(ps[i], res);
+			pass_free(ps[i]);
+			ps[i] = NULL;
+		}
+		done += m;
+	}
+	return err;
+}
+
 /* Indicator k's rows, equity rows and trends.  No figure keeps its values:
- * a mean sweeps twice (the second time for the deviations from the mean),
- * quartiles count the distinct values, and as those may be as many as the
- * units, sweep one period at a time; the others sweep all periods at once. */
+ * a mean sweeps twice (the second time for the deviations from the mean);
+ * quartiles count the distinct values, which may be as many as the units,
+ * so they sweep as many periods at once as keep those tables within a
+ * budget (sweep_in_budget); the others sweep all periods at once. */
 static enum pl_err compute_def(const struct ind_catalogue *cat, const struct ind_data *data,
 			       const struct ind_population *pop, size_t k,
 			       struct ind_result *res, struct pl_diag *d)
 {
 	const struct ind_def *def = &cat->defs[k];
-	size_t n_years = (size_t)(data->last_year - data->first_year + 1), n, first = res->n_rows;
-	struct pass **ps = pl_xcalloc(n_years, sizeof(*ps));
-	int per_period = def->method == IND_M_QUARTILES;
+	size_t n = (size_t)(data->last_year - data->first_year + 1), first = res->n_rows;
+	struct pass **ps = pl_xcalloc(n, sizeof(*ps));
+	size_t budget = data->table_budget ? data->table_budget : IND_TABLE_BUDGET;
 	enum pl_err err = PL_OK;
 
-	n = make_passes(cat, data, pop, k, ps);
 	for (size_t i = 0; i < n; i++)
-		if (ps[i])
-			period_begin(ps[i]);
-	if (!per_period)
-		err = sweep(data, ps, n, d);
-	if (!per_period && !err && def->method == IND_M_MEAN) {
+		ps[i] = make_pass(cat, data, pop, k, data->first_year + (int)i);
+	if (def->method == IND_M_QUARTILES)
+		err = sweep_in_budget(data, ps, n, budget, res, d);
+	else
+		err = sweep(data, ps, &n, 0, d);
+	if (!err && def->method == IND_M_MEAN) {
 		for (size_t i = 0; i < n; i++)
 			if (ps[i])
 				ps[i]->again = 1;
-		err = sweep(data, ps, n, d);
+		err = sweep(data, ps, &n, 0, d);
 	}
 	for (size_t i = 0; i < n && !err; i++) {
-		if (!ps[i])
-			continue;
-		if (per_period)
-			err = sweep(data, &ps[i], 1, d);
-		if (!err)
+		if (ps[i])
 			period_end(ps[i], res);
 		pass_free(ps[i]);
 		ps[i] = NULL;

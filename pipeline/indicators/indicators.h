@@ -177,8 +177,11 @@ struct ind_data {
 	int32_t as_of;                /* latest date in the data */
 	FILE *spill;                  /* NULL: in memory */
 	size_t chunk_bytes;           /* spill read buffer; 0: IND_CHUNK_BYTES */
+	size_t table_budget;          /* quartiles: bytes of distinct-value tables
+				       * a sweep holds; 0: IND_TABLE_BUDGET */
 };
 #define IND_CHUNK_BYTES (1u << 20)
+#define IND_TABLE_BUDGET ((size_t)4 << 20)
 
 /* Reads the episodes and their persons, in person order, into a spill
  * file in the database's directory.  PL_EDATA when episodes have no person
