@@ -53,7 +53,6 @@ struct acc {
 struct pass {
 	const struct ind_catalogue *cat;
 	const struct ind_data *data;
-	const struct ind_episode *ep; /* the person being added: its episodes */
 	const struct ind_population *pop;
 	const struct ind_def *def;
 	size_t def_idx;
@@ -66,6 +65,7 @@ struct pass {
 	double *cells;            /* loglinear: 2^(values of sources) */
 	size_t excluded;          /* persons or episodes without the age a filter needs */
 	size_t table_bytes;       /* quartiles: of the acc's distinct-value tables */
+	int by_age_band;          /* a breakdown is by age band */
 	/* per unit scratch */
 	uint8_t mark[N_SLOTS];
 	double msum[N_SLOTS];
@@ -146,9 +146,9 @@ static int age_band(const struct pass *ps, const struct ind_person *p)
 		: (int)ps->cat->n_bands;
 }
 
-/* The slot of a unit in breakdown b (-1: the total). */
-static int slot(const struct pass *ps, int b, const struct ind_episode *e,
-		const struct ind_person *p)
+/* The slot of a unit in breakdown b (-1: the total); band: the person's
+ * age band. */
+static int slot(const struct pass *ps, int b, const struct ind_episode *e, int band)
 {
 	int s = 0;
 
@@ -159,7 +159,7 @@ static int slot(const struct pass *ps, int b, const struct ind_episode *e,
 
 		if (dim < 0)
 			continue;
-		v = dim == IND_D_AGE_BAND ? age_band(ps, p) : e->code[dim];
+		v = dim == IND_D_AGE_BAND ? band : e->code[dim];
 		s = s * IND_MAX_VALUES + v;
 	}
 	return s;
@@ -250,23 +250,27 @@ static int esp_band(int age)
 	return b < 0 ? 0 : b >= PL_ESP2013_BANDS ? PL_ESP2013_BANDS - 1 : b;
 }
 
+/* A passing episode of a unit, with what every breakdown takes of it. */
+struct unit_ep {
+	const struct ind_episode *e;
+	int numer;                /* it counts the unit in the numerator */
+	double m;                 /* its measure; < 0: none */
+};
+
 /* Adds one unit (a person with its passing episodes, or one episode) to
- * every breakdown.  eps[0..n) are the unit's passing episodes (indexes into
- * ps->ep); numer says
- * whether the person passes the numerator's person conditions. */
-static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *eps, size_t n,
-		     int numer)
+ * every breakdown: u[0..n) are the unit's passing episodes. */
+static void add_unit(struct pass *ps, const struct ind_person *p, const struct unit_ep *u,
+		     size_t n)
 {
 	const struct ind_def *def = ps->def;
+	int band = ps->by_age_band ? age_band(ps, p) : -1;
 
 	for (int b = -1; b < (int)def->n_by; b++) {
 		struct acc *block = ps->acc + (size_t)(b + 1) * N_SLOTS;
 
 		ps->n_touched = 0;
 		for (size_t i = 0; i < n; i++) {
-			const struct ind_episode *e = &ps->ep[eps[i]];
-			int s = slot(ps, b, e, p);
-			double m;
+			int s = slot(ps, b, u[i].e, band);
 
 			if (!ps->mark[s]) {
 				ps->touched[ps->n_touched++] = s;
@@ -274,11 +278,10 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 				ps->msum[s] = 0;
 				ps->mhas[s] = 0;
 			}
-			if (numer && episode_ok(def->numer, def->n_numer, e))
+			if (u[i].numer)
 				ps->mark[s] = 3;
-			m = def->measure ? measure_of(def, e) : -1;
-			if (m >= 0) {
-				ps->msum[s] += m;
+			if (u[i].m >= 0) {
+				ps->msum[s] += u[i].m;
 				ps->mhas[s] = 1;
 			}
 		}
@@ -312,26 +315,25 @@ static size_t n_codes(enum ind_dim dim, const struct ind_catalogue *cat)
 }
 
 /* Loglinear: the person's sources as a bit mask over source values. */
-static void add_sources(struct pass *ps, const size_t *eps, size_t n)
+static void add_sources(struct pass *ps, const struct unit_ep *u, size_t n)
 {
 	uint32_t mask = 0;
 
 	for (size_t i = 0; i < n; i++)
-		mask |= 1u << ps->ep[eps[i]].code[ps->def->sources];
+		mask |= 1u << u[i].e->code[ps->def->sources];
 	ps->cells[mask]++;
 }
 
 /* One person, its episodes ep[0..p->n): its passing episodes, its person
- * conditions, then the units.  eps: room for p->n indexes. */
+ * conditions, then the units.  u: room for p->n episodes. */
 static void add_person(struct pass *ps, const struct ind_person *p,
-		       const struct ind_episode *ep, size_t *eps)
+		       const struct ind_episode *ep, struct unit_ep *u)
 {
 	const struct ind_def *def = ps->def;
 	uint32_t districts = 0;
 	size_t n = 0;
-	int ok, numer;
+	int ok, numer, n_districts;
 
-	ps->ep = ep;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct ind_episode *e = &ep[i];
 
@@ -339,33 +341,37 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 			continue;
 		ps->reporting |= 1u << e->code[IND_D_DISTRICT];
 		if (episode_ok(def->filter, def->n_filter, e)) {
-			eps[n++] = i;
+			u[n++].e = e;
 			districts |= 1u << e->code[IND_D_DISTRICT];
 		}
 	}
 	if (n == 0)
 		return;
-	ok = person_ok(def->filter, def->n_filter, p, ps->year, __builtin_popcount(districts));
+	n_districts = __builtin_popcount(districts);
+	ok = person_ok(def->filter, def->n_filter, p, ps->year, n_districts);
 	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
 		ok = -1;                /* standardising needs every age */
 	if (ok < 0 && !ps->again)
 		ps->excluded += def->unit == IND_PERSONS ? 1 : n;
 	if (ok <= 0)
 		return;
-	numer = person_ok(def->numer, def->n_numer, p, ps->year,
-			  __builtin_popcount(districts)) > 0;
+	numer = person_ok(def->numer, def->n_numer, p, ps->year, n_districts) > 0;
+	for (size_t i = 0; i < n; i++) {
+		u[i].numer = numer && episode_ok(def->numer, def->n_numer, u[i].e);
+		u[i].m = def->measure ? measure_of(def, u[i].e) : -1;
+	}
 	if (def->unit == IND_EPISODES) {
 		for (size_t i = 0; i < n; i++)
-			add_unit(ps, p, &eps[i], 1, numer);
+			add_unit(ps, p, &u[i], 1);
 		return;
 	}
-	add_unit(ps, p, eps, n, numer);
+	add_unit(ps, p, u, n);
 	if (ps->again)
 		return;
 	ps->f1 += n == 1;
 	ps->f2 += n == 2;
 	if (ps->cells)
-		add_sources(ps, eps, n);
+		add_sources(ps, u, n);
 }
 
 /* ---- figures ------------------------------------------------------------- */
@@ -895,6 +901,8 @@ static struct pass *make_pass(const struct ind_catalogue *cat, const struct ind_
 	ps->year = y;
 	ps->lo = lo;
 	ps->hi = hi;
+	for (size_t b = 0; b < def->n_by; b++)
+		ps->by_age_band |= def->by[b][0] == IND_D_AGE_BAND || def->by[b][1] == IND_D_AGE_BAND;
 	period_begin(ps);
 	return ps;
 }
@@ -937,7 +945,8 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t *
 	struct ind_cursor c;
 	struct ind_person p;
 	const struct ind_episode *ep;
-	size_t *eps = NULL, cap = 0;
+	struct unit_ep *u = NULL;
+	size_t cap = 0;
 	enum pl_err err;
 	int rc;
 
@@ -947,11 +956,11 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t *
 	while ((rc = ind_cursor_next(&c, &p, &ep, d)) > 0) {
 		if (p.n > cap) {
 			cap = p.n;
-			eps = pl_xrealloc(eps, cap * sizeof(*eps));
+			u = pl_xrealloc(u, cap * sizeof(*u));
 		}
 		for (size_t i = 0; i < *n; i++)
 			if (ps[i])
-				add_person(ps[i], &p, ep, eps);
+				add_person(ps[i], &p, ep, u);
 		if (budget)
 			*n = fit_budget(ps, *n, budget);
 	}
@@ -959,7 +968,7 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t *
 		err = PL_EIO;
 cleanup:
 	ind_cursor_close(&c);
-	free(eps);
+	free(u);
 	return err;
 }
 
