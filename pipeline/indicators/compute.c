@@ -53,7 +53,6 @@ struct acc {
 struct pass {
 	const struct ind_catalogue *cat;
 	const struct ind_data *data;
-	const struct ind_episode *ep; /* the person being added: its episodes */
 	const struct ind_population *pop;
 	const struct ind_def *def;
 	size_t def_idx;
@@ -65,6 +64,8 @@ struct pass {
 	int again;                /* mean: the second sweep, values only */
 	double *cells;            /* loglinear: 2^(values of sources) */
 	size_t excluded;          /* persons or episodes without the age a filter needs */
+	size_t table_bytes;       /* quartiles: of the acc's distinct-value tables */
+	int by_age_band;          /* a breakdown is by age band */
 	/* per unit scratch */
 	uint8_t mark[N_SLOTS];
 	double msum[N_SLOTS];
@@ -145,9 +146,9 @@ static int age_band(const struct pass *ps, const struct ind_person *p)
 		: (int)ps->cat->n_bands;
 }
 
-/* The slot of a unit in breakdown b (-1: the total). */
-static int slot(const struct pass *ps, int b, const struct ind_episode *e,
-		const struct ind_person *p)
+/* The slot of a unit in breakdown b (-1: the total); band: the person's
+ * age band. */
+static int slot(const struct pass *ps, int b, const struct ind_episode *e, int band)
 {
 	int s = 0;
 
@@ -158,7 +159,7 @@ static int slot(const struct pass *ps, int b, const struct ind_episode *e,
 
 		if (dim < 0)
 			continue;
-		v = dim == IND_D_AGE_BAND ? age_band(ps, p) : e->code[dim];
+		v = dim == IND_D_AGE_BAND ? band : e->code[dim];
 		s = s * IND_MAX_VALUES + v;
 	}
 	return s;
@@ -184,27 +185,41 @@ static void acc_mean(const struct pass *ps, struct acc *a, double v)
 	pl_mean_acc_add(&a->mean, v);
 }
 
+/* The bits of a double, mixed (MurmurHash3's finaliser): whole numbers,
+ * e.g. lengths in days, differ only in their high bits, which a slot index
+ * taken from the low bits would not see. */
+static uint64_t mix_bits(double v)
+{
+	uint64_t x;
+
+	memcpy(&x, &v, sizeof(x));
+	x ^= x >> 33;
+	x *= 0xFF51AFD7ED558CCDu;
+	x ^= x >> 33;
+	x *= 0xC4CEB9FE1A85EC53u;
+	x ^= x >> 33;
+	return x;
+}
+
 static size_t vcount_slot(const struct vcount *t, size_t cap, double v)
 {
-	uint64_t bits;
-	size_t i;
+	size_t i = (size_t)mix_bits(v) & (cap - 1);
 
-	memcpy(&bits, &v, sizeof(bits));
-	i = (size_t)((bits * 0x9E3779B97F4A7C15u) >> 32) & (cap - 1);
 	while (t[i].n && t[i].v != v)
 		i = (i + 1) & (cap - 1);
 	return i;
 }
 
-/* Counts v in a's distinct values (quartiles need their order only). */
-static void acc_count(struct acc *a, double v)
+/* Counts v in a's distinct values (quartiles need their order only).
+ * Returns the bytes its table grew by. */
+static size_t acc_count(struct acc *a, double v)
 {
-	size_t i;
+	size_t i, grown = 0;
 
 	a->n_vals++;
 	if (!isfinite(v)) {
 		a->not_finite = 1;
-		return;
+		return 0;
 	}
 	v += 0.0;                 /* -0 is 0 */
 	if (2 * (a->n_cnt + 1) > a->cap_cnt) {
@@ -215,6 +230,7 @@ static void acc_count(struct acc *a, double v)
 			if (a->cnt[j].n)
 				t[vcount_slot(t, cap, a->cnt[j].v)] = a->cnt[j];
 		free(a->cnt);
+		grown = (cap - a->cap_cnt) * sizeof(*t);
 		a->cnt = t;
 		a->cap_cnt = cap;
 	}
@@ -224,6 +240,7 @@ static void acc_count(struct acc *a, double v)
 		a->n_cnt++;
 	}
 	a->cnt[i].n++;
+	return grown;
 }
 
 static int esp_band(int age)
@@ -233,23 +250,27 @@ static int esp_band(int age)
 	return b < 0 ? 0 : b >= PL_ESP2013_BANDS ? PL_ESP2013_BANDS - 1 : b;
 }
 
+/* A passing episode of a unit, with what every breakdown takes of it. */
+struct unit_ep {
+	const struct ind_episode *e;
+	int numer;                /* it counts the unit in the numerator */
+	double m;                 /* its measure; < 0: none */
+};
+
 /* Adds one unit (a person with its passing episodes, or one episode) to
- * every breakdown.  eps[0..n) are the unit's passing episodes (indexes into
- * ps->ep); numer says
- * whether the person passes the numerator's person conditions. */
-static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *eps, size_t n,
-		     int numer)
+ * every breakdown: u[0..n) are the unit's passing episodes. */
+static void add_unit(struct pass *ps, const struct ind_person *p, const struct unit_ep *u,
+		     size_t n)
 {
 	const struct ind_def *def = ps->def;
+	int band = ps->by_age_band ? age_band(ps, p) : -1;
 
 	for (int b = -1; b < (int)def->n_by; b++) {
 		struct acc *block = ps->acc + (size_t)(b + 1) * N_SLOTS;
 
 		ps->n_touched = 0;
 		for (size_t i = 0; i < n; i++) {
-			const struct ind_episode *e = &ps->ep[eps[i]];
-			int s = slot(ps, b, e, p);
-			double m;
+			int s = slot(ps, b, u[i].e, band);
 
 			if (!ps->mark[s]) {
 				ps->touched[ps->n_touched++] = s;
@@ -257,11 +278,10 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 				ps->msum[s] = 0;
 				ps->mhas[s] = 0;
 			}
-			if (numer && episode_ok(def->numer, def->n_numer, e))
+			if (u[i].numer)
 				ps->mark[s] = 3;
-			m = def->measure ? measure_of(def, e) : -1;
-			if (m >= 0) {
-				ps->msum[s] += m;
+			if (u[i].m >= 0) {
+				ps->msum[s] += u[i].m;
 				ps->mhas[s] = 1;
 			}
 		}
@@ -281,7 +301,7 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const size_t *
 			if (def->method == IND_M_DSR)
 				a->events[esp_band(ps->year - p->birth_year)]++;
 			if (ps->mhas[s] && def->method == IND_M_QUARTILES)
-				acc_count(a, ps->msum[s]);
+				ps->table_bytes += acc_count(a, ps->msum[s]);
 			else if (ps->mhas[s])
 				acc_mean(ps, a, ps->msum[s]);
 			ps->mark[s] = 0;
@@ -295,26 +315,25 @@ static size_t n_codes(enum ind_dim dim, const struct ind_catalogue *cat)
 }
 
 /* Loglinear: the person's sources as a bit mask over source values. */
-static void add_sources(struct pass *ps, const size_t *eps, size_t n)
+static void add_sources(struct pass *ps, const struct unit_ep *u, size_t n)
 {
 	uint32_t mask = 0;
 
 	for (size_t i = 0; i < n; i++)
-		mask |= 1u << ps->ep[eps[i]].code[ps->def->sources];
+		mask |= 1u << u[i].e->code[ps->def->sources];
 	ps->cells[mask]++;
 }
 
 /* One person, its episodes ep[0..p->n): its passing episodes, its person
- * conditions, then the units.  eps: room for p->n indexes. */
+ * conditions, then the units.  u: room for p->n episodes. */
 static void add_person(struct pass *ps, const struct ind_person *p,
-		       const struct ind_episode *ep, size_t *eps)
+		       const struct ind_episode *ep, struct unit_ep *u)
 {
 	const struct ind_def *def = ps->def;
 	uint32_t districts = 0;
 	size_t n = 0;
-	int ok, numer;
+	int ok, numer, n_districts;
 
-	ps->ep = ep;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct ind_episode *e = &ep[i];
 
@@ -322,33 +341,37 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 			continue;
 		ps->reporting |= 1u << e->code[IND_D_DISTRICT];
 		if (episode_ok(def->filter, def->n_filter, e)) {
-			eps[n++] = i;
+			u[n++].e = e;
 			districts |= 1u << e->code[IND_D_DISTRICT];
 		}
 	}
 	if (n == 0)
 		return;
-	ok = person_ok(def->filter, def->n_filter, p, ps->year, __builtin_popcount(districts));
+	n_districts = __builtin_popcount(districts);
+	ok = person_ok(def->filter, def->n_filter, p, ps->year, n_districts);
 	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
 		ok = -1;                /* standardising needs every age */
 	if (ok < 0 && !ps->again)
 		ps->excluded += def->unit == IND_PERSONS ? 1 : n;
 	if (ok <= 0)
 		return;
-	numer = person_ok(def->numer, def->n_numer, p, ps->year,
-			  __builtin_popcount(districts)) > 0;
+	numer = person_ok(def->numer, def->n_numer, p, ps->year, n_districts) > 0;
+	for (size_t i = 0; i < n; i++) {
+		u[i].numer = numer && episode_ok(def->numer, def->n_numer, u[i].e);
+		u[i].m = def->measure ? measure_of(def, u[i].e) : -1;
+	}
 	if (def->unit == IND_EPISODES) {
 		for (size_t i = 0; i < n; i++)
-			add_unit(ps, p, &eps[i], 1, numer);
+			add_unit(ps, p, &u[i], 1);
 		return;
 	}
-	add_unit(ps, p, eps, n, numer);
+	add_unit(ps, p, u, n);
 	if (ps->again)
 		return;
 	ps->f1 += n == 1;
 	ps->f2 += n == 2;
 	if (ps->cells)
-		add_sources(ps, eps, n);
+		add_sources(ps, u, n);
 }
 
 /* ---- figures ------------------------------------------------------------- */
@@ -856,43 +879,74 @@ static void pass_free(struct pass *ps)
 
 /* ---- one indicator: its periods in one or more sweeps over the persons ---- */
 
-/* The passes of indicator k, one per period with data: NULL where none. */
-static size_t make_passes(const struct ind_catalogue *cat, const struct ind_data *data,
-			  const struct ind_population *pop, size_t k, struct pass **ps)
+/* The pass of indicator k for the period of year y, begun; NULL when the
+ * period has no data (a day after the latest date). */
+static struct pass *make_pass(const struct ind_catalogue *cat, const struct ind_data *data,
+			      const struct ind_population *pop, size_t k, int y)
 {
 	const struct ind_def *def = &cat->defs[k];
-	size_t n = 0;
+	int32_t lo = day_of(y, 1, 1), hi = day_of(y, 12, 31);
+	struct pass *ps;
 
-	for (int y = data->first_year; y <= data->last_year; y++, n++) {
-		int32_t lo = day_of(y, 1, 1), hi = day_of(y, 12, 31);
+	if (def->period == IND_P_DAY)
+		lo = hi = day_of(y, def->day_month, def->day_mday);
+	if (def->period == IND_P_DAY && lo > data->as_of)
+		return NULL;
+	ps = pl_xcalloc(1, sizeof(*ps));
+	ps->cat = cat;
+	ps->data = data;
+	ps->pop = pop;
+	ps->def = def;
+	ps->def_idx = k;
+	ps->year = y;
+	ps->lo = lo;
+	ps->hi = hi;
+	for (size_t b = 0; b < def->n_by; b++)
+		ps->by_age_band |= def->by[b][0] == IND_D_AGE_BAND || def->by[b][1] == IND_D_AGE_BAND;
+	period_begin(ps);
+	return ps;
+}
 
-		ps[n] = NULL;
-		if (def->period == IND_P_DAY)
-			lo = hi = day_of(y, def->day_month, def->day_mday);
-		if (def->period == IND_P_DAY && lo > data->as_of)
+/* The pass ps made again: what it gathered is dropped. */
+static struct pass *pass_restart(struct pass *ps)
+{
+	struct pass *fresh = make_pass(ps->cat, ps->data, ps->pop, ps->def_idx, ps->year);
+
+	pass_free(ps);
+	return fresh;
+}
+
+/* Keeps the distinct-value tables of the passes ps[0..n) within budget
+ * bytes: while they take more, the last pass but the first starts over (to
+ * be swept again).  Returns the passes left, the first n of ps. */
+static size_t fit_budget(struct pass **ps, size_t n, size_t budget)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += ps[i] ? ps[i]->table_bytes : 0;
+	while (bytes > budget && n > 1) {
+		n--;
+		if (!ps[n])
 			continue;
-		ps[n] = pl_xcalloc(1, sizeof(**ps));
-		ps[n]->cat = cat;
-		ps[n]->data = data;
-		ps[n]->pop = pop;
-		ps[n]->def = def;
-		ps[n]->def_idx = k;
-		ps[n]->year = y;
-		ps[n]->lo = lo;
-		ps[n]->hi = hi;
+		bytes -= ps[n]->table_bytes;
+		ps[n] = pass_restart(ps[n]);
 	}
 	return n;
 }
 
-/* Adds every person to the passes ps[0..n) (NULL ones skipped).  PL_EIO
- * when the spill file cannot be read. */
-static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n,
-			 struct pl_diag *d)
+/* Adds every person to the passes ps[0..*n) (NULL ones skipped).  With a
+ * budget (bytes; 0: none), the passes that do not fit it are started
+ * over and left out (fit_budget): *n becomes the passes swept to the end.
+ * PL_EIO when the spill file cannot be read. */
+static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t *n,
+			 size_t budget, struct pl_diag *d)
 {
 	struct ind_cursor c;
 	struct ind_person p;
 	const struct ind_episode *ep;
-	size_t *eps = NULL, cap = 0;
+	struct unit_ep *u = NULL;
+	size_t cap = 0;
 	enum pl_err err;
 	int rc;
 
@@ -902,52 +956,79 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t n
 	while ((rc = ind_cursor_next(&c, &p, &ep, d)) > 0) {
 		if (p.n > cap) {
 			cap = p.n;
-			eps = pl_xrealloc(eps, cap * sizeof(*eps));
+			u = pl_xrealloc(u, cap * sizeof(*u));
 		}
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < *n; i++)
 			if (ps[i])
-				add_person(ps[i], &p, ep, eps);
+				add_person(ps[i], &p, ep, u);
+		if (budget)
+			*n = fit_budget(ps, *n, budget);
 	}
 	if (rc < 0)
 		err = PL_EIO;
 cleanup:
 	ind_cursor_close(&c);
-	free(eps);
+	free(u);
+	return err;
+}
+
+/* Sweeps the passes ps[0..n) as many at a time, in order, as keep their
+ * distinct-value tables within budget bytes (one at least, however large
+ * its tables), and ends each sweep's passes into res before the next. */
+static enum pl_err sweep_in_budget(const struct ind_data *data, struct pass **ps, size_t n,
+				   size_t budget, struct ind_result *res, struct pl_diag *d)
+{
+	size_t done = 0;
+	enum pl_err err = PL_OK;
+
+	while (done < n && !err) {
+		size_t m = n - done;
+
+		if (!ps[done]) {
+			done++;
+			continue;
+		}
+		err = sweep(data, ps + done, &m, budget, d);
+		for (size_t i = done; i < done + m && !err; i++) {
+			if (ps[i])
+				period_end(ps[i], res);
+			pass_free(ps[i]);
+			ps[i] = NULL;
+		}
+		done += m;
+	}
 	return err;
 }
 
 /* Indicator k's rows, equity rows and trends.  No figure keeps its values:
- * a mean sweeps twice (the second time for the deviations from the mean),
- * quartiles count the distinct values, and as those may be as many as the
- * units, sweep one period at a time; the others sweep all periods at once. */
+ * a mean sweeps twice (the second time for the deviations from the mean);
+ * quartiles count the distinct values, which may be as many as the units,
+ * so they sweep as many periods at once as keep those tables within a
+ * budget (sweep_in_budget); the others sweep all periods at once. */
 static enum pl_err compute_def(const struct ind_catalogue *cat, const struct ind_data *data,
 			       const struct ind_population *pop, size_t k,
 			       struct ind_result *res, struct pl_diag *d)
 {
 	const struct ind_def *def = &cat->defs[k];
-	size_t n_years = (size_t)(data->last_year - data->first_year + 1), n, first = res->n_rows;
-	struct pass **ps = pl_xcalloc(n_years, sizeof(*ps));
-	int per_period = def->method == IND_M_QUARTILES;
+	size_t n = (size_t)(data->last_year - data->first_year + 1), first = res->n_rows;
+	struct pass **ps = pl_xcalloc(n, sizeof(*ps));
+	size_t budget = data->table_budget ? data->table_budget : IND_TABLE_BUDGET;
 	enum pl_err err = PL_OK;
 
-	n = make_passes(cat, data, pop, k, ps);
 	for (size_t i = 0; i < n; i++)
-		if (ps[i])
-			period_begin(ps[i]);
-	if (!per_period)
-		err = sweep(data, ps, n, d);
-	if (!per_period && !err && def->method == IND_M_MEAN) {
+		ps[i] = make_pass(cat, data, pop, k, data->first_year + (int)i);
+	if (def->method == IND_M_QUARTILES)
+		err = sweep_in_budget(data, ps, n, budget, res, d);
+	else
+		err = sweep(data, ps, &n, 0, d);
+	if (!err && def->method == IND_M_MEAN) {
 		for (size_t i = 0; i < n; i++)
 			if (ps[i])
 				ps[i]->again = 1;
-		err = sweep(data, ps, n, d);
+		err = sweep(data, ps, &n, 0, d);
 	}
 	for (size_t i = 0; i < n && !err; i++) {
-		if (!ps[i])
-			continue;
-		if (per_period)
-			err = sweep(data, &ps[i], 1, d);
-		if (!err)
+		if (ps[i])
 			period_end(ps[i], res);
 		pass_free(ps[i]);
 		ps[i] = NULL;

@@ -7,30 +7,35 @@
  *
  * Loading reads episode and episode_person each in primary key order
  * (file_id, line), which SQLite does without a sort, and merges the two:
- * every episode must have a person.  The records go through ind_group
- * (group.c), a distribution sort on the person key, and come back person
- * by person in key order, each person's episodes in (file_id, line) order
- * (as ORDER BY person_key, file_id, line gave them); each person is
- * resolved and written to an unnamed spill file that ind_cursor_next reads.
+ * every episode must have a person.  It does so in two parts, the keys
+ * before the middle link's and the rest, on two threads (see struct
+ * part).  The records go through ind_group (group.c), a distribution sort
+ * on the person key, one grouping a part, and come back person by person
+ * in key order, the parts merged, each person's episodes in (file_id,
+ * line) order (as ORDER BY person_key, file_id, line gave them); each
+ * person is resolved and written to an unnamed spill file that
+ * ind_cursor_next reads.
  *
- * Memory does not grow with the rows: the grouping's block buffers (about
- * 4 MiB), its block offsets (8 bytes a block of 64 to 4096 records: 120 KiB
- * at 10M episodes), the episodes of one bucket at a time (2^16 on average,
- * 2^17 at the most: 40 bytes each and 48 more to sort, about 6 MiB and 12
- * at the most) and the largest person.  The buckets are as many as the
- * episodes / 2^16 (152 at 10M), each a range of person keys: dedup gives
- * the keys out in person_id order (keyed hashes) on a first run and after
- * the largest to new persons later, whatever their episodes, so a range
- * holds about its share of them (64,546 to 65,560 at 10M rows); a bucket
- * over 2^17 (keys crowded in its range) is read in passes over its
- * sub-ranges, each of 1/64 of its keys, and only a sub-range over 2^17
+ * Memory does not grow with the rows: the groupings' block buffers (about
+ * 4 MiB together), their block offsets (8 bytes a block of 64 to 4096
+ * records: 120 KiB at 10M episodes), the episodes of one bucket of each
+ * part at a time (2^15 on average, 2^16 at the most: 40 bytes each and 48
+ * more to sort, about 6 MiB for the two and 12 at the most), the second
+ * connection's page cache (256 KiB) and the largest person.  The buckets
+ * are as many as the episodes / 2^15 (about 160 a part at 10M), each a
+ * range of person keys: dedup gives the keys out in person_id order (keyed
+ * hashes) on a first run and after the largest to new persons later,
+ * whatever their episodes, so a range holds about its share of them; a
+ * bucket over 2^16 (keys crowded in its range) is read in passes over its
+ * sub-ranges, each of 1/64 of its keys, and only a sub-range over 2^16
  * episodes can take more memory.  Past about 10^8 episodes the block
  * buffers grow (one block of 64 records, 2.5 KiB, a bucket).  On disk, next
- * to the database: the grouping's blocks (40 bytes an episode) until the
+ * to the database: the groupings' blocks (40 bytes an episode) until the
  * spill file (24 bytes an episode, 8 a person) is written.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,13 +55,14 @@ static const enum pl_codelist lists[IND_N_CODE_DIMS] = {
 };
 
 /* The episodes and their persons, each in primary key order, which SQLite
- * reads without sorting; ind_data_load merges them. */
+ * reads without sorting; ind_data_load merges them.  %s: a part's range
+ * (part_where). */
 static const char episode_sql[] =
 	"SELECT file_id, line, district, sex, intervention, provider, substance, children, "
 	"       id_type, birth_year, start_date, end_date, cost_sek "
-	"  FROM episode ORDER BY file_id, line";
+	"  FROM episode %s ORDER BY file_id, line";
 static const char person_sql[] =
-	"SELECT file_id, line, person_key FROM episode_person ORDER BY file_id, line";
+	"SELECT file_id, line, person_key FROM episode_person %s ORDER BY file_id, line";
 
 /* Column of the code dims in episode_sql: 2 + dim. */
 #define COL_CODE 2
@@ -109,12 +115,33 @@ static int8_t code_map_find(const struct code_map *m, const char *code)
 	return (int8_t)m->n;
 }
 
-/* Day number of "YYYY-MM-DD", or -1 when it is not one. */
+/* The number of n digits at s, or -1 if one is not a digit. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Day number of "YYYY-MM-DD", or -1 when it is not one: what
+ * pl_date_parse(s, "YYYY-MM-DD") accepts, without its reading of the
+ * format (two dates an episode). */
 static int parse_day(const char *s, int32_t *out)
 {
 	struct pl_date dt;
 
-	if (!s || pl_date_parse(s, "YYYY-MM-DD", &dt) != 0)
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	dt.year = digits(s, 4);
+	dt.month = digits(s + 5, 2);
+	dt.day = digits(s + 8, 2);
+	if (dt.year < 0 || dt.month < 0 || dt.day < 0 ||
+	    !pl_date_valid(dt.year, dt.month, dt.day))
 		return -1;
 	*out = (int32_t)pl_date_days(&dt);
 	return 0;
@@ -256,8 +283,34 @@ static enum pl_err count_links(sqlite3 *db, long long *n_links, sqlite3_int64 *m
 	return err;
 }
 
+/* The key (file_id, line) of the link that n_before links come before, in
+ * split; split[0] is -1 when there is none. */
+static enum pl_err find_split(sqlite3 *db, long long n_before, sqlite3_int64 split[2],
+			      struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	int rc;
+
+	split[0] = split[1] = -1;
+	err = pl_db_prepare(db, "SELECT file_id, line FROM episode_person "
+			    "ORDER BY file_id, line LIMIT 1 OFFSET ?1", &st, d);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, n_before);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		split[0] = sqlite3_column_int64(st, 0);
+		split[1] = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		err = pl_db_fail(db, rc, "count persons", d);
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
 /* The dates of episode e from the row; the data's years and as_of (first:
- * e is the first episode read). */
+ * e is the first episode read; only those three fields of data). */
 static enum pl_err read_dates(sqlite3 *db, sqlite3_stmt *st, struct ind_data *data,
 			      struct ind_episode *e, int first, struct pl_diag *d)
 {
@@ -294,6 +347,40 @@ struct scan {
 	size_t n_made;                /* records made */
 	struct code_map codes[IND_N_CODE_DIMS];
 };
+
+/*
+ * The episodes are read in two parts when there are two links or more:
+ * the links before the middle one's key (find_split) and the rest, each
+ * range of (file_id, line) on a thread and database connection of its own
+ * into a grouping of its own; spill_groups then merges the two groupings'
+ * persons by key, each person's records of the first part first, so that
+ * the persons come out as from one reading.  The connections read in
+ * transactions of their own: the stages of a run do not write at the same
+ * time (run's lock), else the parts could see different commits.
+ */
+#define N_PARTS 2
+
+struct part {
+	int idx;                      /* 0: keys below split, 1: from split on */
+	const char *path;             /* the database, for a part's own connection */
+	sqlite3_int64 split[2];       /* (file_id, line) of the first of part 1 */
+	int n_parts;
+	struct scan s;
+	struct ind_group g;
+	struct ind_data stats;        /* first_year, last_year, as_of of its episodes */
+	int read_all;                 /* its rows were all read (err: a record's) */
+	enum pl_err err;
+	struct pl_diag d;
+};
+
+/* The WHERE clause of a part's range. */
+static const char *part_where(const struct part *pt)
+{
+	if (pt->n_parts == 1)
+		return "";
+	return pt->idx == 0 ? "WHERE (file_id, line) < (?1, ?2)" :
+		"WHERE (file_id, line) >= (?1, ?2)";
+}
 
 /* Steps the link scan up to the episode row's (file_id, line): whether
  * they are the same. */
@@ -359,11 +446,124 @@ static enum pl_err scan_episodes(struct scan *s, struct ind_data *data, struct i
 		return pl_db_fail(s->db, s->rc_ep, "read episodes", d);
 	if (s->rc_link != SQLITE_ROW && s->rc_link != SQLITE_DONE)
 		return pl_db_fail(s->db, s->rc_link, "read episodes", d);
-	if (s->n_unlinked)
-		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(s->db, "main"), 0,
-				   "%lld of %lld episodes have no person: run dedup first",
-				   s->n_unlinked, s->n_ep);
 	return err;
+}
+
+/* Prepares a statement of the part's range: sql with its WHERE clause. */
+static enum pl_err prepare_part(sqlite3 *db, const struct part *pt, const char *sql,
+				sqlite3_stmt **st, struct pl_diag *d)
+{
+	char text[512];
+	enum pl_err err;
+
+	snprintf(text, sizeof(text), sql, part_where(pt));
+	err = pl_db_prepare(db, text, st, d);
+	if (!err && pt->n_parts > 1) {
+		sqlite3_bind_int64(*st, 1, pt->split[0]);
+		sqlite3_bind_int64(*st, 2, pt->split[1]);
+	}
+	return err;
+}
+
+/* Reads the part's episodes into its grouping, on db: the stage's
+ * connection for part 0, else one of its own.  Sets pt->err and pt->d. */
+static void read_part(struct part *pt, sqlite3 *db)
+{
+	sqlite3 *own = NULL;
+
+	pt->stats.as_of = INT32_MIN;
+	for (int k = 0; k < IND_N_CODE_DIMS; k++)
+		code_map_init(&pt->s.codes[k], lists[k]);
+	if (!db) {
+		pt->err = pl_db_open_existing(pt->path, &own, &pt->d);
+		db = own;
+	}
+	if (own && !pt->err)      /* a scan in key order: few pages are read twice */
+		pt->err = pl_db_exec(own, "PRAGMA cache_size = -256", &pt->d);
+	pt->s.db = db;
+	if (!pt->err)
+		pt->err = prepare_part(db, pt, episode_sql, &pt->s.ep, &pt->d);
+	if (!pt->err)
+		pt->err = prepare_part(db, pt, person_sql, &pt->s.link, &pt->d);
+	if (!pt->err)
+		pt->err = scan_episodes(&pt->s, &pt->stats, &pt->g, &pt->d);
+	pt->read_all = pt->s.rc_ep == SQLITE_DONE &&
+		(pt->s.rc_link == SQLITE_ROW || pt->s.rc_link == SQLITE_DONE);
+	sqlite3_finalize(pt->s.ep);
+	sqlite3_finalize(pt->s.link);
+	pt->s.ep = pt->s.link = NULL;
+	pl_db_close(own);
+}
+
+static void *read_part_thread(void *arg)
+{
+	read_part(arg, NULL);
+	return NULL;
+}
+
+/* The data's years and as_of from the parts'. */
+static void join_stats(struct ind_data *data, const struct part *pt, int n)
+{
+	int seen = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!pt[i].s.n_made)
+			continue;
+		if (!seen || pt[i].stats.first_year < data->first_year)
+			data->first_year = pt[i].stats.first_year;
+		if (pt[i].stats.last_year > data->last_year)
+			data->last_year = pt[i].stats.last_year;
+		if (pt[i].stats.as_of > data->as_of)
+			data->as_of = pt[i].stats.as_of;
+		seen = 1;
+	}
+}
+
+/* The first error of the parts pt[0..n) that could not be read whole (want
+ * 0) or of one that could (want 1) into d; PL_OK if none. */
+static enum pl_err part_error(const struct part *pt, int n, int want, struct pl_diag *d)
+{
+	for (int i = 0; i < n; i++)
+		if (pt[i].err && pt[i].read_all == want) {
+			if (d)
+				*d = pt[i].d;
+			return pt[i].err;
+		}
+	return PL_OK;
+}
+
+/* Reads the parts pt[0..n), part 0 on db and this thread, the other on a
+ * thread of its own (or after part 0 if none can be made), and sets the
+ * data's years and as_of from theirs.  Errors as from one reading: a part
+ * that could not be read; else episodes without a person (PL_EDATA with
+ * the count of them in all parts); else a bad record of the first part
+ * that has one. */
+static enum pl_err read_parts(sqlite3 *db, struct part *pt, int n, struct ind_data *data,
+			      struct pl_diag *d)
+{
+	pthread_t tid;
+	int threaded = n > 1 && pthread_create(&tid, NULL, read_part_thread, &pt[1]) == 0;
+	long long n_ep = 0, n_unlinked = 0;
+	enum pl_err err;
+
+	read_part(&pt[0], db);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else if (n > 1)
+		read_part(&pt[1], NULL);
+	join_stats(data, pt, n);
+	err = part_error(pt, n, 0, d);
+	if (err)
+		return err;
+	for (int i = 0; i < n; i++) {
+		n_ep += pt[i].s.n_ep;
+		n_unlinked += pt[i].s.n_unlinked;
+	}
+	if (n_unlinked)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
+				   "%lld of %lld episodes have no person: run dedup first",
+				   n_unlinked, n_ep);
+	return part_error(pt, n, 1, d);
 }
 
 /* One person's episodes while writing; years are their birth years. */
@@ -402,23 +602,44 @@ static enum pl_err flush_person(struct ind_data *data, struct person_buf *pb,
 	return spill_person(data->spill, pb->ep, n, birth_year, d);
 }
 
-/* Writes the persons of g, resolved, to the data's spill file. */
-static enum pl_err spill_groups(struct ind_data *data, struct ind_group *g,
+/* Writes the persons of the parts' groupings, merged by person key (each
+ * person's records of part 0 first), resolved, to the data's spill file. */
+static enum pl_err spill_groups(struct ind_data *data, struct part *pt, int n_parts,
 				struct pl_diag *d)
 {
 	struct person_buf pb = { 0 };
-	struct ind_load_rec *recs;
+	struct ind_load_rec *head[N_PARTS];   /* each part's next person: */
+	size_t n[N_PARTS];                    /* its records, */
+	int rc[N_PARTS];                      /* 1, 0 after the last, -1 error */
 	enum pl_err err = PL_OK;
-	size_t n;
-	int rc = 0;
 
-	while (!err && (rc = ind_group_next(g, &recs, &n, d)) == 1) {
-		for (size_t i = 0; i < n; i++)
-			person_buf_add(&pb, &recs[i]);
+	for (int i = 0; i < n_parts; i++)
+		rc[i] = ind_group_next(&pt[i].g, &head[i], &n[i], d);
+	for (;;) {
+		int64_t key = INT64_MAX;
+		int any = 0;
+
+		for (int i = 0; i < n_parts; i++) {
+			if (rc[i] < 0)
+				err = PL_EIO;
+			if (rc[i] == 1 && (!any || head[i][0].person_key < key)) {
+				key = head[i][0].person_key;
+				any = 1;
+			}
+		}
+		if (err || !any)
+			break;
+		for (int i = 0; i < n_parts; i++) {
+			if (rc[i] != 1 || head[i][0].person_key != key)
+				continue;
+			for (size_t j = 0; j < n[i]; j++)
+				person_buf_add(&pb, &head[i][j]);
+			rc[i] = ind_group_next(&pt[i].g, &head[i], &n[i], d);
+		}
 		err = flush_person(data, &pb, d);
+		if (err)
+			break;
 	}
-	if (!err && rc < 0)
-		err = PL_EIO;
 	if (!err)
 		err = spill_finish(data->spill, d);
 	free(pb.ep);
@@ -428,35 +649,42 @@ static enum pl_err spill_groups(struct ind_data *data, struct ind_group *g,
 
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 {
-	struct scan s = { 0 };
-	struct ind_group g = { 0 };
-	sqlite3_int64 max_key;
+	struct part pt[N_PARTS];
+	const char *path = sqlite3_db_filename(db, "main");
+	sqlite3_int64 max_key, split[2] = { -1, -1 };
 	long long n_links;
 	char *dir = NULL;
+	int n_parts = 1;
 	enum pl_err err;
 
 	memset(data, 0, sizeof(*data));
+	memset(pt, 0, sizeof(pt));
 	data->as_of = INT32_MIN;
-	dir = pl_dir_of(sqlite3_db_filename(db, "main"));
-	s.db = db;
-	for (int k = 0; k < IND_N_CODE_DIMS; k++)
-		code_map_init(&s.codes[k], lists[k]);
+	dir = pl_dir_of(path);
 	err = count_links(db, &n_links, &max_key, d);
+	if (!err && n_links >= N_PARTS && path && path[0])
+		err = find_split(db, n_links / N_PARTS, split, d);
+	if (!err && n_links >= N_PARTS && path && path[0] && split[0] >= 0)
+		n_parts = N_PARTS;            /* a database file: one more connection */
+	for (int i = 0; i < n_parts && !err; i++) {
+		size_t share = n_links > 0 ? (size_t)n_links / (size_t)n_parts : 0;
+
+		pt[i].idx = i;
+		pt[i].n_parts = n_parts;
+		pt[i].path = path;
+		memcpy(pt[i].split, split, sizeof(split));
+		err = ind_group_init(&pt[i].g, dir, max_key, share,
+				     IND_GROUP_BUCKET_RECS / (size_t)n_parts,
+				     IND_GROUP_BUFFER_BYTES / (size_t)n_parts, d);
+	}
 	if (!err)
-		err = ind_group_init(&g, dir, max_key, n_links > 0 ? (size_t)n_links : 0, 0, d);
-	if (!err)
-		err = pl_db_prepare(db, episode_sql, &s.ep, d);
-	if (!err)
-		err = pl_db_prepare(db, person_sql, &s.link, d);
-	if (!err)
-		err = scan_episodes(&s, data, &g, d);
+		err = read_parts(db, pt, n_parts, data, d);
 	if (!err && !(data->spill = pl_spill_open(dir, d)))
 		err = PL_EIO;
 	if (!err)
-		err = spill_groups(data, &g, d);
-	sqlite3_finalize(s.ep);
-	sqlite3_finalize(s.link);
-	ind_group_release(&g);
+		err = spill_groups(data, pt, n_parts, d);
+	for (int i = 0; i < n_parts; i++)
+		ind_group_release(&pt[i].g);
 	free(dir);
 	return err;
 }

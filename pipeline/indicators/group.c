@@ -13,7 +13,7 @@
  * (keys crowded in its range) is read in passes instead, each over its
  * blocks for the records of as many sub-ranges as make no more than that.
  *
- * Memory: the block buffers, GROUP_BUFFER_BYTES together (at least one
+ * Memory: the block buffers, buffer_bytes together (at least one
  * block of MIN_BLOCK_RECS a bucket), the block offsets (8 bytes a block),
  * the sub-range counts (512 bytes a bucket), and the records loaded: up
  * to 2 * bucket_recs (or one sub-range, if it holds more), 40 bytes each,
@@ -31,7 +31,6 @@
 #include "indicators.h"
 #include "spill.h"
 
-#define GROUP_BUFFER_BYTES ((size_t)4 << 20)
 #define MIN_BLOCK_RECS ((size_t)64)
 #define MAX_BLOCK_RECS ((size_t)4096)
 
@@ -42,9 +41,9 @@ static enum pl_err io_error(const char *what, struct pl_diag *d)
 }
 
 /* Buckets of width keys from key 1 on, so that n_recs records make about
- * bucket_recs a bucket. */
+ * bucket_recs a bucket, and their blocks buffer_bytes together. */
 static void size_buckets(struct ind_group *g, int64_t max_key, size_t n_recs,
-			 size_t bucket_recs)
+			 size_t bucket_recs, size_t buffer_bytes)
 {
 	uint64_t keys = max_key > 1 ? (uint64_t)max_key : 1;
 	uint64_t n_b = n_recs / bucket_recs + 1;
@@ -53,7 +52,7 @@ static void size_buckets(struct ind_group *g, int64_t max_key, size_t n_recs,
 		n_b = keys;
 	g->width = (keys + n_b - 1) / n_b;
 	g->n_b = (size_t)((keys + g->width - 1) / g->width);
-	g->block_recs = GROUP_BUFFER_BYTES / sizeof(struct ind_load_rec) / g->n_b;
+	g->block_recs = buffer_bytes / sizeof(struct ind_load_rec) / g->n_b;
 	if (g->block_recs < MIN_BLOCK_RECS)
 		g->block_recs = MIN_BLOCK_RECS;
 	if (g->block_recs > MAX_BLOCK_RECS)
@@ -61,11 +60,13 @@ static void size_buckets(struct ind_group *g, int64_t max_key, size_t n_recs,
 }
 
 enum pl_err ind_group_init(struct ind_group *g, const char *dir, int64_t max_key,
-			   size_t n_recs, size_t bucket_recs, struct pl_diag *d)
+			   size_t n_recs, size_t bucket_recs, size_t buffer_bytes,
+			   struct pl_diag *d)
 {
 	memset(g, 0, sizeof(*g));
 	bucket_recs = bucket_recs ? bucket_recs : IND_GROUP_BUCKET_RECS;
-	size_buckets(g, max_key, n_recs, bucket_recs);
+	buffer_bytes = buffer_bytes ? buffer_bytes : IND_GROUP_BUFFER_BYTES;
+	size_buckets(g, max_key, n_recs, bucket_recs, buffer_bytes);
 	g->sub_width = (g->width + IND_GROUP_SUBS - 1) / IND_GROUP_SUBS;
 	g->limit = 2 * bucket_recs;
 	g->b = pl_xcalloc(g->n_b, sizeof(*g->b));

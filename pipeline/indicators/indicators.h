@@ -177,8 +177,11 @@ struct ind_data {
 	int32_t as_of;                /* latest date in the data */
 	FILE *spill;                  /* NULL: in memory */
 	size_t chunk_bytes;           /* spill read buffer; 0: IND_CHUNK_BYTES */
+	size_t table_budget;          /* quartiles: bytes of distinct-value tables
+				       * a sweep holds; 0: IND_TABLE_BUDGET */
 };
 #define IND_CHUNK_BYTES (1u << 20)
+#define IND_TABLE_BUDGET ((size_t)4 << 20)
 
 /* Reads the episodes and their persons, in person order, into a spill
  * file in the database's directory.  PL_EDATA when episodes have no person
@@ -231,13 +234,17 @@ struct ind_group {
 	size_t cap_person;
 };
 #define IND_GROUP_BUCKET_RECS ((size_t)1 << 16)
+#define IND_GROUP_BUFFER_BYTES ((size_t)4 << 20)
 
 /* An empty grouping for about n_recs records of person keys 1..max_key (others
  * are grouped too), in buckets of about bucket_recs records (0: the default,
- * IND_GROUP_BUCKET_RECS), whose blocks go to a spill file in dir (see
- * pl_spill_open): PL_EIO if it cannot be made.  Release either way. */
+ * IND_GROUP_BUCKET_RECS), with block buffers of buffer_bytes together (0:
+ * IND_GROUP_BUFFER_BYTES; one block of 64 records a bucket at least), whose
+ * blocks go to a spill file in dir (see pl_spill_open): PL_EIO if it cannot
+ * be made.  Release either way. */
 enum pl_err ind_group_init(struct ind_group *g, const char *dir, int64_t max_key,
-			   size_t n_recs, size_t bucket_recs, struct pl_diag *d);
+			   size_t n_recs, size_t bucket_recs, size_t buffer_bytes,
+			   struct pl_diag *d);
 /* PL_EIO when a block cannot be written. */
 enum pl_err ind_group_add(struct ind_group *g, const struct ind_load_rec *r, struct pl_diag *d);
 /* Ends the adding on the first call.  The next person's records (valid,

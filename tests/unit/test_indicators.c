@@ -570,6 +570,67 @@ static void test_compute__no_episodes_no_rows(void **state)
 	ind_catalogue_release(&cat);
 }
 
+/* Quartiles sweep as many periods at once as keep their distinct-value
+ * tables within the budget, starting the later ones over when the tables
+ * outgrow it: whatever the budget (one period a sweep, a few, all), the
+ * very same rows, in the same order.  Three years of episodes with
+ * distinct costs and lengths, two districts; the middle budget holds two
+ * periods' tables but not three, so the third starts over mid-sweep. */
+static void test_compute__quartiles_same_under_any_budget(void **state)
+{
+	static const char cat_text[] =
+		CAT_HEAD
+		"[indicator len]\ntitle_sv = l\ntitle_en = l\nunit = episodes\n"
+		"period = end_year\nmethod = quartiles\nmeasure = length_days\nby = district\n"
+		"[indicator cost]\ntitle_sv = c\ntitle_en = c\nperiod = start_year\n"
+		"method = quartiles\nmeasure = cost_sek\nby = district\n";
+	static const size_t budgets[] = { 150000, 0, (size_t)-1 };
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data data;
+	struct ind_result want, got;
+	struct pl_diag d;
+	size_t n_ep = 3000;
+
+	assert_int_equal(load_catalogue(state, cat_text, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	memset(&data, 0, sizeof(data));
+	data.n_ep = data.n_p = n_ep;
+	data.ep = calloc(n_ep, sizeof(*data.ep));
+	data.p = calloc(n_ep, sizeof(*data.p));
+	assert_non_null(data.ep);
+	assert_non_null(data.p);
+	for (size_t i = 0; i < n_ep; i++) {
+		struct ind_episode *e = &data.ep[i];
+
+		e->start = day("2022-01-01") + (int32_t)(i % 3) * 366 + (int32_t)(i / 3 % 200);
+		e->end = e->start + (int32_t)(i / 3 % 150);
+		e->cost = 10.0 + (double)i;
+		e->code[IND_D_DISTRICT] = (int8_t)code_of(PL_CL_DISTRICT, i % 2 ? "ANGERED" : "LUNDBY");
+		data.p[i].first = i;
+		data.p[i].n = 1;
+		data.p[i].birth_year = 1980;
+	}
+	data.first_year = 2022;
+	data.last_year = 2024;
+	data.as_of = day("2024-12-31");
+	cat.threads = 1;
+	data.table_budget = 1;            /* one period a sweep */
+	assert_int_equal(ind_compute(&cat, &data, &pop, &want, &d), PL_OK);
+	assert_int_equal(want.n_rows, 2 * 3 * 3);
+	for (size_t b = 0; b < N_OF(budgets); b++) {
+		data.table_budget = budgets[b];
+		assert_int_equal(ind_compute(&cat, &data, &pop, &got, &d), PL_OK);
+		assert_int_equal(got.n_rows, want.n_rows);
+		assert_memory_equal(got.rows, want.rows, want.n_rows * sizeof(*want.rows));
+		ind_result_release(&got);
+	}
+	ind_result_release(&want);
+	ind_data_release(&data);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
 /* Field by field: the period strings' bytes after their end are not set. */
 static int same_equity(const struct ind_equity *a, const struct ind_equity *b)
 {
@@ -686,6 +747,7 @@ int main(void)
 		T(test_compute__figures_counted_by_hand),
 		T(test_compute__extreme_inputs_never_nan),
 		T(test_compute__no_episodes_no_rows),
+		T(test_compute__quartiles_same_under_any_budget),
 		T(test_compute__spilled_same_as_in_memory),
 		T(test_compute__short_spill_file_is_an_io_error),
 #undef T

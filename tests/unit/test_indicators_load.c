@@ -36,7 +36,7 @@ static void group_keys(void **state, struct ind_group *g, int64_t max_key, size_
 	char dir[512];
 
 	unit_path(state, ".", dir, sizeof(dir));
-	assert_int_equal(ind_group_init(g, dir, max_key, n, bucket_recs, &d), PL_OK);
+	assert_int_equal(ind_group_init(g, dir, max_key, n, bucket_recs, 0, &d), PL_OK);
 	for (size_t i = 0; i < n; i++) {
 		struct ind_load_rec r;
 
