@@ -355,8 +355,9 @@ struct scan {
  * into a grouping of its own; spill_groups then merges the two groupings'
  * persons by key, each person's records of the first part first, so that
  * the persons come out as from one reading.  The connections read in
- * transactions of their own: the stages of a run do not write at the same
- * time (run's lock), else the parts could see different commits.
+ * transactions of their own; they see the same commit because ind_run
+ * holds the database's write lock (BEGIN IMMEDIATE) from before the load
+ * until its tables are written.
  */
 #define N_PARTS 2
 

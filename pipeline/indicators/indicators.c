@@ -178,15 +178,13 @@ static enum pl_err write_trends(sqlite3 *db, sqlite3_stmt *st, const struct ind_
 	return err;
 }
 
+/* Replaces the four tables' rows, in the caller's transaction. */
 static enum pl_err write_all(sqlite3 *db, const struct ind_catalogue *cat,
 			     const struct ind_result *res, struct pl_diag *d)
 {
 	sqlite3_stmt *st[S__COUNT] = { NULL };
 	enum pl_err err;
 
-	err = pl_db_exec(db, "BEGIN IMMEDIATE", d);
-	if (err)
-		return err;
 	err = pl_db_exec(db, "DELETE FROM indicator_trend; DELETE FROM indicator_equity; "
 			 "DELETE FROM indicator_value; DELETE FROM indicator;", d);
 	if (!err)
@@ -200,10 +198,6 @@ static enum pl_err write_all(sqlite3 *db, const struct ind_catalogue *cat,
 	if (!err)
 		err = write_trends(db, st[S_TREND], cat, res, d);
 	pl_db_finalize_all(st, S__COUNT);
-	if (!err)
-		err = pl_db_exec(db, "COMMIT", d);
-	if (err)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return err;
 }
 
@@ -257,6 +251,7 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 	sqlite3 *db = NULL;
 	char line[512];
 	struct timespec t;
+	int in_txn = 0;
 	enum pl_err err;
 
 	memset(sum, 0, sizeof(*sum));
@@ -266,6 +261,14 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 		err = ind_population_load(opts->population_path, &pop, d);
 	if (!err)
 		err = pl_db_open(opts->db_path, &db, d);
+	/* One write transaction from reading the episodes to writing the
+	 * tables: no other writer can commit in between, so the load's parts,
+	 * on connections of their own, read the same episodes, and the tables
+	 * describe them (a writer waiting meanwhile fails busy, exit 75). */
+	if (!err)
+		err = pl_db_exec(db, "BEGIN IMMEDIATE", d);
+	if (!err)
+		in_txn = 1;
 	if (!err)
 		err = ind_data_load(db, &data, d);
 	if (err)
@@ -277,9 +280,15 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 	pl_log_step(&t, "compute");
 	log_population_notes(&res, opts->population_path);
 	err = write_all(db, &cat, &res, d);
+	if (!err)
+		err = pl_db_exec(db, "COMMIT", d);
+	if (!err)
+		in_txn = 0;
 	pl_log_step(&t, "write");
 	summarise(&cat, &data, &res, sum);
 cleanup:
+	if (in_txn)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	if (db) {
 		ind_summary_line(sum, line, sizeof(line));
 		err = pl_db_record_run(db, "indicators", err, err ? d->msg : line, d);

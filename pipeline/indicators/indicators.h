@@ -184,9 +184,12 @@ struct ind_data {
 #define IND_TABLE_BUDGET ((size_t)4 << 20)
 
 /* Reads the episodes and their persons, in person order, into a spill
- * file in the database's directory.  PL_EDATA when episodes have no person
- * (dedup has not run since map); PL_EIO when the spill file cannot be
- * written.  Release with ind_data_release either way. */
+ * file in the database's directory; a database file is read in two parts,
+ * the second on a connection of its own, so the caller holds the write
+ * lock (BEGIN IMMEDIATE) if another writer could commit meanwhile.
+ * PL_EDATA when episodes have no person (dedup has not run since map);
+ * PL_EIO when the spill file cannot be written.  Release with
+ * ind_data_release either way. */
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d);
 /* Moves in-memory data (ep, p) to a spill file in directory dir; PL_EIO
  * when it cannot be written. */
