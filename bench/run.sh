@@ -19,6 +19,10 @@
 #   - the nightly incremental run: the cold run's state restored, the
 #     monthly file added, `run` again (checked against the truth after);
 #   - a run with nothing new (the cold run's state, `run` again);
+#   - a run after an analyst's edit of one source's mapping file outside
+#     what ingest reads (BENCH_EDIT, default lundby: a comment appended to
+#     maps/lundby.ini; the cold run's state restored each time): map maps
+#     that source's files again, dedup, indicators and report run;
 #   - Debian's sqlite3 CLI `.import` of the same files (plain load, no mapping);
 #   - DuckDB (bench/duckdb/job.mjs: read each dialect, recode, count unique
 #     persons per district), its figures compared with ours.
@@ -39,6 +43,7 @@ sizes=${BENCH_SIZES:-"1000000 10000000"}
 runs_list=${RUNS:-3}   # one count for every size, or one per size ("3 1")
 seed=${BENCH_SEED:-20260115}
 stem=${BENCH_MONTHLY:-lundby_2025-12}
+edit=${BENCH_EDIT:-lundby}
 root=$(cd "$(dirname "$0")/.." && pwd)
 case $build in /*) bin=$build ;; *) bin=$root/$build ;; esac
 out=$root/bench/RESULTS.md
@@ -193,6 +198,18 @@ for rows in $sizes; do
 	rm -rf out && cp -a out.cold out
 	measure "true" $runcmd; noop_s=$m_s; noop_rss=$m_rss
 
+	echo "bench: $rows rows: $edit.ini edited" >&2
+	cp "maps/$edit.ini" "$edit.ini.orig"
+	measure "rm -rf out && cp -a out.cold out && cp $edit.ini.orig maps/$edit.ini &&
+		printf '; an analyst edits this file\\n' >>maps/$edit.ini" $runcmd
+	edit_s=$m_s; edit_rss=$m_rss
+	edit_stages=$(stage_times out)
+	edit_dedup=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'dedup'
+		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*\(parameters [^;]*\);.*/\1/p')
+	edit_files=$(sqlite3 out/pipeline.db "SELECT count(*) FROM input_file WHERE source = '$edit'")
+	cp "$edit.ini.orig" "maps/$edit.ini"
+	rm -f "$edit.ini.orig"
+
 	echo "bench: $rows rows: sqlite3 .import" >&2
 	# sqlite3 .import: each file with its source's delimiter, into one table
 	# per file; CSV mode, or ascii mode (no quote handling) for the sources
@@ -268,6 +285,7 @@ IMP
 		done
 		echo "| ours: incremental run, one monthly file ($month_rows rows) | $inc_s | | | $(mib "$inc_rss") | $(ratio "$inc_s" "$cold_s") |"
 		echo "| ours: nothing new | $noop_s | | | $(mib "$noop_rss") | $(ratio "$noop_s" "$cold_s") |"
+		echo "| ours: $edit.ini edited outside what ingest reads ($edit_files files mapped again) | $edit_s | | | $(mib "$edit_rss") | $(ratio "$edit_s" "$cold_s") |"
 		echo "| \`sqlite3\` CLI \`.import\` (plain load, no mapping; $imported rows) | $import_s | $(rate "$read_rows" "$import_s") | $(rate "$mb" "$import_s") | $(mib "$import_rss") | $(ratio "$import_s" "$cold_s") |"
 		if [ -n "$duck_fail" ]; then
 			echo "| DuckDB | - | | | | $duck_fail |"
@@ -281,6 +299,7 @@ IMP
 		echo "incremental/cold $(ratio "$inc_s" "$cold_s"), nothing new $noop_s s."
 		echo "Stage times inside the last cold run (its log): $cold_stages."
 		echo "Stage times inside the last incremental run: $inc_stages."
+		echo "Stage times inside the last run after the mapping edit: $edit_stages; its dedup: $edit_dedup."
 		echo "Rows/s and MiB/s of every row are over the whole input ($read_rows rows, $mb MiB)."
 		if [ -n "$duck_check" ] && [ -z "$duck_fail" ]; then
 			echo "DuckDB's unique persons per district and city-wide against ours (cold run): $duck_check."
