@@ -276,12 +276,43 @@ static const char *initials(const struct dedup *dd, const struct rec *r, char bu
 
 	initial(pooled(&dd->names, r->first_id), a);
 	initial(pooled(&dd->names, r->last_id), b);
-	if (!*a || !*b)
+	if (!*a || !*b) {
 		buf[0] = '\0';
-	else if (strcmp(a, b) <= 0)
-		snprintf(buf, 32, "%s%s", a, b);
-	else
-		snprintf(buf, 32, "%s%s", b, a);
+		return buf;
+	}
+	if (strcmp(a, b) > 0) {        /* a, b: at most 15 bytes each */
+		memcpy(buf, b, strlen(b));
+		strcpy(buf + strlen(b), a);
+	} else {
+		memcpy(buf, a, strlen(a));
+		strcpy(buf + strlen(a), b);
+	}
+	return buf;
+}
+
+/* v in decimal, as "%d" (several keys a record: no printf). */
+static const char *decimal(int v, char buf[16])
+{
+	char *p = buf + 15;
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+/* The month and day of a date as MMDD (a valid date's: two digits each). */
+static const char *month_day(const struct pl_date *dt, char buf[5])
+{
+	buf[0] = (char)('0' + dt->month / 10);
+	buf[1] = (char)('0' + dt->month % 10);
+	buf[2] = (char)('0' + dt->day / 10);
+	buf[3] = (char)('0' + dt->day % 10);
+	buf[4] = '\0';
 	return buf;
 }
 
@@ -310,7 +341,7 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 			break;
 		case DK_BIRTH_YEAR:
 			if (r->birth_year)
-				snprintf(tmp, sizeof(tmp), "%d", r->birth_year), v = tmp;
+				v = decimal(r->birth_year, tmp);
 			break;
 		case DK_SEX: v = strcmp(r->sex, "U") == 0 ? "" : r->sex; break;
 		case DK_FIRST_NAME: v = pooled(&dd->names, r->first_id); break;
@@ -325,8 +356,7 @@ static int block_key(const struct dedup *dd, const struct rec *r, const int *rul
 		case DK_INITIALS: v = initials(dd, r, tmp); break;
 		case DK_BIRTH_MONTH_DAY:
 			if (r->birth.year)
-				snprintf(tmp, sizeof(tmp), "%02d%02d", r->birth.month, r->birth.day),
-					v = tmp;
+				v = month_day(&r->birth, tmp);
 			break;
 		}
 		if (!*v)
@@ -662,7 +692,7 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 	}
 	r.ref = ref && *ref ? ref : NULL;
 	r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
-	if (!birth || pl_date_parse(birth, "YYYY-MM-DD", &r.birth) != 0)
+	if (!birth || pl_date_parse_iso(birth, &r.birth) != 0)
 		memset(&r.birth, 0, sizeof(r.birth));
 	r.birth_year = r.birth.year ? r.birth.year : lr->birth_year;
 	r.sex[0] = sex ? sex[0] : '\0';   /* F, M or U: one letter */

@@ -58,6 +58,14 @@ static uint32_t step_of(const char *text)
 	return N_STEPS;
 }
 
+/* A lower-case hex digit's value + 1; 0 for any other byte (dedup parses
+ * a person_ref for every episode). */
+static const unsigned char hex_value[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16,
+};
+
 int store_id_bits(const char *id, uint64_t *hi, uint64_t *lo)
 {
 	uint64_t v[2] = { 0, 0 };
@@ -65,12 +73,11 @@ int store_id_bits(const char *id, uint64_t *hi, uint64_t *lo)
 	if (!id)
 		return 0;
 	for (int i = 0; i < 32; i++) {
-		int c = (unsigned char)id[i], x = c >= '0' && c <= '9' ? c - '0'
-						: c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		unsigned x = hex_value[(unsigned char)id[i]];
 
-		if (x < 0)
+		if (!x)
 			return 0;
-		v[i / 16] = v[i / 16] << 4 | (uint64_t)x;
+		v[i / 16] = v[i / 16] << 4 | (uint64_t)(x - 1);
 	}
 	if (id[32])
 		return 0;

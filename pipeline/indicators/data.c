@@ -115,33 +115,13 @@ static int8_t code_map_find(const struct code_map *m, const char *code)
 	return (int8_t)m->n;
 }
 
-/* The number of n digits at s, or -1 if one is not a digit. */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* Day number of "YYYY-MM-DD", or -1 when it is not one: what
- * pl_date_parse(s, "YYYY-MM-DD") accepts, without its reading of the
- * format (two dates an episode). */
+/* Day number of "YYYY-MM-DD", or -1 when it is not one (two dates an
+ * episode: pl_date_parse_iso). */
 static int parse_day(const char *s, int32_t *out)
 {
 	struct pl_date dt;
 
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	dt.year = digits(s, 4);
-	dt.month = digits(s + 5, 2);
-	dt.day = digits(s + 8, 2);
-	if (dt.year < 0 || dt.month < 0 || dt.day < 0 ||
-	    !pl_date_valid(dt.year, dt.month, dt.day))
+	if (pl_date_parse_iso(s, &dt) != 0)
 		return -1;
 	*out = (int32_t)pl_date_days(&dt);
 	return 0;

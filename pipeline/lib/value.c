@@ -135,6 +135,36 @@ int pl_date_parse(const char *s, const char *fmt, struct pl_date *out)
 	return 0;
 }
 
+/* The n decimal digits at s as a number; -1 if one is not a digit. */
+static int fixed_digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int pl_date_parse_iso(const char *s, struct pl_date *out)
+{
+	int y, m, d;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	y = fixed_digits(s, 4);
+	m = fixed_digits(s + 5, 2);
+	d = fixed_digits(s + 8, 2);
+	if (y < 0 || m < 0 || d < 0 || !pl_date_valid(y, m, d))
+		return -1;
+	out->year = y;
+	out->month = m;
+	out->day = d;
+	return 0;
+}
+
 static char *put_digits(char *out, unsigned v, int n)
 {
 	for (int i = n - 1; i >= 0; i--, v /= 10)

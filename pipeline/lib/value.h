@@ -25,6 +25,10 @@ int pl_date_format_check(const char *fmt, char *why, size_t why_size);
 /* Parses s (whole string, no surrounding space) with fmt; returns 0 and
  * fills *out if s matches and is a real calendar day, else -1. */
 int pl_date_parse(const char *s, const char *fmt, struct pl_date *out);
+/* pl_date_parse(s, "YYYY-MM-DD", out) without reading the format: the
+ * same strings accepted (the stages that read the episode table's dates,
+ * millions of them, use it). */
+int pl_date_parse_iso(const char *s, struct pl_date *out);
 /* Writes YYYY-MM-DD (11 bytes with NUL). */
 void pl_date_iso(const struct pl_date *dt, char out[11]);
 /* Days since 1970-01-01 (negative before). */

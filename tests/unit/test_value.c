@@ -39,6 +39,44 @@ static void test_date_iso__same_as_printf(void **state)
 
 /* match_token looks at the first letter first: every token, and the
  * longest one before a shorter one with the same letter. */
+/* pl_date_parse_iso accepts what pl_date_parse(s, "YYYY-MM-DD") accepts,
+ * with the same date: every day of 2023 and 2024 (and the days after each
+ * month's last), and strings that are almost dates. */
+static void test_date_parse_iso__same_as_the_format(void **state)
+{
+	static const char *const odd[] = {
+		"", "2024-1-05", "2024-01-5", "24-01-05", "2024/01/05", "2024-01-05 ",
+		" 2024-01-05", "2024-01-050", "2024-13-01", "2024-00-10", "0000-01-01",
+		"9999-12-31", "2024-02-30", "2023-02-29", "2024-02-29", "2024-O1-05",
+		"+024-01-05", "2024-01-0a", "20240105", "2024--1-05",
+	};
+	struct pl_date a, b;
+	char s[32];
+
+	(void)state;
+	for (int y = 2023; y <= 2024; y++)
+		for (int m = 0; m <= 13; m++)
+			for (int d = 0; d <= 32; d++) {
+				int ra, rb;
+
+				snprintf(s, sizeof(s), "%04d-%02d-%02d", y, m, d);
+				memset(&a, 0, sizeof(a));
+				memset(&b, 0, sizeof(b));
+				ra = pl_date_parse_iso(s, &a);
+				rb = pl_date_parse(s, "YYYY-MM-DD", &b);
+				if (ra != rb || memcmp(&a, &b, sizeof(a)) != 0)
+					fail_msg("'%s': iso %d, format %d", s, ra, rb);
+			}
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		if (pl_date_parse_iso(odd[i], &a) != pl_date_parse(odd[i], "YYYY-MM-DD", &b) ||
+		    memcmp(&a, &b, sizeof(a)) != 0)
+			fail_msg("'%s': pl_date_parse_iso differs", odd[i]);
+	}
+	assert_int_equal(pl_date_parse_iso(NULL, &a), -1);
+}
+
 static void test_date_parse__formats(void **state)
 {
 	static const struct {
@@ -75,6 +113,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_date_iso__same_as_printf),
 		cmocka_unit_test(test_date_parse__formats),
+		cmocka_unit_test(test_date_parse_iso__same_as_the_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
