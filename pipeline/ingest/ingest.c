@@ -1154,8 +1154,9 @@ static enum pl_err process(struct ingest *in, const char *name, struct pl_diag *
 		goto cleanup;
 	if (unchanged(&job, &reg)) {
 		pl_log(PL_LOG_DEBUG, name, "unchanged since the last run%s",
-		       restamp(&job, &reg) ? " (its mapping file changed where ingest does not "
-		       "read it: map maps it again)" : "");
+		       strcmp(reg.mapping_sha256, job.src->sha256) != 0 ?
+		       " (its mapping file changed where ingest does not read it: map maps it "
+		       "again)" : "");
 		in->sum->files_unchanged++;
 		if (restamp(&job, &reg))
 			err = touch(in, &job, d);
