@@ -202,6 +202,7 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	struct dedup dd;
 	struct timespec t;
 	struct pl_uf uf;
+	int bulk = 0;
 	enum pl_err err;
 
 	memset(&dd, 0, sizeof(dd));
@@ -219,6 +220,8 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	 * it: the rows are consistent by construction (the stage tests run
 	 * PRAGMA foreign_key_check) and the checks cost 40% of the write.
 	 */
+	if (!err)
+		bulk = pl_db_bulk_begin(dd.db);
 	if (!err)
 		err = pl_db_exec(dd.db, "PRAGMA foreign_keys = OFF; BEGIN", d);
 	if (!err)
@@ -249,6 +252,8 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		if (err)
 			sqlite3_exec(dd.db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_exec(dd.db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		if (bulk)
+			pl_db_bulk_end(dd.db);
 		dedup_summary_line(sum, line, sizeof(line));
 		err = pl_db_record_run(dd.db, "dedup", err, line, d);
 	}

@@ -125,6 +125,8 @@ struct ingest {
 	struct chunk *chunks;     /* N_CHUNKS of them */
 	uint64_t rows_seen;       /* records read over all files (progress) */
 	uint64_t bytes_done;      /* sizes of the files done (progress) */
+	int bulk;                 /* 1: writing through a rollback journal (lib/db) */
+	int bulk_tried;
 	/* the reading thread's alone while it runs */
 	unsigned char seal_key[PL_KEY_BYTES];
 	struct pl_nonce_pool nonces;  /* for the seals */
@@ -1027,6 +1029,10 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 
 	memset(&stats, 0, sizeof(stats));
 	err = pl_decoder_init(&job->dec, job->src->encoding, d);
+	if (!err && !in->bulk_tried) {
+		in->bulk_tried = 1;
+		in->bulk = pl_db_bulk_begin(in->db);
+	}
 	if (!err)
 		err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
 	if (err)
@@ -1378,6 +1384,8 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 	if (!err && sum->files_failed)
 		err = pl_diag_set(d, PL_EDATA, NULL, 0, "%ld of %ld files could not be ingested",
 				  sum->files_failed, sum->files_seen);
+	if (in.bulk)
+		pl_db_bulk_end(in.db);
 	if (in.db) {
 		char line[256];
 

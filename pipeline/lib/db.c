@@ -17,7 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+
 extern const char pl_schema_sql[];  /* generated from pipeline/schema.sql */
+
+#define BUSY_MS 5000                /* how long a statement waits for a lock */
 
 int pl_schema_version(void)
 {
@@ -214,7 +218,8 @@ enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d)
 				  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto cleanup;
 	}
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, BUSY_MS);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	err = pl_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 			 "PRAGMA foreign_keys = ON", d);
 	if (!err)
@@ -257,6 +262,58 @@ enum pl_err pl_db_open_existing(const char *path, sqlite3 **out, struct pl_diag 
 void pl_db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
+}
+
+/* The journal mode that "PRAGMA journal_mode = <mode>" leaves db in, or
+ * NULL if the pragma failed (busy: another connection has the database). */
+static const char *set_journal_mode(sqlite3 *db, const char *mode, char out[16])
+{
+	char sql[48];
+	sqlite3_stmt *st = NULL;
+	const char *got = NULL;
+
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		snprintf(out, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+		got = out;
+	}
+	sqlite3_finalize(st);
+	return got;
+}
+
+int pl_db_bulk_begin(sqlite3 *db)
+{
+	char mode[16];
+	const char *got;
+
+	/* Another connection means busy: no waiting, WAL mode will do. */
+	sqlite3_busy_timeout(db, 0);
+	got = set_journal_mode(db, "DELETE", mode);
+	sqlite3_busy_timeout(db, BUSY_MS);
+	if (!got || strcmp(got, "delete") != 0) {
+		pl_log(PL_LOG_DEBUG, NULL, "writing through the write-ahead log: %s",
+		       got ? got : sqlite3_errmsg(db));
+		return 0;
+	}
+	/* In rollback mode NORMAL may skip a sync that a power cut needs. */
+	if (sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK) {
+		pl_db_bulk_end(db);
+		return 0;
+	}
+	pl_log(PL_LOG_DEBUG, NULL, "writing in bulk: a rollback journal, no other connection");
+	return 1;
+}
+
+void pl_db_bulk_end(sqlite3 *db)
+{
+	char mode[16];
+	const char *got = set_journal_mode(db, "WAL", mode);
+
+	if (!got || strcmp(got, "wal") != 0)
+		pl_log(PL_LOG_DEBUG, NULL, "back to WAL mode: not now (%s)",
+		       got ? got : sqlite3_errmsg(db));
+	sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 }
 
 void pl_utc_now(char out[32])

@@ -20,7 +20,26 @@ enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d);
 /* Opens an existing database read-only (reports: explain, coverage);
  * PL_ENOINPUT if there is none, PL_ECONFIG for another schema version. */
 enum pl_err pl_db_open_existing(const char *path, sqlite3 **out, struct pl_diag *d);
+/* Closes db.  A connection of pl_db_open leaves the write-ahead log as it
+ * is (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE): the next bulk write or the
+ * driver's closing checkpoint moves it into the database file. */
 void pl_db_close(sqlite3 *db);
+
+/*
+ * Bulk writing.  The database lives in WAL mode, so that readers never
+ * block the nightly run; but in WAL mode every new page is written twice,
+ * into the log and then by the checkpoint into the database file.  A stage
+ * about to write many rows (ingest and map with files to do, dedup's
+ * tables) switches its connection to a rollback journal, in which a new
+ * page is written once and only the pages that existed are journaled, and
+ * back to WAL when it is done.  Leaving WAL mode needs the database to
+ * itself: if any other connection has it open, the switch is not made and
+ * the stage writes through the log as before (the same rows, slower).
+ * pl_db_bulk_begin returns whether it switched; no transaction may be open.
+ * pl_db_bulk_end switches back (if that fails, the next pl_db_open does).
+ */
+int pl_db_bulk_begin(sqlite3 *db);
+void pl_db_bulk_end(sqlite3 *db);
 
 /* Fills *d from the connection's last error: BUSY/LOCKED -> PL_ETEMPFAIL,
  * IOERR/FULL -> PL_EIO, CANTOPEN/READONLY -> PL_ECANTCREAT, others

@@ -1174,6 +1174,7 @@ void map_summary_line(const struct map_summary *sum, char *out, size_t size)
 enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct pl_diag *d)
 {
 	struct map m;
+	int bulk = 0;
 	enum pl_err err;
 
 	memset(&m, 0, sizeof(m));
@@ -1192,9 +1193,13 @@ enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct
 	/* progress in rows: "bytes" are rows mapped of input_file.rows_kept */
 	if (!err)
 		pl_progress_begin(m.rows_to_map);
+	if (!err && m.n_files)
+		bulk = pl_db_bulk_begin(m.db);
 	for (size_t i = 0; !err && i < m.n_files; i++)
 		err = map_file(&m, &m.files[i], d);
 	pl_progress_end();
+	if (bulk)
+		pl_db_bulk_end(m.db);
 	if (m.db) {
 		char line[256];
 

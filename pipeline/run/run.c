@@ -1101,6 +1101,15 @@ static void open_db(struct run *r)
 		    d.msg);
 }
 
+/* Closes the driver's connection, leaving the write-ahead log as it is
+ * (lib/db): while a stage runs, it alone has the database open, so that it
+ * can write in bulk (pl_db_bulk_begin). */
+static void close_db(struct run *r)
+{
+	pl_db_close(r->db);
+	r->db = NULL;
+}
+
 static long long max_run_id(struct run *r)
 {
 	sqlite3_stmt *st = NULL;
@@ -1292,6 +1301,7 @@ static enum run_verdict run_stage(struct run *r, int idx, enum pl_err *err, stru
 	r->cur_stage = stage_names[idx];
 	r->cur_idx = idx;
 	r->last_info[0] = '\0';
+	close_db(r);
 	pid = fork();
 	if (pid == 0)
 		child_exec(r, idx, fds[1], pfds[1], self);
@@ -1523,16 +1533,17 @@ static void close_run(struct run *r)
 	if (r->log && fclose(r->log) != 0)
 		r->log_failed = 1;
 	r->log = NULL;
-	/* The last connection to close checkpoints the write-ahead log into the
-	 * database file and syncs that file, which waits for every dirty page of
-	 * it in the page cache: after a restore or copy of the database, seconds
-	 * per GB.  A run with nothing new wrote only its stage_run rows; they
-	 * stay in the log (SQLite reads them from there; a later run's writes
-	 * checkpoint them). */
-	if (r->db && r->nothing_new)
-		sqlite3_db_config(r->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-	pl_db_close(r->db);
-	r->db = NULL;
+	/* A run with work leaves no write-ahead log: its last connection
+	 * checkpoints it into the database file and syncs that file, which
+	 * waits for every dirty page of it in the page cache (after a restore
+	 * or copy of the database, seconds per GB).  A run with nothing new
+	 * wrote only its stage_run rows; they stay in the log (SQLite reads
+	 * them from there; a later run's writes checkpoint them). */
+	if (!r->nothing_new)
+		open_db(r);
+	if (r->db && !r->nothing_new)
+		sqlite3_db_config(r->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, (int *)NULL);
+	close_db(r);
 	if (r->lock_fd >= 0)
 		close(r->lock_fd); /* releases the lock */
 	r->lock_fd = -1;

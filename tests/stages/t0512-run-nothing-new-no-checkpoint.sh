@@ -5,11 +5,20 @@
 # just been copied into place): such a run leaves the database file itself
 # byte for byte as it was and its stage_run rows (ingest, map, run) in the
 # write-ahead log, where SQLite reads them; the next run with work
-# checkpoints them into the database file and leaves no log behind.
+# checkpoints them into the database file and leaves no log behind.  A
+# run with work has ingest, map and dedup write in bulk (lib/db: a rollback
+# journal), which needs the driver to close its own connection while a
+# stage runs.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
-expect_run 0 -q
+expect_run 0 -v
+expect_eq "a run with work: ingest, map and dedup wrote in bulk (the driver's connection closed)" \
+	"ingest map dedup" \
+	"$(grep -a -E -o ' (ingest|map|dedup|indicators|report) D writing in bulk' "$ERR" |
+	   awk '{ print $1 }' | paste -s -d ' ')"
+expect_eq "a run with work: none wrote through the write-ahead log" "" \
+	"$(grep -a 'writing through the write-ahead log' "$ERR")"
 expect_eq "a run with work: no write-ahead log left" "absent" \
 	"$( [ -e "$DB-wal" ] && echo present || echo absent)"
 before=$(sha256sum <"$DB")

@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_db.c - lib/db: opening (and creating) the pipeline
  * database, the schema version check, what is not a database, the
- * constraints of schema.sql, stage runs, and SQLite error classes.
+ * constraints of schema.sql, stage runs, SQLite error classes, and bulk
+ * writing through a rollback journal.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -612,6 +613,62 @@ static void test_db__insert_rows_in_batches_and_singles(void **state)
 	sqlite3_close(db);
 }
 
+/* Bulk writing (pl_db_bulk_begin): a connection of pl_db_open leaves the
+ * write-ahead log when it closes; with another connection open the switch
+ * is refused at once (0, still WAL); alone, the connection checkpoints the
+ * log away and writes through a rollback journal (0600 like the database,
+ * FULL sync), and pl_db_bulk_end brings WAL mode back, the rows kept. */
+static void test_db__bulk_write_only_alone(void **state)
+{
+	char path[512], wal[600], journal[600], text[64];
+	struct pl_diag d;
+	struct stat st;
+	sqlite3 *db = NULL, *other = NULL;
+	long long run_id = 0;
+	mode_t old = umask(022);
+
+	unit_path(state, "bulk.db", path, sizeof(path));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_run_begin(db, "test", &run_id, &d), PL_OK);
+	pl_db_close(db);
+	assert_int_equal(stat(wal, &st), 0);         /* no checkpoint on close */
+	assert_true(st.st_size > 0);
+
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(pl_db_open(path, &other, &d), PL_OK);
+	assert_int_equal(pl_db_bulk_begin(db), 0);
+	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	assert_string_equal(text, "wal");
+	assert_int_equal(query_ll(other, "SELECT count(*) FROM stage_run"), 1);
+	pl_db_close(other);
+
+	assert_int_equal(pl_db_bulk_begin(db), 1);
+	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	assert_string_equal(text, "delete");
+	assert_int_equal(query_ll(db, "PRAGMA synchronous"), 2);    /* FULL */
+	assert_int_not_equal(stat(wal, &st), 0);     /* checkpointed and gone */
+	assert_int_equal(pl_db_exec(db, "BEGIN; UPDATE stage_run SET summary = 'bulk'", &d),
+			 PL_OK);
+	assert_int_equal(stat(journal, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(pl_db_exec(db, "COMMIT", &d), PL_OK);
+	assert_int_not_equal(stat(journal, &st), 0);
+
+	pl_db_bulk_end(db);
+	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	assert_string_equal(text, "wal");
+	assert_int_equal(query_ll(db, "PRAGMA synchronous"), 1);    /* NORMAL */
+	pl_db_close(db);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	query_text(db, "SELECT summary FROM stage_run", text, sizeof(text));
+	assert_string_equal(text, "bulk");
+	pl_db_close(db);
+	umask(old);
+}
+
 static void test_db__utc_now_is_iso8601(void **state)
 {
 	char now[32];
@@ -643,6 +700,7 @@ int main(void)
 		T(test_db__fail_maps_sqlite_codes),
 		T(test_db__prepare_and_exec_errors_name_what),
 		T(test_db__insert_rows_in_batches_and_singles),
+		T(test_db__bulk_write_only_alone),
 		T(test_db__utc_now_is_iso8601),
 	};
 #undef T
