@@ -26,6 +26,10 @@
 #   - Debian's sqlite3 CLI `.import` of the same files (plain load, no mapping);
 #   - DuckDB (bench/duckdb/job.mjs: read each dialect, recode, count unique
 #     persons per district), its figures compared with ours.
+# A state restored for a run (a copy of the database) is synced to disk
+# before the run: writing the copy back is not the run's work, and a real
+# night's database was written back long before (a stage that syncs the
+# file would otherwise wait for the whole copy: seconds per GB).
 # Wall time and peak RSS come from tools/runstat.c (getrusage of the
 # children; for `run` the largest of its stage processes).  Then the budget
 # of issue 8 is judged, and bench/linkage.sh's sections are appended: at
@@ -175,7 +179,7 @@ for rows in $sizes; do
 	stage_rows=
 	for s in ingest map dedup indicators report; do
 		eval "cmd=\$s_$s"
-		if [ -z "$prev" ]; then setup="rm -rf st && mkdir -m 700 st"; else setup="rm -rf st && cp -a st.$prev st"; fi
+		if [ -z "$prev" ]; then setup="rm -rf st && mkdir -m 700 st"; else setup="rm -rf st && cp -a st.$prev st && sync"; fi
 		measure "$setup" $cmd
 		stage_rows="$stage_rows$s $m_s $m_rss
 "
@@ -187,7 +191,7 @@ for rows in $sizes; do
 	rm -rf st "st.$prev"
 
 	echo "bench: $rows rows: incremental run (monthly file $stem.csv)" >&2
-	measure "rm -f input/$stem.csv && rm -rf out && cp -a out.cold out && cp monthly/$stem.csv input/" $runcmd
+	measure "rm -f input/$stem.csv && rm -rf out && cp -a out.cold out && sync && cp monthly/$stem.csv input/" $runcmd
 	inc_s=$m_s; inc_rss=$m_rss
 	inc_stages=$(stage_times out)
 	truth_inc=$(sh "$root/bench/truth.sh" out/pipeline.db truth.txt monthly-truth.txt 2>&1 | tail -n 1)
@@ -195,12 +199,12 @@ for rows in $sizes; do
 	rm -f "input/$stem.csv"
 
 	echo "bench: $rows rows: nothing new" >&2
-	rm -rf out && cp -a out.cold out
+	rm -rf out && cp -a out.cold out && sync
 	measure "true" $runcmd; noop_s=$m_s; noop_rss=$m_rss
 
 	echo "bench: $rows rows: $edit.ini edited" >&2
 	cp "maps/$edit.ini" "$edit.ini.orig"
-	measure "rm -rf out && cp -a out.cold out && cp $edit.ini.orig maps/$edit.ini &&
+	measure "rm -rf out && cp -a out.cold out && sync && cp $edit.ini.orig maps/$edit.ini &&
 		printf '; an analyst edits this file\\n' >>maps/$edit.ini" $runcmd
 	edit_s=$m_s; edit_rss=$m_rss
 	edit_stages=$(stage_times out)
