@@ -170,6 +170,7 @@ struct reader {
 	struct chunk *cur;        /* being filled, NULL if none */
 	uint64_t n_records;       /* records read */
 	uint64_t n_handed;        /* of those, the ones counted in chunks handed over */
+	size_t n_chunks;          /* chunks handed over */
 	int stopped;              /* the storing thread stopped taking chunks */
 	enum pl_err err;          /* PL_EDATA (job->message) when reading failed */
 	struct pl_diag diag;      /* what the CSV reader said */
@@ -445,6 +446,7 @@ static int hand_over(struct reader *rd)
 	rd->cur = NULL;
 	c->n_records = rd->n_records - rd->n_handed;
 	rd->n_handed = rd->n_records;
+	rd->n_chunks++;
 	if (pl_queue_put(&rd->filled, c) != 0)
 		rd->stopped = 1;
 	return rd->stopped ? -1 : 0;
@@ -804,46 +806,84 @@ static enum pl_err read_header(struct ingest *in, struct job *job, struct pl_csv
 	return err;
 }
 
-/* The reading thread: reads the file's data records into chunks until its
- * end, a read error (rd->err) or the storing thread stops; then hands over
- * what it holds and closes rd->filled. */
+/* Reads the file's next data record into the chunks; nonzero at its end, a
+ * read error (rd->err) or when the storing side has stopped. */
+static int read_next(struct reader *rd)
+{
+	struct job *job = rd->job;
+	struct pl_csv_record rec;
+	enum pl_csv_event ev = pl_csv_next(rd->r, &rec, &rd->diag);
+
+	if (ev == PL_CSV_END)
+		return 1;
+	if (ev == PL_CSV_ERROR) {
+		rd->err = file_fails(job, "%s", rd->diag.msg);
+		return 1;
+	}
+	rd->n_records++;
+	if (ev == PL_CSV_BAD) {
+		job->rows_read++;
+		return read_reject(rd, rec.line,
+				   rec.field_idx >= 0 ? col_name(job, (size_t)rec.field_idx,
+								 &rd->in->colname) : NULL,
+				   rec.code, rec.reason);
+	}
+	return take_record(rd, &rec);
+}
+
+/* The reading thread: reads the file's data records into chunks until
+ * read_next stops; then hands over what it holds and closes rd->filled. */
 static void *read_rows_thread(void *arg)
 {
 	struct reader *rd = arg;
-	struct job *job = rd->job;
-	int stop = 0;
 
-	while (!stop) {
-		struct pl_csv_record rec;
-		enum pl_csv_event ev = pl_csv_next(rd->r, &rec, &rd->diag);
-
-		if (ev == PL_CSV_END)
-			break;
-		if (ev == PL_CSV_ERROR) {
-			rd->err = file_fails(job, "%s", rd->diag.msg);
-			break;
-		}
-		rd->n_records++;
-		if (ev == PL_CSV_BAD) {
-			job->rows_read++;
-			stop = read_reject(rd, rec.line,
-					   rec.field_idx >= 0 ? col_name(job, (size_t)rec.field_idx,
-									 &rd->in->colname) : NULL,
-					   rec.code, rec.reason);
-		} else {
-			stop = take_record(rd, &rec);
-		}
-	}
+	while (!read_next(rd))
+		;
 	hand_over(rd);
 	pl_queue_close(&rd->filled);
 	return NULL;
 }
 
+/* Stores a chunk the reading side handed over, and gives it back. */
+static enum pl_err store_handed(struct ingest *in, struct job *job, struct reader *rd,
+				struct chunk *c, struct pl_diag *d)
+{
+	enum pl_err err = store_chunk(in, job, c, d);
+
+	/* an update a record, as before the threads: the rate limit looks at
+	 * the clock every so many calls */
+	for (uint64_t k = 0; k < c->n_records; k++)
+		pl_progress_update(++in->rows_seen, in->bytes_done);
+	pl_queue_put(&rd->empty, c);
+	return err;
+}
+
+/* Without a second thread: reads and stores in turn on this one, each chunk
+ * as soon as it is handed over (the queues then never wait). */
+static enum pl_err read_rows_here(struct ingest *in, struct job *job, struct reader *rd,
+				  struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+	size_t stored = 0;
+	int end = 0;
+
+	while (!err && !end) {
+		end = read_next(rd);
+		if (end)
+			hand_over(rd);
+		while (!err && stored < rd->n_chunks) {
+			stored++;
+			err = store_handed(in, job, rd, pl_queue_get(&rd->filled), d);
+		}
+	}
+	return err;
+}
+
 /* Reads the file's data records on a second thread while this one stores
- * them.  When storing fails the reading thread is stopped; when reading
- * fails (PL_EDATA, job->message) what was read before is stored first, as
- * one thread would have, so the failure returned is the first in the
- * file's order. */
+ * them (on this one alone if no thread can be started).  When storing fails
+ * the reading thread is stopped; when reading fails (PL_EDATA,
+ * job->message) what was read before is stored first, as one thread would
+ * have, so the failure returned is the first in the file's order. */
 static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_reader *r,
 			     struct pl_diag *d)
 {
@@ -866,29 +906,23 @@ static enum pl_err read_rows(struct ingest *in, struct job *job, struct pl_csv_r
 	job->reader = &rd;
 	rc = pthread_create(&tid, NULL, read_rows_thread, &rd);
 	if (rc != 0) {
-		err = pl_diag_set(d, PL_ESOFTWARE, job->path, 0, "cannot start a reading thread: %s",
-				  strerror(rc));
-		goto cleanup;
+		pl_log(PL_LOG_DEBUG, job->name, "reading on one thread: a second one could not "
+		       "be started: %s", strerror(rc));
+		err = read_rows_here(in, job, &rd, d);
+	} else {
+		while (!err && (c = pl_queue_get(&rd.filled)) != NULL)
+			err = store_handed(in, job, &rd, c, d);
+		if (err) {
+			pl_queue_close(&rd.empty);
+			pl_queue_close(&rd.filled);
+		}
+		pthread_join(tid, NULL);
 	}
-	while (!err && (c = pl_queue_get(&rd.filled)) != NULL) {
-		err = store_chunk(in, job, c, d);
-		/* an update a record, as before the threads: the rate limit
-		 * looks at the clock every so many calls */
-		for (uint64_t k = 0; k < c->n_records; k++)
-			pl_progress_update(++in->rows_seen, in->bytes_done);
-		pl_queue_put(&rd.empty, c);
-	}
-	if (err) {
-		pl_queue_close(&rd.empty);
-		pl_queue_close(&rd.filled);
-	}
-	pthread_join(tid, NULL);
 	in->rows_seen = seen + rd.n_records;
 	if (!err && rd.err) {
 		*d = rd.diag;
 		err = rd.err;
 	}
-cleanup:
 	job->reader = NULL;
 	pl_queue_release(&rd.filled);
 	pl_queue_release(&rd.empty);

@@ -881,8 +881,9 @@ static enum pl_err store_batch(struct map *m, struct mfile *mf, const struct bat
 
 /* Maps and stores the file's raw rows: reads batches while a free one is
  * left and rows remain, else stores the oldest batch the mapping thread has
- * done.  A failure to read rows is reported once the rows read before it
- * are stored, as a failure there comes first. */
+ * done (without that thread, if it cannot be started, maps each batch here
+ * as it is read).  A failure to read rows is reported once the rows read
+ * before it are stored, as a failure there comes first. */
 static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 {
 	struct pipeline p;
@@ -897,11 +898,10 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 	for (size_t i = 0; i < N_BATCHES; i++)
 		idle[n_idle++] = &p.batches[N_BATCHES - 1 - i];
 	pl_diag_clear(&read_d);
-	if (pthread_create(&thread, NULL, mapper_main, &p) != 0) {
-		err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "cannot start the mapping thread");
-		goto cleanup;
-	}
-	started = 1;
+	started = pthread_create(&thread, NULL, mapper_main, &p) == 0;
+	if (!started)
+		pl_log(PL_LOG_DEBUG, mf->name, "mapping on one thread: a second one could not "
+		       "be started");
 	sqlite3_bind_int64(m->st[S_ROWS], 1, mf->file_id);
 	while (!err && (more || in_flight)) {
 		struct batch *b;
@@ -909,7 +909,11 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		if (more && n_idle) {
 			b = idle[--n_idle];
 			read_err = read_batch(m, b, &more, &read_d);
-			if (b->n_rows == 0 || pl_queue_put(&p.todo, b) != 0) {
+			if (b->n_rows && !started) {
+				map_batch(&p.w, mf, b);
+				err = store_batch(m, mf, b, d);
+			}
+			if (b->n_rows == 0 || !started || pl_queue_put(&p.todo, b) != 0) {
 				idle[n_idle++] = b;
 				continue;
 			}
@@ -927,7 +931,6 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 	}
 	if (!err)
 		err = flush_episodes(m, mf, d);
-cleanup:
 	m->n_batch = 0;
 	sqlite3_reset(m->st[S_ROWS]);
 	sqlite3_clear_bindings(m->st[S_ROWS]);
