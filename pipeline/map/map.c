@@ -909,15 +909,15 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		if (more && n_idle) {
 			b = idle[--n_idle];
 			read_err = read_batch(m, b, &more, &read_d);
-			if (b->n_rows && !started) {
+			if (b->n_rows && started && pl_queue_put(&p.todo, b) == 0) {
+				in_flight++;
+				continue;
+			}
+			if (b->n_rows && !started) {   /* no mapping thread: here */
 				map_batch(&p.w, mf, b);
 				err = store_batch(m, mf, b, d);
 			}
-			if (b->n_rows == 0 || !started || pl_queue_put(&p.todo, b) != 0) {
-				idle[n_idle++] = b;
-				continue;
-			}
-			in_flight++;
+			idle[n_idle++] = b;
 		} else {
 			b = pl_queue_get(&p.done); /* not NULL: todo is open */
 			in_flight--;
