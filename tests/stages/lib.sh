@@ -72,6 +72,15 @@ expect_eq() {
 	return 1
 }
 
+# expect_same WHAT EXPECTED ACTUAL: as expect_eq, for long texts (whole
+# tables): on a difference shows the first 20 lines of the diff, not both.
+expect_same() {
+	n_checks=$((n_checks + 1))
+	[ "$2" == "$3" ] && return 0
+	fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -n 20)"
+	return 1
+}
+
 # expect_like WHAT SQL-LIKE-PATTERN ACTUAL  (SQLite LIKE: % _, ASCII case-insensitive)
 expect_like() {
 	n_checks=$((n_checks + 1))

@@ -54,12 +54,8 @@ expect_true "the report's CSV tables are not empty" \
 	test "$(report_csv | grep -c '^== .*\.csv$')" -gt 10
 expect_true "the tables are not empty" test "$(printf '%s\n' "$by_run" | wc -l)" -gt 10000
 expect_true "the indicator tables are not empty" test "$(indicator_tables | wc -l)" -gt 100
-if [ "$by_run" != "$by_hand" ]; then
-	fail "run's tables and CSV files equal those of the five stages by hand" \
-		"$(diff <(printf '%s\n' "$by_hand") <(printf '%s\n' "$by_run") | head -n 20)"
-else
-	n_checks=$((n_checks + 1))
-fi
+expect_same "run's tables and CSV files equal those of the five stages by hand" \
+	"$by_hand" "$by_run"
 
 log=$(last_log)
 expect_true "a run log was written" test -s "$log"

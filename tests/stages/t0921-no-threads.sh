@@ -41,12 +41,7 @@ expect_grep "map mapped on one thread" \
 expect_eq "every file read and mapped on one thread" \
 	"$(ls "$WORK/input" | wc -l) $(ls "$WORK/input" | wc -l)" \
 	"$(grep -a -c 'reading on one thread' "$ERR") $(grep -a -c 'mapping on one thread' "$ERR")"
-got=$(pipeline_tables; indicator_tables; report_csv)
-expect_true "the reference and this run have tables" test -n "$want"
-if [ "$got" != "$want" ]; then
-	fail "tables and CSV files on one thread equal those with threads" \
-		"$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | head -n 20)"
-else
-	n_checks=$((n_checks + 1))
-fi
+expect_true "the reference has tables" test "$(printf '%s\n' "$want" | wc -l)" -gt 10000
+expect_same "tables and CSV files on one thread equal those with threads" \
+	"$want" "$(pipeline_tables; indicator_tables; report_csv)"
 finish
