@@ -23,7 +23,8 @@ STAGES   = ingest map dedup indicators report scan run
 LIB_SRC  = $(wildcard pipeline/lib/*.c)
 LIB_OBJ  = $(LIB_SRC:pipeline/lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema_sql.o
 LIB_A    = $(BUILD)/libpipeline.a
-BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample $(BUILD)/gen_linkage $(BUILD)/runstat
+BINS     = $(STAGES:%=$(BUILD)/%) $(BUILD)/gen_sample $(BUILD)/gen_linkage $(BUILD)/runstat \
+           $(BUILD)/seal_v6
 STAGE_SRC = $(filter-out %/main.c,$(foreach s,$(STAGES),$(wildcard pipeline/$(s)/*.c)))
 STAGE_OBJ = $(STAGE_SRC:pipeline/%.c=$(BUILD)/stages/%.o)
 STAGES_A = $(BUILD)/libstages.a
@@ -94,6 +95,11 @@ $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 $(BUILD)/%: tools/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(STD_FLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The one tool built on the library: the upgrade test's (tests/stages/t0511).
+$(BUILD)/seal_v6: tools/seal_v6.c $(LIB_A) $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(STAGES_A) $(LIB_A) $(HEADERS) $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $(@D)

@@ -8,16 +8,16 @@
 -- "-- @since N": a database of an older version is brought up to date by
 -- running the sections of every later version.  A change to an existing
 -- table stands after a line "-- @upgrade N": such a section runs only when
--- a database older than version N is upgraded (before the "-- @since N"
--- section), never on a new database, so that the tables above always show
--- the current columns.
+-- a database older than version N is upgraded, never on a new database, so
+-- that the tables above always show the current columns.  Sections run in
+-- the order they stand in this file.
 --
 -- Privacy: identity numbers, names and postcodes never appear here in clear
 -- text.  Columns a source maps to identity_number, first_name, last_name or
--- postcode are removed from raw_row.fields and kept only in raw_row.sealed,
+-- postcode are removed from raw_row.fields and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -59,19 +59,17 @@ CREATE TABLE file_column (
     col_idx  INTEGER NOT NULL,             -- 0-based position in the record
     name     TEXT NOT NULL,                -- header name, UTF-8, trimmed
     field    TEXT,                         -- schema field the mapping gives it, if any
-    sealed   INTEGER NOT NULL DEFAULT 0,   -- 1: values live only in raw_row.sealed
+    sealed   INTEGER NOT NULL DEFAULT 0,   -- 1: values live only in raw_sealed
     PRIMARY KEY (file_id, col_idx)
 ) WITHOUT ROWID;
 
 -- Every kept record, decoded to UTF-8.  fields: the values in column order,
--- separated by U+001F (unit separator); sealed columns are empty here.
--- sealed: nonce || XChaCha20-Poly1305 ciphertext of the sealed columns'
--- values (in column order, U+001F-separated); NULL when the source seals none.
+-- separated by U+001F (unit separator); sealed columns are empty here, their
+-- values are in raw_sealed.
 CREATE TABLE raw_row (
     file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
     line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
     fields   TEXT NOT NULL,
-    sealed   BLOB,
     PRIMARY KEY (file_id, line)
 ) WITHOUT ROWID;
 
@@ -399,3 +397,31 @@ CREATE TABLE linkage_pair (
 -- without ingesting them again.  Rows from before keep NULL there and count
 -- as unchanged while their mapping file is; no stage must run again.
 ALTER TABLE input_file ADD COLUMN ingest_sha256 TEXT;
+
+-- @since 7
+-- The sealed columns' values of the raw rows (lib/sealed.h): for each kept
+-- record of a file whose source seals any column, its sealed values (in
+-- column order, U+001F-separated), sealed a chunk of up to 256 consecutive
+-- records at a time.  blob: nonce || XChaCha20-Poly1305 ciphertext || tag.
+-- Format 2: the plaintext frames each record as its line, the length of its
+-- values (LEB128 varints) and the values, the first at first_line; the
+-- associated data is (file_id, first_line), so a chunk moved elsewhere does
+-- not open.  Format 1: one record's values, at first_line, as version 6
+-- sealed them row by row in raw_row.sealed (no associated data).
+CREATE TABLE raw_sealed (
+    file_id    INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    first_line INTEGER NOT NULL,
+    format     INTEGER NOT NULL CHECK (format IN (1, 2)),
+    blob       BLOB NOT NULL,
+    PRIMARY KEY (file_id, first_line)
+) WITHOUT ROWID;
+
+-- @upgrade 7
+-- From version 6: the sealed values move from raw_row.sealed, one blob a
+-- row, to raw_sealed, where ingest now seals a chunk of rows at a time (one
+-- message to open per chunk instead of per row, and 40 bytes less a row).  The blobs
+-- are moved as they are (format 1); nothing must run again.  Dropping the
+-- column rewrites raw_row once.
+INSERT INTO raw_sealed (file_id, first_line, format, blob)
+    SELECT file_id, line, 1, sealed FROM raw_row WHERE sealed IS NOT NULL;
+ALTER TABLE raw_row DROP COLUMN sealed;

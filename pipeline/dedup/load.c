@@ -1,7 +1,7 @@
 /*
  * dedup/load.c - read every episode once, into the spill file and memory.
  *
- * Two threads: one reads episode and raw_row and unseals the names and
+ * Two threads: one reads episode and raw_sealed and unseals the names and
  * postcode (in memory only), the other packs each episode's comparison
  * record and blocking keys into the spill file, pools and counts its names
  * and postcode, and keeps it in memory if it has no valid identity number
@@ -18,6 +18,7 @@
 #include "compare.h"
 #include "db.h"
 #include "queue.h"
+#include "sealed.h"
 #include "store.h"
 #include "text.h"
 #include "value.h"
@@ -544,7 +545,7 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
  * position is the same as on one thread.  That split balances the two: at
  * 1M rows the load took 2.4 s with all the unsealing on the packing side,
  * 1.7 s with the name keys made on the reading side too, 1.4 s as now, and
- * 1.2 s with episode and raw_row read side by side (raw_at) instead of
+ * 1.2 s with episode and the sealed values read side by side instead of
  * joined (10M rows: 17.8, 16.8, 15.3, 12.3 s).  With the keys made
  * without printf the packing side is ~3 s of CPU lighter at 10M and waits
  * for the reading side; moving the unsealing over to it again measured no
@@ -575,9 +576,7 @@ struct loader {
 	struct sealed_layout *ls;
 	size_t n_ls;
 	struct pl_queue full, empty;
-	sqlite3_stmt *raw;         /* raw_row's sealed values, in key order beside the episodes */
-	int raw_rc;                /* its last step: SQLITE_ROW, else done or an error */
-	struct pl_buf plain;       /* unsealed values (the reading thread's) */
+	struct pl_sealed_reader sealed; /* in key order beside the episodes (reading thread) */
 	struct pl_buf fold;        /* a postcode being folded (the packing thread's) */
 	enum pl_err err;           /* the packing thread's, with diag */
 	struct pl_diag diag;
@@ -599,48 +598,35 @@ static const char *text_at(const struct load_batch *b, size_t at)
 	return at == NO_TEXT ? NULL : b->text.data + at;
 }
 
-/* Moves ld->raw to the first raw row at or after (file_id, line): whether
- * it is that row.  raw_row holds every line read, episode only those
- * mapped, both in key order: merging them in C is half the time of
- * SQLite's join, which looked each episode up (0.69 s against 0.33 s for
- * the two scans at 1M rows). */
-static int raw_at(struct loader *ld, long long file_id, long line)
-{
-	while (ld->raw_rc == SQLITE_ROW) {
-		long long f = sqlite3_column_int64(ld->raw, 0);
-		long l = (long)sqlite3_column_int64(ld->raw, 1);
-
-		if (f > file_id || (f == file_id && l >= line))
-			return f == file_id && l == line;
-		ld->raw_rc = sqlite3_step(ld->raw);
-	}
-	return 0;
-}
-
 /* The episode's sealed values unsealed, and its names and postcode as
  * written into batch b (the work of a row that needs no shared state, done
- * by the reading thread so that the packing thread keeps up). */
+ * by the reading thread so that the packing thread keeps up).  The sealed
+ * values hold every raw row, episode only those mapped, both in key order:
+ * merging the two in C is half the time of SQLite's join, which looked
+ * each episode up (0.69 s against 0.33 s for the two scans at 1M rows). */
 static enum pl_err unseal_row(struct loader *ld, struct load_batch *b, struct load_row *r,
 			      struct pl_diag *d)
 {
-	int here = raw_at(ld, r->file_id, r->line);
-	const void *blob = here ? sqlite3_column_blob(ld->raw, 2) : NULL;
 	const struct sealed_layout *l = layout_of(ld->ls, ld->n_ls, r->file_id);
+	const char *plain = NULL;
+	size_t len = 0;
 	int pos[3];
 	size_t *at[3] = { &r->first, &r->last, &r->post };
 	char v[256];
 
 	r->first = r->last = r->post = NO_TEXT;
-	if (!blob || !l)
+	if (!l)
 		return PL_OK;
-	if (pl_unseal(ld->dd->seal_key, blob, (size_t)sqlite3_column_bytes(ld->raw, 2), &ld->plain))
-		return pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be opened: the "
-				   "key file is not the one used at ingest");
+	switch (pl_sealed_find(&ld->sealed, r->file_id, r->line, &plain, &len, d)) {
+	case 0: return PL_OK;
+	case 1: break;
+	default: return d->err;
+	}
 	pos[0] = l->first;
 	pos[1] = l->last;
 	pos[2] = l->post;
 	for (int i = 0; i < 3; i++) {
-		nth_value(ld->plain.data, pos[i], v, sizeof(v));
+		nth_value(plain, pos[i], v, sizeof(v));
 		*at[i] = v[0] ? keep_text(&b->text, v, strlen(v)) : NO_TEXT;
 	}
 	memset(v, 0, sizeof(v));
@@ -763,8 +749,6 @@ static enum pl_err read_batches(struct loader *ld, sqlite3_stmt *st, int threade
 	}
 	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		err = pl_db_fail(ld->dd->db, rc, "read episodes", d);
-	if (!err && ld->raw_rc != SQLITE_ROW && ld->raw_rc != SQLITE_DONE)
-		err = pl_db_fail(ld->dd->db, ld->raw_rc, "read sealed values", d);
 	if (!err && cur && cur->n && !threaded)
 		err = pack_batch(ld, cur, d);
 	else if (!err && cur && cur->n)
@@ -783,7 +767,6 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 
 	memset(&ld, 0, sizeof(ld));
 	ld.dd = dd;
-	pl_buf_init(&ld.plain);
 	pl_buf_init(&ld.fold);
 	pl_queue_init(&ld.full, LOAD_BATCHES);
 	pl_queue_init(&ld.empty, LOAD_BATCHES);
@@ -799,10 +782,10 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 				    "birth_date, sex, birth_year FROM episode "
 				    "ORDER BY file_id, line", &st, d);
 	if (!err)
-		err = pl_db_prepare(dd->db, "SELECT file_id, line, sealed FROM raw_row "
-				    "ORDER BY file_id, line", &ld.raw, d);
+		err = pl_sealed_reader_init(&ld.sealed, dd->db, dd->seal_key, d);
+	if (!err)
+		err = pl_sealed_start(&ld.sealed, 0, INT64_MAX, d);
 	if (!err) {
-		ld.raw_rc = sqlite3_step(ld.raw);
 		threaded = pthread_create(&tid, NULL, packer, &ld) == 0;
 		err = read_batches(&ld, st, threaded, &batch[0], d);
 		if (threaded) {
@@ -821,7 +804,7 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 	if (!err)
 		err = pl_extsort_merge(&dd->by_person, d);
 	sqlite3_finalize(st);
-	sqlite3_finalize(ld.raw);
+	pl_sealed_reader_release(&ld.sealed);  /* names leave memory with it */
 	free(ld.ls);
 	pl_queue_release(&ld.full);
 	pl_queue_release(&ld.empty);
@@ -831,9 +814,6 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 		pl_buf_release(&batch[i].text);
 	}
 	free(batch);
-	if (ld.plain.data)
-		memset(ld.plain.data, 0, ld.plain.cap); /* names leave memory with the buffer */
-	pl_buf_release(&ld.plain);
 	pl_buf_release(&ld.fold);
 	return err;
 }

@@ -6,8 +6,9 @@
  * [source], [dialect] and [columns] of its mapping file: another edit of
  * the mapping file only re-maps it, keeping its file_id), else read it through
  * the source's dialect in one transaction that replaces any earlier version:
- * the header into file_column, every data record into raw_row (sensitive
- * columns sealed) or reject, and the file's counts into input_file.
+ * the header into file_column, every data record into raw_row (its sensitive
+ * columns' values sealed into raw_sealed, a chunk of rows at a time) or
+ * reject, and the file's counts into input_file.
  *
  * A file's data records are read on two threads: a reading thread parses,
  * decodes and hashes them into chunks, and the calling thread, which alone
@@ -36,16 +37,17 @@
 #include "progress.h"
 #include "queue.h"
 #include "schema.h"
+#include "sealed.h"
 #include "secret.h"
 #include "source.h"
 #include "text.h"
 
-#define FIELD_SEP '\x1f'       /* between values in raw_row.fields/sealed */
+#define FIELD_SEP '\x1f'       /* between values in raw_row.fields and sealed ones */
 #define MAX_LOGGED_REJECTS 10  /* per file; the rest are in table reject */
 /* Rows per INSERT into raw_row: one statement execution (its start, its
  * statement transaction for the foreign key, its end) for many rows. */
 #define ROW_BATCH 64
-#define ROW_INSERT "INSERT INTO raw_row (file_id, line, fields, sealed) VALUES "
+#define ROW_INSERT "INSERT INTO raw_row (file_id, line, fields) VALUES "
 /* Chunks between the reading and the storing thread: a chunk is handed
  * over when it holds CHUNK_ITEMS items or CHUNK_BYTES bytes (plus the last
  * row's), so a hand-over costs little against the work in a chunk, and the
@@ -75,19 +77,18 @@ static const char *const stmt_sql[S__COUNT] = {
 		       "AND file_id != ?2 ORDER BY name LIMIT 1",
 	[S_INSERT_COLUMN] = "INSERT INTO file_column (file_id, col_idx, name, field, sealed) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_INSERT_ROW] = ROW_INSERT "(?, ?, ?, ?)",
+	[S_INSERT_ROW] = ROW_INSERT "(?, ?, ?)",
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason) "
 			    "VALUES (?1, ?2, 'ingest', ?3, ?4, ?5)",
 };
 
-/* Kept rows not yet stored: their fields and sealed blobs in one buffer. */
+/* Kept rows not yet stored: their fields in one buffer. */
 struct row_batch {
 	struct pl_buf bytes;
 	size_t n;
 	struct {
 		long line;
 		size_t fields_off, fields_len;
-		size_t blob_off, blob_len;  /* blob_len 0: nothing sealed (NULL) */
 	} rows[ROW_BATCH];
 };
 
@@ -131,7 +132,7 @@ struct ingest {
 	/* the storing thread's */
 	unsigned char seal_key[PL_KEY_BYTES];
 	struct pl_nonce_pool nonces;  /* for the seals */
-	struct pl_buf blob;       /* sealed blob */
+	struct pl_sealed_writer sealer; /* into raw_sealed */
 	/* the reading thread's alone while it runs */
 	struct pl_buf fields;     /* raw_row.fields being built */
 	struct pl_buf secret;     /* values to seal, being built */
@@ -355,7 +356,7 @@ static const char *decode_field(struct job *job, const char *raw, size_t raw_len
 	return s;
 }
 
-/* Binds row i of the batch to the 4 parameters after base. */
+/* Binds row i of the batch to the 3 parameters after base. */
 static void bind_row(sqlite3_stmt *st, int base, long long file_id, const struct row_batch *b,
 		     size_t i)
 {
@@ -365,9 +366,6 @@ static void bind_row(sqlite3_stmt *st, int base, long long file_id, const struct
 	sqlite3_bind_int64(st, base + 2, b->rows[i].line);
 	sqlite3_bind_text(st, base + 3, bytes + b->rows[i].fields_off, (int)b->rows[i].fields_len,
 			  SQLITE_STATIC);
-	if (b->rows[i].blob_len)
-		sqlite3_bind_blob(st, base + 4, bytes + b->rows[i].blob_off,
-				  (int)b->rows[i].blob_len, SQLITE_STATIC);
 }
 
 /* Stores the batched rows: a full batch in one statement, fewer one by one
@@ -380,7 +378,7 @@ static enum pl_err flush_rows(struct ingest *in, struct job *job, struct pl_diag
 
 	if (n == ROW_BATCH) {
 		for (size_t i = 0; i < n; i++)
-			bind_row(in->batch_st, (int)i * 4, job->file_id, b, i);
+			bind_row(in->batch_st, (int)i * 3, job->file_id, b, i);
 		err = pl_db_step_done(in->db, in->batch_st, "store rows", d);
 	}
 	for (size_t i = 0; n < ROW_BATCH && !err && i < n; i++) {
@@ -392,11 +390,9 @@ static enum pl_err flush_rows(struct ingest *in, struct job *job, struct pl_diag
 	return err;
 }
 
-/* Adds a row to the batch (blob_len 0: nothing sealed); stores the batch
- * when it is full. */
+/* Adds a row to the batch; stores the batch when it is full. */
 static enum pl_err batch_row(struct ingest *in, struct job *job, long line,
-			     const char *fields, size_t fields_len, const char *blob,
-			     size_t blob_len, struct pl_diag *d)
+			     const char *fields, size_t fields_len, struct pl_diag *d)
 {
 	struct row_batch *b = in->batch;
 
@@ -404,9 +400,6 @@ static enum pl_err batch_row(struct ingest *in, struct job *job, long line,
 	b->rows[b->n].fields_off = b->bytes.len;
 	b->rows[b->n].fields_len = fields_len;
 	pl_buf_append(&b->bytes, fields, fields_len);
-	b->rows[b->n].blob_off = b->bytes.len;
-	b->rows[b->n].blob_len = blob_len;
-	pl_buf_append(&b->bytes, blob, blob_len);
 	job->rows_kept++;
 	if (++b->n < ROW_BATCH)
 		return PL_OK;
@@ -424,13 +417,11 @@ static enum pl_err store_chunk(struct ingest *in, struct job *job, const struct 
 		const struct item *it = &c->items[i];
 
 		if (it->kind == I_ROW && it->secret)
-			pl_seal_pooled(in->seal_key, &in->nonces, bytes + it->off2, it->len2,
-				       &in->blob);
-		if (it->kind == I_ROW)
-			err = batch_row(in, job, it->line, bytes + it->off, it->len,
-					it->secret ? in->blob.data : NULL,
-					it->secret ? in->blob.len : 0, d);
-		else
+			err = pl_sealed_add(&in->sealer, job->file_id, it->line, bytes + it->off2,
+					    it->len2, d);
+		if (it->kind == I_ROW && !err)
+			err = batch_row(in, job, it->line, bytes + it->off, it->len, d);
+		else if (it->kind == I_REJECT)
 			err = add_reject(in, job, it->line, it->len2 ? bytes + it->off2 : NULL,
 					 it->code, bytes + it->off, d);
 	}
@@ -1004,10 +995,13 @@ static enum pl_err read_file(struct ingest *in, struct job *job, struct pl_csv_s
 		err = file_fails(job, "UTF-16 text is not supported: export as UTF-8 or Windows-1252");
 	in->batch->n = 0;
 	pl_buf_reset(&in->batch->bytes);
+	pl_sealed_discard(&in->sealer);  /* what a failed file left */
 	if (!err)
 		err = read_rows(in, job, r, d);
 	if (!err)
 		err = flush_rows(in, job, d);
+	if (!err)
+		err = pl_sealed_flush(&in->sealer, d);
 	if (err == PL_EDATA)
 		goto cleanup;
 	if (!err) {
@@ -1274,19 +1268,13 @@ static uint64_t input_bytes(const struct ingest_opts *opts, char **names, size_t
  * backup), and a new one would seal tonight's files under another key. */
 static enum pl_err check_new_key(struct ingest *in, struct pl_diag *d)
 {
-	sqlite3_stmt *st = NULL;
-	enum pl_err err;
-	int sealed = 0;
+	int sealed;
 
 	if (access(in->o->key_path, F_OK) == 0 || errno != ENOENT)
 		return PL_OK;
-	err = pl_db_prepare(in->db, "SELECT EXISTS (SELECT 1 FROM raw_row WHERE sealed IS NOT "
-			    "NULL)", &st, d);
-	if (err)
-		return err;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		sealed = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	sealed = pl_sealed_any(in->db);
+	if (sealed < 0)
+		return pl_db_fail(in->db, sqlite3_errcode(in->db), "look for sealed values", d);
 	if (sealed)
 		return pl_diag_set(d, PL_ECONFIG, in->o->key_path, 0, "the key file is missing, "
 				   "but the database '%s' holds values sealed with a key: restore "
@@ -1314,7 +1302,7 @@ static enum pl_err prepare_batch(struct ingest *in, struct pl_diag *d)
 	pl_buf_init(&sql);
 	pl_buf_append(&sql, ROW_INSERT, strlen(ROW_INSERT));
 	for (int i = 0; i < ROW_BATCH; i++)
-		pl_buf_printf(&sql, "%s(?, ?, ?, ?)", i ? ", " : "");
+		pl_buf_printf(&sql, "%s(?, ?, ?)", i ? ", " : "");
 	err = pl_db_prepare(in->db, sql.data, &in->batch_st, d);
 	pl_buf_release(&sql);
 	return err;
@@ -1342,6 +1330,8 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 	err = pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
 	if (!err)
 		err = prepare_batch(in, d);
+	if (!err)
+		err = pl_sealed_writer_init(&in->sealer, in->db, in->seal_key, &in->nonces, d);
 	return err;
 }
 
@@ -1356,6 +1346,7 @@ static void close_run(struct ingest *in)
 {
 	pl_db_finalize_all(in->st, S__COUNT);
 	pl_db_finalize_all(&in->batch_st, 1);
+	pl_sealed_writer_release(&in->sealer);
 	if (in->batch)
 		pl_buf_release(&in->batch->bytes);
 	free(in->batch);
@@ -1369,7 +1360,6 @@ static void close_run(struct ingest *in)
 	pl_buf_release(&in->fields);
 	wipe(&in->secret);
 	pl_buf_release(&in->secret);
-	pl_buf_release(&in->blob);
 	pl_buf_release(&in->scratch);
 	pl_buf_release(&in->colname);
 	memset(in->seal_key, 0, sizeof(in->seal_key));

@@ -174,7 +174,7 @@ void pl_nonce_take(struct pl_nonce_pool *pool, unsigned char *out, size_t len)
 
 /* Seals with a nonce from pool, or from randombytes when pool is NULL. */
 static void seal(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool *pool,
-		 const void *msg, size_t len, struct pl_buf *out)
+		 const void *msg, size_t len, const void *ad, size_t ad_len, struct pl_buf *out)
 {
 	const size_t npub = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	unsigned long long clen = 0;
@@ -187,25 +187,37 @@ static void seal(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool 
 		pl_nonce_take(pool, p, npub);
 	else
 		randombytes_buf(p, npub);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + npub, &clen, msg, len,
-						   NULL, 0, NULL, p, subkey);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + npub, &clen, msg, len, ad, ad_len,
+						   NULL, p, subkey);
 	out->len = npub + (size_t)clen;
 }
 
 void pl_seal(const unsigned char subkey[PL_KEY_BYTES], const void *msg,
 	     size_t len, struct pl_buf *out)
 {
-	seal(subkey, NULL, msg, len, out);
+	seal(subkey, NULL, msg, len, NULL, 0, out);
 }
 
 void pl_seal_pooled(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool *pool,
 		    const void *msg, size_t len, struct pl_buf *out)
 {
-	seal(subkey, pool, msg, len, out);
+	seal(subkey, pool, msg, len, NULL, 0, out);
+}
+
+void pl_seal_ad(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool *pool,
+		const void *msg, size_t len, const void *ad, size_t ad_len, struct pl_buf *out)
+{
+	seal(subkey, pool, msg, len, ad, ad_len, out);
 }
 
 int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
 	      size_t len, struct pl_buf *out)
+{
+	return pl_unseal_ad(subkey, blob, len, NULL, 0, out);
+}
+
+int pl_unseal_ad(const unsigned char subkey[PL_KEY_BYTES], const void *blob, size_t len,
+		 const void *ad, size_t ad_len, struct pl_buf *out)
 {
 	const size_t npub = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 	const unsigned char *b = blob;
@@ -216,7 +228,7 @@ int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
 		return -1;
 	pl_buf_grow(out, len);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out->data, &mlen, NULL,
-						       b + npub, len - npub, NULL, 0,
+						       b + npub, len - npub, ad, ad_len,
 						       b, subkey) != 0)
 		return -1;
 	out->len = (size_t)mlen;

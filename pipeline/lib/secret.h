@@ -69,6 +69,13 @@ void pl_seal_pooled(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_po
  * truncated or sealed with another key. */
 int pl_unseal(const unsigned char subkey[PL_KEY_BYTES], const void *blob,
 	      size_t len, struct pl_buf *out);
+/* The same with associated data: ad is authenticated, not sealed, and must
+ * be given again to open the blob (a blob moved to another place whose ad
+ * differs does not open). */
+void pl_seal_ad(const unsigned char subkey[PL_KEY_BYTES], struct pl_nonce_pool *pool,
+		const void *msg, size_t len, const void *ad, size_t ad_len, struct pl_buf *out);
+int pl_unseal_ad(const unsigned char subkey[PL_KEY_BYTES], const void *blob, size_t len,
+		 const void *ad, size_t ad_len, struct pl_buf *out);
 
 #define PL_PSEUDONYM_HEX 33  /* 32 hex digits and NUL */
 

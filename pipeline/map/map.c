@@ -43,6 +43,7 @@
 #include "progress.h"
 #include "queue.h"
 #include "schema.h"
+#include "sealed.h"
 #include "secret.h"
 #include "source.h"
 #include "text.h"
@@ -77,7 +78,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_VALUES] = "DELETE FROM map_value WHERE file_id = ?1",
 	[S_CLEAR_MAPPED] = "DELETE FROM mapped_file WHERE file_id = ?1",
 	[S_COLUMNS] = "SELECT name, sealed FROM file_column WHERE file_id = ?1 ORDER BY col_idx",
-	[S_ROWS] = "SELECT line, fields, sealed FROM raw_row WHERE file_id = ?1 ORDER BY line",
+	[S_ROWS] = "SELECT line, fields FROM raw_row WHERE file_id = ?1 ORDER BY line",
 	[S_INSERT_EPISODE] = EPISODE_INSERT EPISODE_VALUES,
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason, value) "
 			    "VALUES (?1, ?2, 'map', ?3, ?4, ?5, ?6)",
@@ -128,7 +129,7 @@ struct map {
 	struct mfile *files;
 	size_t n_files;
 	struct pl_buf scratch;         /* for this thread's log lines */
-	struct pl_buf plain;           /* a row's sealed values, opened (read_batch) */
+	struct pl_sealed_reader sealed; /* the file's sealed values, opened (read_batch) */
 	uint64_t rows_to_map;          /* raw rows of the files to map (progress) */
 	uint64_t rows_done;            /* of those, mapped so far (progress) */
 	sqlite3_stmt *batch_st;        /* INSERT of EPISODE_BATCH episodes */
@@ -826,11 +827,12 @@ static void pipeline_release(struct pipeline *p)
 	pl_queue_release(&p->done);
 }
 
-/* Reads up to BATCH_ROWS raw rows into b, their sealed values opened (a
- * row whose values cannot be opened is marked SEALED_SHUT).  *more = 0 at
- * the end of the rows or on a failure, whose error it returns with details
- * in *d. */
-static enum pl_err read_batch(struct map *m, struct batch *b, int *more, struct pl_diag *d)
+/* Reads up to BATCH_ROWS raw rows of mf into b, their sealed values opened
+ * (a row whose values cannot be opened is marked SEALED_SHUT).  *more = 0
+ * at the end of the rows or on a failure, whose error it returns with
+ * details in *d. */
+static enum pl_err read_batch(struct map *m, const struct mfile *mf, struct batch *b,
+			      int *more, struct pl_diag *d)
 {
 	sqlite3_stmt *st = m->st[S_ROWS];
 	int rc = SQLITE_ROW;
@@ -839,7 +841,9 @@ static enum pl_err read_batch(struct map *m, struct batch *b, int *more, struct 
 	pl_buf_reset(&b->data);
 	while (b->n_rows < BATCH_ROWS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct slot *s = &b->slot[b->n_rows++];
-		const void *blob = sqlite3_column_blob(st, 2);
+		const char *values;
+		size_t len;
+		int found;
 
 		s->line = (long)sqlite3_column_int64(st, 0);
 		s->fields_off = b->data.len;
@@ -848,12 +852,16 @@ static enum pl_err read_batch(struct map *m, struct batch *b, int *more, struct 
 		pl_buf_putc(&b->data, '\0');
 		s->blob_off = b->data.len;
 		s->blob_len = -1;
-		if (blob && pl_unseal(m->seal_key, blob, (size_t)sqlite3_column_bytes(st, 2),
-				      &m->plain) != 0)
+		found = pl_sealed_find(&m->sealed, mf->file_id, s->line, &values, &len, d);
+		if (found < 0 && d->err != PL_ECONFIG) {
+			*more = 0;
+			return d->err;
+		}
+		if (found < 0)
 			s->blob_len = SEALED_SHUT;
-		else if (blob) {
-			s->blob_len = (int)m->plain.len;
-			pl_buf_append(&b->data, m->plain.data, m->plain.len + 1);
+		else if (found) {
+			s->blob_len = (int)len;
+			pl_buf_append(&b->data, values, len + 1);
 		}
 	}
 	if (rc == SQLITE_ROW)
@@ -912,12 +920,14 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		pl_log(PL_LOG_DEBUG, mf->name, "mapping on one thread: a second one could not "
 		       "be started");
 	sqlite3_bind_int64(m->st[S_ROWS], 1, mf->file_id);
+	read_err = pl_sealed_start(&m->sealed, mf->file_id, mf->file_id, &read_d);
+	more = !read_err;
 	while (!err && (more || in_flight)) {
 		struct batch *b;
 
 		if (more && n_idle) {
 			b = idle[--n_idle];
-			read_err = read_batch(m, b, &more, &read_d);
+			read_err = read_batch(m, mf, b, &more, &read_d);
 			if (b->n_rows && started && pl_queue_put(&p.todo, b) == 0) {
 				in_flight++;
 				continue;
@@ -1158,6 +1168,8 @@ static enum pl_err open_run(struct map *m, struct pl_diag *d)
 		err = pl_db_prepare_all(m->db, stmt_sql, S__COUNT, m->st, d);
 	if (!err)
 		err = prepare_batch(m, d);
+	if (!err)
+		err = pl_sealed_reader_init(&m->sealed, m->db, m->seal_key, d);
 	return err;
 }
 
@@ -1168,13 +1180,11 @@ static void close_run(struct map *m)
 	free(m->files);
 	pl_db_finalize_all(m->st, S__COUNT);
 	pl_db_finalize_all(&m->batch_st, 1);
+	pl_sealed_reader_release(&m->sealed);
 	free(m->batch);
 	pl_db_close(m->db);
 	pl_source_set_release(&m->sources);
 	pl_buf_release(&m->scratch);
-	if (m->plain.data)
-		memset(m->plain.data, 0, m->plain.cap);
-	pl_buf_release(&m->plain);
 	memset(m->seal_key, 0, sizeof(m->seal_key));
 	memset(m->ref_key, 0, sizeof(m->ref_key));
 }

@@ -232,12 +232,14 @@ reason() {
 	      AND file_id = $(fid "$1") AND line = $2;"
 }
 
-# snapshot: every row of input_file, file_column, raw_row (sealed as hex) and
-# reject, to compare a database before and after a run.
+# snapshot: every row of input_file, file_column, raw_row, raw_sealed (the
+# blobs as hex) and reject, to compare a database before and after a run.
 snapshot() {
 	q "SELECT 'input_file', * FROM input_file ORDER BY file_id;
 	   SELECT 'file_column', * FROM file_column ORDER BY file_id, col_idx;
-	   SELECT 'raw_row', file_id, line, hex(fields), hex(sealed) FROM raw_row ORDER BY file_id, line;
+	   SELECT 'raw_row', file_id, line, hex(fields) FROM raw_row ORDER BY file_id, line;
+	   SELECT 'raw_sealed', file_id, first_line, format, hex(blob) FROM raw_sealed
+	    ORDER BY file_id, first_line;
 	   SELECT 'reject', * FROM reject ORDER BY file_id, line, stage;"
 }
 
@@ -707,7 +709,7 @@ last_log() {
 
 # pipeline_tables [DB]: every row of the tables the pipeline makes, without
 # what differs between two runs on the same data and key: input_file without
-# ingested_at and mtime_ns, raw_row with the length of its sealed blob (the
+# ingested_at and mtime_ns, raw_sealed with the length of each blob (the
 # nonce is random), mapped_file without mapped_at, no stage_run.
 pipeline_tables() {
 	sqlite3 -batch -noheader "${1:-$DB}" "
@@ -715,8 +717,9 @@ pipeline_tables() {
 	         message, encoding, lines, title_lines, header_lines, footer_rows, blank_lines,
 	         rows_read, rows_kept, rows_rejected FROM input_file ORDER BY file_id;
 	  SELECT 'file_column', * FROM file_column ORDER BY file_id, col_idx;
-	  SELECT 'raw_row', file_id, line, hex(fields), length(sealed) FROM raw_row
-	   ORDER BY file_id, line;
+	  SELECT 'raw_row', file_id, line, hex(fields) FROM raw_row ORDER BY file_id, line;
+	  SELECT 'raw_sealed', file_id, first_line, format, length(blob) FROM raw_sealed
+	   ORDER BY file_id, first_line;
 	  SELECT 'reject', * FROM reject ORDER BY file_id, line, stage;
 	  SELECT 'episode', * FROM episode ORDER BY file_id, line;
 	  SELECT 'mapped_file', file_id, mapping_sha256, rows_read, rows_kept, rows_rejected

@@ -2,8 +2,9 @@
 # t0161-ingest-privacy.sh - guards privacy: no identity number, first or last
 # name or postcode of the input (kept rows and rejected ones) appears in the
 # database file, its -wal/-journal, or the verbose log; the four columns are
-# sealed; every row has a sealed blob of nonce (24) + ciphertext + tag (16)
-# over exactly the sealed values, with a fresh nonce per row.
+# sealed; the three kept rows' sealed values are one chunk in raw_sealed
+# (format 2, from line 2), a blob of nonce (24) + ciphertext + tag (16) over
+# exactly their frames: line and length (a byte each here) and the values.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 basic_fixture
@@ -16,11 +17,17 @@ expect_ingest 0 -v
 expect_stats basic.csv "ok|5|0|1|0|0|4|3|1"
 expect_eq "sealed flags by column" "1 1 1 1 0 0 0" \
 	"$(q "SELECT group_concat(sealed, ' ') FROM (SELECT sealed FROM file_column ORDER BY col_idx);")"
-expect_eq "raw_row without sealed blob" "0" "$(q 'SELECT count(*) FROM raw_row WHERE sealed IS NULL;')"
-expect_eq "distinct nonces" "3" "$(q 'SELECT count(DISTINCT substr(sealed, 1, 24)) FROM raw_row;')"
-plain=$(printf '00000000-0001\x1fTestina\x1fFiktivsson\x1f999 91' | wc -c)
-expect_eq "sealed length at line 2 (24 + $plain + 16)" "$((24 + plain + 16))" \
-	"$(q 'SELECT length(sealed) FROM raw_row WHERE line = 2;')"
+expect_eq "raw_row has no sealed column" "0" \
+	"$(q "SELECT count(*) FROM pragma_table_info('raw_row') WHERE name = 'sealed';")"
+plain=0
+for row in '00000000-0001\x1fTestina\x1fFiktivsson\x1f999 91' \
+	'00000000-0002\x1fProvald\x1fPåhittadsson\x1f999 92' \
+	'00000000-0003\x1fExemplia\x1fLåtsasberg\x1f999 93'; do
+	plain=$((plain + 2 + $(printf "$row" | wc -c)))
+done
+expect_eq "one chunk: its file, first line, format, length (24 + $plain + 16)" \
+	"1|2|2|$((24 + plain + 16))" \
+	"$(q "SELECT file_id = $(fid basic.csv), first_line, format, length(blob) FROM raw_sealed;")"
 
 # Positive control: a clear-text value is found by the same grep.
 expect_true "unsealed value 'Boendestöd' is found in the database" \

@@ -9,9 +9,9 @@
 #   pseudonym of its own identity number: b.csv's line N has a.csv's line
 #   N + 37 person_ref and intervention; mapped_file, map_value and the
 #   summary reconcile;
-# - a row deep in b.csv (line 1000, in a batch after several stored ones)
-#   whose sealed values cannot be opened: exit 78, "b.csv:1000: sealed values
-#   cannot be opened", b.csv left unmapped (none of its episodes, rejects or
+# - sealed values deep in b.csv that cannot be opened (the chunk of 256 rows
+#   from line 770, in a batch after several stored ones): exit 78,
+#   "b.csv:770: sealed values cannot be opened", b.csv left unmapped (none of its episodes, rejects or
 #   values kept), a.csv mapped and committed before it, the summary "1 files
 #   mapped"; no hang while batches are in flight;
 # - a key file other than ingest's: exit 78 at a.csv line 2, nothing mapped.
@@ -93,12 +93,15 @@ expect_eq "map_value of a.csv" "intervention|HVB|INST|750|2 intervention|Öppenv
 expect_eq "summary" "0|2 files mapped, 0 unchanged; 2700 rows read, 2430 episodes, 270 rejected" \
 	"$(q "SELECT exit_code, summary FROM stage_run WHERE stage = 'map';")"
 
-# A sealed value deep in b.csv that cannot be opened.
+# Sealed values deep in b.csv that cannot be opened: the chunk holding line
+# 1000 is the fourth of 256 rows, from line 2 + 3 * 256.
 cp "$WORK/ingested.db" "$DB"
-q "UPDATE raw_row SET sealed = zeroblob(64) WHERE file_id = $(fid b.csv) AND line = 1000;"
+chunk="SELECT max(first_line) FROM raw_sealed WHERE file_id = $(fid b.csv) AND first_line <= 1000"
+expect_eq "the chunk of line 1000" "770" "$(q "$chunk;")"
+q "UPDATE raw_sealed SET blob = zeroblob(64) WHERE file_id = $(fid b.csv) AND first_line = ($chunk);"
 expect_map 78 -q
-expect_grep "message names b.csv line 1000" \
-	' map E b\.csv:1000: sealed values cannot be opened: the key file is not the one used at ingest$' \
+expect_grep "message names b.csv line 770" \
+	' map E b\.csv:770: sealed values cannot be opened: the key file is not the one used at ingest$' \
 	"$(cat "$ERR")"
 expect_eq "b.csv: nothing kept" "0|0|0|0" \
 	"$(q "SELECT (SELECT count(*) FROM episode WHERE file_id = $(fid b.csv)),

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
-# episode with a mapping_sha256 per row) to version 6 (through 3, 4 and 5),
-# of a version 3 database (no linkage_source), a version 4 one (no linkage
-# state) and a version 5 one (no input_file.ingest_sha256) to 6:
+# episode with a mapping_sha256 per row, a sealed blob per raw row) to
+# version 7 (through 3, 4, 5 and 6), of a version 3 database (no
+# linkage_source), a version 4 one (no linkage state), a version 5 one (no
+# input_file.ingest_sha256) and a version 6 one (sealed values one blob a row
+# in raw_row.sealed) to 7:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
-#   mapped_file, person rows by person_id) and the run.state kept;
+#   mapped_file, person rows by person_id, each raw row's sealed values
+#   sealed on their own by tools/seal_v6.c, as ingest did before version 7)
+#   and the run.state kept;
 # - report refuses the version 2 database (exit 78) and leaves it as it was;
 # - indicators upgrades it and stops with exit 65 "episodes have no person:
 #   run dedup first" (the person tables are emptied by the upgrade, never
-#   left stale); the episodes are kept, row for row;
+#   left stale); the episodes are kept, row for row; every row's sealed blob
+#   is a chunk of format 1 in raw_sealed, and raw_row.sealed is gone;
 # - the driver, with the same programs and run.state, runs dedup, indicators
 #   and report again (the upgrade records a 'dedup' stage_run row), and the
 #   persons (by person_id), episode persons, links, indicator tables and
-#   report CSVs equal those of the new database; episode_v shows the
-#   mapping file's SHA-256; no foreign key violation;
+#   report CSVs equal those of the new database (dedup read the names from
+#   the format 1 chunks); episode_v shows the mapping file's SHA-256; no
+#   foreign key violation;
 # - a version 3 database (the new one without linkage_source): report
 #   refuses it; the driver upgrades it (a 'schema 4' stage_run row), runs
 #   dedup again, which fills linkage_source as on the new database and
@@ -27,14 +33,18 @@
 # - a version 5 database (input_file without ingest_sha256): report refuses
 #   it; the driver upgrades it and runs nothing again; no file is ingested
 #   again (same rows in input_file), and ingest records the mapping's ingest
-#   digest in every file's row.
+#   digest in every file's row;
+# - a version 6 database: report refuses it; the driver upgrades it (one
+#   format 1 chunk a sealed row) and runs nothing again; a comment added to
+#   a mapping file then maps that source's files again from the format 1
+#   chunks, to the same episodes.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 6" "6" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 7" "7" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -56,11 +66,18 @@ expect_true "the samples have episodes and persons" \
 	test "$n_episodes" -gt 1000 -a "$(q 'SELECT count(*) FROM person;')" -gt 500
 expect_true "the samples have links" test "$(q 'SELECT count(*) FROM person_link;')" -gt 0
 
+# The new database's sealed values as version 6 held them: a blob a row.
+old_form=$WORK/v6-form.db
+q "VACUUM INTO '$old_form';"
+expect_exit 0 "$PL_BIN/seal_v6" "$old_form" "$KEY"
+n_sealed=$(sqlite3 -batch "$old_form" 'SELECT count(*) FROM raw_row WHERE sealed IS NOT NULL;')
+expect_true "the samples have sealed rows" test "$n_sealed" -gt 1000
+
 # The version 2 database: its schema, the new database's rows.
 v2=$WORK/v2.db
 sqlite3 -batch "$v2" <"$V2_SCHEMA" 2>>"$WORK/.sql-errors"
 sqlite3 -batch "$v2" "
-  ATTACH '$DB' AS v3;
+  ATTACH '$old_form' AS v3;
   BEGIN;
   INSERT INTO input_file SELECT file_id, name, size, mtime_ns, sha256, source, mapping_sha256,
          status, message, encoding, lines, title_lines, header_lines, footer_rows, blank_lines,
@@ -100,14 +117,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 6%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 7%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 6" "6" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 7" "7" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -131,6 +148,18 @@ expect_eq "upgraded: version 5's linkage state tables, empty" "0|0|0|0|0" \
 	          (SELECT count(*) FROM linkage_pair);")"
 expect_eq "upgraded: indicator tables untouched by the failed indicators run" \
 	"$indicators_before" "$(indicator_tables)"
+# sealed_moved N: a database upgraded from version N holds every sealed row's
+# blob as a chunk of format 1 at its line, and raw_row no sealed column.
+sealed_moved() {
+	expect_eq "version $1: the sealed blobs moved, one chunk of format 1 a row" \
+		"$n_sealed|$n_sealed|0|0" \
+		"$(q "SELECT count(*), sum(format = 1),
+		          (SELECT count(*) FROM raw_sealed s LEFT JOIN raw_row r
+		            ON r.file_id = s.file_id AND r.line = s.first_line WHERE r.line IS NULL),
+		          (SELECT count(*) FROM pragma_table_info('raw_row') WHERE name = 'sealed')
+		     FROM raw_sealed;")"
+}
+sealed_moved 2
 
 # The driver, same programs, same run.state: dedup, indicators and report run again.
 expect_run 0
@@ -152,24 +181,27 @@ expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_
 v6_columns="ALTER TABLE input_file DROP COLUMN ingest_sha256;"
 v5_tables="DROP TABLE linkage_state; DROP TABLE linkage_weight; DROP TABLE linkage_name;
 	   DROP TABLE linkage_count; DROP TABLE linkage_pair;"
-# as_version N SQL: this database made a version N one by SQL; report
-# refuses it, naming both versions.
+# as_version N SQL: this database made a version N one (the sealed values
+# a blob a row, then SQL); report refuses it, naming both versions.
 as_version() {
+	q "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	expect_exit 0 "$PL_BIN/seal_v6" "$DB" "$KEY"
 	q "$2 PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 6%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 7%" \
 		"$(cat "$ERR")"
 }
-# run_upgrades N: the driver upgrades a version N database to 6 and runs
+# run_upgrades N: the driver upgrades a version N database to 7 and runs
 # neither dedup nor indicators again.
 run_upgrades() {
 	local n ni
 	n=$(n_runs dedup)
 	ni=$(n_runs indicators)
 	expect_run 0 -q
-	expect_eq "version $1: upgraded" "6" "$(q 'PRAGMA user_version;')"
+	expect_eq "version $1: upgraded" "7" "$(q 'PRAGMA user_version;')"
 	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
 		"$(n_runs dedup) $(n_runs indicators)"
+	sealed_moved "$1"
 }
 as_version 3 "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4';
               $v5_tables $v6_columns"
@@ -177,7 +209,7 @@ expect_run 0
 expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "6 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "7 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
@@ -210,4 +242,17 @@ expect_eq "version 5: no file ingested again" "$files" \
 expect_eq "version 5: every ingested file's row has the ingest digest" \
 	"$(q "SELECT count(*) FROM input_file WHERE status = 'ok';") 64" \
 	"$(q "SELECT count(*), min(length(ingest_sha256)) FROM input_file WHERE ingest_sha256 IS NOT NULL;" | tr '|' ' ')"
+
+# Version 6: the sealed values a blob a row.  Nothing runs again; a comment
+# in lundby.ini then maps lundby's files again, from the format 1 chunks.
+as_version 6 ""
+run_upgrades 6
+printf '# a comment\n' >>"$WORK/mappings/lundby.ini"
+n_lundby=$(q "SELECT count(*) FROM input_file WHERE source = 'lundby' AND status = 'ok';")
+expect_true "lundby has files" test "$n_lundby" -gt 0
+expect_run 0 -q
+expect_like "version 6: lundby's files mapped again" "$n_lundby files mapped,%" \
+	"$(last_summary map)"
+expect_eq "version 6: episodes as new" "$episodes" "$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
+expect_eq "version 6: persons as new" "$persons" "$(person_state)"
 finish

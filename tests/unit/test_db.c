@@ -198,11 +198,12 @@ extern const char pl_schema_sql[];
 
 /* What versions 3 and 6 changed in the tables before the first "-- @since"
  * section, as it stood in versions 1 and 2: episode's mapping_sha256, the
- * view episode_v and the person tables keyed by person_id (3), and
- * input_file without ingest_sha256 (6). */
+ * view episode_v and the person tables keyed by person_id (3),
+ * input_file without ingest_sha256 (6), and raw_row's sealed blobs (7). */
 static const char v1_changes[] =
 	"ALTER TABLE episode ADD COLUMN mapping_sha256 TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE input_file DROP COLUMN ingest_sha256;"
+	"ALTER TABLE raw_row ADD COLUMN sealed BLOB;"
 	"CREATE VIEW episode_v AS SELECT f.name AS source_file, e.line AS source_line, "
 	"  f.source, e.* FROM episode e JOIN input_file f USING (file_id);"
 	"CREATE TABLE person (person_id TEXT PRIMARY KEY, basis TEXT NOT NULL, "
@@ -218,6 +219,7 @@ static const char v1_changes[] =
 	"INSERT INTO input_file (file_id, name, size, mtime_ns, source, mapping_sha256, status, "
 	"  ingested_at) VALUES (1, 'a.csv', 1, 1, 'a', 'abc', 'ok', 'now');"
 	"INSERT INTO mapped_file VALUES (1, 'abc', 1, 1, 0, 'now');"
+	"INSERT INTO raw_row VALUES (1, 2, 'x', x'0102'), (1, 3, 'y', NULL);"
 	"INSERT INTO episode (file_id, line, district, id_type, sex, intervention, substance, "
 	"  start_date, children, mapping_sha256) VALUES "
 	"  (1, 2, 'LUNDBY', 'NONE', 'F', 'OPEN', 'ALC', '2024-01-01', 'U', 'abc');"
@@ -276,6 +278,13 @@ static void test_db__older_version_is_upgraded(void **state)
 				  "WHERE name = 'person_key'"), 1);
 	assert_int_equal(query_ll(db, "SELECT count(*) FROM input_file WHERE ingest_sha256 IS NULL"),
 			 1);
+	/* 7: the sealed blob moved as it was, the column gone, the rows kept */
+	query_text(db, "SELECT group_concat(file_id || ' ' || first_line || ' ' || format || ' ' "
+		   "|| hex(blob), ';') FROM raw_sealed", text, sizeof(text));
+	assert_string_equal(text, "1 2 1 0102");
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('raw_row') "
+				  "WHERE name = 'sealed'"), 0);
+	assert_int_equal(query_ll(db, "SELECT count(*) FROM raw_row"), 2);
 	pl_db_close(db);
 	/* and opening it again changes nothing */
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);

@@ -538,6 +538,42 @@ static void test_unseal__tampered_truncated_or_wrong_key_fails(void **state)
 	pl_buf_release(&out);
 }
 
+/* Associated data is authenticated, not sealed: the blob opens with the same
+ * data and the same key only (not with other data, none, or a shorter
+ * prefix of it), holds the message's length plus nonce and tag only, and
+ * pl_seal's blob (no data) does not open with data. */
+static void test_seal_ad__opens_with_the_same_data_only(void **state)
+{
+	const char *msg = "Testina\x1f" "Fiktivsson";
+	const unsigned char ad[16] = { 1, 0, 0, 0, 0, 0, 0, 0, 2 }, other[16] = { 2 };
+	unsigned char sub[PL_KEY_BYTES];
+	struct pl_nonce_pool pool;
+	struct pl_buf blob, out;
+	struct pl_key k;
+
+	(void)state;
+	fixed_key(&k, 0);
+	pl_key_derive(&k, PL_SUBKEY_SEAL, sub);
+	pl_nonce_pool_init(&pool);
+	pl_buf_init(&blob);
+	pl_buf_init(&out);
+	pl_seal_ad(sub, &pool, msg, strlen(msg), ad, sizeof(ad), &blob);
+	assert_int_equal(blob.len, NPUB + strlen(msg) + ABYTES);
+	assert_int_equal(pl_unseal_ad(sub, blob.data, blob.len, ad, sizeof(ad), &out), 0);
+	assert_string_equal(out.data, msg);
+	assert_int_equal(pl_unseal_ad(sub, blob.data, blob.len, other, sizeof(other), &out), -1);
+	assert_int_equal(pl_unseal_ad(sub, blob.data, blob.len, ad, sizeof(ad) - 1, &out), -1);
+	assert_int_equal(pl_unseal(sub, blob.data, blob.len, &out), -1);
+	assert_int_equal(out.len, 0);
+	pl_seal(sub, msg, strlen(msg), &blob);
+	assert_int_equal(pl_unseal_ad(sub, blob.data, blob.len, ad, sizeof(ad), &out), -1);
+	assert_int_equal(pl_unseal_ad(sub, blob.data, blob.len, NULL, 0, &out), 0);
+	assert_string_equal(out.data, msg);
+	pl_nonce_pool_release(&pool);
+	pl_buf_release(&blob);
+	pl_buf_release(&out);
+}
+
 /* ---- SHA-256 ------------------------------------------------------------ */
 
 static void test_sha256__fips_vectors(void **state)
@@ -635,6 +671,7 @@ int main(void)
 		T(test_seal_pooled__round_trip_and_unique_nonces),
 		T(test_nonce_take__refills_and_never_repeats),
 		T(test_unseal__tampered_truncated_or_wrong_key_fails),
+		T(test_seal_ad__opens_with_the_same_data_only),
 		T(test_sha256__fips_vectors),
 		T(test_sha256_file__digests_whole_file),
 		T(test_sha256_file__missing_or_unreadable),
