@@ -21,7 +21,10 @@
 
 extern const char pl_schema_sql[];  /* generated from pipeline/schema.sql */
 
-#define BUSY_MS 5000                /* how long a statement waits for a lock */
+/* How long a statement waits for a lock another connection holds (SQLite's
+ * busy timeout): PL_LOCK_WAIT_ENV seconds, else LOCK_WAIT_DEFAULT. */
+#define LOCK_WAIT_DEFAULT 5
+#define LOCK_WAIT_MAX 3600
 
 int pl_schema_version(void)
 {
@@ -197,13 +200,34 @@ static enum pl_err check_schema(sqlite3 *db, const char *path, struct pl_diag *d
 	return err;
 }
 
+int pl_db_lock_wait(struct pl_diag *d)
+{
+	const char *s = getenv(PL_LOCK_WAIT_ENV);
+	char *end = NULL;
+	long v;
+
+	if (!s || !*s)
+		return LOCK_WAIT_DEFAULT * 1000;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > LOCK_WAIT_MAX) {
+		pl_diag_set(d, PL_ECONFIG, NULL, 0, "%s is '%.40s': it must be a whole number of "
+			    "seconds from 0 to %d", PL_LOCK_WAIT_ENV, s, LOCK_WAIT_MAX);
+		return -1;
+	}
+	return (int)v * 1000;
+}
+
 enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d)
 {
 	sqlite3 *db = NULL;
+	int wait = pl_db_lock_wait(d);
 	enum pl_err err;
 	int rc;
 
 	*out = NULL;
+	if (wait < 0)
+		return d->err;
 	err = make_parent(path, d);
 	if (err)
 		return err;
@@ -218,7 +242,7 @@ enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d)
 				  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto cleanup;
 	}
-	sqlite3_busy_timeout(db, BUSY_MS);
+	sqlite3_busy_timeout(db, wait);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	err = pl_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 			 "PRAGMA foreign_keys = ON", d);
@@ -236,16 +260,18 @@ cleanup:
 enum pl_err pl_db_open_existing(const char *path, sqlite3 **out, struct pl_diag *d)
 {
 	sqlite3 *db = NULL;
-	int version = 0, rc;
+	int version = 0, wait = pl_db_lock_wait(d), rc;
 
 	*out = NULL;
+	if (wait < 0)
+		return d->err;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(db);
 		return pl_diag_set(d, PL_ENOINPUT, path, 0, "cannot open database: %s",
 				   sqlite3_errstr(rc));
 	}
-	sqlite3_busy_timeout(db, 5000);
+	sqlite3_busy_timeout(db, wait);
 	rc = query_int(db, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK || version != pl_schema_version()) {
 		enum pl_err err = rc != SQLITE_OK ? pl_db_fail(db, rc, "read schema version", d)
@@ -286,11 +312,14 @@ int pl_db_bulk_begin(sqlite3 *db)
 {
 	char mode[16];
 	const char *got;
+	int wait = 0;
 
 	/* Another connection means busy: no waiting, WAL mode will do. */
+	if (query_int(db, "PRAGMA busy_timeout", &wait) != SQLITE_OK)
+		wait = LOCK_WAIT_DEFAULT * 1000;
 	sqlite3_busy_timeout(db, 0);
 	got = set_journal_mode(db, "DELETE", mode);
-	sqlite3_busy_timeout(db, BUSY_MS);
+	sqlite3_busy_timeout(db, wait);
 	if (!got || strcmp(got, "delete") != 0) {
 		pl_log(PL_LOG_DEBUG, NULL, "writing through the write-ahead log: %s",
 		       got ? got : sqlite3_errmsg(db));

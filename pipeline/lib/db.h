@@ -13,9 +13,18 @@
 /* The version schema.sql sets with PRAGMA user_version. */
 int pl_schema_version(void);
 
+/* How long a statement waits for a lock that another connection holds (an
+ * analyst's reader, a backup) before it fails with PL_ETEMPFAIL: the
+ * environment's PL_LOCK_WAIT, whole seconds from 0 to 3600, else 5 s.  In
+ * milliseconds; -1 with *d set (PL_ECONFIG) if PL_LOCK_WAIT is not such a
+ * number.  pl_db_open and pl_db_open_existing use it. */
+#define PL_LOCK_WAIT_ENV "PL_LOCK_WAIT"
+int pl_db_lock_wait(struct pl_diag *d);
+
 /* Opens (creating file, parent directory and tables if missing) the
- * database at path.  PL_ECONFIG for a database of another schema version,
- * PL_ECANTCREAT if it cannot be created, PL_ETEMPFAIL if locked. */
+ * database at path.  PL_ECONFIG for a database of another schema version
+ * or a bad PL_LOCK_WAIT, PL_ECANTCREAT if it cannot be created,
+ * PL_ETEMPFAIL if locked. */
 enum pl_err pl_db_open(const char *path, sqlite3 **out, struct pl_diag *d);
 /* Opens an existing database read-only (reports: explain, coverage);
  * PL_ENOINPUT if there is none, PL_ECONFIG for another schema version. */

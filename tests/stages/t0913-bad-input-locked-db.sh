@@ -9,6 +9,9 @@
 #   (its run cannot be recorded); report exits 0 and publishes the figures
 #   last committed, the same tables as before; the driver exits 75 naming
 #   the stage;
+#   PL_LOCK_WAIT: with 1 (second) map exits 75 as well; a value that is not
+#   whole seconds from 0 to 3600 is exit 78 naming the variable, from a
+#   stage, and from the driver (its first stage says why);
 #   a lock that keeps readers out too (locking_mode EXCLUSIVE): map, dedup,
 #   indicators and report exit 75 naming the database;
 # and, the lock released, the database, the published tables and the report
@@ -92,6 +95,22 @@ expect_eq "writer: report publishes the figures last committed" \
 expect_run 75 -q
 expect_grep "writer: the driver names the stage" \
 	"Z run E .* failed: exit 75" "$(tail -n 1 "$ERR")"
+expect_exit 75 env PL_LOCK_WAIT=1 "$PL_BIN/map" -q "${map_args[@]}"
+expect_grep "PL_LOCK_WAIT=1: map names the database" \
+	"Z map E $(printf '%s' "$DB" | sed 's/[.[\*^$]/\\&/g'): database: .*database is locked$" \
+	"$(cat "$ERR")"
+expect_exit 78 env PL_LOCK_WAIT=1m "$PL_BIN/map" -q "${map_args[@]}"
+expect_grep "PL_LOCK_WAIT=1m: map says what is wrong" \
+	"Z map E PL_LOCK_WAIT is '1m': it must be a whole number of seconds from 0 to 3600$" \
+	"$(cat "$ERR")"
+export PL_LOCK_WAIT=-5
+expect_run 78 -q
+unset PL_LOCK_WAIT
+expect_grep "PL_LOCK_WAIT=-5: the first stage says what is wrong" \
+	"Z ingest E PL_LOCK_WAIT is '-5': it must be a whole number of seconds from 0 to 3600$" \
+	"$(cat "$ERR")"
+expect_grep "PL_LOCK_WAIT=-5: the driver stops there" \
+	"Z run E ingest failed: exit 78 " "$(tail -n 1 "$ERR")"
 unlock
 expect_eq "writer released: the database and the published tables as before" \
 	"$night" "$(state)"

@@ -678,6 +678,59 @@ static void test_db__bulk_write_only_alone(void **state)
 	umask(old);
 }
 
+/* PL_LOCK_WAIT sets how long a connection waits for another's lock: unset
+ * or empty 5 s, "12" 12 s (kept across a bulk write's switch, in which the
+ * connection does not wait), "0" none; the read-only opening takes it too.
+ * A value that is not whole seconds from 0 to 3600 is a configuration
+ * error that names the variable, before any file is made. */
+static void test_db__lock_wait_from_the_environment(void **state)
+{
+	static const char *const bad[] = { "abc", "-1", "3601", "1.5", "5s", " " };
+	char path[512];
+	struct pl_diag d;
+	struct stat st;
+	sqlite3 *db = NULL;
+
+	unit_path(state, "wait.db", path, sizeof(path));
+	pl_diag_clear(&d);
+	unsetenv(PL_LOCK_WAIT_ENV);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 5000);
+	pl_db_close(db);
+	setenv(PL_LOCK_WAIT_ENV, "", 1);
+	assert_int_equal(pl_db_lock_wait(&d), 5000);
+	setenv(PL_LOCK_WAIT_ENV, "12", 1);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 12000);
+	assert_int_equal(pl_db_bulk_begin(db), 1);
+	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 12000);
+	pl_db_bulk_end(db);
+	pl_db_close(db);
+	assert_int_equal(pl_db_open_existing(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 12000);
+	pl_db_close(db);
+	setenv(PL_LOCK_WAIT_ENV, "0", 1);
+	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
+	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 0);
+	pl_db_close(db);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char msg[128];
+
+		setenv(PL_LOCK_WAIT_ENV, bad[i], 1);
+		pl_diag_clear(&d);
+		assert_int_equal(pl_db_open(path, &db, &d), PL_ECONFIG);
+		assert_null(db);
+		snprintf(msg, sizeof(msg), "PL_LOCK_WAIT is '%s': it must be a whole number of "
+			 "seconds from 0 to 3600", bad[i]);
+		assert_string_equal(d.msg, msg);
+		assert_int_equal(pl_db_open_existing(path, &db, &d), PL_ECONFIG);
+	}
+	unit_path(state, "never.db", path, sizeof(path));
+	assert_int_equal(pl_db_open(path, &db, &d), PL_ECONFIG);
+	assert_int_not_equal(stat(path, &st), 0);
+	unsetenv(PL_LOCK_WAIT_ENV);
+}
+
 static void test_db__utc_now_is_iso8601(void **state)
 {
 	char now[32];
@@ -710,6 +763,7 @@ int main(void)
 		T(test_db__prepare_and_exec_errors_name_what),
 		T(test_db__insert_rows_in_batches_and_singles),
 		T(test_db__bulk_write_only_alone),
+		T(test_db__lock_wait_from_the_environment),
 		T(test_db__utc_now_is_iso8601),
 	};
 #undef T
