@@ -15,23 +15,12 @@
 
 #include "db.h"
 #include "unit.h"
+#include "unit_db.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static int setup(void **state) { return unit_tmp_setup(state); }
 static int teardown(void **state) { return unit_tmp_teardown(state); }
-
-static long long query_ll(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	long long v;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 /* The first column of the first row as text, into out. */
 static void query_text(sqlite3 *db, const char *sql, char *out, size_t size)
@@ -75,13 +64,13 @@ static void test_db__open_creates_file_parent_dirs_and_tables(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 
 	assert_true(pl_schema_version() > 0);
-	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+	assert_int_equal(unit_query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
 				  "AND name IN ('input_file', 'file_column', 'raw_row', 'reject', "
 				  "'stage_run')"), 5);
 	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "wal");
-	assert_int_equal(query_ll(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(unit_query_ll(db, "PRAGMA foreign_keys"), 1);
 	pl_db_close(db);
 }
 
@@ -117,7 +106,7 @@ static void test_db__new_database_is_private_under_umask_022(void **state)
 
 	/* reopened: still 0600, the data kept */
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run"), 1);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run"), 1);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	pl_db_close(db);
@@ -136,13 +125,13 @@ static void test_db__reopen_keeps_data(void **state)
 	unit_path(state, "pipeline.db", path, sizeof(path));
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
 	assert_int_equal(pl_db_run_begin(db, "ingest", &run_id, &d), PL_OK);
-	n_objects = query_ll(db, "SELECT count(*) FROM sqlite_master");
+	n_objects = unit_query_ll(db, "SELECT count(*) FROM sqlite_master");
 	pl_db_close(db);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run"), 1);
+	assert_int_equal(unit_query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run"), 1);
 	/* nothing created twice, nothing dropped */
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master"), n_objects);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master"), n_objects);
 	pl_db_close(db);
 }
 
@@ -155,7 +144,7 @@ static void test_db__empty_file_becomes_a_database(void **state)
 	unit_path(state, "empty.db", path, sizeof(path));
 	assert_int_equal(unit_write(path, "", 0), 0);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(unit_query_ll(db, "PRAGMA user_version"), pl_schema_version());
 	pl_db_close(db);
 }
 
@@ -248,49 +237,49 @@ static void test_db__older_version_is_upgraded(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v1_changes, NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(query_ll(db, "PRAGMA user_version"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	assert_int_equal(unit_query_ll(db, "PRAGMA user_version"), 1);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name = "
 				  "'indicator_value'"), 0);
 	sqlite3_close(db);
 	free(v1);
 
 	pl_diag_clear(&d);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA user_version"), pl_schema_version());
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	assert_int_equal(unit_query_ll(db, "PRAGMA user_version"), pl_schema_version());
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
 				  "('indicator', 'indicator_value', 'indicator_equity', "
 				  "'indicator_trend')"), 4);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'ingest'"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'dedup' "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'ingest'"), 1);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'dedup' "
 				  "AND exit_code IS NULL AND version = 'schema 3'"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
 				  "WHERE name = 'mapping_sha256'"), 0);
 	query_text(db, "SELECT source_file || ':' || source_line || ' ' || district || ' ' || "
 		   "mapping_sha256 FROM episode_v", text, sizeof(text));
 	assert_string_equal(text, "a.csv:2 LUNDBY abc");
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM person"), 0);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM episode_person"), 0);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM person"), 0);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM episode_person"), 0);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('person') "
 				  "WHERE name = 'person_key' AND pk = 1"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('episode_person') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('episode_person') "
 				  "WHERE name = 'person_key'"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person_link') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('person_link') "
 				  "WHERE name = 'person_key'"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM input_file WHERE ingest_sha256 IS NULL"),
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM input_file WHERE ingest_sha256 IS NULL"),
 			 1);
 	/* 7: the sealed blob moved as it was, the column gone, the rows kept */
 	query_text(db, "SELECT group_concat(file_id || ' ' || first_line || ' ' || format || ' ' "
 		   "|| hex(blob), ';') FROM raw_sealed", text, sizeof(text));
 	assert_string_equal(text, "1 2 1 0102");
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('raw_row') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('raw_row') "
 				  "WHERE name = 'sealed'"), 0);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM raw_row"), 2);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM raw_row"), 2);
 	pl_db_close(db);
 	/* and opening it again changes nothing */
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
 				  "'indicator%'"), 5);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM episode"), 1);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM episode"), 1);
 	pl_db_close(db);
 }
 
@@ -306,11 +295,11 @@ static void test_db__new_database_skips_upgrade_sections(void **state)
 	unit_path(state, "new.db", path, sizeof(path));
 	pl_diag_clear(&d);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
 				  "('person', 'episode_person', 'person_link', 'episode_v')"), 4);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('person') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('person') "
 				  "WHERE name = 'person_key' AND pk = 1"), 1);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
 				  "WHERE name = 'mapping_sha256'"), 0);
 	pl_db_close(db);
 }
@@ -389,7 +378,7 @@ static void test_db__rows_read_check_constraint(void **state)
 		if (err)
 			assert_non_null(strstr(d.msg, "CHECK constraint failed"));
 	}
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM input_file"), 2);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM input_file"), 2);
 	/* an update must keep it too */
 	assert_int_equal(pl_db_exec(db, "UPDATE input_file SET rows_kept = 5 WHERE name = 'f0.csv'",
 				    &d), PL_ESOFTWARE);
@@ -421,7 +410,7 @@ static void test_db__status_check_and_cascade(void **state)
 	assert_non_null(strstr(d.msg, "FOREIGN KEY constraint failed"));
 	/* deleting the file deletes its rows */
 	assert_int_equal(pl_db_exec(db, "DELETE FROM input_file WHERE file_id = 1", &d), PL_OK);
-	assert_int_equal(query_ll(db, "SELECT (SELECT count(*) FROM raw_row) + "
+	assert_int_equal(unit_query_ll(db, "SELECT (SELECT count(*) FROM raw_row) + "
 				  "(SELECT count(*) FROM file_column)"), 0);
 	pl_db_close(db);
 }
@@ -444,7 +433,7 @@ static void test_db__run_begin_and_end(void **state)
 	assert_string_equal(text, "ingest|" PL_VERSION);
 	query_text(db, "SELECT started_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
 	assert_true(matches(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"));
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE finished_at IS NULL "
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run WHERE finished_at IS NULL "
 				  "AND exit_code IS NULL AND summary IS NULL"), 2);
 
 	assert_int_equal(pl_db_run_end(db, id1, 65, "3 files, 1200 rows kept, 4 rejected", &d),
@@ -454,10 +443,10 @@ static void test_db__run_begin_and_end(void **state)
 	assert_string_equal(text, "65|3 files, 1200 rows kept, 4 rejected");
 	query_text(db, "SELECT finished_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
 	assert_true(matches(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"));
-	assert_int_equal(query_ll(db, "SELECT started_at <= finished_at FROM stage_run "
+	assert_int_equal(unit_query_ll(db, "SELECT started_at <= finished_at FROM stage_run "
 				  "WHERE run_id = 1"), 1);
 	/* the other run is untouched */
-	assert_int_equal(query_ll(db, "SELECT finished_at IS NULL FROM stage_run WHERE run_id = 2"),
+	assert_int_equal(unit_query_ll(db, "SELECT finished_at IS NULL FROM stage_run WHERE run_id = 2"),
 			 1);
 	pl_db_close(db);
 }
@@ -476,8 +465,8 @@ static void test_db__record_run_reports_a_locked_database(void **state)
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
 	assert_int_equal(pl_db_record_run(db, "map", PL_OK, "fine", &d), PL_OK);
 	assert_int_equal(pl_db_record_run(db, "map", PL_EDATA, "bad", &d), PL_EDATA);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'map'"), 2);
-	assert_int_equal(query_ll(db, "SELECT exit_code FROM stage_run WHERE summary = 'bad'"), 65);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'map'"), 2);
+	assert_int_equal(unit_query_ll(db, "SELECT exit_code FROM stage_run WHERE summary = 'bad'"), 65);
 
 	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
@@ -494,7 +483,7 @@ static void test_db__record_run_reports_a_locked_database(void **state)
 	assert_int_equal(pl_db_record_run(db, "map", PL_ETEMPFAIL, "busy", &d), PL_ETEMPFAIL);
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
-	assert_int_equal(query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'map'"), 2);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run WHERE stage = 'map'"), 2);
 	pl_db_close(db);
 }
 
@@ -651,13 +640,13 @@ static void test_db__bulk_write_only_alone(void **state)
 	assert_int_equal(pl_db_bulk_begin(db), 0);
 	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "wal");
-	assert_int_equal(query_ll(other, "SELECT count(*) FROM stage_run"), 1);
+	assert_int_equal(unit_query_ll(other, "SELECT count(*) FROM stage_run"), 1);
 	pl_db_close(other);
 
 	assert_int_equal(pl_db_bulk_begin(db), 1);
 	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "delete");
-	assert_int_equal(query_ll(db, "PRAGMA synchronous"), 2);    /* FULL */
+	assert_int_equal(unit_query_ll(db, "PRAGMA synchronous"), 2);    /* FULL */
 	assert_int_not_equal(stat(wal, &st), 0);     /* checkpointed and gone */
 	assert_int_equal(pl_db_exec(db, "BEGIN; UPDATE stage_run SET summary = 'bulk'", &d),
 			 PL_OK);
@@ -669,7 +658,7 @@ static void test_db__bulk_write_only_alone(void **state)
 	pl_db_bulk_end(db);
 	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "wal");
-	assert_int_equal(query_ll(db, "PRAGMA synchronous"), 1);    /* NORMAL */
+	assert_int_equal(unit_query_ll(db, "PRAGMA synchronous"), 1);    /* NORMAL */
 	pl_db_close(db);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
 	query_text(db, "SELECT summary FROM stage_run", text, sizeof(text));
@@ -695,23 +684,23 @@ static void test_db__lock_wait_from_the_environment(void **state)
 	pl_diag_clear(&d);
 	unsetenv(PL_LOCK_WAIT_ENV);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 5000);
+	assert_int_equal(unit_query_ll(db, "PRAGMA busy_timeout"), 5000);
 	pl_db_close(db);
 	setenv(PL_LOCK_WAIT_ENV, "", 1);
 	assert_int_equal(pl_db_lock_wait(&d), 5000);
 	setenv(PL_LOCK_WAIT_ENV, "12", 1);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 12000);
+	assert_int_equal(unit_query_ll(db, "PRAGMA busy_timeout"), 12000);
 	assert_int_equal(pl_db_bulk_begin(db), 1);
-	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 12000);
+	assert_int_equal(unit_query_ll(db, "PRAGMA busy_timeout"), 12000);
 	pl_db_bulk_end(db);
 	pl_db_close(db);
 	assert_int_equal(pl_db_open_existing(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 12000);
+	assert_int_equal(unit_query_ll(db, "PRAGMA busy_timeout"), 12000);
 	pl_db_close(db);
 	setenv(PL_LOCK_WAIT_ENV, "0", 1);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	assert_int_equal(query_ll(db, "PRAGMA busy_timeout"), 0);
+	assert_int_equal(unit_query_ll(db, "PRAGMA busy_timeout"), 0);
 	pl_db_close(db);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char msg[128];

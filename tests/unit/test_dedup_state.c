@@ -23,30 +23,6 @@ static const char *const cmps[STATE_CMPS] = {
 	"first_name", "last_name", "birth_date", "birth_year", "sex", "postcode"
 };
 
-struct fx {
-	struct unit_tmp tmp;
-	sqlite3 *db;
-	struct pl_diag d;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f || unit_db_open(&f->tmp, &f->db, &f->d) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	unit_db_close(&f->tmp, f->db);
-	free(f);
-	return 0;
-}
 
 static struct dedup_state sample_state(void)
 {
@@ -74,7 +50,7 @@ static struct dedup_state sample_state(void)
 
 static void test_state__none_then_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct dedup_state w = sample_state(), r;
 
 	assert_int_equal(state_read(f->db, cmps, &r, &f->d), PL_OK);
@@ -104,7 +80,7 @@ static void test_state__none_then_round_trip(void **state)
 
 static void test_state__unknown_comparison_is_no_state(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct dedup_state w = sample_state(), r;
 
 	assert_int_equal(state_write(f->db, cmps, &w, &f->d), PL_OK);
@@ -116,7 +92,7 @@ static void test_state__unknown_comparison_is_no_state(void **state)
 
 static void test_state__names_sorted_by_hash(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct state_name w[] = { { 0x9000000000000000ULL, 3 }, { 5, 1 }, { UINT64_MAX, 2 },
 				  { 0x7fffffffffffffffULL, 8 } };
 	struct state_name *r = NULL;
@@ -139,7 +115,7 @@ static void test_state__names_sorted_by_hash(void **state)
 
 static void test_state__counts_are_added(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	long pattern[10] = { 0 }, rule[3] = { 0 }, wp[10] = { 0, 4, 0, 0, 0, 0, 0, 0, 0, 9 };
 	long wr[3] = { 13, 0, 1 };
 
@@ -191,7 +167,7 @@ static void pair_to_array(void *ctx, const struct state_pair *p)
 
 static void test_state__pairs_added_or_replaced(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct state_pair w[3] = {
 		{ 1, 2, 3, 4, 7.5, 15624 },
 		{ 1, 3, 1, 9, 4.25, 0 },
@@ -228,7 +204,7 @@ static void test_state__pairs_added_or_replaced(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, unit_db_setup, unit_db_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_state__none_then_round_trip),
 		T(test_state__unknown_comparison_is_no_state),

@@ -39,11 +39,6 @@ static const unsigned char key_b[PL_KEY_BYTES] = {
 	0x1e, 0x20
 };
 
-struct fx {
-	struct unit_tmp tmp;
-	sqlite3 *db;
-	struct pl_diag d;
-};
 
 static int group_setup(void **state)
 {
@@ -51,39 +46,6 @@ static int group_setup(void **state)
 
 	(void)state;
 	return pl_secret_init(&d) == PL_OK ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f || unit_db_open(&f->tmp, &f->db, &f->d) != 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	unit_db_close(&f->tmp, f->db);
-	free(f);
-	return 0;
-}
-
-static long long query_ll(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	long long v;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 static void exec(sqlite3 *db, const char *sql)
@@ -250,7 +212,7 @@ static void assert_shut(struct pl_sealed_reader *r, long long file_id, long line
 }
 
 /* Writes rows first..last of file_id with row_value's values, then flushes. */
-static void write_rows(struct fx *f, const unsigned char *key, long long file_id, long first,
+static void write_rows(struct unit_db_fx *f, const unsigned char *key, long long file_id, long first,
 		       long last)
 {
 	struct pl_sealed_writer w;
@@ -277,7 +239,7 @@ static void write_rows(struct fx *f, const unsigned char *key, long long file_id
  * pl_sealed_start begins again from the first chunk. */
 static void test_sealed__round_trip_in_chunks_of_256_rows(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_reader r;
 	long lines[8];
 	unsigned char *blob;
@@ -286,7 +248,7 @@ static void test_sealed__round_trip_in_chunks_of_256_rows(void **state)
 
 	add_file(f->db, 1);
 	write_rows(f, key_a, 1, 2, 601);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 3);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 3);
 	assert_int_equal(chunk_lines(f->db, 1, PL_SEALED_FRAMED, lines, N_OF(lines)), 3);
 	assert_int_equal(lines[0], 2);
 	assert_int_equal(lines[1], 258);
@@ -323,7 +285,7 @@ static void test_sealed__lines_without_rows_have_none(void **state)
 {
 	static const long have[] = { 2, 5, 9 };
 	static const char *const val[] = { "two", "five", "nine" };
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 	long lines[4];
@@ -370,7 +332,7 @@ static void test_sealed__lines_without_rows_have_none(void **state)
  * one over 1..4 passes file 3, which has none, to file 4. */
 static void test_sealed__files_have_their_own_chunks(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 	long lines[4];
@@ -381,15 +343,15 @@ static void test_sealed__files_have_their_own_chunks(void **state)
 	assert_int_equal(pl_sealed_add(&w, 1, 2, "a2", 2, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 1, 3, "a3", 2, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 1, 4, "a4", 2, &f->d), PL_OK);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 0);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 0);
 	assert_int_equal(pl_sealed_add(&w, 2, 2, "bb2", 3, &f->d), PL_OK);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 1);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 1);
 	assert_int_equal(pl_sealed_add(&w, 2, 3, "bb3", 3, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 4, 2, "dddd2", 5, &f->d), PL_OK);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
 	assert_int_equal(pl_sealed_flush(&w, &f->d), PL_OK);
 	pl_sealed_writer_release(&w);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 3);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 3);
 	for (long long id = 1; id <= 4; id++) {
 		size_t n = chunk_lines(f->db, id, PL_SEALED_FRAMED, lines, N_OF(lines));
 
@@ -432,7 +394,7 @@ static void test_sealed__files_have_their_own_chunks(void **state)
 static void test_sealed__chunk_closes_at_byte_limit(void **state)
 {
 	enum { VLEN = 1000, FRAME = 2 + 2 + VLEN, BIG = PL_SEALED_BYTES + 4464 };
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 	long lines[8];
@@ -448,7 +410,7 @@ static void test_sealed__chunk_closes_at_byte_limit(void **state)
 		memset(v, 'a' + (int)(line % 26), VLEN);
 		memcpy(v, &line, sizeof(line));
 		assert_int_equal(pl_sealed_add(&w, 1, line, v, VLEN, &f->d), PL_OK);
-		assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"),
+		assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"),
 				 (line - 1000 + 1) / (long)per);
 	}
 	assert_int_equal(pl_sealed_flush(&w, &f->d), PL_OK);
@@ -460,7 +422,7 @@ static void test_sealed__chunk_closes_at_byte_limit(void **state)
 
 	memset(v, 'z', BIG);
 	assert_int_equal(pl_sealed_add(&w, 2, 5, v, BIG, &f->d), PL_OK);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed WHERE file_id = 2"), 1);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed WHERE file_id = 2"), 1);
 	assert_int_equal(pl_sealed_add(&w, 2, 6, "s", 1, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_flush(&w, &f->d), PL_OK);
 	pl_sealed_writer_release(&w);
@@ -489,7 +451,7 @@ static void test_sealed__chunk_closes_at_byte_limit(void **state)
  * right key still reads the rows. */
 static void test_sealed__another_key_fails_closed(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_reader r;
 	struct pl_buf one;
 	char v[128];
@@ -532,7 +494,7 @@ static void test_sealed__another_key_fails_closed(void **state)
  * the altered chunk).  The byte flipped back, all read again. */
 static void test_sealed__altered_blob_does_not_open(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_reader r;
 	unsigned char *blob;
 	size_t len, at[3];
@@ -579,7 +541,7 @@ static void test_sealed__altered_blob_does_not_open(void **state)
  * relabelled format 1 it does not open either. */
 static void test_sealed__chunk_moved_or_copied_does_not_open(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_reader r;
 	char v[128];
 	size_t n;
@@ -589,7 +551,7 @@ static void test_sealed__chunk_moved_or_copied_does_not_open(void **state)
 	write_rows(f, key_a, 1, 2, 4);
 	exec(f->db, "INSERT INTO raw_sealed (file_id, first_line, format, blob) "
 	     "SELECT 2, first_line, format, blob FROM raw_sealed WHERE file_id = 1");
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
 
 	assert_int_equal(pl_sealed_reader_init(&r, f->db, key_a, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_start(&r, 2, 2, &f->d), PL_OK);
@@ -600,7 +562,7 @@ static void test_sealed__chunk_moved_or_copied_does_not_open(void **state)
 	assert_found(&r, 1, 2, v, n, &f->d);
 
 	exec(f->db, "UPDATE raw_sealed SET first_line = first_line + 1 WHERE file_id = 1");
-	assert_int_equal(query_ll(f->db, "SELECT first_line FROM raw_sealed WHERE file_id = 1"), 3);
+	assert_int_equal(unit_query_ll(f->db, "SELECT first_line FROM raw_sealed WHERE file_id = 1"), 3);
 	assert_int_equal(pl_sealed_start(&r, 1, 1, &f->d), PL_OK);
 	assert_absent(&r, 1, 2, &f->d);
 	assert_shut(&r, 1, 3, PL_ECONFIG, &f->d);
@@ -623,7 +585,7 @@ static void test_sealed__chunk_moved_or_copied_does_not_open(void **state)
  * with its exact values and length, the lines around them have none. */
 static void test_sealed__legacy_format_1_rows_read(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 	struct pl_buf one;
@@ -680,7 +642,7 @@ static void test_sealed__badly_framed_chunk_is_data_error(void **state)
 		{ 2, 30, overrun, sizeof(overrun) },
 		{ 3, 40, not_after, sizeof(not_after) },
 	};
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_reader r;
 	struct pl_buf blob;
 	unsigned char ad[16];
@@ -720,7 +682,7 @@ static void test_sealed__badly_framed_chunk_is_data_error(void **state)
  * still taken, and the chunks hold 9..264 and 265..266 only. */
 static void test_sealed__writer_refuses_lines_out_of_order(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 
@@ -737,14 +699,14 @@ static void test_sealed__writer_refuses_lines_out_of_order(void **state)
 	assert_int_equal(pl_sealed_add(&w, 1, 10, "ten", 3, &f->d), PL_OK);
 	for (long line = 11; line < 11 + PL_SEALED_ROWS; line++) /* 9..264 stored at 264 */
 		assert_int_equal(pl_sealed_add(&w, 1, line, "x", 1, &f->d), PL_OK);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 1);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 1);
 	assert_int_equal(pl_sealed_add(&w, 1, 100, "late", 4, &f->d), PL_ESOFTWARE);
 	assert_string_equal(f->d.msg, "sealed values of 1:100 after 1:266");
 	assert_int_equal(pl_sealed_add(&w, 0, 500, "earlier file", 12, &f->d), PL_ESOFTWARE);
 	assert_int_equal(pl_sealed_flush(&w, &f->d), PL_OK);
 	pl_sealed_writer_release(&w);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
-	assert_int_equal(query_ll(f->db, "SELECT min(first_line) FROM raw_sealed"), 9);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
+	assert_int_equal(unit_query_ll(f->db, "SELECT min(first_line) FROM raw_sealed"), 9);
 
 	assert_int_equal(pl_sealed_reader_init(&r, f->db, key_a, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_start(&r, 1, 1, &f->d), PL_OK);
@@ -761,7 +723,7 @@ static void test_sealed__writer_refuses_lines_out_of_order(void **state)
  * is -1. */
 static void test_sealed__discarded_rows_are_not_stored(void **state)
 {
-	struct fx *f = *state;
+	struct unit_db_fx *f = *state;
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 
@@ -772,13 +734,13 @@ static void test_sealed__discarded_rows_are_not_stored(void **state)
 	assert_int_equal(pl_sealed_add(&w, 1, 3, "old3", 4, &f->d), PL_OK);
 	pl_sealed_discard(&w);
 	assert_int_equal(pl_sealed_flush(&w, &f->d), PL_OK);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 0);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 0);
 	assert_int_equal(pl_sealed_any(f->db), 0);
 
 	assert_int_equal(pl_sealed_add(&w, 1, 2, "new", 3, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_flush(&w, &f->d), PL_OK);
 	pl_sealed_writer_release(&w);
-	assert_int_equal(query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 1);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 1);
 	assert_int_equal(pl_sealed_any(f->db), 1);
 
 	assert_int_equal(pl_sealed_reader_init(&r, f->db, key_a, &f->d), PL_OK);
@@ -793,7 +755,7 @@ static void test_sealed__discarded_rows_are_not_stored(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, unit_db_setup, unit_db_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_sealed__round_trip_in_chunks_of_256_rows),
 		T(test_sealed__lines_without_rows_have_none),

@@ -1,9 +1,10 @@
 /*
  * tests/unit/unit_db.h - a fresh pipeline database per test: a temporary
  * directory (unit.h) holding p.db, opened with pl_db_open (so at the
- * current schema version), and removed in teardown.
+ * current schema version), and removed in teardown; the fixture of a test
+ * that needs only that; and a one-number query.
  *
- * Include after unit.h and db.h.
+ * Include after cmocka.h, unit.h and db.h.
  */
 #ifndef UNIT_DB_H
 #define UNIT_DB_H
@@ -27,6 +28,49 @@ static inline void unit_db_close(struct unit_tmp *tmp, sqlite3 *db)
 {
 	sqlite3_close(db);
 	unit_rm_rf(tmp->dir);
+}
+
+/* The fixture of a test that needs a database and nothing else: *state
+ * points to one, made by unit_db_setup and undone by unit_db_teardown. */
+struct unit_db_fx {
+	struct unit_tmp tmp;
+	sqlite3 *db;
+	struct pl_diag d;
+};
+
+static inline int unit_db_setup(void **state)
+{
+	struct unit_db_fx *f = calloc(1, sizeof(*f));
+
+	if (!f || unit_db_open(&f->tmp, &f->db, &f->d) != 0) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static inline int unit_db_teardown(void **state)
+{
+	struct unit_db_fx *f = *state;
+
+	unit_db_close(&f->tmp, f->db);
+	free(f);
+	return 0;
+}
+
+/* The first column of sql's first row, as an integer (asserted to be there).
+ * Include after cmocka.h. */
+static inline long long unit_query_ll(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 #endif
