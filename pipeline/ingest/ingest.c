@@ -1059,6 +1059,15 @@ static enum pl_err touch(struct ingest *in, struct job *job, struct pl_diag *d)
 	return pl_db_step_done(in->db, st, "update file time", d);
 }
 
+/* Switches to bulk writing (lib/db) before the first write of the run. */
+static void begin_bulk(struct ingest *in)
+{
+	if (!in->bulk_tried) {
+		in->bulk_tried = 1;
+		in->bulk = pl_db_bulk_begin(in->db);
+	}
+}
+
 static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct registered *reg,
 			       struct pl_diag *d)
 {
@@ -1068,10 +1077,8 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 
 	memset(&stats, 0, sizeof(stats));
 	err = pl_decoder_init(&job->dec, job->src->encoding, d);
-	if (!err && !in->bulk_tried) {
-		in->bulk_tried = 1;
-		in->bulk = pl_db_bulk_begin(in->db);
-	}
+	if (!err)
+		begin_bulk(in);
 	if (!err)
 		err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
 	if (err)
@@ -1395,6 +1402,51 @@ void ingest_summary_line(const struct ingest_summary *sum, char *out, size_t siz
 		 sum->rows_kept, sum->rows_rejected);
 }
 
+static void log_resealed(struct ingest *in, long long file_id, long rows)
+{
+	sqlite3_stmt *st = NULL;
+	char name[256] = "";
+
+	if (sqlite3_prepare_v2(in->db, "SELECT name FROM input_file WHERE file_id = ?1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, file_id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	pl_log(PL_LOG_INFO, name[0] ? name : NULL, "the sealed values of %ld rows, sealed a row "
+	       "at a time before schema version 7, sealed again in chunks of %d rows", rows,
+	       PL_SEALED_ROWS);
+}
+
+/* A database upgraded from version 6 holds its sealed values a row at a
+ * time (format 1): sealed again a chunk of rows at a time, a file per
+ * transaction, once (lib/sealed.h), so that map and dedup open them as fast
+ * as new ones.  A run killed meanwhile leaves whole files done. */
+static enum pl_err reseal_legacy(struct ingest *in, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+	long long file_id;
+
+	while (!err && (file_id = pl_sealed_legacy_file(in->db)) != 0) {
+		long rows = 0;
+
+		if (file_id < 0)
+			return pl_db_fail(in->db, sqlite3_errcode(in->db), "look for sealed values", d);
+		begin_bulk(in);
+		err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
+		if (!err)
+			err = pl_sealed_reseal(&in->sealer, file_id, &rows, d);
+		if (!err)
+			err = pl_db_exec(in->db, "COMMIT", d);
+		else
+			sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		if (!err)
+			log_resealed(in, file_id, rows);
+	}
+	return err;
+}
+
 enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *sum,
 		       struct pl_diag *d)
 {
@@ -1410,6 +1462,8 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 	err = list_inputs(opts->input_dir, &names, &n_names, d);
 	if (!err)
 		err = open_run(&in, d);
+	if (!err)
+		err = reseal_legacy(&in, d);
 	for (size_t i = 0; !err && opts->only && i < opts->n_only; i++) {
 		if (!bsearch(&opts->only[i], names, n_names, sizeof(*names), cmp_name))
 			err = pl_diag_set(d, PL_ENOINPUT, opts->only[i], 0,

@@ -10,6 +10,10 @@
 
 #include "db.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define PL_SEALED_ROWS_TEXT STR(PL_SEALED_ROWS)
+
 /* ---- framing ------------------------------------------------------------ */
 
 static void put_varint(struct pl_buf *b, uint64_t v)
@@ -312,4 +316,120 @@ int pl_sealed_any(sqlite3 *db)
 		any = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return any;
+}
+
+/* ---- format 1 sealed again ------------------------------------------- */
+
+long long pl_sealed_legacy_file(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	long long file_id = -1;
+	int rc = sqlite3_prepare_v2(db, "SELECT file_id FROM raw_sealed WHERE format = 1 "
+				    "LIMIT 1", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		file_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return file_id;
+}
+
+/* Up to PL_SEALED_ROWS format 1 chunks of the file after line `after`,
+ * opened and framed into group as a chunk's rows are; *n how many, *last
+ * the last one's line.  The statement is reset before anything is written. */
+static enum pl_err open_group(struct pl_sealed_writer *w, sqlite3_stmt *get, long long file_id,
+			      long after, struct pl_buf *plain, struct pl_buf *group, size_t *n,
+			      long *last, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+	int rc;
+
+	*n = 0;
+	wipe(group);
+	sqlite3_bind_int64(get, 1, file_id);
+	sqlite3_bind_int64(get, 2, after);
+	while (!err && (rc = sqlite3_step(get)) == SQLITE_ROW) {
+		*last = (long)sqlite3_column_int64(get, 0);
+		if (pl_unseal(w->key, sqlite3_column_blob(get, 1),
+			      (size_t)sqlite3_column_bytes(get, 1), plain) != 0) {
+			err = pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be opened: "
+					  "the key file is not the one used at ingest");
+			break;
+		}
+		put_varint(group, (uint64_t)*last);
+		put_varint(group, (uint64_t)plain->len);
+		pl_buf_append(group, plain->data, plain->len);
+		++*n;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(w->db, rc, "read sealed values", d);
+	sqlite3_reset(get);
+	wipe(plain);
+	return err;
+}
+
+/* The rows framed in group, to the writer. */
+static enum pl_err write_group(struct pl_sealed_writer *w, long long file_id,
+			       const struct pl_buf *group, struct pl_diag *d)
+{
+	const unsigned char *p = (const unsigned char *)group->data;
+	enum pl_err err = PL_OK;
+	uint64_t line, len;
+	size_t at = 0;
+
+	while (!err && at < group->len) {
+		if (get_varint(p, group->len, &at, &line) != 0 ||
+		    get_varint(p, group->len, &at, &len) != 0 || len > group->len - at)
+			return pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "a group of sealed values "
+					   "framed wrongly");
+		err = pl_sealed_add(w, file_id, (long)line, p + at, (size_t)len, d);
+		at += (size_t)len;
+	}
+	return err;
+}
+
+enum pl_err pl_sealed_reseal(struct pl_sealed_writer *w, long long file_id, long *rows,
+			     struct pl_diag *d)
+{
+	sqlite3_stmt *get = NULL, *del = NULL;
+	struct pl_buf plain, group;
+	long after = -1, last = -1;
+	size_t n = 1;
+	enum pl_err err;
+
+	*rows = 0;
+	pl_buf_init(&plain);
+	pl_buf_init(&group);
+	pl_sealed_discard(w);
+	err = pl_db_prepare(w->db, "SELECT first_line, blob FROM raw_sealed WHERE file_id = ?1 "
+			    "AND first_line > ?2 AND format = 1 ORDER BY first_line LIMIT "
+			    PL_SEALED_ROWS_TEXT, &get, d);
+	if (!err)
+		err = pl_db_prepare(w->db, "DELETE FROM raw_sealed WHERE file_id = ?1 AND "
+				    "first_line > ?2 AND first_line <= ?3 AND format = 1", &del, d);
+	while (!err && n) {
+		/* opened, then deleted, then written where the first of them was */
+		err = open_group(w, get, file_id, after, &plain, &group, &n, &last, d);
+		if (!err && n) {
+			sqlite3_bind_int64(del, 1, file_id);
+			sqlite3_bind_int64(del, 2, after);
+			sqlite3_bind_int64(del, 3, last);
+			err = pl_db_step_done(w->db, del, "delete sealed values", d);
+		}
+		if (!err)
+			err = write_group(w, file_id, &group, d);
+		if (!err)
+			err = pl_sealed_flush(w, d);
+		*rows += (long)n;
+		after = last;
+	}
+	if (err)
+		pl_sealed_discard(w);
+	sqlite3_finalize(get);
+	sqlite3_finalize(del);
+	wipe(&group);
+	pl_buf_release(&plain);
+	pl_buf_release(&group);
+	return err;
 }

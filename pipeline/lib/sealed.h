@@ -17,7 +17,8 @@
  * numbers as LEB128 varints.  The first row's line is first_line.  A
  * database upgraded from version 6 holds the former per-row blobs as
  * chunks of format PL_SEALED_ONE: one row, at first_line, its values the
- * whole plaintext, no associated data.  The reader takes both.
+ * whole plaintext, no associated data.  The reader takes both, and the
+ * next ingest seals those again as chunks of format 2 (pl_sealed_reseal).
  *
  * Privacy: the writer's and the reader's buffers hold values in clear;
  * they are wiped when reset and released.
@@ -107,5 +108,19 @@ void pl_sealed_reader_release(struct pl_sealed_reader *r);
 
 /* Whether the database holds any sealed value: -1 on a database error. */
 int pl_sealed_any(sqlite3 *db);
+
+/*
+ * Chunks of format 1 (one row each, from before schema version 7) sealed
+ * again as chunks of format 2, so that an upgraded database opens a message
+ * a chunk as a new one does (ingest does it once, file by file).
+ * pl_sealed_legacy_file: the first file holding any, or 0 if none (-1 on a
+ * database error).  pl_sealed_reseal: the file's format 1 chunks, PL_SEALED_ROWS
+ * at a time, opened, deleted and written as one chunk of format 2 through
+ * w, inside the caller's transaction; *rows says how many.  The values are
+ * the same; the chunks hold up to PL_SEALED_ROWS rows, as ingest makes them.
+ */
+long long pl_sealed_legacy_file(sqlite3 *db);
+enum pl_err pl_sealed_reseal(struct pl_sealed_writer *w, long long file_id, long *rows,
+			     struct pl_diag *d);
 
 #endif

@@ -16,6 +16,8 @@
 #   run dedup first" (the person tables are emptied by the upgrade, never
 #   left stale); the episodes are kept, row for row; every row's sealed blob
 #   is a chunk of format 1 in raw_sealed, and raw_row.sealed is gone;
+# - the driver's ingest then seals them again in chunks of 256 rows (format
+#   2), the chunks where a new database has them;
 # - the driver, with the same programs and run.state, runs dedup, indicators
 #   and report again (the upgrade records a 'dedup' stage_run row), and the
 #   persons (by person_id), episode persons, links, indicator tables and
@@ -34,9 +36,9 @@
 #   it; the driver upgrades it and runs nothing again; no file is ingested
 #   again (same rows in input_file), and ingest records the mapping's ingest
 #   digest in every file's row;
-# - a version 6 database: report refuses it; the driver upgrades it (one
-#   format 1 chunk a sealed row) and runs nothing again; a comment added to
-#   a mapping file then maps that source's files again from the format 1
+# - a version 6 database: report refuses it; the driver upgrades it, seals
+#   the values again in chunks and runs nothing else again; a comment added
+#   to a mapping file then maps that source's files again from those
 #   chunks, to the same episodes.
 . "$(dirname "$0")/lib.sh"
 new_fixture
@@ -72,6 +74,8 @@ q "VACUUM INTO '$old_form';"
 expect_exit 0 "$PL_BIN/seal_v6" "$old_form" "$KEY"
 n_sealed=$(sqlite3 -batch "$old_form" 'SELECT count(*) FROM raw_row WHERE sealed IS NOT NULL;')
 expect_true "the samples have sealed rows" test "$n_sealed" -gt 1000
+chunks_sql="SELECT file_id, first_line, format, length(blob) FROM raw_sealed ORDER BY 1, 2;"
+chunks=$(q "$chunks_sql")
 
 # The version 2 database: its schema, the new database's rows.
 v2=$WORK/v2.db
@@ -160,11 +164,20 @@ sealed_moved() {
 		     FROM raw_sealed;")"
 }
 sealed_moved 2
+# sealed_again N: after the driver's ingest, the chunks where the new
+# database had them, none of format 1 left.
+sealed_again() {
+	expect_eq "version $1: sealed again in chunks, as new" "$chunks" "$(q "$chunks_sql")"
+}
 
 # The driver, same programs, same run.state: dedup, indicators and report run again.
 expect_run 0
 expect_like "run: dedup ran" '%dedup I %persons%' "$(cat "$ERR")"
 expect_like "run: indicators and report ran" '%indicators I %report I %' "$(cat "$ERR")"
+expect_like "run: ingest sealed the values again" \
+	'%ingest I angered%.csv: the sealed values of % rows, sealed a row at a time before schema version 7, sealed again in chunks of 256 rows%' \
+	"$(cat "$ERR")"
+sealed_again 2
 expect_eq "after the run: episodes unchanged" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "after the run: persons, episode persons, links, linkage parameters as new" \
@@ -201,7 +214,7 @@ run_upgrades() {
 	expect_eq "version $1: upgraded" "7" "$(q 'PRAGMA user_version;')"
 	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
 		"$(n_runs dedup) $(n_runs indicators)"
-	sealed_moved "$1"
+	sealed_again "$1"
 }
 as_version 3 "DROP TABLE linkage_source; DELETE FROM stage_run WHERE version = 'schema 4';
               $v5_tables $v6_columns"
@@ -209,6 +222,7 @@ expect_run 0
 expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
+sealed_again 3
 expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "7 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"

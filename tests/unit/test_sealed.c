@@ -621,6 +621,79 @@ static void test_sealed__legacy_format_1_rows_read(void **state)
 	pl_sealed_reader_release(&r);
 }
 
+/* Format 1 chunks (a row each, as version 6 sealed them) at lines 2..601 but
+ * the multiples of 5 (480 rows), beside a format 2 chunk of file 2: file 1
+ * is the first with any; sealed again, in the caller's transaction, they
+ * are 2 chunks of format 2 from lines 2 and 322 (256 rows each, as the
+ * writer makes them), every row with its values, file 2's chunk untouched,
+ * and no file has any left.  With another key the caller's rollback leaves
+ * every format 1 chunk as it was. */
+static void test_sealed__format_1_sealed_again_in_chunks(void **state)
+{
+	struct unit_db_fx *f = *state;
+	struct pl_sealed_writer w;
+	struct pl_sealed_reader r;
+	struct pl_buf one;
+	unsigned char *before, *after;
+	size_t n_before, n_after, n;
+	long lines[8], rows = -1;
+	char v[128];
+
+	add_file(f->db, 1);
+	add_file(f->db, 2);
+	pl_buf_init(&one);
+	for (long line = 2; line <= 601; line++) {
+		if (line % 5 == 0)
+			continue;
+		n = row_value(1, line, v, sizeof(v));
+		pl_seal(key_a, v, n, &one);
+		put_chunk(f->db, 1, line, PL_SEALED_ONE, &one);
+	}
+	pl_buf_release(&one);
+	write_rows(f, key_a, 2, 2, 3);
+	before = chunk_blob(f->db, 2, 2, &n_before);
+	assert_int_equal(pl_sealed_legacy_file(f->db), 1);
+
+	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_b, NULL, &f->d), PL_OK);
+	exec(f->db, "BEGIN");
+	assert_int_equal(pl_sealed_reseal(&w, 1, &rows, &f->d), PL_ECONFIG);
+	assert_string_equal(f->d.msg, ECONFIG_MSG);
+	exec(f->db, "ROLLBACK");
+	pl_sealed_writer_release(&w);
+	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed WHERE format = 1"),
+			 480);
+
+	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
+	exec(f->db, "BEGIN");
+	assert_int_equal(pl_sealed_reseal(&w, 1, &rows, &f->d), PL_OK);
+	exec(f->db, "COMMIT");
+	pl_sealed_writer_release(&w);
+	assert_int_equal(rows, 480);
+	assert_int_equal(chunk_lines(f->db, 1, PL_SEALED_FRAMED, lines, N_OF(lines)), 2);
+	assert_int_equal(lines[0], 2);
+	assert_int_equal(lines[1], 322);   /* the 257th row: 2..321 less 64 multiples of 5 */
+	assert_int_equal(pl_sealed_legacy_file(f->db), 0);
+	after = chunk_blob(f->db, 2, 2, &n_after);
+	assert_int_equal(n_after, n_before);
+	assert_memory_equal(after, before, n_before);
+	free(before);
+	free(after);
+
+	assert_int_equal(pl_sealed_reader_init(&r, f->db, key_a, &f->d), PL_OK);
+	assert_int_equal(pl_sealed_start(&r, 1, 2, &f->d), PL_OK);
+	for (long line = 1; line <= 602; line++) {
+		if (line < 2 || line > 601 || line % 5 == 0) {
+			assert_absent(&r, 1, line, &f->d);
+			continue;
+		}
+		n = row_value(1, line, v, sizeof(v));
+		assert_found(&r, 1, line, v, n, &f->d);
+	}
+	n = row_value(2, 3, v, sizeof(v));
+	assert_found(&r, 2, 3, v, n, &f->d);
+	pl_sealed_reader_release(&r);
+}
+
 /* Chunks that open but are not framed as the writer frames them, sealed
  * here with the right associated data: a first frame whose line is not
  * first_line, a length running past the end, and a line not after the one
@@ -768,6 +841,7 @@ int main(void)
 		T(test_sealed__badly_framed_chunk_is_data_error),
 		T(test_sealed__writer_refuses_lines_out_of_order),
 		T(test_sealed__discarded_rows_are_not_stored),
+		T(test_sealed__format_1_sealed_again_in_chunks),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);
