@@ -192,8 +192,7 @@ static uint32_t post_id(struct dedup *dd, const char *raw, struct pl_buf *tmp)
 		if (tmp->data[i] != ' ')
 			post[o++] = tmp->data[i];
 	post[o] = '\0';
-	if (tmp->data)
-		memset(tmp->data, 0, tmp->cap);
+	pl_buf_wipe(tmp);
 	if (o) {
 		size_t before = pl_intern_count(&dd->posts);
 		uint32_t id = pl_intern_add(&dd->posts, post);
@@ -809,8 +808,7 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 	pl_queue_release(&ld.full);
 	pl_queue_release(&ld.empty);
 	for (size_t i = 0; i < LOAD_BATCHES; i++) {
-		if (batch[i].text.data)
-			memset(batch[i].text.data, 0, batch[i].text.cap);
+		pl_buf_wipe(&batch[i].text);
 		pl_buf_release(&batch[i].text);
 	}
 	free(batch);

@@ -1363,13 +1363,6 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 	return err;
 }
 
-/* Zeroes what b held (values in clear leave memory with it). */
-static void wipe(struct pl_buf *b)
-{
-	if (b->data)
-		memset(b->data, 0, b->cap);
-}
-
 static void close_run(struct ingest *in)
 {
 	pl_db_finalize_all(in->st, S__COUNT);
@@ -1379,14 +1372,14 @@ static void close_run(struct ingest *in)
 		pl_buf_release(&in->batch->bytes);
 	free(in->batch);
 	for (size_t i = 0; in->chunks && i < N_CHUNKS; i++) {
-		wipe(&in->chunks[i].bytes);   /* values to seal, in clear */
+		pl_buf_wipe(&in->chunks[i].bytes);   /* values to seal, in clear */
 		pl_buf_release(&in->chunks[i].bytes);
 	}
 	free(in->chunks);
 	pl_db_close(in->db);
 	pl_source_set_release(&in->sources);
 	pl_buf_release(&in->fields);
-	wipe(&in->secret);
+	pl_buf_wipe(&in->secret);
 	pl_buf_release(&in->secret);
 	pl_buf_release(&in->scratch);
 	pl_buf_release(&in->colname);

@@ -92,6 +92,13 @@ void pl_buf_reset(struct pl_buf *b)
 		b->data[0] = '\0';
 }
 
+void pl_buf_wipe(struct pl_buf *b)
+{
+	if (b->data)
+		memset(b->data, 0, b->cap);
+	b->len = 0;
+}
+
 void pl_buf_grow(struct pl_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;

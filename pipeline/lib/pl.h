@@ -55,6 +55,9 @@ struct pl_buf {
 void pl_buf_init(struct pl_buf *b);
 void pl_buf_release(struct pl_buf *b);
 void pl_buf_reset(struct pl_buf *b);
+/* Zeroes all the room b has and empties it: values in clear (identity
+ * numbers, names) leave memory before the buffer is reused or released. */
+void pl_buf_wipe(struct pl_buf *b);
 void pl_buf_grow(struct pl_buf *b, size_t extra);
 void pl_buf_append(struct pl_buf *b, const void *data, size_t len);
 /* One byte: inline, as the readers and decoders call it per byte. */

@@ -57,13 +57,6 @@ static void chunk_ad(long long file_id, long first_line, unsigned char ad[16])
 	}
 }
 
-static void wipe(struct pl_buf *b)
-{
-	if (b->data)
-		memset(b->data, 0, b->cap);
-	pl_buf_reset(b);
-}
-
 /* ---- writing ------------------------------------------------------------ */
 
 enum pl_err pl_sealed_writer_init(struct pl_sealed_writer *w, sqlite3 *db,
@@ -91,7 +84,7 @@ enum pl_err pl_sealed_flush(struct pl_sealed_writer *w, struct pl_diag *d)
 		return PL_OK;
 	chunk_ad(w->file_id, w->first_line, ad);
 	pl_seal_ad(w->key, w->nonces, w->plain.data, w->plain.len, ad, sizeof(ad), &w->blob);
-	wipe(&w->plain);
+	pl_buf_wipe(&w->plain);
 	w->rows = 0;
 	sqlite3_bind_int64(w->insert, 1, w->file_id);
 	sqlite3_bind_int64(w->insert, 2, w->first_line);
@@ -130,7 +123,7 @@ enum pl_err pl_sealed_add(struct pl_sealed_writer *w, long long file_id, long li
 
 void pl_sealed_discard(struct pl_sealed_writer *w)
 {
-	wipe(&w->plain);
+	pl_buf_wipe(&w->plain);
 	w->rows = 0;
 	w->last_file = -1;
 	w->last_line = -1;
@@ -166,7 +159,7 @@ enum pl_err pl_sealed_reader_init(struct pl_sealed_reader *r, sqlite3 *db,
 enum pl_err pl_sealed_start(struct pl_sealed_reader *r, long long first, long long last,
 			    struct pl_diag *d)
 {
-	wipe(&r->plain);
+	pl_buf_wipe(&r->plain);
 	r->file_id = -1;
 	r->line = -1;
 	r->broken = 0;
@@ -228,7 +221,7 @@ static int open_chunk(struct pl_sealed_reader *r, struct pl_diag *d)
 	else
 		shut = format != PL_SEALED_ONE || pl_unseal(r->key, blob, n, &r->plain);
 	if (shut) {
-		wipe(&r->plain);
+		pl_buf_wipe(&r->plain);
 		pl_diag_set(d, PL_ECONFIG, NULL, 0, "sealed values cannot be opened: the key "
 			    "file is not the one used at ingest");
 		return -1; /* the statement stays: every later row fails too */
@@ -298,8 +291,8 @@ int pl_sealed_find(struct pl_sealed_reader *r, long long file_id, long line,
 
 void pl_sealed_reader_release(struct pl_sealed_reader *r)
 {
-	wipe(&r->plain);
-	wipe(&r->row);
+	pl_buf_wipe(&r->plain);
+	pl_buf_wipe(&r->row);
 	pl_buf_release(&r->row);
 	sqlite3_finalize(r->st);
 	r->st = NULL;
@@ -346,7 +339,7 @@ static enum pl_err open_group(struct pl_sealed_writer *w, sqlite3_stmt *get, lon
 	int rc;
 
 	*n = 0;
-	wipe(group);
+	pl_buf_wipe(group);
 	sqlite3_bind_int64(get, 1, file_id);
 	sqlite3_bind_int64(get, 2, after);
 	while (!err && (rc = sqlite3_step(get)) == SQLITE_ROW) {
@@ -365,7 +358,7 @@ static enum pl_err open_group(struct pl_sealed_writer *w, sqlite3_stmt *get, lon
 	if (!err && rc != SQLITE_DONE)
 		err = pl_db_fail(w->db, rc, "read sealed values", d);
 	sqlite3_reset(get);
-	wipe(plain);
+	pl_buf_wipe(plain);
 	return err;
 }
 
@@ -428,7 +421,7 @@ enum pl_err pl_sealed_reseal(struct pl_sealed_writer *w, long long file_id, long
 		pl_sealed_discard(w);
 	sqlite3_finalize(get);
 	sqlite3_finalize(del);
-	wipe(&group);
+	pl_buf_wipe(&group);
 	pl_buf_release(&plain);
 	pl_buf_release(&group);
 	return err;

@@ -814,8 +814,7 @@ static void pipeline_init(struct pipeline *p, const struct map *m, struct mfile 
 static void pipeline_release(struct pipeline *p)
 {
 	for (size_t i = 0; i < N_BATCHES; i++) {
-		if (p->batches[i].data.data) /* opened sealed values leave memory */
-			memset(p->batches[i].data.data, 0, p->batches[i].data.cap);
+		pl_buf_wipe(&p->batches[i].data); /* opened sealed values leave memory */
 		pl_buf_release(&p->batches[i].data);
 	}
 	free(p->batches);

@@ -281,6 +281,32 @@ static void test_buf__reset_keeps_capacity(void **state)
 	pl_buf_release(&b);
 }
 
+/* pl_buf_wipe zeroes every byte the buffer has room for (also what a longer
+ * earlier content left beyond the current length), keeps the room, and
+ * empties it; on a fresh buffer it does nothing. */
+static void test_buf__wipe_zeroes_all_the_room(void **state)
+{
+	struct pl_buf b;
+	size_t cap;
+
+	(void)state;
+	pl_buf_init(&b);
+	pl_buf_wipe(&b);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	pl_buf_append(&b, "19900101-1234 Testina", 21);
+	pl_buf_reset(&b);
+	pl_buf_append(&b, "ab", 2);
+	cap = b.cap;
+	assert_memory_equal(b.data + 3, "00101-", 6);    /* the earlier value is still there */
+	pl_buf_wipe(&b);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, cap);
+	for (size_t i = 0; i < cap; i++)
+		assert_int_equal(b.data[i], 0);
+	pl_buf_release(&b);
+}
+
 static void test_buf__printf_appends_formatted(void **state)
 {
 	struct pl_buf b;
@@ -345,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_buf__append_grows_by_doubling),
 		cmocka_unit_test(test_buf__append_keeps_binary_bytes),
 		cmocka_unit_test(test_buf__reset_keeps_capacity),
+		cmocka_unit_test(test_buf__wipe_zeroes_all_the_room),
 		cmocka_unit_test(test_buf__printf_appends_formatted),
 		cmocka_unit_test(test_buf__putc_grows_and_terminates),
 	};
