@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -429,3 +429,45 @@ CREATE INDEX raw_sealed_format1 ON raw_sealed (file_id) WHERE format = 1;
 INSERT INTO raw_sealed (file_id, first_line, format, blob)
     SELECT file_id, line, 1, sealed FROM raw_row WHERE sealed IS NOT NULL;
 ALTER TABLE raw_row DROP COLUMN sealed;
+
+-- @since 8
+-- What a night of the indicators stage needs to count only what changed
+-- (docs/indicators.md, "Nights").
+--
+-- person_change: the episodes whose person dedup changed (or whose
+-- episode_person row it deleted) since the indicators stage last read this
+-- table, each with the person it belonged to before the first such change.
+-- dedup writes it, indicators empties it in the transaction that writes
+-- its tables.  person_epoch counts the dedup runs that wrote the person
+-- tables without logging here (a first run, or tables it had to rebuild):
+-- person_change holds every change since the last of them.
+CREATE TABLE person_change (
+    file_id INTEGER NOT NULL,
+    line    INTEGER NOT NULL,
+    old_key INTEGER NOT NULL,              -- person_key before the first change logged
+    PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+
+CREATE TABLE person_epoch (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    epoch INTEGER NOT NULL
+);
+
+-- indicator_state: what the last indicators run counted, kept in the file
+-- beside the database named by state_file (the persons' episodes as the
+-- indicators read them, and every figure's sums); a night whose checks pass
+-- takes the sums out for the persons that changed and adds them back as
+-- they are now.  One row.
+CREATE TABLE indicator_state (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    state_file  TEXT NOT NULL,             -- file name, in the database's directory
+    generation  INTEGER NOT NULL,          -- random; the file's header holds it too
+    fingerprint TEXT NOT NULL,             -- sha256 of the state format, catalogue, population
+    epoch       INTEGER NOT NULL,          -- person_epoch.epoch when counted
+    files       TEXT NOT NULL,             -- sha256 over the files counted (file_id,
+                                           -- content, mapping, mapped_at)
+    n_files     INTEGER NOT NULL,
+    max_file_id INTEGER NOT NULL,          -- files above it are new to the state
+    as_of       TEXT NOT NULL,             -- latest date in the data counted
+    written_at  TEXT NOT NULL
+);

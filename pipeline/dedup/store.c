@@ -134,6 +134,7 @@ static enum pl_err read_old(struct store *s, const char *sql, int (*fn)(sqlite3_
 		}
 		if ((int64_t)kv.a > s->max_key)
 			s->max_key = kv.a;
+		s->n_old_e += sort == &s->old_e;
 		err = pl_extsort_add(sort, &kv, d);
 	}
 	if (!err && !*odd && rc != SQLITE_DONE)
@@ -180,6 +181,31 @@ static enum pl_err prepare_all(struct store *s, struct pl_diag *d)
 	return err;
 }
 
+/* Logging for the indicators stage when there are rows to change, else a
+ * new epoch with an empty log (store.h). */
+static enum pl_err start_log(struct store *s, struct pl_diag *d)
+{
+	if (s->n_old_e > 0 && !s->rebuilt)
+		return pl_db_prepare(s->db, "INSERT INTO person_change (file_id, line, old_key) "
+				     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &s->log, d);
+	return pl_db_exec(s->db, "DELETE FROM person_change; "
+			  "INSERT INTO person_epoch (id, epoch) VALUES (1, 1) "
+			  "ON CONFLICT (id) DO UPDATE SET epoch = epoch + 1", d);
+}
+
+/* Logs that the episode (file_id, line) of person old_key changes. */
+static enum pl_err log_change(struct store *s, uint64_t file_id, uint64_t line,
+			      uint32_t old_key, struct pl_diag *d)
+{
+	if (!s->log)
+		return PL_OK;
+	sqlite3_bind_int64(s->log, 1, (sqlite3_int64)file_id);
+	sqlite3_bind_int64(s->log, 2, (sqlite3_int64)line);
+	sqlite3_bind_int64(s->log, 3, old_key);
+	s->logged++;
+	return pl_db_step_done(s->db, s->log, "log a changed person", d);
+}
+
 enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_diag *d)
 {
 	enum pl_err err;
@@ -214,6 +240,8 @@ enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_
 		err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
 	if (!err)
 		err = prepare_all(s, d);
+	if (!err)
+		err = start_log(s, d);
 	return err;
 }
 
@@ -279,6 +307,10 @@ static enum pl_err delete_person(struct store *s, uint32_t key, struct pl_diag *
 
 static enum pl_err delete_episode(struct store *s, const struct pl_kv *old, struct pl_diag *d)
 {
+	enum pl_err err = log_change(s, old->key, old->key2, old->a, d);
+
+	if (err)
+		return err;
 	sqlite3_bind_int64(s->e_delete, 1, (sqlite3_int64)old->key);
 	sqlite3_bind_int64(s->e_delete, 2, (sqlite3_int64)old->key2);
 	s->episodes.deleted++;
@@ -362,9 +394,12 @@ enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_
 	if (err)
 		return err;
 	if (s->e_rc == 1 && s->e_at.key == f && s->e_at.key2 == l) {
-		int same = (int64_t)s->e_at.a == key && s->e_at.b == (uint32_t)step;
+		uint32_t old_key = s->e_at.a;
+		int same = (int64_t)old_key == key && s->e_at.b == (uint32_t)step;
 
 		err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
+		if (!err && !same && (int64_t)old_key != key)
+			err = log_change(s, f, l, old_key, d);
 		if (err || same)
 			return err;
 		sqlite3_bind_int64(s->e_update, 1, file_id);
@@ -405,6 +440,7 @@ void store_release(struct store *s)
 	sqlite3_finalize(s->p_delete);
 	sqlite3_finalize(s->e_update);
 	sqlite3_finalize(s->e_delete);
+	sqlite3_finalize(s->log);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }

@@ -14,6 +14,13 @@
  *
  * The caller gives the persons in person_id order and then the episodes in
  * (file_id, line) order, each once, inside its own transaction.
+ *
+ * What changed is also logged for the indicators stage (schema.sql,
+ * person_change): every episode whose row is updated or deleted, with the
+ * person it had, unless the episode is logged already.  When there was no
+ * row to change (a first run, or tables rebuilt) nothing is logged: the
+ * log is emptied and person_epoch counts one more, so that a state built
+ * on the rows before is known to be stale.
  */
 #ifndef DEDUP_STORE_H
 #define DEDUP_STORE_H
@@ -52,11 +59,14 @@ struct store {
 	uint32_t found_fp;
 	int64_t max_key;           /* the largest person_key given out */
 	sqlite3_stmt *p_update, *p_delete, *e_update, *e_delete;
+	sqlite3_stmt *log;         /* into person_change; NULL: not logging */
 	struct store_row *rows;    /* inserts waiting, of one table at a time */
 	size_t n_rows;
 	int rows_table;            /* 0 person, 1 episode_person */
 	struct store_counts persons, episodes;
 	int rebuilt;               /* the old rows could not be matched: written whole */
+	long n_old_e;              /* episode_person rows read back */
+	long logged;               /* changes offered to person_change */
 };
 
 /* A person_id or person_ref (32 hex digits, as pl_pseudonym writes them)

@@ -28,25 +28,34 @@
 #define MIN_SHOWN 10          /* DSR events, quartile values: fewer are not shown */
 #define MIN_RELIABLE 10       /* rate numerators, share denominators */
 #define SUPPRESS_BELOW 5      /* person counts 1..4 */
+#define MEASURE_MAX ((int64_t)1 << 40)  /* a unit's measure in measure units, at most */
 
-/* A distinct value and how many times it came (0: an empty slot). */
+__extension__ typedef unsigned __int128 u128;
+
+/* A distinct value and how many times it is counted now; NAN: an empty
+ * slot (a value taken out again keeps its slot with n = 0). */
 struct vcount {
 	double v;
-	size_t n;
+	int64_t n;
 };
 
-/* What one group of one breakdown gathers. */
+/*
+ * What one group of one breakdown gathers: sums only, every one of them
+ * exact (counts, and measures as whole days or öre), so that a person can
+ * be taken out again (sign -1) as exactly as it was counted, and a night
+ * that takes out and adds the persons that changed ends with the sums a
+ * full count would give, bit for bit.
+ */
 struct acc {
 	double units;             /* persons or episodes in the group */
 	double num;               /* shares: of those, the counted part */
 	double events[PL_ESP2013_BANDS];  /* dsr: units by ESP age band */
-	double sum;               /* mean: of the values, in order */
-	struct pl_mean_acc mean;  /* mean: without the values (two sweeps) */
-	size_t n_vals;            /* values (quartiles, mean) */
+	int64_t n_vals;           /* values (quartiles, mean) */
+	int64_t sum;              /* mean: of the values, in measure units */
+	u128 sum2;                /* mean: of their squares */
+	int64_t not_finite;       /* values beyond MEASURE_MAX */
 	struct vcount *cnt;       /* quartiles: the distinct values, a hash table */
-	size_t n_cnt, cap_cnt;    /* slots used, slots (a power of 2) */
-	int not_finite;           /* quartiles: a value was not finite */
-	int used;
+	size_t n_cnt, cap_cnt;    /* slots taken, slots (a power of 2) */
 };
 
 /* The state of one indicator in one period. */
@@ -58,17 +67,18 @@ struct pass {
 	size_t def_idx;
 	int year;
 	int32_t lo, hi;           /* days of the period */
-	struct acc *acc;          /* (n_by + 1) * N_SLOTS; the total is block 0 */
-	uint32_t reporting;       /* districts with any episode in the period */
+	struct acc **acc;         /* (n_by + 1) * N_SLOTS, made when first met; block 0: the total */
+	int64_t reporting[IND_MAX_VALUES];  /* episodes in the period by district */
 	double f1, f2;            /* chao: persons with 1 and 2 episodes */
-	int again;                /* mean: the second sweep, values only */
 	double *cells;            /* loglinear: 2^(values of sources) */
-	size_t excluded;          /* persons or episodes without the age a filter needs */
+	size_t n_cells;
+	int64_t excluded;         /* persons or episodes without the age a filter needs */
 	size_t table_bytes;       /* quartiles: of the acc's distinct-value tables */
 	int by_age_band;          /* a breakdown is by age band */
+	int inconsistent;         /* a sum taken out was not there: the sums are not these data's */
 	/* per unit scratch */
 	uint8_t mark[N_SLOTS];
-	double msum[N_SLOTS];
+	int64_t msum[N_SLOTS];
 	int mhas[N_SLOTS];
 	int touched[N_SLOTS];
 	size_t n_touched;
@@ -165,24 +175,47 @@ static int slot(const struct pass *ps, int b, const struct ind_episode *e, int b
 	return s;
 }
 
-static double measure_of(const struct ind_def *def, const struct ind_episode *e)
+/* Measure units a value of the measure is counted in: whole days, or öre
+ * (a cost is counted to the öre, so that sums of costs are exact). */
+static double measure_scale(const struct ind_def *def)
 {
-	if (def->measure == IND_MEAS_COST_SEK)
-		return e->cost;
-	return e->end == IND_ONGOING ? -1 : (double)(e->end - e->start + 1);
+	return def->measure == IND_MEAS_COST_SEK ? 100 : 1;
 }
 
-/* A value of a mean figure: counted and summed in the first sweep, its
- * deviation from the mean in the second. */
-static void acc_mean(const struct pass *ps, struct acc *a, double v)
+/* The episode's measure in measure units; -1: none. */
+static int64_t measure_of(const struct ind_def *def, const struct ind_episode *e)
 {
-	if (ps->again) {
-		pl_mean_acc_add2(&a->mean, v);
+	if (def->measure == IND_MEAS_COST_SEK) {
+		if (!(e->cost >= 0))
+			return -1;
+		return e->cost * 100 < (double)MEASURE_MAX ? llround(e->cost * 100) : MEASURE_MAX;
+	}
+	return e->end == IND_ONGOING ? -1 : (int64_t)e->end - e->start + 1;
+}
+
+/* The acc of slot s of block b (b = -1: the total), made when first met. */
+static struct acc *acc_at(struct pass *ps, int b, int s)
+{
+	struct acc **a = &ps->acc[(size_t)(b + 1) * N_SLOTS + (size_t)s];
+
+	if (!*a)
+		*a = pl_xcalloc(1, sizeof(**a));
+	return *a;
+}
+
+/* A value of a mean figure (x in measure units), counted with sign. */
+static void acc_mean(struct acc *a, int64_t x, int sign)
+{
+	a->n_vals += sign;
+	if (x >= MEASURE_MAX) {
+		a->not_finite += sign;
 		return;
 	}
-	a->n_vals++;
-	a->sum += v;
-	pl_mean_acc_add(&a->mean, v);
+	a->sum += sign * x;
+	if (sign > 0)
+		a->sum2 += (u128)x * (u128)x;
+	else
+		a->sum2 -= (u128)x * (u128)x;
 }
 
 /* The bits of a double, mixed (MurmurHash3's finaliser): whole numbers,
@@ -205,42 +238,71 @@ static size_t vcount_slot(const struct vcount *t, size_t cap, double v)
 {
 	size_t i = (size_t)mix_bits(v) & (cap - 1);
 
-	while (t[i].n && t[i].v != v)
+	while (!isnan(t[i].v) && t[i].v != v)
 		i = (i + 1) & (cap - 1);
 	return i;
 }
 
-/* Counts v in a's distinct values (quartiles need their order only).
- * Returns the bytes its table grew by. */
-static size_t acc_count(struct acc *a, double v)
+/* An empty table of cap slots. */
+static struct vcount *vcount_table(size_t cap)
 {
-	size_t i, grown = 0;
+	struct vcount *t = pl_xmalloc(cap * sizeof(*t));
 
-	a->n_vals++;
-	if (!isfinite(v)) {
-		a->not_finite = 1;
+	for (size_t i = 0; i < cap; i++) {
+		t[i].v = NAN;
+		t[i].n = 0;
+	}
+	return t;
+}
+
+/* Room for one more distinct value in a's table.  Returns the bytes it
+ * grew by. */
+static size_t vcount_room(struct acc *a)
+{
+	size_t cap = a->cap_cnt ? 2 * a->cap_cnt : 64, grown;
+	struct vcount *t;
+
+	if (2 * (a->n_cnt + 1) <= a->cap_cnt)
 		return 0;
-	}
-	v += 0.0;                 /* -0 is 0 */
-	if (2 * (a->n_cnt + 1) > a->cap_cnt) {
-		size_t cap = a->cap_cnt ? 2 * a->cap_cnt : 64;
-		struct vcount *t = pl_xcalloc(cap, sizeof(*t));
+	t = vcount_table(cap);
+	for (size_t j = 0; j < a->cap_cnt; j++)
+		if (!isnan(a->cnt[j].v))
+			t[vcount_slot(t, cap, a->cnt[j].v)] = a->cnt[j];
+	free(a->cnt);
+	grown = (cap - a->cap_cnt) * sizeof(*t);
+	a->cnt = t;
+	a->cap_cnt = cap;
+	return grown;
+}
 
-		for (size_t j = 0; j < a->cap_cnt; j++)
-			if (a->cnt[j].n)
-				t[vcount_slot(t, cap, a->cnt[j].v)] = a->cnt[j];
-		free(a->cnt);
-		grown = (cap - a->cap_cnt) * sizeof(*t);
-		a->cnt = t;
-		a->cap_cnt = cap;
-	}
+/* Counts v n times more (n < 0: fewer) in a's distinct values (quartiles
+ * need their order only).  Returns the bytes its table grew by; sets
+ * *bad when fewer are taken out than were counted. */
+static size_t vcount_add(struct acc *a, double v, int64_t n, int *bad)
+{
+	size_t i, grown = vcount_room(a);
+
 	i = vcount_slot(a->cnt, a->cap_cnt, v);
-	if (!a->cnt[i].n) {
+	if (isnan(a->cnt[i].v)) {
 		a->cnt[i].v = v;
 		a->n_cnt++;
 	}
-	a->cnt[i].n++;
+	a->cnt[i].n += n;
+	if (a->cnt[i].n < 0)
+		*bad = 1;
 	return grown;
+}
+
+/* A value of a quartiles figure (x in measure units), counted with sign.
+ * Returns the bytes its table grew by. */
+static size_t acc_count(struct pass *ps, struct acc *a, int64_t x, int sign)
+{
+	a->n_vals += sign;
+	if (x >= MEASURE_MAX) {
+		a->not_finite += sign;
+		return 0;
+	}
+	return vcount_add(a, (double)x / measure_scale(ps->def), sign, &ps->inconsistent);
 }
 
 static int esp_band(int age)
@@ -254,20 +316,19 @@ static int esp_band(int age)
 struct unit_ep {
 	const struct ind_episode *e;
 	int numer;                /* it counts the unit in the numerator */
-	double m;                 /* its measure; < 0: none */
+	int64_t m;                /* its measure; < 0: none */
 };
 
 /* Adds one unit (a person with its passing episodes, or one episode) to
- * every breakdown: u[0..n) are the unit's passing episodes. */
+ * every breakdown with sign (+1, or -1 to take it out): u[0..n) are the
+ * unit's passing episodes. */
 static void add_unit(struct pass *ps, const struct ind_person *p, const struct unit_ep *u,
-		     size_t n)
+		     size_t n, int sign)
 {
 	const struct ind_def *def = ps->def;
 	int band = ps->by_age_band ? age_band(ps, p) : -1;
 
 	for (int b = -1; b < (int)def->n_by; b++) {
-		struct acc *block = ps->acc + (size_t)(b + 1) * N_SLOTS;
-
 		ps->n_touched = 0;
 		for (size_t i = 0; i < n; i++) {
 			int s = slot(ps, b, u[i].e, band);
@@ -287,23 +348,18 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const struct u
 		}
 		for (size_t t = 0; t < ps->n_touched; t++) {
 			int s = ps->touched[t];
-			struct acc *a = &block[s];
+			struct acc *a = acc_at(ps, b, s);
+			int64_t m = ps->msum[s] < MEASURE_MAX ? ps->msum[s] : MEASURE_MAX;
 
-			if (ps->again) {
-				if (ps->mhas[s])
-					acc_mean(ps, a, ps->msum[s]);
-				ps->mark[s] = 0;
-				continue;
-			}
-			a->used = 1;
-			a->units++;
-			a->num += ps->mark[s] == 3;
+			a->units += sign;
+			a->num += sign * (ps->mark[s] == 3);
 			if (def->method == IND_M_DSR)
-				a->events[esp_band(ps->year - p->birth_year)]++;
+				a->events[esp_band(ps->year - p->birth_year)] += sign;
 			if (ps->mhas[s] && def->method == IND_M_QUARTILES)
-				ps->table_bytes += acc_count(a, ps->msum[s]);
+				ps->table_bytes += acc_count(ps, a, m, sign);
 			else if (ps->mhas[s])
-				acc_mean(ps, a, ps->msum[s]);
+				acc_mean(a, m, sign);
+			ps->inconsistent |= a->units < 0;
 			ps->mark[s] = 0;
 		}
 	}
@@ -315,19 +371,20 @@ static size_t n_codes(enum ind_dim dim, const struct ind_catalogue *cat)
 }
 
 /* Loglinear: the person's sources as a bit mask over source values. */
-static void add_sources(struct pass *ps, const struct unit_ep *u, size_t n)
+static void add_sources(struct pass *ps, const struct unit_ep *u, size_t n, int sign)
 {
 	uint32_t mask = 0;
 
 	for (size_t i = 0; i < n; i++)
 		mask |= 1u << u[i].e->code[ps->def->sources];
-	ps->cells[mask]++;
+	ps->cells[mask] += sign;
 }
 
-/* One person, its episodes ep[0..p->n): its passing episodes, its person
- * conditions, then the units.  u: room for p->n episodes. */
+/* One person, its episodes ep[0..p->n), counted with sign (+1; -1 takes
+ * it out again): its passing episodes, its person conditions, then the
+ * units.  u: room for p->n episodes. */
 static void add_person(struct pass *ps, const struct ind_person *p,
-		       const struct ind_episode *ep, struct unit_ep *u)
+		       const struct ind_episode *ep, struct unit_ep *u, int sign)
 {
 	const struct ind_def *def = ps->def;
 	uint32_t districts = 0;
@@ -339,7 +396,7 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 
 		if (!in_period(ps, e))
 			continue;
-		ps->reporting |= 1u << e->code[IND_D_DISTRICT];
+		ps->reporting[e->code[IND_D_DISTRICT]] += sign;
 		if (episode_ok(def->filter, def->n_filter, e)) {
 			u[n++].e = e;
 			districts |= 1u << e->code[IND_D_DISTRICT];
@@ -351,8 +408,8 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 	ok = person_ok(def->filter, def->n_filter, p, ps->year, n_districts);
 	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
 		ok = -1;                /* standardising needs every age */
-	if (ok < 0 && !ps->again)
-		ps->excluded += def->unit == IND_PERSONS ? 1 : n;
+	if (ok < 0)
+		ps->excluded += sign * (def->unit == IND_PERSONS ? 1 : (int64_t)n);
 	if (ok <= 0)
 		return;
 	numer = person_ok(def->numer, def->n_numer, p, ps->year, n_districts) > 0;
@@ -362,16 +419,14 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 	}
 	if (def->unit == IND_EPISODES) {
 		for (size_t i = 0; i < n; i++)
-			add_unit(ps, p, &u[i], 1);
+			add_unit(ps, p, &u[i], 1, sign);
 		return;
 	}
-	add_unit(ps, p, u, n);
-	if (ps->again)
-		return;
-	ps->f1 += n == 1;
-	ps->f2 += n == 2;
+	add_unit(ps, p, u, n, sign);
+	ps->f1 += sign * (n == 1);
+	ps->f2 += sign * (n == 2);
 	if (ps->cells)
-		add_sources(ps, u, n);
+		add_sources(ps, u, n, sign);
 }
 
 /* ---- figures ------------------------------------------------------------- */
@@ -435,12 +490,23 @@ static void missing_note(const struct pass *ps, uint32_t districts, char *note, 
 	}
 }
 
+/* The districts with any episode in the period. */
+static uint32_t reporting_mask(const struct pass *ps)
+{
+	uint32_t m = 0;
+
+	for (int v = 0; v < IND_MAX_VALUES; v++)
+		if (ps->reporting[v] > 0)
+			m |= 1u << v;
+	return m;
+}
+
 /* The population of a row's group: districts, sexes and ages from the
  * filter and the group's keys.  -1 when undefined; why in note. */
 static double row_population(const struct pass *ps, const struct ind_row *r, int age_lo,
 			     int age_hi, char *note, size_t size)
 {
-	uint32_t districts = ps->reporting;
+	uint32_t districts = reporting_mask(ps);
 	unsigned sexes = 3;
 	double n;
 
@@ -630,12 +696,12 @@ static int counted_quartiles(const struct acc *a, double q[3])
 	int rc;
 
 	for (size_t i = 0; i < a->cap_cnt; i++)
-		if (a->cnt[i].n)
+		if (!isnan(a->cnt[i].v) && a->cnt[i].n > 0)
 			t[k++] = a->cnt[i];
 	qsort(t, k, sizeof(*t), cmp_vcount);
 	for (size_t i = 0; i < k; i++) {
 		v[i] = t[i].v;
-		n[i] = t[i].n;
+		n[i] = (size_t)t[i].n;
 	}
 	rc = a->not_finite || pl_quartiles_counted(v, n, k, q, NULL) != PL_OK ? -1 : 0;
 	free(t);
@@ -664,18 +730,29 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 	r->est.upper = q[2];
 }
 
+/* The mean and its interval from the exact sums: the same bits however
+ * the values were counted. */
 static void figure_mean(const struct pass *ps, struct ind_row *r, const struct acc *a)
 {
-	r->num = a->sum;
+	double scale = measure_scale(ps->def);
+	long double n = (long double)a->n_vals, sum = (long double)a->sum, var = 0;
+
+	r->num = (double)a->sum / scale;
 	r->den = (double)a->n_vals;
 	r->method = "mean_t";
 	r->suppress = count_suppressed(r->den);
 	r->reliability = a->n_vals < MIN_RELIABLE ? "unreliable" : "ok";
-	if (a->n_vals == 0) {
+	if (a->n_vals <= 0) {
 		snprintf(r->note, sizeof(r->note), "no values reported");
 		return;
 	}
-	r->has_value = pl_mean_acc_t(&a->mean, ps->cat->conf, &r->est, NULL) == PL_OK;
+	if (a->n_vals >= 2)
+		var = ((long double)a->sum2 - sum * sum / n) / (n - 1) / ((long double)scale * scale);
+	if (var < 0)
+		var = 0;
+	r->has_value = !a->not_finite && pl_mean_var_t((size_t)a->n_vals, (double)(sum / n /
+						       scale), (double)var, ps->cat->conf,
+						       &r->est, NULL) == PL_OK;
 	if (a->units > (double)a->n_vals)
 		snprintf(r->note, sizeof(r->note), "%.0f of %.0f without a value", a->units -
 			 (double)a->n_vals, a->units);
@@ -755,8 +832,8 @@ static void make_row(struct pass *ps, struct ind_result *res, int b, int s, stru
 	if (!r->has_value)
 		r->est.value = r->est.lower = r->est.upper = NAN;
 	if (b < 0 && ps->excluded && !r->note[0])
-		snprintf(r->note, sizeof(r->note), "%zu %s without a known age not counted",
-			 ps->excluded, ind_unit_name(ps->def->unit));
+		snprintf(r->note, sizeof(r->note), "%lld %s without a known age not counted",
+			 (long long)ps->excluded, ind_unit_name(ps->def->unit));
 	if (ps->def->period != IND_P_DAY && !r->note[0] &&
 	    day_of(ps->year, 12, 31) > ps->data->as_of)
 	{
@@ -847,21 +924,26 @@ static void trends(struct ind_result *res, size_t first, double conf);
 static void period_begin(struct pass *ps)
 {
 	ps->acc = pl_xcalloc((ps->def->n_by + 1) * N_SLOTS, sizeof(*ps->acc));
-	if (ps->def->method == IND_M_LOGLINEAR)
-		ps->cells = pl_xcalloc((size_t)1 << n_codes(ps->def->sources, ps->cat),
-				       sizeof(*ps->cells));
+	if (ps->def->method == IND_M_LOGLINEAR) {
+		ps->n_cells = (size_t)1 << n_codes(ps->def->sources, ps->cat);
+		ps->cells = pl_xcalloc(ps->n_cells, sizeof(*ps->cells));
+	}
 }
 
-/* The rows of the period, then its equity row; frees what it gathered. */
+/* The rows of the period (the total always; a group while it has units),
+ * then its equity row. */
 static void period_end(struct pass *ps, struct ind_result *res)
 {
 	size_t n_blocks = ps->def->n_by + 1, first = res->n_rows;
 
-	ps->acc[0].used = 1;                  /* the total, even when 0 */
+	acc_at(ps, -1, 0);
 	for (size_t b = 0; b < n_blocks; b++)
-		for (size_t s = 0; s < N_SLOTS; s++)
-			if (ps->acc[b * N_SLOTS + s].used)
-				make_row(ps, res, (int)b - 1, (int)s, &ps->acc[b * N_SLOTS + s]);
+		for (size_t s = 0; s < N_SLOTS; s++) {
+			struct acc *a = ps->acc[b * N_SLOTS + s];
+
+			if (a && (a->units > 0 || (b == 0 && s == 0)))
+				make_row(ps, res, (int)b - 1, (int)s, a);
+		}
 	equity(ps, res, first);
 }
 
@@ -870,11 +952,157 @@ static void pass_free(struct pass *ps)
 	if (!ps)
 		return;
 	if (ps->acc)
-		for (size_t i = 0; i < (ps->def->n_by + 1) * N_SLOTS; i++)
-			free(ps->acc[i].cnt);
+		for (size_t i = 0; i < (ps->def->n_by + 1) * N_SLOTS; i++) {
+			if (ps->acc[i])
+				free(ps->acc[i]->cnt);
+			free(ps->acc[i]);
+		}
 	free(ps->acc);
 	free(ps->cells);
 	free(ps);
+}
+
+/* ---- the sums of a pass as bytes (struct ind_sums) ----------------------- */
+
+/* A pass's sums: this head, its loglinear cells (n_cells doubles), then
+ * n_acc groups, each a struct sums_acc and its distinct values (struct
+ * vcount, n_values).  Native byte order: the state file's header says
+ * whose (state.c). */
+struct sums_head {
+	uint64_t bytes;           /* of the whole, this head included */
+	uint32_t def;
+	int32_t year;
+	uint64_t n_acc, n_cells;
+	int64_t reporting[IND_MAX_VALUES];
+	double f1, f2;
+	int64_t excluded;
+};
+
+struct sums_acc {
+	uint32_t block, slot;
+	double units, num;
+	double events[PL_ESP2013_BANDS];
+	int64_t n_vals, sum, not_finite;
+	uint64_t sum2_hi, sum2_lo;
+	uint64_t n_values;
+};
+
+/* Appends the sums of ps to out. */
+static void pass_save(const struct pass *ps, struct pl_buf *out)
+{
+	size_t n_blocks = ps->def->n_by + 1, start = out->len;
+	struct sums_head h;
+
+	memset(&h, 0, sizeof(h));
+	h.def = (uint32_t)ps->def_idx;
+	h.year = ps->year;
+	h.n_cells = ps->n_cells;
+	memcpy(h.reporting, ps->reporting, sizeof(h.reporting));
+	h.f1 = ps->f1;
+	h.f2 = ps->f2;
+	h.excluded = ps->excluded;
+	pl_buf_append(out, &h, sizeof(h));
+	if (ps->n_cells)
+		pl_buf_append(out, ps->cells, ps->n_cells * sizeof(*ps->cells));
+	for (size_t i = 0; i < n_blocks * N_SLOTS; i++) {
+		const struct acc *a = ps->acc[i];
+		struct sums_acc sa;
+
+		if (!a || a->units == 0)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.block = (uint32_t)(i / N_SLOTS);
+		sa.slot = (uint32_t)(i % N_SLOTS);
+		sa.units = a->units;
+		sa.num = a->num;
+		memcpy(sa.events, a->events, sizeof(sa.events));
+		sa.n_vals = a->n_vals;
+		sa.sum = a->sum;
+		sa.not_finite = a->not_finite;
+		sa.sum2_hi = (uint64_t)(a->sum2 >> 64);
+		sa.sum2_lo = (uint64_t)a->sum2;
+		for (size_t j = 0; j < a->cap_cnt; j++)
+			sa.n_values += !isnan(a->cnt[j].v) && a->cnt[j].n > 0;
+		pl_buf_append(out, &sa, sizeof(sa));
+		for (size_t j = 0; j < a->cap_cnt; j++)
+			if (!isnan(a->cnt[j].v) && a->cnt[j].n > 0)
+				pl_buf_append(out, &a->cnt[j], sizeof(a->cnt[j]));
+		h.n_acc++;
+	}
+	h.bytes = out->len - start;
+	memcpy(out->data + start, &h, sizeof(h));
+}
+
+/* The sums of indicator k for year in sums (a run of struct sums_head
+ * blobs), or NULL; *n_blobs: how many the run holds. */
+static const char *find_sums(const struct pl_buf *sums, size_t k, int year, size_t *n_blobs)
+{
+	const char *found = NULL;
+	size_t at = 0;
+
+	*n_blobs = 0;
+	while (at + sizeof(struct sums_head) <= sums->len) {
+		struct sums_head h;
+
+		memcpy(&h, sums->data + at, sizeof(h));
+		if (h.bytes < sizeof(h) || h.bytes > sums->len - at)
+			return NULL;
+		if (h.def == k && h.year == year)
+			found = sums->data + at;
+		(*n_blobs)++;
+		at += h.bytes;
+	}
+	return found;
+}
+
+/* Sets the fresh pass ps to the sums of blob: 0, or -1 when they do not
+ * fit its indicator (a stale or damaged state). */
+static int pass_load(struct pass *ps, const char *blob)
+{
+	size_t n_blocks = ps->def->n_by + 1, at = sizeof(struct sums_head);
+	struct sums_head h;
+
+	memcpy(&h, blob, sizeof(h));
+	if (h.n_cells != ps->n_cells || h.bytes < at + h.n_cells * sizeof(double))
+		return -1;
+	memcpy(ps->reporting, h.reporting, sizeof(ps->reporting));
+	ps->f1 = h.f1;
+	ps->f2 = h.f2;
+	ps->excluded = h.excluded;
+	if (h.n_cells)
+		memcpy(ps->cells, blob + at, h.n_cells * sizeof(double));
+	at += h.n_cells * sizeof(double);
+	for (uint64_t i = 0; i < h.n_acc; i++) {
+		struct sums_acc sa;
+		struct acc *a;
+
+		if (h.bytes - at < sizeof(sa))
+			return -1;
+		memcpy(&sa, blob + at, sizeof(sa));
+		at += sizeof(sa);
+		if (sa.block >= n_blocks || sa.slot >= N_SLOTS || ps->acc[sa.block * N_SLOTS + sa.slot] ||
+		    sa.n_values > (h.bytes - at) / sizeof(struct vcount))
+			return -1;
+		a = acc_at(ps, (int)sa.block - 1, (int)sa.slot);
+		a->units = sa.units;
+		a->num = sa.num;
+		memcpy(a->events, sa.events, sizeof(a->events));
+		a->n_vals = sa.n_vals;
+		a->sum = sa.sum;
+		a->not_finite = sa.not_finite;
+		a->sum2 = (u128)sa.sum2_hi << 64 | sa.sum2_lo;
+		for (uint64_t j = 0; j < sa.n_values; j++) {
+			struct vcount vc;
+			int bad = 0;
+
+			memcpy(&vc, blob + at, sizeof(vc));
+			at += sizeof(vc);
+			if (isnan(vc.v) || vc.n <= 0)
+				return -1;
+			ps->table_bytes += vcount_add(a, vc.v, vc.n, &bad);
+		}
+	}
+	return at == h.bytes ? 0 : -1;
 }
 
 /* ---- one indicator: its periods in one or more sweeps over the persons ---- */
@@ -935,6 +1163,15 @@ static size_t fit_budget(struct pass **ps, size_t n, size_t budget)
 	return n;
 }
 
+/* Room for n episodes in the scratch *u of *cap. */
+static void unit_room(struct unit_ep **u, size_t *cap, size_t n)
+{
+	if (n > *cap) {
+		*cap = n;
+		*u = pl_xrealloc(*u, *cap * sizeof(**u));
+	}
+}
+
 /* Adds every person to the passes ps[0..*n) (NULL ones skipped).  With a
  * budget (bytes; 0: none), the passes that do not fit it are started
  * over and left out (fit_budget): *n becomes the passes swept to the end.
@@ -954,13 +1191,10 @@ static enum pl_err sweep(const struct ind_data *data, struct pass **ps, size_t *
 	if (err)
 		goto cleanup;
 	while ((rc = ind_cursor_next(&c, &p, &ep, d)) > 0) {
-		if (p.n > cap) {
-			cap = p.n;
-			u = pl_xrealloc(u, cap * sizeof(*u));
-		}
+		unit_room(&u, &cap, p.n);
 		for (size_t i = 0; i < *n; i++)
 			if (ps[i])
-				add_person(ps[i], &p, ep, u);
+				add_person(ps[i], &p, ep, u, 1);
 		if (budget)
 			*n = fit_budget(ps, *n, budget);
 	}
@@ -972,11 +1206,35 @@ cleanup:
 	return err;
 }
 
+/* Takes out and adds the persons of a night's delta in ps. */
+static void sweep_delta(const struct ind_delta *dl, struct pass *ps)
+{
+	struct unit_ep *u = NULL;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < dl->n_p; i++) {
+		unit_room(&u, &cap, dl->p[i].n);
+		add_person(ps, &dl->p[i], dl->ep + dl->p[i].first, u, dl->sign[i]);
+	}
+	free(u);
+}
+
+/* Ends pass ps into res and its sums into out (if any), and frees it. */
+static void pass_done(struct pass *ps, struct ind_result *res, struct pl_buf *out)
+{
+	period_end(ps, res);
+	if (out)
+		pass_save(ps, out);
+	pass_free(ps);
+}
+
 /* Sweeps the passes ps[0..n) as many at a time, in order, as keep their
  * distinct-value tables within budget bytes (one at least, however large
- * its tables), and ends each sweep's passes into res before the next. */
+ * its tables), and ends each sweep's passes into res (and out) before the
+ * next. */
 static enum pl_err sweep_in_budget(const struct ind_data *data, struct pass **ps, size_t n,
-				   size_t budget, struct ind_result *res, struct pl_diag *d)
+				   size_t budget, struct ind_result *res, struct pl_buf *out,
+				   struct pl_diag *d)
 {
 	size_t done = 0;
 	enum pl_err err = PL_OK;
@@ -991,8 +1249,7 @@ static enum pl_err sweep_in_budget(const struct ind_data *data, struct pass **ps
 		err = sweep(data, ps + done, &m, budget, d);
 		for (size_t i = done; i < done + m && !err; i++) {
 			if (ps[i])
-				period_end(ps[i], res);
-			pass_free(ps[i]);
+				pass_done(ps[i], res, out);
 			ps[i] = NULL;
 		}
 		done += m;
@@ -1000,37 +1257,73 @@ static enum pl_err sweep_in_budget(const struct ind_data *data, struct pass **ps
 	return err;
 }
 
-/* Indicator k's rows, equity rows and trends.  No figure keeps its values:
- * a mean sweeps twice (the second time for the deviations from the mean);
- * quartiles count the distinct values, which may be as many as the units,
- * so they sweep as many periods at once as keep those tables within a
- * budget (sweep_in_budget); the others sweep all periods at once. */
+/* A night: each period of indicator k from its sums in old, with the
+ * delta's persons taken out and added, one period at a time.  Sets
+ * res->stale (and stops) when old does not hold exactly the periods the
+ * data have, or a sum taken out was not there. */
+static void apply_delta(const struct ind_catalogue *cat, const struct ind_data *data,
+			const struct ind_population *pop, size_t k, const struct ind_sums *old,
+			const struct ind_delta *delta, struct ind_result *res,
+			struct pl_buf *out)
+{
+	size_t n_blobs = 0, used = 0;
+
+	for (int y = data->first_year; y <= data->last_year && !res->stale; y++) {
+		struct pass *ps = make_pass(cat, data, pop, k, y);
+		const char *blob = find_sums(&old->by_def[k], k, y, &n_blobs);
+
+		if (!ps && !blob)
+			continue;
+		used++;
+		if (!ps || !blob || pass_load(ps, blob) != 0) {
+			res->stale = 1;
+			pass_free(ps);
+			break;
+		}
+		sweep_delta(delta, ps);
+		res->stale = ps->inconsistent;
+		if (res->stale)
+			pass_free(ps);
+		else
+			pass_done(ps, res, out);
+	}
+	if (used != n_blobs)
+		res->stale = 1;
+}
+
+/* Indicator k's rows, equity rows and trends (and its sums into out, if
+ * any): counted over the data, or with old, from old's sums and the
+ * delta (apply_delta).  No figure keeps its values: quartiles count the
+ * distinct values, which may be as many as the units, so they sweep as
+ * many periods at once as keep those tables within a budget
+ * (sweep_in_budget); the others sweep all periods at once. */
 static enum pl_err compute_def(const struct ind_catalogue *cat, const struct ind_data *data,
 			       const struct ind_population *pop, size_t k,
-			       struct ind_result *res, struct pl_diag *d)
+			       const struct ind_sums *old, const struct ind_delta *delta,
+			       struct pl_buf *out, struct ind_result *res, struct pl_diag *d)
 {
 	const struct ind_def *def = &cat->defs[k];
 	size_t n = (size_t)(data->last_year - data->first_year + 1), first = res->n_rows;
-	struct pass **ps = pl_xcalloc(n, sizeof(*ps));
 	size_t budget = data->table_budget ? data->table_budget : IND_TABLE_BUDGET;
+	struct pass **ps;
 	enum pl_err err = PL_OK;
 
+	if (old) {
+		apply_delta(cat, data, pop, k, old, delta, res, out);
+		if (!res->stale)
+			trends(res, first, cat->conf);
+		return PL_OK;
+	}
+	ps = pl_xcalloc(n, sizeof(*ps));
 	for (size_t i = 0; i < n; i++)
 		ps[i] = make_pass(cat, data, pop, k, data->first_year + (int)i);
 	if (def->method == IND_M_QUARTILES)
-		err = sweep_in_budget(data, ps, n, budget, res, d);
+		err = sweep_in_budget(data, ps, n, budget, res, out, d);
 	else
 		err = sweep(data, ps, &n, 0, d);
-	if (!err && def->method == IND_M_MEAN) {
-		for (size_t i = 0; i < n; i++)
-			if (ps[i])
-				ps[i]->again = 1;
-		err = sweep(data, ps, &n, 0, d);
-	}
 	for (size_t i = 0; i < n && !err; i++) {
 		if (ps[i])
-			period_end(ps[i], res);
-		pass_free(ps[i]);
+			pass_done(ps[i], res, out);
 		ps[i] = NULL;
 	}
 	if (!err)
@@ -1116,6 +1409,9 @@ struct workers {
 	const struct ind_catalogue *cat;
 	const struct ind_data *data;
 	const struct ind_population *pop;
+	const struct ind_sums *old;   /* a night's: the sums it starts from */
+	const struct ind_delta *delta;
+	struct ind_sums *out;         /* the sums made, if kept */
 	struct ind_result *res;       /* by indicator */
 	enum pl_err *err;             /* by indicator */
 	struct pl_diag *diag;         /* by indicator */
@@ -1138,7 +1434,9 @@ static void *work(void *arg)
 		if (k >= w->cat->n_defs)
 			return NULL;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		w->err[k] = compute_def(w->cat, w->data, w->pop, k, &w->res[k], &w->diag[k]);
+		w->err[k] = compute_def(w->cat, w->data, w->pop, k, w->old, w->delta,
+					w->out ? &w->out->by_def[k] : NULL, &w->res[k],
+					&w->diag[k]);
 		snprintf(step, sizeof(step), "indicator %s", w->cat->defs[k].id);
 		pl_log_step(&t, step);
 	}
@@ -1170,6 +1468,7 @@ static void join_result(struct ind_result *to, struct ind_result *from)
 	to->rows = rows;
 	to->equity = equity;
 	to->trends = trends;
+	to->stale |= from->stale;
 	ind_result_release(from);
 }
 
@@ -1185,9 +1484,33 @@ static size_t n_threads(const struct ind_catalogue *cat)
 	return (size_t)n < cat->n_defs ? (size_t)n : cat->n_defs;
 }
 
+void ind_sums_init(struct ind_sums *s, size_t n_defs)
+{
+	s->n_defs = n_defs;
+	s->by_def = pl_xcalloc(n_defs ? n_defs : 1, sizeof(*s->by_def));
+	for (size_t k = 0; k < n_defs; k++)
+		pl_buf_init(&s->by_def[k]);
+}
+
+void ind_sums_release(struct ind_sums *s)
+{
+	for (size_t k = 0; s->by_def && k < s->n_defs; k++)
+		pl_buf_release(&s->by_def[k]);
+	free(s->by_def);
+	memset(s, 0, sizeof(*s));
+}
+
 enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *data,
 			const struct ind_population *pop, struct ind_result *res,
 			struct pl_diag *d)
+{
+	return ind_compute_sums(cat, data, pop, NULL, NULL, NULL, res, d);
+}
+
+enum pl_err ind_compute_sums(const struct ind_catalogue *cat, const struct ind_data *data,
+			     const struct ind_population *pop, const struct ind_sums *old,
+			     const struct ind_delta *delta, struct ind_sums *out,
+			     struct ind_result *res, struct pl_diag *d)
 {
 	struct workers w;
 	pthread_t *tid;
@@ -1195,12 +1518,19 @@ enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *
 	enum pl_err err = PL_OK;
 
 	memset(res, 0, sizeof(*res));
-	if (data->n_ep == 0 || cat->n_defs == 0)
+	if (out)
+		ind_sums_init(out, cat->n_defs);
+	if (old && old->n_defs != cat->n_defs)
+		res->stale = 1;
+	if (res->stale || (!old && data->n_ep == 0) || cat->n_defs == 0)
 		return PL_OK;
 	memset(&w, 0, sizeof(w));
 	w.cat = cat;
 	w.data = data;
 	w.pop = pop;
+	w.old = old;
+	w.delta = delta;
+	w.out = out;
 	w.res = pl_xcalloc(cat->n_defs, sizeof(*w.res));
 	w.err = pl_xcalloc(cat->n_defs, sizeof(*w.err));
 	w.diag = pl_xcalloc(cat->n_defs, sizeof(*w.diag));
@@ -1225,8 +1555,11 @@ enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *
 	free(w.res);
 	free(w.err);
 	free(w.diag);
-	if (err) {
+	if (err || res->stale) {
+		int stale = res->stale;
+
 		ind_result_release(res);
+		res->stale = stale && !err;
 		return err;
 	}
 	for (size_t i = 0; i < res->n_rows; i++)

@@ -156,85 +156,112 @@ void ind_day_iso(int32_t day, char out[16])
 	snprintf(out, 16, "%.15s", buf);
 }
 
-/* Resolves sex and birth year of a person over its episodes ep[0..n). */
-static void resolve_person(struct ind_episode *ep, size_t n, const int *years, int *birth_year)
+/* The person of the kept episodes k[0..n): ep[0..n) their episodes with
+ * the person's sex (the more frequent of F and M; U when neither or a
+ * tie), *birth_year the most frequent known year (the earliest on a
+ * tie; 0 if none). */
+void ind_resolve(const struct ind_kept_ep *k, size_t n, struct ind_episode *ep, int *birth_year)
 {
 	size_t f = 0, m = 0, best_n = 0;
 	int8_t sex;
 
 	for (size_t i = 0; i < n; i++) {
-		f += ep[i].code[IND_D_SEX] == 0;
-		m += ep[i].code[IND_D_SEX] == 1;
+		f += k[i].ep.code[IND_D_SEX] == 0;
+		m += k[i].ep.code[IND_D_SEX] == 1;
 	}
 	sex = (int8_t)(f > m ? 0 : m > f ? 1 : 2);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		ep[i] = k[i].ep;
 		ep[i].code[IND_D_SEX] = sex;
+	}
 	*birth_year = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
+		size_t c = 0;
 
-		if (!years[i])
+		if (!k[i].birth_year)
 			continue;
 		for (size_t j = 0; j < n; j++)
-			k += years[j] == years[i];
-		if (k > best_n || (k == best_n && years[i] < *birth_year)) {
-			best_n = k;
-			*birth_year = years[i];
+			c += k[j].birth_year == k[i].birth_year;
+		if (c > best_n || (c == best_n && k[i].birth_year < *birth_year)) {
+			best_n = c;
+			*birth_year = k[i].birth_year;
 		}
 	}
 }
 
-/* ---- the spill file: per person a header, then its episodes ------------- */
+/* ---- the persons file: per person a header, then its episodes --------- */
 
-struct spill_head {
-	uint32_t n;                   /* episodes that follow */
-	int32_t birth_year;
-};
-
-static enum pl_err spill_person(FILE *f, const struct ind_episode *ep, size_t n,
-				int birth_year, struct pl_diag *d)
+enum pl_err ind_write_person(FILE *f, uint32_t key, const struct ind_kept_ep *k, size_t n,
+			     struct pl_diag *d)
 {
-	struct spill_head h;
+	struct ind_kept_head h;
 
 	memset(&h, 0, sizeof(h));
+	h.key = key;
 	h.n = (uint32_t)n;
-	h.birth_year = birth_year;
-	if (fwrite(&h, sizeof(h), 1, f) != 1 || (n && fwrite(ep, sizeof(*ep), n, f) != n))
-		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
+	if (fwrite(&h, sizeof(h), 1, f) != 1 || (n && fwrite(k, sizeof(*k), n, f) != n))
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write the persons' file: %s",
 				   strerror(errno));
 	return PL_OK;
 }
 
-/* Flushes the spill file and goes back to its start. */
-static enum pl_err spill_finish(FILE *f, struct pl_diag *d)
+/* Flushes the persons' file: its persons end at data->end. */
+static enum pl_err spill_finish(struct ind_data *data, struct pl_diag *d)
 {
-	if (fflush(f) != 0 || ferror(f) || fseeko(f, 0, SEEK_SET) != 0)
-		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
+	off_t end;
+
+	if (fflush(data->spill) != 0 || ferror(data->spill) ||
+	    (end = ftello(data->spill)) < 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write the persons' file: %s",
 				   strerror(errno));
+	data->end = (long long)end;
 	return PL_OK;
+}
+
+/* The kept episodes of resolved ones: each the person's birth year. */
+static void keep_resolved(const struct ind_episode *ep, size_t n, int birth_year,
+			  struct ind_kept_ep *k)
+{
+	memset(k, 0, n * sizeof(*k));
+	for (size_t i = 0; i < n; i++) {
+		k[i].ep = ep[i];
+		k[i].birth_year = birth_year;
+	}
 }
 
 enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_diag *d)
 {
 	enum pl_err err = PL_OK;
 	FILE *f = pl_spill_open(dir, d);
+	struct ind_kept_ep *k = NULL;
+	size_t cap = 0;
 
 	if (!f)
 		return PL_EIO;
-	for (size_t i = 0; i < data->n_p && !err; i++)
-		err = spill_person(f, data->ep + data->p[i].first, data->p[i].n,
-				   data->p[i].birth_year, d);
+	data->spill = f;
+	data->base = 0;
+	for (size_t i = 0; i < data->n_p && !err; i++) {
+		const struct ind_person *p = &data->p[i];
+
+		if (p->n > cap) {
+			cap = p->n;
+			k = pl_xrealloc(k, cap * sizeof(*k));
+		}
+		keep_resolved(data->ep + p->first, p->n, p->birth_year, k);
+		err = ind_write_person(f, (uint32_t)(i + 1), k, p->n, d);
+	}
+	free(k);
 	if (!err)
-		err = spill_finish(f, d);
+		err = spill_finish(data, d);
 	if (err) {
 		fclose(f);
+		data->spill = NULL;
 		return err;
 	}
 	free(data->ep);
 	free(data->p);
 	data->ep = NULL;
 	data->p = NULL;
-	data->spill = f;
 	return PL_OK;
 }
 
@@ -383,24 +410,38 @@ static int find_link(struct scan *s)
 	return 0;
 }
 
+/* The episode of the row st (columns as episode_sql's) with its own sex
+ * and birth year, padding zeroed; dates into stats (first: the first
+ * episode read into them). */
+static enum pl_err episode_of(sqlite3 *db, sqlite3_stmt *st, const struct code_map *codes,
+			      struct ind_data *stats, int first, struct ind_kept_ep *k,
+			      struct pl_diag *d)
+{
+	memset(k, 0, sizeof(*k));     /* padding too: records are written and compared whole */
+	for (int i = 0; i < IND_N_CODE_DIMS; i++)
+		k->ep.code[i] = code_map_find(&codes[i],
+					      (const char *)sqlite3_column_text(st, COL_CODE + i));
+	k->birth_year = sqlite3_column_type(st, COL_BIRTH_YEAR) == SQLITE_NULL ? 0 :
+		sqlite3_column_int(st, COL_BIRTH_YEAR);
+	k->ep.cost = sqlite3_column_type(st, COL_COST) == SQLITE_NULL ? -1 :
+		sqlite3_column_double(st, COL_COST);
+	if (k->ep.cost < 0)
+		k->ep.cost = -1;
+	return read_dates(db, st, stats, &k->ep, first, d);
+}
+
 /* The record of the episode row, for the person of the link row. */
 static enum pl_err make_record(struct scan *s, struct ind_data *data, struct ind_load_rec *r,
 			       struct pl_diag *d)
 {
-	sqlite3_stmt *st = s->ep;
+	struct ind_kept_ep k;
+	enum pl_err err = episode_of(s->db, s->ep, s->codes, data, s->n_made++ == 0, &k, d);
 
-	memset(r, 0, sizeof(*r));     /* padding too: the record is written whole */
+	memset(r, 0, sizeof(*r));
+	memcpy(&r->ep, &k.ep, sizeof(r->ep));
 	r->person_key = sqlite3_column_int64(s->link, 2);
-	for (int k = 0; k < IND_N_CODE_DIMS; k++)
-		r->ep.code[k] = code_map_find(&s->codes[k],
-					      (const char *)sqlite3_column_text(st, COL_CODE + k));
-	r->birth_year = sqlite3_column_type(st, COL_BIRTH_YEAR) == SQLITE_NULL ? 0 :
-		sqlite3_column_int(st, COL_BIRTH_YEAR);
-	r->ep.cost = sqlite3_column_type(st, COL_COST) == SQLITE_NULL ? -1 :
-		sqlite3_column_double(st, COL_COST);
-	if (r->ep.cost < 0)
-		r->ep.cost = -1;
-	return read_dates(s->db, st, data, &r->ep, s->n_made++ == 0, d);
+	r->birth_year = k.birth_year;
+	return err;
 }
 
 /* Reads every episode with its person into g.  An episode without a
@@ -547,10 +588,10 @@ static enum pl_err read_parts(sqlite3 *db, struct part *pt, int n, struct ind_da
 	return part_error(pt, n, 1, d);
 }
 
-/* One person's episodes while writing; years are their birth years. */
+/* One person's episodes while writing. */
 struct person_buf {
-	struct ind_episode *ep;
-	int *years;
+	int64_t key;
+	struct ind_kept_ep *k;
 	size_t n, cap;
 };
 
@@ -558,29 +599,31 @@ static void person_buf_add(struct person_buf *pb, const struct ind_load_rec *r)
 {
 	if (pb->n == pb->cap) {
 		pb->cap = pb->cap ? 2 * pb->cap : 64;
-		pb->ep = pl_xrealloc(pb->ep, pb->cap * sizeof(*pb->ep));
-		pb->years = pl_xrealloc(pb->years, pb->cap * sizeof(*pb->years));
+		pb->k = pl_xrealloc(pb->k, pb->cap * sizeof(*pb->k));
 	}
-	pb->ep[pb->n] = r->ep;
-	pb->years[pb->n] = r->birth_year;
+	memset(&pb->k[pb->n], 0, sizeof(pb->k[pb->n]));
+	pb->k[pb->n].ep = r->ep;
+	pb->k[pb->n].birth_year = r->birth_year;
+	pb->key = r->person_key;
 	pb->n++;
 }
 
-/* Resolves the person in pb and writes it to the spill file. */
+/* Writes the person in pb to the persons' file, as read: the episodes'
+ * own sexes and birth years (the cursor resolves them). */
 static enum pl_err flush_person(struct ind_data *data, struct person_buf *pb,
 				struct pl_diag *d)
 {
-	int birth_year;
-	size_t n;
+	size_t n = pb->n;
 
-	if (pb->n == 0)
+	if (n == 0)
 		return PL_OK;
-	resolve_person(pb->ep, pb->n, pb->years, &birth_year);
+	if (pb->key < 1 || pb->key > (int64_t)UINT32_MAX)
+		return pl_diag_set(d, PL_EDATA, NULL, 0, "a person_key beyond 32 bits (%lld): "
+				   "run dedup again", (long long)pb->key);
 	data->n_p++;
-	data->n_ep += pb->n;
-	n = pb->n;
+	data->n_ep += n;
 	pb->n = 0;
-	return spill_person(data->spill, pb->ep, n, birth_year, d);
+	return ind_write_person(data->spill, (uint32_t)pb->key, pb->k, n, d);
 }
 
 /* Writes the persons of the parts' groupings, merged by person key (each
@@ -622,13 +665,17 @@ static enum pl_err spill_groups(struct ind_data *data, struct part *pt, int n_pa
 			break;
 	}
 	if (!err)
-		err = spill_finish(data->spill, d);
-	free(pb.ep);
-	free(pb.years);
+		err = spill_finish(data, d);
+	free(pb.k);
 	return err;
 }
 
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
+{
+	return ind_data_load_to(db, NULL, data, d);
+}
+
+enum pl_err ind_data_load_to(sqlite3 *db, FILE *out, struct ind_data *data, struct pl_diag *d)
 {
 	struct part pt[N_PARTS];
 	const char *path = sqlite3_db_filename(db, "main");
@@ -641,6 +688,11 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 	memset(data, 0, sizeof(*data));
 	memset(pt, 0, sizeof(pt));
 	data->as_of = INT32_MIN;
+	data->spill = out;
+	data->spill_borrowed = out != NULL;
+	if (out && (data->base = (long long)ftello(out)) < 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot write the persons' file: %s",
+				   strerror(errno));
 	dir = pl_dir_of(path);
 	err = count_links(db, &n_links, &max_key, d);
 	if (!err && n_links >= N_PARTS && path && path[0])
@@ -660,7 +712,7 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 	}
 	if (!err)
 		err = read_parts(db, pt, n_parts, data, d);
-	if (!err && !(data->spill = pl_spill_open(dir, d)))
+	if (!err && !data->spill && !(data->spill = pl_spill_open(dir, d)))
 		err = PL_EIO;
 	if (!err)
 		err = spill_groups(data, pt, n_parts, d);
@@ -672,7 +724,7 @@ enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d)
 
 void ind_data_release(struct ind_data *data)
 {
-	if (data->spill)
+	if (data->spill && !data->spill_borrowed)
 		fclose(data->spill);
 	free(data->ep);
 	free(data->p);
@@ -693,7 +745,8 @@ enum pl_err ind_cursor_open(struct ind_cursor *c, const struct ind_data *data,
 	if (fflush(data->spill) != 0 || fstat(fileno(data->spill), &st) != 0)
 		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
 				   strerror(errno));
-	c->size = (long long)st.st_size;
+	c->at = data->base;
+	c->size = data->end < (long long)st.st_size ? data->end : (long long)st.st_size;
 	c->cap = data->chunk_bytes ? data->chunk_bytes : IND_CHUNK_BYTES;
 	c->buf = pl_xmalloc(c->cap);
 	return PL_OK;
@@ -735,8 +788,9 @@ static int cursor_fill(struct ind_cursor *c, size_t need, struct pl_diag *d)
 int ind_cursor_next(struct ind_cursor *c, struct ind_person *p,
 		    const struct ind_episode **eps, struct pl_diag *d)
 {
-	struct spill_head h;
+	struct ind_kept_head h;
 	size_t size;
+	int birth_year;
 
 	if (c->next == c->data->n_p)
 		return 0;
@@ -749,14 +803,20 @@ int ind_cursor_next(struct ind_cursor *c, struct ind_person *p,
 	if (cursor_fill(c, sizeof(h), d) != 0)
 		return -1;
 	memcpy(&h, c->buf + c->pos, sizeof(h));
-	size = sizeof(h) + (size_t)h.n * sizeof(**eps);
+	size = sizeof(h) + (size_t)h.n * sizeof(struct ind_kept_ep);
 	if (cursor_fill(c, size, d) != 0)
 		return -1;
-	*eps = (const struct ind_episode *)(const void *)(c->buf + c->pos + sizeof(h));
+	if (h.n > c->cap_ep) {
+		c->cap_ep = h.n;
+		c->ep = pl_xrealloc(c->ep, c->cap_ep * sizeof(*c->ep));
+	}
+	ind_resolve((const struct ind_kept_ep *)(const void *)(c->buf + c->pos + sizeof(h)), h.n,
+		    c->ep, &birth_year);
+	*eps = c->ep;
 	c->pos += size;
 	p->first = 0;
 	p->n = h.n;
-	p->birth_year = h.birth_year;
+	p->birth_year = birth_year;
 	c->next++;
 	return 1;
 }
@@ -764,5 +824,160 @@ int ind_cursor_next(struct ind_cursor *c, struct ind_person *p,
 void ind_cursor_close(struct ind_cursor *c)
 {
 	free(c->buf);
+	free(c->ep);
 	memset(c, 0, sizeof(*c));
+}
+
+/* ---- a night's changes (state.c) ------------------------------------------- */
+
+/* The episodes of the files after the state's, with their persons; and
+ * the episodes dedup logged (schema.sql, person_change) of the files
+ * before, with the person they had and the one they have.  Columns as
+ * episode_sql's, then person_key and old_key. */
+#define EPISODE_COLS "e.file_id, e.line, e.district, e.sex, e.intervention, e.provider, " \
+	"e.substance, e.children, e.id_type, e.birth_year, e.start_date, e.end_date, e.cost_sek"
+static const char new_sql[] =
+	"SELECT " EPISODE_COLS ", p.person_key, NULL FROM episode e "
+	"  JOIN episode_person p USING (file_id, line) WHERE e.file_id > ?1";
+static const char unlinked_sql[] =
+	"SELECT count(*) FROM episode e WHERE e.file_id > ?1 AND NOT EXISTS "
+	"  (SELECT 1 FROM episode_person p WHERE p.file_id = e.file_id AND p.line = e.line)";
+static const char moved_sql[] =
+	"SELECT " EPISODE_COLS ", p.person_key, c.old_key FROM person_change c "
+	"  LEFT JOIN episode e ON e.file_id = c.file_id AND e.line = c.line "
+	"  LEFT JOIN episode_person p ON p.file_id = c.file_id AND p.line = c.line "
+	" WHERE c.file_id <= ?1";
+#define COL_KEY 13
+#define COL_OLD_KEY 14
+
+static void change_add(struct ind_changes *ch, int64_t key, int add, const struct ind_kept_ep *k)
+{
+	if (ch->n == ch->cap) {
+		ch->cap = ch->cap ? 2 * ch->cap : 1024;
+		ch->c = pl_xrealloc(ch->c, ch->cap * sizeof(*ch->c));
+	}
+	memset(&ch->c[ch->n], 0, sizeof(ch->c[ch->n]));
+	ch->c[ch->n].key = (uint32_t)key;
+	ch->c[ch->n].add = add;
+	ch->c[ch->n].k = *k;
+	ch->n++;
+}
+
+static int key_ok(sqlite3_stmt *st, int col)
+{
+	sqlite3_int64 v = sqlite3_column_int64(st, col);
+
+	return sqlite3_column_type(st, col) == SQLITE_INTEGER && v >= 1 &&
+		v <= (sqlite3_int64)UINT32_MAX;
+}
+
+/* The changes of one statement: a row whose episode or person is missing
+ * makes them unusable. */
+static enum pl_err read_changes(sqlite3 *db, const char *sql, int64_t max_file_id,
+				struct ind_changes *ch, struct pl_diag *d)
+{
+	struct code_map codes[IND_N_CODE_DIMS];
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	int rc = SQLITE_DONE, moved = strstr(sql, "person_change") != NULL;
+
+	for (int i = 0; i < IND_N_CODE_DIMS; i++)
+		code_map_init(&codes[i], lists[i]);
+	err = pl_db_prepare(db, sql, &st, d);
+	if (!err)
+		sqlite3_bind_int64(st, 1, max_file_id);
+	while (!err && ch->usable && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ind_kept_ep k;
+
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL || !key_ok(st, COL_KEY) ||
+		    (moved && !key_ok(st, COL_OLD_KEY))) {
+			ch->usable = 0;
+			break;
+		}
+		err = episode_of(db, st, codes, &ch->stats, ch->n == 0, &k, d);
+		if (err)
+			break;
+		change_add(ch, sqlite3_column_int64(st, COL_KEY), 1, &k);
+		if (moved)
+			change_add(ch, sqlite3_column_int64(st, COL_OLD_KEY), 0, &k);
+		ch->n_new += !moved;
+		ch->n_moved += moved;
+	}
+	if (!err && ch->usable && rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, "read the changed episodes", d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct ind_change *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->add - y->add;       /* what is taken out before what is added */
+}
+
+enum pl_err ind_changes_read(sqlite3 *db, int64_t max_file_id, struct ind_changes *ch,
+			     struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->usable = 1;
+	ch->stats.as_of = INT32_MIN;
+	err = pl_db_prepare(db, unlinked_sql, &st, d);
+	if (!err) {
+		sqlite3_bind_int64(st, 1, max_file_id);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			err = pl_db_fail(db, sqlite3_errcode(db), "read the changed episodes", d);
+		else
+			ch->usable = sqlite3_column_int64(st, 0) == 0;
+	}
+	sqlite3_finalize(st);
+	if (!err && ch->usable)
+		err = read_changes(db, new_sql, max_file_id, ch, d);
+	if (!err && ch->usable)
+		err = read_changes(db, moved_sql, max_file_id, ch, d);
+	if (!err && ch->n)
+		qsort(ch->c, ch->n, sizeof(*ch->c), cmp_change);
+	return err;
+}
+
+void ind_changes_release(struct ind_changes *ch)
+{
+	free(ch->c);
+	memset(ch, 0, sizeof(*ch));
+}
+
+void ind_delta_add(struct ind_delta *dl, const struct ind_kept_ep *k, size_t n, int sign)
+{
+	struct ind_person *p;
+	int birth_year;
+
+	if (dl->n_p == dl->cap_p) {
+		dl->cap_p = dl->cap_p ? 2 * dl->cap_p : 1024;
+		dl->p = pl_xrealloc(dl->p, dl->cap_p * sizeof(*dl->p));
+		dl->sign = pl_xrealloc(dl->sign, dl->cap_p * sizeof(*dl->sign));
+	}
+	if (dl->n_ep + n > dl->cap_ep) {
+		dl->cap_ep = 2 * (dl->n_ep + n);
+		dl->ep = pl_xrealloc(dl->ep, dl->cap_ep * sizeof(*dl->ep));
+	}
+	ind_resolve(k, n, dl->ep + dl->n_ep, &birth_year);
+	p = &dl->p[dl->n_p];
+	p->first = dl->n_ep;
+	p->n = n;
+	p->birth_year = birth_year;
+	dl->sign[dl->n_p++] = (signed char)sign;
+	dl->n_ep += n;
+}
+
+void ind_delta_release(struct ind_delta *dl)
+{
+	free(dl->ep);
+	free(dl->p);
+	free(dl->sign);
+	memset(dl, 0, sizeof(*dl));
 }

@@ -248,6 +248,8 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 	struct ind_population pop = { 0 };
 	struct ind_data data = { 0 };
 	struct ind_result res = { 0 };
+	struct ind_keep keep = { 0 };
+	struct pl_diag install;
 	sqlite3 *db = NULL;
 	char line[512];
 	struct timespec t;
@@ -270,20 +272,19 @@ enum pl_err ind_run(const struct ind_opts *opts, struct ind_summary *sum, struct
 	if (!err)
 		in_txn = 1;
 	if (!err)
-		err = ind_data_load(db, &data, d);
+		err = ind_keep_compute(db, &cat, &pop, &keep, &data, &res, &t, d);
 	if (err)
 		goto cleanup;
-	pl_log_step(&t, "load and group by person");
-	err = ind_compute(&cat, &data, &pop, &res, d);
-	if (err)
-		goto cleanup;
-	pl_log_step(&t, "compute");
 	log_population_notes(&res, opts->population_path);
 	err = write_all(db, &cat, &res, d);
+	if (!err)
+		err = ind_keep_record(db, &keep, &data, d);
 	if (!err)
 		err = pl_db_exec(db, "COMMIT", d);
 	if (!err)
 		in_txn = 0;
+	if (!err && ind_keep_install(&keep, &install) != PL_OK)
+		pl_log(PL_LOG_WARN, NULL, "%s: the next run counts in full", install.msg);
 	pl_log_step(&t, "write");
 	summarise(&cat, &data, &res, sum);
 cleanup:
@@ -296,6 +297,7 @@ cleanup:
 	pl_db_close(db);
 	ind_result_release(&res);
 	ind_data_release(&data);
+	ind_keep_release(&keep);
 	ind_population_release(&pop);
 	ind_catalogue_release(&cat);
 	return err;

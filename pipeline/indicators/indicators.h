@@ -176,6 +176,8 @@ struct ind_data {
 	int first_year, last_year;    /* of the start dates */
 	int32_t as_of;                /* latest date in the data */
 	FILE *spill;                  /* NULL: in memory */
+	int spill_borrowed;           /* the caller's file: not closed here */
+	long long base, end;          /* spilled: the persons' bytes in it */
 	size_t chunk_bytes;           /* spill read buffer; 0: IND_CHUNK_BYTES */
 	size_t table_budget;          /* quartiles: bytes of distinct-value tables
 				       * a sweep holds; 0: IND_TABLE_BUDGET */
@@ -191,10 +193,34 @@ struct ind_data {
  * PL_EIO when the spill file cannot be written.  Release with
  * ind_data_release either way. */
 enum pl_err ind_data_load(sqlite3 *db, struct ind_data *data, struct pl_diag *d);
+/* The same into the caller's file out (the state file, state.c), from its
+ * position on; out stays open after ind_data_release. */
+enum pl_err ind_data_load_to(sqlite3 *db, FILE *out, struct ind_data *data, struct pl_diag *d);
 /* Moves in-memory data (ep, p) to a spill file in directory dir; PL_EIO
  * when it cannot be written. */
 enum pl_err ind_data_spill(struct ind_data *data, const char *dir, struct pl_diag *d);
 void ind_data_release(struct ind_data *data);
+
+/*
+ * The persons' file: per person a struct ind_kept_head, then its episodes
+ * as read (struct ind_kept_ep: the episode's own sex and birth year; the
+ * person's are resolved on reading, ind_resolve), in person key order.
+ */
+struct ind_kept_head {
+	uint32_t key;                 /* person_key */
+	uint32_t n;                   /* episodes that follow */
+};
+struct ind_kept_ep {
+	struct ind_episode ep;        /* code[IND_D_SEX]: the episode's */
+	int32_t birth_year;           /* the episode's; 0 when unknown */
+	int32_t zero;                 /* 0: records compare whole */
+};
+enum pl_err ind_write_person(FILE *f, uint32_t key, const struct ind_kept_ep *k, size_t n,
+			     struct pl_diag *d);
+/* The person of kept episodes k[0..n): its episodes (with the person's
+ * sex: the more frequent of F and M, U on a tie) into ep[0..n), its birth
+ * year (the most frequent known, the earliest on a tie; 0 if none). */
+void ind_resolve(const struct ind_kept_ep *k, size_t n, struct ind_episode *ep, int *birth_year);
 
 /* Grouping the episodes by person while loading (group.c): records added
  * in any order come back person by person, in person key order, each
@@ -263,7 +289,9 @@ struct ind_cursor {
 	size_t next;                  /* persons returned */
 	char *buf;                    /* spilled: read buffer */
 	size_t cap, len, pos;
-	long long at, size;           /* spilled: the next read's offset; the file's size */
+	long long at, size;           /* spilled: the next read's offset; the persons' end */
+	struct ind_episode *ep;       /* spilled: the person's, resolved */
+	size_t cap_ep;
 };
 enum pl_err ind_cursor_open(struct ind_cursor *c, const struct ind_data *data,
 			    struct pl_diag *d);
@@ -276,6 +304,36 @@ void ind_cursor_close(struct ind_cursor *c);
 /* The calendar year of a day number; the day as YYYY-MM-DD. */
 int ind_year_of_day(int32_t day);
 void ind_day_iso(int32_t day, char out[16]);
+
+/* ---- a night's changes ------------------------------------------------------- */
+
+struct ind_delta;
+
+/* An episode to take out of person key (add 0) or to add to it (add 1). */
+struct ind_change {
+	uint32_t key;
+	int add;
+	struct ind_kept_ep k;
+};
+
+struct ind_changes {
+	struct ind_change *c;         /* by key, what is taken out first */
+	size_t n, cap;
+	long long n_new, n_moved;     /* episodes of new files; logged ones moved */
+	struct ind_data stats;        /* first_year, last_year, as_of of those episodes */
+	int usable;                   /* 0: an episode or person missing: count in full */
+};
+
+/* The episodes of the files above max_file_id (each added to its person)
+ * and those of person_change of the files up to it (taken out of the
+ * person they had, added to the one they have). */
+enum pl_err ind_changes_read(sqlite3 *db, int64_t max_file_id, struct ind_changes *ch,
+			     struct pl_diag *d);
+void ind_changes_release(struct ind_changes *ch);
+
+/* Appends a person of kept episodes k[0..n), resolved, with sign. */
+void ind_delta_add(struct ind_delta *dl, const struct ind_kept_ep *k, size_t n, int sign);
+void ind_delta_release(struct ind_delta *dl);
 
 /* ---- the computation -------------------------------------------------------- */
 
@@ -321,6 +379,32 @@ struct ind_result {
 	struct ind_trend *trends;
 	size_t n_trends, cap_trends;
 	size_t n_warnings;            /* data problems logged, e.g. missing population */
+	int stale;                    /* a night: the sums kept do not fit the data */
+};
+
+/*
+ * The sums every figure is made from, kept between runs (state.c): per
+ * indicator, the sums of each of its periods, as bytes (compute.c writes
+ * and reads them; native byte order).  A night takes out the persons
+ * that changed as they were counted and adds them as they are now
+ * (struct ind_delta), and ends with the sums a full count would give.
+ */
+struct ind_sums {
+	struct pl_buf *by_def;        /* n_defs */
+	size_t n_defs;
+};
+void ind_sums_init(struct ind_sums *s, size_t n_defs);
+void ind_sums_release(struct ind_sums *s);
+
+/* A night's persons, resolved, in memory: p[i] with its episodes
+ * ep[p[i].first ..], counted with sign[i]: -1 takes the person out as it
+ * was counted, +1 adds it as it is now. */
+struct ind_delta {
+	struct ind_episode *ep;
+	size_t n_ep, cap_ep;
+	struct ind_person *p;
+	signed char *sign;
+	size_t n_p, cap_p;
 };
 
 /* Computes every indicator of the catalogue over the data.  Figures that
@@ -332,6 +416,51 @@ enum pl_err ind_compute(const struct ind_catalogue *cat, const struct ind_data *
 			const struct ind_population *pop, struct ind_result *res,
 			struct pl_diag *d);
 void ind_result_release(struct ind_result *res);
+/* ind_compute, with sums: with old NULL every person of data is counted
+ * from nothing; else each period starts from old's sums and takes in the
+ * delta (data gives only the periods: first_year, last_year, as_of), and
+ * res->stale is set (with no rows) when old does not fit: the caller
+ * counts in full then.  out, if not NULL, receives the sums made
+ * (release with ind_sums_release). */
+enum pl_err ind_compute_sums(const struct ind_catalogue *cat, const struct ind_data *data,
+			     const struct ind_population *pop, const struct ind_sums *old,
+			     const struct ind_delta *delta, struct ind_sums *out,
+			     struct ind_result *res, struct pl_diag *d);
+
+/* ---- the state kept between runs (state.c) -------------------------------- */
+
+struct timespec;
+
+/* One run's state: the file it writes (<database>.indicators) and what the
+ * database's row will say of it. */
+struct ind_keep {
+	char *path;                   /* NULL: a database in memory keeps none */
+	char *tmp;                    /* the file being written, until installed */
+	FILE *out;
+	uint64_t generation;
+	char fingerprint[PL_SHA256_HEX];
+	char files[PL_SHA256_HEX];
+	long long n_files;
+	int64_t max_file_id, epoch;
+	int night;                    /* the run counted only what changed */
+};
+
+/* Computes res over the linked episodes: from the kept state and the
+ * changes since (a night) when the state is the database's and fits
+ * (else in full, saying why at INFO), writing the state for the next run
+ * to a temporary file.  data: the persons counted (for the summary).
+ * Steps timed from *t.  Release kp with ind_keep_release either way. */
+enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
+			     const struct ind_population *pop, struct ind_keep *kp,
+			     struct ind_data *data, struct ind_result *res, struct timespec *t,
+			     struct pl_diag *d);
+/* In the caller's transaction: the state's row, and person_change emptied. */
+enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct ind_data *data,
+			    struct pl_diag *d);
+/* After the commit: the new state file in place of the old. */
+enum pl_err ind_keep_install(struct ind_keep *kp, struct pl_diag *d);
+/* Closes, and removes a state file not installed. */
+void ind_keep_release(struct ind_keep *kp);
 
 /* ---- the stage ------------------------------------------------------------- */
 

@@ -37,6 +37,7 @@ void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	flockfile(fp);                /* one line whole among threads (indicators logs from its workers) */
 	fprintf(fp, "%s %s %c ", stamp, logger.stage, letters[level]);
 	if (where)
 		fprintf(fp, "%s: ", where);
@@ -45,6 +46,7 @@ void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', fp);
 	fflush(fp);
+	funlockfile(fp);
 }
 
 void pl_log_diag(enum pl_err err, const struct pl_diag *d)

@@ -1177,31 +1177,47 @@ void pl_mean_acc_add2(struct pl_mean_acc *m, double x)
 	m->n2++;
 }
 
-static enum pl_err mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
-			      struct pl_diag *d)
+/* The mean with a Student-t interval from n values' mean and sample
+ * variance (n - 1 divisor; unused below n = 2). */
+static enum pl_err mean_var_t(size_t n, double mean, double variance, double conf,
+			      struct pl_est *out, struct pl_diag *d)
 {
-	double mean, t, half, variance;
+	double t, half;
 
-	if (m->n == 0)
+	if (n == 0)
 		return edata(d, "no values");
-	if (m->not_finite)
-		return edata(d, "a value is not finite");
 	if (!conf_ok(conf))
 		return edata(d, "confidence level not between 0 and 1");
-	mean = (double)m->mean;
 	out->value = out->lower = out->upper = mean;
-	if (m->n >= 2) {
-		if (!quantile(DIST_T, (1 - conf) / 2, (double)(m->n - 1), 0, 1, &t))
+	if (n >= 2) {
+		if (!quantile(DIST_T, (1 - conf) / 2, (double)(n - 1), 0, 1, &t))
 			return edata(d, "t quantile failed");
-		variance = (double)m->var;
-		half = t * sqrt(variance * ((double)m->n / (double)(m->n - 1))) /
-			sqrt((double)m->n);
+		half = t * sqrt(variance) / sqrt((double)n);
 		out->lower = mean - half;
 		out->upper = mean + half;
 	}
 	if (!est_finite(out))
 		return edata(d, "mean or its interval is not finite");
 	return PL_OK;
+}
+
+static enum pl_err mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
+			      struct pl_diag *d)
+{
+	if (m->n == 0)
+		return edata(d, "no values");
+	if (m->not_finite)
+		return edata(d, "a value is not finite");
+	return mean_var_t(m->n, (double)m->mean, m->n >= 2 ? (double)m->var * ((double)m->n /
+			  (double)(m->n - 1)) : 0, conf, out, d);
+}
+
+enum pl_err pl_mean_var_t(size_t n, double mean, double variance, double conf,
+			  struct pl_est *out, struct pl_diag *d)
+{
+	gsl_error_handler_t *prev = enter();
+
+	return leave_est(prev, mean_var_t(n, mean, variance, conf, out, d), out);
 }
 
 enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,

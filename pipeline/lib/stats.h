@@ -171,6 +171,10 @@ void pl_mean_acc_add(struct pl_mean_acc *m, double x);
 void pl_mean_acc_add2(struct pl_mean_acc *m, double x);
 enum pl_err pl_mean_acc_t(const struct pl_mean_acc *m, double conf, struct pl_est *out,
 			  struct pl_diag *d);
+/* The same interval from n values' mean and sample variance (divisor
+ * n - 1; unused at n = 1), for sums kept elsewhere. */
+enum pl_err pl_mean_var_t(size_t n, double mean, double variance, double conf,
+			  struct pl_est *out, struct pl_diag *d);
 /* Mean with a Student-t interval (n >= 2; at n = 1 lower = upper = value). */
 enum pl_err pl_mean_t(const double *v, size_t n, double conf, struct pl_est *out,
 		      struct pl_diag *d);

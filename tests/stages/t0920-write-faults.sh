@@ -7,8 +7,10 @@
 #   and the device full, no temporary file left, and the previous report-sv.html,
 #   report.xlsx and tables/*.csv byte-identical (guards against the report
 #   renaming its CSVs and workbook into place before the HTML failed);
-# - indicators, disk full writing the database: exit 74 "database or disk is
-#   full", the transaction rolled back (a marker row survives; same figures);
+# - indicators, disk full writing the database or its state file
+#   (pipeline.db.indicators.XXXXXX): exit 74 "database or disk is full", or
+#   "No space left on device" naming the state file, the transaction rolled
+#   back (a marker row survives; same figures), no temporary file left;
 # - run with a fault during indicators: exit 74, the previous outputs intact;
 #   the next run without the fault exits 0 with the snapshot's figures;
 # - an output path that cannot be a directory (its parent is a file: root
@@ -68,16 +70,26 @@ done
 # 2. indicators, disk full writing the database: rolled back
 q "UPDATE indicator_value SET note = 'marker-t0920' WHERE rowid = (SELECT min(rowid) FROM indicator_value);"
 marked=$(ind_snapshot)
-for case in "pipeline.db-wal 0" "pipeline.db 100000"; do
+for case in "pipeline.db-wal 0" "pipeline.db-wal 100000" "pipeline.db.indicators. 0" \
+	"pipeline.db.indicators. 100000"; do
 	set -- $case
 	expect_exit 74 faulty FAULT_PATH="$1" FAULT_AFTER="$2" "$PL_BIN/indicators" -q \
 		-c "$CATALOGUE" -p "$POPULATION" -d "$DB"
 	expect_grep "indicators, disk full ($1 after $2): the shim failed a write" \
 		"^faultwrite: ENOSPC on $O/pipeline\.db" "$(cat "$ERR")"
-	expect_grep "indicators, disk full ($1 after $2): says so" \
-		'Z indicators E .*pipeline\.db: .*database or disk is full' "$(cat "$ERR")"
+	case $1 in
+	pipeline.db.indicators.)
+		expect_grep "indicators, disk full ($1 after $2): says so, naming the state file" \
+			'Z indicators E .*pipeline\.db\.indicators\.[A-Za-z0-9]{6}: .*No space left on device' \
+			"$(cat "$ERR")" ;;
+	*)
+		expect_grep "indicators, disk full ($1 after $2): says so" \
+			'Z indicators E .*pipeline\.db: .*database or disk is full' "$(cat "$ERR")" ;;
+	esac
 	expect_eq "indicators, disk full ($1 after $2): the indicator tables unchanged (rolled back)" \
 		"$marked" "$(ind_snapshot)"
+	expect_eq "indicators, disk full ($1 after $2): no temporary state file left" "pipeline.db.indicators" \
+		"$(cd "$O" && ls | grep '\.indicators')"
 done
 expect_eq "the marker survived" 1 "$(q "SELECT count(*) FROM indicator_value WHERE note = 'marker-t0920';")"
 

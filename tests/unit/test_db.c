@@ -274,11 +274,15 @@ static void test_db__older_version_is_upgraded(void **state)
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('raw_row') "
 				  "WHERE name = 'sealed'"), 0);
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM raw_row"), 2);
+	/* 8: the tables of the indicators' nights, empty */
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM person_change"), 0);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM person_epoch"), 0);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM indicator_state"), 0);
 	pl_db_close(db);
 	/* and opening it again changes nothing */
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
-				  "'indicator%'"), 5);
+				  "'indicator%'"), 6);
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM episode"), 1);
 	pl_db_close(db);
 }

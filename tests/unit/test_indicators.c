@@ -735,6 +735,220 @@ static void test_compute__short_spill_file_is_an_io_error(void **state)
 	ind_catalogue_release(&cat);
 }
 
+
+/* ---- the sums a night starts from ------------------------------------------- */
+
+/* The data in memory without person skip (the same periods). */
+static void data_without(const struct ind_data *all, size_t skip, struct ind_data *out)
+{
+	*out = *all;
+	out->ep = calloc(all->n_ep, sizeof(*out->ep));
+	out->p = calloc(all->n_p, sizeof(*out->p));
+	assert_non_null(out->ep);
+	assert_non_null(out->p);
+	out->n_ep = out->n_p = 0;
+	for (size_t i = 0; i < all->n_p; i++) {
+		if (i == skip)
+			continue;
+		out->p[out->n_p] = all->p[i];
+		out->p[out->n_p].first = out->n_ep;
+		memcpy(out->ep + out->n_ep, all->ep + all->p[i].first, all->p[i].n * sizeof(*out->ep));
+		out->n_ep += all->p[i].n;
+		out->n_p++;
+	}
+}
+
+/* n_p persons of 1 to 3 episodes each over 2022..2024 (a fixed
+ * pseudo-random sequence): districts, sexes, interventions, providers,
+ * costs (some in öre, some missing), lengths, ongoing ones and birth
+ * years (some unknown), so that every figure of the catalogue has values
+ * enough to show. */
+static void make_many(struct ind_data *data, size_t n_p)
+{
+	static const char *const districts[] = { "ANGERED", "LUNDBY", "OSTRA" };
+	static const char *const interventions[] = { "OPEN", "INST", "LVM" };
+	static const char *const providers[] = { "MUNI", "PRIV", "NGO" };
+	uint32_t x = 12345;
+
+	memset(data, 0, sizeof(*data));
+	data->ep = calloc(3 * n_p, sizeof(*data->ep));
+	data->p = calloc(n_p, sizeof(*data->p));
+	assert_non_null(data->ep);
+	assert_non_null(data->p);
+	for (size_t i = 0; i < n_p; i++) {
+		size_t n = 1 + (x = x * 1103515245u + 12345u) % 3;
+
+		data->p[i].first = data->n_ep;
+		data->p[i].n = n;
+		data->p[i].birth_year = (x >> 8) % 7 ? 1940 + (int)((x >> 12) % 70) : 0;
+		for (size_t j = 0; j < n; j++) {
+			struct ind_episode *e = &data->ep[data->n_ep++];
+
+			x = x * 1103515245u + 12345u;
+			e->start = day("2022-01-01") + (int32_t)((x >> 4) % 1090);
+			e->end = (x >> 16) % 5 ? e->start + (int32_t)((x >> 20) % 400) : IND_ONGOING;
+			e->cost = (x >> 9) % 4 ? (double)((x >> 11) % 100000) / 100 : -1;
+			e->code[IND_D_DISTRICT] = code_or_missing(PL_CL_DISTRICT, districts[(x >> 24) % 3]);
+			e->code[IND_D_SEX] = code_or_missing(PL_CL_SEX, i % 2 ? "M" : "F");
+			e->code[IND_D_INTERVENTION] = code_or_missing(PL_CL_INTERVENTION,
+								      interventions[(x >> 26) % 3]);
+			e->code[IND_D_PROVIDER] = code_or_missing(PL_CL_PROVIDER, providers[(x >> 28) % 3]);
+			e->code[IND_D_SUBSTANCE] = code_or_missing(PL_CL_SUBSTANCE, "ALC");
+			e->code[IND_D_CHILDREN] = code_or_missing(PL_CL_CHILDREN, "N");
+			e->code[IND_D_ID_TYPE] = code_or_missing(PL_CL_ID_TYPE, "PNR");
+		}
+	}
+	data->n_p = n_p;
+	data->first_year = 2022;
+	data->last_year = 2024;
+	data->as_of = day("2024-12-31");
+}
+
+/* Person i of data as a delta with sign. */
+static void delta_of(const struct ind_data *data, size_t i, int sign, struct ind_delta *dl)
+{
+	struct ind_kept_ep k[8];
+
+	assert_true(data->p[i].n <= N_OF(k));
+	memset(k, 0, sizeof(k));
+	for (size_t j = 0; j < data->p[i].n; j++) {
+		k[j].ep = data->ep[data->p[i].first + j];
+		k[j].birth_year = data->p[i].birth_year;
+	}
+	ind_delta_add(dl, k, data->p[i].n, sign);
+}
+
+static void expect_same_result(const struct ind_result *got, const struct ind_result *want)
+{
+	assert_false(got->stale);
+	assert_int_equal(got->n_rows, want->n_rows);
+	assert_memory_equal(got->rows, want->rows, want->n_rows * sizeof(*want->rows));
+	assert_int_equal(got->n_equity, want->n_equity);
+	for (size_t i = 0; i < want->n_equity; i++)
+		assert_true(same_equity(&got->equity[i], &want->equity[i]));
+	assert_int_equal(got->n_trends, want->n_trends);
+	for (size_t i = 0; i < want->n_trends; i++)
+		assert_true(same_trend(&got->trends[i], &want->trends[i]));
+}
+
+/* Issue 8, nights: for persons of 200 made up (make_many) and of the
+ * compute fixture, under the compute catalogue with quartiles and a
+ * hidden-population estimate besides: counting the others and then adding
+ * the person as a night's delta gives the very rows, equity rows and
+ * trends of counting everyone, and the sums it ends with give them again
+ * after a night with nothing in it; taking the person out of everyone's
+ * sums gives those of counting the others; on one thread and on three. */
+static void test_sums__a_night_equals_a_full_count(void **state)
+{
+	static const char extra[] =
+		"[indicator len]\ntitle_sv = l\ntitle_en = l\nunit = episodes\n"
+		"period = end_year\nmethod = quartiles\nmeasure = length_days\nby = district\n"
+		"[indicator hidden]\ntitle_sv = h\ntitle_en = h\nmethod = chao\n";
+	char text[sizeof(compute_cat) + sizeof(extra)];
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data all, some;
+	struct ind_sums s_all, s_some, s_out, s_again;
+	struct ind_result want_all, want_some, got;
+	struct ind_delta none = { 0 };
+	struct pl_diag d;
+
+	snprintf(text, sizeof(text), "%s%s", compute_cat, extra);
+	assert_int_equal(load_catalogue(state, text, &cat, &d), PL_OK);
+	assert_int_equal(load_population(state, pop_text, &pop, &d), PL_OK);
+	for (int round = 0; round < 4; round++) {
+		size_t step = round < 2 ? 23 : 1;
+
+		if (round < 2)
+			make_many(&all, 200);
+		else
+			make_data(&all);
+		cat.threads = round % 2 ? 3 : 1;
+		assert_int_equal(ind_compute_sums(&cat, &all, &pop, NULL, NULL, &s_all, &want_all, &d),
+				 PL_OK);
+		assert_true(want_all.n_rows > 0);
+		for (size_t i = 0; i < all.n_p; i += step) {
+			struct ind_delta in = { 0 }, out = { 0 };
+
+			data_without(&all, i, &some);
+			assert_int_equal(ind_compute_sums(&cat, &some, &pop, NULL, NULL, &s_some,
+							  &want_some, &d), PL_OK);
+			delta_of(&all, i, 1, &in);
+			assert_int_equal(ind_compute_sums(&cat, &all, &pop, &s_some, &in, &s_out, &got,
+							  &d), PL_OK);
+			expect_same_result(&got, &want_all);
+			ind_result_release(&got);
+			assert_int_equal(ind_compute_sums(&cat, &all, &pop, &s_out, &none, &s_again,
+							  &got, &d), PL_OK);
+			expect_same_result(&got, &want_all);
+			ind_result_release(&got);
+			delta_of(&all, i, -1, &out);
+			assert_int_equal(ind_compute_sums(&cat, &some, &pop, &s_all, &out, NULL, &got,
+							  &d), PL_OK);
+			expect_same_result(&got, &want_some);
+			ind_result_release(&got);
+			ind_delta_release(&in);
+			ind_delta_release(&out);
+			ind_sums_release(&s_again);
+			ind_sums_release(&s_out);
+			ind_sums_release(&s_some);
+			ind_result_release(&want_some);
+			ind_data_release(&some);
+		}
+		ind_sums_release(&s_all);
+		ind_result_release(&want_all);
+		ind_data_release(&all);
+	}
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
+/* Sums that do not fit the data are stale, with no rows: a period the
+ * data have that the sums lack (a year more), the sums of a period the
+ * data no longer have (a year less), of another catalogue (one indicator
+ * fewer), or a person taken out of a group it was never counted in. */
+static void test_sums__stale_when_they_do_not_fit(void **state)
+{
+	struct ind_catalogue cat;
+	struct ind_population pop;
+	struct ind_data data;
+	struct ind_sums sums, fewer;
+	struct ind_result res, got;
+	struct ind_delta none = { 0 }, twice = { 0 };
+	struct pl_diag d;
+
+	load_compute_fixture(state, &cat, &pop);
+	make_data(&data);
+	assert_int_equal(ind_compute_sums(&cat, &data, &pop, NULL, NULL, &sums, &res, &d), PL_OK);
+	data.last_year = 2025;
+	assert_int_equal(ind_compute_sums(&cat, &data, &pop, &sums, &none, NULL, &got, &d), PL_OK);
+	assert_true(got.stale);
+	assert_int_equal(got.n_rows, 0);
+	data.last_year = 2024;
+	data.first_year = 2024;
+	assert_int_equal(ind_compute_sums(&cat, &data, &pop, &sums, &none, NULL, &got, &d), PL_OK);
+	assert_true(got.stale);
+	data.first_year = 2023;
+	fewer = sums;
+	fewer.n_defs--;
+	assert_int_equal(ind_compute_sums(&cat, &data, &pop, &fewer, &none, NULL, &got, &d), PL_OK);
+	assert_true(got.stale);
+	delta_of(&data, 3, -1, &twice);   /* p3: the only one in Lundby's PRIV group */
+	delta_of(&data, 3, -1, &twice);
+	assert_int_equal(ind_compute_sums(&cat, &data, &pop, &sums, &twice, NULL, &got, &d), PL_OK);
+	assert_true(got.stale);
+	assert_int_equal(ind_compute_sums(&cat, &data, &pop, &sums, &none, NULL, &got, &d), PL_OK);
+	assert_false(got.stale);
+	expect_same_result(&got, &res);
+	ind_result_release(&got);
+	ind_delta_release(&twice);
+	ind_sums_release(&sums);
+	ind_result_release(&res);
+	ind_data_release(&data);
+	ind_population_release(&pop);
+	ind_catalogue_release(&cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +964,8 @@ int main(void)
 		T(test_compute__quartiles_same_under_any_budget),
 		T(test_compute__spilled_same_as_in_memory),
 		T(test_compute__short_spill_file_is_an_io_error),
+		T(test_sums__a_night_equals_a_full_count),
+		T(test_sums__stale_when_they_do_not_fit),
 #undef T
 	};
 

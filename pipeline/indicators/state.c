@@ -1,0 +1,645 @@
+/*
+ * indicators/state.c - what an indicators run keeps for the next, so that
+ * a night counts only the persons that changed (schema.sql,
+ * indicator_state; docs/indicators.md, "Nights").
+ *
+ * The state file, beside the database (<database>.indicators, mode 0600):
+ * a header (struct state_header), the persons as the load wrote them
+ * (struct ind_kept_head and the episodes as read, in person key order),
+ * then the sums of every indicator and period (per indicator its length
+ * and its bytes, compute.c).  It is written under a temporary name,
+ * synced, and renamed over the old one after the database's commit; the
+ * database's row names its generation, so a file that is not the one the
+ * row describes (a crash between the two, a database copied without it)
+ * is never read: the run counts in full then, as it does when the
+ * catalogue, population or code lists changed, dedup rewrote the person
+ * tables, or a file counted before was mapped again.
+ *
+ * A night reads the episodes of the new files and those dedup logged as
+ * moved to another person (person_change), copies the persons' file,
+ * taking each changed person out of the sums as it was counted and adding
+ * it as it is now (struct ind_delta), and ends with the sums, tables and
+ * file a full count would give.  The file holds no identity number or
+ * name: codes, dates, costs and birth years by person key, as the episode
+ * table does.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "db.h"
+#include "indicators.h"
+#include "log.h"
+#include "schema.h"
+
+#define STATE_FORMAT 1
+#define STATE_SUFFIX ".indicators"
+#define ENDIAN_MARK 0x01020304u
+
+static const char magic[8] = { 'P', 'L', 'I', 'N', 'D', 'S', 'T', '\n' };
+
+struct state_header {
+	char magic[8];
+	uint32_t format, endian;
+	uint32_t head_size, ep_size;  /* sizeof struct ind_kept_head, ind_kept_ep */
+	uint64_t generation;
+	int64_t persons_off, persons_end;
+	int64_t sums_off, sums_len;
+	uint64_t n_p, n_ep;
+	int32_t first_year, last_year, as_of, zero;
+};
+
+/* What indicator_state records. */
+struct state_row {
+	char file[256];
+	uint64_t generation;
+	char fingerprint[PL_SHA256_HEX];
+	int64_t epoch;
+	char files[PL_SHA256_HEX];
+	long long n_files;
+	int64_t max_file_id;
+};
+
+/* ---- the facts a state is checked against --------------------------------- */
+
+/* The state format, catalogue, population and code lists, hashed. */
+static void fingerprint(const struct ind_catalogue *cat, const struct ind_population *pop,
+			char out[PL_SHA256_HEX])
+{
+	struct pl_sha256 h;
+	char line[64];
+
+	pl_sha256_init(&h);
+	snprintf(line, sizeof(line), "format %d\n", STATE_FORMAT);
+	pl_sha256_update(&h, line, strlen(line));
+	pl_sha256_update(&h, cat->sha256, strlen(cat->sha256));
+	pl_sha256_update(&h, "\n", 1);
+	pl_sha256_update(&h, pop->sha256, strlen(pop->sha256));
+	for (int l = 0; l < PL_CL__COUNT; l++) {
+		const char *const *codes = pl_codes((enum pl_codelist)l);
+
+		pl_sha256_update(&h, "\n", 1);
+		for (size_t i = 0; codes[i]; i++)
+			pl_sha256_update(&h, codes[i], strlen(codes[i]) + 1);
+	}
+	pl_sha256_hex(&h, out);
+}
+
+/* The mapped files up to max_file_id (file_id, content, mapping, when
+ * mapped, episodes), hashed, and their count. */
+static enum pl_err files_digest(sqlite3 *db, int64_t max_file_id, char out[PL_SHA256_HEX],
+				long long *n, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	struct pl_sha256 h;
+	enum pl_err err;
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	pl_sha256_init(&h);
+	err = pl_db_prepare(db, "SELECT m.file_id, i.sha256, m.mapping_sha256, m.mapped_at, "
+			    "m.rows_kept FROM mapped_file m JOIN input_file i USING (file_id) "
+			    "WHERE m.file_id <= ?1 ORDER BY m.file_id", &st, d);
+	if (!err)
+		sqlite3_bind_int64(st, 1, max_file_id);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "%lld %s %s %s %lld\n",
+			 (long long)sqlite3_column_int64(st, 0),
+			 (const char *)sqlite3_column_text(st, 1) ? (const char *)
+			 sqlite3_column_text(st, 1) : "-", (const char *)sqlite3_column_text(st, 2),
+			 (const char *)sqlite3_column_text(st, 3),
+			 (long long)sqlite3_column_int64(st, 4));
+		pl_sha256_update(&h, line, strlen(line));
+		(*n)++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, "read the mapped files", d);
+	sqlite3_finalize(st);
+	pl_sha256_hex(&h, out);
+	return err;
+}
+
+/* One integer of sql (0 when it gives no row or NULL). */
+static enum pl_err query_int64(sqlite3 *db, const char *sql, int64_t *v, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(db, sql, &st, d);
+	int rc;
+
+	*v = 0;
+	if (err)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, "read the indicators' state", d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* The row of indicator_state: 1, 0 if none. */
+static int read_row(sqlite3 *db, struct state_row *r, enum pl_err *err, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, found = 0;
+
+	memset(r, 0, sizeof(*r));
+	*err = pl_db_prepare(db, "SELECT state_file, generation, fingerprint, epoch, files, "
+			     "n_files, max_file_id FROM indicator_state WHERE id = 1", &st, d);
+	if (*err)
+		return 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(r->file, sizeof(r->file), "%s", (const char *)sqlite3_column_text(st, 0));
+		r->generation = (uint64_t)sqlite3_column_int64(st, 1);
+		snprintf(r->fingerprint, sizeof(r->fingerprint), "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		r->epoch = sqlite3_column_int64(st, 3);
+		snprintf(r->files, sizeof(r->files), "%s", (const char *)sqlite3_column_text(st, 4));
+		r->n_files = sqlite3_column_int64(st, 5);
+		r->max_file_id = sqlite3_column_int64(st, 6);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		*err = pl_db_fail(db, rc, "read the indicators' state", d);
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* ---- the state file ----------------------------------------------------------- */
+
+static enum pl_err io_error(struct pl_diag *d, const char *path, const char *what)
+{
+	return pl_diag_set(d, PL_EIO, path, 0, "cannot %s: %s", what, strerror(errno));
+}
+
+static int header_ok(const struct state_header *h)
+{
+	return memcmp(h->magic, magic, sizeof(magic)) == 0 && h->format == STATE_FORMAT &&
+		h->endian == ENDIAN_MARK && h->head_size == sizeof(struct ind_kept_head) &&
+		h->ep_size == sizeof(struct ind_kept_ep) &&
+		h->persons_off == (int64_t)sizeof(*h) && h->persons_end >= h->persons_off &&
+		h->sums_off == h->persons_end && h->sums_len >= 0;
+}
+
+/* Opens the state file at path and reads its header: NULL (with why) if
+ * it is missing or not the one of generation. */
+static FILE *open_state(const char *path, uint64_t generation, struct state_header *h,
+			const char **why)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		*why = "the state file is missing";
+		return NULL;
+	}
+	if (fread(h, sizeof(*h), 1, f) != 1 || !header_ok(h)) {
+		*why = "the state file is damaged or of another format";
+	} else if (h->generation != generation) {
+		*why = "the state file is not the one the database records";
+	} else {
+		return f;
+	}
+	fclose(f);
+	return NULL;
+}
+
+/* The sums of the file's n_defs indicators into s (ind_sums_init'ed): 0,
+ * or -1 when they are not as many or cut short. */
+static int read_sums(FILE *f, const struct state_header *h, size_t n_defs, struct ind_sums *s)
+{
+	long long at = h->sums_off, end = h->sums_off + h->sums_len;
+
+	ind_sums_init(s, n_defs);
+	if (fseeko(f, (off_t)at, SEEK_SET) != 0)
+		return -1;
+	for (size_t k = 0; k < n_defs; k++) {
+		uint64_t len;
+
+		if (fread(&len, sizeof(len), 1, f) != 1 || len > (uint64_t)(end - at))
+			return -1;
+		at += (long long)sizeof(len);
+		pl_buf_grow(&s->by_def[k], (size_t)len);
+		if (len && fread(s->by_def[k].data, 1, (size_t)len, f) != len)
+			return -1;
+		s->by_def[k].len = (size_t)len;
+		at += (long long)len;
+	}
+	return at == end ? 0 : -1;
+}
+
+/* Appends the sums after the persons and writes the header: the file is
+ * then complete, and synced. */
+static enum pl_err finish_file(struct ind_keep *kp, const struct ind_data *data,
+			       const struct ind_sums *sums, struct pl_diag *d)
+{
+	struct state_header h;
+	int64_t len = 0;
+
+	if (fseeko(kp->out, (off_t)data->end, SEEK_SET) != 0)
+		return io_error(d, kp->tmp, "write the state file");
+	for (size_t k = 0; k < sums->n_defs; k++) {
+		uint64_t n = sums->by_def[k].len;
+
+		if (fwrite(&n, sizeof(n), 1, kp->out) != 1 ||
+		    (n && fwrite(sums->by_def[k].data, 1, n, kp->out) != n))
+			return io_error(d, kp->tmp, "write the state file");
+		len += (int64_t)(sizeof(n) + n);
+	}
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, magic, sizeof(magic));
+	h.format = STATE_FORMAT;
+	h.endian = ENDIAN_MARK;
+	h.head_size = sizeof(struct ind_kept_head);
+	h.ep_size = sizeof(struct ind_kept_ep);
+	h.generation = kp->generation;
+	h.persons_off = sizeof(h);
+	h.persons_end = data->end;
+	h.sums_off = data->end;
+	h.sums_len = len;
+	h.n_p = data->n_p;
+	h.n_ep = data->n_ep;
+	h.first_year = data->first_year;
+	h.last_year = data->last_year;
+	h.as_of = data->as_of;
+	if (fflush(kp->out) != 0 || pwrite(fileno(kp->out), &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    fsync(fileno(kp->out)) != 0)
+		return io_error(d, kp->tmp, "write the state file");
+	return PL_OK;
+}
+
+/* ---- a night ------------------------------------------------------------------ */
+
+/* Reads the next person of the old file (its head and episodes into *k):
+ * 1, 0 after the last, -1 when the file is cut short. */
+static int next_old(FILE *f, long long *at, long long end, struct ind_kept_head *h,
+		    struct ind_kept_ep **k, size_t *cap)
+{
+	if (*at >= end)
+		return 0;
+	if (fread(h, sizeof(*h), 1, f) != 1)
+		return -1;
+	if (h->n > *cap) {
+		*cap = h->n;
+		*k = pl_xrealloc(*k, *cap * sizeof(**k));
+	}
+	if (h->n && fread(*k, sizeof(**k), h->n, f) != h->n)
+		return -1;
+	*at += (long long)(sizeof(*h) + h->n * sizeof(**k));
+	return *at <= end ? 1 : -1;
+}
+
+/* A changed person: old[0..n_old) as counted, the changes c[0..n_c) of its
+ * key applied (each episode taken out must be there) into *nw; both into
+ * the delta, the new one into the file.  -1 when an episode taken out is
+ * not the person's. */
+static int change_person(struct ind_keep *kp, uint32_t key, const struct ind_kept_ep *old,
+			 size_t n_old, const struct ind_change *c, size_t n_c,
+			 struct ind_data *data, struct ind_delta *delta, enum pl_err *err,
+			 struct pl_diag *d)
+{
+	struct ind_kept_ep *nw = pl_xmalloc((n_old + n_c + 1) * sizeof(*nw));
+	size_t n = n_old;
+	int rc = 0;
+
+	if (n_old)
+		memcpy(nw, old, n_old * sizeof(*nw));
+	for (size_t i = 0; i < n_c && rc == 0; i++) {
+		size_t j = 0;
+
+		if (c[i].add) {
+			nw[n++] = c[i].k;
+			continue;
+		}
+		while (j < n && memcmp(&nw[j], &c[i].k, sizeof(nw[j])) != 0)
+			j++;
+		if (j == n)
+			rc = -1;
+		else
+			nw[j] = nw[--n];
+	}
+	if (rc == 0 && n_old)
+		ind_delta_add(delta, old, n_old, -1);
+	if (rc == 0 && n) {
+		ind_delta_add(delta, nw, n, 1);
+		*err = ind_write_person(kp->out, key, nw, n, d);
+		data->n_p++;
+		data->n_ep += n;
+	}
+	free(nw);
+	return rc;
+}
+
+/* Copies the old persons' file into the new one with the changes applied,
+ * building the delta; *why set when the changes do not fit the file. */
+static enum pl_err merge_persons(struct ind_keep *kp, FILE *old, const struct state_header *h,
+				 const struct ind_changes *ch, struct ind_data *data,
+				 struct ind_delta *delta, const char **why, struct pl_diag *d)
+{
+	struct ind_kept_head head;
+	struct ind_kept_ep *k = NULL;
+	size_t cap = 0, ci = 0;
+	long long at = h->persons_off;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	if (fseeko(old, (off_t)at, SEEK_SET) != 0)
+		return io_error(d, kp->path, "read the state file");
+	rc = next_old(old, &at, h->persons_end, &head, &k, &cap);
+	while (!err && !*why && (rc == 1 || ci < ch->n)) {
+		uint64_t ko = rc == 1 ? head.key : UINT64_MAX, kc = ci < ch->n ? ch->c[ci].key :
+			UINT64_MAX;
+		uint32_t key = (uint32_t)(ko < kc ? ko : kc);
+		size_t c0 = ci;
+
+		if (rc < 0)
+			break;
+		if (ko < kc) {
+			err = ind_write_person(kp->out, head.key, k, head.n, d);
+			data->n_p++;
+			data->n_ep += head.n;
+		} else {
+			while (ci < ch->n && ch->c[ci].key == key)
+				ci++;
+			if (change_person(kp, key, ko == kc ? k : NULL, ko == kc ? head.n : 0,
+					  ch->c + c0, ci - c0, data, delta, &err, d) != 0)
+				*why = "an episode dedup moved is not where the state file has it";
+		}
+		if (ko <= kc)
+			rc = next_old(old, &at, h->persons_end, &head, &k, &cap);
+	}
+	if (rc < 0 && !err && !*why)
+		*why = "the state file is cut short";
+	free(k);
+	return err;
+}
+
+/* The touched persons of the changes. */
+static size_t n_touched(const struct ind_changes *ch)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ch->n; i++)
+		n += i == 0 || ch->c[i].key != ch->c[i - 1].key;
+	return n;
+}
+
+/* Joins the periods of the changes to the state's. */
+static void join_periods(struct ind_data *data, const struct state_header *h,
+			 const struct ind_changes *ch)
+{
+	data->first_year = h->first_year;
+	data->last_year = h->last_year;
+	data->as_of = h->as_of;
+	if (!ch->n)
+		return;
+	if (h->n_ep == 0 || ch->stats.first_year < data->first_year)
+		data->first_year = ch->stats.first_year;
+	if (h->n_ep == 0 || ch->stats.last_year > data->last_year)
+		data->last_year = ch->stats.last_year;
+	if (ch->stats.as_of > data->as_of)
+		data->as_of = ch->stats.as_of;
+}
+
+/* A night from the state of row: res and the new file's persons in data,
+ * the sums in sums; *why set (and nothing made) when it cannot be one. */
+static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
+			 const struct ind_population *pop, struct ind_keep *kp,
+			 const struct state_row *row, struct ind_data *data, struct ind_sums *sums,
+			 struct ind_result *res, const char **why, struct pl_diag *d)
+{
+	struct state_header h;
+	struct ind_sums old = { 0 };
+	struct ind_changes ch = { 0 };
+	struct ind_delta delta = { 0 };
+	FILE *f = open_state(kp->path, row->generation, &h, why);
+	enum pl_err err = PL_OK;
+
+	if (!f)
+		return PL_OK;
+	if (read_sums(f, &h, cat->n_defs, &old) != 0) {
+		*why = "the state file's sums are cut short";
+		goto cleanup;
+	}
+	err = ind_changes_read(db, row->max_file_id, &ch, d);
+	if (err)
+		goto cleanup;
+	if (!ch.usable) {
+		*why = "an episode changed has no row or no person";
+		goto cleanup;
+	}
+	if (n_touched(&ch) > h.n_p / 4 + 1000) {
+		*why = "more than a quarter of the persons changed";
+		goto cleanup;
+	}
+	memset(data, 0, sizeof(*data));
+	data->spill = kp->out;
+	data->spill_borrowed = 1;
+	data->base = (long long)sizeof(struct state_header);
+	join_periods(data, &h, &ch);
+	err = merge_persons(kp, f, &h, &ch, data, &delta, why, d);
+	if (err || *why)
+		goto cleanup;
+	if (fflush(kp->out) != 0 || (data->end = (long long)ftello(kp->out)) < 0) {
+		err = io_error(d, kp->tmp, "write the state file");
+		goto cleanup;
+	}
+	err = ind_compute_sums(cat, data, pop, &old, &delta, sums, res, d);
+	if (!err && res->stale)
+		*why = "the sums kept do not fit the persons";
+	pl_log(PL_LOG_DEBUG, NULL, "a night: %lld episodes of new files, %lld moved, %zu persons "
+	       "changed", ch.n_new, ch.n_moved, n_touched(&ch));
+cleanup:
+	if (*why)
+		ind_sums_release(sums);
+	ind_delta_release(&delta);
+	ind_changes_release(&ch);
+	ind_sums_release(&old);
+	fclose(f);
+	return err;
+}
+
+/* ---- the stage's use ----------------------------------------------------------- */
+
+/* The temporary file beside path, its room for the header written. */
+static enum pl_err open_tmp(struct ind_keep *kp, struct pl_diag *d)
+{
+	size_t len = strlen(kp->path) + 16;
+	struct state_header zero;
+	int fd;
+
+	kp->tmp = pl_xmalloc(len);
+	snprintf(kp->tmp, len, "%s.XXXXXX", kp->path);
+	fd = mkstemp(kp->tmp);
+	if (fd < 0) {
+		free(kp->tmp);
+		kp->tmp = NULL;
+		return io_error(d, kp->path, "make the state file");
+	}
+	kp->out = fdopen(fd, "w+b");
+	if (!kp->out) {
+		close(fd);
+		return io_error(d, kp->tmp, "make the state file");
+	}
+	memset(&zero, 0, sizeof(zero));
+	if (fwrite(&zero, sizeof(zero), 1, kp->out) != 1)
+		return io_error(d, kp->tmp, "write the state file");
+	return PL_OK;
+}
+
+/* Empties the temporary file for a full count. */
+static enum pl_err rewind_tmp(struct ind_keep *kp, struct pl_diag *d)
+{
+	if (fflush(kp->out) != 0 || ftruncate(fileno(kp->out), sizeof(struct state_header)) != 0 ||
+	    fseeko(kp->out, sizeof(struct state_header), SEEK_SET) != 0)
+		return io_error(d, kp->tmp, "write the state file");
+	return PL_OK;
+}
+
+/* Why the state cannot be a night's start, or NULL when it can. */
+static const char *state_unusable(sqlite3 *db, const struct ind_keep *kp, struct state_row *row,
+				  enum pl_err *err, struct pl_diag *d)
+{
+	char files[PL_SHA256_HEX];
+	long long n_files = 0;
+
+	if (!read_row(db, row, err, d))
+		return *err ? NULL : "no sums kept yet";
+	if (strcmp(row->fingerprint, kp->fingerprint) != 0)
+		return "the catalogue, the population or the code lists changed";
+	if (row->epoch != kp->epoch)
+		return "dedup wrote the person tables anew";
+	*err = files_digest(db, row->max_file_id, files, &n_files, d);
+	if (*err)
+		return NULL;
+	if (strcmp(files, row->files) != 0 || n_files != row->n_files)
+		return "a file counted before was mapped again or is gone";
+	return NULL;
+}
+
+enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
+			     const struct ind_population *pop, struct ind_keep *kp,
+			     struct ind_data *data, struct ind_result *res, struct timespec *t,
+			     struct pl_diag *d)
+{
+	const char *path = sqlite3_db_filename(db, "main"), *why = NULL;
+	struct ind_sums sums = { 0 };
+	struct state_row row;
+	enum pl_err err;
+
+	memset(kp, 0, sizeof(*kp));
+	if (!path || !path[0]) {              /* a database in memory keeps nothing */
+		err = ind_data_load(db, data, d);
+		pl_log_step(t, "load and group by person");
+		return err ? err : ind_compute(cat, data, pop, res, d);
+	}
+	kp->path = pl_xmalloc(strlen(path) + sizeof(STATE_SUFFIX));
+	sprintf(kp->path, "%s%s", path, STATE_SUFFIX);
+	randombytes_buf(&kp->generation, sizeof(kp->generation));
+	kp->generation &= INT64_MAX;          /* an SQLite integer */
+	fingerprint(cat, pop, kp->fingerprint);
+	err = query_int64(db, "SELECT epoch FROM person_epoch WHERE id = 1", &kp->epoch, d);
+	if (!err)
+		err = open_tmp(kp, d);
+	if (!err)
+		why = state_unusable(db, kp, &row, &err, d);
+	if (!err && !why)
+		err = night(db, cat, pop, kp, &row, data, &sums, res, &why, d);
+	if (!err && why) {
+		pl_log(PL_LOG_INFO, NULL, "counting in full: %s", why);
+		ind_data_release(data);
+		ind_result_release(res);
+		err = rewind_tmp(kp, d);
+		if (!err)
+			err = ind_data_load_to(db, kp->out, data, d);
+		pl_log_step(t, "load and group by person");
+		if (!err)
+			err = ind_compute_sums(cat, data, pop, NULL, NULL, &sums, res, d);
+	} else if (!err) {
+		kp->night = 1;
+	}
+	if (!err)
+		err = query_int64(db, "SELECT coalesce(max(file_id), 0) FROM mapped_file",
+				  &kp->max_file_id, d);
+	if (!err)
+		err = files_digest(db, kp->max_file_id, kp->files, &kp->n_files, d);
+	pl_log_step(t, kp->night ? "a night: the persons that changed" : "compute");
+	if (!err)
+		err = finish_file(kp, data, &sums, d);
+	if (err == PL_EIO && d && !d->file[0] && kp->tmp)   /* the persons' writes name no file */
+		snprintf(d->file, sizeof(d->file), "%s", kp->tmp);
+	ind_sums_release(&sums);
+	return err;
+}
+
+enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct ind_data *data,
+			    struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	const char *base;
+	char as_of[16] = "";
+	enum pl_err err;
+
+	if (!kp->path)
+		return PL_OK;
+	base = strrchr(kp->path, '/') ? strrchr(kp->path, '/') + 1 : kp->path;
+	if (data->n_ep)
+		ind_day_iso(data->as_of, as_of);
+	err = pl_db_prepare(db, "INSERT OR REPLACE INTO indicator_state (id, state_file, "
+			    "generation, fingerprint, epoch, files, n_files, max_file_id, as_of, "
+			    "written_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+			    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", &st, d);
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, base, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)kp->generation);
+	sqlite3_bind_text(st, 3, kp->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, kp->epoch);
+	sqlite3_bind_text(st, 5, kp->files, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, kp->n_files);
+	sqlite3_bind_int64(st, 7, kp->max_file_id);
+	sqlite3_bind_text(st, 8, as_of, -1, SQLITE_STATIC);
+	err = pl_db_step_done(db, st, "record the indicators' state", d);
+	sqlite3_finalize(st);
+	if (!err)
+		err = pl_db_exec(db, "DELETE FROM person_change", d);
+	return err;
+}
+
+enum pl_err ind_keep_install(struct ind_keep *kp, struct pl_diag *d)
+{
+	if (!kp->tmp)
+		return PL_OK;
+	if (fclose(kp->out) != 0) {
+		kp->out = NULL;
+		return io_error(d, kp->tmp, "write the state file");
+	}
+	kp->out = NULL;
+	if (rename(kp->tmp, kp->path) != 0)
+		return io_error(d, kp->path, "put the state file in place");
+	free(kp->tmp);
+	kp->tmp = NULL;
+	return PL_OK;
+}
+
+void ind_keep_release(struct ind_keep *kp)
+{
+	if (kp->out)
+		fclose(kp->out);
+	if (kp->tmp)
+		unlink(kp->tmp);
+	free(kp->tmp);
+	free(kp->path);
+	memset(kp, 0, sizeof(*kp));
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# t0603-indicators-nights.sh - the indicators stage keeps its sums and
+# persons between runs (output/pipeline.db.indicators, schema.sql
+# indicator_state) and a night counts only the persons that changed, with
+# the tables a full count gives (docs/indicators.md, "Nights"), on the
+# repository's samples with lundby_2025.csv held back:
+# - a first run counts in full ("no sums kept yet"); the state file is
+#   mode 0600 and its header's generation is the row's; dedup's first run
+#   starts epoch 1 and logs nothing;
+# - lundby_2025.csv added: indicators counts a night (181 episodes of new
+#   files, as many moved as dedup logged: which depends on the key) and
+#   empties person_change; every indicator table equals that of a full
+#   count (the state file removed: "the state file is missing");
+# - an episode moved by hand as dedup would (the only episode of its
+#   person, to another person, logged): a night of those two persons, the
+#   tables of a full count, and not those of before;
+# - each reason to count in full, with the same tables: the catalogue
+#   edited; the state file of an earlier run put back (another
+#   generation); the state file damaged; dedup's epoch moved on; a mapping
+#   file edited so that lundby's files are mapped again; an episode logged
+#   as moved from a person the state file does not have it under;
+# - after each, a run with nothing changed is a night again; no temporary
+#   state file is left behind.
+. "$(dirname "$0")/lib.sh"
+new_fixture
+samples_fixture
+STATE=$DB.indicators
+mv "$WORK/input/lundby_2025.csv" "$WORK/lundby_2025.csv"
+
+# generation_of FILE: the generation in a state file's header (bytes 24..31).
+generation_of() { od -An -t u8 -j 24 -N 8 "$1" | tr -d ' '; }
+
+expect_run 0 -v
+expect_grep "first run: counted in full" 'indicators I counting in full: no sums kept yet' "$(cat "$ERR")"
+expect_grep "first run: dedup starts an epoch" 'dedup D 0 changes: a new epoch for the indicators stage' \
+	"$(cat "$ERR")"
+expect_eq "first run: the state file is the owner's only" "600" "$(stat -c %a "$STATE")"
+expect_eq "first run: the row names the file and its generation" \
+	"$(basename "$STATE") $(generation_of "$STATE") 1" \
+	"$(q 'SELECT state_file, generation, epoch FROM indicator_state;' | tr '|' ' ')"
+expect_eq "first run: epoch 1, nothing logged" "1 0" \
+	"$(q 'SELECT (SELECT epoch FROM person_epoch), (SELECT count(*) FROM person_change);' | tr '|' ' ')"
+
+# The night.  Which episodes dedup moves depends on the key, so the count
+# it logs is read from its log and must be the one indicators took in.
+mv "$WORK/lundby_2025.csv" "$WORK/input/"
+expect_run 0 -v
+logged=$(sed -n "s/.*dedup D \([0-9]*\) episodes' persons logged for the indicators stage$/\1/p" "$ERR")
+expect_true "night: dedup logged its moves" test -n "$logged"
+expect_grep "night: indicators counted the changes only" \
+	"indicators D a night: 181 episodes of new files, $logged moved, [0-9]+ persons changed" \
+	"$(cat "$ERR")"
+expect_eq "night: not counted in full" "" "$(grep 'counting in full' "$ERR")"
+expect_eq "night: the log emptied, the epoch kept" "0 1" \
+	"$(q 'SELECT (SELECT count(*) FROM person_change), (SELECT epoch FROM person_epoch);' | tr '|' ' ')"
+expect_eq "night: the new generation recorded" "$(generation_of "$STATE")" \
+	"$(q 'SELECT generation FROM indicator_state;')"
+
+# full_tables: $FULL, the indicator tables of this database counted in
+# full (a copy without the state file).
+full_tables() {
+	rm -f "$WORK/full.db" "$WORK/full.db.indicators"
+	cp "$DB" "$WORK/full.db"
+	expect_exit 0 "$PL_BIN/indicators" -v -c "$CATALOGUE" -p "$POPULATION" -d "$WORK/full.db"
+	expect_grep "full count: why" 'indicators I counting in full: the state file is missing' \
+		"$(cat "$ERR")"
+	FULL=$(indicator_tables "$WORK/full.db")
+}
+night=$(indicator_tables)
+expect_true "night: tables" test -n "$night"
+full_tables
+expect_eq "night: the tables of a full count" "$FULL" "$night"
+
+# full_because WHY: indicators counts in full, saying WHY, with the night's
+# tables; then again, with nothing changed, as a night.
+full_because() {
+	expect_indicators 0 -v
+	expect_grep "$1: counted in full" "indicators I counting in full: $1" "$(cat "$ERR")"
+	expect_eq "$1: the same tables" "$night" "$(indicator_tables)"
+	expect_indicators 0 -v
+	expect_grep "$1: then a night" 'indicators D a night: 0 episodes of new files, 0 moved, 0 persons changed' \
+		"$(cat "$ERR")"
+	expect_eq "$1: then the same tables" "$night" "$(indicator_tables)"
+}
+
+printf '\n; a comment\n' >>"$CATALOGUE"
+full_because "the catalogue, the population or the code lists changed"
+
+cp "$STATE" "$WORK/state.before"
+expect_indicators 0 -q
+cp "$WORK/state.before" "$STATE"
+full_because "the state file is not the one the database records"
+
+head -c 40 "$STATE" >"$WORK/state.cut" && cat "$WORK/state.cut" >"$STATE"
+full_because "the state file is damaged or of another format"
+
+q "UPDATE person_epoch SET epoch = epoch + 1;"
+full_because "dedup wrote the person tables anew"
+
+printf '# a comment\n' >>"$WORK/mappings/lundby.ini"
+expect_run 0 -q
+expect_like "mapping edited: lundby mapped again" "3 files mapped,%" "$(last_summary map)"
+expect_eq "mapping edited: the same tables" "$night" "$(indicator_tables)"
+expect_grep "mapping edited: counted in full" \
+	'counting in full: a file counted before was mapped again or is gone' \
+	"$(cat "$WORK/output/logs/$(cd "$WORK/output/logs" && ls | sort | tail -n 1)")"
+
+# A move as dedup logs it, made by hand: the episode of a person with no
+# other goes to the person of the last episode; that person is gone.
+move=$(q "SELECT ep.file_id, ep.line, ep.person_key FROM episode_person ep
+	    WHERE (SELECT count(*) FROM episode_person o WHERE o.person_key = ep.person_key) = 1
+	    ORDER BY 1, 2 LIMIT 1;")
+expect_true "an episode alone in its person" test -n "$move"
+IFS='|' read -r mf ml mk <<<"$move"
+q "UPDATE episode_person SET person_key = (SELECT person_key FROM episode_person
+	ORDER BY file_id DESC, line DESC LIMIT 1) WHERE file_id = $mf AND line = $ml;
+   INSERT INTO person_change (file_id, line, old_key) VALUES ($mf, $ml, $mk);"
+expect_indicators 0 -v
+expect_grep "moved: a night of the two persons" \
+	'indicators D a night: 0 episodes of new files, 1 moved, 2 persons changed' "$(cat "$ERR")"
+moved=$(indicator_tables)
+full_tables
+expect_eq "moved: the tables of a full count" "$FULL" "$moved"
+expect_true "moved: the figures changed" test "$moved" != "$night"
+night=$moved
+
+# An episode logged as moved out of a person that does not have it.
+q "INSERT INTO person_change (file_id, line, old_key)
+   SELECT file_id, line, person_key % (SELECT max(person_key) FROM person) + 1
+     FROM episode_person ORDER BY file_id, line LIMIT 1;"
+full_because "an episode dedup moved is not where the state file has it"
+
+expect_eq "no temporary state file left" "$(basename "$STATE")" \
+	"$(cd "$(dirname "$STATE")" && ls | grep '\.indicators')"
+finish
