@@ -526,8 +526,8 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 		err = write_episode_persons(w, d);
 	if (!err)
 		pl_log(PL_LOG_DEBUG, NULL, w->st.log ? "%ld episodes' persons logged for the "
-		       "indicators stage" : "%ld changes: a new epoch for the indicators stage",
-		       w->st.logged);
+		       "indicators stage" : "person tables written anew: a new epoch for the "
+		       "indicators stage", w->st.logged);
 	return err;
 }
 

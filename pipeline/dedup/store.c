@@ -197,13 +197,16 @@ static enum pl_err start_log(struct store *s, struct pl_diag *d)
 static enum pl_err log_change(struct store *s, uint64_t file_id, uint64_t line,
 			      uint32_t old_key, struct pl_diag *d)
 {
+	enum pl_err err;
+
 	if (!s->log)
 		return PL_OK;
 	sqlite3_bind_int64(s->log, 1, (sqlite3_int64)file_id);
 	sqlite3_bind_int64(s->log, 2, (sqlite3_int64)line);
 	sqlite3_bind_int64(s->log, 3, old_key);
-	s->logged++;
-	return pl_db_step_done(s->db, s->log, "log a changed person", d);
+	err = pl_db_step_done(s->db, s->log, "log a changed person", d);
+	s->logged += err ? 0 : sqlite3_changes(s->db);   /* not those logged before */
+	return err;
 }
 
 enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_diag *d)

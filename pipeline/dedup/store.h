@@ -66,7 +66,7 @@ struct store {
 	struct store_counts persons, episodes;
 	int rebuilt;               /* the old rows could not be matched: written whole */
 	long n_old_e;              /* episode_person rows read back */
-	long logged;               /* changes offered to person_change */
+	long logged;               /* rows added to person_change */
 };
 
 /* A person_id or person_ref (32 hex digits, as pl_pseudonym writes them)

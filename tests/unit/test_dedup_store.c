@@ -7,6 +7,12 @@
  * updated only when its key or step changed; counts too large for the
  * fingerprint are always rewritten; a person_id this program would not
  * write makes it empty both tables and write them whole.
+ *
+ * And the log for the indicators stage (schema 8): an episode row updated
+ * to another person_key or deleted goes into person_change with the key it
+ * had before its first change (a step-only update and an insert do not);
+ * a run with no old episode rows, or one that rebuilt the tables, logs
+ * nothing, empties person_change and counts person_epoch one up.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -247,6 +253,167 @@ static void test_store__odd_rows_mean_written_whole(void **state)
 	assert_counts(&f->st.episodes, 1, 0, 0);
 }
 
+/* ---- the log for the indicators stage (person_change, person_epoch) ---- */
+
+static char *changes(struct fx *f)
+{
+	return rows(f, "SELECT file_id, line, old_key FROM person_change ORDER BY file_id, line");
+}
+
+/* Every row of person_epoch ("id|epoch"), so that two rows would show. */
+static char *epoch(struct fx *f)
+{
+	return rows(f, "SELECT id, epoch FROM person_epoch ORDER BY id");
+}
+
+/* Opens the store in a transaction; the last run's store released first. */
+static void start(struct fx *f)
+{
+	store_release(&f->st);
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+}
+
+static void finish(struct fx *f)
+{
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+}
+
+/* A run on an empty person layer: persons 2 and 5, three episodes. */
+static void fresh_run(struct fx *f)
+{
+	int64_t k1, k2;
+
+	start(f);
+	assert_null(f->st.log);
+	give_person(f, 2, "PNR", 2, 1, &k1);
+	give_person(f, 5, "SINGLE", 1, 1, &k2);
+	give_episode(f, 1, 2, k1, STEP_DETERMINISTIC);
+	give_episode(f, 1, 3, k2, STEP_UNLINKED);
+	give_episode(f, 2, 2, k1, STEP_DETERMINISTIC);
+	finish(f);
+	assert_int_equal(f->st.rebuilt, 0);
+	assert_counts(&f->st.episodes, 3, 0, 0);
+}
+
+static void test_store__first_run_logs_nothing_and_starts_an_epoch(void **state)
+{
+	struct fx *f = *state;
+
+	exec(f, "INSERT INTO person_change VALUES (4, 4, 4)");   /* left from before */
+	fresh_run(f);
+	assert_string_equal(changes(f), "");
+	assert_int_equal(f->st.logged, 0);
+	assert_string_equal(epoch(f), "1|1");
+
+	/* The person tables emptied: a first run again, the next epoch. */
+	exec(f, "DELETE FROM episode_person; DELETE FROM person; "
+	     "INSERT INTO person_change VALUES (5, 5, 5)");
+	fresh_run(f);
+	assert_string_equal(changes(f), "");
+	assert_string_equal(epoch(f), "1|2");
+	assert_string_equal(episodes(f), "1|2|1|deterministic 1|3|2|unlinked 2|2|1|deterministic");
+}
+
+/* Against old_rows and (2,4) of key 9, with epoch 4 and a change (9,9) an
+ * earlier run logged: (1,1) unchanged, (1,3) moves from key 2 to 9, (2,1)
+ * is gone, (2,4) changes only its step, (3,1) is new. */
+static void second_run(struct fx *f)
+{
+	int64_t k;
+
+	old_rows(f);
+	exec(f, "INSERT INTO episode_person VALUES (2, 4, 9, 'probabilistic'); "
+	     "INSERT INTO person_change VALUES (9, 9, 1); INSERT INTO person_epoch VALUES (1, 4)");
+	start(f);
+	assert_non_null(f->st.log);
+	give_person(f, 3, "PNR", 2, 1, &k);     /* kept; 6 (key 2) is gone */
+	assert_int_equal(k, 5);
+	give_person(f, 8, "LINKED", 2, 1, &k);  /* kept */
+	assert_int_equal(k, 9);
+	give_episode(f, 1, 1, 5, STEP_DETERMINISTIC);
+	give_episode(f, 1, 3, 9, STEP_PROBABILISTIC);
+	give_episode(f, 2, 4, 9, STEP_UNLINKED);
+	give_episode(f, 3, 1, 5, STEP_DETERMINISTIC);
+	finish(f);
+}
+
+static void test_store__changed_and_deleted_episodes_are_logged(void **state)
+{
+	struct fx *f = *state;
+
+	second_run(f);
+	/* the run did what the log is to reflect: 1 new, 2 updated, 1 deleted */
+	assert_string_equal(episodes(f), "1|1|5|deterministic 1|3|9|probabilistic "
+			    "2|4|9|unlinked 3|1|5|deterministic");
+	assert_counts(&f->st.episodes, 1, 2, 1);
+	/* (1,3) of key 2 and (2,1) of key 5; not (2,4) nor (3,1); (9,9) kept */
+	assert_string_equal(changes(f), "1|3|2 2|1|5 9|9|1");
+	assert_int_equal(f->st.logged, 2);
+	assert_string_equal(epoch(f), "1|4");
+}
+
+static void test_store__a_second_change_keeps_the_first_old_key(void **state)
+{
+	struct fx *f = *state;
+
+	second_run(f);
+	start(f);
+	assert_non_null(f->st.log);
+	give_person(f, 3, "PNR", 3, 1, NULL);
+	give_person(f, 8, "LINKED", 2, 1, NULL);
+	give_episode(f, 1, 1, 9, STEP_DETERMINISTIC);   /* moves from 5: logged */
+	give_episode(f, 1, 3, 5, STEP_PROBABILISTIC);   /* moves again, from 9 */
+	give_episode(f, 2, 1, 5, STEP_DETERMINISTIC);   /* back, as an insert */
+	give_episode(f, 2, 4, 9, STEP_UNLINKED);
+	give_episode(f, 3, 1, 5, STEP_DETERMINISTIC);
+	finish(f);
+	assert_counts(&f->st.episodes, 1, 2, 0);
+	assert_int_equal(f->st.logged, 1);   /* (1,1); (1,3) was logged before */
+	/* (1,3) still with key 2, the key it had before its first change */
+	assert_string_equal(changes(f), "1|1|5 1|3|2 2|1|5 9|9|1");
+	assert_string_equal(epoch(f), "1|4");
+}
+
+/* Old rows made odd by odd_sql: the tables are rebuilt, nothing is logged,
+ * the log emptied and the epoch (4) counted up. */
+static void assert_rebuilt_starts_an_epoch(struct fx *f, const char *odd_sql)
+{
+	old_rows(f);
+	exec(f, odd_sql);
+	exec(f, "INSERT INTO person_change VALUES (9, 9, 1); INSERT INTO person_epoch VALUES (1, 4)");
+	start(f);
+	assert_int_equal(f->st.rebuilt, 1);
+	assert_null(f->st.log);
+	give_person(f, 3, "PNR", 1, 1, NULL);
+	give_person(f, 8, "SINGLE", 1, 1, NULL);
+	give_episode(f, 1, 1, 1, STEP_DETERMINISTIC);   /* key 5 before */
+	give_episode(f, 2, 1, 2, STEP_UNLINKED);        /* key 5 before; (1,3) gone */
+	finish(f);
+	assert_string_equal(episodes(f), "1|1|1|deterministic 2|1|2|unlinked");
+	assert_string_equal(changes(f), "");
+	assert_int_equal(f->st.logged, 0);
+	assert_string_equal(epoch(f), "1|5");
+}
+
+static void test_store__odd_person_id_starts_an_epoch(void **state)
+{
+	assert_rebuilt_starts_an_epoch(*state, "UPDATE person SET person_id = 'NOT-HEX' "
+				       "WHERE person_key = 9");
+}
+
+/* The odd row comes after three episode rows read back: the log must
+ * not be started for them. */
+static void test_store__odd_episode_key_starts_an_epoch(void **state)
+{
+	struct fx *f = *state;
+
+	assert_rebuilt_starts_an_epoch(f, "INSERT INTO episode_person VALUES "
+				       "(9, 1, 4294967296, 'unlinked')");
+	assert_int_equal(f->st.n_old_e, 3);
+}
+
 static void test_store__id_bits(void **state)
 {
 	uint64_t hi = 0, lo = 0;
@@ -272,6 +439,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store__counts_beyond_the_fingerprint_are_rewritten,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store__odd_rows_mean_written_whole, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__first_run_logs_nothing_and_starts_an_epoch,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__changed_and_deleted_episodes_are_logged,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__a_second_change_keeps_the_first_old_key,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__odd_person_id_starts_an_epoch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__odd_episode_key_starts_an_epoch, setup,
 						teardown),
 		cmocka_unit_test(test_store__id_bits),
 	};
