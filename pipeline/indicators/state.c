@@ -24,6 +24,7 @@
  * table does.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "indicators.h"
 #include "log.h"
 #include "schema.h"
+#include "spill.h"
 
 #define STATE_FORMAT 1
 #define STATE_SUFFIX ".indicators"
@@ -472,6 +474,33 @@ cleanup:
 
 /* ---- the stage's use ----------------------------------------------------------- */
 
+/* Removes the temporary state files a killed run left beside path (the
+ * caller holds the database's write lock, so no live run is writing one). */
+static void remove_stale(const char *path)
+{
+	char *dir = pl_dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t len = strlen(base);
+	struct dirent *e;
+	DIR *dh = opendir(dir);
+
+	while (dh && (e = readdir(dh)) != NULL) {
+		char *full;
+
+		if (strncmp(e->d_name, base, len) != 0 || e->d_name[len] != '.' ||
+		    strlen(e->d_name + len + 1) != 6)
+			continue;
+		full = pl_xmalloc(strlen(dir) + strlen(e->d_name) + 2);
+		sprintf(full, "%s/%s", dir, e->d_name);
+		if (unlink(full) == 0)
+			pl_log(PL_LOG_DEBUG, NULL, "%s: removed, left by a run that did not end", full);
+		free(full);
+	}
+	if (dh)
+		closedir(dh);
+	free(dir);
+}
+
 /* The temporary file beside path, its room for the header written. */
 static enum pl_err open_tmp(struct ind_keep *kp, struct pl_diag *d)
 {
@@ -550,6 +579,7 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 	kp->generation &= INT64_MAX;          /* an SQLite integer */
 	fingerprint(cat, pop, kp->fingerprint);
 	err = query_int64(db, "SELECT epoch FROM person_epoch WHERE id = 1", &kp->epoch, d);
+	remove_stale(kp->path);
 	if (!err)
 		err = open_tmp(kp, d);
 	if (!err)

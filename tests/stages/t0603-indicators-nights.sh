@@ -20,7 +20,7 @@
 #   file edited so that lundby's files are mapped again; an episode logged
 #   as moved from a person the state file does not have it under;
 # - after each, a run with nothing changed is a night again; no temporary
-#   state file is left behind.
+#   state file is left behind, and one a killed run left is removed.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
@@ -130,6 +130,9 @@ q "INSERT INTO person_change (file_id, line, old_key)
      FROM episode_person ORDER BY file_id, line LIMIT 1;"
 full_because "an episode dedup moved is not where the state file has it"
 
+# What a killed run left is removed by the next.
+printf 'left by a killed run' >"$STATE.Ab12Cd"
+expect_indicators 0 -q
 expect_eq "no temporary state file left" "$(basename "$STATE")" \
 	"$(cd "$(dirname "$STATE")" && ls | grep '\.indicators')"
 finish
