@@ -441,8 +441,8 @@ static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 		*why = "an episode changed has no row or no person";
 		goto cleanup;
 	}
-	if (n_touched(&ch) > h.n_p / 4 + 1000) {
-		*why = "more than a quarter of the persons changed";
+	if (n_touched(&ch) > h.n_p / 8 + 1000) {   /* the delta's memory: 1/8 of a full count's */
+		*why = "more than an eighth of the persons changed";
 		goto cleanup;
 	}
 	memset(data, 0, sizeof(*data));

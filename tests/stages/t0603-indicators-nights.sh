@@ -17,8 +17,10 @@
 # - each reason to count in full, with the same tables: the catalogue
 #   edited; the state file of an earlier run put back (another
 #   generation); the state file damaged; dedup's epoch moved on; a mapping
-#   file edited so that lundby's files are mapped again; an episode logged
-#   as moved from a person the state file does not have it under;
+#   file edited so that lundby's files are mapped again; every episode
+#   moved to another person (more than an eighth of the persons changed);
+#   an episode logged as moved from a person the state file does not have
+#   it under;
 # - after each, a run with nothing changed is a night again; no temporary
 #   state file is left behind, and one a killed run left is removed.
 . "$(dirname "$0")/lib.sh"
@@ -123,6 +125,16 @@ full_tables
 expect_eq "moved: the tables of a full count" "$FULL" "$moved"
 expect_true "moved: the figures changed" test "$moved" != "$night"
 night=$moved
+
+# Every episode moved to the next person, as dedup would log it: more than
+# an eighth of the persons changed, counted in full.
+q "CREATE TEMP TABLE k AS SELECT max(person_key) AS m FROM episode_person;
+   INSERT INTO person_change (file_id, line, old_key) SELECT file_id, line, person_key
+     FROM episode_person;
+   UPDATE episode_person SET person_key = person_key % (SELECT m FROM k) + 1;"
+full_tables
+night=$FULL
+full_because "more than an eighth of the persons changed"
 
 # An episode logged as moved out of a person that does not have it.
 q "INSERT INTO person_change (file_id, line, old_key)
