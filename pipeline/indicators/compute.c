@@ -46,16 +46,26 @@ struct vcount {
  * that takes out and adds the persons that changed ends with the sums a
  * full count would give, bit for bit.
  */
-struct acc {
+struct acc_sums {
 	double units;             /* persons or episodes in the group */
 	double num;               /* shares: of those, the counted part */
 	double events[PL_ESP2013_BANDS];  /* dsr: units by ESP age band */
 	int64_t n_vals;           /* values (quartiles, mean) */
 	int64_t sum;              /* mean: of the values, in measure units */
-	u128 sum2;                /* mean: of their squares */
 	int64_t not_finite;       /* values beyond MEASURE_MAX */
+	u128 sum2;                /* mean: of their squares */
+};
+struct acc {
+	struct acc_sums s;        /* kept as they are (pass_save) */
 	struct vcount *cnt;       /* quartiles: the distinct values, a hash table */
 	size_t n_cnt, cap_cnt;    /* slots taken, slots (a power of 2) */
+};
+
+/* What a period gathers besides its groups, kept as it is. */
+struct pass_sums {
+	int64_t reporting[IND_MAX_VALUES];  /* episodes in the period by district */
+	double f1, f2;            /* chao: persons with 1 and 2 episodes */
+	int64_t excluded;         /* persons or episodes without the age a filter needs */
 };
 
 /* The state of one indicator in one period. */
@@ -68,11 +78,9 @@ struct pass {
 	int year;
 	int32_t lo, hi;           /* days of the period */
 	struct acc **acc;         /* (n_by + 1) * N_SLOTS, made when first met; block 0: the total */
-	int64_t reporting[IND_MAX_VALUES];  /* episodes in the period by district */
-	double f1, f2;            /* chao: persons with 1 and 2 episodes */
+	struct pass_sums p;
 	double *cells;            /* loglinear: 2^(values of sources) */
 	size_t n_cells;
-	int64_t excluded;         /* persons or episodes without the age a filter needs */
 	size_t table_bytes;       /* quartiles: of the acc's distinct-value tables */
 	int by_age_band;          /* a breakdown is by age band */
 	int inconsistent;         /* a sum taken out was not there: the sums are not these data's */
@@ -206,16 +214,16 @@ static struct acc *acc_at(struct pass *ps, int b, int s)
 /* A value of a mean figure (x in measure units), counted with sign. */
 static void acc_mean(struct acc *a, int64_t x, int sign)
 {
-	a->n_vals += sign;
+	a->s.n_vals += sign;
 	if (x >= MEASURE_MAX) {
-		a->not_finite += sign;
+		a->s.not_finite += sign;
 		return;
 	}
-	a->sum += sign * x;
+	a->s.sum += sign * x;
 	if (sign > 0)
-		a->sum2 += (u128)x * (u128)x;
+		a->s.sum2 += (u128)x * (u128)x;
 	else
-		a->sum2 -= (u128)x * (u128)x;
+		a->s.sum2 -= (u128)x * (u128)x;
 }
 
 /* The bits of a double, mixed (MurmurHash3's finaliser): whole numbers,
@@ -297,9 +305,9 @@ static size_t vcount_add(struct acc *a, double v, int64_t n, int *bad)
  * Returns the bytes its table grew by. */
 static size_t acc_count(struct pass *ps, struct acc *a, int64_t x, int sign)
 {
-	a->n_vals += sign;
+	a->s.n_vals += sign;
 	if (x >= MEASURE_MAX) {
-		a->not_finite += sign;
+		a->s.not_finite += sign;
 		return 0;
 	}
 	return vcount_add(a, (double)x / measure_scale(ps->def), sign, &ps->inconsistent);
@@ -351,15 +359,15 @@ static void add_unit(struct pass *ps, const struct ind_person *p, const struct u
 			struct acc *a = acc_at(ps, b, s);
 			int64_t m = ps->msum[s] < MEASURE_MAX ? ps->msum[s] : MEASURE_MAX;
 
-			a->units += sign;
-			a->num += sign * (ps->mark[s] == 3);
+			a->s.units += sign;
+			a->s.num += sign * (ps->mark[s] == 3);
 			if (def->method == IND_M_DSR)
-				a->events[esp_band(ps->year - p->birth_year)] += sign;
+				a->s.events[esp_band(ps->year - p->birth_year)] += sign;
 			if (ps->mhas[s] && def->method == IND_M_QUARTILES)
 				ps->table_bytes += acc_count(ps, a, m, sign);
 			else if (ps->mhas[s])
 				acc_mean(a, m, sign);
-			ps->inconsistent |= a->units < 0;
+			ps->inconsistent |= a->s.units < 0;
 			ps->mark[s] = 0;
 		}
 	}
@@ -396,7 +404,7 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 
 		if (!in_period(ps, e))
 			continue;
-		ps->reporting[e->code[IND_D_DISTRICT]] += sign;
+		ps->p.reporting[e->code[IND_D_DISTRICT]] += sign;
 		if (episode_ok(def->filter, def->n_filter, e)) {
 			u[n++].e = e;
 			districts |= 1u << e->code[IND_D_DISTRICT];
@@ -409,7 +417,7 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 	if (ok > 0 && def->method == IND_M_DSR && p->birth_year == 0)
 		ok = -1;                /* standardising needs every age */
 	if (ok < 0)
-		ps->excluded += sign * (def->unit == IND_PERSONS ? 1 : (int64_t)n);
+		ps->p.excluded += sign * (def->unit == IND_PERSONS ? 1 : (int64_t)n);
 	if (ok <= 0)
 		return;
 	numer = person_ok(def->numer, def->n_numer, p, ps->year, n_districts) > 0;
@@ -423,8 +431,8 @@ static void add_person(struct pass *ps, const struct ind_person *p,
 		return;
 	}
 	add_unit(ps, p, u, n, sign);
-	ps->f1 += sign * (n == 1);
-	ps->f2 += sign * (n == 2);
+	ps->p.f1 += sign * (n == 1);
+	ps->p.f2 += sign * (n == 2);
 	if (ps->cells)
 		add_sources(ps, u, n, sign);
 }
@@ -496,7 +504,7 @@ static uint32_t reporting_mask(const struct pass *ps)
 	uint32_t m = 0;
 
 	for (int v = 0; v < IND_MAX_VALUES; v++)
-		if (ps->reporting[v] > 0)
+		if (ps->p.reporting[v] > 0)
 			m |= 1u << v;
 	return m;
 }
@@ -591,10 +599,10 @@ static const char *count_method(double x)
 
 static void figure_count(struct ind_row *r, const struct acc *a, double conf)
 {
-	r->num = a->units;
-	r->method = count_method(a->units);
-	r->has_value = pl_count_auto(a->units, conf, &r->est, NULL) == PL_OK;
-	r->suppress = count_suppressed(a->units);
+	r->num = a->s.units;
+	r->method = count_method(a->s.units);
+	r->has_value = pl_count_auto(a->s.units, conf, &r->est, NULL) == PL_OK;
+	r->suppress = count_suppressed(a->s.units);
 }
 
 static void figure_rate(const struct pass *ps, struct ind_row *r, const struct acc *a)
@@ -603,15 +611,15 @@ static void figure_rate(const struct pass *ps, struct ind_row *r, const struct a
 	double pop;
 
 	filter_ages(ps, &lo, &hi);
-	r->num = a->units;
-	r->method = count_method(a->units);
-	r->suppress = count_suppressed(a->units);
-	r->reliability = a->units < MIN_RELIABLE ? "unreliable" : "ok";
+	r->num = a->s.units;
+	r->method = count_method(a->s.units);
+	r->suppress = count_suppressed(a->s.units);
+	r->reliability = a->s.units < MIN_RELIABLE ? "unreliable" : "ok";
 	pop = row_population(ps, r, lo, hi, r->note, sizeof(r->note));
 	if (pop < 0)
 		return;
 	r->den = pop;
-	r->has_value = pl_rate(a->units, pop, ps->def->multiplier, ps->cat->conf, &r->est,
+	r->has_value = pl_rate(a->s.units, pop, ps->def->multiplier, ps->cat->conf, &r->est,
 			       NULL) == PL_OK;
 }
 
@@ -621,9 +629,9 @@ static void figure_dsr(const struct pass *ps, struct ind_row *r, const struct ac
 	int lo, hi;
 
 	filter_ages(ps, &lo, &hi);
-	r->num = a->units;
+	r->num = a->s.units;
 	r->method = "dsr_dobson";
-	r->suppress = count_suppressed(a->units);
+	r->suppress = count_suppressed(a->s.units);
 	for (int i = 0; i < PL_ESP2013_BANDS; i++) {
 		int b_lo = 5 * i, b_hi = i + 1 == PL_ESP2013_BANDS ? INT_MAX : 5 * i + 4;
 		int l = lo > b_lo ? lo : b_lo, h = hi < b_hi ? hi : b_hi;
@@ -633,7 +641,7 @@ static void figure_dsr(const struct pass *ps, struct ind_row *r, const struct ac
 		if (l > h)
 			continue;
 		pop[i] = row_population(ps, r, l, h, r->note, sizeof(r->note));
-		if (pop[i] < 0 && a->events[i] > 0)
+		if (pop[i] < 0 && a->s.events[i] > 0)
 			return;
 		if (pop[i] < 0)
 			pop[i] = 0;
@@ -642,12 +650,12 @@ static void figure_dsr(const struct pass *ps, struct ind_row *r, const struct ac
 		total += pop[i];
 	}
 	r->den = total;
-	if (a->units < MIN_SHOWN) {
+	if (a->s.units < MIN_SHOWN) {
 		r->reliability = "not_shown";
 		snprintf(r->note, sizeof(r->note), "fewer than %d events", MIN_SHOWN);
 		return;
 	}
-	r->has_value = pl_dsr(a->events, pop, w, PL_ESP2013_BANDS, ps->def->multiplier,
+	r->has_value = pl_dsr(a->s.events, pop, w, PL_ESP2013_BANDS, ps->def->multiplier,
 			      ps->cat->conf, &r->est, NULL) == PL_OK;
 	if (!r->has_value)
 		snprintf(r->note, sizeof(r->note), "not defined for these populations");
@@ -659,18 +667,18 @@ static void figure_share(const struct pass *ps, struct ind_row *r, const struct 
 	struct pl_diag d;
 	enum pl_err err;
 
-	r->num = a->num;
-	r->den = a->units;
+	r->num = a->s.num;
+	r->den = a->s.units;
 	r->method = ps->def->method == IND_M_WILSON ? "wilson" : "clopper_pearson";
-	r->suppress = count_suppressed(a->num) || count_suppressed(a->units) ||
-		count_suppressed(a->units - a->num);
-	r->reliability = a->units < MIN_RELIABLE ? "unreliable" : "ok";
+	r->suppress = count_suppressed(a->s.num) || count_suppressed(a->s.units) ||
+		count_suppressed(a->s.units - a->s.num);
+	r->reliability = a->s.units < MIN_RELIABLE ? "unreliable" : "ok";
 	pl_diag_clear(&d);
 	err = ps->def->method == IND_M_WILSON ?
-		pl_prop_wilson(a->num, a->units, ps->cat->conf, &r->est, &d) :
-		pl_prop_exact(a->num, a->units, ps->cat->conf, &r->est, &d);
+		pl_prop_wilson(a->s.num, a->s.units, ps->cat->conf, &r->est, &d) :
+		pl_prop_exact(a->s.num, a->s.units, ps->cat->conf, &r->est, &d);
 	r->has_value = err == PL_OK;
-	if (!r->has_value && a->units == 0)
+	if (!r->has_value && a->s.units == 0)
 		snprintf(r->note, sizeof(r->note), "no %s to take a share of",
 			 ind_unit_name(ps->def->unit));
 	else if (!r->has_value)
@@ -703,7 +711,7 @@ static int counted_quartiles(const struct acc *a, double q[3])
 		v[i] = t[i].v;
 		n[i] = (size_t)t[i].n;
 	}
-	rc = a->not_finite || pl_quartiles_counted(v, n, k, q, NULL) != PL_OK ? -1 : 0;
+	rc = a->s.not_finite || pl_quartiles_counted(v, n, k, q, NULL) != PL_OK ? -1 : 0;
 	free(t);
 	free(v);
 	free(n);
@@ -714,10 +722,10 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 {
 	double q[3];
 
-	r->num = (double)a->n_vals;
+	r->num = (double)a->s.n_vals;
 	r->method = "quartiles";
 	r->suppress = count_suppressed(r->num);
-	if (a->n_vals < MIN_SHOWN) {
+	if (a->s.n_vals < MIN_SHOWN) {
 		r->reliability = "not_shown";
 		snprintf(r->note, sizeof(r->note), "fewer than %d values", MIN_SHOWN);
 		return;
@@ -735,39 +743,39 @@ static void figure_quartiles(struct ind_row *r, struct acc *a)
 static void figure_mean(const struct pass *ps, struct ind_row *r, const struct acc *a)
 {
 	double scale = measure_scale(ps->def);
-	long double n = (long double)a->n_vals, sum = (long double)a->sum, var = 0;
+	long double n = (long double)a->s.n_vals, sum = (long double)a->s.sum, var = 0;
 
-	r->num = (double)a->sum / scale;
-	r->den = (double)a->n_vals;
+	r->num = (double)a->s.sum / scale;
+	r->den = (double)a->s.n_vals;
 	r->method = "mean_t";
 	r->suppress = count_suppressed(r->den);
-	r->reliability = a->n_vals < MIN_RELIABLE ? "unreliable" : "ok";
-	if (a->n_vals <= 0) {
+	r->reliability = a->s.n_vals < MIN_RELIABLE ? "unreliable" : "ok";
+	if (a->s.n_vals <= 0) {
 		snprintf(r->note, sizeof(r->note), "no values reported");
 		return;
 	}
-	if (a->n_vals >= 2)
-		var = ((long double)a->sum2 - sum * sum / n) / (n - 1) / ((long double)scale * scale);
+	if (a->s.n_vals >= 2)
+		var = ((long double)a->s.sum2 - sum * sum / n) / (n - 1) / ((long double)scale * scale);
 	if (var < 0)
 		var = 0;
-	r->has_value = !a->not_finite && pl_mean_var_t((size_t)a->n_vals, (double)(sum / n /
+	r->has_value = !a->s.not_finite && pl_mean_var_t((size_t)a->s.n_vals, (double)(sum / n /
 						       scale), (double)var, ps->cat->conf,
 						       &r->est, NULL) == PL_OK;
-	if (a->units > (double)a->n_vals)
-		snprintf(r->note, sizeof(r->note), "%.0f of %.0f without a value", a->units -
-			 (double)a->n_vals, a->units);
+	if (a->s.units > (double)a->s.n_vals)
+		snprintf(r->note, sizeof(r->note), "%.0f of %.0f without a value", a->s.units -
+			 (double)a->s.n_vals, a->s.units);
 }
 
 static void figure_hidden(const struct pass *ps, struct ind_row *r, const struct acc *a)
 {
 	struct pl_diag d;
 
-	r->num = a->units;
-	r->suppress = count_suppressed(a->units);
+	r->num = a->s.units;
+	r->suppress = count_suppressed(a->s.units);
 	pl_diag_clear(&d);
 	if (ps->def->method == IND_M_CHAO) {
 		r->method = "chao1";
-		r->has_value = pl_chao1(a->units, ps->f1, ps->f2, ps->cat->conf, &r->est,
+		r->has_value = pl_chao1(a->s.units, ps->p.f1, ps->p.f2, ps->cat->conf, &r->est,
 					&d) == PL_OK;
 	} else {
 		size_t nv = n_codes(ps->def->sources, ps->cat), k = 0;
@@ -831,9 +839,9 @@ static void make_row(struct pass *ps, struct ind_result *res, int b, int s, stru
 	}
 	if (!r->has_value)
 		r->est.value = r->est.lower = r->est.upper = NAN;
-	if (b < 0 && ps->excluded && !r->note[0])
+	if (b < 0 && ps->p.excluded && !r->note[0])
 		snprintf(r->note, sizeof(r->note), "%lld %s without a known age not counted",
-			 (long long)ps->excluded, ind_unit_name(ps->def->unit));
+			 (long long)ps->p.excluded, ind_unit_name(ps->def->unit));
 	if (ps->def->period != IND_P_DAY && !r->note[0] &&
 	    day_of(ps->year, 12, 31) > ps->data->as_of)
 	{
@@ -941,7 +949,7 @@ static void period_end(struct pass *ps, struct ind_result *res)
 		for (size_t s = 0; s < N_SLOTS; s++) {
 			struct acc *a = ps->acc[b * N_SLOTS + s];
 
-			if (a && (a->units > 0 || (b == 0 && s == 0)))
+			if (a && (a->s.units > 0 || (b == 0 && s == 0)))
 				make_row(ps, res, (int)b - 1, (int)s, a);
 		}
 	equity(ps, res, first);
@@ -973,18 +981,13 @@ struct sums_head {
 	uint32_t def;
 	int32_t year;
 	uint64_t n_acc, n_cells;
-	int64_t reporting[IND_MAX_VALUES];
-	double f1, f2;
-	int64_t excluded;
+	struct pass_sums p;
 };
 
 struct sums_acc {
 	uint32_t block, slot;
-	double units, num;
-	double events[PL_ESP2013_BANDS];
-	int64_t n_vals, sum, not_finite;
-	uint64_t sum2_hi, sum2_lo;
 	uint64_t n_values;
+	struct acc_sums s;
 };
 
 /* Appends the sums of ps to out. */
@@ -997,10 +1000,7 @@ static void pass_save(const struct pass *ps, struct pl_buf *out)
 	h.def = (uint32_t)ps->def_idx;
 	h.year = ps->year;
 	h.n_cells = ps->n_cells;
-	memcpy(h.reporting, ps->reporting, sizeof(h.reporting));
-	h.f1 = ps->f1;
-	h.f2 = ps->f2;
-	h.excluded = ps->excluded;
+	h.p = ps->p;
 	pl_buf_append(out, &h, sizeof(h));
 	if (ps->n_cells)
 		pl_buf_append(out, ps->cells, ps->n_cells * sizeof(*ps->cells));
@@ -1008,19 +1008,12 @@ static void pass_save(const struct pass *ps, struct pl_buf *out)
 		const struct acc *a = ps->acc[i];
 		struct sums_acc sa;
 
-		if (!a || a->units == 0)
+		if (!a || a->s.units == 0)
 			continue;
 		memset(&sa, 0, sizeof(sa));
 		sa.block = (uint32_t)(i / N_SLOTS);
 		sa.slot = (uint32_t)(i % N_SLOTS);
-		sa.units = a->units;
-		sa.num = a->num;
-		memcpy(sa.events, a->events, sizeof(sa.events));
-		sa.n_vals = a->n_vals;
-		sa.sum = a->sum;
-		sa.not_finite = a->not_finite;
-		sa.sum2_hi = (uint64_t)(a->sum2 >> 64);
-		sa.sum2_lo = (uint64_t)a->sum2;
+		sa.s = a->s;
 		for (size_t j = 0; j < a->cap_cnt; j++)
 			sa.n_values += !isnan(a->cnt[j].v) && a->cnt[j].n > 0;
 		pl_buf_append(out, &sa, sizeof(sa));
@@ -1065,10 +1058,7 @@ static int pass_load(struct pass *ps, const char *blob)
 	memcpy(&h, blob, sizeof(h));
 	if (h.n_cells != ps->n_cells || h.bytes < at + h.n_cells * sizeof(double))
 		return -1;
-	memcpy(ps->reporting, h.reporting, sizeof(ps->reporting));
-	ps->f1 = h.f1;
-	ps->f2 = h.f2;
-	ps->excluded = h.excluded;
+	ps->p = h.p;
 	if (h.n_cells)
 		memcpy(ps->cells, blob + at, h.n_cells * sizeof(double));
 	at += h.n_cells * sizeof(double);
@@ -1084,13 +1074,7 @@ static int pass_load(struct pass *ps, const char *blob)
 		    sa.n_values > (h.bytes - at) / sizeof(struct vcount))
 			return -1;
 		a = acc_at(ps, (int)sa.block - 1, (int)sa.slot);
-		a->units = sa.units;
-		a->num = sa.num;
-		memcpy(a->events, sa.events, sizeof(a->events));
-		a->n_vals = sa.n_vals;
-		a->sum = sa.sum;
-		a->not_finite = sa.not_finite;
-		a->sum2 = (u128)sa.sum2_hi << 64 | sa.sum2_lo;
+		a->s = sa.s;
 		for (uint64_t j = 0; j < sa.n_values; j++) {
 			struct vcount vc;
 			int bad = 0;
