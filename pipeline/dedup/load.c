@@ -35,6 +35,8 @@ struct rec {
 	int source;                /* index into the run's source list, -1: none */
 	enum id_kind id;
 	const char *ref;           /* person_ref, NULL if none */
+	int ref_hex;               /* it is 32 hex digits: ref_bits hold them */
+	uint64_t ref_bits[2];
 	struct pl_date birth;      /* year 0: unknown */
 	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
@@ -450,8 +452,12 @@ static uint64_t fold_record(const struct dedup *dd, uint64_t f, const struct rec
 {
 	uint64_t v[7] = { 0 };
 
-	if (r->ref && !store_id_bits(r->ref, &v[1], &v[2]))
+	if (r->ref_hex) {
+		v[1] = r->ref_bits[0];
+		v[2] = r->ref_bits[1];
+	} else if (r->ref) {
 		v[1] = fnv1a(1469598103934665603ULL, r->ref);
+	}
 	v[0] = (uint64_t)r->file_id << 32 ^ (uint64_t)r->line;
 	v[3] = (uint64_t)r->id << 56 ^ (uint64_t)(uint32_t)c->birth << 24 ^
 	       (uint64_t)(uint16_t)c->birth_year << 8 ^ (unsigned char)c->sex;
@@ -496,10 +502,11 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	if (dd->n_ends)
 		resolve_ends(dd, r, idx);
 	if (r->id == ID_VALID) {
-		struct pl_kv kv = { 0, 0, idx, pack_place(r->district, r->source) };
+		struct pl_kv kv = { r->ref_bits[0], r->ref_bits[1], idx,
+				    pack_place(r->district, r->source) };
 		enum pl_err err;
 
-		if (!store_id_bits(r->ref, &kv.key, &kv.key2))
+		if (!r->ref_hex)
 			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref "
 					   "is not 32 hex digits", r->file_id, r->line);
 		dd->n_valid++;
@@ -577,6 +584,7 @@ struct loader {
 	struct pl_queue full, empty;
 	struct pl_sealed_reader sealed; /* in key order beside the episodes (reading thread) */
 	struct pl_buf fold;        /* a postcode being folded (the packing thread's) */
+	int district;              /* the last row's district (rows come file by file) */
 	enum pl_err err;           /* the packing thread's, with diag */
 	struct pl_diag diag;
 };
@@ -664,7 +672,10 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 	memset(&r, 0, sizeof(r));
 	r.file_id = lr->file_id;
 	r.line = lr->line;
-	r.district = name_index(&dd->districts, &dd->n_districts, text_at(b, lr->district));
+	if (ld->district < 0 || strcmp(dd->districts[ld->district], text_at(b, lr->district)) != 0)
+		ld->district = name_index(&dd->districts, &dd->n_districts,
+					  text_at(b, lr->district));
+	r.district = ld->district;
 	layout = layout_of(ld->ls, ld->n_ls, r.file_id);
 	r.source = layout ? layout->source : -1;
 	/* positions and open records' numbers are 30 bits (REC_SKIPPED, REC_FRESH) */
@@ -679,6 +690,7 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 		dd->src_no_id[r.source] += type && strcmp(type, "NONE") == 0;
 	}
 	r.ref = ref && *ref ? ref : NULL;
+	r.ref_hex = r.ref && store_id_bits(r.ref, &r.ref_bits[0], &r.ref_bits[1]);
 	r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
 	if (!birth || pl_date_parse_iso(birth, &r.birth) != 0)
 		memset(&r.birth, 0, sizeof(r.birth));
@@ -766,6 +778,7 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 
 	memset(&ld, 0, sizeof(ld));
 	ld.dd = dd;
+	ld.district = -1;
 	pl_buf_init(&ld.fold);
 	pl_queue_init(&ld.full, LOAD_BATCHES);
 	pl_queue_init(&ld.empty, LOAD_BATCHES);
