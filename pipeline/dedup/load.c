@@ -254,68 +254,51 @@ static const char *pooled(const struct pl_intern *pool, uint32_t id)
 	return id == ID_BLANK ? "" : pl_intern_str(pool, id);
 }
 
-/* The first character (UTF-8 sequence) of s into buf. */
-static const char *initial(const char *s, char buf[16])
+/* The first character (UTF-8 sequence, at most 4 bytes, none of them 0)
+ * of the pooled name id, as a number that is one to one with it; 0 for
+ * none. */
+static uint32_t initial_of(const struct dedup *dd, uint32_t id)
 {
-	size_t n = 1;
+	const unsigned char *s = (const unsigned char *)pooled(&dd->names, id);
+	uint32_t v = s[0];
 
-	if (!*s) {
-		buf[0] = '\0';
-		return buf;
-	}
-	while (n < 4 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n++;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return buf;
+	for (size_t n = 1; s[0] && n < 4 && (s[n] & 0xC0) == 0x80; n++)
+		v = v << 8 | s[n];
+	return v;
 }
 
-/* Both initials of a record, the smaller first, so that swapped first and
- * last names give one key; "" unless both names are there. */
-static const char *initials(const struct dedup *dd, const struct rec *r, char buf[32])
+/* A key component's value (one to one with what it stands for: a pool id,
+ * a date as yyyymmdd, packed initials); 0 when it is missing. */
+static uint64_t component(const struct dedup *dd, const struct rec *r, int k)
 {
-	char a[16], b[16];
+	uint64_t a, b;
 
-	initial(pooled(&dd->names, r->first_id), a);
-	initial(pooled(&dd->names, r->last_id), b);
-	if (!*a || !*b) {
-		buf[0] = '\0';
-		return buf;
+	switch (k) {
+	case DK_BIRTH_DATE:
+		return r->birth.year ? (uint64_t)r->birth.year * 10000 + (uint64_t)r->birth.month *
+			100 + (uint64_t)r->birth.day : 0;
+	case DK_BIRTH_YEAR: return r->birth_year ? (uint64_t)(uint32_t)r->birth_year : 0;
+	case DK_SEX: return r->sex[0] == 'U' ? 0 : (unsigned char)r->sex[0];
+	case DK_FIRST_NAME: return r->first_id == ID_BLANK ? 0 : (uint64_t)r->first_id + 1;
+	case DK_LAST_NAME: return r->last_id == ID_BLANK ? 0 : (uint64_t)r->last_id + 1;
+	case DK_POSTCODE: return r->post_id == ID_BLANK ? 0 : (uint64_t)r->post_id + 1;
+	case DK_FIRST_INITIAL: return initial_of(dd, r->first_id);
+	case DK_LAST_INITIAL: return initial_of(dd, r->last_id);
+	case DK_INITIALS:         /* unordered, so that swapped names give one key */
+		a = initial_of(dd, r->first_id);
+		b = initial_of(dd, r->last_id);
+		return a && b ? (a < b ? a << 32 | b : b << 32 | a) : 0;
+	case DK_BIRTH_MONTH_DAY:
+		return r->birth.year ? (uint64_t)r->birth.month * 100 + (uint64_t)r->birth.day : 0;
+	default: return 0;
 	}
-	if (strcmp(a, b) > 0) {        /* a, b: at most 15 bytes each */
-		memcpy(buf, b, strlen(b));
-		strcpy(buf + strlen(b), a);
-	} else {
-		memcpy(buf, a, strlen(a));
-		strcpy(buf + strlen(a), b);
-	}
-	return buf;
 }
 
-/* v in decimal, as "%d" (several keys a record: no printf). */
-static const char *decimal(int v, char buf[16])
+static uint64_t mix64(uint64_t z)
 {
-	char *p = buf + 15;
-	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-
-	*p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*--p = '-';
-	return p;
-}
-
-/* The month and day of a date as MMDD (a valid date's: two digits each). */
-static const char *month_day(const struct pl_date *dt, char buf[5])
-{
-	buf[0] = (char)('0' + dt->month / 10);
-	buf[1] = (char)('0' + dt->month % 10);
-	buf[2] = (char)('0' + dt->day / 10);
-	buf[3] = (char)('0' + dt->day % 10);
-	buf[4] = '\0';
-	return buf;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 static uint64_t fnv1a(uint64_t h, const char *s)
@@ -325,45 +308,20 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 	return (h ^ (unsigned char)FIELD_SEP) * 0x100000001b3ULL;
 }
 
-/* The record's key for a rule, hashed into *hash; 0 if a component is
- * missing. */
+/* The record's key for a rule, hashed into *hash from its components'
+ * values (keys live only in this run's spill file, so any hash that is
+ * one to one but for collisions serves); 0 if a component is missing. */
 static int block_key(const struct dedup *dd, const struct rec *r, const int *rule,
 		     uint64_t *hash)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (int i = 0; i < DEDUP_MAX_KEYS && rule[i] >= 0; i++) {
-		char tmp[32];
-		const char *v = "";
+		uint64_t v = component(dd, r, rule[i]);
 
-		switch (rule[i]) {
-		case DK_BIRTH_DATE:
-			if (r->birth.year)
-				pl_date_iso(&r->birth, tmp), v = tmp;
-			break;
-		case DK_BIRTH_YEAR:
-			if (r->birth_year)
-				v = decimal(r->birth_year, tmp);
-			break;
-		case DK_SEX: v = strcmp(r->sex, "U") == 0 ? "" : r->sex; break;
-		case DK_FIRST_NAME: v = pooled(&dd->names, r->first_id); break;
-		case DK_LAST_NAME: v = pooled(&dd->names, r->last_id); break;
-		case DK_POSTCODE: v = pooled(&dd->posts, r->post_id); break;
-		case DK_FIRST_INITIAL:
-			v = initial(pooled(&dd->names, r->first_id), tmp);
-			break;
-		case DK_LAST_INITIAL:
-			v = initial(pooled(&dd->names, r->last_id), tmp);
-			break;
-		case DK_INITIALS: v = initials(dd, r, tmp); break;
-		case DK_BIRTH_MONTH_DAY:
-			if (r->birth.year)
-				v = month_day(&r->birth, tmp);
-			break;
-		}
-		if (!*v)
+		if (!v)
 			return 0;
-		h = fnv1a(h, v);
+		h = mix64(h + v + 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1));
 	}
 	*hash = h;
 	return 1;
@@ -437,12 +395,6 @@ static enum pl_err spill_put(struct dedup *dd, const struct srec *s, struct pl_d
 	return PL_OK;
 }
 
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* The fingerprint f with record r (packed as c) folded in: what linking
  * reads of it, names and postcode by keyed hash.  The same records in the
