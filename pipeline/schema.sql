@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -471,3 +471,27 @@ CREATE TABLE indicator_state (
     as_of       TEXT NOT NULL,             -- latest date in the data counted
     written_at  TEXT NOT NULL
 );
+
+-- @since 9
+-- person and episode_person are dedup's.  A night of dedup writes only the
+-- persons its new episodes reach and takes the others as its last run left
+-- them (docs/linkage.md, "Nights"), so a write by any other program (a row
+-- edited by hand, or deleted by the cascade of map's connection) must be
+-- known: these triggers put the one row of person_outside_write, and the
+-- next dedup run writes every person again.  dedup drops them while it
+-- writes and makes them again, from sqlite_master, in its transaction.
+CREATE TABLE person_outside_write (
+    id INTEGER PRIMARY KEY CHECK (id = 1)
+);
+CREATE TRIGGER person_outside_insert AFTER INSERT ON person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER person_outside_update AFTER UPDATE ON person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER person_outside_delete AFTER DELETE ON person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER episode_person_outside_insert AFTER INSERT ON episode_person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER episode_person_outside_update AFTER UPDATE ON episode_person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER episode_person_outside_delete AFTER DELETE ON episode_person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;

@@ -30,7 +30,9 @@
  * stored and reused for refresh_days; a run with them whose first episodes
  * are exactly the last run's scores only the pairs with a new episode and
  * takes the others from linkage_pair, which gives the tables of a run
- * scoring every pair with the same parameters (--rescore).
+ * scoring every pair with the same parameters (--rescore).  It writes only
+ * the persons of the components its new episodes reach (persons.c), unless
+ * another program wrote the person tables since (schema.sql's triggers).
  *
  * The files: load.c reads every episode into the spill file and memory;
  * block.c makes the nodes (1), the blocks and the passes over the candidate
@@ -126,6 +128,7 @@ static void close_run(struct dedup *dd)
 	free(dd->post_h);
 	free(dd->kept);
 	free(dd->ends);
+	free(dd->new_refs);
 }
 
 void dedup_summary_line(const struct dedup_summary *s, char *out, size_t size)

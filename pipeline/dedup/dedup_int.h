@@ -131,6 +131,15 @@ struct pair {
 
 _Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's dimensions");
 
+/* A person_ref of 32 hex digits as 128 bits (store_id_bits). */
+struct ref128 {
+	uint64_t hi, lo;
+};
+
+/* A night keeps at most this many person_refs of new records with a
+ * valid number (16 bytes each); beyond, every person is written. */
+#define NEW_REFS_MAX ((size_t)1 << 19)
+
 /* An end of a stored pair, given its spill position by the load: the
  * episode (file_id << 32 | line; UINT64_MAX: none of this program's) and
  * which (the pair's index in dedup.kept << 1, | 1 for its end b). */
@@ -187,6 +196,7 @@ struct worker {
 };
 
 #define SPILL_CHUNK 2048
+#define NIGHT_CHUNK 64             /* records read at once where they are sparse */
 
 struct dedup {
 	const struct dedup_opts *o;
@@ -252,6 +262,10 @@ struct dedup {
 	size_t n_ends, ends_at;
 	uint64_t fp, fp_old;        /* fingerprint of the records so far, and of the
 				     * first st.episodes */
+	struct ref128 *new_refs;    /* a night: the person_refs of the records after the
+				     * first st.episodes that have a valid number */
+	size_t n_new_refs, cap_new_refs;
+	int new_refs_over;          /* more than NEW_REFS_MAX: not kept */
 	uint64_t *name_h, *post_h;  /* keyed hash by name and postcode id */
 	size_t name_h_cap, post_h_cap;
 };

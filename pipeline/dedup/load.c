@@ -436,6 +436,26 @@ static void resolve_ends(struct dedup *dd, const struct rec *r, uint32_t idx)
 	}
 }
 
+/* A night may write only the persons its new records reach (persons.c):
+ * the person_refs of the new records with a valid number, kept. */
+static void note_new_ref(struct dedup *dd, const struct rec *r)
+{
+	if (dd->new_refs_over)
+		return;
+	if (dd->n_new_refs == NEW_REFS_MAX) {
+		free(dd->new_refs);
+		dd->new_refs = NULL;
+		dd->n_new_refs = dd->cap_new_refs = 0;
+		dd->new_refs_over = 1;
+		return;
+	}
+	if (dd->n_new_refs == dd->cap_new_refs) {
+		dd->cap_new_refs = 2 * dd->cap_new_refs + 1024;
+		dd->new_refs = pl_xrealloc(dd->new_refs, dd->cap_new_refs * sizeof(*dd->new_refs));
+	}
+	dd->new_refs[dd->n_new_refs++] = (struct ref128){ r->ref_bits[0], r->ref_bits[1] };
+}
+
 /* The record r, packed, to the spill file; an open one also to memory,
  * a valid one to the label sample and the sort by person. */
 static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_diag *d)
@@ -462,6 +482,8 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 			return pl_diag_set(d, PL_EDATA, NULL, 0, "episode %lld:%ld: person_ref "
 					   "is not 32 hex digits", r->file_id, r->line);
 		dd->n_valid++;
+		if (dd->st.episodes > 0 && idx >= (size_t)dd->st.episodes)
+			note_new_ref(dd, r);
 		if (!dd->frozen) /* stored parameters: no labels needed */
 			labels_add(&dd->labels, r->ref, idx, &s.c);
 		err = pl_extsort_add(&dd->by_person, &kv, d);

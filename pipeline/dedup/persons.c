@@ -185,6 +185,14 @@ void dd_cluster(struct dedup *dd, struct pl_uf *uf)
  * 3. episode_person is matched from that sort, reading the spill file
  *    alongside for file and line: (file_id, line) order, the table's own,
  *    and only its changes are written.
+ *
+ * A night writes only the persons a new episode reaches (touched): those of
+ * the components, the nodes joined by every pair at or above the threshold
+ * (refused or not), that hold a new episode.  Clustering decides within a
+ * component, and a night's old records and stored pairs are the last run's,
+ * so every other component clusters as it did and its persons are as
+ * written.  Their rows are looked up rather than read back (store.h); the
+ * other persons are still counted (the summary, linkage_source).
  */
 
 /* A person with open records (32 bytes: there may be as many as open
@@ -193,6 +201,7 @@ struct operson {
 	uint64_t hi, lo;           /* its id as 128 bits */
 	const char *basis;
 	uint32_t first, n;         /* its records: members first..first+n */
+	int touched;               /* a night: a new episode reaches it */
 };
 
 struct member {
@@ -218,9 +227,24 @@ struct writer {
 	size_t *p_src, n_p_src;     /* the sources of the person being written */
 	long *src_persons;          /* by source: persons with an episode from it, */
 	long *src_across;           /* and of those in two or more districts */
-	struct pl_extsort by_pos;   /* (position, person_key, step) of every episode */
+	struct pl_extsort by_pos;   /* (position, person_key, step) of every episode written */
+	size_t n_by_pos;
 	unsigned char *buf;         /* spill records, read alongside by_pos */
+	uint32_t serial;            /* the person being counted, from 1 (for mark) */
+	/* a night: only the touched persons are written */
+	int night;
+	struct pl_uf cc;            /* the components: nodes joined by every pair */
+	unsigned char *hit;         /* by component root: it holds a new episode */
+	struct ref128 *tref;        /* the valid numbers of the touched persons, sorted */
+	size_t n_tref, at_tref;
+	long n_touched;             /* persons written */
+	/* the triggers that note another program's writes (schema.sql) */
+	char **outside_sql;
+	size_t n_outside;
+	long outside_rows;          /* person_outside_write's rows: 1 if one wrote */
 };
+
+#define OUTSIDE_TRIGGERS 6          /* on person and episode_person, three each */
 
 static const char *file_name(const struct writer *w, long long file_id)
 {
@@ -346,6 +370,7 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 		name_person(w, m + lo, hi - lo, vnode, &id, &p->basis);
 		p->first = (uint32_t)lo;
 		p->n = (uint32_t)(hi - lo);
+		p->touched = w->night && w->hit[pl_uf_find(&w->cc, m[lo].root)];
 		if (!store_id_bits(id, &p->hi, &p->lo))
 			err = pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
 		for (size_t i = lo; i < hi; i++) {
@@ -377,7 +402,8 @@ static int mark(uint32_t *seen, size_t i, uint32_t key)
 }
 
 /* One episode of the person p: its district and source (place, as
- * pack_place) and, to the sort by position, its key and step. */
+ * pack_place) and, if p is written (its key set), to the sort by
+ * position, its key and step. */
 static enum pl_err add_episode(struct writer *w, struct store_person *p, uint32_t place,
 			       uint32_t pos, enum step s, struct pl_diag *d)
 {
@@ -385,9 +411,12 @@ static enum pl_err add_episode(struct writer *w, struct store_person *p, uint32_
 	size_t source = place >> 16;
 
 	p->n_episodes++;
-	p->n_districts += mark(w->seen, place & 0xffff, (uint32_t)p->key);
-	if (source != 0xffff && mark(w->src_seen, source, (uint32_t)p->key))
+	p->n_districts += mark(w->seen, place & 0xffff, w->serial);
+	if (source != 0xffff && mark(w->src_seen, source, w->serial))
 		w->p_src[w->n_p_src++] = source;
+	if (!p->key)
+		return PL_OK;
+	w->n_by_pos++;
 	return pl_extsort_add(&w->by_pos, &e, d);
 }
 
@@ -408,6 +437,17 @@ static int id_before(uint64_t hi, uint64_t lo, const struct operson *op, int *sa
 	return hi < op->hi || (hi == op->hi && lo <= op->lo);
 }
 
+/* A night: whether the valid number (hi, lo) is a touched person's (the
+ * numbers are asked in order). */
+static int ref_touched(struct writer *w, uint64_t hi, uint64_t lo)
+{
+	while (w->at_tref < w->n_tref && (w->tref[w->at_tref].hi < hi ||
+		(w->tref[w->at_tref].hi == hi && w->tref[w->at_tref].lo < lo)))
+		w->at_tref++;
+	return w->at_tref < w->n_tref && w->tref[w->at_tref].hi == hi &&
+	       w->tref[w->at_tref].lo == lo;
+}
+
 /* Step 2: person, merging the episodes with a valid number (sorted by
  * person_ref) with the open persons (sorted by id). */
 static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
@@ -421,13 +461,18 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 	while (!err && (rc == 1 || at < w->n_op)) {
 		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
 		int same = 0, valid = rc == 1 && (!op || id_before(v.key, v.key2, op, &same));
+		int touched = !w->night || (valid && ref_touched(w, v.key, v.key2)) ||
+			      ((same || !valid) && op->touched);
 		struct store_person p;
 
 		memset(&p, 0, sizeof(p));
 		p.hi = valid ? v.key : op->hi;
 		p.lo = valid ? v.key2 : op->lo;
 		p.basis = valid ? "PNR" : op->basis;
-		err = store_person_begin(&w->st, &p, d);
+		w->serial++;
+		w->n_touched += touched;
+		if (touched)
+			err = store_person_begin(&w->st, &p, d);
 		dd->sum->persons++;
 		while (!err && rc == 1 && v.key == p.hi && v.key2 == p.lo) {
 			err = add_episode(w, &p, v.b, v.a, STEP_DETERMINISTIC, d);
@@ -444,7 +489,7 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 			at++;
 		}
 		count_sources(w, &p);
-		if (!err)
+		if (!err && touched)
 			err = store_person_end(&w->st, &p, d);
 	}
 	if (!err && rc < 0)
@@ -458,22 +503,24 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
 	enum pl_err err = pl_extsort_merge(&w->by_pos, d);
-	size_t chunk_at = 0, chunk_n = 0, expect = 0;
+	size_t chunk_at = 0, chunk_n = 0, expect = 0, n = 0;
+	size_t chunk = w->night ? NIGHT_CHUNK : SPILL_CHUNK; /* a night's are sparse */
 	struct pl_kv e;
 	int rc = 0;
 
 	while (!err && (rc = pl_extsort_next(&w->by_pos, &e, d)) == 1) {
 		const struct srec *s;
 
-		if (e.key != expect++) {
+		if (w->night ? e.key < expect : e.key != expect) {
 			err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "episode %" PRIu64 " has no "
 					  "person or two", e.key);
 			break;
 		}
+		expect = (size_t)e.key + 1;
+		n++;
 		if (e.key >= chunk_at + chunk_n) {
 			chunk_at = (size_t)e.key;
-			chunk_n = dd->n_recs - chunk_at < SPILL_CHUNK ? dd->n_recs - chunk_at
-								      : SPILL_CHUNK;
+			chunk_n = dd->n_recs - chunk_at < chunk ? dd->n_recs - chunk_at : chunk;
 			if (spill_get(dd, chunk_at, chunk_n, w->buf) != 0) {
 				err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary "
 						  "file: %s", strerror(errno));
@@ -485,9 +532,9 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 	}
 	if (!err && rc < 0)
 		err = d->err ? d->err : PL_EIO;
-	if (!err && expect != dd->n_recs)
+	if (!err && (w->night ? n != w->n_by_pos : n != dd->n_recs))
 		err = pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "%zu of %zu episodes have a person",
-				  expect, dd->n_recs);
+				  n, w->night ? w->n_by_pos : dd->n_recs);
 	if (!err)
 		err = store_finish(&w->st, d);
 	dd->sum->persons_new = w->st.persons.inserted;
@@ -499,6 +546,169 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
+/* ---- a night: the touched persons -------------------------------------- */
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct ref128 *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* refs[0..*n) sorted, each once. */
+static void refs_sort_unique(struct ref128 *refs, size_t *n)
+{
+	size_t u = 0;
+
+	if (*n)
+		qsort(refs, *n, sizeof(*refs), cmp_ref);
+	for (size_t i = 0; i < *n; i++)
+		if (!u || cmp_ref(&refs[u - 1], &refs[i]) != 0)
+			refs[u++] = refs[i];
+	*n = u;
+}
+
+/* The one number sql gives into *out. */
+static enum pl_err query_count(sqlite3 *db, const char *sql, long *out, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(db, sql, &st, d);
+	int rc;
+
+	if (err)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (long)sqlite3_column_int64(st, 0);
+	else
+		err = pl_db_fail(db, rc, "count rows", d);
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* Drops the triggers that note another program's writes to the person
+ * tables (this run's are not), keeping their text for outside_on, and
+ * reads whether one wrote since the last run. */
+static enum pl_err outside_off(struct writer *w, struct pl_diag *d)
+{
+	sqlite3 *db = w->dd->db;
+	sqlite3_stmt *st = NULL;
+	char **names = NULL;
+	enum pl_err err = pl_db_prepare(db, "SELECT name, sql FROM sqlite_master WHERE type = "
+					"'trigger' AND sql LIKE '%person_outside_write%' ORDER BY name",
+					&st, d);
+	int rc = SQLITE_DONE;
+
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		names = pl_xrealloc(names, (w->n_outside + 1) * sizeof(*names));
+		w->outside_sql = pl_xrealloc(w->outside_sql, (w->n_outside + 1) * sizeof(char *));
+		names[w->n_outside] = pl_xstrdup((const char *)sqlite3_column_text(st, 0));
+		w->outside_sql[w->n_outside++] = pl_xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, "read the triggers", d);
+	sqlite3_finalize(st);
+	for (size_t i = 0; !err && i < w->n_outside; i++) {
+		char *sql = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
+
+		err = pl_db_exec(db, sql, d);
+		sqlite3_free(sql);
+	}
+	for (size_t i = 0; i < w->n_outside; i++)
+		free(names[i]);
+	free(names);
+	if (!err)
+		err = query_count(db, "SELECT count(*) FROM person_outside_write", &w->outside_rows,
+				  d);
+	return err;
+}
+
+/* The triggers again, and no other program's write noted. */
+static enum pl_err outside_on(struct writer *w, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; !err && i < w->n_outside; i++)
+		err = pl_db_exec(w->dd->db, w->outside_sql[i], d);
+	if (!err)
+		err = pl_db_exec(w->dd->db, "DELETE FROM person_outside_write", d);
+	return err;
+}
+
+/* Whether this run may write only the touched persons: a night whose new
+ * records' numbers were kept, on tables that only the last run wrote and
+ * that hold a row for each of its episodes. */
+static enum pl_err decide_night(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	const char *why = NULL;
+	char over[80];
+	long n = 0;
+	enum pl_err err = PL_OK;
+
+	if (!dd->n_old)
+		return PL_OK;
+	snprintf(over, sizeof(over), "more than %zu new episodes with a valid number",
+		 NEW_REFS_MAX);
+	if (dd->new_refs_over)
+		why = over;
+	else if (w->n_outside != OUTSIDE_TRIGGERS)
+		why = "the triggers that note other programs' writes to the person tables are "
+		      "missing";
+	else if (w->outside_rows)
+		why = "another program wrote to person or episode_person";
+	else if (!(err = query_count(dd->db, "SELECT count(*) FROM episode_person", &n, d)) &&
+		 (size_t)n != dd->n_old)
+		why = "episode_person does not hold a row for each episode the last run read";
+	if (!err && why)
+		pl_log(PL_LOG_DEBUG, NULL, "every person is written: %s", why);
+	w->night = !err && !why;
+	return err;
+}
+
+/* A night: the components (cc) that hold a new episode (hit), and the
+ * valid numbers of the persons in them or with a new episode (tref). */
+static enum pl_err find_touched(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	size_t n_vrefs = pl_intern_count(&dd->vrefs), n = 0;
+
+	pl_uf_init(&w->cc, dd->n_nodes ? dd->n_nodes : 1);
+	w->hit = pl_xcalloc(dd->n_nodes + 1, 1);
+	for (size_t i = 0; i < dd->n_pairs; i++)
+		if (dd->pairs[i].weight >= dd->cfg.threshold)
+			pl_uf_union(&w->cc, node_of(dd, dd->pairs[i].a),
+				    node_of(dd, dd->pairs[i].b));
+	for (size_t i = 0; i < dd->n_open; i++)
+		if (view_at(dd, i)->idx >= dd->n_old)
+			w->hit[pl_uf_find(&w->cc, view_at(dd, i)->c.node)] = 1;
+	refs_sort_unique(dd->new_refs, &dd->n_new_refs);
+	w->tref = pl_xmalloc((dd->n_new_refs + n_vrefs + 1) * sizeof(*w->tref));
+	for (size_t j = 0; j < n_vrefs; j++) {
+		struct ref128 r;
+		size_t root = pl_uf_find(&w->cc, dd->n_open_nodes + j);
+
+		if (!store_id_bits(pl_intern_str(&dd->vrefs, (uint32_t)j), &r.hi, &r.lo))
+			return pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
+		if (dd->n_new_refs && bsearch(&r, dd->new_refs, dd->n_new_refs, sizeof(r), cmp_ref))
+			w->hit[root] = 1;
+	}
+	for (size_t j = 0; j < n_vrefs; j++) {
+		struct ref128 r;
+
+		if (w->hit[pl_uf_find(&w->cc, dd->n_open_nodes + j)] &&
+		    store_id_bits(pl_intern_str(&dd->vrefs, (uint32_t)j), &r.hi, &r.lo))
+			w->tref[n++] = r;
+	}
+	if (dd->n_new_refs)
+		memcpy(w->tref + n, dd->new_refs, dd->n_new_refs * sizeof(*w->tref));
+	w->n_tref = n + dd->n_new_refs;
+	refs_sort_unique(w->tref, &w->n_tref);
+	return PL_OK;
+}
+
 /* Steps 1 to 3. */
 static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct timespec *t,
 				 struct pl_diag *d)
@@ -506,7 +716,10 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 	char *dir = pl_dir_of(sqlite3_db_filename(w->dd->db, "main"));
 	enum pl_err err;
 
-	err = store_open(&w->st, w->dd->db, dir, d);
+	err = w->night ? store_open_touched(&w->st, w->dd->db, d)
+		       : store_open(&w->st, w->dd->db, dir, d);
+	if (!err && w->night)
+		err = find_touched(w, d);
 	if (!err)
 		err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
 	free(dir);
@@ -524,6 +737,10 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 	pl_log_step(t, "write: person, by person_id");
 	if (!err)
 		err = write_episode_persons(w, d);
+	if (!err && w->night)
+		pl_log(PL_LOG_DEBUG, NULL, "a night: %ld of %ld persons written (those a new "
+		       "episode reaches), with %zu episodes", w->n_touched, w->dd->sum->persons,
+		       w->n_by_pos);
 	if (!err)
 		pl_log(PL_LOG_DEBUG, NULL, w->st.log ? "%ld episodes' persons logged for the "
 		       "indicators stage" : "person tables written anew: a new epoch for the "
@@ -560,17 +777,43 @@ void dd_place_of(const struct dedup *dd, uint32_t idx, int64_t *file_id, int64_t
 	*line = v ? v->line : *o != SIZE_MAX ? dd->open[*o].line : 0;
 }
 
-/* person_link: every pair that joined two nodes.  One side of a pair is
- * always open, and its person's key is known from write_person_rows. */
+static void bind_key(void *rows, size_t i, sqlite3_stmt *st, int base)
+{
+	sqlite3_bind_int64(st, base + 1, ((const int64_t *)rows)[i]);
+}
+
+/* A night: the links of the old persons of the episodes written go (their
+ * persons' links are written again). */
+static enum pl_err drop_stale_links(struct writer *w, struct pl_diag *d)
+{
+	sqlite3 *db = w->dd->db;
+	enum pl_err err = pl_db_exec(db, "CREATE TEMP TABLE stale_key (person_key INTEGER "
+				     "PRIMARY KEY)", d);
+
+	if (!err)
+		err = pl_db_insert_rows(db, "INSERT INTO temp.stale_key (person_key)", 1,
+					w->st.n_met, bind_key, w->st.met, "note stale links", d);
+	if (!err)
+		err = pl_db_exec(db, "DELETE FROM person_link WHERE person_key IN "
+				 "(SELECT person_key FROM temp.stale_key)", d);
+	if (!err)
+		err = pl_db_exec(db, "DROP TABLE temp.stale_key", d);
+	return err;
+}
+
+/* person_link: every pair that joined two nodes (a night: of the persons
+ * written).  One side of a pair is always open, and its person's key is
+ * known from write_person_rows (0: not written). */
 static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
 	sqlite3_stmt *st = NULL;
 	struct pl_buf text;
-	enum pl_err err;
+	enum pl_err err = w->night ? drop_stale_links(w, d) : PL_OK;
 
 	pl_buf_init(&text);
-	err = pl_db_prepare(dd->db, "INSERT INTO person_link (person_key, a_file_id, a_line, "
+	if (!err)
+		err = pl_db_prepare(dd->db, "INSERT INTO person_link (person_key, a_file_id, a_line, "
 			    "b_file_id, b_line, weight, waterfall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 			    &st, d);
 	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
@@ -578,6 +821,7 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 		int64_t af, al, bf, bl;
 		size_t ao, bo;
 		struct crec ca;
+		uint32_t key;
 
 		if (!p->linked)
 			continue;
@@ -588,11 +832,14 @@ static enum pl_err write_links(struct writer *w, struct pl_diag *d)
 					  "with a valid number");
 			break;
 		}
+		key = w->open_key[ao != SIZE_MAX ? ao : bo];
+		if (!key)
+			continue;
 		err = crec_of(dd, p->a, &ca, d);
 		if (err)
 			break;
 		dd_waterfall(dd, p, &ca, &text);
-		sqlite3_bind_int64(st, 1, w->open_key[ao != SIZE_MAX ? ao : bo]);
+		sqlite3_bind_int64(st, 1, key);
 		sqlite3_bind_int64(st, 2, af);
 		sqlite3_bind_int64(st, 3, al);
 		sqlite3_bind_int64(st, 4, bf);
@@ -716,6 +963,12 @@ static void writer_release(struct writer *w)
 	free(w->src_across);
 	free(w->buf);
 	pl_extsort_release(&w->by_pos);
+	pl_uf_release(&w->cc);
+	free(w->hit);
+	free(w->tref);
+	for (size_t i = 0; i < w->n_outside; i++)
+		free(w->outside_sql[i]);
+	free(w->outside_sql);
 }
 
 enum pl_err dd_write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
@@ -733,8 +986,13 @@ enum pl_err dd_write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
 	w.p_src = pl_xcalloc(dd->n_sources + 1, sizeof(*w.p_src));
 	w.src_persons = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_persons));
 	w.src_across = pl_xcalloc(dd->n_sources + 1, sizeof(*w.src_across));
-	err = pl_db_exec(dd->db, "DELETE FROM person_link; DELETE FROM linkage_param; "
-			 "DELETE FROM linkage_source", d);
+	err = outside_off(&w, d);
+	if (!err)
+		err = decide_night(&w, d);
+	if (!err)
+		err = pl_db_exec(dd->db, w.night ? "DELETE FROM linkage_param; DELETE FROM "
+				 "linkage_source" : "DELETE FROM person_link; DELETE FROM "
+				 "linkage_param; DELETE FROM linkage_source", d);
 	if (!err)
 		err = load_file_names(&w, d);
 	if (!err)
@@ -748,6 +1006,8 @@ enum pl_err dd_write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
 		err = write_params(dd, d);
 	if (!err)
 		err = dd_write_state(dd, d);
+	if (!err)
+		err = outside_on(&w, d);
 	writer_release(&w);
 	return err;
 }

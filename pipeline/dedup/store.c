@@ -8,7 +8,8 @@
  * - episode_person: key = file_id, key2 = line; a = person_key; b = step
  *   (N_STEPS for a text this program does not write).
  * episode_person is read in its key order, so its sort only spools; person
- * is read in rowid order and sorted by id.
+ * is read in rowid order and sorted by id.  A night (s->touched) looks each
+ * row up instead, through person_id's index and episode_person's key.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
@@ -88,6 +89,15 @@ int store_id_bits(const char *id, uint64_t *hi, uint64_t *lo)
 
 /* ---- reading the old rows ---------------------------------------------- */
 
+/* The fingerprint of a person row's basis, n_episodes and n_districts,
+ * columns col.. of st. */
+static uint32_t row_fingerprint(sqlite3_stmt *st, int col)
+{
+	return fingerprint((const char *)sqlite3_column_text(st, col),
+			   (long)sqlite3_column_int64(st, col + 1),
+			   (long)sqlite3_column_int64(st, col + 2));
+}
+
 /* One old row as a pair; 0 if this program would not have written it. */
 static int old_person(sqlite3_stmt *st, struct pl_kv *kv)
 {
@@ -97,8 +107,7 @@ static int old_person(sqlite3_stmt *st, struct pl_kv *kv)
 	    !store_id_bits((const char *)sqlite3_column_text(st, 1), &kv->key, &kv->key2))
 		return 0;
 	kv->a = (uint32_t)key;
-	kv->b = fingerprint((const char *)sqlite3_column_text(st, 2),
-			    (long)sqlite3_column_int64(st, 3), (long)sqlite3_column_int64(st, 4));
+	kv->b = row_fingerprint(st, 2);
 	return 1;
 }
 
@@ -248,6 +257,131 @@ enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_
 	return err;
 }
 
+/* ---- a night: rows looked up ------------------------------------------ */
+
+static enum pl_err delete_person(struct store *s, uint32_t key, struct pl_diag *d);
+
+static void push_key(int64_t **keys, size_t *n, size_t *cap, int64_t key)
+{
+	if (*n == *cap) {
+		*cap = 2 * *cap + 256;
+		*keys = pl_xrealloc(*keys, *cap * sizeof(**keys));
+	}
+	(*keys)[(*n)++] = key;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* keys[0..*n) sorted, each once. */
+static void sort_unique(int64_t *keys, size_t *n)
+{
+	size_t u = 0;
+
+	if (*n)
+		qsort(keys, *n, sizeof(*keys), cmp_i64);
+	for (size_t i = 0; i < *n; i++)
+		if (!u || keys[u - 1] != keys[i])
+			keys[u++] = keys[i];
+	*n = u;
+}
+
+enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	s->touched = 1;
+	s->rows = pl_xmalloc(ROW_CHUNK * sizeof(*s->rows));
+	s->n_old_e = 1; /* there are rows to change: changes are logged */
+	err = pl_db_prepare(db, "SELECT max(person_key) FROM person", &st, d);
+	if (!err) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			s->max_key = sqlite3_column_int64(st, 0);
+		else
+			err = pl_db_fail(db, rc, "read the largest person key", d);
+	}
+	sqlite3_finalize(st);
+	if (!err)
+		err = pl_db_prepare(db, "SELECT person_key, basis, n_episodes, n_districts FROM "
+				    "person WHERE person_id = ?1", &s->p_find, d);
+	if (!err)
+		err = pl_db_prepare(db, "SELECT person_key, step FROM episode_person WHERE "
+				    "file_id = ?1 AND line = ?2", &s->e_find, d);
+	if (!err)
+		err = prepare_all(s, d);
+	if (!err)
+		err = start_log(s, d);
+	return err;
+}
+
+/* A night: person p's row by its id (its key and fingerprint), else a new key. */
+static enum pl_err find_person(struct store *s, struct store_person *p, struct pl_diag *d)
+{
+	char id[33];
+	int rc;
+
+	snprintf(id, sizeof(id), "%016" PRIx64 "%016" PRIx64, p->hi, p->lo);
+	sqlite3_bind_text(s->p_find, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->p_find);
+	s->found = rc == SQLITE_ROW;
+	p->key = s->found ? sqlite3_column_int64(s->p_find, 0) : ++s->max_key;
+	s->found_fp = s->found ? row_fingerprint(s->p_find, 1) : FP_ALWAYS;
+	if (s->found)
+		push_key(&s->kept, &s->n_kept, &s->cap_kept, p->key);
+	sqlite3_reset(s->p_find);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PL_OK
+						     : pl_db_fail(s->db, rc, "find a person", d);
+}
+
+/* A night: the row of episode (f, l) into *old (found: 1), and its key
+ * among those met. */
+static enum pl_err find_episode(struct store *s, uint64_t f, uint64_t l, struct pl_kv *old,
+				int *found, struct pl_diag *d)
+{
+	int rc;
+
+	sqlite3_bind_int64(s->e_find, 1, (sqlite3_int64)f);
+	sqlite3_bind_int64(s->e_find, 2, (sqlite3_int64)l);
+	rc = sqlite3_step(s->e_find);
+	*found = rc == SQLITE_ROW;
+	if (*found) {
+		*old = (struct pl_kv){ f, l, (uint32_t)sqlite3_column_int64(s->e_find, 0),
+				       step_of((const char *)sqlite3_column_text(s->e_find, 1)) };
+		push_key(&s->met, &s->n_met, &s->cap_met, old->a);
+	}
+	sqlite3_reset(s->e_find);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PL_OK
+						     : pl_db_fail(s->db, rc, "find an episode's "
+								  "person", d);
+}
+
+/* A night: the old persons of the episodes given that were not given
+ * again are gone. */
+static enum pl_err end_touched(struct store *s, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+	size_t k = 0;
+
+	sort_unique(s->met, &s->n_met);
+	sort_unique(s->kept, &s->n_kept);
+	for (size_t i = 0; !err && i < s->n_met; i++) {
+		while (k < s->n_kept && s->kept[k] < s->met[i])
+			k++;
+		if (k == s->n_kept || s->kept[k] != s->met[i])
+			err = delete_person(s, (uint32_t)s->met[i], d);
+	}
+	return err;
+}
+
 /* ---- writing ------------------------------------------------------------ */
 
 static void bind_person(void *rows, size_t i, sqlite3_stmt *st, int base)
@@ -330,6 +464,8 @@ enum pl_err store_person_begin(struct store *s, struct store_person *p, struct p
 {
 	enum pl_err err = PL_OK;
 
+	if (s->touched)
+		return find_person(s, p, d);
 	while (!err && s->p_rc == 1 && before(s->p_at.key, s->p_at.key2, p->hi, p->lo)) {
 		err = delete_person(s, s->p_at.a, d);
 		if (!err)
@@ -382,36 +518,59 @@ static enum pl_err end_persons(struct store *s, struct pl_diag *d)
 	return err;
 }
 
-enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_t key,
-			  enum step step, struct pl_diag *d)
+/* The episode (f, l) had the row old: logged and updated unless the same. */
+static enum pl_err change_episode(struct store *s, const struct pl_kv *old, int64_t key,
+				  enum step step, struct pl_diag *d)
 {
-	uint64_t f = (uint64_t)file_id, l = (uint64_t)line;
-	struct store_row *r;
-	enum pl_err err = end_persons(s, d);
+	enum pl_err err = PL_OK;
 
+	if ((int64_t)old->a == key && old->b == (uint32_t)step)
+		return PL_OK;
+	if ((int64_t)old->a != key)
+		err = log_change(s, old->key, old->key2, old->a, d);
+	if (err)
+		return err;
+	sqlite3_bind_int64(s->e_update, 1, (sqlite3_int64)old->key);
+	sqlite3_bind_int64(s->e_update, 2, (sqlite3_int64)old->key2);
+	sqlite3_bind_int64(s->e_update, 3, key);
+	sqlite3_bind_text(s->e_update, 4, store_step_names[step], -1, SQLITE_STATIC);
+	s->episodes.updated++;
+	return pl_db_step_done(s->db, s->e_update, "update an episode's person", d);
+}
+
+/* The old row of episode (f, l), if any, in *old; the old rows before it
+ * are gone (a night looks the row up instead). */
+static enum pl_err old_episode_at(struct store *s, uint64_t f, uint64_t l, struct pl_kv *old,
+				  int *found, struct pl_diag *d)
+{
+	enum pl_err err;
+
+	if (s->touched)
+		return find_episode(s, f, l, old, found, d);
+	err = end_persons(s, d);
 	while (!err && s->e_rc == 1 && before(s->e_at.key, s->e_at.key2, f, l)) {
 		err = delete_episode(s, &s->e_at, d);
 		if (!err)
 			err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
 	}
-	if (err)
-		return err;
-	if (s->e_rc == 1 && s->e_at.key == f && s->e_at.key2 == l) {
-		uint32_t old_key = s->e_at.a;
-		int same = (int64_t)old_key == key && s->e_at.b == (uint32_t)step;
-
+	*found = !err && s->e_rc == 1 && s->e_at.key == f && s->e_at.key2 == l;
+	if (*found) {
+		*old = s->e_at;
 		err = next_old(&s->old_e, &s->e_at, &s->e_rc, d);
-		if (!err && !same && (int64_t)old_key != key)
-			err = log_change(s, f, l, old_key, d);
-		if (err || same)
-			return err;
-		sqlite3_bind_int64(s->e_update, 1, file_id);
-		sqlite3_bind_int64(s->e_update, 2, line);
-		sqlite3_bind_int64(s->e_update, 3, key);
-		sqlite3_bind_text(s->e_update, 4, store_step_names[step], -1, SQLITE_STATIC);
-		s->episodes.updated++;
-		return pl_db_step_done(s->db, s->e_update, "update an episode's person", d);
 	}
+	return err;
+}
+
+enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_t key,
+			  enum step step, struct pl_diag *d)
+{
+	struct store_row *r;
+	struct pl_kv old;
+	int found = 0;
+	enum pl_err err = old_episode_at(s, (uint64_t)file_id, (uint64_t)line, &old, &found, d);
+
+	if (err || found)
+		return err ? err : change_episode(s, &old, key, step, d);
 	err = new_row(s, 1, &r, d);
 	r->file_id = file_id;
 	r->line = line;
@@ -423,7 +582,7 @@ enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_
 
 enum pl_err store_finish(struct store *s, struct pl_diag *d)
 {
-	enum pl_err err = end_persons(s, d);
+	enum pl_err err = s->touched ? end_touched(s, d) : end_persons(s, d);
 
 	while (!err && s->e_rc == 1) {
 		err = delete_episode(s, &s->e_at, d);
@@ -444,6 +603,10 @@ void store_release(struct store *s)
 	sqlite3_finalize(s->e_update);
 	sqlite3_finalize(s->e_delete);
 	sqlite3_finalize(s->log);
+	sqlite3_finalize(s->p_find);
+	sqlite3_finalize(s->e_find);
+	free(s->met);
+	free(s->kept);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }

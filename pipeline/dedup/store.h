@@ -15,6 +15,15 @@
  * The caller gives the persons in person_id order and then the episodes in
  * (file_id, line) order, each once, inside its own transaction.
  *
+ * A night (store_open_touched) reads nothing back: the caller gives only
+ * the persons a new episode reaches and all their episodes, old and new,
+ * and each is looked up by person_id or (file_id, line).  That serves
+ * because clustering decides within a component (dedup/persons.c): every
+ * other person is as it was, and an old person whose component a new
+ * episode reaches has all its episodes given.  So an old person whose
+ * episodes all went to other persons, and whose id is not given again, is
+ * gone.
+ *
  * What changed is also logged for the indicators stage (schema.sql,
  * person_change): every episode whose row is updated or deleted, with the
  * person it had, unless the episode is logged already.  When there was no
@@ -67,6 +76,14 @@ struct store {
 	int rebuilt;               /* the old rows could not be matched: written whole */
 	long n_old_e;              /* episode_person rows read back */
 	long logged;               /* rows added to person_change */
+	/* a night (store_open_touched): rows looked up, not read back */
+	int touched;
+	sqlite3_stmt *p_find, *e_find;
+	int64_t *met;              /* the old person keys of the episodes given (sorted and
+				    * unique after store_finish: their links are stale) */
+	size_t n_met, cap_met;
+	int64_t *kept;             /* the keys of the persons given that had a row */
+	size_t n_kept, cap_kept;
 };
 
 /* A person_id or person_ref (32 hex digits, as pl_pseudonym writes them)
@@ -78,6 +95,10 @@ int store_id_bits(const char *id, uint64_t *hi, uint64_t *lo);
  * digits, a key beyond 32 bits) make it empty both tables and write them
  * whole instead; s->rebuilt says so. */
 enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_diag *d);
+
+/* A night's store: only the persons a new episode reaches, and all their
+ * episodes, are given (see above). */
+enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d);
 
 /* The next person, by person_id: deletes the persons before it that are
  * gone and sets p->key (its old key, else a new one). */

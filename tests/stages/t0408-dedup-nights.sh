@@ -97,6 +97,9 @@ expect_like "nothing new: a night" \
 	"%; parameters of $estimated, pairs scored for 0 new episodes, 5 kept; written: persons 0 new, 0 changed, 0 gone; episodes' persons 0 new, 0 changed, 0 gone" \
 	"$(summary)"
 expect_eq "nothing new: the tables as after the first run" "$first" "$(dedup_tables)"
+expect_grep "nothing new: no person written (-v)" \
+	'dedup D a night: 0 of 26 persons written \(those a new episode reaches\), with 0 episodes' \
+	"$(cat "$ERR")"
 
 # A new file: a night with 3 new episodes.
 dedup_mapping d ANGERED | mapping d
@@ -124,6 +127,9 @@ b.csv:5 d.csv:3" \
 	       JOIN input_file fa ON fa.file_id = a_file_id JOIN input_file fb ON fb.file_id = b_file_id
 	      WHERE fb.name = 'd.csv' ORDER BY 1;")"
 expect_eq "new file: Gunnar joins T2's person" "$(person_of a.csv 3)" "$(person_of d.csv 5)"
+expect_grep "new file: only the persons the new episodes reach written (-v)" \
+	'dedup D a night: 4 of 27 persons written \(those a new episode reaches\), with 9 episodes' \
+	"$(cat "$ERR")"
 expect_eq "new file: the weights as stored" "$weights" "$(q 'SELECT * FROM linkage_weight ORDER BY 1, 2;')"
 expect_eq "new file: the run's prior is the stored one" \
 	"$(q 'SELECT prior FROM linkage_state;')" "$(q "SELECT m FROM linkage_param WHERE level = 'prior';")"
@@ -207,6 +213,21 @@ expect_eq "a pair deleted: the pairs whole again" "$pairs $pairs" \
 # Estimated again: stored parameters too old, refresh_days 0, --estimate.
 expect_dedup 0
 expect_like "unchanged: a night" '%, pairs scored for 0 new episodes, %' "$(summary)"
+# A person row written by another program (here unchanged): every person
+# is written again, and the next run is a night again.
+q "UPDATE person SET n_districts = n_districts WHERE person_key = (SELECT min(person_key) FROM person);"
+expect_eq "a person row written by hand: noted" "1" "$(q 'SELECT count(*) FROM person_outside_write;')"
+dedup_vs_rescore "a person row written by hand" -v
+expect_grep "a person row written by hand: every person written (-v)" \
+	'dedup D every person is written: another program wrote to person or episode_person' \
+	"$(cat "$ERR")"
+expect_like "a person row written by hand: still a night for the pairs" \
+	'%, pairs scored for 0 new episodes, %' "$(summary)"
+expect_eq "a person row written by hand: the note gone, the triggers back" "0 6" \
+	"$(q "SELECT (SELECT count(*) FROM person_outside_write), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_outside_%');" | tr '|' ' ')"
+expect_dedup 0 -v
+expect_grep "a person row written by hand: then a night again" \
+	'dedup D a night: 0 of [0-9]* persons written' "$(cat "$ERR")"
 q "UPDATE linkage_state SET estimated_at = '2000-01-01T00:00:00Z';"
 expect_dedup 0 -v
 expect_like "older than refresh_days: estimated" '%; parameters estimated now; %' "$(summary)"
@@ -225,4 +246,26 @@ expect_dedup 0
 expect_like "refresh_days 0: estimated again" '%; parameters estimated now; %' "$(summary)"
 expect_eq "written nothing all along since the last file" "0 0" \
 	"$(run_param person_rows_written) $(run_param episode_person_rows_written)"
+
+# A night in which a new numbered episode takes an old open one from the
+# person it was linked to: b:3 (Gunnar Provkvist, linked to T2 by a typo)
+# agrees exactly with h:2, a new number.  No new open episode is in that
+# component, and T2's person, which loses b:3, is written all the same.
+linkage_set refresh_days 7
+linkage_set max_block 2000
+expect_dedup 0
+expect_like "settings back: estimated" '%; parameters estimated now; %' "$(summary)"
+t2=$(person_of a.csv 3)
+expect_eq "before h.csv: b:3 is T2's" "$t2" "$(person_of b.csv 3)"
+dedup_mapping h ANGERED | mapping h
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	printf '%s,Gunnar,Provkvist,M,999 20,,HVB,2024-06-13\n' "$(pnr 660930 - 151)"  # 2
+} >"$WORK/input/h.csv"
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+dedup_vs_rescore "a new number takes b:3" -v
+expect_like "a new number takes b:3: a night" '%, pairs scored for 1 new episodes, %' "$(summary)"
+expect_eq "a new number takes b:3: b:3 is h:2's, T2 keeps a:3" \
+	"$(person_of h.csv 2) $t2" "$(person_of b.csv 3) $(person_of a.csv 3)"
 finish

@@ -13,6 +13,11 @@
  * had before its first change (a step-only update and an insert do not);
  * a run with no old episode rows, or one that rebuilt the tables, logs
  * nothing, empties person_change and counts person_epoch one up.
+ *
+ * A night (store_open_touched) is given only some persons with all their
+ * episodes and looks each row up: the persons and episodes not given stay
+ * as they are, an old person of an episode given that is not given again
+ * is deleted, one given again keeps its key; changes are logged as above.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -414,6 +419,45 @@ static void test_store__odd_episode_key_starts_an_epoch(void **state)
 	assert_int_equal(f->st.n_old_e, 3);
 }
 
+/* A night against old_rows: person 3 (key 5) and its episodes unchanged,
+ * (1,3) moves from person 6 (key 2), now gone, to person 8 (key 9), a new
+ * person 7 with a new episode; (1,1) and (2,1) given unchanged. */
+static void test_store__a_night_writes_what_it_is_given(void **state)
+{
+	struct fx *f = *state;
+	int64_t k;
+
+	old_rows(f);
+	exec(f, "INSERT INTO episode_person VALUES (4, 4, 5, 'deterministic'); "
+	     "INSERT INTO person_epoch VALUES (1, 4)");
+	exec(f, "BEGIN");
+	assert_int_equal(store_open_touched(&f->st, f->db, &f->d), PL_OK);
+	assert_non_null(f->st.log);
+	give_person(f, 3, "PNR", 2, 1, &k);      /* found, unchanged */
+	assert_int_equal(k, 5);
+	give_person(f, 7, "SINGLE", 1, 1, &k);   /* new: the key after the largest */
+	assert_int_equal(k, 10);
+	give_person(f, 8, "LINKED", 1, 1, &k);   /* found, changed */
+	assert_int_equal(k, 9);
+	give_episode(f, 1, 1, 5, STEP_DETERMINISTIC);
+	give_episode(f, 1, 3, 9, STEP_PROBABILISTIC);
+	give_episode(f, 3, 1, 10, STEP_UNLINKED);
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	/* (2,1) and (4,4) not given: as they were */
+	assert_string_equal(persons(f), "5|3|PNR|2|1 9|8|LINKED|1|1 10|7|SINGLE|1|1");
+	assert_string_equal(episodes(f), "1|1|5|deterministic 1|3|9|probabilistic "
+			    "2|1|5|deterministic 3|1|10|unlinked 4|4|5|deterministic");
+	assert_counts(&f->st.persons, 1, 1, 1);
+	assert_counts(&f->st.episodes, 1, 1, 0);
+	assert_string_equal(changes(f), "1|3|2");
+	assert_string_equal(epoch(f), "1|4");
+	/* the old persons of the episodes given, for their links */
+	assert_int_equal(f->st.n_met, 2);
+	assert_int_equal(f->st.met[0], 2);
+	assert_int_equal(f->st.met[1], 5);
+}
+
 static void test_store__id_bits(void **state)
 {
 	uint64_t hi = 0, lo = 0;
@@ -449,6 +493,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store__odd_person_id_starts_an_epoch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store__odd_episode_key_starts_an_epoch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__a_night_writes_what_it_is_given, setup,
 						teardown),
 		cmocka_unit_test(test_store__id_bits),
 	};
