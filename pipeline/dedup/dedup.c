@@ -237,8 +237,10 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		pl_log_step(&t, "load, unseal and spill");
 		err = link_pairs(&dd, &t, d);
 	}
-	if (!err)
+	if (!err) {
 		err = dd_valid_nodes(&dd, d);
+		pl_log_step(&t, "the linked records' numbers");
+	}
 	if (!err) {
 		dd_cluster(&dd, &uf);
 		pl_log_step(&t, "cluster");

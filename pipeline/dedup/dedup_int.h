@@ -48,6 +48,11 @@ static const int cmp_max_level[C__COUNT] = { 3, 3, 3, 1, 1, 1 };
 #define REC_LIMIT 0x40000000L
 #define NODE_VALID UINT32_MAX      /* crec.node of an episode with a valid number */
 
+/* A person_ref of 32 hex digits as 128 bits (store_id_bits). */
+struct ref128 {
+	uint64_t hi, lo;
+};
+
 /* What the comparisons read of a record, packed (24 bytes) so that the
  * pair loops stay in cache: names and postcodes as ids of their pools,
  * the birth date as yyyymmdd. */
@@ -62,10 +67,14 @@ struct crec {
 
 /* A record in the spill file: every episode, in (file_id, line) order, so
  * that its position there is its index.  Only n_rules keys are stored
- * (dedup.stride bytes); a key of 0 means none (a component is missing). */
+ * (dedup.stride bytes); a key of 0 means none (a component is missing).
+ * A record with a valid number holds its person_ref as 128 bits, so that
+ * the records the links name find their person_ref here (dd_valid_nodes),
+ * not in the database. */
 struct srec {
 	struct crec c;
-	int64_t file_id, line;
+	uint32_t file_id, line;    /* load_records checks that they fit */
+	struct ref128 ref;         /* a valid number's person_ref; else 0 */
 	uint64_t key[DEDUP_MAX_RULES];
 };
 #define SREC_HEAD offsetof(struct srec, key)
@@ -130,11 +139,6 @@ struct pair {
 };
 
 _Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's dimensions");
-
-/* A person_ref of 32 hex digits as 128 bits (store_id_bits). */
-struct ref128 {
-	uint64_t hi, lo;
-};
 
 /* A night keeps at most this many person_refs of new records with a
  * valid number (16 bytes each); beyond, every person is written. */

@@ -465,8 +465,10 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 
 	memset(&s, 0, sizeof(s));
 	s.c = make_crec(r);
-	s.file_id = r->file_id;
-	s.line = r->line;
+	s.file_id = (uint32_t)r->file_id;
+	s.line = (uint32_t)r->line;
+	if (r->id == ID_VALID)
+		s.ref = (struct ref128){ r->ref_bits[0], r->ref_bits[1] };
 	block_keys(dd, r, s.key);
 	dd->fp = fold_record(dd, dd->fp, r, &s.c);
 	if ((size_t)idx + 1 == (size_t)dd->st.episodes)

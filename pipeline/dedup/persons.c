@@ -74,14 +74,13 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* The records with a valid number that the pairs name, one node per
- * person_ref (read back from the database by file and line). */
+ * person_ref (from the spill file). */
 enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 {
 	uint32_t *idx = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*idx));
 	struct srec *s = pl_xmalloc(sizeof(*s));
-	sqlite3_stmt *st = NULL;
 	size_t n = 0, u = 0;
-	enum pl_err err;
+	enum pl_err err = PL_OK;
 
 	for (size_t i = 0; i < dd->n_pairs; i++) {
 		if (open_at(dd, dd->pairs[i].a) == SIZE_MAX)
@@ -95,34 +94,21 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 		if (!u || idx[u - 1] != idx[i])
 			idx[u++] = idx[i];
 	dd->vrecs = pl_xmalloc((u + 1) * sizeof(*dd->vrecs));
-	err = pl_db_prepare(dd->db, "SELECT person_ref FROM episode WHERE file_id = ?1 AND "
-			    "line = ?2", &st, d);
-	for (size_t i = 0; !err && i < u; i++) {
-		struct vrec *v = &dd->vrecs[dd->n_vrecs];
-		int rc;
+	for (size_t i = 0; i < u; i++) {
+		struct vrec *v = &dd->vrecs[dd->n_vrecs++];
+		char ref[PL_PSEUDONYM_HEX];
 
 		if (spill_get(dd, idx[i], 1, s) != 0) {
 			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
 					  strerror(errno));
 			break;
 		}
-		sqlite3_bind_int64(st, 1, s->file_id);
-		sqlite3_bind_int64(st, 2, s->line);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW || !sqlite3_column_text(st, 0)) {
-			err = pl_db_fail(dd->db, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc,
-					 "read an episode's person_ref again", d);
-			break;
-		}
+		snprintf(ref, sizeof(ref), "%016" PRIx64 "%016" PRIx64, s->ref.hi, s->ref.lo);
 		v->idx = idx[i];
 		v->file_id = s->file_id;
 		v->line = s->line;
-		v->node = (uint32_t)(dd->n_open_nodes +
-				     pl_intern_add(&dd->vrefs, (const char *)sqlite3_column_text(st, 0)));
-		sqlite3_reset(st);
-		dd->n_vrecs++;
+		v->node = (uint32_t)(dd->n_open_nodes + pl_intern_add(&dd->vrefs, ref));
 	}
-	sqlite3_finalize(st);
 	dd->n_nodes = dd->n_open_nodes + pl_intern_count(&dd->vrefs);
 	dd->node_valid = pl_xcalloc(dd->n_nodes + 1, 1);
 	for (size_t i = 0; i < dd->n_vrecs; i++)
