@@ -15,13 +15,14 @@
 #include "store.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 
-#define ROW_CHUNK 4096             /* inserts batched through pl_db_insert_rows */
+#define ROW_CHUNK 16384            /* inserts batched through pl_db_insert_rows */
 #define OLD_RUN ((size_t)1 << 16)  /* 2 MiB a sort while reading the old rows */
 #define N_STEPS 3
 #define FP_ALWAYS UINT32_MAX
@@ -36,6 +37,18 @@ struct store_row {
 	int64_t file_id, line;     /* episode_person */
 	long n;                    /* person: n_episodes */
 	int n_districts;
+};
+
+/* A batch of inserts written on a thread of its own (store.h). */
+struct store_batch {
+	sqlite3 *db;
+	struct store_row *rows;
+	size_t n;
+	int table;
+	int busy, threaded;
+	pthread_t tid;
+	enum pl_err err;
+	struct pl_diag diag;
 };
 
 static uint32_t fingerprint(const char *basis, long n_episodes, long n_districts)
@@ -254,6 +267,10 @@ enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_
 		err = prepare_all(s, d);
 	if (!err)
 		err = start_log(s, d);
+	if (!err && s->p_rc == 0 && s->e_rc == 0) {
+		s->bg = pl_xcalloc(1, sizeof(*s->bg));
+		s->bg->rows = pl_xmalloc(ROW_CHUNK * sizeof(*s->rows));
+	}
 	return err;
 }
 
@@ -405,22 +422,64 @@ static void bind_episode(void *rows, size_t i, sqlite3_stmt *st, int base)
 	sqlite3_bind_text(st, base + 4, r->text, -1, SQLITE_STATIC);
 }
 
+static enum pl_err insert_rows(sqlite3 *db, int table, struct store_row *rows, size_t n,
+			       struct pl_diag *d)
+{
+	if (table == 0)
+		return pl_db_insert_rows(db, "INSERT INTO person (person_key, person_id, basis, "
+					 "n_episodes, n_districts)", 5, n, bind_person, rows,
+					 "store persons", d);
+	return pl_db_insert_rows(db, "INSERT INTO episode_person (file_id, line, person_key, "
+				 "step)", 4, n, bind_episode, rows, "store episode persons", d);
+}
+
+static void *batch_main(void *arg)
+{
+	struct store_batch *b = arg;
+
+	b->err = insert_rows(b->db, b->table, b->rows, b->n, &b->diag);
+	return NULL;
+}
+
+/* Waits for the batch being written; its failure into d. */
+static enum pl_err wait_batch(struct store *s, struct pl_diag *d)
+{
+	struct store_batch *b = s->bg;
+
+	if (!b || !b->busy)
+		return PL_OK;
+	if (b->threaded)
+		pthread_join(b->tid, NULL);
+	b->busy = 0;
+	if (b->err)
+		*d = b->diag;
+	return b->err;
+}
+
 static enum pl_err flush_rows(struct store *s, struct pl_diag *d)
 {
+	struct store_batch *b = s->bg;
+	struct store_row *full = s->rows;
 	enum pl_err err;
 
 	if (!s->n_rows)
 		return PL_OK;
-	if (s->rows_table == 0)
-		err = pl_db_insert_rows(s->db, "INSERT INTO person (person_key, person_id, basis, "
-					"n_episodes, n_districts)", 5, s->n_rows, bind_person,
-					s->rows, "store persons", d);
-	else
-		err = pl_db_insert_rows(s->db, "INSERT INTO episode_person (file_id, line, "
-					"person_key, step)", 4, s->n_rows, bind_episode, s->rows,
-					"store episode persons", d);
+	if (!b) {
+		err = insert_rows(s->db, s->rows_table, s->rows, s->n_rows, d);
+		s->n_rows = 0;
+		return err;
+	}
+	err = wait_batch(s, d);
+	if (err)
+		return err;
+	s->rows = b->rows;         /* the batch written before fills next */
+	*b = (struct store_batch){ s->db, full, s->n_rows, s->rows_table, 1, 0, 0, PL_OK,
+				   { 0 } };
 	s->n_rows = 0;
-	return err;
+	b->threaded = pthread_create(&b->tid, NULL, batch_main, b) == 0;
+	if (!b->threaded)
+		batch_main(b);
+	return PL_OK;              /* a failure shows at the next wait */
 }
 
 /* A row slot for an insert into table (0 person, 1 episode_person). */
@@ -591,11 +650,20 @@ enum pl_err store_finish(struct store *s, struct pl_diag *d)
 	}
 	if (!err)
 		err = flush_rows(s, d);
+	if (!err)
+		err = wait_batch(s, d);
 	return err;
 }
 
 void store_release(struct store *s)
 {
+	struct pl_diag ignored;
+
+	if (s->bg) {
+		(void)wait_batch(s, &ignored);
+		free(s->bg->rows);
+		free(s->bg);
+	}
 	pl_extsort_release(&s->old_p);
 	pl_extsort_release(&s->old_e);
 	sqlite3_finalize(s->p_update);

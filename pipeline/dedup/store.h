@@ -8,6 +8,11 @@
  * orders, and only the differences are written: new rows inserted, changed
  * rows updated, rows that are no longer there deleted.
  *
+ * With no old rows (a first run, or tables rebuilt) there is nothing to
+ * look up or change: each batch of inserts is written on a thread of its
+ * own while the caller fills the next, and the caller must not use the
+ * connection between store_open and store_finish.
+ *
  * A person keeps its person_key while its person_id exists; a new person
  * gets the next key after the largest the table had.  On an empty table
  * that is 1..n in person_id order.  Memory is a few MiB whatever the size.
@@ -57,6 +62,7 @@ struct store_counts {
 };
 
 struct store_row;              /* a row waiting for a batched insert */
+struct store_batch;            /* rows being inserted on a thread of their own */
 
 struct store {
 	sqlite3 *db;
@@ -72,6 +78,8 @@ struct store {
 	struct store_row *rows;    /* inserts waiting, of one table at a time */
 	size_t n_rows;
 	int rows_table;            /* 0 person, 1 episode_person */
+	struct store_batch *bg;    /* no old rows: only inserts, each batch written on a
+				    * thread while the next fills (NULL: in turn) */
 	struct store_counts persons, episodes;
 	int rebuilt;               /* the old rows could not be matched: written whole */
 	long n_old_e;              /* episode_person rows read back */

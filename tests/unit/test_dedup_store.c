@@ -14,6 +14,10 @@
  * a run with no old episode rows, or one that rebuilt the tables, logs
  * nothing, empties person_change and counts person_epoch one up.
  *
+ * With no old rows the inserts go in batches, each written on a thread
+ * while the next fills: many batches give the rows of one at a time, and a
+ * batch that fails fails store_finish with SQLite's message.
+ *
  * A night (store_open_touched) is given only some persons with all their
  * episodes and looks each row up: the persons and episodes not given stay
  * as they are, an old person of an episode given that is not given again
@@ -419,6 +423,57 @@ static void test_store__odd_episode_key_starts_an_epoch(void **state)
 	assert_int_equal(f->st.n_old_e, 3);
 }
 
+/* 40,000 persons of one episode each on an empty layer: more than one batch
+ * of each table, written while the next fills; the same rows as in turn. */
+static void test_store__batches_on_a_thread(void **state)
+{
+	struct fx *f = *state;
+	const long n = 40000;
+
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	assert_non_null(f->st.bg);
+	for (long i = 0; i < n; i++) {
+		struct store_person p = { 0, (uint64_t)i + 1, 0, "SINGLE", 0, 0 };
+
+		assert_int_equal(store_person_begin(&f->st, &p, &f->d), PL_OK);
+		assert_int_equal(p.key, i + 1);
+		p.n_episodes = 1;
+		p.n_districts = 1;
+		assert_int_equal(store_person_end(&f->st, &p, &f->d), PL_OK);
+	}
+	for (long i = 0; i < n; i++)
+		give_episode(f, 1, i + 2, i + 1, STEP_UNLINKED);
+	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
+	exec(f, "COMMIT");
+	assert_counts(&f->st.persons, n, 0, 0);
+	assert_counts(&f->st.episodes, n, 0, 0);
+	/* every row as given: key i + 1 for id i + 1 and episode line i + 2 */
+	assert_string_equal(rows(f, "SELECT count(*), sum(person_id = printf('%032x', "
+				 "person_key)), min(person_key), max(person_key) FROM person"),
+			    "40000|40000|1|40000");
+	assert_string_equal(rows(f, "SELECT count(*), sum(line = person_key + 1), "
+				 "sum(step = 'unlinked') FROM episode_person"), "40000|40000|40000");
+}
+
+/* A batch that fails (a person_id given twice, against person's UNIQUE
+ * index) fails store_finish, with SQLite's message. */
+static void test_store__a_failed_batch_fails_the_finish(void **state)
+{
+	struct fx *f = *state;
+
+	exec(f, "BEGIN");
+	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
+	assert_non_null(f->st.bg);
+	give_person(f, 4, "PNR", 1, 1, NULL);
+	give_person(f, 4, "PNR", 1, 1, NULL);
+	give_episode(f, 1, 1, 1, STEP_DETERMINISTIC);
+	assert_int_not_equal(store_finish(&f->st, &f->d), PL_OK);
+	assert_non_null(strstr(f->d.msg, "store persons"));
+	assert_non_null(strstr(f->d.msg, "UNIQUE"));
+	exec(f, "ROLLBACK");
+}
+
 /* A night against old_rows: person 3 (key 5) and its episodes unchanged,
  * (1,3) moves from person 6 (key 2), now gone, to person 8 (key 9), a new
  * person 7 with a new episode; (1,1) and (2,1) given unchanged. */
@@ -493,6 +548,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store__odd_person_id_starts_an_epoch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store__odd_episode_key_starts_an_epoch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__batches_on_a_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__a_failed_batch_fails_the_finish, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store__a_night_writes_what_it_is_given, setup,
 						teardown),
