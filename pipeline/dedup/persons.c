@@ -227,7 +227,7 @@ struct writer {
 	/* the triggers that note another program's writes (schema.sql) */
 	char **outside_sql;
 	size_t n_outside;
-	long outside_rows;          /* person_outside_write's rows: 1 if one wrote */
+	int64_t outside_rows;       /* person_outside_write's rows: 1 if one wrote */
 };
 
 #define OUTSIDE_TRIGGERS 6          /* on person and episode_person, three each */
@@ -556,24 +556,6 @@ static void refs_sort_unique(struct ref128 *refs, size_t *n)
 	*n = u;
 }
 
-/* The one number sql gives into *out. */
-static enum pl_err query_count(sqlite3 *db, const char *sql, long *out, struct pl_diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	enum pl_err err = pl_db_prepare(db, sql, &st, d);
-	int rc;
-
-	if (err)
-		return err;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = (long)sqlite3_column_int64(st, 0);
-	else
-		err = pl_db_fail(db, rc, "count rows", d);
-	sqlite3_finalize(st);
-	return err;
-}
-
 /* Drops the triggers that note another program's writes to the person
  * tables (this run's are not), keeping their text for outside_on, and
  * reads whether one wrote since the last run. */
@@ -606,8 +588,8 @@ static enum pl_err outside_off(struct writer *w, struct pl_diag *d)
 		free(names[i]);
 	free(names);
 	if (!err)
-		err = query_count(db, "SELECT count(*) FROM person_outside_write", &w->outside_rows,
-				  d);
+		err = pl_db_query_int64(db, "SELECT count(*) FROM person_outside_write",
+					&w->outside_rows, "read person_outside_write", d);
 	return err;
 }
 
@@ -631,7 +613,7 @@ static enum pl_err decide_night(struct writer *w, struct pl_diag *d)
 	struct dedup *dd = w->dd;
 	const char *why = NULL;
 	char over[80];
-	long n = 0;
+	int64_t n = 0;
 	enum pl_err err = PL_OK;
 
 	if (!dd->n_old)
@@ -645,8 +627,8 @@ static enum pl_err decide_night(struct writer *w, struct pl_diag *d)
 		      "missing";
 	else if (w->outside_rows)
 		why = "another program wrote to person or episode_person";
-	else if (!(err = query_count(dd->db, "SELECT count(*) FROM episode_person", &n, d)) &&
-		 (size_t)n != dd->n_old)
+	else if (!(err = pl_db_query_int64(dd->db, "SELECT count(*) FROM episode_person", &n,
+					   "count episode_person", d)) && (size_t)n != dd->n_old)
 		why = "episode_person does not hold a row for each episode the last run read";
 	if (!err && why)
 		pl_log(PL_LOG_DEBUG, NULL, "every person is written: %s", why);

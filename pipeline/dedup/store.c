@@ -309,24 +309,15 @@ static void sort_unique(int64_t *keys, size_t *n)
 
 enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d)
 {
-	sqlite3_stmt *st = NULL;
 	enum pl_err err;
-	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->db = db;
 	s->touched = 1;
 	s->rows = pl_xmalloc(ROW_CHUNK * sizeof(*s->rows));
 	s->n_old_e = 1; /* there are rows to change: changes are logged */
-	err = pl_db_prepare(db, "SELECT max(person_key) FROM person", &st, d);
-	if (!err) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			s->max_key = sqlite3_column_int64(st, 0);
-		else
-			err = pl_db_fail(db, rc, "read the largest person key", d);
-	}
-	sqlite3_finalize(st);
+	err = pl_db_query_int64(db, "SELECT max(person_key) FROM person", &s->max_key,
+				"read the largest person key", d);
 	if (!err)
 		err = pl_db_prepare(db, "SELECT person_key, basis, n_episodes, n_districts FROM "
 				    "person WHERE person_id = ?1", &s->p_find, d);

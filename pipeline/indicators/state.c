@@ -131,25 +131,6 @@ static enum pl_err files_digest(sqlite3 *db, int64_t max_file_id, char out[PL_SH
 	return err;
 }
 
-/* One integer of sql (0 when it gives no row or NULL). */
-static enum pl_err query_int64(sqlite3 *db, const char *sql, int64_t *v, struct pl_diag *d)
-{
-	sqlite3_stmt *st = NULL;
-	enum pl_err err = pl_db_prepare(db, sql, &st, d);
-	int rc;
-
-	*v = 0;
-	if (err)
-		return err;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		err = pl_db_fail(db, rc, "read the indicators' state", d);
-	sqlite3_finalize(st);
-	return err;
-}
-
 /* The row of indicator_state: 1, 0 if none. */
 static int read_row(sqlite3 *db, struct state_row *r, enum pl_err *err, struct pl_diag *d)
 {
@@ -578,7 +559,8 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 	randombytes_buf(&kp->generation, sizeof(kp->generation));
 	kp->generation &= INT64_MAX;          /* an SQLite integer */
 	fingerprint(cat, pop, kp->fingerprint);
-	err = query_int64(db, "SELECT epoch FROM person_epoch WHERE id = 1", &kp->epoch, d);
+	err = pl_db_query_int64(db, "SELECT epoch FROM person_epoch WHERE id = 1", &kp->epoch,
+				"read the indicators' state", d);
 	remove_stale(kp->path);
 	if (!err)
 		err = open_tmp(kp, d);
@@ -600,8 +582,8 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 		kp->night = 1;
 	}
 	if (!err)
-		err = query_int64(db, "SELECT coalesce(max(file_id), 0) FROM mapped_file",
-				  &kp->max_file_id, d);
+		err = pl_db_query_int64(db, "SELECT coalesce(max(file_id), 0) FROM mapped_file",
+					&kp->max_file_id, "read the indicators' state", d);
 	if (!err)
 		err = files_digest(db, kp->max_file_id, kp->files, &kp->n_files, d);
 	pl_log_step(t, kp->night ? "a night: the persons that changed" : "compute");

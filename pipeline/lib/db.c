@@ -85,6 +85,25 @@ static int query_int(sqlite3 *db, const char *sql, int *out)
 	return rc;
 }
 
+enum pl_err pl_db_query_int64(sqlite3 *db, const char *sql, int64_t *v, const char *what,
+			      struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(db, sql, &st, d);
+	int rc;
+
+	*v = 0;
+	if (err)
+		return err;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, what, d);
+	sqlite3_finalize(st);
+	return err;
+}
+
 /* Makes the missing directories above path, mode 0700 (person-level data). */
 static enum pl_err make_parent(const char *path, struct pl_diag *d)
 {

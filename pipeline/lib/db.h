@@ -7,6 +7,7 @@
 #define PL_DB_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "pl.h"
 
@@ -63,6 +64,11 @@ enum pl_err pl_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt,
 enum pl_err pl_db_prepare_all(sqlite3 *db, const char *const *sql, size_t n,
 			      sqlite3_stmt **st, struct pl_diag *d);
 void pl_db_finalize_all(sqlite3_stmt **st, size_t n);
+/* The integer in the first column of sql's first row into *v (0 when it
+ * gives no row or NULL); what says what was being read, in an error. */
+enum pl_err pl_db_query_int64(sqlite3 *db, const char *sql, int64_t *v, const char *what,
+			      struct pl_diag *d);
+
 /* Steps a statement that returns no rows, then resets it and clears its
  * bindings for the next use. */
 enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
