@@ -181,7 +181,7 @@ void dd_cluster(struct dedup *dd, struct pl_uf *uf)
  * other persons are still counted (the summary, linkage_source).
  */
 
-/* A person with open records (32 bytes: there may be as many as open
+/* A person with open records (40 bytes: there may be as many as open
  * records). */
 struct operson {
 	uint64_t hi, lo;           /* its id as 128 bits */

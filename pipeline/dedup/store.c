@@ -331,6 +331,17 @@ enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d)
 	return err;
 }
 
+/* A key this program writes (1 to 2^32 - 1); a night that meets another
+ * (a table written behind its back, with the triggers gone) stops. */
+static enum pl_err key_fits(int64_t key, struct pl_diag *d)
+{
+	if (key >= 1 && key <= (int64_t)UINT32_MAX)
+		return PL_OK;
+	return pl_diag_set(d, PL_EDATA, NULL, 0, "person_key %" PRId64 " is not one this "
+			   "program writes: run dedup --rescore to write the person tables again",
+			   key);
+}
+
 /* A night: person p's row by its id (its key and fingerprint), else a new key. */
 static enum pl_err find_person(struct store *s, struct store_person *p, struct pl_diag *d)
 {
@@ -346,8 +357,9 @@ static enum pl_err find_person(struct store *s, struct store_person *p, struct p
 	if (s->found)
 		push_key(&s->kept, &s->n_kept, &s->cap_kept, p->key);
 	sqlite3_reset(s->p_find);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PL_OK
-						     : pl_db_fail(s->db, rc, "find a person", d);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pl_db_fail(s->db, rc, "find a person", d);
+	return key_fits(p->key, d);
 }
 
 /* A night: the row of episode (f, l) into *old (found: 1), and its key
@@ -355,21 +367,23 @@ static enum pl_err find_person(struct store *s, struct store_person *p, struct p
 static enum pl_err find_episode(struct store *s, uint64_t f, uint64_t l, struct pl_kv *old,
 				int *found, struct pl_diag *d)
 {
+	int64_t key;
 	int rc;
 
 	sqlite3_bind_int64(s->e_find, 1, (sqlite3_int64)f);
 	sqlite3_bind_int64(s->e_find, 2, (sqlite3_int64)l);
 	rc = sqlite3_step(s->e_find);
 	*found = rc == SQLITE_ROW;
+	key = *found ? sqlite3_column_int64(s->e_find, 0) : 1;
 	if (*found) {
-		*old = (struct pl_kv){ f, l, (uint32_t)sqlite3_column_int64(s->e_find, 0),
+		*old = (struct pl_kv){ f, l, (uint32_t)key,
 				       step_of((const char *)sqlite3_column_text(s->e_find, 1)) };
 		push_key(&s->met, &s->n_met, &s->cap_met, old->a);
 	}
 	sqlite3_reset(s->e_find);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PL_OK
-						     : pl_db_fail(s->db, rc, "find an episode's "
-								  "person", d);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pl_db_fail(s->db, rc, "find an episode's person", d);
+	return key_fits(key, d);
 }
 
 /* A night: the old persons of the episodes given that were not given

@@ -513,6 +513,27 @@ static void test_store__a_night_writes_what_it_is_given(void **state)
 	assert_int_equal(f->st.met[1], 5);
 }
 
+/* A night that meets a key this program does not write (the triggers
+ * would have made the run write every person) stops, naming the fix. */
+static void test_store__a_night_refuses_odd_keys(void **state)
+{
+	struct fx *f = *state;
+	struct store_person p = { 0, 3, 0, "PNR", 0, 0 };
+	char a[33], sql[200];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO person VALUES (8589934592, '%s', 'PNR', 1, 1); "
+		 "INSERT INTO episode_person VALUES (1, 1, 0, 'deterministic')", id_of(3, a));
+	exec(f, sql);
+	exec(f, "BEGIN");
+	assert_int_equal(store_open_touched(&f->st, f->db, &f->d), PL_OK);
+	assert_int_equal(store_person_begin(&f->st, &p, &f->d), PL_EDATA);
+	assert_non_null(strstr(f->d.msg, "person_key 8589934592"));
+	assert_non_null(strstr(f->d.msg, "dedup --rescore"));
+	assert_int_equal(store_episode(&f->st, 1, 1, 1, STEP_DETERMINISTIC, &f->d), PL_EDATA);
+	assert_non_null(strstr(f->d.msg, "person_key 0 "));
+	exec(f, "ROLLBACK");
+}
+
 static void test_store__id_bits(void **state)
 {
 	uint64_t hi = 0, lo = 0;
@@ -553,6 +574,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store__a_failed_batch_fails_the_finish, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store__a_night_writes_what_it_is_given, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_store__a_night_refuses_odd_keys, setup,
 						teardown),
 		cmocka_unit_test(test_store__id_bits),
 	};
