@@ -108,6 +108,7 @@ static void close_run(struct dedup *dd)
 	free(dd->labels.l);
 	free(dd->node_valid);
 	free(dd->vrecs);
+	free(dd->vref_bits);
 	free(dd->pairs);
 	free(dd->pattern_n);
 	pl_intern_wipe(&dd->names); /* names and postcodes leave memory zeroed */

@@ -232,6 +232,7 @@ struct dedup {
 	unsigned char *node_valid;  /* node holds a valid identity number */
 	struct vrec *vrecs;         /* valid records in pairs, by position */
 	size_t n_vrecs;
+	struct ref128 *vref_bits;   /* by id in vrefs: the person_ref as 128 bits */
 	struct pair *pairs;         /* candidate pairs at or above the threshold */
 	size_t n_pairs;
 	long *pattern_n;            /* candidate pairs by comparison pattern */

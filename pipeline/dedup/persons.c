@@ -88,15 +88,13 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 		if (open_at(dd, dd->pairs[i].b) == SIZE_MAX)
 			idx[n++] = dd->pairs[i].b;
 	}
-	if (n)
-		qsort(idx, n, sizeof(*idx), cmp_u32);
-	for (size_t i = 0; i < n; i++)
-		if (!u || idx[u - 1] != idx[i])
-			idx[u++] = idx[i];
+	u = pl_sort_unique(idx, n, sizeof(*idx), cmp_u32);
 	dd->vrecs = pl_xmalloc((u + 1) * sizeof(*dd->vrecs));
+	dd->vref_bits = pl_xmalloc((u + 1) * sizeof(*dd->vref_bits));
 	for (size_t i = 0; i < u; i++) {
 		struct vrec *v = &dd->vrecs[dd->n_vrecs++];
 		char ref[PL_PSEUDONYM_HEX];
+		uint32_t id;
 
 		if (spill_get(dd, idx[i], 1, s) != 0) {
 			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
@@ -104,10 +102,13 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 			break;
 		}
 		snprintf(ref, sizeof(ref), "%016" PRIx64 "%016" PRIx64, s->ref.hi, s->ref.lo);
+		id = pl_intern_add(&dd->vrefs, ref);
+		if (id == pl_intern_count(&dd->vrefs) - 1) /* new: its bits beside it */
+			dd->vref_bits[id] = s->ref;
 		v->idx = idx[i];
 		v->file_id = s->file_id;
 		v->line = s->line;
-		v->node = (uint32_t)(dd->n_open_nodes + pl_intern_add(&dd->vrefs, ref));
+		v->node = (uint32_t)(dd->n_open_nodes + id);
 	}
 	dd->n_nodes = dd->n_open_nodes + pl_intern_count(&dd->vrefs);
 	dd->node_valid = pl_xcalloc(dd->n_nodes + 1, 1);
@@ -543,19 +544,6 @@ static int cmp_ref(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-/* refs[0..*n) sorted, each once. */
-static void refs_sort_unique(struct ref128 *refs, size_t *n)
-{
-	size_t u = 0;
-
-	if (*n)
-		qsort(refs, *n, sizeof(*refs), cmp_ref);
-	for (size_t i = 0; i < *n; i++)
-		if (!u || cmp_ref(&refs[u - 1], &refs[i]) != 0)
-			refs[u++] = refs[i];
-	*n = u;
-}
-
 /* Drops the triggers that note another program's writes to the person
  * tables (this run's are not), keeping their text for outside_on, and
  * reads whether one wrote since the last run. */
@@ -638,7 +626,7 @@ static enum pl_err decide_night(struct writer *w, struct pl_diag *d)
 
 /* A night: the components (cc) that hold a new episode (hit), and the
  * valid numbers of the persons in them or with a new episode (tref). */
-static enum pl_err find_touched(struct writer *w, struct pl_diag *d)
+static void find_touched(struct writer *w)
 {
 	struct dedup *dd = w->dd;
 	size_t n_vrefs = pl_intern_count(&dd->vrefs), n = 0;
@@ -652,29 +640,19 @@ static enum pl_err find_touched(struct writer *w, struct pl_diag *d)
 	for (size_t i = 0; i < dd->n_open; i++)
 		if (view_at(dd, i)->idx >= dd->n_old)
 			w->hit[pl_uf_find(&w->cc, view_at(dd, i)->c.node)] = 1;
-	refs_sort_unique(dd->new_refs, &dd->n_new_refs);
+	dd->n_new_refs = pl_sort_unique(dd->new_refs, dd->n_new_refs, sizeof(*dd->new_refs),
+					cmp_ref);
 	w->tref = pl_xmalloc((dd->n_new_refs + n_vrefs + 1) * sizeof(*w->tref));
-	for (size_t j = 0; j < n_vrefs; j++) {
-		struct ref128 r;
-		size_t root = pl_uf_find(&w->cc, dd->n_open_nodes + j);
-
-		if (!store_id_bits(pl_intern_str(&dd->vrefs, (uint32_t)j), &r.hi, &r.lo))
-			return pl_diag_set(d, PL_EDATA, NULL, 0, "a person_ref is not 32 hex digits");
-		if (dd->n_new_refs && bsearch(&r, dd->new_refs, dd->n_new_refs, sizeof(r), cmp_ref))
-			w->hit[root] = 1;
-	}
-	for (size_t j = 0; j < n_vrefs; j++) {
-		struct ref128 r;
-
-		if (w->hit[pl_uf_find(&w->cc, dd->n_open_nodes + j)] &&
-		    store_id_bits(pl_intern_str(&dd->vrefs, (uint32_t)j), &r.hi, &r.lo))
-			w->tref[n++] = r;
-	}
+	for (size_t j = 0; j < n_vrefs; j++)
+		if (dd->n_new_refs && bsearch(&dd->vref_bits[j], dd->new_refs, dd->n_new_refs,
+					      sizeof(*dd->new_refs), cmp_ref))
+			w->hit[pl_uf_find(&w->cc, dd->n_open_nodes + j)] = 1;
+	for (size_t j = 0; j < n_vrefs; j++)
+		if (w->hit[pl_uf_find(&w->cc, dd->n_open_nodes + j)])
+			w->tref[n++] = dd->vref_bits[j];
 	if (dd->n_new_refs)
 		memcpy(w->tref + n, dd->new_refs, dd->n_new_refs * sizeof(*w->tref));
-	w->n_tref = n + dd->n_new_refs;
-	refs_sort_unique(w->tref, &w->n_tref);
-	return PL_OK;
+	w->n_tref = pl_sort_unique(w->tref, n + dd->n_new_refs, sizeof(*w->tref), cmp_ref);
 }
 
 /* Steps 1 to 3. */
@@ -687,7 +665,7 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 	err = w->night ? store_open_touched(&w->st, w->dd->db, d)
 		       : store_open(&w->st, w->dd->db, dir, d);
 	if (!err && w->night)
-		err = find_touched(w, d);
+		find_touched(w);
 	if (!err)
 		err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
 	free(dir);

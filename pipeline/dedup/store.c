@@ -294,19 +294,6 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* keys[0..*n) sorted, each once. */
-static void sort_unique(int64_t *keys, size_t *n)
-{
-	size_t u = 0;
-
-	if (*n)
-		qsort(keys, *n, sizeof(*keys), cmp_i64);
-	for (size_t i = 0; i < *n; i++)
-		if (!u || keys[u - 1] != keys[i])
-			keys[u++] = keys[i];
-	*n = u;
-}
-
 enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d)
 {
 	enum pl_err err;
@@ -393,8 +380,8 @@ static enum pl_err end_touched(struct store *s, struct pl_diag *d)
 	enum pl_err err = PL_OK;
 	size_t k = 0;
 
-	sort_unique(s->met, &s->n_met);
-	sort_unique(s->kept, &s->n_kept);
+	s->n_met = pl_sort_unique(s->met, s->n_met, sizeof(*s->met), cmp_i64);
+	s->n_kept = pl_sort_unique(s->kept, s->n_kept, sizeof(*s->kept), cmp_i64);
 	for (size_t i = 0; !err && i < s->n_met; i++) {
 		while (k < s->n_kept && s->kept[k] < s->met[i])
 			k++;

@@ -72,6 +72,24 @@ char *pl_xstrndup(const char *s, size_t len)
 
 char *pl_xstrdup(const char *s) { return pl_xstrndup(s, strlen(s)); }
 
+size_t pl_sort_unique(void *base, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *))
+{
+	unsigned char *b = base;
+	size_t u = 0;
+
+	if (n > 1)
+		qsort(base, n, size, cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (u && cmp(b + (u - 1) * size, b + i * size) == 0)
+			continue;
+		if (u != i)
+			memcpy(b + u * size, b + i * size, size);
+		u++;
+	}
+	return u;
+}
+
 void pl_buf_init(struct pl_buf *b)
 {
 	b->data = NULL;

@@ -45,6 +45,11 @@ void *pl_xrealloc(void *p, size_t len);
 char *pl_xstrdup(const char *s);
 char *pl_xstrndup(const char *s, size_t len);
 
+/* Sorts the n items of size bytes at base by cmp and keeps each once (the
+ * first of equal ones), at the front; returns how many are left. */
+size_t pl_sort_unique(void *base, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *));
+
 /* A growable byte buffer, always NUL-terminated after pl_buf_* calls. */
 struct pl_buf {
 	char *data;

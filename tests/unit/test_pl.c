@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_pl.c - lib/pl: diagnostics, exit codes, allocation and
- * the growable byte buffer.
+ * tests/unit/test_pl.c - lib/pl: diagnostics, exit codes, allocation, the
+ * growable byte buffer and sorting items each once.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -352,9 +352,42 @@ static void test_buf__putc_grows_and_terminates(void **state)
 	pl_buf_release(&b);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Items of 8 bytes compared on their first 4: the first of equal ones is
+ * kept (qsort is not stable, so only the key is checked), none lost. */
+static void test_sort_unique__sorts_and_keeps_each_once(void **state)
+{
+	int v[] = { 5, 3, 9, 3, 3, 1, 9, 5 };
+	int one[] = { 7 };
+	struct { int key, tag; } w[] = { { 2, 0 }, { 1, 1 }, { 2, 2 }, { 0, 3 } };
+
+	(void)state;
+	assert_int_equal(pl_sort_unique(v, 8, sizeof(int), cmp_int), 4);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 3);
+	assert_int_equal(v[2], 5);
+	assert_int_equal(v[3], 9);
+	assert_int_equal(pl_sort_unique(one, 1, sizeof(int), cmp_int), 1);
+	assert_int_equal(one[0], 7);
+	assert_int_equal(pl_sort_unique(NULL, 0, sizeof(int), cmp_int), 0);
+	assert_int_equal(pl_sort_unique(w, 4, sizeof(w[0]), cmp_int), 3);
+	assert_int_equal(w[0].key, 0);
+	assert_int_equal(w[0].tag, 3);
+	assert_int_equal(w[1].key, 1);
+	assert_int_equal(w[1].tag, 1);
+	assert_int_equal(w[2].key, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_unique__sorts_and_keeps_each_once),
 		cmocka_unit_test(test_diag__clear_empties_every_field),
 		cmocka_unit_test(test_diag__set_fills_and_returns_err),
 		cmocka_unit_test(test_diag__set_null_file_is_empty_string),
