@@ -30,6 +30,9 @@
 # before the run: writing the copy back is not the run's work, and a real
 # night's database was written back long before (a stage that syncs the
 # file would otherwise wait for the whole copy: seconds per GB).
+# The driver runs with -v, so that its log holds every stage's steps: the
+# results quote each stage's time inside the cold, incremental and edited
+# runs, and dedup's steps inside the cold and incremental runs.
 # Wall time and peak RSS come from tools/runstat.c (getrusage of the
 # children; for `run` the largest of its stage processes).  Then the budget
 # of issue 8 is judged, and bench/linkage.sh's sections are appended: at
@@ -118,6 +121,13 @@ stage_times() {
 	sed -n 's/.* run I \([a-z]*\): exit [0-9]* ([a-z ]*) in \([0-9.]*\) s$/\1 \2 s/p' "$log" |
 		tr '\n' ',' | sed 's/,$//; s/,/, /g'
 }
+# dedup_steps OUT: dedup's steps in the last run, from its log (run -v).
+dedup_steps() {
+	log=$(ls "$1"/logs/run-*.log 2>/dev/null | tail -n 1)
+	[ -n "$log" ] || { echo "-"; return; }
+	sed -n 's/.* dedup D \(.*\): \([0-9.]*\) s (peak .*/\1 \2 s/p' "$log" |
+		tr '\n' ';' | sed 's/;$//; s/;/; /g'
+}
 snap() { rm -rf "$2" && cp -a "$1" "$2"; }  # snap FROM TO: copy a state folder
 
 sections=$root/bench/data/sections.md
@@ -151,7 +161,8 @@ for rows in $sizes; do
 	read_rows=$(awk '$1 == "file" && $3 == "rows_read" { n += $4 } END { print n }' truth.txt)
 	month_bytes=$(wc -c <"monthly/$stem.csv")
 	keyopt="-k key/pipeline.key"
-	runcmd="$bin/run -q -i input -m maps -d out/pipeline.db $keyopt"
+	# -v: the stages' steps go to the run's log (dedup_steps)
+	runcmd="$bin/run -v -i input -m maps -d out/pipeline.db $keyopt"
 
 	echo "bench: $rows rows: cat" >&2
 	measure "true" sh -c "cat input/* >/dev/null"; cat_s=$m_s
@@ -165,6 +176,7 @@ for rows in $sizes; do
 	episodes=$(sqlite3 out/pipeline.db 'select count(*) from episode')
 	persons=$(sqlite3 out/pipeline.db 'select count(*) from person')
 	cold_stages=$(stage_times out)
+	cold_dedup=$(dedup_steps out)
 	snap out out.cold
 
 	# Each stage alone, from the state the previous one left (st/ holds it).
@@ -194,6 +206,7 @@ for rows in $sizes; do
 	measure "rm -f input/$stem.csv && rm -rf out && cp -a out.cold out && sync && cp monthly/$stem.csv input/" $runcmd
 	inc_s=$m_s; inc_rss=$m_rss
 	inc_stages=$(stage_times out)
+	inc_dedup=$(dedup_steps out)
 	truth_inc=$(sh "$root/bench/truth.sh" out/pipeline.db truth.txt monthly-truth.txt 2>&1 | tail -n 1)
 	echo "bench: $rows rows: incremental run vs truth: $truth_inc" >&2
 	rm -f "input/$stem.csv"
@@ -303,6 +316,8 @@ IMP
 		echo "incremental/cold $(ratio "$inc_s" "$cold_s"), nothing new $noop_s s."
 		echo "Stage times inside the last cold run (its log): $cold_stages."
 		echo "Stage times inside the last incremental run: $inc_stages."
+		echo "dedup's steps inside the last cold run: $cold_dedup."
+		echo "dedup's steps inside the last incremental run: $inc_dedup."
 		echo "Stage times inside the last run after the mapping edit: $edit_stages; its dedup: $edit_dedup."
 		echo "Rows/s and MiB/s of every row are over the whole input ($read_rows rows, $mb MiB)."
 		if [ -n "$duck_check" ] && [ -z "$duck_fail" ]; then
