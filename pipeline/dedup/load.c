@@ -36,7 +36,7 @@ struct rec {
 	enum id_kind id;
 	const char *ref;           /* person_ref, NULL if none */
 	int ref_hex;               /* it is 32 hex digits: ref_bits hold them */
-	uint64_t ref_bits[2];
+	struct ref128 ref_bits;
 	struct pl_date birth;      /* year 0: unknown */
 	int birth_year;            /* from the birth date, or the export's year alone */
 	char sex[2];
@@ -405,8 +405,8 @@ static uint64_t fold_record(const struct dedup *dd, uint64_t f, const struct rec
 	uint64_t v[7] = { 0 };
 
 	if (r->ref_hex) {
-		v[1] = r->ref_bits[0];
-		v[2] = r->ref_bits[1];
+		v[1] = r->ref_bits.hi;
+		v[2] = r->ref_bits.lo;
 	} else if (r->ref) {
 		v[1] = fnv1a(1469598103934665603ULL, r->ref);
 	}
@@ -453,7 +453,7 @@ static void note_new_ref(struct dedup *dd, const struct rec *r)
 		dd->cap_new_refs = 2 * dd->cap_new_refs + 1024;
 		dd->new_refs = pl_xrealloc(dd->new_refs, dd->cap_new_refs * sizeof(*dd->new_refs));
 	}
-	dd->new_refs[dd->n_new_refs++] = (struct ref128){ r->ref_bits[0], r->ref_bits[1] };
+	dd->new_refs[dd->n_new_refs++] = r->ref_bits;
 }
 
 /* The record r, packed, to the spill file; an open one also to memory,
@@ -468,7 +468,7 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	s.file_id = (uint32_t)r->file_id;
 	s.line = (uint32_t)r->line;
 	if (r->id == ID_VALID)
-		s.ref = (struct ref128){ r->ref_bits[0], r->ref_bits[1] };
+		s.ref = r->ref_bits;
 	block_keys(dd, r, s.key);
 	dd->fp = fold_record(dd, dd->fp, r, &s.c);
 	if ((size_t)idx + 1 == (size_t)dd->st.episodes)
@@ -476,7 +476,7 @@ static enum pl_err keep_record(struct dedup *dd, const struct rec *r, struct pl_
 	if (dd->n_ends)
 		resolve_ends(dd, r, idx);
 	if (r->id == ID_VALID) {
-		struct pl_kv kv = { r->ref_bits[0], r->ref_bits[1], idx,
+		struct pl_kv kv = { r->ref_bits.hi, r->ref_bits.lo, idx,
 				    pack_place(r->district, r->source) };
 		enum pl_err err;
 
@@ -666,7 +666,7 @@ static enum pl_err pack_row(struct loader *ld, const struct load_batch *b,
 		dd->src_no_id[r.source] += type && strcmp(type, "NONE") == 0;
 	}
 	r.ref = ref && *ref ? ref : NULL;
-	r.ref_hex = r.ref && store_id_bits(r.ref, &r.ref_bits[0], &r.ref_bits[1]);
+	r.ref_hex = r.ref && store_id_bits(r.ref, &r.ref_bits.hi, &r.ref_bits.lo);
 	r.id = !r.ref ? ID_NONE : strcmp(type, "RESERV") == 0 ? ID_RESERV : ID_VALID;
 	if (!birth || pl_date_parse_iso(birth, &r.birth) != 0)
 		memset(&r.birth, 0, sizeof(r.birth));

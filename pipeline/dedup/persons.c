@@ -424,15 +424,24 @@ static int id_before(uint64_t hi, uint64_t lo, const struct operson *op, int *sa
 	return hi < op->hi || (hi == op->hi && lo <= op->lo);
 }
 
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct ref128 *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 /* A night: whether the valid number (hi, lo) is a touched person's (the
  * numbers are asked in order). */
 static int ref_touched(struct writer *w, uint64_t hi, uint64_t lo)
 {
-	while (w->at_tref < w->n_tref && (w->tref[w->at_tref].hi < hi ||
-		(w->tref[w->at_tref].hi == hi && w->tref[w->at_tref].lo < lo)))
+	struct ref128 r = { hi, lo };
+
+	while (w->at_tref < w->n_tref && cmp_ref(&w->tref[w->at_tref], &r) < 0)
 		w->at_tref++;
-	return w->at_tref < w->n_tref && w->tref[w->at_tref].hi == hi &&
-	       w->tref[w->at_tref].lo == lo;
+	return w->at_tref < w->n_tref && cmp_ref(&w->tref[w->at_tref], &r) == 0;
 }
 
 /* Step 2: person, merging the episodes with a valid number (sorted by
@@ -534,15 +543,6 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 }
 
 /* ---- a night: the touched persons -------------------------------------- */
-
-static int cmp_ref(const void *a, const void *b)
-{
-	const struct ref128 *x = a, *y = b;
-
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
 
 /* Drops the triggers that note another program's writes to the person
  * tables (this run's are not), keeping their text for outside_on, and
