@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -495,3 +495,35 @@ CREATE TRIGGER episode_person_outside_update AFTER UPDATE ON episode_person
 BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
 CREATE TRIGGER episode_person_outside_delete AFTER DELETE ON episode_person
 BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+
+-- @since 10
+-- What dedup's load keeps for the next run (docs/linkage.md, "Nights"):
+-- every episode it read as a packed comparison record with its blocking
+-- keys (<database>.dedup-records, appended to by each run that loads only
+-- the new files), and its pools, open records, sort by person and pairs
+-- (<database>.dedup-state, the names and postcodes sealed).  This row
+-- names the state file's generation and what it holds: the records of the
+-- files up to max_file_id, and a sha256 over those files (input_file and
+-- mapped_file), so that a file ingested, mapped again or removed makes the
+-- next run read every episode.  Rewritten by dedup only.
+CREATE TABLE linkage_kept (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    generation   INTEGER NOT NULL,         -- random; the state file's header holds it too
+    records      INTEGER NOT NULL,         -- episodes kept
+    max_file_id  INTEGER NOT NULL,         -- files above it are new to the kept load
+    files        TEXT NOT NULL,            -- sha256 over the files up to max_file_id
+    written_at   TEXT NOT NULL
+);
+-- episode is map's.  An update or delete of an episode by anything (map's
+-- cascade when it maps a file again, a hand edit) puts the one row of
+-- episode_outside_write, and the next dedup run reads every episode again
+-- instead of its kept load.  (No trigger on insert: one would cost map 1.4
+-- s at 10M rows; an insert into a file already loaded shows in the files'
+-- sha256 unless made by hand.)
+CREATE TABLE episode_outside_write (
+    id INTEGER PRIMARY KEY CHECK (id = 1)
+);
+CREATE TRIGGER episode_outside_update AFTER UPDATE ON episode
+BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
+CREATE TRIGGER episode_outside_delete AFTER DELETE ON episode
+BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;

@@ -38,8 +38,10 @@
  * block.c makes the nodes (1), the blocks and the passes over the candidate
  * pairs; weights.c compares, estimates u and m, and scores (2); persons.c
  * clusters (3) and writes the person tables; night.c reads and writes what
- * one run leaves the next; dedup_int.h is what they share.  This file runs
- * them (dedup_run) and explains a person's links (dedup_explain).
+ * one run leaves the next; keep.c keeps the load for the next run, which
+ * begins with it and reads only the new files' episodes; dedup_int.h is
+ * what they share.  This file runs them (dedup_run) and explains a
+ * person's links (dedup_explain).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dedup.h"
@@ -81,8 +83,7 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 		return err;
 	/* beside the database: the system's /tmp may be small */
 	dir = pl_dir_of(sqlite3_db_filename(dd->db, "main"));
-	dd->spill = pl_spill_open(dir, d);
-	err = dd->spill ? pl_extsort_init(&dd->by_person, dir, PERSON_SORT_RUN, d) : PL_EIO;
+	err = pl_extsort_init(&dd->by_person, dir, PERSON_SORT_RUN, d);
 	free(dir);
 	return err;
 }
@@ -97,9 +98,7 @@ static void close_run(struct dedup *dd)
 	free(dd->sources);
 	free(dd->src_episodes);
 	free(dd->src_no_id);
-	if (dd->spill)
-		fclose(dd->spill);
-	pl_extsort_release(&dd->by_person);
+	dd_keep_release(dd);
 	free(dd->open);
 	free(dd->view);
 	for (size_t k = 0; k < DEDUP_MAX_RULES; k++)
@@ -231,7 +230,13 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	if (!err)
 		err = dd_read_state(&dd, d);
 	if (!err)
+		err = dd_keep_start(&dd, d);
+	if (!err)
+		err = dd_read_kept(&dd, d);
+	if (!err)
 		err = dd_load_records(&dd, d);
+	if (!err)
+		err = dd_keep_save_load(&dd, d);
 	if (!err) {
 		dd_check_night(&dd);
 		sum->episodes = (long)dd.n_recs;
@@ -249,7 +254,13 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 		pl_log_step(&t, "write links and parameters");
 	}
 	if (!err) {
+		err = dd_keep_finish(&dd, d);
+		pl_log_step(&t, "the load kept for the next run");
+	}
+	if (!err) {
 		err = pl_db_exec(dd.db, "COMMIT", d);
+		if (!err)
+			dd_keep_install(&dd);
 		pl_log_step(&t, "commit");
 	}
 	if (dd.db) {

@@ -20,6 +20,7 @@
 #include "dedup.h"
 #include "extsort.h"
 #include "intern.h"
+#include "keepfile.h"
 #include "pl.h"
 #include "secret.h"
 #include "spill.h"
@@ -199,6 +200,32 @@ struct worker {
 	size_t n_pairs, cap_pairs;
 };
 
+/* What the load keeps for the next run (keep.c): the records file (the
+ * spill file, KEEP_HEAD bytes of header first) and the state file. */
+#define KEEP_HEAD 64
+struct keep {
+	int on;                    /* a database in a file: this run keeps its load */
+	int resumed;               /* the load began with the kept one */
+	int write_failed;          /* a person could not be written to the state file */
+	char *rec_path;            /* <database>.dedup-records */
+	struct pl_keepfile recs;   /* a full load's records file, until installed */
+	struct pl_keepfile aux;    /* the new state file, until installed */
+	FILE *rec;                 /* resumed: the records file kept, appended to */
+	FILE *old;                 /* the state file kept (its sort by person is read) */
+	uint64_t generation;       /* linkage_kept's */
+	uint64_t rec_generation;   /* of the records file this run leaves */
+	size_t records;            /* linkage_kept's */
+	int64_t from_file;         /* the episodes of files above it are read */
+	int64_t max_file_id;       /* of the files this run loaded */
+	char files[PL_SHA256_HEX]; /* sha256 over the files up to it */
+	long long n_files;
+	char **sources;            /* resumed: the kept sources and their counts */
+	size_t n_sources;
+	long *src_episodes, *src_no_id;
+	int64_t sealed_len, persons_off;
+	size_t n_persons;          /* written to the state file */
+};
+
 #define SPILL_CHUNK 2048
 #define NIGHT_CHUNK 64             /* records read at once where they are sparse */
 
@@ -215,7 +242,9 @@ struct dedup {
 	size_t n_sources;
 	long *src_episodes;         /* by source: episodes read, */
 	long *src_no_id;            /* and of those with id_type NONE */
-	FILE *spill;                /* every record as a struct srec */
+	FILE *spill;                /* every record as a struct srec (keep.c's) */
+	long long spill_base;       /* where the first record is in it */
+	struct keep keep;           /* what the load keeps for the next run */
 	size_t stride;              /* bytes of one record there */
 	size_t n_recs;
 	long n_valid;               /* records with a valid identity number */
@@ -279,7 +308,8 @@ struct dedup {
  * cannot. */
 static inline int spill_get(const struct dedup *dd, size_t first, size_t n, void *buf)
 {
-	return pl_spill_read(dd->spill, buf, n * dd->stride, (long long)(first * dd->stride));
+	return pl_spill_read(dd->spill, buf, n * dd->stride,
+			     dd->spill_base + (long long)(first * dd->stride));
 }
 
 static inline struct oview *view_at(const struct dedup *dd, size_t i)
@@ -297,7 +327,7 @@ static inline uint32_t pack_place(int district, int source)
 /* The packed comparison record at position idx of the spill file. */
 static inline int crec_at(const struct dedup *dd, size_t idx, struct crec *c)
 {
-	return pl_spill_read(dd->spill, c, sizeof(*c), (long long)(idx * dd->stride));
+	return pl_spill_read(dd->spill, c, sizeof(*c), dd->spill_base + (long long)(idx * dd->stride));
 }
 
 /* load.c */
@@ -394,10 +424,39 @@ void dd_place_of(const struct dedup *dd, uint32_t idx, int64_t *file_id, int64_t
 enum pl_err dd_write_all(struct dedup *dd, struct pl_uf *uf, struct timespec *t,
 			 struct pl_diag *d);
 
+/* keep.c */
+
+/* Resumes the kept load if it serves (else says why at DEBUG), and opens
+ * the spill file: the kept records file, or a new one. */
+enum pl_err dd_keep_start(struct dedup *dd, struct pl_diag *d);
+
+/* Resumed: the kept sources' counts into dd's (after the load's layouts). */
+void dd_keep_add_sources(struct dedup *dd);
+
+/* After the load: its result into the new state file. */
+enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d);
+
+/* The write's stream of the sort by person, into the new state file. */
+void dd_keep_person(struct dedup *dd, const struct pl_kv *v);
+
+/* Before the commit: the pairs, the headers, synced; linkage_kept. */
+enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d);
+
+/* After the commit: the new files in place (a failure is a warning: the
+ * next run loads every episode). */
+void dd_keep_install(struct dedup *dd);
+
+/* Closes and frees; the sort by person and the spill file go with it. */
+void dd_keep_release(struct dedup *dd);
+
 /* night.c */
 
 /* Reads what the last run left and decides: estimate, or reuse (a night?). */
 enum pl_err dd_read_state(struct dedup *dd, struct pl_diag *d);
+
+/* A run that may be a night and did not resume: the stored pairs from
+ * linkage_pair, their ends found by the load. */
+enum pl_err dd_read_kept(struct dedup *dd, struct pl_diag *d);
 
 /* No night after all: every pair is scored (why goes to the log). */
 void dd_drop_kept(struct dedup *dd, const char *why);

@@ -765,14 +765,20 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 	err = load_layouts(dd, &ld.ls, &ld.n_ls, d);
 	dd->src_episodes = pl_xcalloc(dd->n_sources + 1, sizeof(*dd->src_episodes));
 	dd->src_no_id = pl_xcalloc(dd->n_sources + 1, sizeof(*dd->src_no_id));
+	if (dd->keep.resumed)
+		dd_keep_add_sources(dd);
+	/* resumed: only the files above those kept (keep.c) */
 	if (!err)
 		err = pl_db_prepare(dd->db, "SELECT file_id, line, district, person_ref, id_type, "
-				    "birth_date, sex, birth_year FROM episode "
+				    "birth_date, sex, birth_year FROM episode WHERE file_id > ?1 "
 				    "ORDER BY file_id, line", &st, d);
-	if (!err)
+	if (!err) {
+		sqlite3_bind_int64(st, 1, dd->keep.from_file);
 		err = pl_sealed_reader_init(&ld.sealed, dd->db, dd->seal_key, d);
+	}
 	if (!err)
-		err = pl_sealed_start(&ld.sealed, 0, INT64_MAX, d);
+		err = pl_sealed_start(&ld.sealed, dd->keep.resumed ? dd->keep.from_file + 1 : 0,
+				      INT64_MAX, d);
 	if (!err) {
 		threaded = pthread_create(&tid, NULL, packer, &ld) == 0;
 		err = read_batches(&ld, st, threaded, &batch[0], d);

@@ -105,8 +105,7 @@ static enum pl_err read_kept(struct dedup *dd, struct pl_diag *d)
 }
 
 /* Reads what the last run left, and decides: estimate the parameters, or
- * reuse them (frozen), and then, unless --rescore, read the stored pairs
- * for a night. */
+ * reuse them (frozen). */
 enum pl_err dd_read_state(struct dedup *dd, struct pl_diag *d)
 {
 	const char *why;
@@ -124,7 +123,14 @@ enum pl_err dd_read_state(struct dedup *dd, struct pl_diag *d)
 		return PL_OK;
 	}
 	snprintf(dd->sum->estimated_at, sizeof(dd->sum->estimated_at), "%s", dd->st.estimated_at);
-	return dd->o->rescore || !dd->st.episodes ? PL_OK : read_kept(dd, d);
+	return PL_OK;
+}
+
+enum pl_err dd_read_kept(struct dedup *dd, struct pl_diag *d)
+{
+	if (!dd->frozen || dd->o->rescore || !dd->st.episodes || dd->keep.resumed)
+		return PL_OK;
+	return read_kept(dd, d);
 }
 
 static void free_kept(struct dedup *dd)

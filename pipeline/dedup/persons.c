@@ -444,6 +444,16 @@ static int ref_touched(struct writer *w, uint64_t hi, uint64_t lo)
 	return w->at_tref < w->n_tref && cmp_ref(&w->tref[w->at_tref], &r) == 0;
 }
 
+/* The next of the sort by person, kept for the next run too (keep.c). */
+static int next_person(struct dedup *dd, struct pl_kv *v, struct pl_diag *d)
+{
+	int rc = pl_extsort_next(&dd->by_person, v, d);
+
+	if (rc == 1)
+		dd_keep_person(dd, v);
+	return rc;
+}
+
 /* Step 2: person, merging the episodes with a valid number (sorted by
  * person_ref) with the open persons (sorted by id). */
 static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
@@ -452,7 +462,7 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 	struct pl_kv v;
 	size_t at = 0;
 	enum pl_err err = PL_OK;
-	int rc = pl_extsort_next(&dd->by_person, &v, d);
+	int rc = next_person(dd, &v, d);
 
 	while (!err && (rc == 1 || at < w->n_op)) {
 		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
@@ -472,7 +482,7 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 		dd->sum->persons++;
 		while (!err && rc == 1 && v.key == p.hi && v.key2 == p.lo) {
 			err = add_episode(w, &p, v.b, v.a, STEP_DETERMINISTIC, d);
-			rc = err ? -1 : pl_extsort_next(&dd->by_person, &v, d);
+			rc = err ? -1 : next_person(dd, &v, d);
 		}
 		if (op && (same || !valid)) {
 			for (size_t i = op->first; !err && i < op->first + op->n; i++) {

@@ -166,6 +166,9 @@ static uint64_t splitmix64(uint64_t *state)
 /* Turns level counts into probabilities (a little smoothing). */
 static void normalise(double count[C__COUNT][N_LEVELS], double out[C__COUNT][N_LEVELS])
 {
+	/* the missing level and those above a comparison's last are 0, not
+	 * whatever the caller's stack held (they reached linkage_weight) */
+	memset(out, 0, C__COUNT * sizeof(out[0]));
 	for (int k = 0; k < C__COUNT; k++) {
 		double total = 0;
 

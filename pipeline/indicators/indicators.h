@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "keepfile.h"
 #include "pl.h"
 #include "secret.h"
 #include "stats.h"
@@ -434,10 +435,7 @@ struct timespec;
 /* One run's state: the file it writes (<database>.indicators) and what the
  * database's row will say of it. */
 struct ind_keep {
-	char *path;                   /* NULL: a database in memory keeps none */
-	char *tmp;                    /* the file being written, until installed */
-	FILE *out;
-	uint64_t generation;
+	struct pl_keepfile f;         /* f.path NULL: a database in memory keeps none */
 	char fingerprint[PL_SHA256_HEX];
 	char files[PL_SHA256_HEX];
 	long long n_files;

@@ -100,35 +100,9 @@ static void fingerprint(const struct ind_catalogue *cat, const struct ind_popula
 static enum pl_err files_digest(sqlite3 *db, int64_t max_file_id, char out[PL_SHA256_HEX],
 				long long *n, struct pl_diag *d)
 {
-	sqlite3_stmt *st = NULL;
-	struct pl_sha256 h;
-	enum pl_err err;
-	int rc = SQLITE_DONE;
-
-	*n = 0;
-	pl_sha256_init(&h);
-	err = pl_db_prepare(db, "SELECT m.file_id, i.sha256, m.mapping_sha256, m.mapped_at, "
+	return pl_db_digest(db, "SELECT m.file_id, i.sha256, m.mapping_sha256, m.mapped_at, "
 			    "m.rows_kept FROM mapped_file m JOIN input_file i USING (file_id) "
-			    "WHERE m.file_id <= ?1 ORDER BY m.file_id", &st, d);
-	if (!err)
-		sqlite3_bind_int64(st, 1, max_file_id);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char line[256];
-
-		snprintf(line, sizeof(line), "%lld %s %s %s %lld\n",
-			 (long long)sqlite3_column_int64(st, 0),
-			 (const char *)sqlite3_column_text(st, 1) ? (const char *)
-			 sqlite3_column_text(st, 1) : "-", (const char *)sqlite3_column_text(st, 2),
-			 (const char *)sqlite3_column_text(st, 3),
-			 (long long)sqlite3_column_int64(st, 4));
-		pl_sha256_update(&h, line, strlen(line));
-		(*n)++;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = pl_db_fail(db, rc, "read the mapped files", d);
-	sqlite3_finalize(st);
-	pl_sha256_hex(&h, out);
-	return err;
+			    "WHERE m.file_id <= ?1 ORDER BY m.file_id", max_file_id, out, n, d);
 }
 
 /* The row of indicator_state: 1, 0 if none. */
@@ -161,11 +135,6 @@ static int read_row(sqlite3 *db, struct state_row *r, enum pl_err *err, struct p
 }
 
 /* ---- the state file ----------------------------------------------------------- */
-
-static enum pl_err io_error(struct pl_diag *d, const char *path, const char *what)
-{
-	return pl_diag_set(d, PL_EIO, path, 0, "cannot %s: %s", what, strerror(errno));
-}
 
 static int header_ok(const struct state_header *h)
 {
@@ -230,14 +199,14 @@ static enum pl_err finish_file(struct ind_keep *kp, const struct ind_data *data,
 	struct state_header h;
 	int64_t len = 0;
 
-	if (fseeko(kp->out, (off_t)data->end, SEEK_SET) != 0)
-		return io_error(d, kp->tmp, "write the state file");
+	if (fseeko(kp->f.out, (off_t)data->end, SEEK_SET) != 0)
+		return pl_keepfile_error(d, kp->f.tmp, "write the state file");
 	for (size_t k = 0; k < sums->n_defs; k++) {
 		uint64_t n = sums->by_def[k].len;
 
-		if (fwrite(&n, sizeof(n), 1, kp->out) != 1 ||
-		    (n && fwrite(sums->by_def[k].data, 1, n, kp->out) != n))
-			return io_error(d, kp->tmp, "write the state file");
+		if (fwrite(&n, sizeof(n), 1, kp->f.out) != 1 ||
+		    (n && fwrite(sums->by_def[k].data, 1, n, kp->f.out) != n))
+			return pl_keepfile_error(d, kp->f.tmp, "write the state file");
 		len += (int64_t)(sizeof(n) + n);
 	}
 	memset(&h, 0, sizeof(h));
@@ -246,7 +215,7 @@ static enum pl_err finish_file(struct ind_keep *kp, const struct ind_data *data,
 	h.endian = ENDIAN_MARK;
 	h.head_size = sizeof(struct ind_kept_head);
 	h.ep_size = sizeof(struct ind_kept_ep);
-	h.generation = kp->generation;
+	h.generation = kp->f.generation;
 	h.persons_off = sizeof(h);
 	h.persons_end = data->end;
 	h.sums_off = data->end;
@@ -256,10 +225,7 @@ static enum pl_err finish_file(struct ind_keep *kp, const struct ind_data *data,
 	h.first_year = data->first_year;
 	h.last_year = data->last_year;
 	h.as_of = data->as_of;
-	if (fflush(kp->out) != 0 || pwrite(fileno(kp->out), &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    fsync(fileno(kp->out)) != 0)
-		return io_error(d, kp->tmp, "write the state file");
-	return PL_OK;
+	return pl_keepfile_finish(&kp->f, &h, sizeof(h), d);
 }
 
 /* ---- a night ------------------------------------------------------------------ */
@@ -316,7 +282,7 @@ static int change_person(struct ind_keep *kp, uint32_t key, const struct ind_kep
 		ind_delta_add(delta, old, n_old, -1);
 	if (rc == 0 && n) {
 		ind_delta_add(delta, nw, n, 1);
-		*err = ind_write_person(kp->out, key, nw, n, d);
+		*err = ind_write_person(kp->f.out, key, nw, n, d);
 		data->n_p++;
 		data->n_ep += n;
 	}
@@ -338,7 +304,7 @@ static enum pl_err merge_persons(struct ind_keep *kp, FILE *old, const struct st
 	int rc;
 
 	if (fseeko(old, (off_t)at, SEEK_SET) != 0)
-		return io_error(d, kp->path, "read the state file");
+		return pl_keepfile_error(d, kp->f.path, "read the state file");
 	rc = next_old(old, &at, h->persons_end, &head, &k, &cap);
 	while (!err && !*why && (rc == 1 || ci < ch->n)) {
 		uint64_t ko = rc == 1 ? head.key : UINT64_MAX, kc = ci < ch->n ? ch->c[ci].key :
@@ -349,7 +315,7 @@ static enum pl_err merge_persons(struct ind_keep *kp, FILE *old, const struct st
 		if (rc < 0)
 			break;
 		if (ko < kc) {
-			err = ind_write_person(kp->out, head.key, k, head.n, d);
+			err = ind_write_person(kp->f.out, head.key, k, head.n, d);
 			data->n_p++;
 			data->n_ep += head.n;
 		} else {
@@ -406,7 +372,7 @@ static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 	struct ind_sums old = { 0 };
 	struct ind_changes ch = { 0 };
 	struct ind_delta delta = { 0 };
-	FILE *f = open_state(kp->path, row->generation, &h, why);
+	FILE *f = open_state(kp->f.path, row->generation, &h, why);
 	enum pl_err err = PL_OK;
 
 	if (!f)
@@ -427,15 +393,15 @@ static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 		goto cleanup;
 	}
 	memset(data, 0, sizeof(*data));
-	data->spill = kp->out;
+	data->spill = kp->f.out;
 	data->spill_borrowed = 1;
 	data->base = (long long)sizeof(struct state_header);
 	join_periods(data, &h, &ch);
 	err = merge_persons(kp, f, &h, &ch, data, &delta, why, d);
 	if (err || *why)
 		goto cleanup;
-	if (fflush(kp->out) != 0 || (data->end = (long long)ftello(kp->out)) < 0) {
-		err = io_error(d, kp->tmp, "write the state file");
+	if (fflush(kp->f.out) != 0 || (data->end = (long long)ftello(kp->f.out)) < 0) {
+		err = pl_keepfile_error(d, kp->f.tmp, "write the state file");
 		goto cleanup;
 	}
 	err = ind_compute_sums(cat, data, pop, &old, &delta, sums, res, d);
@@ -455,65 +421,12 @@ cleanup:
 
 /* ---- the stage's use ----------------------------------------------------------- */
 
-/* Removes the temporary state files a killed run left beside path (the
- * caller holds the database's write lock, so no live run is writing one). */
-static void remove_stale(const char *path)
-{
-	char *dir = pl_dir_of(path);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t len = strlen(base);
-	struct dirent *e;
-	DIR *dh = opendir(dir);
-
-	while (dh && (e = readdir(dh)) != NULL) {
-		char *full;
-
-		if (strncmp(e->d_name, base, len) != 0 || e->d_name[len] != '.' ||
-		    strlen(e->d_name + len + 1) != 6)
-			continue;
-		full = pl_xmalloc(strlen(dir) + strlen(e->d_name) + 2);
-		sprintf(full, "%s/%s", dir, e->d_name);
-		if (unlink(full) == 0)
-			pl_log(PL_LOG_DEBUG, NULL, "%s: removed, left by a run that did not end", full);
-		free(full);
-	}
-	if (dh)
-		closedir(dh);
-	free(dir);
-}
-
-/* The temporary file beside path, its room for the header written. */
-static enum pl_err open_tmp(struct ind_keep *kp, struct pl_diag *d)
-{
-	size_t len = strlen(kp->path) + 16;
-	struct state_header zero;
-	int fd;
-
-	kp->tmp = pl_xmalloc(len);
-	snprintf(kp->tmp, len, "%s.XXXXXX", kp->path);
-	fd = mkstemp(kp->tmp);
-	if (fd < 0) {
-		free(kp->tmp);
-		kp->tmp = NULL;
-		return io_error(d, kp->path, "make the state file");
-	}
-	kp->out = fdopen(fd, "w+b");
-	if (!kp->out) {
-		close(fd);
-		return io_error(d, kp->tmp, "make the state file");
-	}
-	memset(&zero, 0, sizeof(zero));
-	if (fwrite(&zero, sizeof(zero), 1, kp->out) != 1)
-		return io_error(d, kp->tmp, "write the state file");
-	return PL_OK;
-}
-
 /* Empties the temporary file for a full count. */
 static enum pl_err rewind_tmp(struct ind_keep *kp, struct pl_diag *d)
 {
-	if (fflush(kp->out) != 0 || ftruncate(fileno(kp->out), sizeof(struct state_header)) != 0 ||
-	    fseeko(kp->out, sizeof(struct state_header), SEEK_SET) != 0)
-		return io_error(d, kp->tmp, "write the state file");
+	if (fflush(kp->f.out) != 0 || ftruncate(fileno(kp->f.out), sizeof(struct state_header)) != 0 ||
+	    fseeko(kp->f.out, sizeof(struct state_header), SEEK_SET) != 0)
+		return pl_keepfile_error(d, kp->f.tmp, "write the state file");
 	return PL_OK;
 }
 
@@ -554,16 +467,12 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 		pl_log_step(t, "load and group by person");
 		return err ? err : ind_compute(cat, data, pop, res, d);
 	}
-	kp->path = pl_xmalloc(strlen(path) + sizeof(STATE_SUFFIX));
-	sprintf(kp->path, "%s%s", path, STATE_SUFFIX);
-	randombytes_buf(&kp->generation, sizeof(kp->generation));
-	kp->generation &= INT64_MAX;          /* an SQLite integer */
+	pl_keepfile_init(&kp->f, path, STATE_SUFFIX);
 	fingerprint(cat, pop, kp->fingerprint);
 	err = pl_db_query_int64(db, "SELECT epoch FROM person_epoch WHERE id = 1", &kp->epoch,
 				"read the indicators' state", d);
-	remove_stale(kp->path);
 	if (!err)
-		err = open_tmp(kp, d);
+		err = pl_keepfile_create(&kp->f, sizeof(struct state_header), d);
 	if (!err)
 		why = state_unusable(db, kp, &row, &err, d);
 	if (!err && !why)
@@ -574,7 +483,7 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 		ind_result_release(res);
 		err = rewind_tmp(kp, d);
 		if (!err)
-			err = ind_data_load_to(db, kp->out, data, d);
+			err = ind_data_load_to(db, kp->f.out, data, d);
 		pl_log_step(t, "load and group by person");
 		if (!err)
 			err = ind_compute_sums(cat, data, pop, NULL, NULL, &sums, res, d);
@@ -589,8 +498,8 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 	pl_log_step(t, kp->night ? "a night: the persons that changed" : "compute");
 	if (!err)
 		err = finish_file(kp, data, &sums, d);
-	if (err == PL_EIO && d && !d->file[0] && kp->tmp)   /* the persons' writes name no file */
-		snprintf(d->file, sizeof(d->file), "%s", kp->tmp);
+	if (err == PL_EIO && d && !d->file[0] && kp->f.tmp)   /* the persons' writes name no file */
+		snprintf(d->file, sizeof(d->file), "%s", kp->f.tmp);
 	ind_sums_release(&sums);
 	return err;
 }
@@ -603,9 +512,9 @@ enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct
 	char as_of[16] = "";
 	enum pl_err err;
 
-	if (!kp->path)
+	if (!kp->f.path)
 		return PL_OK;
-	base = strrchr(kp->path, '/') ? strrchr(kp->path, '/') + 1 : kp->path;
+	base = strrchr(kp->f.path, '/') ? strrchr(kp->f.path, '/') + 1 : kp->f.path;
 	if (data->n_ep)
 		ind_day_iso(data->as_of, as_of);
 	err = pl_db_prepare(db, "INSERT OR REPLACE INTO indicator_state (id, state_file, "
@@ -615,7 +524,7 @@ enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct
 	if (err)
 		return err;
 	sqlite3_bind_text(st, 1, base, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)kp->generation);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)kp->f.generation);
 	sqlite3_bind_text(st, 3, kp->fingerprint, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, kp->epoch);
 	sqlite3_bind_text(st, 5, kp->files, -1, SQLITE_STATIC);
@@ -631,27 +540,11 @@ enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct
 
 enum pl_err ind_keep_install(struct ind_keep *kp, struct pl_diag *d)
 {
-	if (!kp->tmp)
-		return PL_OK;
-	if (fclose(kp->out) != 0) {
-		kp->out = NULL;
-		return io_error(d, kp->tmp, "write the state file");
-	}
-	kp->out = NULL;
-	if (rename(kp->tmp, kp->path) != 0)
-		return io_error(d, kp->path, "put the state file in place");
-	free(kp->tmp);
-	kp->tmp = NULL;
-	return PL_OK;
+	return pl_keepfile_install(&kp->f, d);
 }
 
 void ind_keep_release(struct ind_keep *kp)
 {
-	if (kp->out)
-		fclose(kp->out);
-	if (kp->tmp)
-		unlink(kp->tmp);
-	free(kp->tmp);
-	free(kp->path);
+	pl_keepfile_release(&kp->f);
 	memset(kp, 0, sizeof(*kp));
 }

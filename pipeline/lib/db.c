@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "secret.h"
 
 extern const char pl_schema_sql[];  /* generated from pipeline/schema.sql */
 
@@ -101,6 +102,39 @@ enum pl_err pl_db_query_int64(sqlite3 *db, const char *sql, int64_t *v, const ch
 	else if (rc != SQLITE_DONE)
 		err = pl_db_fail(db, rc, what, d);
 	sqlite3_finalize(st);
+	return err;
+}
+
+enum pl_err pl_db_digest(sqlite3 *db, const char *sql, int64_t bind1, char out[65],
+			 long long *n_rows, struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	struct pl_sha256 h;
+	enum pl_err err = pl_db_prepare(db, sql, &st, d);
+	int rc = SQLITE_DONE;
+
+	*n_rows = 0;
+	pl_sha256_init(&h);
+	if (!err)
+		sqlite3_bind_int64(st, 1, bind1);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const unsigned char *t = sqlite3_column_text(st, c);
+
+			if (c)
+				pl_sha256_update(&h, " ", 1);
+			if (t)
+				pl_sha256_update(&h, t, (size_t)sqlite3_column_bytes(st, c));
+			else
+				pl_sha256_update(&h, "-", 1);
+		}
+		pl_sha256_update(&h, "\n", 1);
+		(*n_rows)++;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = pl_db_fail(db, rc, "read the files", d);
+	sqlite3_finalize(st);
+	pl_sha256_hex(&h, out);
 	return err;
 }
 

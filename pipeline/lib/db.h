@@ -69,6 +69,13 @@ void pl_db_finalize_all(sqlite3_stmt **st, size_t n);
 enum pl_err pl_db_query_int64(sqlite3 *db, const char *sql, int64_t *v, const char *what,
 			      struct pl_diag *d);
 
+/* A sha256 over every row sql gives with ?1 bound to bind1, in hex: each
+ * row its columns as text (NULL as "-") joined by spaces, and a newline;
+ * *n_rows: how many rows.  For "have these rows changed?" (the files a
+ * stage's kept state counted). */
+enum pl_err pl_db_digest(sqlite3 *db, const char *sql, int64_t bind1, char out[65],
+			 long long *n_rows, struct pl_diag *d);
+
 /* Steps a statement that returns no rows, then resets it and clears its
  * bindings for the next use. */
 enum pl_err pl_db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,

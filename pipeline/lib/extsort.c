@@ -104,6 +104,21 @@ static int kv_before(const struct pl_kv *a, const struct pl_kv *b)
 	return a->key != b->key ? a->key < b->key : a->key2 < b->key2;
 }
 
+void pl_extsort_adopt(struct pl_extsort *s, FILE *f, long long at, size_t n)
+{
+	struct pl_extsort_run *r;
+
+	if (!n)
+		return;
+	s->runs = pl_xrealloc(s->runs, (s->n_runs + 1) * sizeof(*s->runs));
+	r = &s->runs[s->n_runs++];
+	memset(r, 0, sizeof(*r));
+	r->f = f;
+	r->base = at;
+	r->n = n;
+	s->n_adopted++;
+}
+
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d)
 {
 	if ((s->n || s->written) && kv_before(kv, &s->last)) {
@@ -120,8 +135,8 @@ static int refill(struct pl_extsort *s, struct pl_extsort_run *r)
 {
 	size_t want = r->n - r->at < s->read_buf ? r->n - r->at : s->read_buf;
 
-	if (pl_spill_read(s->f, r->buf, want * sizeof(*r->buf),
-			  (long long)((r->first + r->at) * sizeof(*r->buf))) != 0)
+	if (pl_spill_read(r->f ? r->f : s->f, r->buf, want * sizeof(*r->buf),
+			  r->base + (long long)((r->first + r->at) * sizeof(*r->buf))) != 0)
 		return -1;
 	r->at += want;
 	r->buf_n = want;
@@ -166,9 +181,9 @@ enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d)
 		return err;
 	if (fflush(s->f) != 0)
 		return io_error("write", d);
-	if (!s->unordered && s->n_runs > 1) {
-		s->runs[0].n = s->written;    /* in order as added: one run */
-		s->n_runs = 1;
+	if (!s->unordered && s->n_runs > s->n_adopted + 1) {
+		s->runs[s->n_adopted].n = s->written;    /* in order as added: one run */
+		s->n_runs = s->n_adopted + 1;
 	}
 	s->heap = pl_xmalloc((s->n_runs + 1) * sizeof(*s->heap));
 	s->read_buf = s->n_runs ? MERGE_BUF / s->n_runs : READ_BUF;

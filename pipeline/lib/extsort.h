@@ -26,6 +26,8 @@ void pl_kv_sort(struct pl_kv *kv, size_t n);
 /* Runs of run_len records; the merge reads each run through a small buffer
  * (1.5 MiB for all of them, up to 256 runs). */
 struct pl_extsort_run {
+	FILE *f;                   /* an adopted run's file; NULL: the sorter's */
+	long long base;            /* where its pairs begin in f */
 	size_t first, n;           /* pairs in the file */
 	size_t at;                 /* pairs read */
 	struct pl_kv *buf;
@@ -43,6 +45,7 @@ struct pl_extsort {
 	size_t written;            /* pairs in the file */
 	struct pl_extsort_run *runs;
 	size_t n_runs;
+	size_t n_adopted;          /* runs[0..n_adopted): sorted runs of other files */
 	size_t read_buf;           /* records a run's merge buffer holds */
 	size_t *heap;              /* runs by their next key (the merge) */
 	size_t n_heap;
@@ -52,6 +55,11 @@ struct pl_extsort {
  * run_len 0: a default of 2^20 records (24 MiB, and as much again to sort). */
 enum pl_err pl_extsort_init(struct pl_extsort *s, const char *dir, size_t run_len,
 			    struct pl_diag *d);
+/* Takes n pairs that another file f holds sorted, from offset at, as a
+ * run that comes before every pair added (ties: the adopted run's pair
+ * first), as if they had been added first.  Only before the first add;
+ * f stays the caller's and must stay open until the sorter is released. */
+void pl_extsort_adopt(struct pl_extsort *s, FILE *f, long long at, size_t n);
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d);
 /* Ends the adding and starts the merge.  Pairs added in key order (a
  * table read in its key order) are neither sorted nor merged: the file is

@@ -599,6 +599,38 @@ dedup_tables() {
 	    WHERE level NOT LIKE '%rows_written' ORDER BY comparison, level;"
 }
 
+# dedup_summary: dedup's summary line in $ERR (the last).
+dedup_summary() { grep -a -o ' dedup I .*' "$ERR" | tail -n 1; }
+
+# state_tables: the person layer and everything dedup keeps between runs
+state_tables() {
+	dedup_tables
+	q "SELECT 'linkage_source', * FROM linkage_source ORDER BY source;
+	   SELECT 'linkage_pair', * FROM linkage_pair ORDER BY 2, 3, 4, 5;
+	   SELECT 'linkage_count', * FROM linkage_count ORDER BY 2, 3;
+	   SELECT 'linkage_weight', * FROM linkage_weight ORDER BY 2, 3;
+	   SELECT 'linkage_name', * FROM linkage_name ORDER BY 2;
+	   SELECT 'linkage_state', * FROM linkage_state;"
+}
+
+# dedup_vs_rescore WHAT ARGS...: dedup ARGS on the database, and dedup
+# --rescore on a copy taken before; the same tables.  The first run's
+# stderr stays in $ERR.
+dedup_vs_rescore() {
+	local what=$1 copy=$WORK/rescore.db saved=$WORK/night.err
+	shift
+	rm -f "$copy"
+	q ".backup '$copy'"
+	DB=$copy expect_dedup 0 -v --rescore
+	expect_like "$what: --rescore scores every pair" '%, every pair scored; written: %' \
+		"$(dedup_summary)"
+	expect_dedup 0 "$@"
+	cp "$ERR" "$saved"
+	expect_eq "$what: the tables of a run scoring every pair" \
+		"$(DB=$copy state_tables)" "$(state_tables)"
+	cp "$saved" "$ERR"
+}
+
 # expect_dedup_reconciled: every episode has exactly one episode_person row
 # and every episode_person row an episode and a person; each person's
 # n_episodes and n_districts are those of its episodes; the run's episodes

@@ -2,12 +2,12 @@
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
 # episode with a mapping_sha256 per row, a sealed blob per raw row) to
-# version 9 (through 3, 4, 5, 6, 7 and 8), of a version 3 database (no
+# version 10 (through 3, 4, 5, 6, 7, 8 and 9), of a version 3 database (no
 # linkage_source), a version 4 one (no linkage state), a version 5 one (no
 # input_file.ingest_sha256) and a version 6 one (sealed values one blob a row
 # in raw_row.sealed) and a version 7 one (no tables for the indicators'
-# nights) and a version 8 one (no triggers noting other programs' writes
-# to the person tables) to 9:
+# nights), a version 8 one (no triggers noting other programs' writes
+# to the person tables) and a version 9 one (no kept load for dedup) to 10:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id, each raw row's sealed values
@@ -48,7 +48,7 @@ samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 9" "9" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 10" "10" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -123,14 +123,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 9%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 10%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 9" "9" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 10" "10" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -194,7 +194,9 @@ expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_
 
 # Version 3: this database as it was before linkage_source.
 v6_columns="ALTER TABLE input_file DROP COLUMN ingest_sha256;"
-v8_tables="DROP TRIGGER person_outside_insert; DROP TRIGGER person_outside_update;
+v9_tables="DROP TRIGGER episode_outside_update; DROP TRIGGER episode_outside_delete;
+	   DROP TABLE episode_outside_write; DROP TABLE linkage_kept;"
+v8_tables="$v9_tables DROP TRIGGER person_outside_insert; DROP TRIGGER person_outside_update;
 	   DROP TRIGGER person_outside_delete; DROP TRIGGER episode_person_outside_insert;
 	   DROP TRIGGER episode_person_outside_update; DROP TRIGGER episode_person_outside_delete;
 	   DROP TABLE person_outside_write;"
@@ -209,17 +211,17 @@ as_version() {
 	expect_exit 0 "$PL_BIN/seal_v6" "$DB" "$KEY"
 	q "$2 $v7_tables PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 9%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 10%" \
 		"$(cat "$ERR")"
 }
-# run_upgrades N: the driver upgrades a version N database to 9 and runs
+# run_upgrades N: the driver upgrades a version N database to 10 and runs
 # neither dedup nor indicators again.
 run_upgrades() {
 	local n ni
 	n=$(n_runs dedup)
 	ni=$(n_runs indicators)
 	expect_run 0 -q
-	expect_eq "version $1: upgraded" "9" "$(q 'PRAGMA user_version;')"
+	expect_eq "version $1: upgraded" "10" "$(q 'PRAGMA user_version;')"
 	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
 		"$(n_runs dedup) $(n_runs indicators)"
 	sealed_again "$1"
@@ -231,7 +233,7 @@ expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
 sealed_again 3
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "9 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "10 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
@@ -284,11 +286,11 @@ values() { q 'SELECT * FROM indicator_value ORDER BY indicator, period, breakdow
 values_before=$(values)
 q "$v7_tables PRAGMA user_version = 7;"
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v7" -d "$DB"
-expect_like "report names the versions (7)" "%schema version 7, this program needs 9%" "$(cat "$ERR")"
+expect_like "report names the versions (7)" "%schema version 7, this program needs 10%" "$(cat "$ERR")"
 n=$(n_runs dedup)
 ni=$(n_runs indicators)
 expect_run 0 -q
-expect_eq "version 7: upgraded, nothing run again" "9 $n $ni" \
+expect_eq "version 7: upgraded, nothing run again" "10 $n $ni" \
 	"$(q 'PRAGMA user_version;') $(n_runs dedup) $(n_runs indicators)"
 expect_eq "version 7: the new tables empty" "0 0 0" \
 	"$(q 'SELECT (SELECT count(*) FROM person_change), (SELECT count(*) FROM person_epoch), (SELECT count(*) FROM indicator_state);' | tr '|' ' ')"
@@ -303,13 +305,33 @@ expect_eq "version 7: the sums kept" "1" "$(q 'SELECT count(*) FROM indicator_st
 # persons the new file's episodes reach.
 q "$v8_tables PRAGMA user_version = 8;"
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v8" -d "$DB"
-expect_like "report names the versions (8)" "%schema version 8, this program needs 9%" "$(cat "$ERR")"
+expect_like "report names the versions (8)" "%schema version 8, this program needs 10%" "$(cat "$ERR")"
 n=$(n_runs dedup)
 expect_run 0 -q
 expect_eq "version 8: upgraded, nothing run again, the triggers made, no write noted" \
-	"9 $n 6 0" \
+	"10 $n 8 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
 expect_dedup 0 -v
 expect_like "version 8: then a night, writing only the persons reached" \
 	"%a night: 0 of $(q 'SELECT count(*) FROM person;') persons written%" "$(cat "$ERR")"
+
+# Version 9: no kept load for dedup.  Nothing runs again; the next dedup
+# loads every episode (none kept), the one after begins with its load.
+expect_run 0 -q       # after the dedup by hand above, the driver's own
+q "$v9_tables PRAGMA user_version = 9;"
+expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v9" -d "$DB"
+expect_like "report names the versions (9)" "%schema version 9, this program needs 10%" "$(cat "$ERR")"
+n=$(n_runs dedup)
+expect_run 0 -q
+expect_eq "version 9: upgraded, nothing run again, the triggers made, nothing kept" \
+	"10 $n 8 0 0" \
+	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM episode_outside_write), (SELECT count(*) FROM linkage_kept);" | tr '|' ' ')"
+before9=$(dedup_tables)
+expect_dedup 0 -v
+expect_like "version 9: dedup loads every episode" "%dedup D load: every episode (none kept)%" \
+	"$(cat "$ERR")"
+expect_dedup 0 -v
+expect_like "version 9: then begins with the load it kept" \
+	"%dedup D load: $(q 'SELECT count(*) FROM episode;') episodes as kept, %" "$(cat "$ERR")"
+expect_eq "version 9: the person tables as before" "$before9" "$(dedup_tables)"
 finish

@@ -223,7 +223,7 @@ static const char v1_changes[] =
 static void test_db__older_version_is_upgraded(void **state)
 {
 	const char *mark = strstr(pl_schema_sql, "\n-- @since 2\n");
-	char path[512], text[128], *v1;
+	char path[512], text[128], *v1, *num;
 	struct pl_diag d;
 	sqlite3 *db = NULL;
 
@@ -231,8 +231,11 @@ static void test_db__older_version_is_upgraded(void **state)
 	v1 = strndup(pl_schema_sql, (size_t)(mark - pl_schema_sql));
 	assert_non_null(v1);
 	assert_non_null(strstr(v1, "PRAGMA user_version = "));
-	/* the version-1 text with its version set back to 1 */
-	memcpy(strstr(v1, "PRAGMA user_version = ") + strlen("PRAGMA user_version = "), "1", 1);
+	/* the version-1 text with its version (any number of digits) set back to 1 */
+	num = strstr(v1, "PRAGMA user_version = ") + strlen("PRAGMA user_version = ");
+	assert_non_null(strchr(num, ';'));
+	num[0] = '1';
+	memmove(num + 1, strchr(num, ';'), strlen(strchr(num, ';')) + 1);
 	unit_path(state, "v1.db", path, sizeof(path));
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);

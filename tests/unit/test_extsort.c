@@ -3,7 +3,8 @@
  * against a stable qsort reference (random keys with many repeats, keys
  * whose high digits are all equal, empty and one-element input); the
  * external sort with tiny runs against the same reference (and stability
- * across runs); an empty sorter; the spill file leaves no name behind and
+ * across runs); a sorted run adopted from another file, merged before the
+ * pairs added (in and out of order); an empty sorter; the spill file leaves no name behind and
  * reads back at an offset, failing with EIO past its end.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -170,6 +171,58 @@ static void test_extsort__ordered_input(void **state)
 	free(kv);
 }
 
+/* kv[0..n_old) sorted, in a file of their own after some other bytes,
+ * adopted; kv[n_old..n) added with runs of run_len: the merge gives all n
+ * in stable order, the adopted ones first among equal keys. */
+static void check_adopted(const char *dir, struct pl_kv *kv, size_t n_old, size_t n,
+			  size_t run_len, size_t want_runs)
+{
+	struct pl_extsort s;
+	struct pl_diag d;
+	struct pl_kv *ref = calloc(n + 1, sizeof(*ref)), got;
+	FILE *f = tmpfile();
+	size_t i = 0;
+	int rc;
+
+	assert_non_null(f);
+	qsort(kv, n_old, sizeof(*kv), cmp_stable);
+	assert_int_equal(fwrite("header..", 1, 8, f), 8);
+	assert_int_equal(fwrite(kv, sizeof(*kv), n_old, f), n_old);
+	assert_int_equal(fflush(f), 0);
+	memcpy(ref, kv, n * sizeof(*kv));
+	qsort(ref, n, sizeof(*ref), cmp_stable);
+	assert_int_equal(pl_extsort_init(&s, dir, run_len, &d), PL_OK);
+	pl_extsort_adopt(&s, f, 8, n_old);
+	for (size_t k = n_old; k < n; k++)
+		assert_int_equal(pl_extsort_add(&s, &kv[k], &d), PL_OK);
+	assert_int_equal(pl_extsort_merge(&s, &d), PL_OK);
+	assert_int_equal(s.n_runs, want_runs);
+	while ((rc = pl_extsort_next(&s, &got, &d)) == 1) {
+		assert_true(i < n);
+		assert_same_pairs(&got, &ref[i], 1);
+		i++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(i, n);
+	pl_extsort_release(&s);
+	fclose(f);
+	free(ref);
+}
+
+static void test_extsort__adopted_run(void **state)
+{
+	struct unit_tmp *t = *state;
+	size_t n = 5000;
+	struct pl_kv *kv = make_pairs(n, 3, 4242);    /* few keys: many ties */
+
+	check_adopted(t->dir, kv, 4000, n, 7, 1 + (1000 + 6) / 7);
+	check_adopted(t->dir, kv, 4000, 4000, 7, 1);  /* nothing added */
+	check_adopted(t->dir, kv, 0, 0, 7, 0);        /* an empty run: none */
+	qsort(kv + 4000, 1000, sizeof(*kv), cmp_stable);
+	check_adopted(t->dir, kv, 4000, n, 7, 2);     /* added in order: one run more */
+	free(kv);
+}
+
 static void test_extsort__empty_sorter(void **state)
 {
 	struct unit_tmp *t = *state;
@@ -244,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_extsort__radix_small_inputs),
 		cmocka_unit_test_setup_teardown(test_extsort__runs_merge_stably, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extsort__ordered_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extsort__adopted_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extsort__empty_sorter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extsort__spill_leaves_no_name, setup,
 						teardown),

@@ -1,0 +1,936 @@
+/*
+ * dedup/keep.c - what dedup's load keeps for the next run (schema.sql,
+ * linkage_kept; docs/linkage.md, "Nights").
+ *
+ * Loading every episode (reading episode and raw_sealed, opening the
+ * sealed values, keying and pooling the names) was most of a night's time
+ * at scale, and its result for the episodes read before does not change
+ * while they do not.  So every run keeps its load for the next:
+ *
+ * - <database>.dedup-records: the spill file itself, a header and then
+ *   the struct srec of every episode in (file_id, line) order.  A run that
+ *   resumes appends its new episodes to it in place (the database says
+ *   how many of its records count); any other run writes a new one under
+ *   a temporary name and renames it after the commit.  The records hold
+ *   pool ids, birth dates, sexes, keyed person_refs and hashed blocking
+ *   keys: no more than the episode table holds in clear, and no name.
+ * - <database>.dedup-state (lib/keepfile.h): a header; the load's
+ *   pools and lists (names, postcodes, reserve numbers, districts,
+ *   sources, the open records and the label sample), sealed with the seal
+ *   subkey as one secretstream bound to the file's generation; the sort by
+ *   person as one sorted run (written as the persons are); the pairs at or
+ *   above the threshold by position.
+ *
+ * linkage_kept names the state file's generation, the records kept, the
+ * largest file_id among the files then and a sha256 over those files.  A
+ * run resumes when all of it holds, the episode triggers saw no update or
+ * delete, the settings are the same and it is not --rescore: it reads from
+ * the database only the episodes of the files above max_file_id and ends
+ * with the load a full one gives (t0408 compares every night with a
+ * --rescore run, which loads in full).  Else it says why at DEBUG and
+ * loads every episode.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "dedup_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "db.h"
+#include "log.h"
+
+#define KEEP_FORMAT 1
+#define ENDIAN_MARK 0x01020304u
+#define REC_SUFFIX ".dedup-records"
+#define AUX_SUFFIX ".dedup-state"
+#define SEAL_CHUNK 65536
+
+static const char rec_magic[8] = { 'P', 'L', 'D', 'D', 'R', 'E', 'C', '\n' };
+static const char aux_magic[8] = { 'P', 'L', 'D', 'D', 'S', 'T', 'A', '\n' };
+
+/* The records file's header: KEEP_HEAD bytes before the first record. */
+struct rec_header {
+	char magic[8];
+	uint32_t format, endian;
+	uint64_t generation;       /* of the run that made the file */
+	uint32_t stride, srec_head;
+	uint64_t zero[4];
+};
+_Static_assert(sizeof(struct rec_header) == KEEP_HEAD, "the records file's header");
+
+struct aux_header {
+	char magic[8];
+	uint32_t format, endian;
+	uint64_t generation, rec_generation;
+	uint64_t records;
+	int64_t max_file_id;
+	uint32_t stride, vstride;
+	uint32_t n_rules;
+	uint32_t labels;           /* the label sample is whole (parameters estimated) */
+	char settings[72];         /* linkage.ini's sha256 */
+	int64_t sealed_off, sealed_len;
+	int64_t persons_off, n_persons;
+	int64_t pairs_off, n_pairs;
+};
+
+/* A pair at or above the threshold as kept. */
+struct kept_pair {
+	uint32_t a, b;
+	double weight;
+	signed char lv[8];
+};
+
+/* ---- the sealed stream --------------------------------------------------- */
+
+struct seal_io {
+	FILE *f;
+	crypto_secretstream_xchacha20poly1305_state st;
+	unsigned char plain[SEAL_CHUNK];
+	unsigned char cipher[SEAL_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES];
+	size_t n, at;              /* bytes in plain; read so far (reading) */
+	uint64_t ad;               /* the state file's generation */
+	int final;                 /* the last chunk was read */
+	int bad;                   /* a write failed, or a read found the stream short,
+				    * forged or of another key */
+	int64_t len;               /* bytes written */
+};
+
+static void seal_chunk(struct seal_io *s, unsigned char tag)
+{
+	unsigned long long clen;
+	uint32_t n32;
+
+	crypto_secretstream_xchacha20poly1305_push(&s->st, s->cipher, &clen, s->plain, s->n,
+						   (const unsigned char *)&s->ad, sizeof(s->ad),
+						   tag);
+	n32 = (uint32_t)clen;
+	if (fwrite(&n32, sizeof(n32), 1, s->f) != 1 || fwrite(s->cipher, 1, clen, s->f) != clen)
+		s->bad = 1;
+	s->len += (int64_t)(sizeof(n32) + clen);
+	sodium_memzero(s->plain, s->n);
+	s->n = 0;
+}
+
+static void seal_begin(struct seal_io *s, FILE *f, const unsigned char key[PL_KEY_BYTES],
+		       uint64_t ad)
+{
+	unsigned char head[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	s->ad = ad;
+	crypto_secretstream_xchacha20poly1305_init_push(&s->st, head, key);
+	if (fwrite(head, sizeof(head), 1, f) != 1)
+		s->bad = 1;
+	s->len = sizeof(head);
+}
+
+static void put(struct seal_io *s, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	while (len) {
+		size_t n = SEAL_CHUNK - s->n < len ? SEAL_CHUNK - s->n : len;
+
+		memcpy(s->plain + s->n, c, n);
+		s->n += n;
+		c += n;
+		len -= n;
+		if (s->n == SEAL_CHUNK)
+			seal_chunk(s, 0);
+	}
+}
+
+static void put_u64(struct seal_io *s, uint64_t v)
+{
+	put(s, &v, sizeof(v));
+}
+
+static void put_str(struct seal_io *s, const char *str)
+{
+	uint32_t len = (uint32_t)strlen(str);
+
+	put(s, &len, sizeof(len));
+	put(s, str, len);
+}
+
+static void seal_end(struct seal_io *s)
+{
+	seal_chunk(s, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	sodium_memzero(&s->st, sizeof(s->st));
+}
+
+static int open_begin(struct seal_io *s, FILE *f, const unsigned char key[PL_KEY_BYTES],
+		      uint64_t ad)
+{
+	unsigned char head[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	s->ad = ad;
+	if (fread(head, sizeof(head), 1, f) != 1 ||
+	    crypto_secretstream_xchacha20poly1305_init_pull(&s->st, head, key) != 0)
+		s->bad = 1;
+	return s->bad ? -1 : 0;
+}
+
+static int open_chunk(struct seal_io *s)
+{
+	unsigned long long plen;
+	unsigned char tag = 0;
+	uint32_t n32;
+
+	if (s->final || fread(&n32, sizeof(n32), 1, s->f) != 1 || n32 > sizeof(s->cipher) ||
+	    fread(s->cipher, 1, n32, s->f) != n32 ||
+	    crypto_secretstream_xchacha20poly1305_pull(&s->st, s->plain, &plen, &tag, s->cipher,
+						       n32, (const unsigned char *)&s->ad,
+						       sizeof(s->ad)) != 0)
+		return -1;
+	s->final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+	s->n = (size_t)plen;
+	s->at = 0;
+	return 0;
+}
+
+static void get(struct seal_io *s, void *p, size_t len)
+{
+	unsigned char *c = p;
+
+	while (len && !s->bad) {
+		size_t n;
+
+		if (s->at == s->n && open_chunk(s) != 0) {
+			s->bad = 1;
+			break;
+		}
+		n = s->n - s->at < len ? s->n - s->at : len;
+		memcpy(c, s->plain + s->at, n);
+		s->at += n;
+		c += n;
+		len -= n;
+	}
+	if (s->bad)
+		memset(c, 0, len);
+}
+
+static uint64_t get_u64(struct seal_io *s)
+{
+	uint64_t v;
+
+	get(s, &v, sizeof(v));
+	return v;
+}
+
+/* A string of the stream, malloc'd (NULL once the stream is bad). */
+static char *get_str(struct seal_io *s, char *buf, size_t size)
+{
+	uint32_t len = 0;
+
+	get(s, &len, sizeof(len));
+	if (s->bad || len >= size) {
+		s->bad = 1;
+		return NULL;
+	}
+	get(s, buf, len);
+	buf[len] = '\0';
+	return s->bad ? NULL : buf;
+}
+
+/* The stream ended exactly where its last chunk did. */
+static int open_end(struct seal_io *s)
+{
+	int ok = !s->bad && s->final && s->at == s->n;
+
+	sodium_memzero(s->plain, sizeof(s->plain));
+	sodium_memzero(&s->st, sizeof(s->st));
+	return ok ? 0 : -1;
+}
+
+/* ---- what the load leaves, in and out of the stream ---------------------- */
+
+static void put_list(struct seal_io *s, char **names, size_t n)
+{
+	put_u64(s, n);
+	for (size_t i = 0; i < n; i++)
+		put_str(s, names[i]);
+}
+
+static void put_counts(struct seal_io *s, const long *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_u64(s, (uint64_t)(int64_t)v[i]);
+}
+
+/* The load's result: the sealed section of the state file. */
+static void put_load(struct seal_io *s, const struct dedup *dd)
+{
+	size_t n_names = pl_intern_count(&dd->names), n_posts = pl_intern_count(&dd->posts);
+
+	put_u64(s, dd->n_recs);
+	put_u64(s, (uint64_t)dd->n_valid);
+	put_u64(s, (uint64_t)dd->n_named);
+	put_u64(s, dd->fp);
+	put_list(s, dd->districts, dd->n_districts);
+	put_list(s, dd->sources, dd->n_sources);
+	put_counts(s, dd->src_episodes, dd->n_sources);
+	put_counts(s, dd->src_no_id, dd->n_sources);
+	put_u64(s, n_names);
+	for (uint32_t i = 0; i < n_names; i++) {
+		put_str(s, pl_intern_str(&dd->names, i));
+		put_u64(s, (uint64_t)dd->name_n[i]);
+		put_u64(s, dd->name_h[i]);
+	}
+	put_u64(s, n_posts);
+	for (uint32_t i = 0; i < n_posts; i++) {
+		put_str(s, pl_intern_str(&dd->posts, i));
+		put_u64(s, dd->post_h[i]);
+	}
+	put_u64(s, pl_intern_count(&dd->refs));
+	for (uint32_t i = 0; i < pl_intern_count(&dd->refs); i++)
+		put_str(s, pl_intern_str(&dd->refs, i));
+	/* with stored parameters the sample is not drawn: none is kept */
+	put_u64(s, dd->frozen ? 0 : dd->labels.n);
+	put_u64(s, dd->labels.limit);
+	for (size_t i = 0; !dd->frozen && i < dd->labels.n; i++) {
+		put_u64(s, dd->labels.l[i].node);
+		put(s, &dd->labels.l[i].idx, sizeof(uint32_t));
+		put(s, &dd->labels.l[i].c, sizeof(struct crec));
+	}
+	put_u64(s, dd->n_open);
+	for (size_t i = 0; i < dd->n_open; i++) {
+		const struct oview *v = view_at(dd, i);
+
+		put(s, &dd->open[i], sizeof(struct orec));
+		put(s, &v->c, sizeof(v->c));
+		put(s, &v->idx, sizeof(v->idx));
+		for (size_t k = 0; k < dd->cfg.n_rules; k++)
+			put_u64(s, dd->okey[k][i]);
+	}
+}
+
+static void get_list(struct seal_io *s, char ***names, size_t *n, char *buf, size_t size)
+{
+	size_t count = (size_t)get_u64(s);
+
+	if (count > REC_LIMIT)
+		s->bad = 1;
+	for (size_t i = 0; i < count && !s->bad; i++) {
+		const char *name = get_str(s, buf, size);
+
+		if (name) {
+			*names = pl_xrealloc(*names, (*n + 1) * sizeof(char *));
+			(*names)[(*n)++] = pl_xstrdup(name);
+		}
+	}
+}
+
+static uint32_t get_pooled(struct seal_io *s, struct pl_intern *pool, char *buf, size_t size)
+{
+	const char *str = get_str(s, buf, size);
+
+	return str ? pl_intern_add(pool, str) : ID_BLANK;
+}
+
+/* Grows a hash array to hold n. */
+static void fit(uint64_t **h, size_t *cap, size_t n)
+{
+	if (n > *cap) {
+		*cap = n;
+		*h = pl_xrealloc(*h, n * sizeof(**h));
+	}
+}
+
+static void get_pools(struct seal_io *s, struct dedup *dd, char *buf, size_t size)
+{
+	size_t n = (size_t)get_u64(s);
+
+	if (n > REC_LIMIT)
+		s->bad = 1;
+	if (!s->bad) {
+		fit(&dd->name_h, &dd->name_h_cap, n + 64);
+		dd->name_cap = n + 64;
+		dd->name_n = pl_xrealloc(dd->name_n, dd->name_cap * sizeof(*dd->name_n));
+		memset(dd->name_n, 0, dd->name_cap * sizeof(*dd->name_n));
+	}
+	for (size_t i = 0; i < n && !s->bad; i++) {
+		uint32_t id = get_pooled(s, &dd->names, buf, size);
+
+		dd->name_n[i] = (long)get_u64(s);
+		dd->name_h[i] = get_u64(s);
+		s->bad |= id != i;
+	}
+	n = s->bad ? 0 : (size_t)get_u64(s);
+	if (n > REC_LIMIT)
+		s->bad = 1;
+	if (!s->bad)
+		fit(&dd->post_h, &dd->post_h_cap, n + 64);
+	for (size_t i = 0; i < n && !s->bad; i++) {
+		uint32_t id = get_pooled(s, &dd->posts, buf, size);
+
+		dd->post_h[i] = get_u64(s);
+		s->bad |= id != i;
+	}
+	n = s->bad ? 0 : (size_t)get_u64(s);
+	for (size_t i = 0; i < n && !s->bad; i++)
+		s->bad |= get_pooled(s, &dd->refs, buf, size) != i;
+}
+
+static void get_open(struct seal_io *s, struct dedup *dd)
+{
+	size_t n = (size_t)get_u64(s);
+
+	if (s->bad || n > REC_LIMIT) {
+		s->bad = 1;
+		return;
+	}
+	dd->cap_open = n + 1;
+	dd->open = pl_xrealloc(dd->open, dd->cap_open * sizeof(*dd->open));
+	dd->view = pl_xrealloc(dd->view, dd->cap_open * dd->vstride);
+	memset(dd->view, 0, dd->cap_open * dd->vstride);
+	for (size_t k = 0; k < dd->cfg.n_rules; k++)
+		dd->okey[k] = pl_xrealloc(dd->okey[k], dd->cap_open * sizeof(*dd->okey[k]));
+	for (size_t i = 0; i < n && !s->bad; i++) {
+		struct oview *v = view_at(dd, i);
+
+		get(s, &dd->open[i], sizeof(struct orec));
+		get(s, &v->c, sizeof(v->c));
+		get(s, &v->idx, sizeof(v->idx));
+		for (size_t k = 0; k < dd->cfg.n_rules; k++)
+			dd->okey[k][i] = get_u64(s);
+	}
+	dd->n_open = s->bad ? 0 : n;
+}
+
+static void get_labels(struct seal_io *s, struct dedup *dd)
+{
+	struct label_sample *l = &dd->labels;
+	size_t n = (size_t)get_u64(s);
+
+	l->limit = get_u64(s);
+	if (s->bad || n > l->max) {
+		s->bad = 1;
+		return;
+	}
+	if (dd->frozen) {     /* stored parameters: the sample is not needed */
+		struct crec c;
+
+		for (size_t i = 0; i < n && !s->bad; i++) {
+			get_u64(s);
+			get(s, &c, sizeof(uint32_t));
+			get(s, &c, sizeof(c));
+		}
+		return;
+	}
+	l->cap = n + 1;
+	l->l = pl_xrealloc(l->l, l->cap * sizeof(*l->l));
+	for (size_t i = 0; i < n && !s->bad; i++) {
+		memset(&l->l[i], 0, sizeof(l->l[i]));
+		l->l[i].node = get_u64(s);
+		get(s, &l->l[i].idx, sizeof(uint32_t));
+		get(s, &l->l[i].c, sizeof(struct crec));
+	}
+	l->n = s->bad ? 0 : n;
+}
+
+/* The load's result from the sealed section into dd; -1 if it does not
+ * open or parse (dd then holds a part of it: dd_keep_forget). */
+static int get_load(struct seal_io *s, struct dedup *dd, struct keep *kp)
+{
+	char buf[1024];
+
+	dd->n_recs = (size_t)get_u64(s);
+	dd->n_valid = (long)get_u64(s);
+	dd->n_named = (long)get_u64(s);
+	dd->fp = get_u64(s);
+	get_list(s, &dd->districts, &dd->n_districts, buf, sizeof(buf));
+	get_list(s, &kp->sources, &kp->n_sources, buf, sizeof(buf));
+	if (!s->bad) {
+		kp->src_episodes = pl_xcalloc(kp->n_sources + 1, sizeof(long));
+		kp->src_no_id = pl_xcalloc(kp->n_sources + 1, sizeof(long));
+		for (size_t i = 0; i < kp->n_sources; i++)
+			kp->src_episodes[i] = (long)get_u64(s);
+		for (size_t i = 0; i < kp->n_sources; i++)
+			kp->src_no_id[i] = (long)get_u64(s);
+	}
+	get_pools(s, dd, buf, sizeof(buf));
+	get_labels(s, dd);
+	get_open(s, dd);
+	sodium_memzero(buf, sizeof(buf));
+	return open_end(s) == 0 && dd->n_recs == kp->records ? 0 : -1;
+}
+
+/* ---- deciding ------------------------------------------------------------ */
+
+static int header_ok(const struct aux_header *h, const struct dedup *dd)
+{
+	return memcmp(h->magic, aux_magic, sizeof(aux_magic)) == 0 && h->format == KEEP_FORMAT &&
+		h->endian == ENDIAN_MARK && h->stride == dd->stride && h->vstride == dd->vstride &&
+		h->n_rules == dd->cfg.n_rules && h->sealed_off == (int64_t)sizeof(*h);
+}
+
+static const char files_sql[] =
+	"SELECT i.file_id, i.sha256, i.source, i.status, i.mapping_sha256, i.ingest_sha256, "
+	"m.mapping_sha256, m.mapped_at, m.rows_kept FROM input_file i "
+	"LEFT JOIN mapped_file m USING (file_id) WHERE i.file_id <= ?1 ORDER BY i.file_id";
+
+/* The row of linkage_kept: 1, 0 if none, -1 on an error. */
+static int read_row(sqlite3 *db, struct keep *kp, char files[PL_SHA256_HEX], struct pl_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (pl_db_prepare(db, "SELECT generation, records, max_file_id, files FROM linkage_kept "
+			  "WHERE id = 1", &st, d))
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		kp->generation = (uint64_t)sqlite3_column_int64(st, 0);
+		kp->records = (size_t)sqlite3_column_int64(st, 1);
+		kp->from_file = sqlite3_column_int64(st, 2);
+		snprintf(files, PL_SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 3));
+	} else if (rc != SQLITE_DONE) {
+		pl_db_fail(db, rc, "read linkage_kept", d);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Why the kept load does not serve, from the database's side; NULL if it
+ * may (kp->generation, records and from_file then set). */
+static const char *row_unusable(struct dedup *dd, struct keep *kp, enum pl_err *err,
+				struct pl_diag *d)
+{
+	char files[PL_SHA256_HEX], now[PL_SHA256_HEX];
+	long long n_files;
+	int64_t triggers = 0, outside = 0;
+	int found;
+
+	if (dd->o->rescore)
+		return "--rescore";
+	found = read_row(dd->db, kp, files, d);
+	if (found < 0) {
+		*err = d->err;
+		return "";
+	}
+	if (!found)
+		return "none kept";
+	*err = pl_db_query_int64(dd->db, "SELECT count(*) FROM sqlite_master WHERE type = "
+				 "'trigger' AND name IN ('episode_outside_update', "
+				 "'episode_outside_delete')", &triggers, "read the triggers", d);
+	if (!*err)
+		*err = pl_db_query_int64(dd->db, "SELECT count(*) FROM episode_outside_write",
+					 &outside, "read episode_outside_write", d);
+	if (!*err)
+		*err = pl_db_digest(dd->db, files_sql, kp->from_file, now, &n_files, d);
+	if (*err)
+		return "";
+	if (triggers != 2)
+		return "the triggers on episode are missing";
+	if (outside)
+		return "an episode was updated or deleted since";
+	if (strcmp(files, now) != 0)
+		return "a file loaded before was ingested, mapped or removed since";
+	return NULL;
+}
+
+/* Opens the records file kept (locked, cut to the records kept, at its
+ * end for the new ones): NULL with why if it is not the one of gen. */
+static FILE *open_records(struct keep *kp, const struct dedup *dd, uint64_t gen,
+			  const char **why)
+{
+	struct rec_header h;
+	struct stat sb;
+	off_t len = (off_t)(KEEP_HEAD + kp->records * dd->stride);
+	int fd = open(kp->rec_path, O_RDWR | O_CLOEXEC);
+	FILE *f;
+
+	*why = "the records file is missing";
+	if (fd < 0)
+		return NULL;
+	*why = "the records file is in use";
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		goto fail;
+	*why = "the records file is not the one the state file names";
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, rec_magic, sizeof(rec_magic)) != 0 || h.format != KEEP_FORMAT ||
+	    h.endian != ENDIAN_MARK || h.generation != gen || h.stride != dd->stride ||
+	    h.srec_head != SREC_HEAD || fstat(fd, &sb) != 0 || sb.st_size < len)
+		goto fail;
+	*why = "the records file cannot be written";
+	if (ftruncate(fd, len) != 0 || !(f = fdopen(fd, "r+b")))
+		goto fail;
+	if (fseeko(f, 0, SEEK_END) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+fail:
+	close(fd);
+	return NULL;
+}
+
+/* A run that may be a night: the pairs the last run left, by position,
+ * into dd->kept; why not (as resume) or NULL.  When linkage_pair holds
+ * fewer (a row deleted) none is kept, and dd_check_night scores every
+ * pair. */
+static const char *read_pairs(struct dedup *dd, struct keep *kp, const struct aux_header *h,
+			      struct pl_diag *d)
+{
+	int64_t rows = 0;
+
+	if (!h->n_pairs || !dd->frozen || dd->st.episodes <= 0)
+		return NULL;
+	if (pl_db_query_int64(dd->db, "SELECT count(*) FROM linkage_pair", &rows,
+			      "read linkage_pair", d) != PL_OK)
+		return "";
+	if (rows != h->n_pairs)
+		return NULL;
+	if (fseeko(kp->old, (off_t)h->pairs_off, SEEK_SET) != 0)
+		return "the state file is damaged or of another format";
+	dd->kept = pl_xmalloc((size_t)h->n_pairs * sizeof(*dd->kept));
+	dd->cap_kept = (size_t)h->n_pairs;
+	for (int64_t i = 0; i < h->n_pairs; i++) {
+		struct pair *q = &dd->kept[dd->n_kept];
+		struct kept_pair p;
+
+		if (fread(&p, sizeof(p), 1, kp->old) != 1)
+			return "the state file is damaged or of another format";
+		memset(q, 0, sizeof(*q));
+		q->a = p.a;
+		q->b = p.b;
+		q->weight = p.weight;
+		memcpy(q->lv, p.lv, sizeof(q->lv));
+		q->kept = 1;
+		dd->n_kept++;
+	}
+	return NULL;
+}
+
+/* Why the kept state file does not serve; NULL if it does, and then
+ * dd holds the kept load (resumed); "" on a database error (in d). */
+static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
+{
+	struct aux_header h;
+	struct seal_io s;
+	const char *why;
+
+	kp->old = fopen(kp->aux.path, "rb");
+	if (!kp->old)
+		return "the state file is missing";
+	if (fread(&h, sizeof(h), 1, kp->old) != 1 || !header_ok(&h, dd))
+		return "the state file is damaged or of another format";
+	if (h.generation != kp->generation)
+		return "the state file is not the one the database records";
+	if (strcmp(h.settings, dd->cfg.sha256) != 0)
+		return "the linkage settings changed";
+	if (!dd->frozen && !h.labels)
+		return "the parameters are estimated, and the kept load has no label sample";
+	if (h.records != kp->records || h.max_file_id != kp->from_file)
+		return "the state file is damaged or of another format";
+	kp->rec = open_records(kp, dd, h.rec_generation, &why);
+	if (!kp->rec)
+		return why;
+	kp->rec_generation = h.rec_generation;
+	if (open_begin(&s, kp->old, dd->seal_key, h.generation) != 0 || get_load(&s, dd, kp) != 0)
+		return "the state file does not open with this key, or is damaged";
+	if ((int64_t)dd->n_valid != h.n_persons)
+		return "the state file is damaged or of another format";
+	why = read_pairs(dd, kp, &h, d);
+	if (!why)
+		pl_extsort_adopt(&dd->by_person, kp->old, h.persons_off, (size_t)h.n_persons);
+	return why;
+}
+
+/* Forgets what a resume that failed half way restored. */
+static void forget(struct dedup *dd, struct keep *kp)
+{
+	for (size_t i = 0; i < dd->n_districts; i++)
+		free(dd->districts[i]);
+	free(dd->districts);
+	dd->districts = NULL;
+	dd->n_districts = 0;
+	pl_intern_wipe(&dd->names);
+	pl_intern_release(&dd->names);
+	pl_intern_wipe(&dd->posts);
+	pl_intern_release(&dd->posts);
+	pl_intern_release(&dd->refs);
+	dd->n_recs = dd->n_open = 0;
+	dd->n_valid = dd->n_named = 0;
+	dd->fp = 0;
+	dd->labels.n = 0;
+	dd->labels.limit = UINT64_MAX;
+	free(dd->kept);
+	dd->kept = NULL;
+	dd->n_kept = dd->cap_kept = 0;
+	for (size_t i = 0; i < kp->n_sources; i++)
+		free(kp->sources[i]);
+	free(kp->sources);
+	free(kp->src_episodes);
+	free(kp->src_no_id);
+	kp->sources = NULL;
+	kp->src_episodes = kp->src_no_id = NULL;
+	kp->n_sources = 0;
+	if (kp->rec)
+		fclose(kp->rec);
+	kp->rec = NULL;
+}
+
+/* A new records file (a full load), or an unnamed spill file for a
+ * database in memory. */
+static enum pl_err new_records(struct dedup *dd, struct keep *kp, const char *db_path,
+			       struct pl_diag *d)
+{
+	enum pl_err err;
+
+	if (!kp->on) {
+		char *dir = pl_dir_of(db_path);
+
+		dd->spill = pl_spill_open(dir, d);
+		free(dir);
+		return dd->spill ? PL_OK : PL_EIO;
+	}
+	pl_keepfile_init(&kp->recs, db_path, REC_SUFFIX);
+	kp->rec_generation = kp->recs.generation;
+	err = pl_keepfile_create(&kp->recs, KEEP_HEAD, d);
+	dd->spill = kp->recs.out;
+	dd->spill_base = KEEP_HEAD;
+	return err;
+}
+
+enum pl_err dd_keep_start(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	const char *db_path = sqlite3_db_filename(dd->db, "main"), *why = NULL;
+	enum pl_err err = PL_OK;
+
+	kp->on = db_path && db_path[0];
+	kp->from_file = INT64_MIN;
+	if (kp->on) {
+		size_t len = strlen(db_path) + sizeof(REC_SUFFIX);
+
+		kp->rec_path = pl_xmalloc(len);
+		snprintf(kp->rec_path, len, "%s%s", db_path, REC_SUFFIX);
+		pl_keepfile_init(&kp->aux, db_path, AUX_SUFFIX);
+		why = row_unusable(dd, kp, &err, d);
+		if (!err && !why) {
+			why = resume(dd, kp, d);
+			if (why && !why[0])
+				err = d->err;
+		}
+		if (!err && !why) {
+			kp->resumed = 1;
+			dd->spill = kp->rec;
+			dd->spill_base = KEEP_HEAD;
+			if ((size_t)dd->st.episodes == dd->n_recs)
+				dd->fp_old = dd->fp;
+			pl_log(PL_LOG_DEBUG, NULL, "load: %zu episodes as kept, of files up to %lld",
+			       dd->n_recs, (long long)kp->from_file);
+			return PL_OK;
+		}
+		if (err)
+			return err;
+		pl_log(PL_LOG_DEBUG, NULL, "load: every episode (%s)", why);
+		forget(dd, kp);
+		if (kp->old)
+			fclose(kp->old);
+		kp->old = NULL;
+		kp->from_file = INT64_MIN;
+	}
+	return new_records(dd, kp, db_path, d);
+}
+
+void dd_keep_add_sources(struct dedup *dd)
+{
+	const struct keep *kp = &dd->keep;
+
+	for (size_t i = 0; i < kp->n_sources; i++)
+		for (size_t j = 0; j < dd->n_sources; j++)
+			if (strcmp(kp->sources[i], dd->sources[j]) == 0) {
+				dd->src_episodes[j] += kp->src_episodes[i];
+				dd->src_no_id[j] += kp->src_no_id[i];
+				break;
+			}
+}
+
+/* ---- what this run keeps ------------------------------------------------- */
+
+enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	struct seal_io s;
+	enum pl_err err;
+
+	if (!kp->on)
+		return PL_OK;
+	err = pl_db_query_int64(dd->db, "SELECT coalesce(max(file_id), 0) FROM input_file",
+				&kp->max_file_id, "read the files", d);
+	if (!err)
+		err = pl_db_digest(dd->db, files_sql, kp->max_file_id, kp->files, &kp->n_files, d);
+	if (!err)
+		err = pl_keepfile_create(&kp->aux, sizeof(struct aux_header), d);
+	if (err)
+		return err;
+	seal_begin(&s, kp->aux.out, dd->seal_key, kp->aux.generation);
+	put_load(&s, dd);
+	seal_end(&s);
+	kp->sealed_len = s.len;
+	kp->persons_off = (int64_t)sizeof(struct aux_header) + s.len;
+	return s.bad ? pl_keepfile_error(d, kp->aux.tmp, "write the state file") : PL_OK;
+}
+
+void dd_keep_person(struct dedup *dd, const struct pl_kv *v)
+{
+	struct keep *kp = &dd->keep;
+
+	if (!kp->aux.out)
+		return;
+	if (fwrite(v, sizeof(*v), 1, kp->aux.out) != 1)
+		kp->write_failed = 1;
+	kp->n_persons++;
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	return x->b < y->b ? -1 : x->b > y->b;
+}
+
+/* The pairs by position, as linkage_pair holds them, after the persons. */
+static int write_pairs(struct dedup *dd, FILE *f)
+{
+	qsort(dd->pairs, dd->n_pairs, sizeof(*dd->pairs), cmp_place);
+	for (size_t i = 0; i < dd->n_pairs; i++) {
+		struct kept_pair p;
+
+		memset(&p, 0, sizeof(p));
+		p.a = dd->pairs[i].a;
+		p.b = dd->pairs[i].b;
+		p.weight = dd->pairs[i].weight;
+		memcpy(p.lv, dd->pairs[i].lv, sizeof(dd->pairs[i].lv));
+		if (fwrite(&p, sizeof(p), 1, f) != 1)
+			return -1;
+	}
+	return 0;
+}
+
+static enum pl_err record_row(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = pl_db_prepare(dd->db, "INSERT OR REPLACE INTO linkage_kept (id, "
+					"generation, records, max_file_id, files, written_at) "
+					"VALUES (1, ?1, ?2, ?3, ?4, "
+					"strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", &st, d);
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)kp->aux.generation);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)dd->n_recs);
+	sqlite3_bind_int64(st, 3, kp->max_file_id);
+	sqlite3_bind_text(st, 4, kp->files, -1, SQLITE_STATIC);
+	err = pl_db_step_done(dd->db, st, "record linkage_kept", d);
+	sqlite3_finalize(st);
+	if (!err)
+		err = pl_db_exec(dd->db, "DELETE FROM episode_outside_write", d);
+	return err;
+}
+
+enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	struct aux_header h;
+	struct rec_header r;
+	enum pl_err err;
+
+	if (!kp->on)
+		return PL_OK;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, aux_magic, sizeof(aux_magic));
+	h.format = KEEP_FORMAT;
+	h.endian = ENDIAN_MARK;
+	h.generation = kp->aux.generation;
+	h.rec_generation = kp->rec_generation;
+	h.records = dd->n_recs;
+	h.max_file_id = kp->max_file_id;
+	h.stride = (uint32_t)dd->stride;
+	h.vstride = (uint32_t)dd->vstride;
+	h.n_rules = (uint32_t)dd->cfg.n_rules;
+	h.labels = !dd->frozen;
+	snprintf(h.settings, sizeof(h.settings), "%s", dd->cfg.sha256);
+	h.sealed_off = sizeof(h);
+	h.sealed_len = kp->sealed_len;
+	h.persons_off = kp->persons_off;
+	h.n_persons = (int64_t)kp->n_persons;
+	h.pairs_off = kp->persons_off + (int64_t)(kp->n_persons * sizeof(struct pl_kv));
+	h.n_pairs = (int64_t)dd->n_pairs;
+	if (kp->write_failed || kp->n_persons != (size_t)dd->n_valid ||
+	    write_pairs(dd, kp->aux.out) != 0)
+		return pl_keepfile_error(d, kp->aux.tmp, "write the state file");
+	err = pl_keepfile_finish(&kp->aux, &h, sizeof(h), d);
+	if (!err && kp->resumed) {
+		errno = 0;
+		if (fflush(kp->rec) != 0 || fsync(fileno(kp->rec)) != 0)
+			err = pl_keepfile_error(d, kp->rec_path, "write the records file");
+	} else if (!err) {
+		memset(&r, 0, sizeof(r));
+		memcpy(r.magic, rec_magic, sizeof(rec_magic));
+		r.format = KEEP_FORMAT;
+		r.endian = ENDIAN_MARK;
+		r.generation = kp->rec_generation;
+		r.stride = (uint32_t)dd->stride;
+		r.srec_head = SREC_HEAD;
+		err = pl_keepfile_finish(&kp->recs, &r, sizeof(r), d);
+	}
+	return err ? err : record_row(dd, d);
+}
+
+void dd_keep_install(struct dedup *dd)
+{
+	struct keep *kp = &dd->keep;
+	struct pl_diag d;
+
+	if (!kp->on)
+		return;
+	memset(&d, 0, sizeof(d));
+	if (!kp->resumed) {
+		dd->spill = NULL;
+		if (pl_keepfile_install(&kp->recs, &d) != PL_OK)
+			pl_log(PL_LOG_WARN, d.file, "%s (the next run loads every episode)", d.msg);
+	}
+	if (pl_keepfile_install(&kp->aux, &d) != PL_OK)
+		pl_log(PL_LOG_WARN, d.file, "%s (the next run loads every episode)", d.msg);
+}
+
+void dd_keep_release(struct dedup *dd)
+{
+	struct keep *kp = &dd->keep;
+
+	if (!kp->on && dd->spill)
+		fclose(dd->spill);
+	dd->spill = NULL;
+	if (kp->rec)
+		fclose(kp->rec);
+	pl_keepfile_release(&kp->recs);
+	pl_keepfile_release(&kp->aux);
+	/* the sort by person may read the old state file until released */
+	pl_extsort_release(&dd->by_person);
+	if (kp->old)
+		fclose(kp->old);
+	for (size_t i = 0; i < kp->n_sources; i++)
+		free(kp->sources[i]);
+	free(kp->sources);
+	free(kp->src_episodes);
+	free(kp->src_no_id);
+	free(kp->rec_path);
+	memset(kp, 0, sizeof(*kp));
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# t0411-dedup-kept-load.sh - guards what dedup's load keeps for the next
+# run (dedup/keep.c; schema.sql, linkage_kept), on the linkage_people
+# fixture (50 episodes):
+# - a first run loads every episode and leaves <db>.dedup-records (a
+#   header and 50 records) and <db>.dedup-state, both mode 0600, and the
+#   row of linkage_kept (its generation, 50 records, the largest file_id,
+#   a sha256 over the files);
+# - the next runs begin with that load and read from the database only the
+#   episodes of new files, and their tables equal those of dedup --rescore
+#   (which loads every episode) on a copy: nothing new, a new file, a
+#   records file with a tail a failed run appended;
+# - every episode is loaded again, with the reason at DEBUG, and the tables
+#   still equal --rescore's, when: the state file is gone, is an older one,
+#   or is damaged in its sealed part; the records file is cut short or
+#   locked by another process; an episode was updated or deleted by hand
+#   (the triggers; the run after resumes again); a file loaded before was
+#   mapped again; linkage.ini changed;
+# - neither file holds a name or postcode in clear.
+. "$(dirname "$0")/lib.sh"
+linkage_people_mapped
+
+RECS=$DB.dedup-records
+STATE=$DB.dedup-state
+loaded() { grep -a -o 'dedup D load: .*' "$ERR" | head -n 1; }
+kept_row() { q "SELECT records, max_file_id, length(files) FROM linkage_kept;" | tr '|' ' '; }
+
+# First run: every episode loaded, both files and the row written.
+expect_dedup 0 -v
+expect_eq "first run: every episode (none kept)" "dedup D load: every episode (none kept)" \
+	"$(loaded)"
+expect_eq "first run: the files, mode 0600" "600 600" \
+	"$(stat -c %a "$RECS") $(stat -c %a "$STATE")"
+stride=$(( ($(stat -c %s "$RECS") - 64) / 50 ))
+expect_eq "first run: the records file holds a header and 50 records" \
+	"$((64 + 50 * stride))" "$(stat -c %s "$RECS")"
+expect_eq "first run: linkage_kept: 50 records, files up to the last, a sha256" \
+	"50 $(q 'SELECT max(file_id) FROM input_file;') 64" "$(kept_row)"
+expect_eq "first run: no temporary file left" "" \
+	"$(cd "$WORK/output" && ls | grep -E '\.dedup-(records|state)\.' || true)"
+for name in Exempelsdotter Provqvist Dubbelsson Testlund '999 10'; do
+	expect_eq "no '$name' in clear in the kept files" "0" \
+		"$(cat "$RECS" "$STATE" | grep -a -c -F -e "$name" || true)"
+done
+gen1=$(q 'SELECT generation FROM linkage_kept;')
+cp "$STATE" "$WORK/state.first"
+
+# Nothing new: resumed, the same tables as --rescore.
+dedup_vs_rescore "nothing new" -v
+expect_eq "nothing new: resumed" "dedup D load: 50 episodes as kept, of files up to 3" \
+	"$(loaded)"
+expect_true "nothing new: a new generation" test "$gen1" != "$(q 'SELECT generation FROM linkage_kept;')"
+
+# A new file: resumed, only its 4 episodes read.
+dedup_mapping d ANGERED | mapping d
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	filler 0 2024-05-02
+	printf ',Olof,Annanson,M,999 20,1966-05-05,HVB,2024-05-03\n'
+	printf '%s,Wilma,Vidarsson,,999 90,,HVB,2024-05-04\n' "$(pnr 920229 - 240)"
+	printf ',Gunnar,Provqvist,M,999 20,1966-09-30,HVB,2024-05-05\n'
+} >"$WORK/input/d.csv"
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+dedup_vs_rescore "new file" -v
+expect_eq "new file: resumed" "dedup D load: 50 episodes as kept, of files up to 3" "$(loaded)"
+expect_like "new file: a night of 4 new episodes" '%, pairs scored for 4 new episodes, 5 kept; %' \
+	"$(dedup_summary)"
+expect_eq "new file: linkage_kept: 54 records, files up to d.csv" "54 $(q "SELECT $(fid d.csv);") 64" \
+	"$(kept_row)"
+expect_dedup_reconciled
+
+# A tail that a failed run appended: cut off, resumed.
+head -c 300 /dev/urandom >>"$RECS"
+dedup_vs_rescore "a tail in the records file" -v
+expect_eq "a tail: resumed" "dedup D load: 54 episodes as kept, of files up to 4" "$(loaded)"
+expect_eq "a tail: cut off" "$((64 + 54 * stride))" "$(stat -c %s "$RECS")"
+
+# expect_full WHAT WHY: dedup loads every episode, saying WHY, with the
+# tables of --rescore; the run after resumes again.
+expect_full() {
+	dedup_vs_rescore "$1" -v
+	expect_eq "$1: every episode" "dedup D load: every episode ($2)" "$(loaded)"
+	expect_dedup 0 -v
+	expect_like "$1: the run after resumes" 'dedup D load: % episodes as kept, %' "$(loaded)"
+}
+
+rm -f "$STATE"
+expect_full "the state file gone" "the state file is missing"
+cp "$WORK/state.first" "$STATE"
+expect_full "an older state file" "the state file is not the one the database records"
+printf 'X' | dd of="$STATE" bs=1 seek=300 conv=notrunc status=none
+expect_full "a byte of the sealed part changed" \
+	"the state file does not open with this key, or is damaged"
+truncate -s 100 "$RECS"
+expect_full "the records file cut short" "the records file is not the one the state file names"
+flock "$RECS" sleep 30 &
+locker=$!
+sleep 0.3
+expect_full "the records file locked" "the records file is in use"
+kill "$locker" 2>/dev/null
+wait "$locker" 2>/dev/null
+q "UPDATE episode SET sex = sex WHERE file_id = $(fid a.csv) AND line = 2;"
+expect_full "an episode updated by hand" "an episode was updated or deleted since"
+expect_eq "an episode updated by hand: the note gone" "0" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+q "UPDATE mapped_file SET mapped_at = '2026-01-16T00:00:00Z' WHERE file_id = $(fid b.csv);"
+expect_full "a file mapped again" "a file loaded before was ingested, mapped or removed since"
+
+# The parameters estimated again: the label sample is needed, which a
+# night's state does not keep; a second estimate resumes with the one the
+# first kept, and equals an estimate that loads every episode.
+expect_dedup 0 -v
+expect_like "before --estimate: resumed" 'dedup D load: % episodes as kept, %' "$(loaded)"
+expect_dedup 0 -v --estimate
+expect_eq "--estimate after a night: every episode" \
+	"dedup D load: every episode (the parameters are estimated, and the kept load has no label sample)" \
+	"$(loaded)"
+rm -f "$WORK/estimate.db"
+q ".backup '$WORK/estimate.db'"
+DB=$WORK/estimate.db expect_dedup 0 -v --estimate --rescore
+expect_dedup 0 -v --estimate
+expect_like "--estimate again: resumed, with the kept label sample" \
+	'dedup D load: % episodes as kept, %' "$(loaded)"
+expect_like "--estimate again: estimated" '%; parameters estimated now; %' "$(dedup_summary)"
+estimate_tables() {
+	dedup_tables
+	q "SELECT * FROM linkage_weight ORDER BY 1, 2; SELECT * FROM linkage_name ORDER BY 1;
+	   SELECT * FROM linkage_pair ORDER BY 1, 2, 3, 4; SELECT prior, named, label_pairs,
+	   m_by_em, match_share, episodes, fingerprint, pairs FROM linkage_state;"
+}
+expect_eq "--estimate again: the tables of an estimate loading every episode" \
+	"$(DB=$WORK/estimate.db estimate_tables)" "$(estimate_tables)"
+
+# linkage.ini changed: every episode.
+linkage_set max_block 40
+expect_dedup 0 -v
+expect_eq "linkage.ini changed: every episode" \
+	"dedup D load: every episode (the linkage settings changed)" "$(loaded)"
+
+q "DROP TRIGGER episode_outside_delete;"
+dedup_vs_rescore "a trigger dropped" -v
+expect_eq "a trigger dropped: every episode" \
+	"dedup D load: every episode (the triggers on episode are missing)" "$(loaded)"
+finish
