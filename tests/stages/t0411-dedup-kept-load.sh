@@ -106,6 +106,15 @@ expect_eq "an episode updated by hand: the note gone" "0" \
 	"$(q 'SELECT count(*) FROM episode_outside_write;')"
 q "UPDATE mapped_file SET mapped_at = '2026-01-16T00:00:00Z' WHERE file_id = $(fid b.csv);"
 expect_full "a file mapped again" "a file loaded before was ingested, mapped or removed since"
+# c.csv's episodes gone (a full load without them is kept), then mapped
+# again: inserts into a file the kept load covers, which no trigger sees
+# and the files' sha256 does.
+q "DELETE FROM episode WHERE file_id = $(fid c.csv); DELETE FROM mapped_file WHERE file_id = $(fid c.csv);"
+expect_full "c.csv's episodes deleted" "an episode was updated or deleted since"
+expect_map 0 -q --today 2026-01-15
+expect_eq "c.csv mapped again" "21" "$(q "SELECT count(*) FROM episode WHERE file_id = $(fid c.csv);")"
+expect_full "c.csv mapped again: its episodes loaded" \
+	"a file loaded before was ingested, mapped or removed since"
 
 # The parameters estimated again: the label sample is needed, which a
 # night's state does not keep; a second estimate resumes with the one the
