@@ -470,6 +470,9 @@ enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_dia
 		for (size_t i = 0; i < dd->n_open; i++)
 			dd->by_idx[i] = (uint32_t)i;
 	}
+	dd->open_idx = pl_xmalloc((dd->n_open + 1) * sizeof(*dd->open_idx));
+	for (size_t k = 0; k < dd->n_open; k++)
+		dd->open_idx[k] = view_at(dd, dd->by_idx[k])->idx;
 	skip_blocks(dd, b);
 	open_blocks(dd, b);
 	return PL_OK;

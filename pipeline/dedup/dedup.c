@@ -104,9 +104,11 @@ static void close_run(struct dedup *dd)
 	for (size_t k = 0; k < DEDUP_MAX_RULES; k++)
 		free(dd->okey[k]);
 	free(dd->by_idx);
+	free(dd->open_idx);
 	free(dd->labels.l);
 	free(dd->node_valid);
 	free(dd->vrecs);
+	free(dd->vrec_idx);
 	free(dd->vref_bits);
 	free(dd->pairs);
 	free(dd->pattern_n);

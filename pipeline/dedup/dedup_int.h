@@ -203,6 +203,7 @@ struct worker {
 /* What the load keeps for the next run (keep.c): the records file (the
  * spill file, KEEP_HEAD bytes of header first) and the state file. */
 #define KEEP_HEAD 64
+#define KEEP_KV 2048               /* persons written to the state file at once */
 struct keep {
 	int on;                    /* a database in a file: this run keeps its load */
 	int resumed;               /* the load began with the kept one */
@@ -224,6 +225,8 @@ struct keep {
 	long *src_episodes, *src_no_id;
 	int64_t sealed_len, persons_off;
 	size_t n_persons;          /* written to the state file */
+	struct pl_kv kv[KEEP_KV];  /* gathered before they are written */
+	size_t n_kv;
 };
 
 #define SPILL_CHUNK 2048
@@ -254,12 +257,14 @@ struct dedup {
 	size_t n_open, cap_open;
 	uint64_t *okey[DEDUP_MAX_RULES]; /* okey[r][i]: open i's key under rule r (to blocking) */
 	uint32_t *by_idx;           /* the open records in spill order (blocking_init) */
+	uint32_t *open_idx;         /* and their positions, ascending */
 	struct label_sample labels;
 	struct pl_extsort by_person; /* (person_ref, position, district) of the valid records */
 	size_t n_open_nodes;        /* nodes of the open records: reserve numbers, singles */
 	size_t n_nodes;             /* and then the valid numbers met in links */
 	unsigned char *node_valid;  /* node holds a valid identity number */
 	struct vrec *vrecs;         /* valid records in pairs, by position */
+	uint32_t *vrec_idx;         /* and their positions, ascending */
 	size_t n_vrecs;
 	struct ref128 *vref_bits;   /* by id in vrefs: the person_ref as 128 bits */
 	struct pair *pairs;         /* candidate pairs at or above the threshold */

@@ -785,14 +785,23 @@ enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d)
 	return s.bad ? pl_keepfile_error(d, kp->aux.tmp, "write the state file") : PL_OK;
 }
 
+/* The persons gathered, to the state file. */
+static void flush_persons(struct keep *kp)
+{
+	if (kp->n_kv && fwrite(kp->kv, sizeof(kp->kv[0]), kp->n_kv, kp->aux.out) != kp->n_kv)
+		kp->write_failed = 1;
+	kp->n_kv = 0;
+}
+
 void dd_keep_person(struct dedup *dd, const struct pl_kv *v)
 {
 	struct keep *kp = &dd->keep;
 
 	if (!kp->aux.out)
 		return;
-	if (fwrite(v, sizeof(*v), 1, kp->aux.out) != 1)
-		kp->write_failed = 1;
+	kp->kv[kp->n_kv++] = *v;
+	if (kp->n_kv == KEEP_KV)
+		flush_persons(kp);
 	kp->n_persons++;
 }
 
@@ -854,6 +863,7 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 
 	if (!kp->on)
 		return PL_OK;
+	flush_persons(kp);
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, aux_magic, sizeof(aux_magic));
 	h.format = KEEP_FORMAT;
