@@ -98,11 +98,11 @@ struct oview {
 };
 
 /* A record with a valid identity number that a pair above the threshold
- * names: its node is its person_ref's (cluster). */
+ * names: its node is its person_ref's (cluster).  Its position is in
+ * dedup.vrec_idx. */
 struct vrec {
-	uint32_t idx;
 	uint32_t node;
-	int64_t file_id, line;
+	uint32_t file_id, line;    /* load_records checks that they fit */
 };
 
 /* The pairs of episodes sharing a valid number are drawn from a sample of
@@ -208,8 +208,8 @@ struct keep {
 	int on;                    /* a database in a file: this run keeps its load */
 	int resumed;               /* the load began with the kept one */
 	int write_failed;          /* a person could not be written to the state file */
-	char *rec_path;            /* <database>.dedup-records */
-	struct pl_keepfile recs;   /* a full load's records file, until installed */
+	struct pl_keepfile recs;   /* <database>.dedup-records; a full load's new one
+				    * until installed */
 	struct pl_keepfile aux;    /* the new state file, until installed */
 	FILE *rec;                 /* resumed: the records file kept, appended to */
 	FILE *old;                 /* the state file kept (its sort by person is read) */

@@ -548,7 +548,7 @@ static FILE *open_records(struct keep *kp, const struct dedup *dd, uint64_t gen,
 	struct rec_header h;
 	struct stat sb;
 	off_t len = (off_t)(KEEP_HEAD + kp->records * dd->stride);
-	int fd = open(kp->rec_path, O_RDWR | O_CLOEXEC);
+	int fd = open(kp->recs.path, O_RDWR | O_CLOEXEC);
 	FILE *f;
 
 	*why = "the records file is missing";
@@ -696,7 +696,6 @@ static enum pl_err new_records(struct dedup *dd, struct keep *kp, const char *db
 		free(dir);
 		return dd->spill ? PL_OK : PL_EIO;
 	}
-	pl_keepfile_init(&kp->recs, db_path, REC_SUFFIX);
 	kp->rec_generation = kp->recs.generation;
 	err = pl_keepfile_create(&kp->recs, KEEP_HEAD, d);
 	dd->spill = kp->recs.out;
@@ -713,10 +712,8 @@ enum pl_err dd_keep_start(struct dedup *dd, struct pl_diag *d)
 	kp->on = db_path && db_path[0];
 	kp->from_file = INT64_MIN;
 	if (kp->on) {
-		size_t len = strlen(db_path) + sizeof(REC_SUFFIX);
-
-		kp->rec_path = pl_xmalloc(len);
-		snprintf(kp->rec_path, len, "%s%s", db_path, REC_SUFFIX);
+		/* both remove the temporary files of runs that did not end */
+		pl_keepfile_init(&kp->recs, db_path, REC_SUFFIX);
 		pl_keepfile_init(&kp->aux, db_path, AUX_SUFFIX);
 		why = row_unusable(dd, kp, &err, d);
 		if (!err && !why) {
@@ -805,19 +802,11 @@ void dd_keep_person(struct dedup *dd, const struct pl_kv *v)
 	kp->n_persons++;
 }
 
-static int cmp_place(const void *a, const void *b)
+/* The pairs, after the persons.  In the order they stand: a night's
+ * clustering sorts them by weight and place (a total order), so the
+ * order they are read back in decides nothing. */
+static int write_pairs(const struct dedup *dd, FILE *f)
 {
-	const struct pair *x = a, *y = b;
-
-	if (x->a != y->a)
-		return x->a < y->a ? -1 : 1;
-	return x->b < y->b ? -1 : x->b > y->b;
-}
-
-/* The pairs by position, as linkage_pair holds them, after the persons. */
-static int write_pairs(struct dedup *dd, FILE *f)
-{
-	qsort(dd->pairs, dd->n_pairs, sizeof(*dd->pairs), cmp_place);
 	for (size_t i = 0; i < dd->n_pairs; i++) {
 		struct kept_pair p;
 
@@ -890,7 +879,7 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 	if (!err && kp->resumed) {
 		errno = 0;
 		if (fflush(kp->rec) != 0 || fsync(fileno(kp->rec)) != 0)
-			err = pl_keepfile_error(d, kp->rec_path, "write the records file");
+			err = pl_keepfile_error(d, kp->recs.path, "write the records file");
 	} else if (!err) {
 		memset(&r, 0, sizeof(r));
 		memcpy(r.magic, rec_magic, sizeof(rec_magic));
@@ -941,6 +930,5 @@ void dd_keep_release(struct dedup *dd)
 	free(kp->sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
-	free(kp->rec_path);
 	memset(kp, 0, sizeof(*kp));
 }

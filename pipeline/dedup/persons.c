@@ -106,7 +106,6 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 		id = pl_intern_add(&dd->vrefs, ref);
 		if (id == pl_intern_count(&dd->vrefs) - 1) /* new: its bits beside it */
 			dd->vref_bits[id] = s->ref;
-		v->idx = dd->vrec_idx[i];
 		v->file_id = s->file_id;
 		v->line = s->line;
 		v->node = (uint32_t)(dd->n_open_nodes + id);

@@ -45,8 +45,12 @@ done
 gen1=$(q 'SELECT generation FROM linkage_kept;')
 cp "$STATE" "$WORK/state.first"
 
-# Nothing new: resumed, the same tables as --rescore.
+# Nothing new: resumed, the same tables as --rescore; the temporary files
+# a killed run left are removed.
+touch "$RECS.AbC123" "$STATE.AbC123"
 dedup_vs_rescore "nothing new" -v
+expect_eq "nothing new: the temporary files of a killed run removed" "" \
+	"$(cd "$WORK/output" && ls | grep -E '\.dedup-(records|state)\.' || true)"
 expect_eq "nothing new: resumed" "dedup D load: 50 episodes as kept, of files up to 3" \
 	"$(loaded)"
 expect_true "nothing new: a new generation" test "$gen1" != "$(q 'SELECT generation FROM linkage_kept;')"
