@@ -90,12 +90,8 @@ static enum pl_err open_run(struct dedup *dd, struct pl_diag *d)
 
 static void close_run(struct dedup *dd)
 {
-	for (size_t i = 0; i < dd->n_districts; i++)
-		free(dd->districts[i]);
-	free(dd->districts);
-	for (size_t i = 0; i < dd->n_sources; i++)
-		free(dd->sources[i]);
-	free(dd->sources);
+	pl_free_strings(dd->districts, dd->n_districts);
+	pl_free_strings(dd->sources, dd->n_sources);
 	free(dd->src_episodes);
 	free(dd->src_no_id);
 	dd_keep_release(dd);

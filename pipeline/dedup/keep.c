@@ -651,9 +651,7 @@ static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
 /* Forgets what a resume that failed half way restored. */
 static void forget(struct dedup *dd, struct keep *kp)
 {
-	for (size_t i = 0; i < dd->n_districts; i++)
-		free(dd->districts[i]);
-	free(dd->districts);
+	pl_free_strings(dd->districts, dd->n_districts);
 	dd->districts = NULL;
 	dd->n_districts = 0;
 	pl_intern_wipe(&dd->names);
@@ -669,9 +667,7 @@ static void forget(struct dedup *dd, struct keep *kp)
 	free(dd->kept);
 	dd->kept = NULL;
 	dd->n_kept = dd->cap_kept = 0;
-	for (size_t i = 0; i < kp->n_sources; i++)
-		free(kp->sources[i]);
-	free(kp->sources);
+	pl_free_strings(kp->sources, kp->n_sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
 	kp->sources = NULL;
@@ -925,9 +921,7 @@ void dd_keep_release(struct dedup *dd)
 	pl_extsort_release(&dd->by_person);
 	if (kp->old)
 		fclose(kp->old);
-	for (size_t i = 0; i < kp->n_sources; i++)
-		free(kp->sources[i]);
-	free(kp->sources);
+	pl_free_strings(kp->sources, kp->n_sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
 	memset(kp, 0, sizeof(*kp));

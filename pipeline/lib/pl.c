@@ -72,6 +72,13 @@ char *pl_xstrndup(const char *s, size_t len)
 
 char *pl_xstrdup(const char *s) { return pl_xstrndup(s, strlen(s)); }
 
+void pl_free_strings(char **list, size_t n)
+{
+	for (size_t i = 0; list && i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 size_t pl_sort_unique(void *base, size_t n, size_t size,
 		      int (*cmp)(const void *, const void *))
 {

@@ -44,6 +44,8 @@ void *pl_xcalloc(size_t n, size_t len);
 void *pl_xrealloc(void *p, size_t len);
 char *pl_xstrdup(const char *s);
 char *pl_xstrndup(const char *s, size_t len);
+/* Frees the n strings of list and list itself (NULL: nothing). */
+void pl_free_strings(char **list, size_t n);
 
 /* Sorts the n items of size bytes at base by cmp and keeps each once (the
  * first of equal ones), at the front; returns how many are left. */

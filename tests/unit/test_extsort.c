@@ -103,14 +103,34 @@ static void test_extsort__radix_small_inputs(void **state)
 	assert_int_equal(two[0].a, 1);
 }
 
+/* Merges s, expecting want_runs runs and then ref[0..n) in order; releases s. */
+static void expect_merge(struct pl_extsort *s, const struct pl_kv *ref, size_t n,
+			 size_t want_runs)
+{
+	struct pl_diag d;
+	struct pl_kv got;
+	size_t i = 0;
+	int rc;
+
+	assert_int_equal(pl_extsort_merge(s, &d), PL_OK);
+	assert_int_equal(s->n_runs, want_runs);
+	while ((rc = pl_extsort_next(s, &got, &d)) == 1) {
+		assert_true(i < n);
+		assert_same_pairs(&got, &ref[i], 1);
+		i++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(i, n);
+	pl_extsort_release(s);
+}
+
 /* Feeds kv to a sorter with runs of run_len and checks the merge. */
 static void check_external(const char *dir, const struct pl_kv *kv, size_t n, size_t run_len)
 {
 	struct pl_extsort s;
 	struct pl_diag d;
-	struct pl_kv *ref = calloc(n + 1, sizeof(*ref)), got;
-	size_t i = 0, ordered = 1;
-	int rc;
+	struct pl_kv *ref = calloc(n + 1, sizeof(*ref));
+	size_t ordered = 1;
 
 	for (size_t k = 1; k < n; k++)
 		ordered &= cmp_stable(&kv[k - 1], &kv[k]) <= 0;
@@ -120,17 +140,8 @@ static void check_external(const char *dir, const struct pl_kv *kv, size_t n, si
 	assert_int_equal(pl_extsort_init(&s, dir, run_len, &d), PL_OK);
 	for (size_t k = 0; k < n; k++)
 		assert_int_equal(pl_extsort_add(&s, &kv[k], &d), PL_OK);
-	assert_int_equal(pl_extsort_merge(&s, &d), PL_OK);
 	/* input in key order is read back as one run */
-	assert_int_equal(s.n_runs, ordered ? n > 0 : (n + run_len - 1) / run_len);
-	while ((rc = pl_extsort_next(&s, &got, &d)) == 1) {
-		assert_true(i < n);
-		assert_same_pairs(&got, &ref[i], 1);
-		i++;
-	}
-	assert_int_equal(rc, 0);
-	assert_int_equal(i, n);
-	pl_extsort_release(&s);
+	expect_merge(&s, ref, n, ordered ? n > 0 : (n + run_len - 1) / run_len);
 	free(ref);
 }
 
@@ -179,10 +190,8 @@ static void check_adopted(const char *dir, struct pl_kv *kv, size_t n_old, size_
 {
 	struct pl_extsort s;
 	struct pl_diag d;
-	struct pl_kv *ref = calloc(n + 1, sizeof(*ref)), got;
+	struct pl_kv *ref = calloc(n + 1, sizeof(*ref));
 	FILE *f = tmpfile();
-	size_t i = 0;
-	int rc;
 
 	assert_non_null(f);
 	qsort(kv, n_old, sizeof(*kv), cmp_stable);
@@ -195,16 +204,7 @@ static void check_adopted(const char *dir, struct pl_kv *kv, size_t n_old, size_
 	pl_extsort_adopt(&s, f, 8, n_old);
 	for (size_t k = n_old; k < n; k++)
 		assert_int_equal(pl_extsort_add(&s, &kv[k], &d), PL_OK);
-	assert_int_equal(pl_extsort_merge(&s, &d), PL_OK);
-	assert_int_equal(s.n_runs, want_runs);
-	while ((rc = pl_extsort_next(&s, &got, &d)) == 1) {
-		assert_true(i < n);
-		assert_same_pairs(&got, &ref[i], 1);
-		i++;
-	}
-	assert_int_equal(rc, 0);
-	assert_int_equal(i, n);
-	pl_extsort_release(&s);
+	expect_merge(&s, ref, n, want_runs);
 	fclose(f);
 	free(ref);
 }
