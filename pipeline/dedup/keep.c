@@ -556,22 +556,22 @@ static FILE *open_records(struct keep *kp, const struct dedup *dd, uint64_t gen,
 		return NULL;
 	*why = "the records file is in use";
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-		goto fail;
+		goto cleanup;
 	*why = "the records file is not the one the state file names";
 	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h.magic, rec_magic, sizeof(rec_magic)) != 0 || h.format != KEEP_FORMAT ||
 	    h.endian != ENDIAN_MARK || h.generation != gen || h.stride != dd->stride ||
 	    h.srec_head != SREC_HEAD || fstat(fd, &sb) != 0 || sb.st_size < len)
-		goto fail;
+		goto cleanup;
 	*why = "the records file cannot be written";
 	if (ftruncate(fd, len) != 0 || !(f = fdopen(fd, "r+b")))
-		goto fail;
+		goto cleanup;
 	if (fseeko(f, 0, SEEK_END) != 0) {
 		fclose(f);
 		return NULL;
 	}
 	return f;
-fail:
+cleanup:
 	close(fd);
 	return NULL;
 }
@@ -659,6 +659,12 @@ static void forget(struct dedup *dd, struct keep *kp)
 	pl_intern_wipe(&dd->posts);
 	pl_intern_release(&dd->posts);
 	pl_intern_release(&dd->refs);
+	free(dd->name_n);           /* a full load counts the names from 0 */
+	free(dd->name_h);
+	free(dd->post_h);
+	dd->name_n = NULL;
+	dd->name_h = dd->post_h = NULL;
+	dd->name_cap = dd->name_h_cap = dd->post_h_cap = 0;
 	dd->n_recs = dd->n_open = 0;
 	dd->n_valid = dd->n_named = 0;
 	dd->fp = 0;
