@@ -440,7 +440,7 @@ static void get_labels(struct seal_io *s, struct dedup *dd)
 }
 
 /* The load's result from the sealed section into dd; -1 if it does not
- * open or parse (dd then holds a part of it: dd_keep_forget). */
+ * open or parse (dd then holds a part of it, which forget drops). */
 static int get_load(struct seal_io *s, struct dedup *dd, struct keep *kp)
 {
 	char buf[1024];
