@@ -168,8 +168,11 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	free(keys);
 }
 
+#define PREFETCH_AHEAD 8
+
 static void need_block(struct oindex *ix, size_t e, uint64_t key);
 static int block_needed(const struct oindex *ix, uint64_t key, size_t *e);
+static void prefetch_filter(const struct blocking *b, const struct srec *s, int need);
 
 /* The valid records' share of the blocks: one pass over the spill file
  * from position first to end, counting at each block's first entry the
@@ -197,6 +200,10 @@ static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_
 			const struct srec *s = (const struct srec *)(buf + i * dd->stride);
 
 			int old = at + i < dd->n_old;
+
+			if (old && i + PREFETCH_AHEAD < n)
+				prefetch_filter(b, (const struct srec *)
+						(buf + (i + PREFETCH_AHEAD) * dd->stride), 1);
 
 			if (!s->c.valid)
 				continue;
@@ -344,6 +351,23 @@ static void need_block(struct oindex *ix, size_t e, uint64_t h)
 {
 	set_bit(&ix->need, ix->n, e);
 	set_bit(&ix->need_bits, (size_t)1 << FRESH_BITS, fresh_bit(h));
+}
+
+/* Asks the memory for what a night's filter test of the old record s
+ * reads (the filter's word, the index's directory entry; need: the
+ * filter of the blocks with a new record, else of the fresh ones), a few
+ * records ahead, so that the random reads overlap. */
+static void prefetch_filter(const struct blocking *b, const struct srec *s, int need)
+{
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+		const uint64_t *bits = need ? ix->need_bits : ix->fresh_bits;
+
+		if (!s->key[r] || !bits)
+			continue;
+		__builtin_prefetch(&bits[fresh_bit(s->key[r]) >> 6]);
+		__builtin_prefetch(&ix->dir[s->key[r] >> 32]);
+	}
 }
 
 /* A night: whether key h is a block with a new record's, at *e. */
@@ -505,8 +529,6 @@ static int blocked_before(const uint32_t *x, const uint32_t *y, size_t r)
 
 /* ---- the passes over the candidate pairs -------------------------------- */
 
-#define PREFETCH_AHEAD 8
-
 /* fn of the pair, the record earlier in the spill first. */
 static void one_pair(struct worker *w, size_t r, uint32_t x, const struct crec *cx, uint32_t y,
 		     const struct crec *cy)
@@ -621,6 +643,9 @@ static void *for_each_pair(void *arg)
 			if (i + PREFETCH_AHEAD < n && at + i + PREFETCH_AHEAD >= dd->n_old)
 				prefetch_keys(w->b, (const struct srec *)
 					      (w->buf + (i + PREFETCH_AHEAD) * dd->stride));
+			else if (i + PREFETCH_AHEAD < n)
+				prefetch_filter(w->b, (const struct srec *)
+						(w->buf + (i + PREFETCH_AHEAD) * dd->stride), 0);
 			if (s->c.valid)
 				valid_pairs(w, (uint32_t)(at + i), s);
 		}
