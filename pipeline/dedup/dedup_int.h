@@ -204,6 +204,15 @@ struct worker {
  * spill file, KEEP_HEAD bytes of header first) and the state file. */
 #define KEEP_HEAD 64
 #define KEEP_KV 2048               /* persons written to the state file at once */
+#define KEEP_VRECS 256             /* kept linked records read at once */
+
+/* A record with a valid number that a pair names, as kept (dedup.vrecs,
+ * by position), so that a night need not read it from the records file. */
+struct kept_vrec {
+	uint32_t pos, file_id, line, zero;
+	uint64_t hi, lo;
+};
+
 struct keep {
 	int on;                    /* a database in a file: this run keeps its load */
 	int resumed;               /* the load began with the kept one */
@@ -227,6 +236,9 @@ struct keep {
 	size_t n_persons;          /* written to the state file */
 	struct pl_kv kv[KEEP_KV];  /* gathered before they are written */
 	size_t n_kv;
+	int64_t vk_at, vk_end;     /* resumed: the kept linked records unread */
+	struct kept_vrec vk[KEEP_VRECS]; /* those read */
+	size_t vk_n, vk_i;
 };
 
 #define SPILL_CHUNK 2048
@@ -440,6 +452,11 @@ void dd_keep_add_sources(struct dedup *dd);
 
 /* After the load: its result into the new state file. */
 enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d);
+
+/* A night: the record at pos (ascending from call to call) as the last
+ * run kept it, if it was a linked one: its person_ref, file and line
+ * into *s, 1; else 0 (read it from the records file). */
+int dd_keep_vrec(struct dedup *dd, uint32_t pos, struct srec *s);
 
 /* The write's stream of the sort by person, into the new state file. */
 void dd_keep_person(struct dedup *dd, const struct pl_kv *v);

@@ -19,7 +19,8 @@
  *   sources, the open records and the label sample), sealed with the seal
  *   subkey as one secretstream bound to the file's generation; the sort by
  *   person as one sorted run (written as the persons are); the pairs at or
- *   above the threshold by position.
+ *   above the threshold by position; the records with a valid number that
+ *   they name (position, person_ref, file and line: dd_keep_vrec).
  *
  * linkage_kept names the state file's generation, the records kept, the
  * largest file_id among the files then and a sha256 over those files.  A
@@ -46,7 +47,7 @@
 #include "db.h"
 #include "log.h"
 
-#define KEEP_FORMAT 1
+#define KEEP_FORMAT 2
 #define ENDIAN_MARK 0x01020304u
 #define REC_SUFFIX ".dedup-records"
 #define AUX_SUFFIX ".dedup-state"
@@ -78,6 +79,7 @@ struct aux_header {
 	int64_t sealed_off, sealed_len;
 	int64_t persons_off, n_persons;
 	int64_t pairs_off, n_pairs;
+	int64_t vrecs_off, n_vrecs;
 };
 
 /* A pair at or above the threshold as kept. */
@@ -643,8 +645,11 @@ static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
 	if ((int64_t)dd->n_valid != h.n_persons)
 		return "the state file is damaged or of another format";
 	why = read_pairs(dd, kp, &h, d);
-	if (!why)
+	if (!why) {
 		pl_extsort_adopt(&dd->by_person, kp->old, h.persons_off, (size_t)h.n_persons);
+		kp->vk_at = h.vrecs_off;
+		kp->vk_end = h.vrecs_off + h.n_vrecs * (int64_t)sizeof(struct kept_vrec);
+	}
 	return why;
 }
 
@@ -823,6 +828,60 @@ static int write_pairs(const struct dedup *dd, FILE *f)
 	return 0;
 }
 
+/* The records with a valid number that the pairs name, by position,
+ * after the pairs. */
+static int write_vrecs(const struct dedup *dd, FILE *f)
+{
+	for (size_t i = 0; i < dd->n_vrecs; i++) {
+		const struct ref128 *r = &dd->vref_bits[dd->vrecs[i].node - dd->n_open_nodes];
+		struct kept_vrec v;
+
+		memset(&v, 0, sizeof(v));
+		v.pos = dd->vrec_idx[i];
+		v.file_id = dd->vrecs[i].file_id;
+		v.line = dd->vrecs[i].line;
+		v.hi = r->hi;
+		v.lo = r->lo;
+		if (fwrite(&v, sizeof(v), 1, f) != 1)
+			return -1;
+	}
+	return 0;
+}
+
+int dd_keep_vrec(struct dedup *dd, uint32_t pos, struct srec *s)
+{
+	struct keep *kp = &dd->keep;
+
+	for (;;) {
+		const struct kept_vrec *v;
+
+		if (kp->vk_i == kp->vk_n) {
+			int64_t left = (kp->vk_end - kp->vk_at) / (int64_t)sizeof(*kp->vk);
+			size_t want = left < KEEP_VRECS ? (size_t)left : KEEP_VRECS;
+
+			if (!want || pl_spill_read(kp->old, kp->vk, want * sizeof(*kp->vk),
+						   kp->vk_at) != 0) {
+				kp->vk_end = kp->vk_at; /* unread: the records file serves */
+				return 0;
+			}
+			kp->vk_at += (int64_t)(want * sizeof(*kp->vk));
+			kp->vk_n = want;
+			kp->vk_i = 0;
+		}
+		v = &kp->vk[kp->vk_i];
+		if (v->pos > pos)
+			return 0;
+		kp->vk_i++;
+		if (v->pos == pos) {
+			s->ref.hi = v->hi;
+			s->ref.lo = v->lo;
+			s->file_id = v->file_id;
+			s->line = v->line;
+			return 1;
+		}
+	}
+}
+
 static enum pl_err record_row(struct dedup *dd, struct pl_diag *d)
 {
 	struct keep *kp = &dd->keep;
@@ -874,8 +933,10 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 	h.n_persons = (int64_t)kp->n_persons;
 	h.pairs_off = kp->persons_off + (int64_t)(kp->n_persons * sizeof(struct pl_kv));
 	h.n_pairs = (int64_t)dd->n_pairs;
+	h.vrecs_off = h.pairs_off + h.n_pairs * (int64_t)sizeof(struct kept_pair);
+	h.n_vrecs = (int64_t)dd->n_vrecs;
 	if (kp->write_failed || kp->n_persons != (size_t)dd->n_valid ||
-	    write_pairs(dd, kp->aux.out) != 0)
+	    write_pairs(dd, kp->aux.out) != 0 || write_vrecs(dd, kp->aux.out) != 0)
 		return pl_keepfile_error(d, kp->aux.tmp, "write the state file");
 	err = pl_keepfile_finish(&kp->aux, &h, sizeof(h), d);
 	if (!err && kp->resumed) {

@@ -97,7 +97,8 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 		char ref[PL_PSEUDONYM_HEX];
 		uint32_t id;
 
-		if (spill_get(dd, dd->vrec_idx[i], 1, s) != 0) {
+		if (!dd_keep_vrec(dd, dd->vrec_idx[i], s) &&
+		    spill_get(dd, dd->vrec_idx[i], 1, s) != 0) {
 			err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
 					  strerror(errno));
 			break;
