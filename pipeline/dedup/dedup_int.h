@@ -228,7 +228,6 @@ struct keep {
 	int64_t from_file;         /* the episodes of files above it are read */
 	int64_t max_file_id;       /* of the files this run loaded */
 	char files[PL_SHA256_HEX]; /* sha256 over the files up to it */
-	long long n_files;
 	char **sources;            /* resumed: the kept sources and their counts */
 	size_t n_sources;
 	long *src_episodes, *src_no_id;

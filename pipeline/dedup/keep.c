@@ -230,7 +230,7 @@ static uint64_t get_u64(struct seal_io *s)
 	return v;
 }
 
-/* A string of the stream, malloc'd (NULL once the stream is bad). */
+/* A string of the stream, in buf (NULL once the stream is bad). */
 static char *get_str(struct seal_io *s, char *buf, size_t size)
 {
 	uint32_t len = 0;
@@ -769,6 +769,7 @@ enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d)
 {
 	struct keep *kp = &dd->keep;
 	struct seal_io s;
+	long long n_files;
 	enum pl_err err;
 
 	if (!kp->on)
@@ -776,7 +777,7 @@ enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d)
 	err = pl_db_query_int64(dd->db, "SELECT coalesce(max(file_id), 0) FROM input_file",
 				&kp->max_file_id, "read the files", d);
 	if (!err)
-		err = pl_db_digest(dd->db, files_sql, kp->max_file_id, kp->files, &kp->n_files, d);
+		err = pl_db_digest(dd->db, files_sql, kp->max_file_id, kp->files, &n_files, d);
 	if (!err)
 		err = pl_keepfile_create(&kp->aux, sizeof(struct aux_header), d);
 	if (err)
