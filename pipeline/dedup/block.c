@@ -83,6 +83,13 @@ void dd_estimate_prior(struct dedup *dd)
  * without a list of all pairs: the passes over the pairs (counting
  * comparison patterns for EM, then scoring) hold only the pairs that score
  * above the threshold.
+ *
+ * Every run keeps the counts for the next (keep.c), in index order.  A
+ * night's index holds the last run's open records and its new ones; a
+ * block with an old open record was the last run's, and its old valid
+ * records are as many as it counted, so a night counts the old records
+ * only in the blocks that its new open records add (the tally blocks),
+ * instead of in every block a new record reaches.
  */
 #define BLK_NONE UINT32_MAX
 
@@ -169,17 +176,20 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 }
 
 #define PREFETCH_AHEAD 8
+#define FRESH_BITS 20               /* a night's filters of blocks: 128 KiB each */
 
 static void need_block(struct oindex *ix, size_t e, uint64_t key);
-static int block_needed(const struct oindex *ix, uint64_t key, size_t *e);
-static void prefetch_filter(const struct blocking *b, const struct srec *s, int need);
+static uint64_t fresh_bit(uint64_t h);
+static void set_bit(uint64_t **bits, size_t n_bits, uint64_t bit);
+static int block_tallied(const struct oindex *ix, uint64_t key, size_t *e);
+static void prefetch_filter(const struct blocking *b, const struct srec *s, int tally);
 
 /* The valid records' share of the blocks: one pass over the spill file
  * from position first to end, counting at each block's first entry the
  * valid records with its key.  On a night the records from n_old on (new)
- * are counted first, everywhere, marking their blocks needed; then the
- * others, only in the needed blocks: the others' counts decide nothing on
- * a night (no new pair is in them). */
+ * are counted first, marking their blocks needed; then the old ones, only
+ * in the tally blocks when the last run's counts serve (tally_on), else in
+ * every block. */
 static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_t first,
 			       size_t end, struct pl_diag *d)
 {
@@ -199,9 +209,9 @@ static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_
 		for (size_t i = 0; i < n; i++) {
 			const struct srec *s = (const struct srec *)(buf + i * dd->stride);
 
-			int old = at + i < dd->n_old;
+			int old = at + i < dd->n_old, tally = old && b->tally_on;
 
-			if (old && i + PREFETCH_AHEAD < n)
+			if (tally && i + PREFETCH_AHEAD < n)
 				prefetch_filter(b, (const struct srec *)
 						(buf + (i + PREFETCH_AHEAD) * dd->stride), 1);
 
@@ -211,9 +221,9 @@ static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_
 				struct oindex *ix = &b->ix[r];
 				size_t e = SIZE_MAX;
 
-				if (!s->key[r] || (old && !block_needed(ix, s->key[r], &e)))
+				if (!s->key[r] || (tally && !block_tallied(ix, s->key[r], &e)))
 					continue;
-				if (!old && (e = ix_find(ix, s->key[r])) == SIZE_MAX)
+				if (!tally && (e = ix_find(ix, s->key[r])) == SIZE_MAX)
 					continue;
 				if (ix->n_valid[e] < max)
 					ix->n_valid[e]++;
@@ -228,8 +238,63 @@ static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_
 	return err;
 }
 
-static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struct pl_diag *d)
+/* Whether the run [lo, hi) of ix holds an open record of the last run. */
+static int block_old(const struct dedup *dd, const struct oindex *ix, size_t lo, size_t hi)
 {
+	for (size_t i = lo; i < hi; i++)
+		if (view_at(dd, ix_rec(ix, i))->idx < dd->n_old)
+			return 1;
+	return 0;
+}
+
+/* A night: the blocks the last run had (an old open record in them) take
+ * its counts as their old records' share; the others are the tally blocks,
+ * whose old records count_range counts.  0 if the counts kept fit the
+ * blocks (tally_on then; *kept and *tally say how many of each), else -1
+ * with nothing changed. */
+static int kept_counts(struct dedup *dd, struct blocking *b, size_t *kept, size_t *tally)
+{
+	uint32_t max = (uint32_t)dd->cfg.max_block + 1;
+
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+		size_t n = 0, had = 0;
+
+		if (!dd_keep_counts(dd, r, &n))
+			return -1;
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
+			had += (size_t)block_old(dd, ix, u.lo, u.hi);
+		if (had != n)
+			return -1;
+	}
+	for (size_t r = 0; r < b->n_rules; r++) {
+		struct oindex *ix = &b->ix[r];
+		size_t n, j = 0;
+		const uint32_t *v = dd_keep_counts(dd, r, &n);
+
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+			uint64_t key = (uint64_t)u.d << 32 | ix->fp[u.lo], sum;
+
+			if (!block_old(dd, ix, u.lo, u.hi)) {
+				(*tally)++;
+				set_bit(&ix->tally, ix->n, u.lo);
+				set_bit(&ix->tally_bits, (size_t)1 << FRESH_BITS, fresh_bit(key));
+				continue;
+			}
+			sum = (uint64_t)ix->n_valid[u.lo] + v[j];
+			ix->n_old_valid[u.lo] = v[j] < max ? v[j] : max;
+			ix->n_valid[u.lo] = sum < max ? (uint32_t)sum : max;
+			j++;
+		}
+		*kept += j;
+	}
+	b->tally_on = 1;
+	return 0;
+}
+
+static enum pl_err count_valid(struct dedup *dd, struct blocking *b, struct pl_diag *d)
+{
+	size_t kept = 0, tally = 0;
 	enum pl_err err;
 
 	if (!dd->n_old)
@@ -245,7 +310,30 @@ static enum pl_err count_valid(const struct dedup *dd, struct blocking *b, struc
 				}
 	}
 	err = count_range(dd, b, dd->n_old, dd->n_recs, d);
+	if (!err && kept_counts(dd, b, &kept, &tally) != 0)
+		pl_log(PL_LOG_DEBUG, NULL, "blocking: no counts kept that fit the blocks; the old "
+		       "episodes are counted in every block");
+	else if (!err)
+		pl_log(PL_LOG_DEBUG, NULL, "blocking: the counts of %zu blocks kept, %zu blocks "
+		       "new", kept, tally);
+	dd_keep_counts_drop(dd);
 	return err ? err : count_range(dd, b, 0, dd->n_old, d);
+}
+
+/* Every block's count of valid records, for the next run (count_valid's
+ * counts are whole: nothing skipped yet). */
+static void put_counts(struct dedup *dd, const struct blocking *b)
+{
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+		uint32_t *v = pl_xmalloc((ix->n + 1) * sizeof(*v));
+		size_t n = 0;
+
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
+			v[n++] = ix->n_valid[u.lo];
+		dd_keep_put_counts(dd, v, n);
+		free(v);
+	}
 }
 
 /* The rule whose blocks will make the most candidate pairs (by the
@@ -321,8 +409,6 @@ static void renumber_open(struct dedup *dd, struct blocking *b, size_t h)
 	free(done);
 }
 
-#define FRESH_BITS 20
-
 static uint64_t fresh_bit(uint64_t h)
 {
 	return (h * 0x9E3779B97F4A7C15ULL) >> (64 - FRESH_BITS);
@@ -354,14 +440,14 @@ static void need_block(struct oindex *ix, size_t e, uint64_t h)
 }
 
 /* Asks the memory for what a night's filter test of the old record s
- * reads (the filter's word, the index's directory entry; need: the
- * filter of the blocks with a new record, else of the fresh ones), a few
- * records ahead, so that the random reads overlap. */
-static void prefetch_filter(const struct blocking *b, const struct srec *s, int need)
+ * reads (the filter's word, the index's directory entry; tally: the
+ * filter of the tally blocks, else of the fresh ones), a few records
+ * ahead, so that the random reads overlap. */
+static void prefetch_filter(const struct blocking *b, const struct srec *s, int tally)
 {
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
-		const uint64_t *bits = need ? ix->need_bits : ix->fresh_bits;
+		const uint64_t *bits = tally ? ix->tally_bits : ix->fresh_bits;
 
 		if (!s->key[r] || !bits)
 			continue;
@@ -370,13 +456,13 @@ static void prefetch_filter(const struct blocking *b, const struct srec *s, int 
 	}
 }
 
-/* A night: whether key h is a block with a new record's, at *e. */
-static int block_needed(const struct oindex *ix, uint64_t h, size_t *e)
+/* A night: whether key h is a tally block's, at *e. */
+static int block_tallied(const struct oindex *ix, uint64_t h, size_t *e)
 {
-	if (!has_bit(ix->need_bits, fresh_bit(h)))
+	if (!has_bit(ix->tally_bits, fresh_bit(h)))
 		return 0;
 	*e = ix_find(ix, h);
-	return *e != SIZE_MAX && has_bit(ix->need, *e);
+	return *e != SIZE_MAX && has_bit(ix->tally, *e);
 }
 
 /* A night: whether the run [lo, hi) of ix holds an open record new since
@@ -477,16 +563,20 @@ enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_dia
 	if (!err && dd->n_old && outgrown(dd, b)) {
 		/* no night: the counts again, whole */
 		dd_drop_kept(dd, "new episodes made a block too large (max_block)");
+		b->tally_on = 0;
 		for (size_t r = 0; r < b->n_rules; r++) {
 			memset(b->ix[r].n_valid, 0, (b->ix[r].n + 1) * sizeof(*b->ix[r].n_valid));
 			free(b->ix[r].need);
 			free(b->ix[r].need_bits);
-			b->ix[r].need = b->ix[r].need_bits = NULL;
+			free(b->ix[r].tally);
+			free(b->ix[r].tally_bits);
+			b->ix[r].need = b->ix[r].need_bits = b->ix[r].tally = b->ix[r].tally_bits = NULL;
 		}
 		err = count_valid(dd, b, d);
 	}
 	if (err)
 		return err;
+	put_counts(dd, b);
 	if (b->n_rules) {
 		renumber_open(dd, b, heaviest_rule(b));
 	} else {
@@ -512,6 +602,8 @@ void dd_blocking_release(struct blocking *b)
 		free(b->ix[r].fresh_bits);
 		free(b->ix[r].need);
 		free(b->ix[r].need_bits);
+		free(b->ix[r].tally);
+		free(b->ix[r].tally_bits);
 		free(b->ix[r].dir);
 	}
 	memset(b, 0, sizeof(*b));

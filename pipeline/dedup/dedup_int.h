@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "dedup.h"
@@ -166,6 +167,9 @@ struct oindex {
 	uint64_t *fresh_bits;       /* a night: a filter of the REC_FRESH blocks' keys */
 	uint64_t *need, *need_bits; /* a night: the blocks with a new record (a bit at a
 				     * run's first entry), and a filter of their keys */
+	uint64_t *tally, *tally_bits; /* a night with the last run's counts: the blocks
+				     * it did not have, whose old valid records are
+				     * counted (likewise) */
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
 	uint32_t base;              /* block id of entry 0: a block's id is base + its
@@ -175,6 +179,8 @@ struct oindex {
 struct blocking {
 	size_t n_rules;
 	struct oindex ix[DEDUP_MAX_RULES];
+	int tally_on;               /* a night: only the tally blocks' old records are
+				     * counted (the others' counts were kept) */
 };
 
 struct worker;
@@ -232,6 +238,10 @@ struct keep {
 	size_t n_sources;
 	long *src_episodes, *src_no_id;
 	int64_t sealed_len, persons_off;
+	int64_t counts_len;        /* the blocks' counts, written after the sealed part */
+	crypto_generichash_state counts_hash; /* of those written */
+	uint32_t *counts;          /* resumed: the kept blocks' counts section, */
+	size_t count_at[DEDUP_MAX_RULES], n_counts[DEDUP_MAX_RULES]; /* each rule's */
 	size_t n_persons;          /* written to the state file */
 	struct pl_kv kv[KEEP_KV];  /* gathered before they are written */
 	size_t n_kv;
@@ -456,6 +466,14 @@ enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d);
  * run kept it, if it was a linked one: its person_ref, file and line
  * into *s, 1; else 0 (read it from the records file). */
 int dd_keep_vrec(struct dedup *dd, uint32_t pos, struct srec *s);
+
+/* The valid records' count of each block of rule r (block.c), in the order
+ * of its index, for the next run: once for each rule, in order, after
+ * dd_keep_save_load.  dd_keep_counts gives rule r's kept ones (NULL if
+ * none were kept: a full load); dd_keep_counts_drop frees them. */
+void dd_keep_put_counts(struct dedup *dd, const uint32_t *v, size_t n);
+const uint32_t *dd_keep_counts(const struct dedup *dd, size_t r, size_t *n);
+void dd_keep_counts_drop(struct dedup *dd);
 
 /* The write's stream of the sort by person, into the new state file. */
 void dd_keep_person(struct dedup *dd, const struct pl_kv *v);

@@ -17,7 +17,9 @@
  * - <database>.dedup-state (lib/keepfile.h): a header; the load's
  *   pools and lists (names, postcodes, reserve numbers, districts,
  *   sources, the open records and the label sample), sealed with the seal
- *   subkey as one secretstream bound to the file's generation; the sort by
+ *   subkey as one secretstream bound to the file's generation; the count
+ *   of valid records in each block of the open records (block.c: a night
+ *   counts only the blocks it adds); the sort by
  *   person as one sorted run (written as the persons are); the pairs at or
  *   above the threshold by position; the records with a valid number that
  *   they name (position, person_ref, file and line: dd_keep_vrec).
@@ -47,11 +49,12 @@
 #include "db.h"
 #include "log.h"
 
-#define KEEP_FORMAT 2
+#define KEEP_FORMAT 3
 #define ENDIAN_MARK 0x01020304u
 #define REC_SUFFIX ".dedup-records"
 #define AUX_SUFFIX ".dedup-state"
 #define SEAL_CHUNK 65536
+#define COUNTS_SUM 32              /* bytes of the counts' checksum */
 
 static const char rec_magic[8] = { 'P', 'L', 'D', 'D', 'R', 'E', 'C', '\n' };
 static const char aux_magic[8] = { 'P', 'L', 'D', 'D', 'S', 'T', 'A', '\n' };
@@ -77,6 +80,8 @@ struct aux_header {
 	uint32_t labels;           /* the label sample is whole (parameters estimated) */
 	char settings[72];         /* linkage.ini's sha256 */
 	int64_t sealed_off, sealed_len;
+	int64_t counts_off, counts_len;
+	unsigned char counts_sum[COUNTS_SUM]; /* BLAKE2b of the counts' section */
 	int64_t persons_off, n_persons;
 	int64_t pairs_off, n_pairs;
 	int64_t vrecs_off, n_vrecs;
@@ -474,7 +479,9 @@ static int header_ok(const struct aux_header *h, const struct dedup *dd)
 {
 	return memcmp(h->magic, aux_magic, sizeof(aux_magic)) == 0 && h->format == KEEP_FORMAT &&
 		h->endian == ENDIAN_MARK && h->stride == dd->stride && h->vstride == dd->vstride &&
-		h->n_rules == dd->cfg.n_rules && h->sealed_off == (int64_t)sizeof(*h);
+		h->n_rules == dd->cfg.n_rules && h->sealed_off == (int64_t)sizeof(*h) &&
+		h->counts_off == h->sealed_off + h->sealed_len && h->counts_len >= 0 &&
+		h->persons_off == h->counts_off + h->counts_len;
 }
 
 static const char files_sql[] =
@@ -615,6 +622,38 @@ static const char *read_pairs(struct dedup *dd, struct keep *kp, const struct au
 	return NULL;
 }
 
+/* The blocks' counts kept: rule by rule, its number of counts (8 bytes)
+ * and the counts (4 bytes each), under a checksum; -1 if they do not
+ * read, sum or fill their section. */
+static int read_counts(struct dedup *dd, struct keep *kp, const struct aux_header *h)
+{
+	size_t words = (size_t)h->counts_len / sizeof(uint32_t), at = 0;
+	unsigned char sum[sizeof(h->counts_sum)];
+
+	kp->counts = pl_xmalloc(words * sizeof(uint32_t) + 1);
+	if (h->counts_len % sizeof(uint32_t) ||
+	    pl_spill_read(kp->old, kp->counts, (size_t)h->counts_len, h->counts_off) != 0)
+		return -1;
+	crypto_generichash(sum, sizeof(sum), (const unsigned char *)kp->counts,
+			   (size_t)h->counts_len, NULL, 0);
+	if (sodium_memcmp(sum, h->counts_sum, sizeof(sum)) != 0)
+		return -1;
+	for (size_t r = 0; r < dd->cfg.n_rules; r++) {
+		uint64_t n;
+
+		if (words - at < 2)
+			return -1;
+		memcpy(&n, kp->counts + at, sizeof(n));
+		at += 2;
+		if (n > words - at)
+			return -1;
+		kp->count_at[r] = at;
+		kp->n_counts[r] = (size_t)n;
+		at += (size_t)n;
+	}
+	return at == words ? 0 : -1;
+}
+
 /* Why the kept state file does not serve; NULL if it does, and then
  * dd holds the kept load (resumed); "" on a database error (in d). */
 static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
@@ -643,7 +682,9 @@ static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
 	if (open_begin(&s, kp->old, dd->seal_key, h.generation) != 0 || get_load(&s, dd, kp) != 0)
 		return "the state file does not open with this key, or is damaged";
 	if ((int64_t)dd->n_valid != h.n_persons)
-		return "the state file is damaged or of another format";
+		return "the state file's sort by person does not fit its load";
+	if (read_counts(dd, kp, &h) != 0)
+		return "the state file's counts of the blocks are damaged";
 	why = read_pairs(dd, kp, &h, d);
 	if (!why) {
 		pl_extsort_adopt(&dd->by_person, kp->old, h.persons_off, (size_t)h.n_persons);
@@ -678,6 +719,7 @@ static void forget(struct dedup *dd, struct keep *kp)
 	free(dd->kept);
 	dd->kept = NULL;
 	dd->n_kept = dd->cap_kept = 0;
+	dd_keep_counts_drop(dd);
 	pl_free_strings(kp->sources, kp->n_sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
@@ -788,6 +830,44 @@ enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d)
 	kp->sealed_len = s.len;
 	kp->persons_off = (int64_t)sizeof(struct aux_header) + s.len;
 	return s.bad ? pl_keepfile_error(d, kp->aux.tmp, "write the state file") : PL_OK;
+}
+
+void dd_keep_put_counts(struct dedup *dd, const uint32_t *v, size_t n)
+{
+	struct keep *kp = &dd->keep;
+	uint64_t n64 = n;
+
+	if (!kp->aux.out)
+		return;
+	if (fwrite(&n64, sizeof(n64), 1, kp->aux.out) != 1 ||
+	    (n && fwrite(v, sizeof(*v), n, kp->aux.out) != n))
+		kp->write_failed = 1;
+	if (!kp->counts_len)
+		crypto_generichash_init(&kp->counts_hash, NULL, 0, COUNTS_SUM);
+	crypto_generichash_update(&kp->counts_hash, (const unsigned char *)&n64, sizeof(n64));
+	if (n)
+		crypto_generichash_update(&kp->counts_hash, (const unsigned char *)v,
+					  n * sizeof(*v));
+	kp->counts_len += (int64_t)(sizeof(n64) + n * sizeof(*v));
+	kp->persons_off += (int64_t)(sizeof(n64) + n * sizeof(*v));
+}
+
+const uint32_t *dd_keep_counts(const struct dedup *dd, size_t r, size_t *n)
+{
+	const struct keep *kp = &dd->keep;
+
+	if (!kp->counts)
+		return NULL;
+	*n = kp->n_counts[r];
+	return kp->counts + kp->count_at[r];
+}
+
+void dd_keep_counts_drop(struct dedup *dd)
+{
+	free(dd->keep.counts);
+	dd->keep.counts = NULL;
+	memset(dd->keep.n_counts, 0, sizeof(dd->keep.n_counts));
+	memset(dd->keep.count_at, 0, sizeof(dd->keep.count_at));
 }
 
 /* The persons gathered, to the state file. */
@@ -930,6 +1010,10 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 	snprintf(h.settings, sizeof(h.settings), "%s", dd->cfg.sha256);
 	h.sealed_off = sizeof(h);
 	h.sealed_len = kp->sealed_len;
+	h.counts_off = h.sealed_off + h.sealed_len;
+	h.counts_len = kp->counts_len;
+	if (kp->counts_len)
+		crypto_generichash_final(&kp->counts_hash, h.counts_sum, sizeof(h.counts_sum));
 	h.persons_off = kp->persons_off;
 	h.n_persons = (int64_t)kp->n_persons;
 	h.pairs_off = kp->persons_off + (int64_t)(kp->n_persons * sizeof(struct pl_kv));
@@ -992,5 +1076,6 @@ void dd_keep_release(struct dedup *dd)
 	pl_free_strings(kp->sources, kp->n_sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
+	free(kp->counts);
 	memset(kp, 0, sizeof(*kp));
 }

@@ -628,7 +628,20 @@ dedup_vs_rescore() {
 	cp "$ERR" "$saved"
 	expect_eq "$what: the tables of a run scoring every pair" \
 		"$(DB=$copy state_tables)" "$(state_tables)"
+	expect_eq "$what: the blocks' counts kept, as a run scoring every pair counts them" \
+		"$(kept_counts "$copy")" "$(kept_counts "$DB")"
 	cp "$saved" "$ERR"
+}
+
+# kept_counts DB: the counts of the blocks that dedup keeps for the next run
+# (the section of DB.dedup-state that its header places: offset and length
+# at bytes 152 and 160), hashed; nothing if there is no state file.
+kept_counts() {
+	local f=$1.dedup-state off len
+	[ -f "$f" ] || return 0
+	off=$(od -An -t d8 -j 152 -N 8 "$f" | tr -d ' ')
+	len=$(od -An -t d8 -j 160 -N 8 "$f" | tr -d ' ')
+	tail -c +"$((off + 1))" "$f" | head -c "$len" | sha256sum | cut -c1-64
 }
 
 # expect_dedup_reconciled: every episode has exactly one episode_person row

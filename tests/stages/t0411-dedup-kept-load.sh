@@ -72,6 +72,8 @@ expect_like "new file: a night of 4 new episodes" '%, pairs scored for 4 new epi
 	"$(dedup_summary)"
 expect_eq "new file: linkage_kept: 54 records, files up to d.csv" "54 $(q "SELECT $(fid d.csv);") 64" \
 	"$(kept_row)"
+expect_grep "new file: the blocks' counts kept, the new ones counted" \
+	"dedup D blocking: the counts of 45 blocks kept, 3 blocks new" "$(cat "$ERR")"
 expect_dedup_reconciled
 
 # A tail that a failed run appended: cut off, resumed.
@@ -96,6 +98,12 @@ expect_full "an older state file" "the state file is not the one the database re
 printf 'X' | dd of="$STATE" bs=1 seek=300 conv=notrunc status=none
 expect_full "a byte of the sealed part changed" \
 	"the state file does not open with this key, or is damaged"
+off=$(od -An -t d8 -j 152 -N 8 "$STATE" | tr -d ' ')
+printf '\377' | dd of="$STATE" bs=1 seek="$((off + 8))" conv=notrunc status=none
+expect_full "a count of a block changed" "the state file's counts of the blocks are damaged"
+expect_grep "a count of a block changed: every block counted" \
+	"dedup D blocking: no counts kept that fit the blocks; the old episodes are counted in every block" \
+	"$(cat "$WORK/night.err")"
 truncate -s 100 "$RECS"
 expect_full "the records file cut short" "the records file is not the one the state file names"
 flock "$RECS" sleep 30 &
@@ -146,12 +154,13 @@ estimate_vs_full() {
 	expect_eq "$1: the tables of an estimate loading every episode" \
 		"$(DB=$WORK/estimate.db estimate_tables)" "$(estimate_tables)"
 }
-# The state file's count of persons changed (offset 160 of its header): the
+# The state file's count of persons changed (offset 208 of its header): the
 # pools restored from it are forgotten, and the names counted from 0.
-printf '\001' | dd of="$STATE" bs=1 seek=160 conv=notrunc status=none
+printf '\001' | dd of="$STATE" bs=1 seek=208 conv=notrunc status=none
 estimate_vs_full "--estimate, the state file damaged after its pools"
 expect_eq "--estimate, the state file damaged after its pools: every episode" \
-	"dedup D load: every episode (the state file is damaged or of another format)" "$(loaded)"
+	"dedup D load: every episode (the state file's sort by person does not fit its load)" \
+	"$(loaded)"
 estimate_vs_full "--estimate again"
 expect_like "--estimate again: resumed, with the kept label sample" \
 	'dedup D load: % episodes as kept, %' "$(loaded)"
