@@ -145,6 +145,7 @@ _Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's di
 /* A night keeps at most this many person_refs of new records with a
  * valid number (16 bytes each); beyond, every person is written. */
 #define NEW_REFS_MAX ((size_t)1 << 19)
+#define GATHER_MAX ((size_t)1 << 19) /* a night's touched persons' pairs, gathered */
 
 /* An end of a stored pair, given its spill position by the load: the
  * episode (file_id << 32 | line; UINT64_MAX: none of this program's) and
@@ -209,8 +210,10 @@ struct worker {
 /* What the load keeps for the next run (keep.c): the records file (the
  * spill file, KEEP_HEAD bytes of header first) and the state file. */
 #define KEEP_HEAD 64
-#define KEEP_KV 2048               /* persons written to the state file at once */
+#define KEEP_KV 2048               /* persons written to the persons file at once */
+#define KEEP_RUNS 8                /* sorted runs in the persons file, at most */
 #define KEEP_VRECS 256             /* kept linked records read at once */
+#define KEEP_GATHER 8192           /* persons file pairs read at once (a night) */
 
 /* A record with a valid number that a pair names, as kept (dedup.vrecs,
  * by position), so that a night need not read it from the records file. */
@@ -227,7 +230,19 @@ struct keep {
 				    * until installed */
 	struct pl_keepfile aux;    /* the new state file, until installed */
 	FILE *rec;                 /* resumed: the records file kept, appended to */
-	FILE *old;                 /* the state file kept (its sort by person is read) */
+	FILE *old;                 /* the state file kept */
+	struct pl_keepfile pers;   /* <database>.dedup-persons: the sort by person; a
+				    * whole new one until installed */
+	FILE *pers_old;            /* resumed: the persons file kept, its runs adopted */
+	FILE *pers_out;            /* this run's persons go to pers.out or pers_old */
+	int pers_whole;            /* this run writes a whole new persons file */
+	uint64_t pers_generation;  /* of the persons file this run leaves */
+	size_t n_runs;             /* its runs: resumed, the kept ones; then this run's */
+	int64_t run_off[KEEP_RUNS], run_n[KEEP_RUNS];
+	long k_persons;            /* resumed: the persons the last run counted, and by */
+	long *k_src_persons, *k_src_across; /* source (as sources) */
+	long s_persons;            /* this run's, for the next (dd_keep_sums) */
+	long *s_src_persons, *s_src_across;
 	uint64_t generation;       /* linkage_kept's */
 	uint64_t rec_generation;   /* of the records file this run leaves */
 	size_t records;            /* linkage_kept's */
@@ -237,12 +252,12 @@ struct keep {
 	char **sources;            /* resumed: the kept sources and their counts */
 	size_t n_sources;
 	long *src_episodes, *src_no_id;
-	int64_t sealed_len, persons_off;
+	int64_t sealed_len;
 	int64_t counts_len;        /* the blocks' counts, written after the sealed part */
 	crypto_generichash_state counts_hash; /* of those written */
 	uint32_t *counts;          /* resumed: the kept blocks' counts section, */
 	size_t count_at[DEDUP_MAX_RULES], n_counts[DEDUP_MAX_RULES]; /* each rule's */
-	size_t n_persons;          /* written to the state file */
+	size_t n_persons;          /* written to the persons file by this run */
 	struct pl_kv kv[KEEP_KV];  /* gathered before they are written */
 	size_t n_kv;
 	int64_t vk_at, vk_end;     /* resumed: the kept linked records unread */
@@ -477,6 +492,28 @@ void dd_keep_counts_drop(struct dedup *dd);
 
 /* The write's stream of the sort by person, into the new state file. */
 void dd_keep_person(struct dedup *dd, const struct pl_kv *v);
+
+/* Where dd_keep_person writes: a whole new persons file (every person's
+ * pairs, in order), or one run more at the end of the kept one (a night:
+ * the new pairs, in order). */
+enum pl_err dd_keep_persons_whole(struct dedup *dd, struct pl_diag *d);
+enum pl_err dd_keep_persons_append(struct dedup *dd, struct pl_diag *d);
+
+/* A night that resumed: the pairs of the persons file (struct pl_kv: the
+ * sort by person) whose person_ref is one of ref[0..n_ref) (sorted), in
+ * order, into *out (n_out); 1 if more than max are, 0, or -1 on a read
+ * error (d set). */
+int dd_keep_gather(struct dedup *dd, const struct ref128 *ref, size_t n_ref, size_t max,
+		   struct pl_kv **out, size_t *n_out, struct pl_diag *d);
+
+/* The last run's count of persons and, by source (as dd->sources), of
+ * persons and those in two or more districts added to src_persons and
+ * src_across (unless NULL); 0 if none were kept (not resumed). */
+int dd_keep_kept_sums(const struct dedup *dd, long *persons, long *src_persons,
+		      long *src_across);
+/* This run's, kept for the next. */
+void dd_keep_sums(struct dedup *dd, long persons, const long *src_persons,
+		  const long *src_across);
 
 /* Before the commit: the pairs, the headers, synced; linkage_kept. */
 enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d);

@@ -53,13 +53,16 @@
 #define ENDIAN_MARK 0x01020304u
 #define REC_SUFFIX ".dedup-records"
 #define AUX_SUFFIX ".dedup-state"
+#define PER_SUFFIX ".dedup-persons"
 #define SEAL_CHUNK 65536
 #define COUNTS_SUM 32              /* bytes of the counts' checksum */
 
 static const char rec_magic[8] = { 'P', 'L', 'D', 'D', 'R', 'E', 'C', '\n' };
 static const char aux_magic[8] = { 'P', 'L', 'D', 'D', 'S', 'T', 'A', '\n' };
+static const char per_magic[8] = { 'P', 'L', 'D', 'D', 'P', 'E', 'R', '\n' };
 
-/* The records file's header: KEEP_HEAD bytes before the first record. */
+/* The header of the records file and of the persons file: KEEP_HEAD bytes
+ * before the first record (a struct srec, or a struct pl_kv). */
 struct rec_header {
 	char magic[8];
 	uint32_t format, endian;
@@ -82,9 +85,19 @@ struct aux_header {
 	int64_t sealed_off, sealed_len;
 	int64_t counts_off, counts_len;
 	unsigned char counts_sum[COUNTS_SUM]; /* BLAKE2b of the counts' section */
-	int64_t persons_off, n_persons;
+	int64_t n_runs, n_persons;            /* the persons file's runs, and their pairs */
 	int64_t pairs_off, n_pairs;
 	int64_t vrecs_off, n_vrecs;
+	int64_t sums_off, sums_len;
+	unsigned char sums_sum[COUNTS_SUM];   /* BLAKE2b of the sums' section */
+	uint64_t pers_generation;             /* the persons file's */
+	int64_t run_off[KEEP_RUNS], run_n[KEEP_RUNS];
+};
+
+/* The sums' section: persons, sources (in the order of the sealed list),
+ * and for each source its persons and those in two or more districts. */
+struct kept_sums {
+	int64_t persons, n_sources;
 };
 
 /* A pair at or above the threshold as kept. */
@@ -475,13 +488,40 @@ static int get_load(struct seal_io *s, struct dedup *dd, struct keep *kp)
 
 /* ---- deciding ------------------------------------------------------------ */
 
+/* The persons file's runs follow each other from its header and hold
+ * n_persons pairs. */
+static int runs_ok(const struct aux_header *h)
+{
+	int64_t at = KEEP_HEAD, n = 0;
+
+	if (h->n_runs < 0 || h->n_runs >= KEEP_RUNS)
+		return 0;
+	for (int64_t i = 0; i < h->n_runs; i++) {
+		if (h->run_off[i] != at || h->run_n[i] <= 0)
+			return 0;
+		at += h->run_n[i] * (int64_t)sizeof(struct pl_kv);
+		n += h->run_n[i];
+	}
+	return n == h->n_persons;
+}
+
 static int header_ok(const struct aux_header *h, const struct dedup *dd)
 {
 	return memcmp(h->magic, aux_magic, sizeof(aux_magic)) == 0 && h->format == KEEP_FORMAT &&
 		h->endian == ENDIAN_MARK && h->stride == dd->stride && h->vstride == dd->vstride &&
 		h->n_rules == dd->cfg.n_rules && h->sealed_off == (int64_t)sizeof(*h) &&
 		h->counts_off == h->sealed_off + h->sealed_len && h->counts_len >= 0 &&
-		h->persons_off == h->counts_off + h->counts_len;
+		h->pairs_off == h->counts_off + h->counts_len && h->n_pairs >= 0 &&
+		h->vrecs_off == h->pairs_off + h->n_pairs * (int64_t)sizeof(struct kept_pair) &&
+		h->n_vrecs >= 0 &&
+		h->sums_off == h->vrecs_off + h->n_vrecs * (int64_t)sizeof(struct kept_vrec) &&
+		runs_ok(h);
+}
+
+/* The end of the persons file's last run. */
+static int64_t runs_end(const int64_t *off, const int64_t *n, size_t n_runs)
+{
+	return n_runs ? off[n_runs - 1] + n[n_runs - 1] * (int64_t)sizeof(struct pl_kv) : KEEP_HEAD;
 }
 
 static const char files_sql[] =
@@ -549,30 +589,49 @@ static const char *row_unusable(struct dedup *dd, struct keep *kp, enum pl_err *
 	return NULL;
 }
 
-/* Opens the records file kept (locked, cut to the records kept, at its
- * end for the new ones): NULL with why if it is not the one of gen. */
-static FILE *open_records(struct keep *kp, const struct dedup *dd, uint64_t gen,
+/* Why a file kept in place does not open, by the step that failed. */
+struct inplace_why {
+	const char *missing, *in_use, *other, *unwritable;
+};
+
+static const struct inplace_why rec_why = {
+	"the records file is missing", "the records file is in use",
+	"the records file is not the one the state file names",
+	"the records file cannot be written"
+};
+
+static const struct inplace_why per_why = {
+	"the persons file is missing", "the persons file is in use",
+	"the persons file is not the one the state file names",
+	"the persons file cannot be written"
+};
+
+/* Opens a file kept and appended to in place (the records or the persons
+ * file: magic, records of stride bytes from a header): locked, cut to len,
+ * at its end for what this run adds; NULL with *why if it is not the one
+ * of generation gen. */
+static FILE *open_inplace(const char *path, const char magic[8], uint64_t gen, uint32_t stride,
+			  uint32_t srec_head, off_t len, const struct inplace_why *w,
 			  const char **why)
 {
 	struct rec_header h;
 	struct stat sb;
-	off_t len = (off_t)(KEEP_HEAD + kp->records * dd->stride);
-	int fd = open(kp->recs.path, O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
 	FILE *f;
 
-	*why = "the records file is missing";
+	*why = w->missing;
 	if (fd < 0)
 		return NULL;
-	*why = "the records file is in use";
+	*why = w->in_use;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
 		goto cleanup;
-	*why = "the records file is not the one the state file names";
+	*why = w->other;
 	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, rec_magic, sizeof(rec_magic)) != 0 || h.format != KEEP_FORMAT ||
-	    h.endian != ENDIAN_MARK || h.generation != gen || h.stride != dd->stride ||
-	    h.srec_head != SREC_HEAD || fstat(fd, &sb) != 0 || sb.st_size < len)
+	    memcmp(h.magic, magic, sizeof(h.magic)) != 0 || h.format != KEEP_FORMAT ||
+	    h.endian != ENDIAN_MARK || h.generation != gen || h.stride != stride ||
+	    h.srec_head != srec_head || fstat(fd, &sb) != 0 || sb.st_size < len)
 		goto cleanup;
-	*why = "the records file cannot be written";
+	*why = w->unwritable;
 	if (ftruncate(fd, len) != 0 || !(f = fdopen(fd, "r+b")))
 		goto cleanup;
 	if (fseeko(f, 0, SEEK_END) != 0) {
@@ -583,6 +642,19 @@ static FILE *open_records(struct keep *kp, const struct dedup *dd, uint64_t gen,
 cleanup:
 	close(fd);
 	return NULL;
+}
+
+/* The header of a file kept in place. */
+static void inplace_header(struct rec_header *r, const char magic[8], uint64_t gen,
+			   uint32_t stride, uint32_t srec_head)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->magic, magic, sizeof(r->magic));
+	r->format = KEEP_FORMAT;
+	r->endian = ENDIAN_MARK;
+	r->generation = gen;
+	r->stride = stride;
+	r->srec_head = srec_head;
 }
 
 /* A run that may be a night: the pairs the last run left, by position,
@@ -654,6 +726,39 @@ static int read_counts(struct dedup *dd, struct keep *kp, const struct aux_heade
 	return at == words ? 0 : -1;
 }
 
+/* The sums kept (struct kept_sums, then each source's two counts), under
+ * a checksum; -1 if they do not read, sum or fit the sources kept. */
+static int read_sums(struct keep *kp, const struct aux_header *h)
+{
+	unsigned char sum[COUNTS_SUM];
+	struct kept_sums ks;
+	int64_t *v;
+	int rc = -1;
+
+	if (h->sums_len < (int64_t)sizeof(ks) ||
+	    h->sums_len != (int64_t)(sizeof(ks) + 2 * kp->n_sources * sizeof(int64_t)))
+		return -1;
+	v = pl_xmalloc((size_t)h->sums_len);
+	if (pl_spill_read(kp->old, v, (size_t)h->sums_len, h->sums_off) != 0)
+		goto cleanup;
+	crypto_generichash(sum, sizeof(sum), (const unsigned char *)v, (size_t)h->sums_len, NULL, 0);
+	memcpy(&ks, v, sizeof(ks));
+	if (sodium_memcmp(sum, h->sums_sum, sizeof(sum)) != 0 ||
+	    ks.n_sources != (int64_t)kp->n_sources || ks.persons < 0)
+		goto cleanup;
+	kp->k_persons = (long)ks.persons;
+	kp->k_src_persons = pl_xcalloc(kp->n_sources + 1, sizeof(long));
+	kp->k_src_across = pl_xcalloc(kp->n_sources + 1, sizeof(long));
+	for (size_t i = 0; i < kp->n_sources; i++) {
+		kp->k_src_persons[i] = (long)v[sizeof(ks) / sizeof(*v) + 2 * i];
+		kp->k_src_across[i] = (long)v[sizeof(ks) / sizeof(*v) + 2 * i + 1];
+	}
+	rc = 0;
+cleanup:
+	free(v);
+	return rc;
+}
+
 /* Why the kept state file does not serve; NULL if it does, and then
  * dd holds the kept load (resumed); "" on a database error (in d). */
 static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
@@ -675,19 +780,35 @@ static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
 		return "the parameters are estimated, and the kept load has no label sample";
 	if (h.records != kp->records || h.max_file_id != kp->from_file)
 		return "the state file is damaged or of another format";
-	kp->rec = open_records(kp, dd, h.rec_generation, &why);
+	kp->rec = open_inplace(kp->recs.path, rec_magic, h.rec_generation, (uint32_t)dd->stride,
+			       SREC_HEAD, (off_t)(KEEP_HEAD + kp->records * dd->stride), &rec_why,
+			       &why);
 	if (!kp->rec)
 		return why;
 	kp->rec_generation = h.rec_generation;
+	kp->n_runs = (size_t)h.n_runs;
+	memcpy(kp->run_off, h.run_off, sizeof(h.run_off));
+	memcpy(kp->run_n, h.run_n, sizeof(h.run_n));
+	kp->pers_old = open_inplace(kp->pers.path, per_magic, h.pers_generation,
+				    sizeof(struct pl_kv), 0,
+				    (off_t)runs_end(kp->run_off, kp->run_n, kp->n_runs), &per_why,
+				    &why);
+	if (!kp->pers_old)
+		return why;
+	kp->pers_generation = h.pers_generation;
 	if (open_begin(&s, kp->old, dd->seal_key, h.generation) != 0 || get_load(&s, dd, kp) != 0)
 		return "the state file does not open with this key, or is damaged";
 	if ((int64_t)dd->n_valid != h.n_persons)
 		return "the state file's sort by person does not fit its load";
 	if (read_counts(dd, kp, &h) != 0)
 		return "the state file's counts of the blocks are damaged";
+	if (read_sums(kp, &h) != 0)
+		return "the state file's sums are damaged";
 	why = read_pairs(dd, kp, &h, d);
 	if (!why) {
-		pl_extsort_adopt(&dd->by_person, kp->old, h.persons_off, (size_t)h.n_persons);
+		for (size_t i = 0; i < kp->n_runs; i++)
+			pl_extsort_adopt(&dd->by_person, kp->pers_old, kp->run_off[i],
+					 (size_t)kp->run_n[i]);
 		kp->vk_at = h.vrecs_off;
 		kp->vk_end = h.vrecs_off + h.n_vrecs * (int64_t)sizeof(struct kept_vrec);
 	}
@@ -723,12 +844,18 @@ static void forget(struct dedup *dd, struct keep *kp)
 	pl_free_strings(kp->sources, kp->n_sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
+	free(kp->k_src_persons);
+	free(kp->k_src_across);
 	kp->sources = NULL;
-	kp->src_episodes = kp->src_no_id = NULL;
+	kp->src_episodes = kp->src_no_id = kp->k_src_persons = kp->k_src_across = NULL;
 	kp->n_sources = 0;
 	if (kp->rec)
 		fclose(kp->rec);
 	kp->rec = NULL;
+	if (kp->pers_old)
+		fclose(kp->pers_old);
+	kp->pers_old = NULL;
+	kp->n_runs = 0;
 }
 
 /* A new records file (a full load), or an unnamed spill file for a
@@ -764,6 +891,7 @@ enum pl_err dd_keep_start(struct dedup *dd, struct pl_diag *d)
 		/* both remove the temporary files of runs that did not end */
 		pl_keepfile_init(&kp->recs, db_path, REC_SUFFIX);
 		pl_keepfile_init(&kp->aux, db_path, AUX_SUFFIX);
+		pl_keepfile_init(&kp->pers, db_path, PER_SUFFIX);
 		why = row_unusable(dd, kp, &err, d);
 		if (!err && !why) {
 			why = resume(dd, kp, d);
@@ -828,7 +956,6 @@ enum pl_err dd_keep_save_load(struct dedup *dd, struct pl_diag *d)
 	put_load(&s, dd);
 	seal_end(&s);
 	kp->sealed_len = s.len;
-	kp->persons_off = (int64_t)sizeof(struct aux_header) + s.len;
 	return s.bad ? pl_keepfile_error(d, kp->aux.tmp, "write the state file") : PL_OK;
 }
 
@@ -849,7 +976,6 @@ void dd_keep_put_counts(struct dedup *dd, const uint32_t *v, size_t n)
 		crypto_generichash_update(&kp->counts_hash, (const unsigned char *)v,
 					  n * sizeof(*v));
 	kp->counts_len += (int64_t)(sizeof(n64) + n * sizeof(*v));
-	kp->persons_off += (int64_t)(sizeof(n64) + n * sizeof(*v));
 }
 
 const uint32_t *dd_keep_counts(const struct dedup *dd, size_t r, size_t *n)
@@ -870,19 +996,142 @@ void dd_keep_counts_drop(struct dedup *dd)
 	memset(dd->keep.count_at, 0, sizeof(dd->keep.count_at));
 }
 
-/* The persons gathered, to the state file. */
+/* ---- the persons file ---------------------------------------------------- */
+
+/* The persons gathered, to the persons file. */
 static void flush_persons(struct keep *kp)
 {
-	if (kp->n_kv && fwrite(kp->kv, sizeof(kp->kv[0]), kp->n_kv, kp->aux.out) != kp->n_kv)
+	if (kp->n_kv && fwrite(kp->kv, sizeof(kp->kv[0]), kp->n_kv, kp->pers_out) != kp->n_kv)
 		kp->write_failed = 1;
 	kp->n_kv = 0;
+}
+
+enum pl_err dd_keep_persons_whole(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	enum pl_err err;
+
+	if (!kp->on)
+		return PL_OK;
+	err = pl_keepfile_create(&kp->pers, KEEP_HEAD, d);
+	kp->pers_out = kp->pers.out;
+	kp->pers_whole = 1;
+	kp->pers_generation = kp->pers.generation;
+	kp->n_runs = 0;
+	kp->n_persons = 0;
+	return err;
+}
+
+enum pl_err dd_keep_persons_append(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+
+	if (!kp->pers_old)
+		return pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "no persons file kept to append to");
+	kp->pers_out = kp->pers_old;
+	kp->n_persons = 0;
+	if (fseeko(kp->pers_old, runs_end(kp->run_off, kp->run_n, kp->n_runs), SEEK_SET) != 0)
+		return pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	return PL_OK;
+}
+
+/* Whether the pair v's person_ref comes before ref's. */
+static int kv_ref_before(const struct pl_kv *v, const struct ref128 *ref)
+{
+	return v->key < ref->hi || (v->key == ref->hi && v->key2 < ref->lo);
+}
+
+int dd_keep_gather(struct dedup *dd, const struct ref128 *ref, size_t n_ref, size_t max,
+		   struct pl_kv **out, size_t *n_out, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	struct pl_kv *buf = pl_xmalloc(KEEP_GATHER * sizeof(*buf)), *got = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	for (size_t r = 0; r < kp->n_runs && rc == 0; r++) {
+		size_t at_ref = 0, left = (size_t)kp->run_n[r];
+		int64_t at = kp->run_off[r];
+
+		while (left && at_ref < n_ref && rc == 0) {
+			size_t want = left < KEEP_GATHER ? left : KEEP_GATHER;
+
+			if (pl_spill_read(kp->pers_old, buf, want * sizeof(*buf), at) != 0) {
+				pl_keepfile_error(d, kp->pers.path, "read the persons file");
+				rc = -1;
+				break;
+			}
+			for (size_t i = 0; i < want && at_ref < n_ref; i++) {
+				while (at_ref < n_ref && (ref[at_ref].hi < buf[i].key ||
+							  (ref[at_ref].hi == buf[i].key &&
+							   ref[at_ref].lo < buf[i].key2)))
+					at_ref++;
+				if (at_ref == n_ref || kv_ref_before(&buf[i], &ref[at_ref]))
+					continue;
+				if (n == max) {
+					rc = 1;
+					break;
+				}
+				if (n == cap) {
+					cap = 2 * cap + 1024;
+					got = pl_xrealloc(got, cap * sizeof(*got));
+				}
+				got[n++] = buf[i];
+			}
+			left -= want;
+			at += (int64_t)(want * sizeof(*buf));
+		}
+	}
+	free(buf);
+	if (rc == 0 && kp->n_runs > 1)
+		pl_kv_sort(got, n);  /* stable: the earlier run's first among one person's */
+	if (rc != 0) {
+		free(got);
+		got = NULL;
+		n = 0;
+	}
+	*out = got;
+	*n_out = n;
+	return rc;
+}
+
+int dd_keep_kept_sums(const struct dedup *dd, long *persons, long *src_persons,
+		      long *src_across)
+{
+	const struct keep *kp = &dd->keep;
+
+	if (!kp->resumed || !kp->k_src_persons)
+		return 0;
+	*persons = kp->k_persons;
+	for (size_t i = 0; src_persons && i < kp->n_sources; i++)
+		for (size_t j = 0; j < dd->n_sources; j++)
+			if (strcmp(kp->sources[i], dd->sources[j]) == 0) {
+				src_persons[j] += kp->k_src_persons[i];
+				src_across[j] += kp->k_src_across[i];
+				break;
+			}
+	return 1;
+}
+
+void dd_keep_sums(struct dedup *dd, long persons, const long *src_persons,
+		  const long *src_across)
+{
+	struct keep *kp = &dd->keep;
+
+	kp->s_persons = persons;
+	kp->s_src_persons = pl_xrealloc(kp->s_src_persons, (dd->n_sources + 1) * sizeof(long));
+	kp->s_src_across = pl_xrealloc(kp->s_src_across, (dd->n_sources + 1) * sizeof(long));
+	if (dd->n_sources) {
+		memcpy(kp->s_src_persons, src_persons, dd->n_sources * sizeof(long));
+		memcpy(kp->s_src_across, src_across, dd->n_sources * sizeof(long));
+	}
 }
 
 void dd_keep_person(struct dedup *dd, const struct pl_kv *v)
 {
 	struct keep *kp = &dd->keep;
 
-	if (!kp->aux.out)
+	if (!kp->pers_out)
 		return;
 	kp->kv[kp->n_kv++] = *v;
 	if (kp->n_kv == KEEP_KV)
@@ -985,6 +1234,103 @@ static enum pl_err record_row(struct dedup *dd, struct pl_diag *d)
 	return err;
 }
 
+/* The sums' section, and its checksum into sum; its length, -1 if it
+ * could not be written. */
+static int64_t write_sums(const struct dedup *dd, FILE *f, unsigned char sum[COUNTS_SUM])
+{
+	const struct keep *kp = &dd->keep;
+	struct kept_sums ks = { kp->s_persons, (int64_t)dd->n_sources };
+	crypto_generichash_state st;
+	int failed = fwrite(&ks, sizeof(ks), 1, f) != 1;
+
+	crypto_generichash_init(&st, NULL, 0, COUNTS_SUM);
+	crypto_generichash_update(&st, (const unsigned char *)&ks, sizeof(ks));
+	for (size_t i = 0; i < dd->n_sources; i++) {
+		int64_t v[2] = { kp->s_src_persons[i], kp->s_src_across[i] };
+
+		failed |= fwrite(v, sizeof(v), 1, f) != 1;
+		crypto_generichash_update(&st, (const unsigned char *)v, sizeof(v));
+	}
+	crypto_generichash_final(&st, sum, COUNTS_SUM);
+	return failed ? -1 : (int64_t)(sizeof(ks) + 2 * dd->n_sources * sizeof(int64_t));
+}
+
+/* This run's persons, as the persons file's last run. */
+static void end_run(struct keep *kp)
+{
+	flush_persons(kp);
+	if (!kp->n_persons)
+		return;
+	kp->run_off[kp->n_runs] = runs_end(kp->run_off, kp->run_n, kp->n_runs);
+	kp->run_n[kp->n_runs++] = (int64_t)kp->n_persons;
+	kp->n_persons = 0;
+}
+
+/* The persons file's runs, merged into a whole new one of one run (a
+ * night's run made them KEEP_RUNS). */
+static enum pl_err compact_persons(struct dedup *dd, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	struct pl_extsort s;
+	struct pl_kv v;
+	char *dir = pl_dir_of(kp->pers.path);
+	enum pl_err err = pl_extsort_init(&s, dir, 1, d);
+	int rc = 0;
+
+	free(dir);
+	if (!err && fflush(kp->pers_old) != 0)
+		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	for (size_t i = 0; !err && i < kp->n_runs; i++)
+		pl_extsort_adopt(&s, kp->pers_old, kp->run_off[i], (size_t)kp->run_n[i]);
+	if (!err)
+		err = pl_extsort_merge(&s, d);
+	if (!err)
+		err = dd_keep_persons_whole(dd, d);
+	while (!err && (rc = pl_extsort_next(&s, &v, d)) == 1)
+		dd_keep_person(dd, &v);
+	if (!err && rc < 0)
+		err = d->err ? d->err : PL_EIO;
+	pl_extsort_release(&s);
+	if (!err)
+		end_run(kp);
+	return err;
+}
+
+/* The persons file complete: its runs in *h. */
+static enum pl_err finish_persons(struct dedup *dd, struct aux_header *h, struct pl_diag *d)
+{
+	struct keep *kp = &dd->keep;
+	struct rec_header r;
+	enum pl_err err = PL_OK;
+
+	if (!kp->pers_out)
+		return pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "no persons kept for the next run");
+	end_run(kp);
+	if (!kp->pers_whole && kp->n_runs == KEEP_RUNS) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		err = compact_persons(dd, d);
+		pl_log_step(&t, "the persons file's runs merged into one");
+	}
+	h->n_runs = (int64_t)kp->n_runs;
+	for (size_t i = 0; i < kp->n_runs; i++) {
+		h->run_off[i] = kp->run_off[i];
+		h->run_n[i] = kp->run_n[i];
+		h->n_persons += kp->run_n[i];
+	}
+	h->pers_generation = kp->pers_generation;
+	if (!err && (kp->write_failed || h->n_persons != (int64_t)dd->n_valid))
+		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	if (!err && kp->pers_whole) {
+		inplace_header(&r, per_magic, kp->pers_generation, sizeof(struct pl_kv), 0);
+		err = pl_keepfile_finish(&kp->pers, &r, sizeof(r), d);
+	} else if (!err && (fflush(kp->pers_old) != 0 || fsync(fileno(kp->pers_old)) != 0)) {
+		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	}
+	return err;
+}
+
 enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 {
 	struct keep *kp = &dd->keep;
@@ -994,8 +1340,10 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 
 	if (!kp->on)
 		return PL_OK;
-	flush_persons(kp);
 	memset(&h, 0, sizeof(h));
+	err = finish_persons(dd, &h, d);
+	if (err)
+		return err;
 	memcpy(h.magic, aux_magic, sizeof(aux_magic));
 	h.format = KEEP_FORMAT;
 	h.endian = ENDIAN_MARK;
@@ -1014,14 +1362,13 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 	h.counts_len = kp->counts_len;
 	if (kp->counts_len)
 		crypto_generichash_final(&kp->counts_hash, h.counts_sum, sizeof(h.counts_sum));
-	h.persons_off = kp->persons_off;
-	h.n_persons = (int64_t)kp->n_persons;
-	h.pairs_off = kp->persons_off + (int64_t)(kp->n_persons * sizeof(struct pl_kv));
+	h.pairs_off = h.counts_off + h.counts_len;
 	h.n_pairs = (int64_t)dd->n_pairs;
 	h.vrecs_off = h.pairs_off + h.n_pairs * (int64_t)sizeof(struct kept_pair);
 	h.n_vrecs = (int64_t)dd->n_vrecs;
-	if (kp->write_failed || kp->n_persons != (size_t)dd->n_valid ||
-	    write_pairs(dd, kp->aux.out) != 0 || write_vrecs(dd, kp->aux.out) != 0)
+	h.sums_off = h.vrecs_off + h.n_vrecs * (int64_t)sizeof(struct kept_vrec);
+	if (write_pairs(dd, kp->aux.out) != 0 || write_vrecs(dd, kp->aux.out) != 0 ||
+	    (h.sums_len = write_sums(dd, kp->aux.out, h.sums_sum)) < 0)
 		return pl_keepfile_error(d, kp->aux.tmp, "write the state file");
 	err = pl_keepfile_finish(&kp->aux, &h, sizeof(h), d);
 	if (!err && kp->resumed) {
@@ -1029,13 +1376,7 @@ enum pl_err dd_keep_finish(struct dedup *dd, struct pl_diag *d)
 		if (fflush(kp->rec) != 0 || fsync(fileno(kp->rec)) != 0)
 			err = pl_keepfile_error(d, kp->recs.path, "write the records file");
 	} else if (!err) {
-		memset(&r, 0, sizeof(r));
-		memcpy(r.magic, rec_magic, sizeof(rec_magic));
-		r.format = KEEP_FORMAT;
-		r.endian = ENDIAN_MARK;
-		r.generation = kp->rec_generation;
-		r.stride = (uint32_t)dd->stride;
-		r.srec_head = SREC_HEAD;
+		inplace_header(&r, rec_magic, kp->rec_generation, (uint32_t)dd->stride, SREC_HEAD);
 		err = pl_keepfile_finish(&kp->recs, &r, sizeof(r), d);
 	}
 	return err ? err : record_row(dd, d);
@@ -1054,6 +1395,8 @@ void dd_keep_install(struct dedup *dd)
 		if (pl_keepfile_install(&kp->recs, &d) != PL_OK)
 			pl_log(PL_LOG_WARN, d.file, "%s (the next run loads every episode)", d.msg);
 	}
+	if (kp->pers_whole && pl_keepfile_install(&kp->pers, &d) != PL_OK)
+		pl_log(PL_LOG_WARN, d.file, "%s (the next run loads every episode)", d.msg);
 	if (pl_keepfile_install(&kp->aux, &d) != PL_OK)
 		pl_log(PL_LOG_WARN, d.file, "%s (the next run loads every episode)", d.msg);
 }
@@ -1069,13 +1412,20 @@ void dd_keep_release(struct dedup *dd)
 		fclose(kp->rec);
 	pl_keepfile_release(&kp->recs);
 	pl_keepfile_release(&kp->aux);
-	/* the sort by person may read the old state file until released */
+	pl_keepfile_release(&kp->pers);
+	/* the sort by person may read the old persons file until released */
 	pl_extsort_release(&dd->by_person);
 	if (kp->old)
 		fclose(kp->old);
+	if (kp->pers_old)
+		fclose(kp->pers_old);
 	pl_free_strings(kp->sources, kp->n_sources);
 	free(kp->src_episodes);
 	free(kp->src_no_id);
+	free(kp->k_src_persons);
+	free(kp->k_src_across);
+	free(kp->s_src_persons);
+	free(kp->s_src_across);
 	free(kp->counts);
 	memset(kp, 0, sizeof(*kp));
 }

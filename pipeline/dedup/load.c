@@ -793,10 +793,10 @@ enum pl_err dd_load_records(struct dedup *dd, struct pl_diag *d)
 	if (!err && fflush(dd->spill) != 0)
 		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write a temporary file: %s",
 				  strerror(errno));
-	/* the sort by person is read only when the persons are written, but
-	 * its run buffer leaves memory now */
+	/* the sort by person is merged only when the persons are written
+	 * (persons.c), but its run buffer leaves memory now */
 	if (!err)
-		err = pl_extsort_merge(&dd->by_person, d);
+		err = pl_extsort_end(&dd->by_person, d);
 	sqlite3_finalize(st);
 	pl_sealed_reader_release(&ld.sealed);  /* names leave memory with it */
 	free(ld.ls);

@@ -225,6 +225,18 @@ struct writer {
 	struct ref128 *tref;        /* the valid numbers of the touched persons, sorted */
 	size_t n_tref, at_tref;
 	long n_touched;             /* persons written */
+	/* a night that resumed and gathered: the touched persons' pairs of the
+	 * sort by person from the persons file (old_t) merged with the new ones
+	 * (by_person, its kept runs let go of); the other persons are counted
+	 * from the sums kept, less the old persons of the episodes written
+	 * (was: their keys and places) */
+	int gathered;
+	struct pl_kv *old_t;
+	size_t n_old_t, at_old_t;
+	struct pl_kv fresh;         /* the next new pair, if fresh_rc is 1 */
+	int fresh_rc;
+	struct pl_kv *was;
+	size_t n_was, cap_was;
 	/* the triggers that note another program's writes (schema.sql) */
 	char **outside_sql;
 	size_t n_outside;
@@ -388,31 +400,41 @@ static int mark(uint32_t *seen, size_t i, uint32_t key)
 	return 1;
 }
 
+/* An episode of the person being counted (w->serial) at place (as
+ * pack_place): its source among the person's (p_src); 1 if its district
+ * is new to the person. */
+static int note_place(struct writer *w, uint32_t place)
+{
+	size_t source = place >> 16;
+
+	if (source != 0xffff && mark(w->src_seen, source, w->serial))
+		w->p_src[w->n_p_src++] = source;
+	return mark(w->seen, place & 0xffff, w->serial);
+}
+
 /* One episode of the person p: its district and source (place, as
  * pack_place) and, if p is written (its key set), to the sort by
- * position, its key and step. */
+ * position, its key, step and place. */
 static enum pl_err add_episode(struct writer *w, struct store_person *p, uint32_t place,
 			       uint32_t pos, enum step s, struct pl_diag *d)
 {
-	struct pl_kv e = { pos, 0, (uint32_t)p->key, (uint32_t)s };
-	size_t source = place >> 16;
+	struct pl_kv e = { pos, place, (uint32_t)p->key, (uint32_t)s };
 
 	p->n_episodes++;
-	p->n_districts += mark(w->seen, place & 0xffff, w->serial);
-	if (source != 0xffff && mark(w->src_seen, source, w->serial))
-		w->p_src[w->n_p_src++] = source;
+	p->n_districts += note_place(w, place);
 	if (!p->key)
 		return PL_OK;
 	w->n_by_pos++;
 	return pl_extsort_add(&w->by_pos, &e, d);
 }
 
-/* The person p, complete, in the counts by source. */
-static void count_sources(struct writer *w, const struct store_person *p)
+/* A person of n_districts, complete, in (sign 1) or out of (-1) the
+ * counts by source. */
+static void count_sources(struct writer *w, int n_districts, long sign)
 {
 	for (size_t i = 0; i < w->n_p_src; i++) {
-		w->src_persons[w->p_src[i]]++;
-		w->src_across[w->p_src[i]] += p->n_districts >= 2;
+		w->src_persons[w->p_src[i]] += sign;
+		w->src_across[w->p_src[i]] += sign * (n_districts >= 2);
 	}
 	w->n_p_src = 0;
 }
@@ -454,18 +476,53 @@ static int next_person(struct dedup *dd, struct pl_kv *v, struct pl_diag *d)
 	return rc;
 }
 
+static int kv_before(const struct pl_kv *a, const struct pl_kv *b)
+{
+	return a->key < b->key || (a->key == b->key && a->key2 < b->key2);
+}
+
+/* The next pair of the sort by person: all of it (next_person), or, a
+ * night that gathered, the touched persons' old pairs merged with the new
+ * ones (the old first among one person's, as in the whole sort), which go
+ * to the persons file as its new run. */
+static int next_valid(struct writer *w, struct pl_kv *v, struct pl_diag *d)
+{
+	const struct pl_kv *o = w->at_old_t < w->n_old_t ? &w->old_t[w->at_old_t] : NULL;
+
+	if (!w->gathered)
+		return next_person(w->dd, v, d);
+	if (o && (w->fresh_rc != 1 || !kv_before(&w->fresh, o))) {
+		*v = *o;
+		w->at_old_t++;
+		return 1;
+	}
+	if (w->fresh_rc != 1)
+		return w->fresh_rc;
+	*v = w->fresh;
+	dd_keep_person(w->dd, v);
+	w->fresh_rc = pl_extsort_next(&w->dd->by_person, &w->fresh, d);
+	return 1;
+}
+
 /* Step 2: person, merging the episodes with a valid number (sorted by
- * person_ref) with the open persons (sorted by id). */
+ * person_ref) with the open persons (sorted by id); a night that gathered
+ * meets only the touched ones. */
 static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
 	struct pl_kv v;
 	size_t at = 0;
 	enum pl_err err = PL_OK;
-	int rc = next_person(dd, &v, d);
+	int rc = next_valid(w, &v, d);
 
-	while (!err && (rc == 1 || at < w->n_op)) {
-		const struct operson *op = at < w->n_op ? &w->op[at] : NULL;
+	for (;;) {
+		const struct operson *op;
+
+		while (w->gathered && at < w->n_op && !w->op[at].touched)
+			at++;
+		if (err || (rc != 1 && at >= w->n_op))
+			break;
+		op = at < w->n_op ? &w->op[at] : NULL;
 		int same = 0, valid = rc == 1 && (!op || id_before(v.key, v.key2, op, &same));
 		int touched = !w->night || (valid && ref_touched(w, v.key, v.key2)) ||
 			      ((same || !valid) && op->touched);
@@ -482,7 +539,7 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 		dd->sum->persons++;
 		while (!err && rc == 1 && v.key == p.hi && v.key2 == p.lo) {
 			err = add_episode(w, &p, v.b, v.a, STEP_DETERMINISTIC, d);
-			rc = err ? -1 : next_person(dd, &v, d);
+			rc = err ? -1 : next_valid(w, &v, d);
 		}
 		if (op && (same || !valid)) {
 			for (size_t i = op->first; !err && i < op->first + op->n; i++) {
@@ -494,13 +551,48 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 			}
 			at++;
 		}
-		count_sources(w, &p);
+		count_sources(w, p.n_districts, 1);
 		if (!err && touched)
 			err = store_person_end(&w->st, &p, d);
 	}
 	if (!err && rc < 0)
 		err = d->err ? d->err : PL_EIO;
 	return err;
+}
+
+/* A night that gathered: the old episode written at place had the person
+ * keyed key. */
+static void note_was(struct writer *w, int64_t key, uint32_t place)
+{
+	if (w->n_was == w->cap_was) {
+		w->cap_was = 2 * w->cap_was + 1024;
+		w->was = pl_xrealloc(w->was, w->cap_was * sizeof(*w->was));
+	}
+	w->was[w->n_was++] = (struct pl_kv){ (uint64_t)key, 0, place, 0 };
+}
+
+/* A night that gathered: the counts of every person from those of the
+ * touched ones (counted as written), the sums kept, and the old persons of
+ * the old episodes written taken out.  Each old person the night reaches
+ * has all its episodes written (clustering decides within a component),
+ * so its districts and sources are those of was. */
+static void count_untouched(struct writer *w)
+{
+	struct dedup *dd = w->dd;
+	long kept = 0, old = 0;
+
+	pl_kv_sort(w->was, w->n_was);
+	for (size_t lo = 0, hi; lo < w->n_was; lo = hi) {
+		int n_districts = 0;
+
+		w->serial++;
+		for (hi = lo; hi < w->n_was && w->was[hi].key == w->was[lo].key; hi++)
+			n_districts += note_place(w, w->was[hi].a);
+		count_sources(w, n_districts, -1);
+		old++;
+	}
+	dd_keep_kept_sums(dd, &kept, w->src_persons, w->src_across);
+	dd->sum->persons += kept - old;
 }
 
 /* Step 3: episode_person from the sort by position, with file and line
@@ -535,6 +627,8 @@ static enum pl_err write_episode_persons(struct writer *w, struct pl_diag *d)
 		}
 		s = (const struct srec *)(w->buf + (e.key - chunk_at) * dd->stride);
 		err = store_episode(&w->st, s->file_id, s->line, e.a, (enum step)e.b, d);
+		if (!err && w->gathered && w->st.last_old_key)
+			note_was(w, w->st.last_old_key, (uint32_t)e.key2);
 	}
 	if (!err && rc < 0)
 		err = d->err ? d->err : PL_EIO;
@@ -665,6 +759,42 @@ static void find_touched(struct writer *w)
 	w->n_tref = pl_sort_unique(w->tref, n + dd->n_new_refs, sizeof(*w->tref), cmp_ref);
 }
 
+/* The sort by person, merged: a night that resumed gathers the touched
+ * persons' pairs from the persons file and merges only the new ones,
+ * which become its new run; any other run merges it whole, and writes a
+ * whole new persons file. */
+static enum pl_err sort_by_person(struct writer *w, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	long kept;
+	enum pl_err err;
+	int rc = 1;
+
+	if (w->night && dd_keep_kept_sums(dd, &kept, NULL, NULL)) {
+		rc = dd_keep_gather(dd, w->tref, w->n_tref, GATHER_MAX, &w->old_t, &w->n_old_t, d);
+		if (rc < 0)
+			return d->err ? d->err : PL_EIO;
+		if (rc)
+			pl_log(PL_LOG_DEBUG, NULL, "a night: the persons it reaches have more than %zu "
+			       "episodes with a valid number; every person is counted", GATHER_MAX);
+	}
+	w->gathered = rc == 0;
+	if (w->gathered) {
+		pl_log(PL_LOG_DEBUG, NULL, "a night: %zu episodes with a valid number of the persons "
+		       "it reaches, from %zu runs of the persons file", w->n_old_t, dd->keep.n_runs);
+		pl_extsort_unadopt(&dd->by_person);
+	}
+	err = w->gathered ? dd_keep_persons_append(dd, d) : dd_keep_persons_whole(dd, d);
+	if (!err)
+		err = pl_extsort_merge(&dd->by_person, d);
+	if (!err && w->gathered) {
+		w->fresh_rc = pl_extsort_next(&dd->by_person, &w->fresh, d);
+		if (w->fresh_rc < 0)
+			err = d->err ? d->err : PL_EIO;
+	}
+	return err;
+}
+
 /* Steps 1 to 3. */
 static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct timespec *t,
 				 struct pl_diag *d)
@@ -676,6 +806,8 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 		       : store_open(&w->st, w->dd->db, dir, d);
 	if (!err && w->night)
 		find_touched(w);
+	if (!err)
+		err = sort_by_person(w, d);
 	if (!err)
 		err = pl_extsort_init(&w->by_pos, dir, EP_SORT_RUN, d);
 	free(dir);
@@ -693,6 +825,10 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 	pl_log_step(t, "write: person, by person_id");
 	if (!err)
 		err = write_episode_persons(w, d);
+	if (!err && w->gathered)
+		count_untouched(w);
+	if (!err)
+		dd_keep_sums(w->dd, w->dd->sum->persons, w->src_persons, w->src_across);
 	if (!err && w->night)
 		pl_log(PL_LOG_DEBUG, NULL, "a night: %ld of %ld persons written (those a new "
 		       "episode reaches), with %zu episodes", w->n_touched, w->dd->sum->persons,
@@ -922,6 +1058,8 @@ static void writer_release(struct writer *w)
 	pl_uf_release(&w->cc);
 	free(w->hit);
 	free(w->tref);
+	free(w->old_t);
+	free(w->was);
 	for (size_t i = 0; i < w->n_outside; i++)
 		free(w->outside_sql[i]);
 	free(w->outside_sql);

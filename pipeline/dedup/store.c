@@ -620,6 +620,7 @@ enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_
 	int found = 0;
 	enum pl_err err = old_episode_at(s, (uint64_t)file_id, (uint64_t)line, &old, &found, d);
 
+	s->last_old_key = !err && found ? (int64_t)old.a : 0;
 	if (err || found)
 		return err ? err : change_episode(s, &old, key, step, d);
 	err = new_row(s, 1, &r, d);

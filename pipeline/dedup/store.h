@@ -92,6 +92,7 @@ struct store {
 	size_t n_met, cap_met;
 	int64_t *kept;             /* the keys of the persons given that had a row */
 	size_t n_kept, cap_kept;
+	int64_t last_old_key;      /* the person key the episode given last had, 0: none */
 };
 
 /* A person_id or person_ref (32 hex digits, as pl_pseudonym writes them)
@@ -115,7 +116,8 @@ enum pl_err store_person_begin(struct store *s, struct store_person *p, struct p
 enum pl_err store_person_end(struct store *s, const struct store_person *p,
 			     struct pl_diag *d);
 
-/* The next episode, by (file_id, line), and its person's key and step. */
+/* The next episode, by (file_id, line), and its person's key and step
+ * (s->last_old_key then says its person before). */
 enum pl_err store_episode(struct store *s, int64_t file_id, int64_t line, int64_t key,
 			  enum step step, struct pl_diag *d);
 

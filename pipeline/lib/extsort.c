@@ -119,6 +119,13 @@ void pl_extsort_adopt(struct pl_extsort *s, FILE *f, long long at, size_t n)
 	s->n_adopted++;
 }
 
+void pl_extsort_unadopt(struct pl_extsort *s)
+{
+	memmove(s->runs, s->runs + s->n_adopted, (s->n_runs - s->n_adopted) * sizeof(*s->runs));
+	s->n_runs -= s->n_adopted;
+	s->n_adopted = 0;
+}
+
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d)
 {
 	if ((s->n || s->written) && kv_before(kv, &s->last)) {
@@ -171,16 +178,26 @@ static void sift_down(struct pl_extsort *s, size_t i)
 	}
 }
 
-enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d)
+enum pl_err pl_extsort_end(struct pl_extsort *s, struct pl_diag *d)
 {
-	enum pl_err err = flush_run(s, d);
+	enum pl_err err;
 
+	if (!s->run)
+		return PL_OK;
+	err = flush_run(s, d);
 	free(s->run);
 	s->run = NULL;
+	if (!err && fflush(s->f) != 0)
+		err = io_error("write", d);
+	return err;
+}
+
+enum pl_err pl_extsort_merge(struct pl_extsort *s, struct pl_diag *d)
+{
+	enum pl_err err = pl_extsort_end(s, d);
+
 	if (err)
 		return err;
-	if (fflush(s->f) != 0)
-		return io_error("write", d);
 	if (!s->unordered && s->n_runs > s->n_adopted + 1) {
 		s->runs[s->n_adopted].n = s->written;    /* in order as added: one run */
 		s->n_runs = s->n_adopted + 1;

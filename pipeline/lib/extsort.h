@@ -57,10 +57,18 @@ enum pl_err pl_extsort_init(struct pl_extsort *s, const char *dir, size_t run_le
 			    struct pl_diag *d);
 /* Takes n pairs that another file f holds sorted, from offset at, as a
  * run that comes before every pair added (ties: the adopted run's pair
- * first), as if they had been added first.  Only before the first add;
+ * first), as if they had been added first; runs adopted in turn come in
+ * that order (ties: the earlier's).  Only before the first add;
  * f stays the caller's and must stay open until the sorter is released. */
 void pl_extsort_adopt(struct pl_extsort *s, FILE *f, long long at, size_t n);
+/* Lets go of the adopted runs (before the merge): the merge gives only the
+ * pairs added. */
+void pl_extsort_unadopt(struct pl_extsort *s);
 enum pl_err pl_extsort_add(struct pl_extsort *s, const struct pl_kv *kv, struct pl_diag *d);
+/* Ends the adding: the run being filled goes to the spill file, and its
+ * buffer leaves memory.  The merge may come later (it ends the adding
+ * itself when this was not called); runs may still be let go of. */
+enum pl_err pl_extsort_end(struct pl_extsort *s, struct pl_diag *d);
 /* Ends the adding and starts the merge.  Pairs added in key order (a
  * table read in its key order) are neither sorted nor merged: the file is
  * read back as one run. */

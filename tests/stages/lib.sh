@@ -630,18 +630,40 @@ dedup_vs_rescore() {
 		"$(DB=$copy state_tables)" "$(state_tables)"
 	expect_eq "$what: the blocks' counts kept, as a run scoring every pair counts them" \
 		"$(kept_counts "$copy")" "$(kept_counts "$DB")"
+	expect_eq "$what: the sort by person and the sums kept, as a run scoring every pair's" \
+		"$(kept_persons "$copy")" "$(kept_persons "$DB")"
 	cp "$saved" "$ERR"
+}
+
+# state_i64 DB OFFSET: the 64-bit number at OFFSET of DB.dedup-state.
+state_i64() { od -An -t d8 -j "$2" -N 8 "$1.dedup-state" | tr -d ' '; }
+
+# kept_persons DB: the sort by person that dedup keeps (the runs of
+# DB.dedup-persons that the state file's header names: their count at byte
+# 200, offsets from 304, lengths from 368), in one order (person_ref, then
+# position), and the sums' section (offset and length at 248 and 256),
+# hashed; nothing if there is no state file.
+kept_persons() {
+	local db=$1 i off n
+	[ -f "$db.dedup-state" ] || return 0
+	for ((i = 0; i < $(state_i64 "$db" 200); i++)); do
+		off=$(state_i64 "$db" $((304 + 8 * i)))
+		n=$(state_i64 "$db" $((368 + 8 * i)))
+		tail -c +"$((off + 1))" "$db.dedup-persons" | head -c "$((n * 24))" |
+			od -An -v -t x8 -w24 | awk '{ print $1, $2, substr($3, 9, 8), substr($3, 1, 8) }'
+	done | LC_ALL=C sort | sha256sum | cut -c1-64
+	off=$(state_i64 "$db" 248)
+	n=$(state_i64 "$db" 256)
+	tail -c +"$((off + 1))" "$db.dedup-state" | head -c "$n" | sha256sum | cut -c1-64
 }
 
 # kept_counts DB: the counts of the blocks that dedup keeps for the next run
 # (the section of DB.dedup-state that its header places: offset and length
 # at bytes 152 and 160), hashed; nothing if there is no state file.
 kept_counts() {
-	local f=$1.dedup-state off len
-	[ -f "$f" ] || return 0
-	off=$(od -An -t d8 -j 152 -N 8 "$f" | tr -d ' ')
-	len=$(od -An -t d8 -j 160 -N 8 "$f" | tr -d ' ')
-	tail -c +"$((off + 1))" "$f" | head -c "$len" | sha256sum | cut -c1-64
+	[ -f "$1.dedup-state" ] || return 0
+	tail -c +"$(($(state_i64 "$1" 152) + 1))" "$1.dedup-state" |
+		head -c "$(state_i64 "$1" 160)" | sha256sum | cut -c1-64
 }
 
 # expect_dedup_reconciled: every episode has exactly one episode_person row

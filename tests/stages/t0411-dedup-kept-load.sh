@@ -74,6 +74,10 @@ expect_eq "new file: linkage_kept: 54 records, files up to d.csv" "54 $(q "SELEC
 	"$(kept_row)"
 expect_grep "new file: the blocks' counts kept, the new ones counted" \
 	"dedup D blocking: the counts of 45 blocks kept, 3 blocks new" "$(cat "$ERR")"
+expect_grep "new file: the episodes of the persons it reaches gathered from the persons file" \
+	"dedup D a night: 3 episodes with a valid number of the persons it reaches, from 1 runs of the persons file" \
+	"$(cat "$ERR")"
+expect_eq "new file: the persons file holds two runs" "2" "$(state_i64 "$DB" 200)"
 expect_dedup_reconciled
 
 # A tail that a failed run appended: cut off, resumed.
@@ -81,6 +85,33 @@ head -c 300 /dev/urandom >>"$RECS"
 dedup_vs_rescore "a tail in the records file" -v
 expect_eq "a tail: resumed" "dedup D load: 54 episodes as kept, of files up to 4" "$(loaded)"
 expect_eq "a tail: cut off" "$((64 + 54 * stride))" "$(stat -c %s "$RECS")"
+
+# Six nights of a new person with a number each, and an episode more of
+# filler persons 0 and 1 (so that the persons a night reaches have
+# episodes in several runs, in both orders): the persons file gains a run
+# each (3 to 7), and the eighth is merged with them into one.
+for i in 1 2 3 4 5 6; do
+	dedup_mapping "n$i" ANGERED | mapping "n$i"
+	{
+		printf '%s\n' "$DEDUP_HEADER"
+		printf '%s,Nils,Nattsson,,999 9%s,,HVB,2024-06-0%s\n' "$(pnr "9503$((10 + i))" - 120)" "$i" "$i"
+		filler 0 "2024-07-0$i"
+		filler 1 "2024-07-1$i"
+	} >"$WORK/input/n$i.csv"
+	expect_ingest 0 -q
+	expect_map 0 -q --today 2026-01-15
+	dedup_vs_rescore "night n$i" -v
+	expect_like "night n$i: resumed" 'dedup D load: % episodes as kept, %' "$(loaded)"
+	expect_grep "night n$i: gathered from $((i + 1)) runs" \
+		"dedup D a night: [0-9]+ episodes with a valid number of the persons it reaches, from $((i + 1)) runs of the persons file" \
+		"$(cat "$ERR")"
+	expect_eq "night n$i: the persons file's runs" "$(( i < 6 ? i + 2 : 1 ))" "$(state_i64 "$DB" 200)"
+done
+expect_grep "night n6: the runs merged" "dedup D the persons file's runs merged into one: " \
+	"$(cat "$ERR")"
+expect_eq "night n6: the persons file holds a header and every valid episode's pair" \
+	"$((64 + 24 * $(q "SELECT count(*) FROM episode WHERE id_type = 'PNR'")))" \
+	"$(stat -c %s "$DB.dedup-persons")"
 
 # expect_full WHAT WHY: dedup loads every episode, saying WHY, with the
 # tables of --rescore; the run after resumes again.
@@ -95,15 +126,23 @@ rm -f "$STATE"
 expect_full "the state file gone" "the state file is missing"
 cp "$WORK/state.first" "$STATE"
 expect_full "an older state file" "the state file is not the one the database records"
-printf 'X' | dd of="$STATE" bs=1 seek=300 conv=notrunc status=none
+# header_i64 OFFSET: the 64-bit number at OFFSET of the state file's header
+# (136: where the sealed part begins; 152: where the counts do).
+header_i64() { od -An -t d8 -j "$1" -N 8 "$STATE" | tr -d ' '; }
+printf 'X' | dd of="$STATE" bs=1 seek="$(($(header_i64 136) + 100))" conv=notrunc status=none
 expect_full "a byte of the sealed part changed" \
 	"the state file does not open with this key, or is damaged"
-off=$(od -An -t d8 -j 152 -N 8 "$STATE" | tr -d ' ')
-printf '\377' | dd of="$STATE" bs=1 seek="$((off + 8))" conv=notrunc status=none
+printf '\377' | dd of="$STATE" bs=1 seek="$(($(header_i64 152) + 8))" conv=notrunc status=none
 expect_full "a count of a block changed" "the state file's counts of the blocks are damaged"
 expect_grep "a count of a block changed: every block counted" \
 	"dedup D blocking: no counts kept that fit the blocks; the old episodes are counted in every block" \
 	"$(cat "$WORK/night.err")"
+printf '\377' | dd of="$STATE" bs=1 seek="$(($(header_i64 248) + 16))" conv=notrunc status=none
+expect_full "a sum changed" "the state file's sums are damaged"
+rm "$DB.dedup-persons"
+expect_full "the persons file gone" "the persons file is missing"
+truncate -s 100 "$DB.dedup-persons"
+expect_full "the persons file cut short" "the persons file is not the one the state file names"
 truncate -s 100 "$RECS"
 expect_full "the records file cut short" "the records file is not the one the state file names"
 flock "$RECS" sleep 30 &
@@ -154,12 +193,12 @@ estimate_vs_full() {
 	expect_eq "$1: the tables of an estimate loading every episode" \
 		"$(DB=$WORK/estimate.db estimate_tables)" "$(estimate_tables)"
 }
-# The state file's count of persons changed (offset 208 of its header): the
+# A count of a block changed (checked after the pools are restored): the
 # pools restored from it are forgotten, and the names counted from 0.
-printf '\001' | dd of="$STATE" bs=1 seek=208 conv=notrunc status=none
+printf '\377' | dd of="$STATE" bs=1 seek="$(($(header_i64 152) + 8))" conv=notrunc status=none
 estimate_vs_full "--estimate, the state file damaged after its pools"
 expect_eq "--estimate, the state file damaged after its pools: every episode" \
-	"dedup D load: every episode (the state file's sort by person does not fit its load)" \
+	"dedup D load: every episode (the state file's counts of the blocks are damaged)" \
 	"$(loaded)"
 estimate_vs_full "--estimate again"
 expect_like "--estimate again: resumed, with the kept label sample" \

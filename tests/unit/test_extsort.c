@@ -182,29 +182,42 @@ static void test_extsort__ordered_input(void **state)
 	free(kv);
 }
 
-/* kv[0..n_old) sorted, in a file of their own after some other bytes,
- * adopted; kv[n_old..n) added with runs of run_len: the merge gives all n
- * in stable order, the adopted ones first among equal keys. */
+/* kv[0..n_old) in n_adopt runs (each sorted) in a file of their own after
+ * some other bytes, adopted in turn; kv[n_old..n) added with runs of
+ * run_len: the merge gives all n in stable order, adopted ones first among
+ * equal keys, the earlier run's first; unadopted (mode 1), only the added
+ * ones, in stable order. */
 static void check_adopted(const char *dir, struct pl_kv *kv, size_t n_old, size_t n,
-			  size_t run_len, size_t want_runs)
+			  size_t n_adopt, size_t run_len, size_t want_runs, int unadopt)
 {
 	struct pl_extsort s;
 	struct pl_diag d;
 	struct pl_kv *ref = calloc(n + 1, sizeof(*ref));
+	size_t from = unadopt ? n_old : 0;
 	FILE *f = tmpfile();
 
 	assert_non_null(f);
-	qsort(kv, n_old, sizeof(*kv), cmp_stable);
 	assert_int_equal(fwrite("header..", 1, 8, f), 8);
-	assert_int_equal(fwrite(kv, sizeof(*kv), n_old, f), n_old);
+	for (size_t j = 0; j < n_adopt; j++) {
+		size_t lo = n_old * j / n_adopt, hi = n_old * (j + 1) / n_adopt;
+
+		qsort(kv + lo, hi - lo, sizeof(*kv), cmp_stable);
+		assert_int_equal(fwrite(kv + lo, sizeof(*kv), hi - lo, f), hi - lo);
+	}
 	assert_int_equal(fflush(f), 0);
-	memcpy(ref, kv, n * sizeof(*kv));
-	qsort(ref, n, sizeof(*ref), cmp_stable);
+	memcpy(ref, kv + from, (n - from) * sizeof(*kv));
+	qsort(ref, n - from, sizeof(*ref), cmp_stable);
 	assert_int_equal(pl_extsort_init(&s, dir, run_len, &d), PL_OK);
-	pl_extsort_adopt(&s, f, 8, n_old);
+	for (size_t j = 0; j < n_adopt; j++) {
+		size_t lo = n_old * j / n_adopt, hi = n_old * (j + 1) / n_adopt;
+
+		pl_extsort_adopt(&s, f, 8 + (long long)(lo * sizeof(*kv)), hi - lo);
+	}
 	for (size_t k = n_old; k < n; k++)
 		assert_int_equal(pl_extsort_add(&s, &kv[k], &d), PL_OK);
-	expect_merge(&s, ref, n, want_runs);
+	if (unadopt)
+		pl_extsort_unadopt(&s);
+	expect_merge(&s, ref, n - from, want_runs);
 	fclose(f);
 	free(ref);
 }
@@ -215,11 +228,14 @@ static void test_extsort__adopted_run(void **state)
 	size_t n = 5000;
 	struct pl_kv *kv = make_pairs(n, 3, 4242);    /* few keys: many ties */
 
-	check_adopted(t->dir, kv, 4000, n, 7, 1 + (1000 + 6) / 7);
-	check_adopted(t->dir, kv, 4000, 4000, 7, 1);  /* nothing added */
-	check_adopted(t->dir, kv, 0, 0, 7, 0);        /* an empty run: none */
+	check_adopted(t->dir, kv, 4000, n, 1, 7, 1 + (1000 + 6) / 7, 0);
+	check_adopted(t->dir, kv, 4000, 4000, 1, 7, 1, 0); /* nothing added */
+	check_adopted(t->dir, kv, 0, 0, 1, 7, 0, 0);       /* an empty run: none */
+	check_adopted(t->dir, kv, 4000, n, 3, 7, 3 + (1000 + 6) / 7, 0); /* three in turn */
+	check_adopted(t->dir, kv, 4000, n, 3, 7, (1000 + 6) / 7, 1);     /* let go of */
 	qsort(kv + 4000, 1000, sizeof(*kv), cmp_stable);
-	check_adopted(t->dir, kv, 4000, n, 7, 2);     /* added in order: one run more */
+	check_adopted(t->dir, kv, 4000, n, 1, 7, 2, 0);    /* added in order: one run more */
+	check_adopted(t->dir, kv, 4000, n, 2, 7, 1, 1);    /* and only it, let go of */
 	free(kv);
 }
 
