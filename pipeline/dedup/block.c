@@ -140,11 +140,12 @@ static size_t ix_find(const struct oindex *ix, uint64_t h)
 	return lo < end && ix->fp[lo] == fp ? lo : SIZE_MAX;
 }
 
-/* Rule r's index of the open records' keys (okey[r], freed). */
-static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t base)
+/* Rule r's index of the open records' keys (okey[r], freed), sorted in
+ * keys with tmp (each room for n_open records). */
+static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t base,
+		       struct pl_kv *keys, struct pl_kv *tmp)
 {
 	size_t n = 0;
-	struct pl_kv *keys = pl_xmalloc((dd->n_open + 1) * sizeof(*keys));
 
 	for (size_t i = 0; i < dd->n_open; i++) {
 		uint64_t h = dd->okey[r][i];
@@ -156,7 +157,7 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	}
 	free(dd->okey[r]);
 	dd->okey[r] = NULL;
-	pl_kv_sort(keys, n);
+	pl_kv_sort_with(keys, n, tmp);
 	ix->fp = pl_xmalloc((n + 1) * sizeof(*ix->fp));
 	ix->rec = pl_xmalloc((n + 1) * sizeof(*ix->rec));
 	ix->n_valid = pl_xcalloc(n + 1, sizeof(*ix->n_valid));
@@ -172,7 +173,6 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 		ix->dir[dgt + 1] += ix->dir[dgt];
 	ix->n = n;
 	ix->base = base;
-	free(keys);
 }
 
 #define PREFETCH_AHEAD 8
@@ -550,15 +550,19 @@ static void open_blocks(const struct dedup *dd, struct blocking *b)
  * open records renumbered for the heaviest rule. */
 enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_diag *d)
 {
+	struct pl_kv *keys = pl_xmalloc((dd->n_open + 1) * sizeof(*keys));
+	struct pl_kv *tmp = pl_xmalloc((dd->n_open + 1) * sizeof(*tmp));
 	uint32_t base = 0;
 	enum pl_err err;
 
 	memset(b, 0, sizeof(*b));
 	b->n_rules = dd->cfg.n_rules;
 	for (size_t r = 0; r < b->n_rules; r++) {
-		index_rule(dd, &b->ix[r], r, base);
+		index_rule(dd, &b->ix[r], r, base, keys, tmp);
 		base += (uint32_t)b->ix[r].n;
 	}
+	free(keys);
+	free(tmp);
 	err = count_valid(dd, b, d);
 	if (!err && dd->n_old && outgrown(dd, b)) {
 		/* no night: the counts again, whole */

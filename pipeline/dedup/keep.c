@@ -37,11 +37,8 @@
 #include "dedup_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -589,60 +586,20 @@ static const char *row_unusable(struct dedup *dd, struct keep *kp, enum pl_err *
 	return NULL;
 }
 
-/* Why a file kept in place does not open, by the step that failed. */
-struct inplace_why {
-	const char *missing, *in_use, *other, *unwritable;
+/* Why the records or the persons file does not open (pl_keepfile_reopen). */
+static const char *const rec_why[] = {
+	[PL_KEEP_MISSING] = "the records file is missing",
+	[PL_KEEP_IN_USE] = "the records file is in use",
+	[PL_KEEP_OTHER] = "the records file is not the one the state file names",
+	[PL_KEEP_UNWRITABLE] = "the records file cannot be written",
 };
 
-static const struct inplace_why rec_why = {
-	"the records file is missing", "the records file is in use",
-	"the records file is not the one the state file names",
-	"the records file cannot be written"
+static const char *const per_why[] = {
+	[PL_KEEP_MISSING] = "the persons file is missing",
+	[PL_KEEP_IN_USE] = "the persons file is in use",
+	[PL_KEEP_OTHER] = "the persons file is not the one the state file names",
+	[PL_KEEP_UNWRITABLE] = "the persons file cannot be written",
 };
-
-static const struct inplace_why per_why = {
-	"the persons file is missing", "the persons file is in use",
-	"the persons file is not the one the state file names",
-	"the persons file cannot be written"
-};
-
-/* Opens a file kept and appended to in place (the records or the persons
- * file: magic, records of stride bytes from a header): locked, cut to len,
- * at its end for what this run adds; NULL with *why if it is not the one
- * of generation gen. */
-static FILE *open_inplace(const char *path, const char magic[8], uint64_t gen, uint32_t stride,
-			  uint32_t srec_head, off_t len, const struct inplace_why *w,
-			  const char **why)
-{
-	struct rec_header h;
-	struct stat sb;
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	FILE *f;
-
-	*why = w->missing;
-	if (fd < 0)
-		return NULL;
-	*why = w->in_use;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-		goto cleanup;
-	*why = w->other;
-	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, magic, sizeof(h.magic)) != 0 || h.format != KEEP_FORMAT ||
-	    h.endian != ENDIAN_MARK || h.generation != gen || h.stride != stride ||
-	    h.srec_head != srec_head || fstat(fd, &sb) != 0 || sb.st_size < len)
-		goto cleanup;
-	*why = w->unwritable;
-	if (ftruncate(fd, len) != 0 || !(f = fdopen(fd, "r+b")))
-		goto cleanup;
-	if (fseeko(f, 0, SEEK_END) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	return f;
-cleanup:
-	close(fd);
-	return NULL;
-}
 
 /* The header of a file kept in place. */
 static void inplace_header(struct rec_header *r, const char magic[8], uint64_t gen,
@@ -655,6 +612,23 @@ static void inplace_header(struct rec_header *r, const char magic[8], uint64_t g
 	r->generation = gen;
 	r->stride = stride;
 	r->srec_head = srec_head;
+}
+
+/* Opens a file kept and appended to in place (the records or the persons
+ * file: magic, records of stride bytes after its header), cut to len; NULL
+ * with *why (from whys) if it is not the one of generation gen. */
+static FILE *open_inplace(const char *path, const char magic[8], uint64_t gen, uint32_t stride,
+			  uint32_t srec_head, off_t len, const char *const *whys, const char **why)
+{
+	struct rec_header h;
+	enum pl_keep_why w;
+	FILE *f;
+
+	inplace_header(&h, magic, gen, stride, srec_head);
+	f = pl_keepfile_reopen(path, &h, sizeof(h), len, &w);
+	if (!f)
+		*why = whys[w];
+	return f;
 }
 
 /* A run that may be a night: the pairs the last run left, by position,
@@ -781,7 +755,7 @@ static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
 	if (h.records != kp->records || h.max_file_id != kp->from_file)
 		return "the state file is damaged or of another format";
 	kp->rec = open_inplace(kp->recs.path, rec_magic, h.rec_generation, (uint32_t)dd->stride,
-			       SREC_HEAD, (off_t)(KEEP_HEAD + kp->records * dd->stride), &rec_why,
+			       SREC_HEAD, (off_t)(KEEP_HEAD + kp->records * dd->stride), rec_why,
 			       &why);
 	if (!kp->rec)
 		return why;
@@ -791,7 +765,7 @@ static const char *resume(struct dedup *dd, struct keep *kp, struct pl_diag *d)
 	memcpy(kp->run_n, h.run_n, sizeof(h.run_n));
 	kp->pers_old = open_inplace(kp->pers.path, per_magic, h.pers_generation,
 				    sizeof(struct pl_kv), 0,
-				    (off_t)runs_end(kp->run_off, kp->run_n, kp->n_runs), &per_why,
+				    (off_t)runs_end(kp->run_off, kp->run_n, kp->n_runs), per_why,
 				    &why);
 	if (!kp->pers_old)
 		return why;

@@ -434,8 +434,18 @@ struct timespec;
 
 /* One run's state: the file it writes (<database>.indicators) and what the
  * database's row will say of it. */
+#define IND_RUNS 8                    /* runs in the persons file, fewer */
+
 struct ind_keep {
 	struct pl_keepfile f;         /* f.path NULL: a database in memory keeps none */
+	struct pl_keepfile pers;      /* <database>.indicators-persons; a whole new one
+				       * (pers_whole) until installed */
+	FILE *pers_old;               /* a night: the one kept, appended to */
+	FILE *pers_out;               /* where the persons go: pers.out or pers_old */
+	int pers_whole;
+	uint64_t pers_generation;     /* pers_old's */
+	size_t n_runs;                /* its runs (then with this run's) */
+	int64_t run_off[IND_RUNS], run_end[IND_RUNS];
 	char fingerprint[PL_SHA256_HEX];
 	char files[PL_SHA256_HEX];
 	long long n_files;

@@ -42,22 +42,37 @@
 #include "schema.h"
 #include "spill.h"
 
-#define STATE_FORMAT 1
+#define STATE_FORMAT 2
 #define STATE_SUFFIX ".indicators"
+#define PERS_SUFFIX ".indicators-persons"
+#define PERS_HEAD 64
 #define ENDIAN_MARK 0x01020304u
 
 static const char magic[8] = { 'P', 'L', 'I', 'N', 'D', 'S', 'T', '\n' };
+static const char pers_magic[8] = { 'P', 'L', 'I', 'N', 'D', 'P', 'R', '\n' };
 
 struct state_header {
 	char magic[8];
 	uint32_t format, endian;
 	uint32_t head_size, ep_size;  /* sizeof struct ind_kept_head, ind_kept_ep */
 	uint64_t generation;
-	int64_t persons_off, persons_end;
 	int64_t sums_off, sums_len;
-	uint64_t n_p, n_ep;
+	uint64_t n_p, n_ep;           /* the persons counted, and their episodes */
 	int32_t first_year, last_year, as_of, zero;
+	uint64_t pers_generation;     /* the persons file's */
+	int64_t n_runs;               /* its runs, one after the other from PERS_HEAD */
+	int64_t run_off[IND_RUNS], run_end[IND_RUNS];
 };
+
+/* The persons file's header: PERS_HEAD bytes before the first run. */
+struct pers_header {
+	char magic[8];
+	uint32_t format, endian;
+	uint64_t generation;
+	uint32_t head_size, ep_size;
+	uint64_t zero[4];
+};
+_Static_assert(sizeof(struct pers_header) == PERS_HEAD, "the persons file's header");
 
 /* What indicator_state records. */
 struct state_row {
@@ -136,13 +151,23 @@ static int read_row(sqlite3 *db, struct state_row *r, enum pl_err *err, struct p
 
 /* ---- the state file ----------------------------------------------------------- */
 
+static int runs_ok(const struct state_header *h)
+{
+	if (h->n_runs < 0 || h->n_runs >= IND_RUNS)
+		return 0;
+	for (int64_t i = 0; i < h->n_runs; i++)
+		if (h->run_off[i] != (i ? h->run_end[i - 1] : PERS_HEAD) ||
+		    h->run_end[i] <= h->run_off[i])
+			return 0;
+	return 1;
+}
+
 static int header_ok(const struct state_header *h)
 {
 	return memcmp(h->magic, magic, sizeof(magic)) == 0 && h->format == STATE_FORMAT &&
 		h->endian == ENDIAN_MARK && h->head_size == sizeof(struct ind_kept_head) &&
 		h->ep_size == sizeof(struct ind_kept_ep) &&
-		h->persons_off == (int64_t)sizeof(*h) && h->persons_end >= h->persons_off &&
-		h->sums_off == h->persons_end && h->sums_len >= 0;
+		h->sums_off == (int64_t)sizeof(*h) && h->sums_len >= 0 && runs_ok(h);
 }
 
 /* Opens the state file at path and reads its header: NULL (with why) if
@@ -191,15 +216,61 @@ static int read_sums(FILE *f, const struct state_header *h, size_t n_defs, struc
 	return at == end ? 0 : -1;
 }
 
-/* Appends the sums after the persons and writes the header: the file is
- * then complete, and synced. */
+/* The persons file's header for generation gen. */
+static void pers_header(struct pers_header *h, uint64_t gen)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, pers_magic, sizeof(pers_magic));
+	h->format = STATE_FORMAT;
+	h->endian = ENDIAN_MARK;
+	h->generation = gen;
+	h->head_size = sizeof(struct ind_kept_head);
+	h->ep_size = sizeof(struct ind_kept_ep);
+}
+
+/* The end of the persons file's last run. */
+static int64_t runs_end(const struct ind_keep *kp)
+{
+	return kp->n_runs ? kp->run_end[kp->n_runs - 1] : PERS_HEAD;
+}
+
+/* A whole new persons file, for a full count or the runs merged. */
+static enum pl_err pers_whole(struct ind_keep *kp, struct pl_diag *d)
+{
+	enum pl_err err = pl_keepfile_create(&kp->pers, PERS_HEAD, d);
+
+	kp->pers_out = kp->pers.out;
+	kp->pers_whole = 1;
+	kp->n_runs = 0;
+	return err;
+}
+
+/* The persons written since the last run began, as the file's last run. */
+static enum pl_err end_run(struct ind_keep *kp, struct pl_diag *d)
+{
+	off_t end;
+
+	if (fflush(kp->pers_out) != 0 || (end = ftello(kp->pers_out)) < 0)
+		return pl_keepfile_error(d, kp->pers_whole ? kp->pers.tmp : kp->pers.path,
+					 "write the persons file");
+	if (end > runs_end(kp)) {
+		kp->run_off[kp->n_runs] = runs_end(kp);
+		kp->run_end[kp->n_runs++] = (int64_t)end;
+	}
+	return PL_OK;
+}
+
+/* Writes the sums after the header, and the header: the state file is
+ * then complete, and synced; so is the persons file. */
 static enum pl_err finish_file(struct ind_keep *kp, const struct ind_data *data,
 			       const struct ind_sums *sums, struct pl_diag *d)
 {
 	struct state_header h;
+	struct pers_header ph;
 	int64_t len = 0;
+	enum pl_err err;
 
-	if (fseeko(kp->f.out, (off_t)data->end, SEEK_SET) != 0)
+	if (fseeko(kp->f.out, (off_t)sizeof(h), SEEK_SET) != 0)
 		return pl_keepfile_error(d, kp->f.tmp, "write the state file");
 	for (size_t k = 0; k < sums->n_defs; k++) {
 		uint64_t n = sums->by_def[k].len;
@@ -216,43 +287,200 @@ static enum pl_err finish_file(struct ind_keep *kp, const struct ind_data *data,
 	h.head_size = sizeof(struct ind_kept_head);
 	h.ep_size = sizeof(struct ind_kept_ep);
 	h.generation = kp->f.generation;
-	h.persons_off = sizeof(h);
-	h.persons_end = data->end;
-	h.sums_off = data->end;
+	h.sums_off = sizeof(h);
 	h.sums_len = len;
 	h.n_p = data->n_p;
 	h.n_ep = data->n_ep;
 	h.first_year = data->first_year;
 	h.last_year = data->last_year;
 	h.as_of = data->as_of;
-	return pl_keepfile_finish(&kp->f, &h, sizeof(h), d);
+	h.pers_generation = kp->pers_whole ? kp->pers.generation : kp->pers_generation;
+	h.n_runs = (int64_t)kp->n_runs;
+	memcpy(h.run_off, kp->run_off, sizeof(h.run_off));
+	memcpy(h.run_end, kp->run_end, sizeof(h.run_end));
+	pers_header(&ph, h.pers_generation);
+	err = kp->pers_whole ? pl_keepfile_finish(&kp->pers, &ph, sizeof(ph), d) : PL_OK;
+	if (!err && !kp->pers_whole &&
+	    (fflush(kp->pers_old) != 0 || fsync(fileno(kp->pers_old)) != 0))
+		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	return err ? err : pl_keepfile_finish(&kp->f, &h, sizeof(h), d);
+}
+
+/* ---- the persons file's runs -------------------------------------------------- */
+
+/* One run of the persons file, read in order through a buffer. */
+struct run_reader {
+	FILE *f;
+	int64_t at, end;              /* the next byte not buffered; the run's end */
+	unsigned char *buf;
+	size_t cap, lo, hi;           /* bytes buffered: buf[lo, hi) */
+};
+
+static void run_open(struct run_reader *r, FILE *f, int64_t off, int64_t end)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = f;
+	r->at = off;
+	r->end = end;
+	r->cap = IND_CHUNK_BYTES;
+	r->buf = pl_xmalloc(r->cap);
+}
+
+/* need bytes buffered from lo on: 0, or -1 when the run ends before. */
+static int run_fill(struct run_reader *r, size_t need)
+{
+	size_t have = r->hi - r->lo, want;
+
+	if (have >= need)
+		return 0;
+	memmove(r->buf, r->buf + r->lo, have);   /* records are 8-byte multiples */
+	r->lo = 0;
+	r->hi = have;
+	if (need > r->cap) {
+		r->cap = need;
+		r->buf = pl_xrealloc(r->buf, r->cap);
+	}
+	want = r->end - r->at < (int64_t)(r->cap - have) ? (size_t)(r->end - r->at) : r->cap - have;
+	if (want && pl_spill_read(r->f, r->buf + have, want, r->at) != 0)
+		return -1;
+	r->at += (int64_t)want;
+	r->hi += want;
+	return r->hi >= need ? 0 : -1;
+}
+
+/* The next person of the run (its episodes in the buffer until the next
+ * call): 1, 0 after the last, -1 when the run is cut short. */
+static int run_next(struct run_reader *r, struct ind_kept_head *h, const struct ind_kept_ep **k)
+{
+	size_t need;
+
+	if (r->lo == r->hi && r->at == r->end)
+		return 0;
+	if (run_fill(r, sizeof(*h)) != 0)
+		return -1;
+	memcpy(h, r->buf + r->lo, sizeof(*h));
+	need = sizeof(*h) + (size_t)h->n * sizeof(**k);
+	if (run_fill(r, need) != 0)
+		return -1;
+	*k = (const struct ind_kept_ep *)(const void *)(r->buf + r->lo + sizeof(*h));
+	r->lo += need;
+	return 1;
+}
+
+/* The persons file's runs merged into a whole new one: each person as its
+ * last run has it, those a night emptied left out. */
+static enum pl_err merge_runs(struct ind_keep *kp, struct pl_diag *d)
+{
+	struct run_reader rd[IND_RUNS];
+	struct ind_kept_head h[IND_RUNS];
+	const struct ind_kept_ep *k[IND_RUNS];
+	int rc[IND_RUNS];
+	size_t n = kp->n_runs;
+	enum pl_err err = PL_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		run_open(&rd[i], kp->pers_old, kp->run_off[i], kp->run_end[i]);
+		rc[i] = run_next(&rd[i], &h[i], &k[i]);
+	}
+	err = pers_whole(kp, d);
+	for (;;) {
+		size_t last = SIZE_MAX;
+		uint32_t key = UINT32_MAX;
+
+		for (size_t i = 0; i < n; i++) {
+			if (rc[i] < 0 && !err)
+				err = pl_keepfile_error(d, kp->pers.path, "read the persons file");
+			if (rc[i] == 1 && (last == SIZE_MAX || h[i].key <= key)) {
+				last = i;
+				key = h[i].key;
+			}
+		}
+		if (err || last == SIZE_MAX)
+			break;
+		if (h[last].n)
+			err = ind_write_person(kp->pers_out, key, k[last], h[last].n, d);
+		for (size_t i = 0; i < n; i++)
+			if (rc[i] == 1 && h[i].key == key)
+				rc[i] = run_next(&rd[i], &h[i], &k[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(rd[i].buf);
+	return err ? err : end_run(kp, d);
 }
 
 /* ---- a night ------------------------------------------------------------------ */
 
-/* Reads the next person of the old file (its head and episodes into *k):
- * 1, 0 after the last, -1 when the file is cut short. */
-static int next_old(FILE *f, long long *at, long long end, struct ind_kept_head *h,
-		    struct ind_kept_ep **k, size_t *cap)
+/* The changed persons as the persons file has them: their keys (sorted,
+ * each once) and, by key, the last run's version (found; its episodes
+ * in pool, n of them; none if n is 0). */
+struct old_persons {
+	uint32_t *key;
+	size_t n_key;
+	unsigned char *found;
+	size_t *first;
+	uint32_t *n;
+	struct ind_kept_ep *pool;
+	size_t n_pool, cap_pool;
+};
+
+static void old_persons_release(struct old_persons *o)
 {
-	if (*at >= end)
-		return 0;
-	if (fread(h, sizeof(*h), 1, f) != 1)
-		return -1;
-	if (h->n > *cap) {
-		*cap = h->n;
-		*k = pl_xrealloc(*k, *cap * sizeof(**k));
+	free(o->key);
+	free(o->found);
+	free(o->first);
+	free(o->n);
+	free(o->pool);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Reads the changed persons' versions from every run, the later ones
+ * replacing the earlier; -1 when a run is cut short. */
+static int read_old(FILE *f, const struct ind_keep *kp, const struct ind_changes *ch,
+		    struct old_persons *o)
+{
+	o->key = pl_xmalloc((ch->n + 1) * sizeof(*o->key));
+	for (size_t i = 0; i < ch->n; i++)
+		if (i == 0 || ch->c[i].key != ch->c[i - 1].key)
+			o->key[o->n_key++] = ch->c[i].key;
+	o->found = pl_xcalloc(o->n_key + 1, 1);
+	o->first = pl_xcalloc(o->n_key + 1, sizeof(*o->first));
+	o->n = pl_xcalloc(o->n_key + 1, sizeof(*o->n));
+	for (size_t r = 0; r < kp->n_runs; r++) {
+		struct run_reader rd;
+		struct ind_kept_head h;
+		const struct ind_kept_ep *k;
+		size_t j = 0;
+		int rc;
+
+		run_open(&rd, f, kp->run_off[r], kp->run_end[r]);
+		while (j < o->n_key && (rc = run_next(&rd, &h, &k)) == 1) {
+			while (j < o->n_key && o->key[j] < h.key)
+				j++;
+			if (j == o->n_key || o->key[j] != h.key)
+				continue;
+			if (o->n_pool + h.n > o->cap_pool) {
+				o->cap_pool = 2 * (o->n_pool + h.n) + 1024;
+				o->pool = pl_xrealloc(o->pool, o->cap_pool * sizeof(*o->pool));
+			}
+			if (h.n)
+				memcpy(o->pool + o->n_pool, k, h.n * sizeof(*k));
+			o->found[j] = 1;
+			o->first[j] = o->n_pool;
+			o->n[j] = h.n;
+			o->n_pool += h.n;
+		}
+		free(rd.buf);
+		if (j < o->n_key && rc < 0)
+			return -1;
 	}
-	if (h->n && fread(*k, sizeof(**k), h->n, f) != h->n)
-		return -1;
-	*at += (long long)(sizeof(*h) + h->n * sizeof(**k));
-	return *at <= end ? 1 : -1;
+	return 0;
 }
 
 /* A changed person: old[0..n_old) as counted, the changes c[0..n_c) of its
  * key applied (each episode taken out must be there) into *nw; both into
- * the delta, the new one into the file.  -1 when an episode taken out is
- * not the person's. */
+ * the delta, the new one appended to the persons file (with no episodes
+ * left, a person the file had is written empty: gone).  -1 when an
+ * episode taken out is not the person's. */
 static int change_person(struct ind_keep *kp, uint32_t key, const struct ind_kept_ep *old,
 			 size_t n_old, const struct ind_change *c, size_t n_c,
 			 struct ind_data *data, struct ind_delta *delta, enum pl_err *err,
@@ -278,59 +506,57 @@ static int change_person(struct ind_keep *kp, uint32_t key, const struct ind_kep
 		else
 			nw[j] = nw[--n];
 	}
-	if (rc == 0 && n_old)
+	if (rc == 0 && n_old) {
 		ind_delta_add(delta, old, n_old, -1);
+		data->n_p--;
+		data->n_ep -= n_old;
+	}
 	if (rc == 0 && n) {
 		ind_delta_add(delta, nw, n, 1);
-		*err = ind_write_person(kp->f.out, key, nw, n, d);
 		data->n_p++;
 		data->n_ep += n;
 	}
+	if (rc == 0 && (n || n_old))
+		*err = ind_write_person(kp->pers_out, key, nw, n, d);
 	free(nw);
 	return rc;
 }
 
-/* Copies the old persons' file into the new one with the changes applied,
- * building the delta; *why set when the changes do not fit the file. */
-static enum pl_err merge_persons(struct ind_keep *kp, FILE *old, const struct state_header *h,
-				 const struct ind_changes *ch, struct ind_data *data,
-				 struct ind_delta *delta, const char **why, struct pl_diag *d)
+/* Applies the changes to the persons the file has, building the delta and
+ * appending the changed persons to the persons file as one run more;
+ * *why set when the changes do not fit the file. */
+static enum pl_err apply_changes(struct ind_keep *kp, const struct ind_changes *ch,
+				 struct ind_data *data, struct ind_delta *delta, const char **why,
+				 struct pl_diag *d)
 {
-	struct ind_kept_head head;
-	struct ind_kept_ep *k = NULL;
-	size_t cap = 0, ci = 0;
-	long long at = h->persons_off;
+	struct old_persons o = { 0 };
 	enum pl_err err = PL_OK;
-	int rc;
 
-	if (fseeko(old, (off_t)at, SEEK_SET) != 0)
-		return pl_keepfile_error(d, kp->f.path, "read the state file");
-	rc = next_old(old, &at, h->persons_end, &head, &k, &cap);
-	while (!err && !*why && (rc == 1 || ci < ch->n)) {
-		uint64_t ko = rc == 1 ? head.key : UINT64_MAX, kc = ci < ch->n ? ch->c[ci].key :
-			UINT64_MAX;
-		uint32_t key = (uint32_t)(ko < kc ? ko : kc);
-		size_t c0 = ci;
+	if (read_old(kp->pers_old, kp, ch, &o) != 0)
+		*why = "the persons file is cut short";
+	kp->pers_out = kp->pers_old;
+	if (!*why && fseeko(kp->pers_old, (off_t)runs_end(kp), SEEK_SET) != 0)
+		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	for (size_t ci = 0, j = 0; !err && !*why && ci < ch->n; j++) {
+		uint32_t key = ch->c[ci].key;
+		size_t c0 = ci, n_old = o.found[j] ? o.n[j] : 0;
 
-		if (rc < 0)
-			break;
-		if (ko < kc) {
-			err = ind_write_person(kp->f.out, head.key, k, head.n, d);
-			data->n_p++;
-			data->n_ep += head.n;
-		} else {
-			while (ci < ch->n && ch->c[ci].key == key)
-				ci++;
-			if (change_person(kp, key, ko == kc ? k : NULL, ko == kc ? head.n : 0,
-					  ch->c + c0, ci - c0, data, delta, &err, d) != 0)
-				*why = "an episode dedup moved is not where the state file has it";
-		}
-		if (ko <= kc)
-			rc = next_old(old, &at, h->persons_end, &head, &k, &cap);
+		while (ci < ch->n && ch->c[ci].key == key)
+			ci++;
+		if (change_person(kp, key, n_old ? o.pool + o.first[j] : NULL, n_old, ch->c + c0,
+				  ci - c0, data, delta, &err, d) != 0)
+			*why = "an episode dedup moved is not where the state file has it";
 	}
-	if (rc < 0 && !err && !*why)
-		*why = "the state file is cut short";
-	free(k);
+	old_persons_release(&o);
+	if (!err && !*why)
+		err = end_run(kp, d);
+	if (!err && !*why && kp->n_runs == IND_RUNS) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		err = merge_runs(kp, d);
+		pl_log_step(&t, "the persons file's runs merged into one");
+	}
 	return err;
 }
 
@@ -361,8 +587,33 @@ static void join_periods(struct ind_data *data, const struct state_header *h,
 		data->as_of = ch->stats.as_of;
 }
 
-/* A night from the state of row: res and the new file's persons in data,
- * the sums in sums; *why set (and nothing made) when it cannot be one. */
+/* The persons file the state names, opened to be appended to; NULL with
+ * why if it is not there as the state has it. */
+static FILE *open_persons(struct ind_keep *kp, const struct state_header *h, const char **why)
+{
+	static const char *const whys[] = {
+		[PL_KEEP_MISSING] = "the persons file is missing",
+		[PL_KEEP_IN_USE] = "the persons file is in use",
+		[PL_KEEP_OTHER] = "the persons file is not the one the state file names",
+		[PL_KEEP_UNWRITABLE] = "the persons file cannot be written",
+	};
+	struct pers_header ph;
+	enum pl_keep_why w;
+	FILE *f;
+
+	kp->n_runs = (size_t)h->n_runs;
+	memcpy(kp->run_off, h->run_off, sizeof(kp->run_off));
+	memcpy(kp->run_end, h->run_end, sizeof(kp->run_end));
+	kp->pers_generation = h->pers_generation;
+	pers_header(&ph, h->pers_generation);
+	f = pl_keepfile_reopen(kp->pers.path, &ph, sizeof(ph), (off_t)runs_end(kp), &w);
+	if (!f)
+		*why = whys[w];
+	return f;
+}
+
+/* A night from the state of row: res and the persons' counts in data, the
+ * sums in sums; *why set (and nothing made) when it cannot be one. */
 static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 			 const struct ind_population *pop, struct ind_keep *kp,
 			 const struct state_row *row, struct ind_data *data, struct ind_sums *sums,
@@ -392,18 +643,16 @@ static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 		*why = "more than an eighth of the persons changed";
 		goto cleanup;
 	}
+	kp->pers_old = open_persons(kp, &h, why);
+	if (!kp->pers_old)
+		goto cleanup;
 	memset(data, 0, sizeof(*data));
-	data->spill = kp->f.out;
-	data->spill_borrowed = 1;
-	data->base = (long long)sizeof(struct state_header);
+	data->n_p = h.n_p;
+	data->n_ep = h.n_ep;
 	join_periods(data, &h, &ch);
-	err = merge_persons(kp, f, &h, &ch, data, &delta, why, d);
+	err = apply_changes(kp, &ch, data, &delta, why, d);
 	if (err || *why)
 		goto cleanup;
-	if (fflush(kp->f.out) != 0 || (data->end = (long long)ftello(kp->f.out)) < 0) {
-		err = pl_keepfile_error(d, kp->f.tmp, "write the state file");
-		goto cleanup;
-	}
 	err = ind_compute_sums(cat, data, pop, &old, &delta, sums, res, d);
 	if (!err && res->stale)
 		*why = "the sums kept do not fit the persons";
@@ -422,11 +671,16 @@ cleanup:
 /* ---- the stage's use ----------------------------------------------------------- */
 
 /* Empties the temporary file for a full count. */
-static enum pl_err rewind_tmp(struct ind_keep *kp, struct pl_diag *d)
+/* A whole new persons file for a full count, empty (one a night began
+ * when it merged the runs, emptied). */
+static enum pl_err pers_for_full(struct ind_keep *kp, struct pl_diag *d)
 {
-	if (fflush(kp->f.out) != 0 || ftruncate(fileno(kp->f.out), sizeof(struct state_header)) != 0 ||
-	    fseeko(kp->f.out, sizeof(struct state_header), SEEK_SET) != 0)
-		return pl_keepfile_error(d, kp->f.tmp, "write the state file");
+	if (!kp->pers_whole)
+		return pers_whole(kp, d);
+	kp->n_runs = 0;
+	if (fflush(kp->pers.out) != 0 || ftruncate(fileno(kp->pers.out), PERS_HEAD) != 0 ||
+	    fseeko(kp->pers.out, PERS_HEAD, SEEK_SET) != 0)
+		return pl_keepfile_error(d, kp->pers.tmp, "write the persons file");
 	return PL_OK;
 }
 
@@ -468,6 +722,7 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 		return err ? err : ind_compute(cat, data, pop, res, d);
 	}
 	pl_keepfile_init(&kp->f, path, STATE_SUFFIX);
+	pl_keepfile_init(&kp->pers, path, PERS_SUFFIX);
 	fingerprint(cat, pop, kp->fingerprint);
 	err = pl_db_query_int64(db, "SELECT epoch FROM person_epoch WHERE id = 1", &kp->epoch,
 				"read the indicators' state", d);
@@ -481,9 +736,11 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 		pl_log(PL_LOG_INFO, NULL, "counting in full: %s", why);
 		ind_data_release(data);
 		ind_result_release(res);
-		err = rewind_tmp(kp, d);
+		err = pers_for_full(kp, d);
 		if (!err)
-			err = ind_data_load_to(db, kp->f.out, data, d);
+			err = ind_data_load_to(db, kp->pers.out, data, d);
+		if (!err)
+			err = end_run(kp, d);
 		pl_log_step(t, "load and group by person");
 		if (!err)
 			err = ind_compute_sums(cat, data, pop, NULL, NULL, &sums, res, d);
@@ -540,11 +797,16 @@ enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct
 
 enum pl_err ind_keep_install(struct ind_keep *kp, struct pl_diag *d)
 {
-	return pl_keepfile_install(&kp->f, d);
+	enum pl_err err = kp->pers_whole ? pl_keepfile_install(&kp->pers, d) : PL_OK;
+
+	return err ? err : pl_keepfile_install(&kp->f, d);
 }
 
 void ind_keep_release(struct ind_keep *kp)
 {
 	pl_keepfile_release(&kp->f);
+	pl_keepfile_release(&kp->pers);
+	if (kp->pers_old)
+		fclose(kp->pers_old);
 	memset(kp, 0, sizeof(*kp));
 }

@@ -27,8 +27,16 @@ static size_t digit(const struct pl_kv *kv, int d)
 
 void pl_kv_sort(struct pl_kv *kv, size_t n)
 {
+	struct pl_kv *tmp = pl_xmalloc((n + 1) * sizeof(*tmp));
+
+	pl_kv_sort_with(kv, n, tmp);
+	free(tmp);
+}
+
+void pl_kv_sort_with(struct pl_kv *kv, size_t n, struct pl_kv *tmp)
+{
 	enum { DIGITS = 1 << 16 };
-	struct pl_kv *tmp = pl_xmalloc((n + 1) * sizeof(*tmp)), *from = kv, *to = tmp;
+	struct pl_kv *from = kv, *to = tmp;
 	size_t *at = pl_xmalloc(DIGITS * sizeof(*at));
 
 	for (int dg = 0; dg < 8; dg++) {
@@ -54,7 +62,6 @@ void pl_kv_sort(struct pl_kv *kv, size_t n)
 	}
 	if (from != kv)
 		memcpy(kv, from, n * sizeof(*kv));
-	free(tmp);
 	free(at);
 }
 

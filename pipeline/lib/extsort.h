@@ -22,6 +22,9 @@ struct pl_kv {
  * pass whose digit is the same for all records is skipped, so a key2 that
  * is always 0 costs one counting pass a digit). */
 void pl_kv_sort(struct pl_kv *kv, size_t n);
+/* The same with the caller's room for n records in tmp (sorts of one size
+ * in turn reuse it instead of faulting in fresh pages each). */
+void pl_kv_sort_with(struct pl_kv *kv, size_t n, struct pl_kv *tmp);
 
 /* Runs of run_len records; the merge reads each run through a small buffer
  * (1.5 MiB for all of them, up to 256 runs). */

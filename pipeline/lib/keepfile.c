@@ -6,8 +6,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -123,4 +126,37 @@ void pl_keepfile_release(struct pl_keepfile *k)
 	free(k->tmp);
 	free(k->path);
 	memset(k, 0, sizeof(*k));
+}
+
+FILE *pl_keepfile_reopen(const char *path, const void *head, size_t head_len, off_t len,
+			 enum pl_keep_why *why)
+{
+	unsigned char *got = malloc(head_len + 1);
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	FILE *f = NULL;
+
+	*why = PL_KEEP_MISSING;
+	if (fd < 0 || !got)
+		goto cleanup;
+	*why = PL_KEEP_IN_USE;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		goto cleanup;
+	*why = PL_KEEP_OTHER;
+	if (pread(fd, got, head_len, 0) != (ssize_t)head_len || memcmp(got, head, head_len) != 0 ||
+	    fstat(fd, &sb) != 0 || sb.st_size < len || len < (off_t)head_len)
+		goto cleanup;
+	*why = PL_KEEP_UNWRITABLE;
+	if (ftruncate(fd, len) != 0 || !(f = fdopen(fd, "r+b")))
+		goto cleanup;
+	fd = -1;
+	if (fseeko(f, 0, SEEK_END) != 0) {
+		fclose(f);
+		f = NULL;
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(got);
+	return f;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "pl.h"
 
@@ -42,6 +43,19 @@ enum pl_err pl_keepfile_install(struct pl_keepfile *k, struct pl_diag *d);
 /* Closes and removes a file not installed; frees; may be called again. */
 void pl_keepfile_release(struct pl_keepfile *k);
 
+/* A file kept and appended to in place instead (not replaced): opened
+ * for reading and writing, locked (flock, exclusive, not waiting), its
+ * first head_len bytes compared with head, cut to len (what the state
+ * that names it counts: a failed run's tail goes) and positioned at its
+ * end.  NULL if it cannot be, with *why. */
+enum pl_keep_why {
+	PL_KEEP_MISSING,           /* no such file */
+	PL_KEEP_IN_USE,            /* another process holds it */
+	PL_KEEP_OTHER,             /* another header, or shorter than len */
+	PL_KEEP_UNWRITABLE
+};
+FILE *pl_keepfile_reopen(const char *path, const void *head, size_t head_len, off_t len,
+			 enum pl_keep_why *why);
 /* PL_EIO with path and what was being done, and errno's words. */
 enum pl_err pl_keepfile_error(struct pl_diag *d, const char *path, const char *what);
 

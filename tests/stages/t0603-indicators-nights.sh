@@ -27,16 +27,21 @@
 new_fixture
 samples_fixture
 STATE=$DB.indicators
+PERSONS=$DB.indicators-persons
 mv "$WORK/input/lundby_2025.csv" "$WORK/lundby_2025.csv"
 
 # generation_of FILE: the generation in a state file's header (bytes 24..31).
 generation_of() { od -An -t u8 -j 24 -N 8 "$1" | tr -d ' '; }
+# runs_of FILE: the runs of the persons file it names (bytes 88..95).
+runs_of() { od -An -t u8 -j 88 -N 8 "$1" | tr -d ' '; }
 
 expect_run 0 -v
 expect_grep "first run: counted in full" 'indicators I counting in full: no sums kept yet' "$(cat "$ERR")"
 expect_grep "first run: dedup starts an epoch" 'dedup D person tables written anew: a new epoch for the indicators stage' \
 	"$(cat "$ERR")"
-expect_eq "first run: the state file is the owner's only" "600" "$(stat -c %a "$STATE")"
+expect_eq "first run: the state and persons files are the owner's only" "600 600" \
+	"$(stat -c %a "$STATE") $(stat -c %a "$PERSONS")"
+expect_eq "first run: the persons file holds one run" "1" "$(runs_of "$STATE")"
 expect_eq "first run: the row names the file and its generation" \
 	"$(basename "$STATE") $(generation_of "$STATE") 1" \
 	"$(q 'SELECT state_file, generation, epoch FROM indicator_state;' | tr '|' ' ')"
@@ -57,11 +62,13 @@ expect_eq "night: the log emptied, the epoch kept" "0 1" \
 	"$(q 'SELECT (SELECT count(*) FROM person_change), (SELECT epoch FROM person_epoch);' | tr '|' ' ')"
 expect_eq "night: the new generation recorded" "$(generation_of "$STATE")" \
 	"$(q 'SELECT generation FROM indicator_state;')"
+expect_eq "night: the changed persons appended to the persons file as a run" "2" \
+	"$(runs_of "$STATE")"
 
 # full_tables: $FULL, the indicator tables of this database counted in
 # full (a copy without the state file).
 full_tables() {
-	rm -f "$WORK/full.db" "$WORK/full.db.indicators"
+	rm -f "$WORK/full.db" "$WORK/full.db.indicators" "$WORK/full.db.indicators-persons"
 	cp "$DB" "$WORK/full.db"
 	expect_exit 0 "$PL_BIN/indicators" -v -c "$CATALOGUE" -p "$POPULATION" -d "$WORK/full.db"
 	expect_grep "full count: why" 'indicators I counting in full: the state file is missing' \
@@ -95,6 +102,10 @@ full_because "the state file is not the one the database records"
 
 head -c 40 "$STATE" >"$WORK/state.cut" && cat "$WORK/state.cut" >"$STATE"
 full_because "the state file is damaged or of another format"
+rm "$PERSONS"
+full_because "the persons file is missing"
+truncate -s 100 "$PERSONS"
+full_because "the persons file is not the one the state file names"
 
 q "UPDATE person_epoch SET epoch = epoch + 1;"
 full_because "dedup wrote the person tables anew"
@@ -113,10 +124,19 @@ move=$(q "SELECT ep.file_id, ep.line, ep.person_key FROM episode_person ep
 	    WHERE (SELECT count(*) FROM episode_person o WHERE o.person_key = ep.person_key) = 1
 	    ORDER BY 1, 2 LIMIT 1;")
 expect_true "an episode alone in its person" test -n "$move"
-IFS='|' read -r mf ml mk <<<"$move"
-q "UPDATE episode_person SET person_key = (SELECT person_key FROM episode_person
-	ORDER BY file_id DESC, line DESC LIMIT 1) WHERE file_id = $mf AND line = $ml;
-   INSERT INTO person_change (file_id, line, old_key) VALUES ($mf, $ml, $mk);"
+# move_alone: that move, made by hand.
+move_alone() {
+	local move mf ml mk
+	move=$(q "SELECT ep.file_id, ep.line, ep.person_key FROM episode_person ep
+		    WHERE (SELECT count(*) FROM episode_person o
+			   WHERE o.person_key = ep.person_key) = 1
+		    ORDER BY 1, 2 LIMIT 1;")
+	IFS='|' read -r mf ml mk <<<"$move"
+	q "UPDATE episode_person SET person_key = (SELECT person_key FROM episode_person
+		ORDER BY file_id DESC, line DESC LIMIT 1) WHERE file_id = $mf AND line = $ml;
+	   INSERT INTO person_change (file_id, line, old_key) VALUES ($mf, $ml, $mk);"
+}
+move_alone
 expect_indicators 0 -v
 expect_grep "moved: a night of the two persons" \
 	'indicators D a night: 0 episodes of new files, 1 moved, 2 persons changed' "$(cat "$ERR")"
@@ -124,6 +144,31 @@ moved=$(indicator_tables)
 full_tables
 expect_eq "moved: the tables of a full count" "$FULL" "$moved"
 expect_true "moved: the figures changed" test "$moved" != "$night"
+expect_eq "moved: the persons file's second run (the mapping edit counted in full)" "2" \
+	"$(runs_of "$STATE")"
+
+# Six more such moves: a run each (3 to 7), then the eighth is merged with
+# them into one; a night after reads it, and each equals a full count.
+for i in 1 2 3 4 5 6; do
+	move_alone
+	expect_indicators 0 -v
+	expect_grep "move $i: a night" 'indicators D a night: 0 episodes of new files, 1 moved, 2 persons changed' \
+		"$(cat "$ERR")"
+	expect_eq "move $i: the persons file's runs" "$(( i < 6 ? i + 2 : 1 ))" "$(runs_of "$STATE")"
+done
+expect_grep "move 6: the runs merged" "indicators D the persons file's runs merged into one: " \
+	"$(cat "$ERR")"
+moved=$(indicator_tables)
+full_tables
+expect_eq "six moves: the tables of a full count" "$FULL" "$moved"
+expect_eq "six moves: the merged persons file as large as a full count's" \
+	"$(stat -c %s "$WORK/full.db.indicators-persons")" "$(stat -c %s "$PERSONS")"
+move_alone
+expect_indicators 0 -v
+expect_eq "a move after the merge: the persons file's second run" "2" "$(runs_of "$STATE")"
+moved=$(indicator_tables)
+full_tables
+expect_eq "a move after the merge: the tables of a full count" "$FULL" "$moved"
 night=$moved
 
 # Every episode moved to the next person, as dedup would log it: more than
@@ -145,6 +190,6 @@ full_because "an episode dedup moved is not where the state file has it"
 # What a killed run left is removed by the next.
 printf 'left by a killed run' >"$STATE.Ab12Cd"
 expect_indicators 0 -q
-expect_eq "no temporary state file left" "$(basename "$STATE")" \
-	"$(cd "$(dirname "$STATE")" && ls | grep '\.indicators')"
+expect_eq "no temporary state file left" "$(basename "$STATE") $(basename "$PERSONS")" \
+	"$(cd "$(dirname "$STATE")" && ls | grep '\.indicators' | tr '\n' ' ' | sed 's/ $//')"
 finish

@@ -5,7 +5,8 @@
  * finish; the rename over the old file on install; a file not installed
  * removed on release, the old one left as it was; temporary files of runs
  * that did not end removed, and no other file; a file that cannot be made
- * is an error naming it.
+ * is an error naming it; a file kept in place reopened only with its
+ * header, unlocked and as long as asked, cut to that length and at its end.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +122,46 @@ static void test_keepfile__no_directory_names_the_file(void **state)
 	pl_keepfile_release(&k);
 }
 
+static void test_keepfile__reopened_in_place(void **state)
+{
+	char path[512];
+	enum pl_keep_why why = PL_KEEP_UNWRITABLE;
+	struct stat sb;
+	FILE *f, *w;
+	int fd;
+
+	unit_path(state, "p.db.kept", path, sizeof(path));
+	assert_null(pl_keepfile_reopen(path, "HEAD", 4, 4, &why));
+	assert_int_equal(why, PL_KEEP_MISSING);
+	w = fopen(path, "wb");
+	assert_non_null(w);
+	assert_int_equal(fwrite("HEADrecords+tail", 1, 16, w), 16);
+	assert_int_equal(fclose(w), 0);
+	assert_null(pl_keepfile_reopen(path, "HEAX", 4, 11, &why));
+	assert_int_equal(why, PL_KEEP_OTHER);                  /* another header */
+	assert_null(pl_keepfile_reopen(path, "HEAD", 4, 17, &why));
+	assert_int_equal(why, PL_KEEP_OTHER);                  /* shorter than asked */
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_null(pl_keepfile_reopen(path, "HEAD", 4, 11, &why));
+	assert_int_equal(why, PL_KEEP_IN_USE);
+	close(fd);
+	f = pl_keepfile_reopen(path, "HEAD", 4, 11, &why);   /* the tail cut off */
+	assert_non_null(f);
+	assert_int_equal(ftello(f), 11);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 11);
+	fd = open(path, O_RDONLY);                             /* locked while open */
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	close(fd);
+	assert_int_equal(fwrite("!", 1, 1, f), 1);             /* appended in place */
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +171,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepfile__stale_temporaries_removed, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_keepfile__reopened_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepfile__no_directory_names_the_file,
 						setup, teardown),
 	};
