@@ -72,6 +72,7 @@ struct dedup_opts {
 struct dedup_summary {
 	long episodes;
 	long persons;
+	long persons_across;       /* persons with episodes in two or more districts */
 	long deterministic;        /* episodes placed by a shared identity or reserve number */
 	long probabilistic;        /* episodes placed by a probabilistic link */
 	long unlinked;             /* episodes alone with nothing to link by */

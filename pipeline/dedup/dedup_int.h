@@ -134,6 +134,7 @@ struct caches {
 
 struct pair {
 	uint32_t a, b;             /* spill positions, a < b */
+	uint32_t na, nb;           /* their nodes (set by dd_valid_nodes) */
 	double weight;
 	signed char lv[C__COUNT];
 	unsigned char linked;      /* this link joined two persons */
@@ -222,6 +223,12 @@ struct kept_vrec {
 	uint64_t hi, lo;
 };
 
+/* Counts of every person, kept for a night that writes only some. */
+struct person_sums {
+	long persons;
+	long across;               /* with episodes in two or more districts */
+};
+
 struct keep {
 	int on;                    /* a database in a file: this run keeps its load */
 	int resumed;               /* the load began with the kept one */
@@ -239,9 +246,9 @@ struct keep {
 	uint64_t pers_generation;  /* of the persons file this run leaves */
 	size_t n_runs;             /* its runs: resumed, the kept ones; then this run's */
 	int64_t run_off[KEEP_RUNS], run_n[KEEP_RUNS];
-	long k_persons;            /* resumed: the persons the last run counted, and by */
+	struct person_sums k_sums; /* resumed: the persons the last run counted, and by */
 	long *k_src_persons, *k_src_across; /* source (as sources) */
-	long s_persons;            /* this run's, for the next (dd_keep_sums) */
+	struct person_sums s_sums; /* this run's, for the next (dd_keep_sums) */
 	long *s_src_persons, *s_src_across;
 	uint64_t generation;       /* linkage_kept's */
 	uint64_t rec_generation;   /* of the records file this run leaves */
@@ -506,13 +513,14 @@ enum pl_err dd_keep_persons_append(struct dedup *dd, struct pl_diag *d);
 int dd_keep_gather(struct dedup *dd, const struct ref128 *ref, size_t n_ref, size_t max,
 		   struct pl_kv **out, size_t *n_out, struct pl_diag *d);
 
-/* The last run's count of persons and, by source (as dd->sources), of
- * persons and those in two or more districts added to src_persons and
- * src_across (unless NULL); 0 if none were kept (not resumed). */
-int dd_keep_kept_sums(const struct dedup *dd, long *persons, long *src_persons,
+/* The last run's counts of persons (into *sums) and, by source (as
+ * dd->sources), of persons and those in two or more districts added to
+ * src_persons and src_across (unless NULL); 0 if none were kept (not
+ * resumed). */
+int dd_keep_kept_sums(const struct dedup *dd, struct person_sums *sums, long *src_persons,
 		      long *src_across);
 /* This run's, kept for the next. */
-void dd_keep_sums(struct dedup *dd, long persons, const long *src_persons,
+void dd_keep_sums(struct dedup *dd, const struct person_sums *sums, const long *src_persons,
 		  const long *src_across);
 
 /* Before the commit: the pairs, the headers, synced; linkage_kept. */

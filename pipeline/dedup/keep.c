@@ -46,7 +46,7 @@
 #include "db.h"
 #include "log.h"
 
-#define KEEP_FORMAT 3
+#define KEEP_FORMAT 4
 #define ENDIAN_MARK 0x01020304u
 #define REC_SUFFIX ".dedup-records"
 #define AUX_SUFFIX ".dedup-state"
@@ -91,10 +91,11 @@ struct aux_header {
 	int64_t run_off[KEEP_RUNS], run_n[KEEP_RUNS];
 };
 
-/* The sums' section: persons, sources (in the order of the sealed list),
- * and for each source its persons and those in two or more districts. */
+/* The sums' section: persons, those in two or more districts, sources (in
+ * the order of the sealed list), and for each source its persons and those
+ * in two or more districts. */
 struct kept_sums {
-	int64_t persons, n_sources;
+	int64_t persons, across, n_sources;
 };
 
 /* A pair at or above the threshold as kept. */
@@ -321,15 +322,11 @@ static void put_load(struct seal_io *s, const struct dedup *dd)
 		put(s, &dd->labels.l[i].c, sizeof(struct crec));
 	}
 	put_u64(s, dd->n_open);
-	for (size_t i = 0; i < dd->n_open; i++) {
-		const struct oview *v = view_at(dd, i);
-
-		put(s, &dd->open[i], sizeof(struct orec));
-		put(s, &v->c, sizeof(v->c));
-		put(s, &v->idx, sizeof(v->idx));
-		for (size_t k = 0; k < dd->cfg.n_rules; k++)
-			put_u64(s, dd->okey[k][i]);
-	}
+	put(s, dd->open, dd->n_open * sizeof(struct orec));
+	for (size_t i = 0; i < dd->n_open; i++)   /* its comparison record and position */
+		put(s, view_at(dd, i), offsetof(struct oview, blk));
+	for (size_t k = 0; k < dd->cfg.n_rules; k++)
+		put(s, dd->okey[k], dd->n_open * sizeof(*dd->okey[k]));
 }
 
 static void get_list(struct seal_io *s, char ***names, size_t *n, char *buf, size_t size)
@@ -413,15 +410,11 @@ static void get_open(struct seal_io *s, struct dedup *dd)
 	memset(dd->view, 0, dd->cap_open * dd->vstride);
 	for (size_t k = 0; k < dd->cfg.n_rules; k++)
 		dd->okey[k] = pl_xrealloc(dd->okey[k], dd->cap_open * sizeof(*dd->okey[k]));
-	for (size_t i = 0; i < n && !s->bad; i++) {
-		struct oview *v = view_at(dd, i);
-
-		get(s, &dd->open[i], sizeof(struct orec));
-		get(s, &v->c, sizeof(v->c));
-		get(s, &v->idx, sizeof(v->idx));
-		for (size_t k = 0; k < dd->cfg.n_rules; k++)
-			dd->okey[k][i] = get_u64(s);
-	}
+	get(s, dd->open, n * sizeof(struct orec));
+	for (size_t i = 0; i < n && !s->bad; i++)
+		get(s, view_at(dd, i), offsetof(struct oview, blk));
+	for (size_t k = 0; k < dd->cfg.n_rules; k++)
+		get(s, dd->okey[k], n * sizeof(*dd->okey[k]));
 	dd->n_open = s->bad ? 0 : n;
 }
 
@@ -718,9 +711,10 @@ static int read_sums(struct keep *kp, const struct aux_header *h)
 	crypto_generichash(sum, sizeof(sum), (const unsigned char *)v, (size_t)h->sums_len, NULL, 0);
 	memcpy(&ks, v, sizeof(ks));
 	if (sodium_memcmp(sum, h->sums_sum, sizeof(sum)) != 0 ||
-	    ks.n_sources != (int64_t)kp->n_sources || ks.persons < 0)
+	    ks.n_sources != (int64_t)kp->n_sources || ks.persons < 0 || ks.across < 0)
 		goto cleanup;
-	kp->k_persons = (long)ks.persons;
+	kp->k_sums.persons = (long)ks.persons;
+	kp->k_sums.across = (long)ks.across;
 	kp->k_src_persons = pl_xcalloc(kp->n_sources + 1, sizeof(long));
 	kp->k_src_across = pl_xcalloc(kp->n_sources + 1, sizeof(long));
 	for (size_t i = 0; i < kp->n_sources; i++) {
@@ -1069,14 +1063,14 @@ int dd_keep_gather(struct dedup *dd, const struct ref128 *ref, size_t n_ref, siz
 	return rc;
 }
 
-int dd_keep_kept_sums(const struct dedup *dd, long *persons, long *src_persons,
+int dd_keep_kept_sums(const struct dedup *dd, struct person_sums *sums, long *src_persons,
 		      long *src_across)
 {
 	const struct keep *kp = &dd->keep;
 
 	if (!kp->resumed || !kp->k_src_persons)
 		return 0;
-	*persons = kp->k_persons;
+	*sums = kp->k_sums;
 	for (size_t i = 0; src_persons && i < kp->n_sources; i++)
 		for (size_t j = 0; j < dd->n_sources; j++)
 			if (strcmp(kp->sources[i], dd->sources[j]) == 0) {
@@ -1087,12 +1081,12 @@ int dd_keep_kept_sums(const struct dedup *dd, long *persons, long *src_persons,
 	return 1;
 }
 
-void dd_keep_sums(struct dedup *dd, long persons, const long *src_persons,
+void dd_keep_sums(struct dedup *dd, const struct person_sums *sums, const long *src_persons,
 		  const long *src_across)
 {
 	struct keep *kp = &dd->keep;
 
-	kp->s_persons = persons;
+	kp->s_sums = *sums;
 	kp->s_src_persons = pl_xrealloc(kp->s_src_persons, (dd->n_sources + 1) * sizeof(long));
 	kp->s_src_across = pl_xrealloc(kp->s_src_across, (dd->n_sources + 1) * sizeof(long));
 	if (dd->n_sources) {
@@ -1213,7 +1207,7 @@ static enum pl_err record_row(struct dedup *dd, struct pl_diag *d)
 static int64_t write_sums(const struct dedup *dd, FILE *f, unsigned char sum[COUNTS_SUM])
 {
 	const struct keep *kp = &dd->keep;
-	struct kept_sums ks = { kp->s_persons, (int64_t)dd->n_sources };
+	struct kept_sums ks = { kp->s_sums.persons, kp->s_sums.across, (int64_t)dd->n_sources };
 	crypto_generichash_state st;
 	int failed = fwrite(&ks, sizeof(ks), 1, f) != 1;
 

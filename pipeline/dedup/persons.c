@@ -73,8 +73,15 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static size_t node_of(const struct dedup *dd, uint32_t idx)
+{
+	size_t o = open_at(dd, idx);
+
+	return o != SIZE_MAX ? view_at(dd, o)->c.node : vrec_at(dd, idx)->node;
+}
+
 /* The records with a valid number that the pairs name, one node per
- * person_ref (from the spill file). */
+ * person_ref (from the spill file); each pair's nodes. */
 enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 {
 	uint32_t *idx = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*idx));
@@ -115,15 +122,12 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 	dd->node_valid = pl_xcalloc(dd->n_nodes + 1, 1);
 	for (size_t i = 0; i < dd->n_vrecs; i++)
 		dd->node_valid[dd->vrecs[i].node] = 1;
+	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
+		dd->pairs[i].na = (uint32_t)node_of(dd, dd->pairs[i].a);
+		dd->pairs[i].nb = (uint32_t)node_of(dd, dd->pairs[i].b);
+	}
 	free(s);
 	return err;
-}
-
-static size_t node_of(const struct dedup *dd, uint32_t idx)
-{
-	size_t o = open_at(dd, idx);
-
-	return o != SIZE_MAX ? view_at(dd, o)->c.node : vrec_at(dd, idx)->node;
 }
 
 /* Unions nodes along the links, strongest first; marks the links that
@@ -139,8 +143,8 @@ void dd_cluster(struct dedup *dd, struct pl_uf *uf)
 
 		if (p->weight < dd->cfg.threshold)
 			continue;
-		ra = pl_uf_find(uf, node_of(dd, p->a));
-		rb = pl_uf_find(uf, node_of(dd, p->b));
+		ra = pl_uf_find(uf, p->na);
+		rb = pl_uf_find(uf, p->nb);
 		if (ra == rb)
 			continue; /* already joined by stronger links */
 		if (dd->node_valid[ra] && dd->node_valid[rb]) {
@@ -214,6 +218,7 @@ struct writer {
 	size_t *p_src, n_p_src;     /* the sources of the person being written */
 	long *src_persons;          /* by source: persons with an episode from it, */
 	long *src_across;           /* and of those in two or more districts */
+	long across;                /* persons in two or more districts */
 	struct pl_extsort by_pos;   /* (position, person_key, step) of every episode written */
 	size_t n_by_pos;
 	unsigned char *buf;         /* spill records, read alongside by_pos */
@@ -429,9 +434,10 @@ static enum pl_err add_episode(struct writer *w, struct store_person *p, uint32_
 }
 
 /* A person of n_districts, complete, in (sign 1) or out of (-1) the
- * counts by source. */
+ * counts of persons across districts, in all and by source. */
 static void count_sources(struct writer *w, int n_districts, long sign)
 {
+	w->across += sign * (n_districts >= 2);
 	for (size_t i = 0; i < w->n_p_src; i++) {
 		w->src_persons[w->p_src[i]] += sign;
 		w->src_across[w->p_src[i]] += sign * (n_districts >= 2);
@@ -579,7 +585,8 @@ static void note_was(struct writer *w, int64_t key, uint32_t place)
 static void count_untouched(struct writer *w)
 {
 	struct dedup *dd = w->dd;
-	long kept = 0, old = 0;
+	struct person_sums kept = { 0, 0 };
+	long old = 0;
 
 	pl_kv_sort(w->was, w->n_was);
 	for (size_t lo = 0, hi; lo < w->n_was; lo = hi) {
@@ -592,7 +599,8 @@ static void count_untouched(struct writer *w)
 		old++;
 	}
 	dd_keep_kept_sums(dd, &kept, w->src_persons, w->src_across);
-	dd->sum->persons += kept - old;
+	dd->sum->persons += kept.persons - old;
+	w->across += kept.across;
 }
 
 /* Step 3: episode_person from the sort by position, with file and line
@@ -739,8 +747,7 @@ static void find_touched(struct writer *w)
 	w->hit = pl_xcalloc(dd->n_nodes + 1, 1);
 	for (size_t i = 0; i < dd->n_pairs; i++)
 		if (dd->pairs[i].weight >= dd->cfg.threshold)
-			pl_uf_union(&w->cc, node_of(dd, dd->pairs[i].a),
-				    node_of(dd, dd->pairs[i].b));
+			pl_uf_union(&w->cc, dd->pairs[i].na, dd->pairs[i].nb);
 	for (size_t i = 0; i < dd->n_open; i++)
 		if (view_at(dd, i)->idx >= dd->n_old)
 			w->hit[pl_uf_find(&w->cc, view_at(dd, i)->c.node)] = 1;
@@ -766,7 +773,7 @@ static void find_touched(struct writer *w)
 static enum pl_err sort_by_person(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
-	long kept;
+	struct person_sums kept;
 	enum pl_err err;
 	int rc = 1;
 
@@ -827,8 +834,12 @@ static enum pl_err write_persons(struct writer *w, struct pl_uf *uf, struct time
 		err = write_episode_persons(w, d);
 	if (!err && w->gathered)
 		count_untouched(w);
-	if (!err)
-		dd_keep_sums(w->dd, w->dd->sum->persons, w->src_persons, w->src_across);
+	if (!err) {
+		struct person_sums sums = { w->dd->sum->persons, w->across };
+
+		w->dd->sum->persons_across = w->across;
+		dd_keep_sums(w->dd, &sums, w->src_persons, w->src_across);
+	}
 	if (!err && w->night)
 		pl_log(PL_LOG_DEBUG, NULL, "a night: %ld of %ld persons written (those a new "
 		       "episode reaches), with %zu episodes", w->n_touched, w->dd->sum->persons,
@@ -1018,6 +1029,8 @@ static enum pl_err write_params(struct dedup *dd, struct pl_diag *d)
 		err = write_param(dd->db, st, "run", "candidate_pairs", NAN, NAN, s->candidate_pairs, d);
 	if (!err)
 		err = write_param(dd->db, st, "run", "links", NAN, NAN, s->links, d);
+	if (!err)
+		err = write_param(dd->db, st, "run", "persons_across", NAN, NAN, s->persons_across, d);
 	if (!err)
 		err = write_param(dd->db, st, "run", "refused_links", NAN, NAN, s->refused, d);
 	if (!err)

@@ -439,7 +439,9 @@ static const char quality_sql[] =
 	"  (SELECT coalesce(sum(rows_rejected), 0) FROM mapped_file), "
 	"  (SELECT count(*) FROM map_value WHERE code IS NULL), "
 	"  (SELECT 100.0 * sum(episodes_no_id) / sum(episodes) FROM linkage_source), "
-	"  (SELECT count(*) FROM person WHERE n_districts >= 2)) "
+	"  coalesce((SELECT n FROM linkage_param WHERE comparison = 'run' "
+	"            AND level = 'persons_across'), "       /* dedup's count; older runs: */
+	"           (SELECT count(*) FROM person WHERE n_districts >= 2))) "
 	"ORDER BY src = 'total', src";
 
 static enum pl_err quality(struct builder *b)

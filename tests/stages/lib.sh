@@ -672,7 +672,8 @@ kept_counts() {
 # by step add up to the episodes; PNR/RESERV persons are named by a member's
 # person_ref; linkage_source holds per source its episodes, those with
 # id_type NONE, the persons with an episode from it and those of them in two
-# or more districts.  (person_key order is person_id order only on a first
+# or more districts; linkage_param's run persons_across counts the latter
+# over all sources.  (person_key order is person_id order only on a first
 # run: later runs keep the keys; t0407 checks both.)
 expect_dedup_reconciled() {
 	expect_eq "episodes without exactly one episode_person row" "" \
@@ -701,6 +702,8 @@ expect_dedup_reconciled() {
 		"$(q 'SELECT source, episodes, episodes_no_id, persons, persons_across FROM linkage_source
 		      ORDER BY 1;')"
 	expect_eq "foreign key violations" "" "$(q 'PRAGMA foreign_key_check;')"
+	expect_eq "run persons_across = the persons with episodes in two or more districts" \
+		"$(q 'SELECT count(*) FROM person WHERE n_districts >= 2;')" "$(run_param persons_across)"
 	expect_eq "run episodes_deterministic + probabilistic + unlinked = episodes" \
 		"$(q 'SELECT count(*) FROM episode;')" \
 		"$(q "SELECT sum(n) FROM linkage_param WHERE comparison = 'run' AND level IN

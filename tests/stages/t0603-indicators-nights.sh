@@ -65,8 +65,11 @@ expect_eq "night: the new generation recorded" "$(generation_of "$STATE")" \
 expect_eq "night: the changed persons appended to the persons file as a run" "2" \
 	"$(runs_of "$STATE")"
 
+# counted: the persons and episodes the last indicators run counted.
+counted() { grep -a -o 'indicators over [0-9]* persons, [0-9]* episodes' "$ERR" | tail -n 1; }
+
 # full_tables: $FULL, the indicator tables of this database counted in
-# full (a copy without the state file).
+# full (a copy without the state file), and $FULL_COUNTED, what it counted.
 full_tables() {
 	rm -f "$WORK/full.db" "$WORK/full.db.indicators" "$WORK/full.db.indicators-persons"
 	cp "$DB" "$WORK/full.db"
@@ -74,11 +77,14 @@ full_tables() {
 	expect_grep "full count: why" 'indicators I counting in full: the state file is missing' \
 		"$(cat "$ERR")"
 	FULL=$(indicator_tables "$WORK/full.db")
+	FULL_COUNTED=$(counted)
 }
 night=$(indicator_tables)
+night_counted=$(counted)
 expect_true "night: tables" test -n "$night"
 full_tables
 expect_eq "night: the tables of a full count" "$FULL" "$night"
+expect_eq "night: the persons and episodes of a full count" "$FULL_COUNTED" "$night_counted"
 
 # full_because WHY: indicators counts in full, saying WHY, with the night's
 # tables; then again, with nothing changed, as a night.
@@ -159,8 +165,10 @@ done
 expect_grep "move 6: the runs merged" "indicators D the persons file's runs merged into one: " \
 	"$(cat "$ERR")"
 moved=$(indicator_tables)
+moved_counted=$(counted)
 full_tables
 expect_eq "six moves: the tables of a full count" "$FULL" "$moved"
+expect_eq "six moves: the persons and episodes of a full count" "$FULL_COUNTED" "$moved_counted"
 expect_eq "six moves: the merged persons file as large as a full count's" \
 	"$(stat -c %s "$WORK/full.db.indicators-persons")" "$(stat -c %s "$PERSONS")"
 move_alone
