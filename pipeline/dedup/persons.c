@@ -73,27 +73,23 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static size_t node_of(const struct dedup *dd, uint32_t idx)
-{
-	size_t o = open_at(dd, idx);
-
-	return o != SIZE_MAX ? view_at(dd, o)->c.node : vrec_at(dd, idx)->node;
-}
-
 /* The records with a valid number that the pairs name, one node per
  * person_ref (from the spill file); each pair's nodes. */
 enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 {
 	uint32_t *idx = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*idx));
+	uint32_t *open = pl_xmalloc((2 * dd->n_pairs + 1) * sizeof(*open)); /* each end's */
 	struct srec *s = pl_xmalloc(sizeof(*s));
 	size_t n = 0, u = 0;
 	enum pl_err err = PL_OK;
 
-	for (size_t i = 0; i < dd->n_pairs; i++) {
-		if (open_at(dd, dd->pairs[i].a) == SIZE_MAX)
-			idx[n++] = dd->pairs[i].a;
-		if (open_at(dd, dd->pairs[i].b) == SIZE_MAX)
-			idx[n++] = dd->pairs[i].b;
+	for (size_t i = 0; i < 2 * dd->n_pairs; i++) {
+		uint32_t at = i % 2 ? dd->pairs[i / 2].b : dd->pairs[i / 2].a;
+		size_t o = open_at(dd, at);
+
+		open[i] = o == SIZE_MAX ? UINT32_MAX : (uint32_t)o;
+		if (o == SIZE_MAX)
+			idx[n++] = at;
 	}
 	u = pl_sort_unique(idx, n, sizeof(*idx), cmp_u32);
 	dd->vrecs = pl_xmalloc((u + 1) * sizeof(*dd->vrecs));
@@ -123,9 +119,14 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 	for (size_t i = 0; i < dd->n_vrecs; i++)
 		dd->node_valid[dd->vrecs[i].node] = 1;
 	for (size_t i = 0; !err && i < dd->n_pairs; i++) {
-		dd->pairs[i].na = (uint32_t)node_of(dd, dd->pairs[i].a);
-		dd->pairs[i].nb = (uint32_t)node_of(dd, dd->pairs[i].b);
+		struct pair *p = &dd->pairs[i];
+
+		p->na = open[2 * i] != UINT32_MAX ? view_at(dd, open[2 * i])->c.node
+						  : vrec_at(dd, p->a)->node;
+		p->nb = open[2 * i + 1] != UINT32_MAX ? view_at(dd, open[2 * i + 1])->c.node
+						      : vrec_at(dd, p->b)->node;
 	}
+	free(open);
 	free(s);
 	return err;
 }
@@ -284,13 +285,26 @@ static enum pl_err load_file_names(struct writer *w, struct pl_diag *d)
 	return err;
 }
 
-static int cmp_member(const void *a, const void *b)
+/* The members m[0..n) (in position order) grouped by root, still in
+ * position order within one: a counting sort over the n_nodes roots. */
+static struct member *members_by_root(struct member *m, size_t n, size_t n_nodes)
 {
-	const struct member *x = a, *y = b;
+	uint32_t *at = pl_xcalloc(n_nodes + 1, sizeof(*at)), sum = 0;
+	struct member *out = pl_xmalloc((n + 1) * sizeof(*out));
 
-	if (x->root != y->root)
-		return x->root < y->root ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	for (size_t i = 0; i < n; i++)
+		at[m[i].root]++;
+	for (size_t r = 0; r < n_nodes; r++) {
+		uint32_t c = at[r];
+
+		at[r] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[at[m[i].root]++] = m[i];
+	free(at);
+	free(m);
+	return out;
 }
 
 static int cmp_operson(const void *a, const void *b)
@@ -346,7 +360,6 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 	struct member *m = pl_xmalloc((dd->n_open + 1) * sizeof(*m));
 	enum pl_err err = PL_OK;
 
-	w->m = m;
 	w->step = pl_xmalloc(dd->n_open + 1);
 	for (size_t i = 0; i < dd->n_nodes; i++)
 		vnode_of[i] = SIZE_MAX;
@@ -357,8 +370,8 @@ static enum pl_err name_open_persons(struct writer *w, struct pl_uf *uf, struct 
 		m[i].pos = view_at(dd, m[i].idx)->idx;
 		m[i].root = pl_uf_find(uf, view_at(dd, m[i].idx)->c.node);
 	}
-	if (dd->n_open)
-		qsort(m, dd->n_open, sizeof(*m), cmp_member);
+	m = members_by_root(m, dd->n_open, dd->n_nodes);  /* by_idx: in position order */
+	w->m = m;
 	for (size_t i = 0; i < dd->n_open; i++)
 		w->n_op += i == 0 || m[i].root != m[i - 1].root;
 	w->op = pl_xmalloc((w->n_op + 1) * sizeof(*w->op));
