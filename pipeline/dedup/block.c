@@ -87,9 +87,14 @@ void dd_estimate_prior(struct dedup *dd)
  * Every run keeps the counts for the next (keep.c), in index order.  A
  * night's index holds the last run's open records and its new ones; a
  * block with an old open record was the last run's, and its old valid
- * records are as many as it counted, so a night counts the old records
- * only in the blocks that its new open records add (the tally blocks),
- * instead of in every block a new record reaches.
+ * records are as many as it counted.  So a night reads no old record to
+ * count: the blocks that its new open records add (the tally blocks) hold
+ * only new open records, so they are fresh, and the scoring pass, which
+ * looks up the old records' keys in the fresh blocks anyway, counts their
+ * old valid records as it meets them.  Until then a tally block is taken
+ * to be small enough; one that turns out too large is skipped and the
+ * pass is run again (dd_blocking_settle).  A tally block never held a
+ * pair of the last run, so no kept pair is lost with it.
  */
 #define BLK_NONE UINT32_MAX
 
@@ -179,17 +184,16 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 #define FRESH_BITS 20               /* a night's filters of blocks: 128 KiB each */
 
 static void need_block(struct oindex *ix, size_t e, uint64_t key);
+static void open_blocks(const struct dedup *dd, struct blocking *b);
+static int has_bit(const uint64_t *bits, uint64_t bit);
 static uint64_t fresh_bit(uint64_t h);
 static void set_bit(uint64_t **bits, size_t n_bits, uint64_t bit);
-static int block_tallied(const struct oindex *ix, uint64_t key, size_t *e);
-static void prefetch_filter(const struct blocking *b, const struct srec *s, int tally);
 
 /* The valid records' share of the blocks: one pass over the spill file
  * from position first to end, counting at each block's first entry the
  * valid records with its key.  On a night the records from n_old on (new)
- * are counted first, marking their blocks needed; then the old ones, only
- * in the tally blocks when the last run's counts serve (tally_on), else in
- * every block. */
+ * are counted first, marking their blocks needed; the old ones only when
+ * the last run's counts do not serve. */
 static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_t first,
 			       size_t end, struct pl_diag *d)
 {
@@ -209,21 +213,15 @@ static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_
 		for (size_t i = 0; i < n; i++) {
 			const struct srec *s = (const struct srec *)(buf + i * dd->stride);
 
-			int old = at + i < dd->n_old, tally = old && b->tally_on;
-
-			if (tally && i + PREFETCH_AHEAD < n)
-				prefetch_filter(b, (const struct srec *)
-						(buf + (i + PREFETCH_AHEAD) * dd->stride), 1);
+			int old = at + i < dd->n_old;
 
 			if (!s->c.valid)
 				continue;
 			for (size_t r = 0; r < b->n_rules; r++) {
 				struct oindex *ix = &b->ix[r];
-				size_t e = SIZE_MAX;
+				size_t e;
 
-				if (!s->key[r] || (tally && !block_tallied(ix, s->key[r], &e)))
-					continue;
-				if (!tally && (e = ix_find(ix, s->key[r])) == SIZE_MAX)
+				if (!s->key[r] || (e = ix_find(ix, s->key[r])) == SIZE_MAX)
 					continue;
 				if (ix->n_valid[e] < max)
 					ix->n_valid[e]++;
@@ -238,6 +236,25 @@ static enum pl_err count_range(const struct dedup *dd, struct blocking *b, size_
 	return err;
 }
 
+/* A tally block: its first entry lo, its run number and n_open records. */
+static void add_tally(struct oindex *ix, size_t lo, size_t run, size_t n_open, uint64_t key)
+{
+	if ((ix->n_tally & (ix->n_tally + 1)) == 0) {   /* 0, 1, 3, 7, ...: room doubles */
+		size_t cap = 2 * ix->n_tally + 2;
+
+		ix->tally_e = pl_xrealloc(ix->tally_e, cap * sizeof(*ix->tally_e));
+		ix->tally_run = pl_xrealloc(ix->tally_run, cap * sizeof(*ix->tally_run));
+		ix->tally_open = pl_xrealloc(ix->tally_open, cap * sizeof(*ix->tally_open));
+		ix->tally_c = pl_xrealloc(ix->tally_c, cap * sizeof(*ix->tally_c));
+	}
+	ix->tally_e[ix->n_tally] = (uint32_t)lo;
+	ix->tally_run[ix->n_tally] = (uint32_t)run;
+	ix->tally_open[ix->n_tally] = (uint32_t)n_open;
+	ix->tally_c[ix->n_tally++] = 0;
+	set_bit(&ix->tally, ix->n, lo);
+	set_bit(&ix->tally_bits, (size_t)1 << FRESH_BITS, fresh_bit(key));
+}
+
 /* Whether the run [lo, hi) of ix holds an open record of the last run. */
 static int block_old(const struct dedup *dd, const struct oindex *ix, size_t lo, size_t hi)
 {
@@ -249,9 +266,9 @@ static int block_old(const struct dedup *dd, const struct oindex *ix, size_t lo,
 
 /* A night: the blocks the last run had (an old open record in them) take
  * its counts as their old records' share; the others are the tally blocks,
- * whose old records count_range counts.  0 if the counts kept fit the
- * blocks (tally_on then; *kept and *tally say how many of each), else -1
- * with nothing changed. */
+ * whose old records the scoring pass counts (dd_blocking_settle).  0 if the
+ * counts kept fit the blocks (tallying then; *kept and *tally say how many
+ * of each), else -1 with nothing changed. */
 static int kept_counts(struct dedup *dd, struct blocking *b, size_t *kept, size_t *tally)
 {
 	uint32_t max = (uint32_t)dd->cfg.max_block + 1;
@@ -269,16 +286,15 @@ static int kept_counts(struct dedup *dd, struct blocking *b, size_t *kept, size_
 	}
 	for (size_t r = 0; r < b->n_rules; r++) {
 		struct oindex *ix = &b->ix[r];
-		size_t n, j = 0;
+		size_t n, j = 0, run = 0;
 		const uint32_t *v = dd_keep_counts(dd, r, &n);
 
-		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u); run++) {
 			uint64_t key = (uint64_t)u.d << 32 | ix->fp[u.lo], sum;
 
 			if (!block_old(dd, ix, u.lo, u.hi)) {
+				add_tally(ix, u.lo, run, u.hi - u.lo, key);
 				(*tally)++;
-				set_bit(&ix->tally, ix->n, u.lo);
-				set_bit(&ix->tally_bits, (size_t)1 << FRESH_BITS, fresh_bit(key));
 				continue;
 			}
 			sum = (uint64_t)ix->n_valid[u.lo] + v[j];
@@ -288,7 +304,7 @@ static int kept_counts(struct dedup *dd, struct blocking *b, size_t *kept, size_
 		}
 		*kept += j;
 	}
-	b->tally_on = 1;
+	b->tallying = 1;
 	return 0;
 }
 
@@ -317,12 +333,12 @@ static enum pl_err count_valid(struct dedup *dd, struct blocking *b, struct pl_d
 		pl_log(PL_LOG_DEBUG, NULL, "blocking: the counts of %zu blocks kept, %zu blocks "
 		       "new", kept, tally);
 	dd_keep_counts_drop(dd);
-	return err ? err : count_range(dd, b, 0, dd->n_old, d);
+	return err || b->tallying ? err : count_range(dd, b, 0, dd->n_old, d);
 }
 
-/* Every block's count of valid records, for the next run (count_valid's
- * counts are whole: nothing skipped yet). */
-static void put_counts(struct dedup *dd, const struct blocking *b)
+/* Every block's count of valid records (count_valid's: nothing skipped
+ * yet), kept for the next run; held while the tally blocks are counted. */
+static void put_counts(struct dedup *dd, struct blocking *b)
 {
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
@@ -331,9 +347,67 @@ static void put_counts(struct dedup *dd, const struct blocking *b)
 
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
 			v[n++] = ix->n_valid[u.lo];
-		dd_keep_put_counts(dd, v, n);
-		free(v);
+		b->counts[r] = v;
+		b->n_counts[r] = n;
 	}
+	b->held = 1;
+	if (!b->tallying)
+		dd_blocking_settle(dd, b);
+}
+
+/* A night's scoring pass: the old valid record meets tally block e of ix. */
+static void count_tally(const struct oindex *ix, size_t e)
+{
+	size_t lo = 0, hi = ix->n_tally;
+
+	if (!has_bit(ix->tally, e))
+		return;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ix->tally_e[mid] < e)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	__atomic_fetch_add(&ix->tally_c[lo], 1, __ATOMIC_RELAXED);
+}
+
+int dd_blocking_settle(struct dedup *dd, struct blocking *b)
+{
+	uint32_t max = (uint32_t)dd->cfg.max_block + 1;
+	size_t redo = 0;
+
+	if (!b->held)
+		return 0;              /* kept already */
+	for (size_t r = 0; r < b->n_rules && b->tallying; r++) {
+		struct oindex *ix = &b->ix[r];
+
+		for (size_t k = 0; k < ix->n_tally; k++) {
+			uint64_t valid = (uint64_t)b->counts[r][ix->tally_run[k]] + ix->tally_c[k];
+
+			b->counts[r][ix->tally_run[k]] = valid < max ? (uint32_t)valid : max;
+			if (!(ix->rec[ix->tally_e[k]] & REC_SKIPPED) &&
+			    ix->tally_open[k] + valid > (uint64_t)dd->cfg.max_block) {
+				ix->rec[ix->tally_e[k]] = (ix->rec[ix->tally_e[k]] & ~REC_FRESH) |
+							  REC_SKIPPED;
+				redo++;
+			}
+		}
+	}
+	for (size_t r = 0; r < b->n_rules; r++) {
+		dd_keep_put_counts(dd, b->counts[r], b->n_counts[r]);
+		free(b->counts[r]);
+		b->counts[r] = NULL;
+	}
+	b->tallying = 0;
+	b->held = 0;
+	if (redo) {
+		pl_log(PL_LOG_DEBUG, NULL, "blocking: %zu new blocks are too large with their old "
+		       "episodes counted, and skipped: the new pairs scored again", redo);
+		open_blocks(dd, b);
+	}
+	return redo > 0;
 }
 
 /* The rule whose blocks will make the most candidate pairs (by the
@@ -440,29 +514,19 @@ static void need_block(struct oindex *ix, size_t e, uint64_t h)
 }
 
 /* Asks the memory for what a night's filter test of the old record s
- * reads (the filter's word, the index's directory entry; tally: the
- * filter of the tally blocks, else of the fresh ones), a few records
- * ahead, so that the random reads overlap. */
-static void prefetch_filter(const struct blocking *b, const struct srec *s, int tally)
+ * reads (the filter's word of the fresh blocks, the index's directory
+ * entry), a few records ahead, so that the random reads overlap. */
+static void prefetch_filter(const struct blocking *b, const struct srec *s)
 {
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
-		const uint64_t *bits = tally ? ix->tally_bits : ix->fresh_bits;
+		const uint64_t *bits = ix->fresh_bits;
 
 		if (!s->key[r] || !bits)
 			continue;
 		__builtin_prefetch(&bits[fresh_bit(s->key[r]) >> 6]);
 		__builtin_prefetch(&ix->dir[s->key[r] >> 32]);
 	}
-}
-
-/* A night: whether key h is a tally block's, at *e. */
-static int block_tallied(const struct oindex *ix, uint64_t h, size_t *e)
-{
-	if (!has_bit(ix->tally_bits, fresh_bit(h)))
-		return 0;
-	*e = ix_find(ix, h);
-	return *e != SIZE_MAX && has_bit(ix->tally, *e);
 }
 
 /* A night: whether the run [lo, hi) of ix holds an open record new since
@@ -486,7 +550,7 @@ static int outgrown(const struct dedup *dd, const struct blocking *b)
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
 			long old;
 
-			if (!has_bit(ix->need, u.lo) ||
+			if (!has_bit(ix->need, u.lo) || has_bit(ix->tally, u.lo) ||
 			    (long)(u.hi - u.lo) + (long)ix->n_valid[u.lo] <= dd->cfg.max_block)
 				continue;
 			block_fresh(dd, ix, u.lo, u.hi, &old);
@@ -546,6 +610,22 @@ static void open_blocks(const struct dedup *dd, struct blocking *b)
 	}
 }
 
+/* Forgets what a night marked in ix. */
+static void free_night(struct oindex *ix)
+{
+	free(ix->need);
+	free(ix->need_bits);
+	free(ix->tally);
+	free(ix->tally_bits);
+	free(ix->tally_e);
+	free(ix->tally_run);
+	free(ix->tally_open);
+	free(ix->tally_c);
+	ix->need = ix->need_bits = ix->tally = ix->tally_bits = NULL;
+	ix->tally_e = ix->tally_run = ix->tally_open = ix->tally_c = NULL;
+	ix->n_tally = 0;
+}
+
 /* The blocks of every rule (the open records' keys are freed), with the
  * open records renumbered for the heaviest rule. */
 enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_diag *d)
@@ -567,14 +647,10 @@ enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_dia
 	if (!err && dd->n_old && outgrown(dd, b)) {
 		/* no night: the counts again, whole */
 		dd_drop_kept(dd, "new episodes made a block too large (max_block)");
-		b->tally_on = 0;
+		b->tallying = 0;
 		for (size_t r = 0; r < b->n_rules; r++) {
 			memset(b->ix[r].n_valid, 0, (b->ix[r].n + 1) * sizeof(*b->ix[r].n_valid));
-			free(b->ix[r].need);
-			free(b->ix[r].need_bits);
-			free(b->ix[r].tally);
-			free(b->ix[r].tally_bits);
-			b->ix[r].need = b->ix[r].need_bits = b->ix[r].tally = b->ix[r].tally_bits = NULL;
+			free_night(&b->ix[r]);
 		}
 		err = count_valid(dd, b, d);
 	}
@@ -604,11 +680,9 @@ void dd_blocking_release(struct blocking *b)
 		free(b->ix[r].n_valid);
 		free(b->ix[r].n_old_valid);
 		free(b->ix[r].fresh_bits);
-		free(b->ix[r].need);
-		free(b->ix[r].need_bits);
-		free(b->ix[r].tally);
-		free(b->ix[r].tally_bits);
+		free_night(&b->ix[r]);
 		free(b->ix[r].dir);
+		free(b->counts[r]);
 	}
 	memset(b, 0, sizeof(*b));
 }
@@ -700,9 +774,15 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 	 * most old records meet none (a 128 KiB filter says so before the
 	 * large index is searched) */
 	for (size_t r = 0; r < b->n_rules; r++) {
-		at[r] = s->key[r] && (!old || has_bit(b->ix[r].fresh_bits, fresh_bit(s->key[r]))) ?
-			ix_find(&b->ix[r], s->key[r]) : SIZE_MAX;
-		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : ix_block(&b->ix[r], at[r]);
+		const struct oindex *ix = &b->ix[r];
+		int tally = old && b->tallying && s->key[r] &&
+			    has_bit(ix->tally_bits, fresh_bit(s->key[r]));
+
+		at[r] = s->key[r] && (!old || tally || has_bit(ix->fresh_bits, fresh_bit(s->key[r]))) ?
+			ix_find(ix, s->key[r]) : SIZE_MAX;
+		if (tally && at[r] != SIZE_MAX)
+			count_tally(ix, at[r]);
+		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : ix_block(ix, at[r]);
 	}
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
@@ -741,7 +821,7 @@ static void *for_each_pair(void *arg)
 					      (w->buf + (i + PREFETCH_AHEAD) * dd->stride));
 			else if (i + PREFETCH_AHEAD < n)
 				prefetch_filter(w->b, (const struct srec *)
-						(w->buf + (i + PREFETCH_AHEAD) * dd->stride), 0);
+						(w->buf + (i + PREFETCH_AHEAD) * dd->stride));
 			if (s->c.valid)
 				valid_pairs(w, (uint32_t)(at + i), s);
 		}

@@ -190,6 +190,12 @@ static enum pl_err link_pairs(struct dedup *dd, struct timespec *t, struct pl_di
 	}
 	if (!err)
 		err = dd_score(dd, &blocks, d);
+	if (!err && dd_blocking_settle(dd, &blocks)) {
+		free(dd->pairs);
+		dd->pairs = NULL;
+		dd->n_pairs = 0;
+		err = dd_score(dd, &blocks, d);
+	}
 	if (!err && dd->n_old)
 		err = dd_add_kept(dd, d);
 	dd_blocking_release(&blocks);

@@ -170,8 +170,12 @@ struct oindex {
 	uint64_t *need, *need_bits; /* a night: the blocks with a new record (a bit at a
 				     * run's first entry), and a filter of their keys */
 	uint64_t *tally, *tally_bits; /* a night with the last run's counts: the blocks
-				     * it did not have, whose old valid records are
-				     * counted (likewise) */
+				     * it did not have, whose old valid records the
+				     * scoring pass counts (likewise) */
+	uint32_t *tally_e, *tally_run, *tally_open; /* each tally block's first entry,
+				     * run number and open records, by entry */
+	uint32_t *tally_c;          /* and its old valid records, counted */
+	size_t n_tally;
 	size_t n;
 	uint32_t *dir;              /* 65537 entries */
 	uint32_t base;              /* block id of entry 0: a block's id is base + its
@@ -181,8 +185,11 @@ struct oindex {
 struct blocking {
 	size_t n_rules;
 	struct oindex ix[DEDUP_MAX_RULES];
-	int tally_on;               /* a night: only the tally blocks' old records are
-				     * counted (the others' counts were kept) */
+	int tallying;               /* a night: the scoring pass counts the tally blocks'
+				     * old valid records (the others' counts were kept) */
+	uint32_t *counts[DEDUP_MAX_RULES]; /* every block's count, by run, held (held) */
+	size_t n_counts[DEDUP_MAX_RULES];  /* until dd_blocking_settle keeps them */
+	int held;
 };
 
 struct worker;
@@ -400,6 +407,10 @@ void dd_estimate_prior(struct dedup *dd);
 /* The blocks of every rule; the open records renumbered for the heaviest. */
 enum pl_err dd_blocking_init(struct dedup *dd, struct blocking *b, struct pl_diag *d);
 
+/* After the scoring pass: the tally blocks' counts complete, every block's
+ * count kept for the next run; 1 if a tally block turned out too large and
+ * is now skipped (the pass must be run again), else 0. */
+int dd_blocking_settle(struct dedup *dd, struct blocking *b);
 /* Frees what dd_blocking_init made. */
 void dd_blocking_release(struct blocking *b);
 

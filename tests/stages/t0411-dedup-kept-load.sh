@@ -210,8 +210,45 @@ expect_dedup 0 -v
 expect_eq "linkage.ini changed: every episode" \
 	"dedup D load: every episode (the linkage settings changed)" "$(loaded)"
 
+# A new block, of keys no old episode without a number has, turns out too
+# large once the scoring pass has counted its old episodes (filler person
+# 0's, again without the number, with max_block 2): skipped, the new pairs
+# scored again, the tables and counts those of --rescore.
+linkage_set max_block 2
+expect_dedup 0 -v
+expect_dedup 0 -v
+expect_like "max_block 2: a night" '%, pairs scored for 0 new episodes, %' "$(dedup_summary)"
+dedup_mapping t ANGERED | mapping t
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	printf ',%s,%s,,998 00,1930-01-01,Öppenvård,2024-09-01\n' "${fnames[0]}" "${lnames[0]}"
+} >"$WORK/input/t.csv"
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+dedup_vs_rescore "a new block too large" -v
+expect_like "a new block too large: a night" '%, pairs scored for 1 new episodes, %' \
+	"$(dedup_summary)"
+expect_grep "a new block too large: skipped, scored again" \
+	"dedup D blocking: 9 new blocks are too large with their old episodes counted, and skipped: the new pairs scored again" \
+	"$(cat "$ERR")"
+# Three new episodes of a new person without a number: their blocks are
+# too large by themselves, skipped, and it is still a night.
+dedup_mapping u ANGERED | mapping u
+{
+	printf '%s\n' "$DEDUP_HEADER"
+	for day in 01 02 03; do
+		printf ',Ulrika,Ungersdotter,K,999 77,1977-07-07,HVB,2024-10-%s\n' "$day"
+	done
+} >"$WORK/input/u.csv"
+expect_ingest 0 -q
+expect_map 0 -q --today 2026-01-15
+dedup_vs_rescore "a new block too large by itself" -v
+expect_like "a new block too large by itself: a night" '%, pairs scored for 3 new episodes, %' \
+	"$(dedup_summary)"
+
 q "DROP TRIGGER episode_outside_delete;"
 dedup_vs_rescore "a trigger dropped" -v
 expect_eq "a trigger dropped: every episode" \
 	"dedup D load: every episode (the triggers on episode are missing)" "$(loaded)"
+
 finish
