@@ -358,19 +358,11 @@ static void put_counts(struct dedup *dd, struct blocking *b)
 /* A night's scoring pass: the old valid record meets tally block e of ix. */
 static void count_tally(const struct oindex *ix, size_t e)
 {
-	size_t lo = 0, hi = ix->n_tally;
+	size_t k = has_bit(ix->tally, e) ? dd_find_u32(ix->tally_e, ix->n_tally, (uint32_t)e)
+					  : SIZE_MAX;
 
-	if (!has_bit(ix->tally, e))
-		return;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ix->tally_e[mid] < e)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	__atomic_fetch_add(&ix->tally_c[lo], 1, __ATOMIC_RELAXED);
+	if (k != SIZE_MAX)
+		__atomic_fetch_add(&ix->tally_c[k], 1, __ATOMIC_RELAXED);
 }
 
 int dd_blocking_settle(struct dedup *dd, struct blocking *b)

@@ -367,6 +367,22 @@ static inline int spill_get(const struct dedup *dd, size_t first, size_t n, void
 			     dd->spill_base + (long long)(first * dd->stride));
 }
 
+/* Where v is in the ascending a[0..n): its index, or SIZE_MAX. */
+static inline size_t dd_find_u32(const uint32_t *a, size_t n, uint32_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == v ? lo : SIZE_MAX;
+}
+
 static inline struct oview *view_at(const struct dedup *dd, size_t i)
 {
 	return (struct oview *)(void *)(dd->view + i * dd->vstride);

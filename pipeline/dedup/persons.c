@@ -32,28 +32,12 @@ static int cmp_weight_desc(const void *a, const void *b)
 	return x->b < y->b ? -1 : x->b > y->b;
 }
 
-/* Where v is in the ascending a[0..n): its index, or SIZE_MAX. */
-static size_t find_u32(const uint32_t *a, size_t n, uint32_t v)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (a[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && a[lo] == v ? lo : SIZE_MAX;
-}
-
 /* The open record at spill position idx; SIZE_MAX if it has a valid number
  * (by_idx lists the open records in spill order, open_idx their positions:
  * 4 bytes each, so that the search stays in cache). */
 static size_t open_at(const struct dedup *dd, uint32_t idx)
 {
-	size_t k = find_u32(dd->open_idx, dd->n_open, idx);
+	size_t k = dd_find_u32(dd->open_idx, dd->n_open, idx);
 
 	return k == SIZE_MAX ? SIZE_MAX : dd->by_idx[k];
 }
@@ -61,7 +45,7 @@ static size_t open_at(const struct dedup *dd, uint32_t idx)
 /* The valid record at spill position idx among those the pairs name. */
 static const struct vrec *vrec_at(const struct dedup *dd, uint32_t idx)
 {
-	size_t k = find_u32(dd->vrec_idx, dd->n_vrecs, idx);
+	size_t k = dd_find_u32(dd->vrec_idx, dd->n_vrecs, idx);
 
 	return k == SIZE_MAX ? NULL : &dd->vrecs[k];
 }

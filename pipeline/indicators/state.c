@@ -755,8 +755,8 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 	pl_log_step(t, kp->night ? "a night: the persons that changed" : "compute");
 	if (!err)
 		err = finish_file(kp, data, &sums, d);
-	if (err == PL_EIO && d && !d->file[0] && kp->f.tmp)   /* the persons' writes name no file */
-		snprintf(d->file, sizeof(d->file), "%s", kp->f.tmp);
+	if (err == PL_EIO && d && !d->file[0] && kp->pers_out)   /* the persons' writes name no file */
+		snprintf(d->file, sizeof(d->file), "%s", kp->pers_whole ? kp->pers.tmp : kp->pers.path);
 	ind_sums_release(&sums);
 	return err;
 }

@@ -7,10 +7,11 @@
 #   and the device full, no temporary file left, and the previous report-sv.html,
 #   report.xlsx and tables/*.csv byte-identical (guards against the report
 #   renaming its CSVs and workbook into place before the HTML failed);
-# - indicators, disk full writing the database or its state file
-#   (pipeline.db.indicators.XXXXXX): exit 74 "database or disk is full", or
-#   "No space left on device" naming the state file, the transaction rolled
-#   back (a marker row survives; same figures), no temporary file left;
+# - indicators, disk full writing the database, its state file
+#   (pipeline.db.indicators.XXXXXX) or a full count's persons file
+#   (pipeline.db.indicators-persons.XXXXXX): exit 74 "database or disk is
+#   full", or "No space left on device" naming the file, the transaction
+#   rolled back (a marker row survives; same figures), no temporary file left;
 # - run with a fault during indicators: exit 74, the previous outputs intact;
 #   the next run without the fault exits 0 with the snapshot's figures;
 # - an output path that cannot be a directory (its parent is a file: root
@@ -71,8 +72,14 @@ done
 q "UPDATE indicator_value SET note = 'marker-t0920' WHERE rowid = (SELECT min(rowid) FROM indicator_value);"
 marked=$(ind_snapshot)
 for case in "pipeline.db-wal 0" "pipeline.db-wal 100000" "pipeline.db.indicators. 0" \
-	"pipeline.db.indicators. 100000"; do
+	"pipeline.db.indicators. 100000" "pipeline.db.indicators-persons 0" \
+	"pipeline.db.indicators-persons 100000"; do
 	set -- $case
+	kept="pipeline.db.indicators pipeline.db.indicators-persons"
+	if [ "$1" = pipeline.db.indicators-persons ]; then
+		rm "$O/pipeline.db.indicators"   # a full count: a whole new persons file
+		kept=pipeline.db.indicators-persons
+	fi
 	expect_exit 74 faulty FAULT_PATH="$1" FAULT_AFTER="$2" "$PL_BIN/indicators" -q \
 		-c "$CATALOGUE" -p "$POPULATION" -d "$DB"
 	expect_grep "indicators, disk full ($1 after $2): the shim failed a write" \
@@ -82,14 +89,18 @@ for case in "pipeline.db-wal 0" "pipeline.db-wal 100000" "pipeline.db.indicators
 		expect_grep "indicators, disk full ($1 after $2): says so, naming the state file" \
 			'Z indicators E .*pipeline\.db\.indicators\.[A-Za-z0-9]{6}: .*No space left on device' \
 			"$(cat "$ERR")" ;;
+	pipeline.db.indicators-persons)
+		expect_grep "indicators, disk full ($1 after $2): says so, naming the persons file" \
+			'Z indicators E .*pipeline\.db\.indicators-persons[.A-Za-z0-9]*: .*No space left on device' \
+			"$(cat "$ERR")" ;;
 	*)
 		expect_grep "indicators, disk full ($1 after $2): says so" \
 			'Z indicators E .*pipeline\.db: .*database or disk is full' "$(cat "$ERR")" ;;
 	esac
 	expect_eq "indicators, disk full ($1 after $2): the indicator tables unchanged (rolled back)" \
 		"$marked" "$(ind_snapshot)"
-	expect_eq "indicators, disk full ($1 after $2): no temporary state file left" "pipeline.db.indicators" \
-		"$(cd "$O" && ls | grep '\.indicators')"
+	expect_eq "indicators, disk full ($1 after $2): no temporary state file left" "$kept" \
+		"$(cd "$O" && ls | grep '\.indicators' | tr '\n' ' ' | sed 's/ $//')"
 done
 expect_eq "the marker survived" 1 "$(q "SELECT count(*) FROM indicator_value WHERE note = 'marker-t0920';")"
 
