@@ -366,7 +366,8 @@ static void prepare_weights(struct dedup *dd)
 		for (int l = 1; l <= cmp_max_level[k] + 1; l++)
 			dd->w[k][l] = log2(dd->m[k][l] / dd->u[k][l]);
 	for (int t = 0; t < 2; t++) {
-		dd->tf_w[t] = pl_xmalloc((pl_intern_count(&dd->names) + 1) * sizeof(double));
+		dd->tf_w[t] = pl_xrealloc(dd->tf_w[t],   /* a pass run again prepares again */
+					  (pl_intern_count(&dd->names) + 1) * sizeof(double));
 		for (size_t i = 0; i < pl_intern_count(&dd->names); i++)
 			dd->tf_w[t][i] = tf_weight(dd, t ? C_LAST : C_FIRST, (uint32_t)i);
 	}

@@ -450,7 +450,7 @@ static int read_old(FILE *f, const struct ind_keep *kp, const struct ind_changes
 		struct ind_kept_head h;
 		const struct ind_kept_ep *k;
 		size_t j = 0;
-		int rc;
+		int rc = 0;
 
 		run_open(&rd, f, kp->run_off[r], kp->run_end[r]);
 		while (j < o->n_key && (rc = run_next(&rd, &h, &k)) == 1) {
