@@ -184,6 +184,8 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 #define FRESH_BITS 20               /* a night's filters of blocks: 128 KiB each */
 
 static void need_block(struct oindex *ix, size_t e, uint64_t key);
+static int block_fresh(const struct dedup *dd, const struct oindex *ix, size_t lo, size_t hi,
+		       long *old);
 static void open_blocks(const struct dedup *dd, struct blocking *b);
 static int has_bit(const uint64_t *bits, uint64_t bit);
 static uint64_t fresh_bit(uint64_t h);
@@ -255,15 +257,6 @@ static void add_tally(struct oindex *ix, size_t lo, size_t run, size_t n_open, u
 	set_bit(&ix->tally_bits, (size_t)1 << FRESH_BITS, fresh_bit(key));
 }
 
-/* Whether the run [lo, hi) of ix holds an open record of the last run. */
-static int block_old(const struct dedup *dd, const struct oindex *ix, size_t lo, size_t hi)
-{
-	for (size_t i = lo; i < hi; i++)
-		if (view_at(dd, ix_rec(ix, i))->idx < dd->n_old)
-			return 1;
-	return 0;
-}
-
 /* A night: the blocks the last run had (an old open record in them) take
  * its counts as their old records' share; the others are the tally blocks,
  * whose old records the scoring pass counts (dd_blocking_settle).  0 if the
@@ -279,8 +272,12 @@ static int kept_counts(struct dedup *dd, struct blocking *b, size_t *kept, size_
 
 		if (!dd_keep_counts(dd, r, &n))
 			return -1;
-		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);)
-			had += (size_t)block_old(dd, ix, u.lo, u.hi);
+		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u);) {
+			long old;
+
+			block_fresh(dd, ix, u.lo, u.hi, &old);
+			had += old > 0;
+		}
 		if (had != n)
 			return -1;
 	}
@@ -291,8 +288,10 @@ static int kept_counts(struct dedup *dd, struct blocking *b, size_t *kept, size_
 
 		for (struct ix_run u = { 0, 0, 0 }; next_run(ix, &u); run++) {
 			uint64_t key = (uint64_t)u.d << 32 | ix->fp[u.lo], sum;
+			long old;
 
-			if (!block_old(dd, ix, u.lo, u.hi)) {
+			block_fresh(dd, ix, u.lo, u.hi, &old);
+			if (!old) {
 				add_tally(ix, u.lo, run, u.hi - u.lo, key);
 				(*tally)++;
 				continue;
