@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 11;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -274,7 +274,7 @@ CREATE VIEW episode_v AS
 -- first episode's file and line.
 CREATE TABLE person (
     person_key  INTEGER PRIMARY KEY,
-    person_id   TEXT NOT NULL UNIQUE,
+    person_id   TEXT NOT NULL,             -- unique, kept so by dedup; not indexed (@upgrade 11)
     basis       TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV', 'LINKED', 'SINGLE')),
                                        -- PNR: a valid identity number; RESERV: a reserve
                                        -- number; LINKED: probabilistic links only; SINGLE: one
@@ -527,3 +527,31 @@ CREATE TRIGGER episode_outside_update AFTER UPDATE ON episode
 BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
 CREATE TRIGGER episode_outside_delete AFTER DELETE ON episode
 BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
+
+-- @upgrade 11
+-- From version 10: person.person_id loses its UNIQUE index.  A night of
+-- dedup adds persons with random ids (keyed hashes), and their index was
+-- rewritten nearly whole every night (176 MB at 4M persons, more than half
+-- the night's writes); dedup now finds a person's old row through one of
+-- its episodes (dedup/store.h) and keeps person_id unique itself.  Look a
+-- person up by person_key, or by person_id with a scan (dedup --explain
+-- does).  The rows are copied as they are, keys and all, and the triggers
+-- on person made again; nothing must run again.  (Upgrades run with
+-- foreign keys off, so that dropping person does not scan its children.)
+CREATE TABLE person_v11 (
+    person_key  INTEGER PRIMARY KEY,
+    person_id   TEXT NOT NULL,
+    basis       TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV', 'LINKED', 'SINGLE')),
+    n_episodes  INTEGER NOT NULL,
+    n_districts INTEGER NOT NULL
+);
+INSERT INTO person_v11 (person_key, person_id, basis, n_episodes, n_districts)
+    SELECT person_key, person_id, basis, n_episodes, n_districts FROM person;
+DROP TABLE person;
+ALTER TABLE person_v11 RENAME TO person;
+CREATE TRIGGER person_outside_insert AFTER INSERT ON person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER person_outside_update AFTER UPDATE ON person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+CREATE TRIGGER person_outside_delete AFTER DELETE ON person
+BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;

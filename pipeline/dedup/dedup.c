@@ -285,8 +285,9 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 
 /* ---- explain ------------------------------------------------------------ */
 
-static enum pl_err find_person(sqlite3 *db, const char *what, char *id, size_t size,
-			       struct pl_diag *d)
+/* The key of the person what names (a person_id, which person does not
+ * index, or FILE:LINE of one of its episodes). */
+static enum pl_err find_person(sqlite3 *db, const char *what, int64_t *key, struct pl_diag *d)
 {
 	const char *colon = strrchr(what, ':');
 	sqlite3_stmt *st = NULL;
@@ -294,12 +295,12 @@ static enum pl_err find_person(sqlite3 *db, const char *what, char *id, size_t s
 	int rc;
 
 	if (colon)
-		err = pl_db_prepare(db, "SELECT p.person_id FROM episode_person ep JOIN person p "
-				    "USING (person_key) JOIN input_file f USING (file_id) "
+		err = pl_db_prepare(db, "SELECT ep.person_key FROM episode_person ep "
+				    "JOIN input_file f USING (file_id) "
 				    "WHERE f.name = substr(?1, 1, ?2) AND ep.line = ?3",
 				    &st, d);
 	else
-		err = pl_db_prepare(db, "SELECT person_id FROM person WHERE person_id = ?1", &st, d);
+		err = pl_db_prepare(db, "SELECT person_key FROM person WHERE person_id = ?1", &st, d);
 	if (err)
 		return err;
 	sqlite3_bind_text(st, 1, what, -1, SQLITE_STATIC);
@@ -309,7 +310,7 @@ static enum pl_err find_person(sqlite3 *db, const char *what, char *id, size_t s
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		snprintf(id, size, "%s", (const char *)sqlite3_column_text(st, 0));
+		*key = sqlite3_column_int64(st, 0);
 	else if (rc == SQLITE_DONE)
 		err = pl_diag_set(d, PL_ENOINPUT, NULL, 0, "no person '%s' (give a person id or "
 				  "FILE:LINE of an episode)", what);
@@ -319,7 +320,7 @@ static enum pl_err find_person(sqlite3 *db, const char *what, char *id, size_t s
 	return err;
 }
 
-static enum pl_err print_rows(sqlite3 *db, const char *sql, const char *id, FILE *out,
+static enum pl_err print_rows(sqlite3 *db, const char *sql, int64_t key, FILE *out,
 			      struct pl_diag *d)
 {
 	sqlite3_stmt *st = NULL;
@@ -328,7 +329,7 @@ static enum pl_err print_rows(sqlite3 *db, const char *sql, const char *id, FILE
 
 	if (err)
 		return err;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, key);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fprintf(out, "%s\n", (const char *)sqlite3_column_text(st, 0));
 	if (rc != SQLITE_DONE)
@@ -340,31 +341,31 @@ static enum pl_err print_rows(sqlite3 *db, const char *sql, const char *id, FILE
 enum pl_err dedup_explain(const char *db_path, const char *what, FILE *out, struct pl_diag *d)
 {
 	sqlite3 *db = NULL;
-	char id[PL_PSEUDONYM_HEX + 8];
+	int64_t key = 0;
 	enum pl_err err;
 
 	err = pl_db_open_existing(db_path, &db, d);
 	if (!err)
-		err = find_person(db, what, id, sizeof(id), d);
+		err = find_person(db, what, &key, d);
 	if (!err)
 		err = print_rows(db, "SELECT 'person ' || person_id || ' (' || basis || '): ' || "
 				 "n_episodes || ' episodes in ' || n_districts || ' districts' "
-				 "FROM person WHERE person_id = ?1", id, out, d);
+				 "FROM person WHERE person_key = ?1", key, out, d);
 	if (!err)
 		err = print_rows(db, "SELECT '  episode ' || f.name || ':' || ep.line || '  ' || "
 				 "e.district || '  ' || e.intervention || '  ' || e.start_date || '  ' || "
 				 "e.id_type || '  ' || ep.step FROM person p JOIN episode_person ep "
 				 "USING (person_key) JOIN episode e USING (file_id, line) "
 				 "JOIN input_file f USING (file_id) "
-				 "WHERE p.person_id = ?1 ORDER BY f.name, ep.line", id, out, d);
+				 "WHERE p.person_key = ?1 ORDER BY f.name, ep.line", key, out, d);
 	if (!err)
 		err = print_rows(db, "SELECT '  link ' || fa.name || ':' || l.a_line || ' ~ ' || "
 				 "fb.name || ':' || l.b_line || ', weight ' || printf('%.2f', l.weight) "
 				 "|| char(10) || '    ' || replace(l.waterfall, '; ', char(10) || '    ') "
 				 "FROM person p JOIN person_link l USING (person_key) "
 				 "JOIN input_file fa ON fa.file_id = l.a_file_id "
-				 "JOIN input_file fb ON fb.file_id = l.b_file_id WHERE p.person_id = ?1 "
-				 "ORDER BY l.weight DESC", id, out, d);
+				 "JOIN input_file fb ON fb.file_id = l.b_file_id WHERE p.person_key = ?1 "
+				 "ORDER BY l.weight DESC", key, out, d);
 	if (!err && (fflush(out) != 0 || ferror(out)))
 		err = pl_diag_set(d, PL_EIO, NULL, 0, "cannot write the explanation");
 	pl_db_close(db);

@@ -180,6 +180,15 @@ struct operson {
 	int touched;               /* a night: a new episode reaches it */
 };
 
+/* An episode of the person being written, held until its key is known. */
+struct held {
+	uint32_t pos;              /* its position in the spill */
+	uint32_t place;            /* as pack_place */
+	uint32_t idx;              /* its open record; NOT_OPEN: one with a valid number */
+	uint32_t step;
+};
+#define NOT_OPEN UINT32_MAX
+
 struct member {
 	size_t root;
 	uint32_t pos;              /* its position in the spill */
@@ -208,6 +217,10 @@ struct writer {
 	size_t n_by_pos;
 	unsigned char *buf;         /* spill records, read alongside by_pos */
 	uint32_t serial;            /* the person being counted, from 1 (for mark) */
+	struct held *held;          /* its episodes, */
+	size_t n_held, cap_held;
+	size_t anchor;              /* the first old one of its own number (SIZE_MAX: none) */
+	int own;                    /* whether it has an episode of its own number */
 	/* a night: only the touched persons are written */
 	int night;
 	struct pl_uf cc;            /* the components: nodes joined by every pair */
@@ -507,9 +520,61 @@ static int next_valid(struct writer *w, struct pl_kv *v, struct pl_diag *d)
 	return 1;
 }
 
+/* Holds an episode of the person being written (hold_start begins one);
+ * one of its own number (step deterministic) is an anchor if old. */
+static void hold(struct writer *w, uint32_t pos, uint32_t place, uint32_t idx, enum step s)
+{
+	if (w->n_held == w->cap_held) {
+		w->cap_held = 2 * w->cap_held + 64;
+		w->held = pl_xrealloc(w->held, w->cap_held * sizeof(*w->held));
+	}
+	if (s == STEP_DETERMINISTIC) {
+		w->own = 1;
+		if (pos < w->dd->n_old && w->anchor == SIZE_MAX)
+			w->anchor = w->n_held;
+	}
+	w->held[w->n_held++] = (struct held){ pos, place, idx, (uint32_t)s };
+}
+
+static void hold_start(struct writer *w)
+{
+	w->n_held = 0;
+	w->anchor = SIZE_MAX;
+	w->own = 0;
+}
+
+/* The anchor of the person held into p (store.h): an old episode of its
+ * own number, else, for a person named after its first episode (it has no
+ * number), that one if it is old. */
+static enum pl_err anchor(struct writer *w, struct store_person *p, struct pl_diag *d)
+{
+	struct dedup *dd = w->dd;
+	const struct held *h;
+	struct srec *sr = (struct srec *)w->buf;
+
+	if (!w->own && w->n_held && w->held[0].pos < dd->n_old)
+		w->anchor = 0;
+	if (w->anchor == SIZE_MAX)
+		return PL_OK;
+	h = &w->held[w->anchor];
+	p->anchored = 1;
+	if (h->idx != NOT_OPEN) {
+		p->anchor_file = dd->open[h->idx].file_id;
+		p->anchor_line = dd->open[h->idx].line;
+		return PL_OK;
+	}
+	if (spill_get(dd, h->pos, 1, w->buf) != 0)
+		return pl_diag_set(d, PL_EIO, NULL, 0, "cannot read a temporary file: %s",
+				   strerror(errno));
+	p->anchor_file = sr->file_id;
+	p->anchor_line = sr->line;
+	return PL_OK;
+}
+
 /* Step 2: person, merging the episodes with a valid number (sorted by
  * person_ref) with the open persons (sorted by id); a night that gathered
- * meets only the touched ones. */
+ * meets only the touched ones.  Each person's episodes are held until its
+ * key is known. */
 static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 {
 	struct dedup *dd = w->dd;
@@ -523,7 +588,7 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 
 		while (w->gathered && at < w->n_op && !w->op[at].touched)
 			at++;
-		if (err || (rc != 1 && at >= w->n_op))
+		if (err || rc < 0 || (rc != 1 && at >= w->n_op))
 			break;
 		op = at < w->n_op ? &w->op[at] : NULL;
 		int same = 0, valid = rc == 1 && (!op || id_before(v.key, v.key2, op, &same));
@@ -535,24 +600,33 @@ static enum pl_err write_person_rows(struct writer *w, struct pl_diag *d)
 		p.hi = valid ? v.key : op->hi;
 		p.lo = valid ? v.key2 : op->lo;
 		p.basis = valid ? "PNR" : op->basis;
-		w->serial++;
-		w->n_touched += touched;
-		if (touched)
-			err = store_person_begin(&w->st, &p, d);
-		dd->sum->persons++;
-		while (!err && rc == 1 && v.key == p.hi && v.key2 == p.lo) {
-			err = add_episode(w, &p, v.b, v.a, STEP_DETERMINISTIC, d);
-			rc = err ? -1 : next_valid(w, &v, d);
+		hold_start(w);
+		while (rc == 1 && v.key == p.hi && v.key2 == p.lo) {
+			hold(w, v.a, v.b, NOT_OPEN, STEP_DETERMINISTIC);
+			rc = next_valid(w, &v, d);
 		}
 		if (op && (same || !valid)) {
-			for (size_t i = op->first; !err && i < op->first + op->n; i++) {
+			for (size_t i = op->first; i < op->first + op->n; i++) {
 				const struct orec *o = &dd->open[w->m[i].idx];
 
-				w->open_key[w->m[i].idx] = (uint32_t)p.key;
-				err = add_episode(w, &p, pack_place(o->district, o->source),
-						  w->m[i].pos, (enum step)w->step[w->m[i].idx], d);
+				hold(w, w->m[i].pos, pack_place(o->district, o->source),
+				     w->m[i].idx, (enum step)w->step[w->m[i].idx]);
 			}
 			at++;
+		}
+		w->serial++;
+		w->n_touched += touched;
+		if (touched && w->night)
+			err = anchor(w, &p, d);
+		if (!err && touched)
+			err = store_person_begin(&w->st, &p, d);
+		dd->sum->persons++;
+		for (size_t i = 0; !err && i < w->n_held; i++) {
+			const struct held *h = &w->held[i];
+
+			if (h->idx != NOT_OPEN)
+				w->open_key[h->idx] = (uint32_t)p.key;
+			err = add_episode(w, &p, h->place, h->pos, (enum step)h->step, d);
 		}
 		count_sources(w, p.n_districts, 1);
 		if (!err && touched)
@@ -1064,6 +1138,7 @@ static void writer_release(struct writer *w)
 	free(w->src_persons);
 	free(w->src_across);
 	free(w->buf);
+	free(w->held);
 	pl_extsort_release(&w->by_pos);
 	pl_uf_release(&w->cc);
 	free(w->hit);

@@ -9,7 +9,10 @@
  *   (N_STEPS for a text this program does not write).
  * episode_person is read in its key order, so its sort only spools; person
  * is read in rowid order and sorted by id.  A night (s->touched) looks each
- * row up instead, through person_id's index and episode_person's key.
+ * row up instead: an episode by episode_person's key, a person by the key
+ * its anchor episode had (store.h).  person_id has no index: the persons a
+ * night adds have random ids, and an index of them would be rewritten
+ * nearly whole every night (176 MB at 4M persons, half the night's writes).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
@@ -306,8 +309,8 @@ enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d)
 	err = pl_db_query_int64(db, "SELECT max(person_key) FROM person", &s->max_key,
 				"read the largest person key", d);
 	if (!err)
-		err = pl_db_prepare(db, "SELECT person_key, basis, n_episodes, n_districts FROM "
-				    "person WHERE person_id = ?1", &s->p_find, d);
+		err = pl_db_prepare(db, "SELECT person_id, basis, n_episodes, n_districts FROM "
+				    "person WHERE person_key = ?1", &s->p_get, d);
 	if (!err)
 		err = pl_db_prepare(db, "SELECT person_key, step FROM episode_person WHERE "
 				    "file_id = ?1 AND line = ?2", &s->e_find, d);
@@ -329,29 +332,8 @@ static enum pl_err key_fits(int64_t key, struct pl_diag *d)
 			   key);
 }
 
-/* A night: person p's row by its id (its key and fingerprint), else a new key. */
-static enum pl_err find_person(struct store *s, struct store_person *p, struct pl_diag *d)
-{
-	char id[33];
-	int rc;
-
-	snprintf(id, sizeof(id), "%016" PRIx64 "%016" PRIx64, p->hi, p->lo);
-	sqlite3_bind_text(s->p_find, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s->p_find);
-	s->found = rc == SQLITE_ROW;
-	p->key = s->found ? sqlite3_column_int64(s->p_find, 0) : ++s->max_key;
-	s->found_fp = s->found ? row_fingerprint(s->p_find, 1) : FP_ALWAYS;
-	if (s->found)
-		push_key(&s->kept, &s->n_kept, &s->cap_kept, p->key);
-	sqlite3_reset(s->p_find);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pl_db_fail(s->db, rc, "find a person", d);
-	return key_fits(p->key, d);
-}
-
-/* A night: the row of episode (f, l) into *old (found: 1), and its key
- * among those met. */
-static enum pl_err find_episode(struct store *s, uint64_t f, uint64_t l, struct pl_kv *old,
+/* A night: the row of episode (f, l) into *old (found: 1). */
+static enum pl_err look_episode(struct store *s, uint64_t f, uint64_t l, struct pl_kv *old,
 				int *found, struct pl_diag *d)
 {
 	int64_t key;
@@ -362,15 +344,72 @@ static enum pl_err find_episode(struct store *s, uint64_t f, uint64_t l, struct 
 	rc = sqlite3_step(s->e_find);
 	*found = rc == SQLITE_ROW;
 	key = *found ? sqlite3_column_int64(s->e_find, 0) : 1;
-	if (*found) {
+	if (*found)
 		*old = (struct pl_kv){ f, l, (uint32_t)key,
 				       step_of((const char *)sqlite3_column_text(s->e_find, 1)) };
-		push_key(&s->met, &s->n_met, &s->cap_met, old->a);
-	}
 	sqlite3_reset(s->e_find);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return pl_db_fail(s->db, rc, "find an episode's person", d);
 	return key_fits(key, d);
+}
+
+/* A night: the row of episode (f, l) into *old (found: 1), and its key
+ * among those met. */
+static enum pl_err find_episode(struct store *s, uint64_t f, uint64_t l, struct pl_kv *old,
+				int *found, struct pl_diag *d)
+{
+	enum pl_err err = look_episode(s, f, l, old, found, d);
+
+	if (!err && *found)
+		push_key(&s->met, &s->n_met, &s->cap_met, old->a);
+	return err;
+}
+
+/* A night: whether the person keyed key has p's id (its fingerprint then
+ * into s->found_fp). */
+static enum pl_err same_person(struct store *s, int64_t key, const struct store_person *p,
+			       struct pl_diag *d)
+{
+	uint64_t hi, lo;
+	int rc;
+
+	sqlite3_bind_int64(s->p_get, 1, key);
+	rc = sqlite3_step(s->p_get);
+	s->found = rc == SQLITE_ROW &&
+		   store_id_bits((const char *)sqlite3_column_text(s->p_get, 0), &hi, &lo) &&
+		   hi == p->hi && lo == p->lo;
+	s->found_fp = s->found ? row_fingerprint(s->p_get, 1) : FP_ALWAYS;
+	sqlite3_reset(s->p_get);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pl_db_fail(s->db, rc, "find a person", d);
+	return PL_OK;
+}
+
+/* A night: person p's old row through its anchor (its key and
+ * fingerprint), else a new key. */
+static enum pl_err find_person(struct store *s, struct store_person *p, struct pl_diag *d)
+{
+	struct pl_kv old;
+	int found = 0;
+	enum pl_err err = PL_OK;
+
+	s->found = 0;
+	if (p->anchored)
+		err = look_episode(s, (uint64_t)p->anchor_file, (uint64_t)p->anchor_line, &old,
+				   &found, d);
+	if (!err && p->anchored && !found)
+		err = pl_diag_set(d, PL_EDATA, NULL, 0, "episode_person has no row for the "
+				  "episode at file_id %" PRId64 ", line %" PRId64 ", which the last "
+				  "run wrote: run dedup --rescore to write the person tables again",
+				  p->anchor_file, p->anchor_line);
+	if (!err && found)
+		err = same_person(s, old.a, p, d);
+	if (err)
+		return err;
+	p->key = s->found ? (int64_t)old.a : ++s->max_key;
+	if (s->found)
+		push_key(&s->kept, &s->n_kept, &s->cap_kept, p->key);
+	return key_fits(p->key, d);
 }
 
 /* A night: the old persons of the episodes given that were not given
@@ -664,7 +703,7 @@ void store_release(struct store *s)
 	sqlite3_finalize(s->e_update);
 	sqlite3_finalize(s->e_delete);
 	sqlite3_finalize(s->log);
-	sqlite3_finalize(s->p_find);
+	sqlite3_finalize(s->p_get);
 	sqlite3_finalize(s->e_find);
 	free(s->met);
 	free(s->kept);

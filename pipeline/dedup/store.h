@@ -22,7 +22,8 @@
  *
  * A night (store_open_touched) reads nothing back: the caller gives only
  * the persons a new episode reaches and all their episodes, old and new,
- * and each is looked up by person_id or (file_id, line).  That serves
+ * and each is looked up: an episode by (file_id, line), a person through
+ * its anchor (store_person_begin), for person_id has no index.  That serves
  * because clustering decides within a component (dedup/persons.c): every
  * other person is as it was, and an old person whose component a new
  * episode reaches has all its episodes given.  So an old person whose
@@ -54,6 +55,10 @@ struct store_person {
 	const char *basis;         /* PNR, RESERV, LINKED or SINGLE */
 	long n_episodes;
 	int n_districts;
+	/* a night: an old episode of the person that the old person with this
+	 * id, had there been one, held (store_person_begin); none: a new id */
+	int anchored;
+	int64_t anchor_file, anchor_line;
 };
 
 /* Rows written to one table. */
@@ -86,7 +91,7 @@ struct store {
 	long logged;               /* rows added to person_change */
 	/* a night (store_open_touched): rows looked up, not read back */
 	int touched;
-	sqlite3_stmt *p_find, *e_find;
+	sqlite3_stmt *p_get, *e_find;  /* person by key, episode_person by (file_id, line) */
 	int64_t *met;              /* the old person keys of the episodes given (sorted and
 				    * unique after store_finish: their links are stale) */
 	size_t n_met, cap_met;
@@ -110,7 +115,13 @@ enum pl_err store_open(struct store *s, sqlite3 *db, const char *dir, struct pl_
 enum pl_err store_open_touched(struct store *s, sqlite3 *db, struct pl_diag *d);
 
 /* The next person, by person_id: deletes the persons before it that are
- * gone and sets p->key (its old key, else a new one). */
+ * gone and sets p->key (its old key, else a new one).  A night finds the
+ * old key through p's anchor: the person its anchor episode had, if that
+ * person's id is p's.  The old person with p's id, if any, held every old
+ * episode of p's valid or reserve number (one number, one person), else
+ * the episode it was named after, p's first; so the caller anchors p at an
+ * old episode of its own number, else at its first episode if that is
+ * old, else nowhere (p is new).  An anchor without a row is an error. */
 enum pl_err store_person_begin(struct store *s, struct store_person *p, struct pl_diag *d);
 /* Writes person p (now with its counts) if it is new or changed. */
 enum pl_err store_person_end(struct store *s, const struct store_person *p,

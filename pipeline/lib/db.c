@@ -242,14 +242,16 @@ static enum pl_err check_schema(sqlite3 *db, const char *path, struct pl_diag *d
 		return pl_diag_set(d, PL_ECONFIG, path, 0,
 				   "database has schema version %d, this program needs %d; "
 				   "move it away and rerun to rebuild it", version, want);
-	err = pl_db_exec(db, "BEGIN IMMEDIATE", d);
-	if (err)
-		return err;
-	err = apply_schema(db, version, want, d);
+	/* foreign keys off: a table an upgrade makes anew must not be checked
+	 * against its children row by row when the old one is dropped */
+	err = pl_db_exec(db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", d);
+	if (!err)
+		err = apply_schema(db, version, want, d);
 	if (!err)
 		err = pl_db_exec(db, "COMMIT", d);
 	if (err)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return err;
 }
 

@@ -669,10 +669,10 @@ kept_counts() {
 # expect_dedup_reconciled: every episode has exactly one episode_person row
 # and every episode_person row an episode and a person; each person's
 # n_episodes and n_districts are those of its episodes; the run's episodes
-# by step add up to the episodes; PNR/RESERV persons are named by a member's
-# person_ref; linkage_source holds per source its episodes, those with
-# id_type NONE, the persons with an episode from it and those of them in two
-# or more districts; linkage_param's run persons_across counts the latter
+# by step add up to the episodes; no person_id is two persons'; PNR/RESERV
+# persons are named by a member's person_ref; linkage_source holds per
+# source its episodes, those with id_type NONE, the persons with an episode
+# from it and those of them in two or more districts; linkage_param's run persons_across counts the latter
 # over all sources.  (person_key order is person_id order only on a first
 # run: later runs keep the keys; t0407 checks both.)
 expect_dedup_reconciled() {
@@ -702,6 +702,8 @@ expect_dedup_reconciled() {
 		"$(q 'SELECT source, episodes, episodes_no_id, persons, persons_across FROM linkage_source
 		      ORDER BY 1;')"
 	expect_eq "foreign key violations" "" "$(q 'PRAGMA foreign_key_check;')"
+	expect_eq "person_ids of more than one person (dedup keeps them unique; no index does)" "" \
+		"$(q 'SELECT person_id FROM person GROUP BY person_id HAVING count(*) > 1;')"
 	expect_eq "run persons_across = the persons with episodes in two or more districts" \
 		"$(q 'SELECT count(*) FROM person WHERE n_districts >= 2;')" "$(run_param persons_across)"
 	expect_eq "run episodes_deterministic + probabilistic + unlinked = episodes" \

@@ -11,9 +11,11 @@ expect_like "schema.sql declares a user_version" '_%' "$version"
 
 expect_ingest 0 -q
 expect_eq "new database user_version" "$version" "$(q 'PRAGMA user_version;')"
-# every table and view schema.sql creates, and nothing else
-expected_tables=$(sed -n 's/^CREATE \(TABLE\|VIEW\) \([a-z_]*\).*/\2/p' "$PL_ROOT/pipeline/schema.sql" |
-	LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+# every table and view schema.sql creates, and nothing else (not those an
+# "-- @upgrade N" section makes in passing: it never runs on a new database)
+expected_tables=$(awk '/^-- @upgrade /{up = 1} /^-- @since /{up = 0}
+	!up && /^CREATE (TABLE|VIEW) / {sub(/[^a-z_0-9].*/, "", $3); print $3}' \
+	"$PL_ROOT/pipeline/schema.sql" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
 expect_like "schema.sql creates tables" '%input_file%raw_row%reject%' "$expected_tables"
 expect_eq "new database tables" "$expected_tables" \
 	"$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master

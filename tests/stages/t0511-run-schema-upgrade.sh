@@ -2,12 +2,13 @@
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
 # episode with a mapping_sha256 per row, a sealed blob per raw row) to
-# version 10 (through 3, 4, 5, 6, 7, 8 and 9), of a version 3 database (no
+# version 11 (through 3, 4, 5, 6, 7, 8, 9 and 10), of a version 3 database (no
 # linkage_source), a version 4 one (no linkage state), a version 5 one (no
 # input_file.ingest_sha256) and a version 6 one (sealed values one blob a row
 # in raw_row.sealed) and a version 7 one (no tables for the indicators'
 # nights), a version 8 one (no triggers noting other programs' writes
-# to the person tables) and a version 9 one (no kept load for dedup) to 10:
+# to the person tables), a version 9 one (no kept load for dedup) and a
+# version 10 one (person_id under a UNIQUE index) to 11:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id, each raw row's sealed values
@@ -41,14 +42,21 @@
 # - a version 6 database: report refuses it; the driver upgrades it, seals
 #   the values again in chunks and runs nothing else again; a comment added
 #   to a mapping file then maps that source's files again from those
-#   chunks, to the same episodes.
+#   chunks, to the same episodes;
+# - a version 10 database: the driver upgrades it and runs nothing again;
+#   person holds the same rows under the same keys, person_id without an
+#   index, the triggers on person made again with no write noted; a new
+#   file with the first rows of lundby_2025.csv again is a night that finds
+#   the old persons of those rows through their episodes: the tables of
+#   --rescore, each person_id once, the persons written those of the new
+#   file's episodes (old keys changed, new keys new).
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 10" "10" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 11" "11" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -123,14 +131,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 10%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 11%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 10" "10" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 11" "11" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -211,17 +219,17 @@ as_version() {
 	expect_exit 0 "$PL_BIN/seal_v6" "$DB" "$KEY"
 	q "$2 $v7_tables PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 10%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 11%" \
 		"$(cat "$ERR")"
 }
-# run_upgrades N: the driver upgrades a version N database to 10 and runs
+# run_upgrades N: the driver upgrades a version N database to 11 and runs
 # neither dedup nor indicators again.
 run_upgrades() {
 	local n ni
 	n=$(n_runs dedup)
 	ni=$(n_runs indicators)
 	expect_run 0 -q
-	expect_eq "version $1: upgraded" "10" "$(q 'PRAGMA user_version;')"
+	expect_eq "version $1: upgraded" "11" "$(q 'PRAGMA user_version;')"
 	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
 		"$(n_runs dedup) $(n_runs indicators)"
 	sealed_again "$1"
@@ -233,7 +241,7 @@ expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
 sealed_again 3
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "10 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "11 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
@@ -285,7 +293,7 @@ expect_eq "version 6: persons as new" "$persons" "$(person_state)"
 made_older() {
 	q "$2 PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 10%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 11%" \
 		"$(cat "$ERR")"
 	n=$(n_runs dedup)
 }
@@ -297,7 +305,7 @@ values_before=$(values)
 made_older 7 "$v7_tables"
 ni=$(n_runs indicators)
 expect_run 0 -q
-expect_eq "version 7: upgraded, nothing run again" "10 $n $ni" \
+expect_eq "version 7: upgraded, nothing run again" "11 $n $ni" \
 	"$(q 'PRAGMA user_version;') $(n_runs dedup) $(n_runs indicators)"
 expect_eq "version 7: the new tables empty" "0 0 0" \
 	"$(q 'SELECT (SELECT count(*) FROM person_change), (SELECT count(*) FROM person_epoch), (SELECT count(*) FROM indicator_state);' | tr '|' ' ')"
@@ -313,7 +321,7 @@ expect_eq "version 7: the sums kept" "1" "$(q 'SELECT count(*) FROM indicator_st
 made_older 8 "$v8_tables"
 expect_run 0 -q
 expect_eq "version 8: upgraded, nothing run again, the triggers made, no write noted" \
-	"10 $n 8 0" \
+	"11 $n 8 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
 expect_dedup 0 -v
 expect_like "version 8: then a night, writing only the persons reached" \
@@ -325,7 +333,7 @@ expect_run 0 -q       # after the dedup by hand above, the driver's own
 made_older 9 "$v9_tables"
 expect_run 0 -q
 expect_eq "version 9: upgraded, nothing run again, the triggers made, nothing kept" \
-	"10 $n 8 0 0" \
+	"11 $n 8 0 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM episode_outside_write), (SELECT count(*) FROM linkage_kept);" | tr '|' ' ')"
 before9=$(dedup_tables)
 expect_dedup 0 -v
@@ -335,4 +343,50 @@ expect_dedup 0 -v
 expect_like "version 9: then begins with the load it kept" \
 	"%dedup D load: $(q 'SELECT count(*) FROM episode;') episodes as kept, %" "$(cat "$ERR")"
 expect_eq "version 9: the person tables as before" "$before9" "$(dedup_tables)"
+
+# Version 10: person_id under a UNIQUE index (person as version 10 made it,
+# its rows and keys, and its triggers).
+expect_run 0 -q       # after the dedup by hand above, the driver's own
+person_rows="SELECT person_key, person_id, basis, n_episodes, n_districts FROM person
+	     ORDER BY person_key;"
+person_index="SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person'"
+persons10=$(q "$person_rows")
+made_older 10 "CREATE TABLE person_v10 (person_key INTEGER PRIMARY KEY,
+	person_id TEXT NOT NULL UNIQUE, basis TEXT NOT NULL CHECK (basis IN ('PNR', 'RESERV',
+	'LINKED', 'SINGLE')), n_episodes INTEGER NOT NULL, n_districts INTEGER NOT NULL);
+	INSERT INTO person_v10 SELECT * FROM person; DROP TABLE person;
+	ALTER TABLE person_v10 RENAME TO person;
+	CREATE TRIGGER person_outside_insert AFTER INSERT ON person
+	BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+	CREATE TRIGGER person_outside_update AFTER UPDATE ON person
+	BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+	CREATE TRIGGER person_outside_delete AFTER DELETE ON person
+	BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;"
+expect_eq "version 10: person_id under an index, the same rows" "1 $persons10" \
+	"$(q "$person_index;") $(q "$person_rows")"
+expect_run 0 -q
+expect_eq "version 10: upgraded, nothing run again, person_id without an index, the triggers made, no write noted" \
+	"11 $n 0 8 0" \
+	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), ($person_index), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
+expect_eq "version 10: person row for row, under the same keys" "$persons10" "$(q "$person_rows")"
+expect_eq "version 10: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
+max_key=$(q 'SELECT max(person_key) FROM person;')
+head -n 24 "$WORK/input/lundby_2025.csv" >"$WORK/input/lundby_2026.csv"
+expect_ingest 0 -q
+expect_map 0 -q
+dedup_vs_rescore "version 10: a night" -v
+expect_like "version 10: a night" "%a night: % persons written (those a new episode reaches)%" \
+	"$(cat "$ERR")"
+new_file="(SELECT file_id FROM input_file WHERE name = 'lundby_2026.csv')"
+expect_like "version 10: the persons written those of the new episodes, old keys changed" \
+	"%written: persons $(q "SELECT count(DISTINCT person_key) FROM episode_person
+	   WHERE file_id = $new_file AND person_key > $max_key;") new, $(q "SELECT
+	   count(DISTINCT person_key) FROM episode_person WHERE file_id = $new_file
+	   AND person_key <= $max_key;") changed, 0 gone; episodes' persons $(q "SELECT count(*)
+	   FROM episode WHERE file_id = $new_file;") new, 0 changed, 0 gone%" \
+	"$(dedup_summary)"
+expect_true "version 10: the night found old persons" \
+	test "$(q "SELECT count(*) FROM episode_person WHERE file_id = $new_file
+	          AND person_key <= $max_key;")" -gt 10
+expect_dedup_reconciled
 finish

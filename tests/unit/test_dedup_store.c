@@ -19,9 +19,12 @@
  * batch that fails fails store_finish with SQLite's message.
  *
  * A night (store_open_touched) is given only some persons with all their
- * episodes and looks each row up: the persons and episodes not given stay
- * as they are, an old person of an episode given that is not given again
- * is deleted, one given again keeps its key; changes are logged as above.
+ * episodes and looks each row up, a person through its anchor episode: the
+ * persons and episodes not given stay as they are, an old person of an
+ * episode given that is not given again is deleted, one given again keeps
+ * its key (found when its anchor's person has its id; no anchor, or
+ * another person there: new); changes are logged as above; an anchor
+ * without a row stops it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -110,11 +113,13 @@ static char *episodes(struct fx *f)
 		    "ORDER BY file_id, line");
 }
 
-/* Gives person n (by id) with its counts; its key into *key. */
-static void give_person(struct fx *f, unsigned n, const char *basis, long n_ep, int n_d,
-			int64_t *key)
+/* Gives person n (by id) with its counts, a night's anchored at episode
+ * (file, line) unless file is 0; its key into *key. */
+static void give_anchored(struct fx *f, unsigned n, const char *basis, long n_ep, int n_d,
+			  int64_t file, int64_t line, int64_t *key)
 {
-	struct store_person p = { 0, n, 0, basis, 0, 0 };
+	struct store_person p = { .lo = n, .basis = basis, .anchored = file != 0,
+				  .anchor_file = file, .anchor_line = line };
 
 	assert_int_equal(store_person_begin(&f->st, &p, &f->d), PL_OK);
 	p.n_episodes = n_ep;
@@ -122,6 +127,12 @@ static void give_person(struct fx *f, unsigned n, const char *basis, long n_ep, 
 	assert_int_equal(store_person_end(&f->st, &p, &f->d), PL_OK);
 	if (key)
 		*key = p.key;
+}
+
+static void give_person(struct fx *f, unsigned n, const char *basis, long n_ep, int n_d,
+			int64_t *key)
+{
+	give_anchored(f, n, basis, n_ep, n_d, 0, 0, key);
 }
 
 static void give_episode(struct fx *f, int64_t file, int64_t line, int64_t key, enum step s)
@@ -434,7 +445,7 @@ static void test_store__batches_on_a_thread(void **state)
 	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
 	assert_non_null(f->st.bg);
 	for (long i = 0; i < n; i++) {
-		struct store_person p = { 0, (uint64_t)i + 1, 0, "SINGLE", 0, 0 };
+		struct store_person p = { .lo = (uint64_t)i + 1, .basis = "SINGLE" };
 
 		assert_int_equal(store_person_begin(&f->st, &p, &f->d), PL_OK);
 		assert_int_equal(p.key, i + 1);
@@ -456,8 +467,8 @@ static void test_store__batches_on_a_thread(void **state)
 				 "sum(step = 'unlinked') FROM episode_person"), "40000|40000|40000");
 }
 
-/* A batch that fails (a person_id given twice, against person's UNIQUE
- * index) fails store_finish, with SQLite's message. */
+/* A batch that fails (a basis against person's CHECK constraint) fails
+ * store_finish, with SQLite's message. */
 static void test_store__a_failed_batch_fails_the_finish(void **state)
 {
 	struct fx *f = *state;
@@ -466,63 +477,73 @@ static void test_store__a_failed_batch_fails_the_finish(void **state)
 	assert_int_equal(store_open(&f->st, f->db, f->tmp.dir, &f->d), PL_OK);
 	assert_non_null(f->st.bg);
 	give_person(f, 4, "PNR", 1, 1, NULL);
-	give_person(f, 4, "PNR", 1, 1, NULL);
+	give_person(f, 5, "NUMBER", 1, 1, NULL);
 	give_episode(f, 1, 1, 1, STEP_DETERMINISTIC);
 	assert_int_not_equal(store_finish(&f->st, &f->d), PL_OK);
 	assert_non_null(strstr(f->d.msg, "store persons"));
-	assert_non_null(strstr(f->d.msg, "UNIQUE"));
+	assert_non_null(strstr(f->d.msg, "CHECK"));
 	exec(f, "ROLLBACK");
 }
 
-/* A night against old_rows: person 3 (key 5) and its episodes unchanged,
- * (1,3) moves from person 6 (key 2), now gone, to person 8 (key 9), a new
- * person 7 with a new episode; (1,1) and (2,1) given unchanged. */
+/* A night against old_rows and person 8's episode (4,4), each person found
+ * through its anchor: person 3 (at (1,1), key 5) unchanged, person 8 (at
+ * (4,4), key 9) changed; person 7 new (no anchor); person 12 new though
+ * anchored, at (1,3), whose person (key 2) had id 6, which is not given
+ * again and so gone; (2,1) not given: as it was. */
 static void test_store__a_night_writes_what_it_is_given(void **state)
 {
 	struct fx *f = *state;
 	int64_t k;
 
 	old_rows(f);
-	exec(f, "INSERT INTO episode_person VALUES (4, 4, 5, 'deterministic'); "
+	exec(f, "INSERT INTO episode_person VALUES (4, 4, 9, 'unlinked'); "
 	     "INSERT INTO person_epoch VALUES (1, 4)");
 	exec(f, "BEGIN");
 	assert_int_equal(store_open_touched(&f->st, f->db, &f->d), PL_OK);
 	assert_non_null(f->st.log);
-	give_person(f, 3, "PNR", 2, 1, &k);      /* found, unchanged */
+	give_anchored(f, 3, "PNR", 2, 1, 1, 1, &k);       /* found, unchanged */
 	assert_int_equal(k, 5);
-	give_person(f, 7, "SINGLE", 1, 1, &k);   /* new: the key after the largest */
+	give_person(f, 7, "SINGLE", 1, 1, &k);            /* new: the key after the largest */
 	assert_int_equal(k, 10);
-	give_person(f, 8, "LINKED", 1, 1, &k);   /* found, changed */
+	give_anchored(f, 8, "LINKED", 1, 1, 4, 4, &k);    /* found, changed */
 	assert_int_equal(k, 9);
+	give_anchored(f, 12, "SINGLE", 1, 1, 1, 3, &k);   /* its anchor's person is another */
+	assert_int_equal(k, 11);
 	give_episode(f, 1, 1, 5, STEP_DETERMINISTIC);
-	give_episode(f, 1, 3, 9, STEP_PROBABILISTIC);
+	give_episode(f, 1, 3, 11, STEP_UNLINKED);
 	give_episode(f, 3, 1, 10, STEP_UNLINKED);
+	give_episode(f, 4, 4, 9, STEP_UNLINKED);
 	assert_int_equal(store_finish(&f->st, &f->d), PL_OK);
 	exec(f, "COMMIT");
-	/* (2,1) and (4,4) not given: as they were */
-	assert_string_equal(persons(f), "5|3|PNR|2|1 9|8|LINKED|1|1 10|7|SINGLE|1|1");
-	assert_string_equal(episodes(f), "1|1|5|deterministic 1|3|9|probabilistic "
-			    "2|1|5|deterministic 3|1|10|unlinked 4|4|5|deterministic");
-	assert_counts(&f->st.persons, 1, 1, 1);
+	assert_string_equal(persons(f), "5|3|PNR|2|1 9|8|LINKED|1|1 10|7|SINGLE|1|1 "
+			    "11|c|SINGLE|1|1");
+	assert_string_equal(episodes(f), "1|1|5|deterministic 1|3|11|unlinked "
+			    "2|1|5|deterministic 3|1|10|unlinked 4|4|9|unlinked");
+	assert_counts(&f->st.persons, 2, 1, 1);
 	assert_counts(&f->st.episodes, 1, 1, 0);
 	assert_string_equal(changes(f), "1|3|2");
 	assert_string_equal(epoch(f), "1|4");
-	/* the old persons of the episodes given, for their links */
-	assert_int_equal(f->st.n_met, 2);
+	/* the old persons of the episodes given, for their links (not of the
+	 * anchors looked up) */
+	assert_int_equal(f->st.n_met, 3);
 	assert_int_equal(f->st.met[0], 2);
 	assert_int_equal(f->st.met[1], 5);
+	assert_int_equal(f->st.met[2], 9);
 }
 
 /* A night that meets a key this program does not write (the triggers
- * would have made the run write every person) stops, naming the fix. */
+ * would have made the run write every person), or an anchor without a
+ * row, stops, naming the fix. */
 static void test_store__a_night_refuses_odd_keys(void **state)
 {
 	struct fx *f = *state;
-	struct store_person p = { 0, 3, 0, "PNR", 0, 0 };
+	struct store_person p = { .lo = 3, .basis = "PNR", .anchored = 1, .anchor_file = 1,
+				  .anchor_line = 2 };
 	char a[33], sql[200];
 
 	snprintf(sql, sizeof(sql), "INSERT INTO person VALUES (8589934592, '%s', 'PNR', 1, 1); "
-		 "INSERT INTO episode_person VALUES (1, 1, 0, 'deterministic')", id_of(3, a));
+		 "INSERT INTO episode_person VALUES (1, 1, 0, 'deterministic'), "
+		 "(1, 2, 8589934592, 'deterministic')", id_of(3, a));
 	exec(f, sql);
 	exec(f, "BEGIN");
 	assert_int_equal(store_open_touched(&f->st, f->db, &f->d), PL_OK);
@@ -531,6 +552,10 @@ static void test_store__a_night_refuses_odd_keys(void **state)
 	assert_non_null(strstr(f->d.msg, "dedup --rescore"));
 	assert_int_equal(store_episode(&f->st, 1, 1, 1, STEP_DETERMINISTIC, &f->d), PL_EDATA);
 	assert_non_null(strstr(f->d.msg, "person_key 0 "));
+	p.anchor_line = 5;
+	assert_int_equal(store_person_begin(&f->st, &p, &f->d), PL_EDATA);
+	assert_non_null(strstr(f->d.msg, "no row for the episode at file_id 1, line 5"));
+	assert_non_null(strstr(f->d.msg, "dedup --rescore"));
 	exec(f, "ROLLBACK");
 }
 
