@@ -253,6 +253,7 @@ struct keep {
 	uint64_t pers_generation;  /* of the persons file this run leaves */
 	size_t n_runs;             /* its runs: resumed, the kept ones; then this run's */
 	int64_t run_off[KEEP_RUNS], run_n[KEEP_RUNS];
+	int64_t run_at;            /* where the run being written begins */
 	struct person_sums k_sums; /* resumed: the persons the last run counted, and by */
 	long *k_src_persons, *k_src_across; /* source (as sources) */
 	struct person_sums s_sums; /* this run's, for the next (dd_keep_sums) */

@@ -478,16 +478,17 @@ static int get_load(struct seal_io *s, struct dedup *dd, struct keep *kp)
 
 /* ---- deciding ------------------------------------------------------------ */
 
-/* The persons file's runs follow each other from its header and hold
- * n_persons pairs. */
+/* The persons file's runs follow each other from its header, in order
+ * (with the space of runs merged before between them) and hold n_persons
+ * pairs. */
 static int runs_ok(const struct aux_header *h)
 {
 	int64_t at = KEEP_HEAD, n = 0;
 
-	if (h->n_runs < 0 || h->n_runs >= KEEP_RUNS)
+	if (h->n_runs < 0 || h->n_runs >= KEEP_RUNS || (h->n_runs && h->run_off[0] != at))
 		return 0;
 	for (int64_t i = 0; i < h->n_runs; i++) {
-		if (h->run_off[i] != at || h->run_n[i] <= 0)
+		if (h->run_off[i] < at || h->run_n[i] <= 0)
 			return 0;
 		at += h->run_n[i] * (int64_t)sizeof(struct pl_kv);
 		n += h->run_n[i];
@@ -987,6 +988,7 @@ enum pl_err dd_keep_persons_whole(struct dedup *dd, struct pl_diag *d)
 	kp->pers_generation = kp->pers.generation;
 	kp->n_runs = 0;
 	kp->n_persons = 0;
+	kp->run_at = KEEP_HEAD;
 	return err;
 }
 
@@ -998,7 +1000,8 @@ enum pl_err dd_keep_persons_append(struct dedup *dd, struct pl_diag *d)
 		return pl_diag_set(d, PL_ESOFTWARE, NULL, 0, "no persons file kept to append to");
 	kp->pers_out = kp->pers_old;
 	kp->n_persons = 0;
-	if (fseeko(kp->pers_old, runs_end(kp->run_off, kp->run_n, kp->n_runs), SEEK_SET) != 0)
+	kp->run_at = runs_end(kp->run_off, kp->run_n, kp->n_runs);
+	if (fseeko(kp->pers_old, kp->run_at, SEEK_SET) != 0)
 		return pl_keepfile_error(d, kp->pers.path, "write the persons file");
 	return PL_OK;
 }
@@ -1229,13 +1232,26 @@ static void end_run(struct keep *kp)
 	flush_persons(kp);
 	if (!kp->n_persons)
 		return;
-	kp->run_off[kp->n_runs] = runs_end(kp->run_off, kp->run_n, kp->n_runs);
+	kp->run_off[kp->n_runs] = kp->run_at;
 	kp->run_n[kp->n_runs++] = (int64_t)kp->n_persons;
+	kp->run_at += (int64_t)(kp->n_persons * sizeof(struct pl_kv));
 	kp->n_persons = 0;
 }
 
-/* The persons file's runs, merged into a whole new one of one run (a
- * night's run made them KEEP_RUNS). */
+/* Whether the persons file's runs are merged into a whole new file rather
+ * than all but the first into one run appended: when the other runs and
+ * the space that merges left behind them weigh as much as the first. */
+static int compact_whole(const struct keep *kp)
+{
+	int64_t first = kp->run_n[0] * (int64_t)sizeof(struct pl_kv);
+
+	return runs_end(kp->run_off, kp->run_n, kp->n_runs) - KEEP_HEAD - first >= first;
+}
+
+/* The persons file's runs merged (a night's run made them KEEP_RUNS):
+ * into a whole new file of one run, or, most nights, all but the first
+ * into one run appended to the file (reads and writes: the runs since the
+ * first, not the whole file). */
 static enum pl_err compact_persons(struct dedup *dd, struct pl_diag *d)
 {
 	struct keep *kp = &dd->keep;
@@ -1243,17 +1259,23 @@ static enum pl_err compact_persons(struct dedup *dd, struct pl_diag *d)
 	struct pl_kv v;
 	char *dir = pl_dir_of(kp->pers.path);
 	enum pl_err err = pl_extsort_init(&s, dir, 1, d);
+	size_t from = compact_whole(kp) ? 0 : 1;
 	int rc = 0;
 
 	free(dir);
 	if (!err && fflush(kp->pers_old) != 0)
 		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
-	for (size_t i = 0; !err && i < kp->n_runs; i++)
+	for (size_t i = from; !err && i < kp->n_runs; i++)
 		pl_extsort_adopt(&s, kp->pers_old, kp->run_off[i], (size_t)kp->run_n[i]);
 	if (!err)
 		err = pl_extsort_merge(&s, d);
-	if (!err)
+	if (!err && from == 0) {
 		err = dd_keep_persons_whole(dd, d);
+	} else if (!err) {
+		kp->n_runs = from;  /* reads are pread: writing on at run_at is safe */
+		if (fseeko(kp->pers_old, kp->run_at, SEEK_SET) != 0)
+			err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
+	}
 	while (!err && (rc = pl_extsort_next(&s, &v, d)) == 1)
 		dd_keep_person(dd, &v);
 	if (!err && rc < 0)
@@ -1279,7 +1301,8 @@ static enum pl_err finish_persons(struct dedup *dd, struct aux_header *h, struct
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		err = compact_persons(dd, d);
-		pl_log_step(&t, "the persons file's runs merged into one");
+		pl_log_step(&t, kp->n_runs == 1 ? "the persons file's runs merged into one"
+			    : "the persons file's runs since the first merged into one");
 	}
 	h->n_runs = (int64_t)kp->n_runs;
 	for (size_t i = 0; i < kp->n_runs; i++) {

@@ -446,6 +446,7 @@ struct ind_keep {
 	uint64_t pers_generation;     /* pers_old's */
 	size_t n_runs;                /* its runs (then with this run's) */
 	int64_t run_off[IND_RUNS], run_end[IND_RUNS];
+	int64_t run_at;               /* where the run being written begins */
 	char fingerprint[PL_SHA256_HEX];
 	char files[PL_SHA256_HEX];
 	long long n_files;

@@ -60,7 +60,7 @@ struct state_header {
 	uint64_t n_p, n_ep;           /* the persons counted, and their episodes */
 	int32_t first_year, last_year, as_of, zero;
 	uint64_t pers_generation;     /* the persons file's */
-	int64_t n_runs;               /* its runs, one after the other from PERS_HEAD */
+	int64_t n_runs;               /* its runs, in order from PERS_HEAD (runs_ok) */
 	int64_t run_off[IND_RUNS], run_end[IND_RUNS];
 };
 
@@ -151,12 +151,14 @@ static int read_row(sqlite3 *db, struct state_row *r, enum pl_err *err, struct p
 
 /* ---- the state file ----------------------------------------------------------- */
 
+/* The persons file's runs follow each other from its header, in order
+ * (with the space of runs merged before between them). */
 static int runs_ok(const struct state_header *h)
 {
 	if (h->n_runs < 0 || h->n_runs >= IND_RUNS)
 		return 0;
 	for (int64_t i = 0; i < h->n_runs; i++)
-		if (h->run_off[i] != (i ? h->run_end[i - 1] : PERS_HEAD) ||
+		if ((i ? h->run_off[i] < h->run_end[i - 1] : h->run_off[i] != PERS_HEAD) ||
 		    h->run_end[i] <= h->run_off[i])
 			return 0;
 	return 1;
@@ -242,6 +244,7 @@ static enum pl_err pers_whole(struct ind_keep *kp, struct pl_diag *d)
 	kp->pers_out = kp->pers.out;
 	kp->pers_whole = 1;
 	kp->n_runs = 0;
+	kp->run_at = PERS_HEAD;
 	return err;
 }
 
@@ -253,9 +256,10 @@ static enum pl_err end_run(struct ind_keep *kp, struct pl_diag *d)
 	if (fflush(kp->pers_out) != 0 || (end = ftello(kp->pers_out)) < 0)
 		return pl_keepfile_error(d, kp->pers_whole ? kp->pers.tmp : kp->pers.path,
 					 "write the persons file");
-	if (end > runs_end(kp)) {
-		kp->run_off[kp->n_runs] = runs_end(kp);
+	if (end > kp->run_at) {
+		kp->run_off[kp->n_runs] = kp->run_at;
 		kp->run_end[kp->n_runs++] = (int64_t)end;
+		kp->run_at = (int64_t)end;
 	}
 	return PL_OK;
 }
@@ -367,27 +371,43 @@ static int run_next(struct run_reader *r, struct ind_kept_head *h, const struct 
 	return 1;
 }
 
-/* The persons file's runs merged into a whole new one: each person as its
- * last run has it, those a night emptied left out. */
+/* Whether the persons file's runs are merged into a whole new file rather
+ * than all but the first into one run appended: when the other runs and
+ * the space that merges left behind them weigh as much as the first. */
+static int merge_whole(const struct ind_keep *kp)
+{
+	int64_t first = kp->run_end[0] - kp->run_off[0];
+
+	return runs_end(kp) - PERS_HEAD - first >= first;
+}
+
+/* The persons file's runs merged (a night's run made them IND_RUNS), each
+ * person as its last run has it: into a whole new file of one run,
+ * leaving out those a night emptied, or, most nights, all but the first
+ * into one run appended to the file, keeping them (the first may hold
+ * them still); reads are pread, so writing on at its end is safe. */
 static enum pl_err merge_runs(struct ind_keep *kp, struct pl_diag *d)
 {
 	struct run_reader rd[IND_RUNS];
 	struct ind_kept_head h[IND_RUNS];
 	const struct ind_kept_ep *k[IND_RUNS];
 	int rc[IND_RUNS];
-	size_t n = kp->n_runs;
+	size_t n = kp->n_runs, from = merge_whole(kp) ? 0 : 1;
 	enum pl_err err = PL_OK;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < n; i++) {
 		run_open(&rd[i], kp->pers_old, kp->run_off[i], kp->run_end[i]);
 		rc[i] = run_next(&rd[i], &h[i], &k[i]);
 	}
-	err = pers_whole(kp, d);
+	if (from == 0)
+		err = pers_whole(kp, d);
+	else
+		kp->n_runs = from;
 	for (;;) {
 		size_t last = SIZE_MAX;
 		uint32_t key = UINT32_MAX;
 
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = from; i < n; i++) {
 			if (rc[i] < 0 && !err)
 				err = pl_keepfile_error(d, kp->pers.path, "read the persons file");
 			if (rc[i] == 1 && (last == SIZE_MAX || h[i].key <= key)) {
@@ -397,13 +417,13 @@ static enum pl_err merge_runs(struct ind_keep *kp, struct pl_diag *d)
 		}
 		if (err || last == SIZE_MAX)
 			break;
-		if (h[last].n)
+		if (h[last].n || from)
 			err = ind_write_person(kp->pers_out, key, k[last], h[last].n, d);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = from; i < n; i++)
 			if (rc[i] == 1 && h[i].key == key)
 				rc[i] = run_next(&rd[i], &h[i], &k[i]);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = from; i < n; i++)
 		free(rd[i].buf);
 	return err ? err : end_run(kp, d);
 }
@@ -535,7 +555,8 @@ static enum pl_err apply_changes(struct ind_keep *kp, const struct ind_changes *
 	if (read_old(kp->pers_old, kp, ch, &o) != 0)
 		*why = "the persons file is cut short";
 	kp->pers_out = kp->pers_old;
-	if (!*why && fseeko(kp->pers_old, (off_t)runs_end(kp), SEEK_SET) != 0)
+	kp->run_at = runs_end(kp);
+	if (!*why && fseeko(kp->pers_old, (off_t)kp->run_at, SEEK_SET) != 0)
 		err = pl_keepfile_error(d, kp->pers.path, "write the persons file");
 	for (size_t ci = 0, j = 0; !err && !*why && ci < ch->n; j++) {
 		uint32_t key = ch->c[ci].key;
@@ -555,7 +576,8 @@ static enum pl_err apply_changes(struct ind_keep *kp, const struct ind_changes *
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		err = merge_runs(kp, d);
-		pl_log_step(&t, "the persons file's runs merged into one");
+		pl_log_step(&t, kp->n_runs == 1 ? "the persons file's runs merged into one"
+			    : "the persons file's runs since the first merged into one");
 	}
 	return err;
 }

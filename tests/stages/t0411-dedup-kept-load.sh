@@ -16,6 +16,11 @@
 #   locked by another process; an episode was updated or deleted by hand
 #   (the triggers; the run after resumes again); a file loaded before was
 #   mapped again; linkage.ini changed;
+# - twelve nights: the persons file gains a run each; at the eighth run
+#   the runs since the first are merged into one appended (they weigh less
+#   than the first), six nights later all into a whole new file (they and
+#   the space left behind weigh more), the tables and the sort by person
+#   each night those of --rescore;
 # - neither file holds a name or postcode in clear.
 . "$(dirname "$0")/lib.sh"
 linkage_people_mapped
@@ -86,30 +91,55 @@ dedup_vs_rescore "a tail in the records file" -v
 expect_eq "a tail: resumed" "dedup D load: 54 episodes as kept, of files up to 4" "$(loaded)"
 expect_eq "a tail: cut off" "$((64 + 54 * stride))" "$(stat -c %s "$RECS")"
 
-# Six nights of a new person with a number each, and an episode more of
-# filler persons 0 and 1 (so that the persons a night reaches have
+# Twelve nights of a new person with a number each, and an episode more
+# of filler persons 0 and 1 (so that the persons a night reaches have
 # episodes in several runs, in both orders): the persons file gains a run
-# each (3 to 7), and the eighth is merged with them into one.
-for i in 1 2 3 4 5 6; do
+# each (3 to 7); at the eighth (n6) the runs since the first are merged
+# into one appended to the file (they weigh less than the first: 20 pairs
+# to its 45), the space of those merged left between; six nights later
+# (n12) the runs since the first and that space weigh more than the first,
+# and all are merged into a whole new file of one run.
+day() { date -d "$1 +$(($2 - 1)) days" +%F; }
+before=$(state_i64 "$DB" 200)
+for i in $(seq 1 12); do
 	dedup_mapping "n$i" ANGERED | mapping "n$i"
 	{
 		printf '%s\n' "$DEDUP_HEADER"
-		printf '%s,Nils,Nattsson,,999 9%s,,HVB,2024-06-0%s\n' "$(pnr "9503$((10 + i))" - 120)" "$i" "$i"
-		filler 0 "2024-07-0$i"
-		filler 1 "2024-07-1$i"
+		printf '%s,Nils,Nattsson,,999 9%s,,HVB,%s\n' "$(pnr "9503$((10 + i))" - 120)" \
+			"$((i % 10))" "$(day 2024-06-01 "$i")"
+		filler 0 "$(day 2024-07-01 "$i")"
+		filler 1 "$(day 2024-07-11 "$i")"
 	} >"$WORK/input/n$i.csv"
 	expect_ingest 0 -q
 	expect_map 0 -q --today 2026-01-15
 	dedup_vs_rescore "night n$i" -v
 	expect_like "night n$i: resumed" 'dedup D load: % episodes as kept, %' "$(loaded)"
-	expect_grep "night n$i: gathered from $((i + 1)) runs" \
-		"dedup D a night: [0-9]+ episodes with a valid number of the persons it reaches, from $((i + 1)) runs of the persons file" \
+	expect_grep "night n$i: gathered from the $before runs before it" \
+		"dedup D a night: [0-9]+ episodes with a valid number of the persons it reaches, from $before runs of the persons file" \
 		"$(cat "$ERR")"
-	expect_eq "night n$i: the persons file's runs" "$(( i < 6 ? i + 2 : 1 ))" "$(state_i64 "$DB" 200)"
+	runs=$(state_i64 "$DB" 200)
+	before=$runs
+	case $i in
+	6) want=2 ;;
+	12) want=1 ;;
+	*) want=$(( i < 6 ? i + 2 : i - 4 )) ;;
+	esac
+	expect_eq "night n$i: the persons file's runs" "$want" "$runs"
+	if [ "$i" == 6 ]; then
+		expect_grep "night n6: the runs since the first merged" \
+			"dedup D the persons file's runs since the first merged into one: " "$(cat "$ERR")"
+		valid=$(q "SELECT count(*) FROM episode WHERE id_type = 'PNR'")
+		first=$(state_i64 "$DB" 368)
+		expect_eq "night n6: the first run as it was (45 pairs), the merged one after the space of the runs it merged" \
+			"45 $((64 + 24 * 45 + 24 * (valid - 45))) $((valid - 45))" \
+			"$first $(state_i64 "$DB" 312) $(state_i64 "$DB" 376)"
+		expect_eq "night n6: the persons file: header, first run, the space, the merged run" \
+			"$((64 + 24 * 45 + 2 * 24 * (valid - 45)))" "$(stat -c %s "$DB.dedup-persons")"
+	fi
 done
-expect_grep "night n6: the runs merged" "dedup D the persons file's runs merged into one: " \
-	"$(cat "$ERR")"
-expect_eq "night n6: the persons file holds a header and every valid episode's pair" \
+expect_grep "night n12: the runs merged into a whole new file" \
+	"dedup D the persons file's runs merged into one: " "$(cat "$ERR")"
+expect_eq "night n12: the persons file holds a header and every valid episode's pair" \
 	"$((64 + 24 * $(q "SELECT count(*) FROM episode WHERE id_type = 'PNR'")))" \
 	"$(stat -c %s "$DB.dedup-persons")"
 

@@ -21,6 +21,12 @@
 #   moved to another person (more than an eighth of the persons changed);
 #   an episode logged as moved from a person the state file does not have
 #   it under;
+# - the persons file gains a run a night; at the eighth, runs since the
+#   first that weigh less than it are merged into one run appended to the
+#   file (six moves by hand: the first run as it was, the merged one after
+#   the eighth), and runs that outweigh it are merged with it into a whole
+#   new file as large as a full count's (seven nights of 120 persons moved
+#   to one, after a full count); the tables each time a full count's;
 # - after each, a run with nothing changed is a night again; no temporary
 #   state file is left behind, and one a killed run left is removed.
 . "$(dirname "$0")/lib.sh"
@@ -153,30 +159,43 @@ expect_true "moved: the figures changed" test "$moved" != "$night"
 expect_eq "moved: the persons file's second run (the mapping edit counted in full)" "2" \
 	"$(runs_of "$STATE")"
 
-# Six more such moves: a run each (3 to 7), then the eighth is merged with
-# them into one; a night after reads it, and each equals a full count.
+# run_i64 N: the persons file's run N (from 0): its offset and end, from
+# the state file's header (offsets at 96, ends after the eight offsets).
+run_i64() {
+	printf '%s %s' "$(od -An -t u8 -j $((96 + 8 * $1)) -N 8 "$STATE" | tr -d ' ')" \
+		"$(od -An -t u8 -j $((160 + 8 * $1)) -N 8 "$STATE" | tr -d ' ')"
+}
+
+# Six more such moves: a run each (3 to 7); at the eighth (move 6) the
+# runs since the first weigh less than it, and are merged into one run
+# appended to the file, the first as it was, the space of the merged runs
+# between; a night after reads it, and each equals a full count.
+first=$(run_i64 0)
 for i in 1 2 3 4 5 6; do
+	[ "$i" == 6 ] && end7=$(stat -c %s "$PERSONS")
 	move_alone
 	expect_indicators 0 -v
 	expect_grep "move $i: a night" 'indicators D a night: 0 episodes of new files, 1 moved, 2 persons changed' \
 		"$(cat "$ERR")"
-	expect_eq "move $i: the persons file's runs" "$(( i < 6 ? i + 2 : 1 ))" "$(runs_of "$STATE")"
+	expect_eq "move $i: the persons file's runs" "$(( i < 6 ? i + 2 : 2 ))" "$(runs_of "$STATE")"
 done
-expect_grep "move 6: the runs merged" "indicators D the persons file's runs merged into one: " \
-	"$(cat "$ERR")"
+expect_grep "move 6: the runs since the first merged" \
+	"indicators D the persons file's runs since the first merged into one: " "$(cat "$ERR")"
+read -r m_off m_end <<<"$(run_i64 1)"
+expect_eq "move 6: the first run as it was; the merged one after the eighth run, to the file's end" \
+	"$first 1 $(stat -c %s "$PERSONS")" "$(run_i64 0) $((m_off > end7)) $m_end"
 moved=$(indicator_tables)
 moved_counted=$(counted)
 full_tables
 expect_eq "six moves: the tables of a full count" "$FULL" "$moved"
 expect_eq "six moves: the persons and episodes of a full count" "$FULL_COUNTED" "$moved_counted"
-expect_eq "six moves: the merged persons file as large as a full count's" \
-	"$(stat -c %s "$WORK/full.db.indicators-persons")" "$(stat -c %s "$PERSONS")"
 move_alone
 expect_indicators 0 -v
-expect_eq "a move after the merge: the persons file's second run" "2" "$(runs_of "$STATE")"
+expect_eq "a move after the merge: the persons file's third run" "3" "$(runs_of "$STATE")"
 moved=$(indicator_tables)
 full_tables
 expect_eq "a move after the merge: the tables of a full count" "$FULL" "$moved"
+
 night=$moved
 
 # Every episode moved to the next person, as dedup would log it: more than
@@ -194,6 +213,37 @@ q "INSERT INTO person_change (file_id, line, old_key)
    SELECT file_id, line, person_key % (SELECT max(person_key) FROM person) + 1
      FROM episode_person ORDER BY file_id, line LIMIT 1;"
 full_because "an episode dedup moved is not where the state file has it"
+
+# Seven nights each moving the episodes of 120 persons to one (the same
+# each night, so that its version grows), after a full count: the runs
+# since the first come to outweigh it, and the eighth run merges all into
+# a whole new file, as large as a full count's.
+move_many() {
+	q "CREATE TEMP TABLE m AS SELECT DISTINCT person_key AS k FROM episode_person
+	     WHERE person_key < (SELECT max(person_key) FROM episode_person)
+	     ORDER BY 1 LIMIT 120;
+	   INSERT INTO person_change (file_id, line, old_key)
+	     SELECT file_id, line, person_key FROM episode_person WHERE person_key IN (SELECT k FROM m)
+	     ON CONFLICT DO NOTHING;
+	   UPDATE episode_person SET person_key = (SELECT max(person_key) FROM episode_person)
+	     WHERE person_key IN (SELECT k FROM m);"
+}
+for i in 1 2 3 4 5 6 7; do
+	move_many
+	expect_indicators 0 -v
+	expect_grep "move many $i: a night" 'indicators D a night: 0 episodes of new files, [0-9]+ moved, 121 persons changed' \
+		"$(cat "$ERR")"
+	expect_eq "move many $i: the persons file's runs" "$(( i < 7 ? i + 1 : 1 ))" "$(runs_of "$STATE")"
+done
+expect_grep "move many 7: the runs merged into a whole new file" \
+	"indicators D the persons file's runs merged into one: " "$(cat "$ERR")"
+moved=$(indicator_tables)
+moved_counted=$(counted)
+full_tables
+expect_eq "many moves: the tables of a full count" "$FULL" "$moved"
+expect_eq "many moves: the persons and episodes of a full count" "$FULL_COUNTED" "$moved_counted"
+expect_eq "many moves: the merged persons file as large as a full count's" \
+	"$(stat -c %s "$WORK/full.db.indicators-persons")" "$(stat -c %s "$PERSONS")"
 
 # What a killed run left is removed by the next.
 printf 'left by a killed run' >"$STATE.Ab12Cd"
