@@ -35,7 +35,9 @@
 # runs, and dedup's steps inside the cold and incremental runs.
 # Wall time and peak RSS come from tools/runstat.c (getrusage of the
 # children; for `run` the largest of its stage processes).  Then the budget
-# of issue 8 is judged, and bench/linkage.sh's sections are appended: at
+# of issue 8 is judged (linkage's pairs per core also at each size, from
+# `dedup` alone: its candidate pairs over its wall time and the cores it
+# may use), and bench/linkage.sh's sections are appended: at
 # 10,000 records (RUNS times) and at LINKAGE_RECORDS_LARGE (default 100,000,
 # once), where enough pairs share a valid number for m to come from them.
 #
@@ -132,6 +134,7 @@ snap() { rm -rf "$2" && cp -a "$1" "$2"; }  # snap FROM TO: copy a state folder
 
 sections=$root/bench/data/sections.md
 budget=$root/bench/data/budget.md
+cores=$(nproc)                 # dedup's threads = 0: one per core
 : >"$sections"
 : >"$budget"
 largest=
@@ -195,6 +198,11 @@ for rows in $sizes; do
 		measure "$setup" $cmd
 		stage_rows="$stage_rows$s $m_s $m_rss
 "
+		if [ "$s" = dedup ]; then
+			dedup_s=$m_s
+			dedup_pairs=$(sqlite3 st/pipeline.db "SELECT n FROM linkage_param
+				WHERE comparison = 'run' AND level = 'candidate_pairs';")
+		fi
 		sqlite3 st/pipeline.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 		snap st "st.$s"
 		[ -z "$prev" ] || rm -rf "st.$prev"
@@ -338,6 +346,11 @@ IMP
 		echo "| peak memory of every stage ≤ 128 MiB (aim at 10M) | $rows | ${max_stage_rss% *} MiB (${max_stage_rss#* }); cold run $(mib "$cold_rss") MiB | $(verdict "${max_stage_rss% *}" "<=" 128) |"
 		echo "| incremental run ≤ 5% of cold (aim at 10M) | $rows | $(awk -v a="$inc_s" -v b="$cold_s" 'BEGIN { printf "%.1f%%", 100 * a / b }') ($inc_s s / $cold_s s) | $(verdict "$(ratio "$inc_s" "$cold_s")" "<=" 0.05) |"
 		echo "| nothing new ≤ 0.5 s | $rows | $noop_s s | $(verdict "$noop_s" "<=" 0.5) |"
+		# the whole of dedup alone (load, estimate, block, compare, cluster,
+		# write) over every core it may use: a lower bound per core
+		pps_run=$(awk -v n="${dedup_pairs:--}" -v s="$dedup_s" -v c="$cores" \
+			'BEGIN { if (n != "-" && s > 0) printf "%.0f", n / s / c; else print "-" }')
+		echo "| linkage ≥ 1,000,000 compared pairs/s per core (\`dedup\` alone, whole run, over $cores cores) | $rows | $pps_run pairs/s per core (${dedup_pairs:--} candidate pairs in $dedup_s s) | $(verdict "$pps_run" ">=" 1000000) |"
 	} >>"$budget"
 	rm -rf out.cold
 	cd "$root"
