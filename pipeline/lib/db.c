@@ -400,6 +400,12 @@ void pl_db_bulk_end(sqlite3 *db)
 	sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 }
 
+enum pl_err pl_db_checks_by_writer(sqlite3 *db, int on, struct pl_diag *d)
+{
+	return pl_db_exec(db, on ? "PRAGMA ignore_check_constraints = ON"
+				 : "PRAGMA ignore_check_constraints = OFF", d);
+}
+
 void pl_utc_now(char out[32])
 {
 	time_t now = time(NULL);

@@ -262,7 +262,15 @@ expect_reconciled() {
 }
 
 # finish: end the test; exit 1 if any expectation failed or none was made.
+# The database, if the test left one, passes PRAGMA quick_check: every row
+# keeps the schema's CHECK and NOT NULL constraints (dedup writes with
+# SQLite's CHECK tests off, pl_db_checks_by_writer) and the file is sound.
+# A test that leaves a broken database on purpose sets NO_QUICK_CHECK.
 finish() {
+	if [ -z "${NO_QUICK_CHECK:-}" ] && [ -s "$DB" ]; then
+		expect_eq "PRAGMA quick_check of the database" "ok" \
+			"$(sqlite3 -batch "$DB" 'PRAGMA quick_check;' 2>&1)"
+	fi
 	if [ -s "$WORK/.sql-errors" ]; then
 		n_checks=$((n_checks + 1))
 		fail "queries ran without SQL errors" "$(cat "$WORK/.sql-errors")"
