@@ -180,7 +180,11 @@ static void index_rule(struct dedup *dd, struct oindex *ix, size_t r, uint32_t b
 	ix->base = base;
 }
 
-#define PREFETCH_AHEAD 8
+#define PREFETCH_AHEAD 8            /* records: a new record's directory entries */
+#define FIND_AHEAD 4                /* its keys found, their index entries asked for */
+#define VIEW_AHEAD 2                /* its blocks' first views asked for */
+#define VIEWS_AHEAD 4               /* views asked for in each block */
+#define FOUND_RING 8                /* > FIND_AHEAD */
 #define FRESH_BITS 20               /* a night's filters of blocks: 128 KiB each */
 
 static void need_block(struct oindex *ix, size_t e, uint64_t key);
@@ -750,9 +754,43 @@ static void prefetch_keys(const struct blocking *b, const struct srec *s)
 	}
 }
 
+/* Where the keys of s, a record new to this run, stand in each rule's
+ * index (SIZE_MAX: no open record has it), with the entries' records asked
+ * of the memory. */
+static void find_keys(const struct blocking *b, const struct srec *s, size_t at[])
+{
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+
+		at[r] = s->key[r] ? ix_find(ix, s->key[r]) : SIZE_MAX;
+		if (at[r] != SIZE_MAX)
+			__builtin_prefetch(&ix->rec[at[r]]);
+	}
+}
+
+/* Asks the memory for the views of the first open records of each block
+ * find_keys found for s (a view may straddle two cache lines). */
+static void prefetch_views(const struct dedup *dd, const struct blocking *b,
+			   const struct srec *s, const size_t at[])
+{
+	for (size_t r = 0; r < b->n_rules; r++) {
+		const struct oindex *ix = &b->ix[r];
+
+		for (size_t i = at[r]; i != SIZE_MAX && i < at[r] + VIEWS_AHEAD && i < ix->n &&
+		     ix->fp[i] == (uint32_t)s->key[r]; i++) {
+			const char *v = (const char *)view_at(dd, ix_rec(ix, i));
+
+			__builtin_prefetch(v);
+			__builtin_prefetch(v + dd->vstride - 1);
+		}
+	}
+}
+
 /* The pairs of the valid record s (at position idx) with open records; on
- * a night, if s is the last run's, only with new ones. */
-static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
+ * a night, if s is the last run's, only with new ones.  found: where its
+ * keys stand (find_keys), or NULL to look them up here. */
+static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s,
+			const size_t *found)
 {
 	const struct dedup *dd = w->dd;
 	const struct blocking *b = w->b;
@@ -764,13 +802,17 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 	 * new record, so neither the pairs nor blocked_before need them, and
 	 * most old records meet none (a 128 KiB filter says so before the
 	 * large index is searched) */
+	if (found)
+		memcpy(at, found, b->n_rules * sizeof(*at));
 	for (size_t r = 0; r < b->n_rules; r++) {
 		const struct oindex *ix = &b->ix[r];
 		int tally = old && b->tallying && s->key[r] &&
 			    has_bit(ix->tally_bits, fresh_bit(s->key[r]));
 
-		at[r] = s->key[r] && (!old || tally || has_bit(ix->fresh_bits, fresh_bit(s->key[r]))) ?
-			ix_find(ix, s->key[r]) : SIZE_MAX;
+		if (!found)
+			at[r] = s->key[r] && (!old || tally ||
+					      has_bit(ix->fresh_bits, fresh_bit(s->key[r]))) ?
+				ix_find(ix, s->key[r]) : SIZE_MAX;
 		if (tally && at[r] != SIZE_MAX)
 			count_tally(ix, at[r]);
 		vb[r] = at[r] == SIZE_MAX ? BLK_NONE : ix_block(ix, at[r]);
@@ -783,17 +825,31 @@ static void valid_pairs(struct worker *w, uint32_t idx, const struct srec *s)
 		for (size_t i = at[r]; i < end && ix->fp[i] == (uint32_t)s->key[r]; i++) {
 			const struct oview *o = view_at(dd, ix_rec(ix, i));
 
+			if (i + VIEWS_AHEAD < end) /* a large block's later views */
+				__builtin_prefetch(view_at(dd, ix_rec(ix, i + VIEWS_AHEAD)));
 			if (!(old && o->idx < dd->n_old) && !blocked_before(vb, o->blk, r))
 				one_pair(w, r, idx, &s->c, o->idx, &o->c);
 		}
 	}
 }
 
-/* Calls w->fn once for every candidate pair (a < b) of the worker's share. */
+/* The record at i of the worker's chunk. */
+static const struct srec *rec_at(const struct worker *w, size_t i)
+{
+	return (const struct srec *)(w->buf + i * w->dd->stride);
+}
+
+/* Calls w->fn once for every candidate pair (a < b) of the worker's share.
+ * A new record's lookups run as a pipeline over the chunk: its directory
+ * entries asked of the memory PREFETCH_AHEAD records ahead, its keys found
+ * FIND_AHEAD ahead (their index entries asked for), the views of their
+ * blocks' first records VIEW_AHEAD ahead; perf at 10M rows had shown the
+ * pair loop waiting on those two random reads for most of its time. */
 static void *for_each_pair(void *arg)
 {
 	struct worker *w = arg;
 	const struct dedup *dd = w->dd;
+	size_t found[FOUND_RING][DEDUP_MAX_RULES];
 	size_t first = dd->n_recs * w->id / w->n, end = dd->n_recs * (w->id + 1) / w->n;
 
 	open_pairs(w);
@@ -813,8 +869,18 @@ static void *for_each_pair(void *arg)
 			else if (i + PREFETCH_AHEAD < n)
 				prefetch_filter(w->b, (const struct srec *)
 						(w->buf + (i + PREFETCH_AHEAD) * dd->stride));
+			if (i + FIND_AHEAD < n && at + i + FIND_AHEAD >= dd->n_old &&
+			    rec_at(w, i + FIND_AHEAD)->c.valid)
+				find_keys(w->b, rec_at(w, i + FIND_AHEAD),
+					  found[(i + FIND_AHEAD) % FOUND_RING]);
+			if (i + VIEW_AHEAD < n && i + VIEW_AHEAD >= FIND_AHEAD &&
+			    at + i + VIEW_AHEAD >= dd->n_old && rec_at(w, i + VIEW_AHEAD)->c.valid)
+				prefetch_views(dd, w->b, rec_at(w, i + VIEW_AHEAD),
+					       found[(i + VIEW_AHEAD) % FOUND_RING]);
 			if (s->c.valid)
-				valid_pairs(w, (uint32_t)(at + i), s);
+				valid_pairs(w, (uint32_t)(at + i), s,
+					    i >= FIND_AHEAD && at + i >= dd->n_old ?
+					    found[i % FOUND_RING] : NULL);
 		}
 	}
 	return NULL;
