@@ -132,6 +132,7 @@ struct ingest {
 	uint64_t bytes_done;      /* sizes of the files done (progress) */
 	int bulk;                 /* 1: writing through a rollback journal (lib/db) */
 	int bulk_tried;
+	struct pl_db_group group; /* the files' units, committed together */
 	/* the storing thread's */
 	unsigned char seal_key[PL_KEY_BYTES];
 	struct pl_nonce_pool nonces;  /* for the seals */
@@ -259,12 +260,23 @@ static enum pl_err insert_file(struct ingest *in, struct job *job, const char *s
 	return err;
 }
 
+/* Opens a unit (lib/db's group commit), switched to bulk writing first:
+ * the journal mode cannot change while a transaction is open. */
+static enum pl_err unit_begin(struct ingest *in, struct pl_diag *d)
+{
+	if (!in->bulk_tried) {
+		in->bulk_tried = 1;
+		in->bulk = pl_db_bulk_begin(in->db);
+	}
+	return pl_db_unit_begin(&in->group, d);
+}
+
 /* Registers a file that was not read (unclaimed, ambiguous, failed,
- * duplicate), in a transaction of its own. */
+ * duplicate), in a unit of its own. */
 static enum pl_err register_status(struct ingest *in, struct job *job, const char *status,
 				   const char *message, const char *sha256, struct pl_diag *d)
 {
-	enum pl_err err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
+	enum pl_err err = unit_begin(in, d);
 
 	if (err)
 		return err;
@@ -279,8 +291,8 @@ static enum pl_err register_status(struct ingest *in, struct job *job, const cha
 		err = pl_db_step_done(in->db, st, "register input file", d);
 	}
 	if (!err)
-		return pl_db_exec(in->db, "COMMIT", d);
-	sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		return pl_db_unit_end(&in->group, 0, d);
+	pl_db_unit_undo(&in->group);
 	return err;
 }
 
@@ -1059,15 +1071,7 @@ static enum pl_err touch(struct ingest *in, struct job *job, struct pl_diag *d)
 	return pl_db_step_done(in->db, st, "update file time", d);
 }
 
-/* Switches to bulk writing (lib/db) before the first write of the run. */
-static void begin_bulk(struct ingest *in)
-{
-	if (!in->bulk_tried) {
-		in->bulk_tried = 1;
-		in->bulk = pl_db_bulk_begin(in->db);
-	}
-}
-
+/* A file read and stored in a unit of its own (lib/db's group commit). */
 static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct registered *reg,
 			       struct pl_diag *d)
 {
@@ -1078,9 +1082,7 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 	memset(&stats, 0, sizeof(stats));
 	err = pl_decoder_init(&job->dec, job->src->encoding, d);
 	if (!err)
-		begin_bulk(in);
-	if (!err)
-		err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
+		err = unit_begin(in, d);
 	if (err)
 		return err;
 	err = read_file(in, job, &stats, d);
@@ -1089,32 +1091,30 @@ static enum pl_err ingest_file(struct ingest *in, struct job *job, const struct 
 	if (!err && reg->found && strcmp(reg->status, "ok") == 0 &&
 	    strcmp(reg->sha256, stats.sha256) == 0 && same_for_ingest(job, reg)) {
 		/* Only the time stamp changed: keep the rows we have. */
-		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		pl_db_unit_undo(&in->group);
 		in->sum->files_unchanged++;
 		return touch(in, job, d);
 	}
 	if (!err && dup[0]) {
 		char msg[300];
 
-		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		pl_db_unit_undo(&in->group);
 		snprintf(msg, sizeof(msg), "same content as '%s'", dup);
 		pl_log(PL_LOG_WARN, job->name, "%s: not ingested again", msg);
 		in->sum->files_duplicate++;
 		return register_status(in, job, "duplicate", msg, stats.sha256, d);
 	}
 	if (err) {
-		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+		pl_db_unit_undo(&in->group);
 		if (err != PL_EDATA)
 			return err;
 		pl_log(PL_LOG_ERROR, job->name, "%s", job->message);
 		in->sum->files_failed++;
 		return register_status(in, job, "failed", job->message, NULL, d);
 	}
-	err = pl_db_exec(in->db, "COMMIT", d);
-	if (err) {
-		sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+	err = pl_db_unit_end(&in->group, job->rows_read, d);
+	if (err)
 		return err;
-	}
 	in->sum->files_ingested++;
 	in->sum->rows_read += job->rows_read;
 	in->sum->rows_kept += job->rows_kept;
@@ -1414,8 +1414,9 @@ static void log_resealed(struct ingest *in, long long file_id, long rows)
 
 /* A database upgraded from version 6 holds its sealed values a row at a
  * time (format 1): sealed again a chunk of rows at a time, a file per
- * transaction, once (lib/sealed.h), so that map and dedup open them as fast
- * as new ones.  A run killed meanwhile leaves whole files done. */
+ * unit (lib/db's group commit), once (lib/sealed.h), so that map and dedup
+ * open them as fast as new ones.  A run killed meanwhile leaves whole files
+ * done. */
 static enum pl_err reseal_legacy(struct ingest *in, struct pl_diag *d)
 {
 	enum pl_err err = PL_OK;
@@ -1426,14 +1427,13 @@ static enum pl_err reseal_legacy(struct ingest *in, struct pl_diag *d)
 
 		if (file_id < 0)
 			return pl_db_fail(in->db, sqlite3_errcode(in->db), "look for sealed values", d);
-		begin_bulk(in);
-		err = pl_db_exec(in->db, "BEGIN IMMEDIATE", d);
+		err = unit_begin(in, d);
 		if (!err)
 			err = pl_sealed_reseal(&in->sealer, file_id, &rows, d);
 		if (!err)
-			err = pl_db_exec(in->db, "COMMIT", d);
+			err = pl_db_unit_end(&in->group, rows, d);
 		else
-			sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+			pl_db_unit_undo(&in->group);
 		if (!err)
 			log_resealed(in, file_id, rows);
 	}
@@ -1455,6 +1455,7 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 	err = list_inputs(opts->input_dir, &names, &n_names, d);
 	if (!err)
 		err = open_run(&in, d);
+	in.group.db = in.db;
 	if (!err)
 		err = reseal_legacy(&in, d);
 	for (size_t i = 0; !err && opts->only && i < opts->n_only; i++) {
@@ -1471,6 +1472,13 @@ enum pl_err ingest_run(const struct ingest_opts *opts, struct ingest_summary *su
 						   opts->only ? opts->only[i] : names[i]);
 			pl_progress_update(in.rows_seen, in.bytes_done);
 		}
+	}
+	if (in.db) {
+		/* the files done before a failure are kept */
+		struct pl_diag cd;
+		enum pl_err cerr = pl_db_group_end(&in.group, err ? &cd : d);
+
+		err = err ? err : cerr;
 	}
 	pl_progress_end();
 	if (!err && sum->files_failed)

@@ -406,6 +406,50 @@ enum pl_err pl_db_checks_by_writer(sqlite3 *db, int on, struct pl_diag *d)
 				 : "PRAGMA ignore_check_constraints = OFF", d);
 }
 
+enum pl_err pl_db_unit_begin(struct pl_db_group *g, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	if (sqlite3_get_autocommit(g->db)) {
+		g->pending = 0;
+		err = pl_db_exec(g->db, "BEGIN IMMEDIATE", d);
+	}
+	return err ? err : pl_db_exec(g->db, "SAVEPOINT pl_unit", d);
+}
+
+enum pl_err pl_db_unit_end(struct pl_db_group *g, long rows, struct pl_diag *d)
+{
+	enum pl_err err = pl_db_exec(g->db, "RELEASE pl_unit", d);
+
+	if (err) {
+		pl_db_unit_undo(g);
+		return err;
+	}
+	g->pending += rows;
+	return g->pending >= PL_DB_GROUP_ROWS ? pl_db_group_end(g, d) : PL_OK;
+}
+
+void pl_db_unit_undo(struct pl_db_group *g)
+{
+	/* an I/O error, a full disk or a busy database may have rolled the
+	 * whole transaction back already: then there is nothing to undo */
+	if (!sqlite3_get_autocommit(g->db))
+		sqlite3_exec(g->db, "ROLLBACK TO pl_unit; RELEASE pl_unit", NULL, NULL, NULL);
+}
+
+enum pl_err pl_db_group_end(struct pl_db_group *g, struct pl_diag *d)
+{
+	enum pl_err err = PL_OK;
+
+	if (!sqlite3_get_autocommit(g->db)) {
+		err = pl_db_exec(g->db, "COMMIT", d);
+		if (err)
+			sqlite3_exec(g->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	g->pending = 0;
+	return err;
+}
+
 void pl_utc_now(char out[32])
 {
 	time_t now = time(NULL);

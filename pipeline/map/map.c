@@ -135,6 +135,7 @@ struct map {
 	sqlite3_stmt *batch_st;        /* INSERT of EPISODE_BATCH episodes */
 	struct episode *batch;         /* episodes mapped, not yet stored */
 	size_t n_batch;
+	struct pl_db_group group;      /* the files' units, committed together */
 };
 
 /* What a row maps to. */
@@ -1010,9 +1011,10 @@ static enum pl_err clear_and_record(struct map *m, struct mfile *mf, int record,
 	return pl_db_step_done(m->db, st, "record mapped file", d);
 }
 
+/* A file in a unit of its own (lib/db's group commit). */
 static enum pl_err map_file(struct map *m, struct mfile *mf, struct pl_diag *d)
 {
-	enum pl_err err = pl_db_exec(m->db, "BEGIN IMMEDIATE", d);
+	enum pl_err err = pl_db_unit_begin(&m->group, d);
 
 	if (err)
 		return err;
@@ -1023,12 +1025,13 @@ static enum pl_err map_file(struct map *m, struct mfile *mf, struct pl_diag *d)
 		err = store_coverage(m, mf, d);
 	if (!err)
 		err = clear_and_record(m, mf, 1, d);
-	if (!err)
-		err = pl_db_exec(m->db, "COMMIT", d);
 	if (err) {
-		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+		pl_db_unit_undo(&m->group);
 		return err;
 	}
+	err = pl_db_unit_end(&m->group, mf->rows_read, d);
+	if (err)
+		return err;
 	m->sum->files_mapped++;
 	m->sum->rows_read += mf->rows_read;
 	m->sum->rows_kept += mf->rows_kept;
@@ -1219,8 +1222,16 @@ enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct
 		pl_progress_begin(m.rows_to_map);
 	if (!err && m.n_files)
 		bulk = pl_db_bulk_begin(m.db);
+	m.group.db = m.db;
 	for (size_t i = 0; !err && i < m.n_files; i++)
 		err = map_file(&m, &m.files[i], d);
+	if (m.db) {
+		/* the files mapped before a failure are kept */
+		struct pl_diag cd;
+		enum pl_err cerr = pl_db_group_end(&m.group, err ? &cd : d);
+
+		err = err ? err : cerr;
+	}
 	pl_progress_end();
 	if (bulk)
 		pl_db_bulk_end(m.db);
