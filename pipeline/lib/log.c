@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct {
 	char stage[32];
@@ -61,6 +62,20 @@ void pl_log_diag(enum pl_err err, const struct pl_diag *d)
 		pl_log(PL_LOG_ERROR, NULL, "%s", d->msg);
 }
 
+/* The resident memory now, in MiB (Linux: /proc/self/statm); -1 if unknown. */
+static long resident_mib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, pages = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &pages) != 2)
+		pages = -1;
+	fclose(f);
+	return pages < 0 ? -1 : pages * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
 void pl_log_step(struct timespec *t, const char *step)
 {
 	struct timespec now;
@@ -69,8 +84,8 @@ void pl_log_step(struct timespec *t, const char *step)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (getrusage(RUSAGE_SELF, &ru) != 0)
 		ru.ru_maxrss = 0;
-	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s (peak %ld MiB)", step,
+	pl_log(PL_LOG_DEBUG, NULL, "%s: %.2f s (peak %ld MiB, now %ld)", step,
 	       (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9,
-	       ru.ru_maxrss / 1024);
+	       ru.ru_maxrss / 1024, resident_mib());
 	*t = now;
 }

@@ -28,8 +28,9 @@ int pl_log_enabled(enum pl_log_level level);
 void pl_log(enum pl_log_level level, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Logs (at -v) the time since *t for a step and the peak memory of the
- * process so far, and restarts *t (CLOCK_MONOTONIC). */
+/* Logs (at -v) the time since *t for a step, the peak memory of the
+ * process so far and its resident memory now (MiB; -1 if unknown), and
+ * restarts *t (CLOCK_MONOTONIC). */
 void pl_log_step(struct timespec *t, const char *step);
 
 /* Logs the error in d, if err is set, as "file:line: message". */
