@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_db.c - lib/db: opening (and creating) the pipeline
  * database, the schema version check, what is not a database, the
- * constraints of schema.sql, stage runs, SQLite error classes, and bulk
- * writing through a rollback journal.
+ * constraints of schema.sql, stage runs, SQLite error classes, bulk
+ * writing through a rollback journal, group commit and CHECK constraints
+ * left to the writer.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -674,6 +675,111 @@ static void test_db__bulk_write_only_alone(void **state)
 	umask(old);
 }
 
+/* The rows of t, k ascending, as "k,k,...", seen through db. */
+static void keys_of(sqlite3 *db, char *out, size_t size)
+{
+	query_text(db, "SELECT coalesce(group_concat(k, ','), '') FROM (SELECT k FROM t ORDER BY k)",
+		   out, size);
+}
+
+/* Group commit (pl_db_unit_*): a kept unit stays in the open transaction
+ * until PL_DB_GROUP_ROWS rows are pending or pl_db_group_end; an undone
+ * unit leaves nothing, the units before it stay; undoing after SQLite
+ * rolled the whole transaction back, and ending with none open, are
+ * harmless. */
+static void test_db__group_commit_keeps_whole_units(void **state)
+{
+	char path[512], keys[64];
+	struct pl_diag d;
+	sqlite3 *db, *other;
+	struct pl_db_group g = { 0 };
+
+	unit_path(state, "group.db", path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(pl_db_exec(db, "CREATE TABLE t (k INTEGER PRIMARY KEY)", &d), PL_OK);
+	g.db = db;
+	assert_int_equal(pl_db_group_end(&g, &d), PL_OK);       /* none open */
+
+	assert_int_equal(pl_db_unit_begin(&g, &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO t VALUES (1)", &d), PL_OK);
+	assert_int_equal(pl_db_unit_end(&g, 1, &d), PL_OK);
+	assert_int_equal(sqlite3_get_autocommit(db), 0);        /* pending, not committed */
+	keys_of(other, keys, sizeof(keys));
+	assert_string_equal(keys, "");
+
+	assert_int_equal(pl_db_unit_begin(&g, &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO t VALUES (2); INSERT INTO t VALUES (3)", &d),
+			 PL_OK);
+	pl_db_unit_undo(&g);
+	keys_of(db, keys, sizeof(keys));
+	assert_string_equal(keys, "1");
+
+	assert_int_equal(pl_db_unit_begin(&g, &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO t VALUES (4)", &d), PL_OK);
+	assert_int_equal(pl_db_unit_end(&g, PL_DB_GROUP_ROWS - 1, &d), PL_OK);
+	assert_int_equal(sqlite3_get_autocommit(db), 1);        /* enough pending: committed */
+	keys_of(other, keys, sizeof(keys));
+	assert_string_equal(keys, "1,4");
+
+	assert_int_equal(pl_db_unit_begin(&g, &d), PL_OK);      /* a new transaction */
+	assert_int_equal(pl_db_exec(db, "INSERT INTO t VALUES (5)", &d), PL_OK);
+	assert_int_equal(pl_db_unit_end(&g, 1, &d), PL_OK);
+	assert_int_equal(g.pending, 1);
+	assert_int_equal(pl_db_group_end(&g, &d), PL_OK);
+	keys_of(other, keys, sizeof(keys));
+	assert_string_equal(keys, "1,4,5");
+
+	/* the transaction rolled back under the unit (as SQLite does on a full
+	 * disk): the undo finds nothing to undo, the end nothing to commit */
+	assert_int_equal(pl_db_unit_begin(&g, &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO t VALUES (6); ROLLBACK", &d), PL_OK);
+	pl_db_unit_undo(&g);
+	assert_int_equal(pl_db_group_end(&g, &d), PL_OK);
+	keys_of(other, keys, sizeof(keys));
+	assert_string_equal(keys, "1,4,5");
+	sqlite3_close(other);
+	sqlite3_close(db);
+}
+
+/* pl_db_checks_by_writer: with it on, the connection writes a row against
+ * a CHECK (statements prepared before are compiled again); off, SQLite
+ * tests again; PRAGMA quick_check names the table of the row that breaks
+ * one. */
+static void test_db__checks_by_writer(void **state)
+{
+	char path[512], text[128];
+	struct pl_diag d;
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+
+	unit_path(state, "checks.db", path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(pl_db_exec(db, "CREATE TABLE c (x TEXT NOT NULL "
+				    "CHECK (x IN ('a', 'b', 'c')))", &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO c VALUES ('z')", &d), PL_ESOFTWARE);
+	assert_int_equal(pl_db_prepare(db, "INSERT INTO c VALUES (?1)", &st, &d), PL_OK);
+
+	assert_int_equal(pl_db_checks_by_writer(db, 1, &d), PL_OK);
+	sqlite3_bind_text(st, 1, "y", -1, SQLITE_STATIC);
+	assert_int_equal(pl_db_step_done(db, st, "store c", &d), PL_OK);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO c VALUES ('a')", &d), PL_OK);
+	/* NOT NULL is not a CHECK: still tested */
+	assert_int_equal(pl_db_exec(db, "INSERT INTO c VALUES (NULL)", &d), PL_ESOFTWARE);
+
+	assert_int_equal(pl_db_checks_by_writer(db, 0, &d), PL_OK);
+	sqlite3_bind_text(st, 1, "w", -1, SQLITE_STATIC);
+	pl_diag_clear(&d);
+	assert_int_equal(pl_db_step_done(db, st, "store c", &d), PL_ESOFTWARE);
+	assert_true(matches(d.msg, "CHECK constraint failed"));
+	query_text(db, "SELECT group_concat(x, ',') FROM c", text, sizeof(text));
+	assert_string_equal(text, "y,a");
+	query_text(db, "PRAGMA quick_check", text, sizeof(text));
+	assert_string_equal(text, "CHECK constraint failed in c");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 /* PL_LOCK_WAIT sets how long a connection waits for another's lock: unset
  * or empty 5 s, "12" 12 s (kept across a bulk write's switch, in which the
  * connection does not wait), "0" none; the read-only opening takes it too.
@@ -759,6 +865,8 @@ int main(void)
 		T(test_db__prepare_and_exec_errors_name_what),
 		T(test_db__insert_rows_in_batches_and_singles),
 		T(test_db__bulk_write_only_alone),
+		T(test_db__group_commit_keeps_whole_units),
+		T(test_db__checks_by_writer),
 		T(test_db__lock_wait_from_the_environment),
 		T(test_db__utc_now_is_iso8601),
 	};
