@@ -127,8 +127,9 @@ enum pl_err dd_valid_nodes(struct dedup *dd, struct pl_diag *d)
 /* Unions nodes along the links, strongest first; marks the links that
  * joined two persons.  The pairs stand by place after it: linkage_pair's
  * key is their place, so that its rows are appended, not inserted at
- * random (which at 10M rows put 415,722 pages into the statement journal,
- * one for each row), and the links read their records in file order. */
+ * random (which put a page into the statement journal for nearly every
+ * row: 39,974 pages for 40,798 rows at 1M), and the links read their
+ * records in file order. */
 void dd_cluster(struct dedup *dd, struct pl_uf *uf)
 {
 	pl_uf_init(uf, dd->n_nodes ? dd->n_nodes : 1);
