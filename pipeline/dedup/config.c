@@ -117,6 +117,10 @@ static int handle(void *user, const char *section, const char *key, const char *
 			return bad(st, line, "refresh_days is not 0..3650 (0: estimate every run):",
 				   value);
 		cfg->refresh_days = (long)v;
+	} else if (strcasecmp(key, "night_gather_max") == 0) {
+		if (number(value, 1, 1e9, &v) || v != (long)v)
+			return bad(st, line, "night_gather_max is not 1..1e9:", value);
+		cfg->gather_max = (long)v;
 	} else if (strcasecmp(key, "tf_adjust") == 0) {
 		if (strcasecmp(value, "yes") != 0 && strcasecmp(value, "no") != 0)
 			return bad(st, line, "tf_adjust is not yes or no:", value);
@@ -150,6 +154,7 @@ enum pl_err dedup_config_load(const char *path, struct dedup_config *cfg, struct
 	cfg->max_block = 2000;
 	cfg->tf_adjust = 1;
 	cfg->refresh_days = 7;
+	cfg->gather_max = DEDUP_GATHER_MAX;
 	cfg->name_high = 0.92;
 	cfg->name_low = 0.80;
 	err = pl_ini_parse(path, handle, &st, cfg->sha256, d);

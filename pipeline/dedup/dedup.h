@@ -34,6 +34,7 @@ enum dedup_key {
 enum dedup_m_from { DM_AUTO, DM_LABELS, DM_EM };
 #define DEDUP_MIN_LABEL_PAIRS 1000
 #define DEDUP_LABEL_SAMPLE 262144   /* default of label_sample */
+#define DEDUP_GATHER_MAX 524288     /* default of night_gather_max (16 B each: 8 MiB) */
 
 /* mappings/linkage/linkage.ini */
 struct dedup_config {
@@ -46,6 +47,9 @@ struct dedup_config {
 	int tf_adjust;
 	long threads;              /* for the pair passes; 0: one per core */
 	long refresh_days;         /* estimated parameters are reused this long; 0: never */
+	long gather_max;           /* a night gathers at most this many episodes with a
+				    * valid number of the persons it reaches; beyond,
+				    * it counts every person */
 	double name_high, name_low; /* Jaro-Winkler bands */
 	int rules[DEDUP_MAX_RULES][DEDUP_MAX_KEYS]; /* -1 terminated */
 	size_t n_rules;

@@ -146,7 +146,6 @@ _Static_assert(C__COUNT == STATE_CMPS && N_LEVELS == STATE_LEVELS, "state.h's di
 /* A night keeps at most this many person_refs of new records with a
  * valid number (16 bytes each); beyond, every person is written. */
 #define NEW_REFS_MAX ((size_t)1 << 19)
-#define GATHER_MAX ((size_t)1 << 19) /* a night's touched persons' pairs, gathered */
 
 /* An end of a stored pair, given its spill position by the load: the
  * episode (file_id << 32 | line; UINT64_MAX: none of this program's) and

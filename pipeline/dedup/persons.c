@@ -863,12 +863,14 @@ static enum pl_err sort_by_person(struct writer *w, struct pl_diag *d)
 	int rc = 1;
 
 	if (w->night && dd_keep_kept_sums(dd, &kept, NULL, NULL)) {
-		rc = dd_keep_gather(dd, w->tref, w->n_tref, GATHER_MAX, &w->old_t, &w->n_old_t, d);
+		rc = dd_keep_gather(dd, w->tref, w->n_tref, (size_t)dd->cfg.gather_max, &w->old_t,
+				    &w->n_old_t, d);
 		if (rc < 0)
 			return d->err ? d->err : PL_EIO;
 		if (rc)
-			pl_log(PL_LOG_DEBUG, NULL, "a night: the persons it reaches have more than %zu "
-			       "episodes with a valid number; every person is counted", GATHER_MAX);
+			pl_log(PL_LOG_DEBUG, NULL, "a night: the persons it reaches have more than %ld "
+			       "episodes with a valid number (night_gather_max); every person is "
+			       "counted", dd->cfg.gather_max);
 	}
 	w->gathered = rc == 0;
 	if (w->gathered) {

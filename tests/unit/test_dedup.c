@@ -189,6 +189,30 @@ static void test_dedup__refresh_days_and_sha(void **state)
 			      &cfg, &d), PL_ECONFIG);
 }
 
+/* night_gather_max: 524288 by default, a whole number from 1 to 1e9,
+ * else a configuration error that names it and its line. */
+static void test_dedup__night_gather_max(void **state)
+{
+	static const char *const bad[] = { "0", "-5", "1.5", "2e9", "many" };
+	struct dedup_config cfg;
+	struct pl_diag d;
+
+	assert_int_equal(load(state, "[blocking]\nrule = sex\n", &cfg, &d), PL_OK);
+	assert_int_equal(cfg.gather_max, DEDUP_GATHER_MAX);
+	assert_int_equal(load(state, "[linkage]\nnight_gather_max = 3\n[blocking]\nrule = sex\n",
+			      &cfg, &d), PL_OK);
+	assert_int_equal(cfg.gather_max, 3);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "[linkage]\n\nnight_gather_max = %s\n[blocking]\n"
+			 "rule = sex\n", bad[i]);
+		assert_int_equal(load(state, text, &cfg, &d), PL_ECONFIG);
+		assert_int_equal(d.line, 3);
+		assert_non_null(strstr(d.msg, "night_gather_max is not 1..1e9"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +228,8 @@ int main(void)
 						unit_tmp_teardown),
 		cmocka_unit_test(test_dedup__summary_says_where_m_came_from),
 		cmocka_unit_test_setup_teardown(test_dedup__refresh_days_and_sha, unit_tmp_setup,
+						unit_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_dedup__night_gather_max, unit_tmp_setup,
 						unit_tmp_teardown),
 	};
 
