@@ -273,11 +273,12 @@ enum pl_err dedup_run(const struct dedup_opts *opts, struct dedup_summary *sum,
 	}
 	if (dd.db) {
 		char line[DEDUP_SUMMARY_MAX];
+		struct pl_diag ignored;
 
 		if (err)
 			sqlite3_exec(dd.db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_exec(dd.db, "PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF",
-			     NULL, NULL, NULL);
+		sqlite3_exec(dd.db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		pl_db_checks_by_writer(dd.db, 0, &ignored);
 		if (bulk)
 			pl_db_bulk_end(dd.db);
 		dedup_summary_line(sum, line, sizeof(line));
