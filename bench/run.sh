@@ -22,7 +22,9 @@
 #   - a run after an analyst's edit of one source's mapping file outside
 #     what ingest reads (BENCH_EDIT, default lundby: a comment appended to
 #     maps/lundby.ini; the cold run's state restored each time): map maps
-#     that source's files again, dedup, indicators and report run;
+#     that source's files again, dedup, indicators and report run; and one
+#     after a recoding fixed in it (`[recode intervention]` Boendestöd =
+#     HOUSE appended: the episodes of that value change in place);
 #   - Debian's sqlite3 CLI `.import` of the same files (plain load, no mapping);
 #   - DuckDB (bench/duckdb/job.mjs: read each dialect, recode, count unique
 #     persons per district), its figures compared with ours.
@@ -232,6 +234,16 @@ for rows in $sizes; do
 	edit_dedup=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'dedup'
 		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*\(parameters [^;]*\);.*/\1/p')
 	edit_files=$(sqlite3 out/pipeline.db "SELECT count(*) FROM input_file WHERE source = '$edit'")
+
+	echo "bench: $rows rows: $edit.ini: a recoding fixed" >&2
+	measure "rm -rf out && cp -a out.cold out && sync && cp $edit.ini.orig maps/$edit.ini &&
+		printf '\\n[recode intervention]\\nBoendestöd = HOUSE   ; an analyst fixes a recoding\\n' >>maps/$edit.ini" $runcmd
+	recode_s=$m_s; recode_rss=$m_rss
+	recode_stages=$(stage_times out)
+	recode_map=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'map'
+		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*; \([0-9]* mapped again in place: .*\)/\1/p')
+	recode_dedup=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'dedup'
+		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*\(parameters [^;]*\); written: \([^;]*\);.*/\1; written: \2/p')
 	cp "$edit.ini.orig" "maps/$edit.ini"
 	rm -f "$edit.ini.orig"
 
@@ -311,6 +323,7 @@ IMP
 		echo "| ours: incremental run, one monthly file ($month_rows rows) | $inc_s | | | $(mib "$inc_rss") | $(ratio "$inc_s" "$cold_s") |"
 		echo "| ours: nothing new | $noop_s | | | $(mib "$noop_rss") | $(ratio "$noop_s" "$cold_s") |"
 		echo "| ours: $edit.ini edited outside what ingest reads ($edit_files files mapped again) | $edit_s | | | $(mib "$edit_rss") | $(ratio "$edit_s" "$cold_s") |"
+		echo "| ours: a recoding fixed in $edit.ini (\`Boendestöd = HOUSE\`: ${recode_map:-?}) | $recode_s | | | $(mib "$recode_rss") | $(ratio "$recode_s" "$cold_s") |"
 		echo "| \`sqlite3\` CLI \`.import\` (plain load, no mapping; $imported rows) | $import_s | $(rate "$read_rows" "$import_s") | $(rate "$mb" "$import_s") | $(mib "$import_rss") | $(ratio "$import_s" "$cold_s") |"
 		if [ -n "$duck_fail" ]; then
 			echo "| DuckDB | - | | | | $duck_fail |"
@@ -327,6 +340,7 @@ IMP
 		echo "dedup's steps inside the last cold run: $cold_dedup."
 		echo "dedup's steps inside the last incremental run: $inc_dedup."
 		echo "Stage times inside the last run after the mapping edit: $edit_stages; its dedup: $edit_dedup."
+		echo "Stage times inside the last run after the recoding fixed: $recode_stages; its dedup: $recode_dedup."
 		echo "Rows/s and MiB/s of every row are over the whole input ($read_rows rows, $mb MiB)."
 		if [ -n "$duck_check" ] && [ -z "$duck_fail" ]; then
 			echo "DuckDB's unique persons per district and city-wide against ours (cold run): $duck_check."

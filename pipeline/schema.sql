@@ -17,7 +17,7 @@
 -- postcode are removed from raw_row.fields and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 11;
+PRAGMA user_version = 12;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -435,10 +435,11 @@ ALTER TABLE raw_row DROP COLUMN sealed;
 -- (docs/indicators.md, "Nights").
 --
 -- person_change: the episodes whose person dedup changed (or whose
--- episode_person row it deleted) since the indicators stage last read this
+-- episode_person row it deleted), and from version 12 those map changed in
+-- place (see episode_before), since the indicators stage last read this
 -- table, each with the person it belonged to before the first such change.
--- dedup writes it, indicators empties it in the transaction that writes
--- its tables.  person_epoch counts the dedup runs that wrote the person
+-- dedup and map write it, indicators empties it in the transaction that
+-- writes its tables.  person_epoch counts the dedup runs that wrote the person
 -- tables without logging here (a first run, or tables it had to rebuild):
 -- person_change holds every change since the last of them.
 CREATE TABLE person_change (
@@ -514,16 +515,23 @@ CREATE TABLE linkage_kept (
     files        TEXT NOT NULL,            -- sha256 over the files up to max_file_id
     written_at   TEXT NOT NULL
 );
--- episode is map's.  An update or delete of an episode by anything (map's
--- cascade when it maps a file again, a hand edit) puts the one row of
+-- episode is map's.  A delete of an episode, or an update that changes a
+-- value dedup reads (its key, district, person_ref, id_type, birth_date,
+-- birth_year or sex), by anything (map, when a mapping edit changes such a
+-- value or rejects a row it kept; a hand edit) puts the one row of
 -- episode_outside_write, and the next dedup run reads every episode again
 -- instead of its kept load.  (No trigger on insert: one would cost map 1.4
--- s at 10M rows; an insert into a file already loaded shows in the files'
--- sha256 unless made by hand.)
+-- s at 10M rows; an insert into a file already loaded changes its
+-- mapped_file.rows_kept, which the files' sha256 covers, unless a delete
+-- came with it or it was made by hand.)  Version 12 added the WHEN.
 CREATE TABLE episode_outside_write (
     id INTEGER PRIMARY KEY CHECK (id = 1)
 );
 CREATE TRIGGER episode_outside_update AFTER UPDATE ON episode
+WHEN OLD.file_id IS NOT NEW.file_id OR OLD.line IS NOT NEW.line
+  OR OLD.district IS NOT NEW.district OR OLD.person_ref IS NOT NEW.person_ref
+  OR OLD.id_type IS NOT NEW.id_type OR OLD.birth_date IS NOT NEW.birth_date
+  OR OLD.birth_year IS NOT NEW.birth_year OR OLD.sex IS NOT NEW.sex
 BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
 CREATE TRIGGER episode_outside_delete AFTER DELETE ON episode
 BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
@@ -555,3 +563,46 @@ CREATE TRIGGER person_outside_update AFTER UPDATE ON person
 BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
 CREATE TRIGGER person_outside_delete AFTER DELETE ON person
 BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
+
+-- @since 12
+-- A mapping edit re-maps its source's files in place: map compares each
+-- row's new episode with the one stored and writes only the episodes that
+-- differ (updated), appear (inserted) or go (deleted), so that an edit
+-- that changes nothing dedup reads leaves the persons as they are
+-- (docs/mapping.md, "Mapping again").  For each episode it updates or
+-- deletes that has a person, map logs in person_change the person
+-- (old_key) and here the episode as it was before its first change since
+-- the indicators stage last read person_change: what that stage counted,
+-- which it takes out of its sums before it adds the episode as it is now.
+-- The indicators stage empties this table with person_change.
+CREATE TABLE episode_before (
+    file_id        INTEGER NOT NULL,
+    line           INTEGER NOT NULL,
+    district       TEXT NOT NULL,
+    person_ref     TEXT,
+    id_type        TEXT NOT NULL,
+    id_flaw        TEXT,
+    birth_date     TEXT,
+    birth_year     INTEGER,
+    sex            TEXT NOT NULL,
+    intervention   TEXT NOT NULL,
+    provider       TEXT,
+    substance      TEXT NOT NULL,
+    start_date     TEXT NOT NULL,
+    end_date       TEXT,
+    cost_sek       REAL,
+    children       TEXT NOT NULL,
+    PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+
+-- @upgrade 12
+-- From version 11: the trigger on updates of episode fires only when a
+-- value dedup reads changes (see "-- @since 10"), so that map's updates of
+-- other values keep dedup's kept load.  Nothing must run again.
+DROP TRIGGER episode_outside_update;
+CREATE TRIGGER episode_outside_update AFTER UPDATE ON episode
+WHEN OLD.file_id IS NOT NEW.file_id OR OLD.line IS NOT NEW.line
+  OR OLD.district IS NOT NEW.district OR OLD.person_ref IS NOT NEW.person_ref
+  OR OLD.id_type IS NOT NEW.id_type OR OLD.birth_date IS NOT NEW.birth_date
+  OR OLD.birth_year IS NOT NEW.birth_year OR OLD.sex IS NOT NEW.sex
+BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;

@@ -515,9 +515,14 @@ static int64_t runs_end(const int64_t *off, const int64_t *n, size_t n_runs)
 	return n_runs ? off[n_runs - 1] + n[n_runs - 1] * (int64_t)sizeof(struct pl_kv) : KEEP_HEAD;
 }
 
+/* What makes a file's episodes (schema.sql, linkage_kept): not the mapping
+ * file's digest nor when it was mapped, since map maps a file again in
+ * place (schema version 12), and the triggers on episode see what it
+ * changes that the load reads, but for an insert with no delete, which
+ * changes rows_kept. */
 static const char files_sql[] =
-	"SELECT i.file_id, i.sha256, i.source, i.status, i.mapping_sha256, i.ingest_sha256, "
-	"m.mapping_sha256, m.mapped_at, m.rows_kept FROM input_file i "
+	"SELECT i.file_id, i.sha256, i.source, i.status, i.ingest_sha256, m.file_id, "
+	"m.rows_kept FROM input_file i "
 	"LEFT JOIN mapped_file m USING (file_id) WHERE i.file_id <= ?1 ORDER BY i.file_id";
 
 /* The row of linkage_kept: 1, 0 if none, -1 on an error. */
@@ -576,7 +581,8 @@ static const char *row_unusable(struct dedup *dd, struct keep *kp, enum pl_err *
 	if (outside)
 		return "an episode was updated or deleted since";
 	if (strcmp(files, now) != 0)
-		return "a file loaded before was ingested, mapped or removed since";
+		return "a file loaded before was ingested, removed, or mapped with other episodes "
+			"kept since";
 	return NULL;
 }
 

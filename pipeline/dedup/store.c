@@ -213,7 +213,7 @@ static enum pl_err start_log(struct store *s, struct pl_diag *d)
 	if (s->n_old_e > 0 && !s->rebuilt)
 		return pl_db_prepare(s->db, "INSERT INTO person_change (file_id, line, old_key) "
 				     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &s->log, d);
-	return pl_db_exec(s->db, "DELETE FROM person_change; "
+	return pl_db_exec(s->db, "DELETE FROM person_change; DELETE FROM episode_before; "
 			  "INSERT INTO person_epoch (id, epoch) VALUES (1, 1) "
 			  "ON CONFLICT (id) DO UPDATE SET epoch = epoch + 1", d);
 }

@@ -29,6 +29,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "map.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <regex.h>
 #include <sqlite3.h>
@@ -64,12 +65,15 @@
 enum stmt_id {
 	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
 	S_COLUMNS, S_ROWS, S_INSERT_EPISODE, S_INSERT_REJECT, S_INSERT_VALUE,
-	S_INSERT_MAPPED, S__COUNT
+	S_INSERT_MAPPED, S_OLD_RANGE, S_UPDATE_EPISODE, S_DELETE_EPISODE, S_LOG_BEFORE,
+	S_LOG_CHANGE, S_LOG_NEW, S__COUNT
 };
 
-#define EPISODE_INSERT "INSERT INTO episode (file_id, line, district, person_ref, id_type, " \
-	"id_flaw, birth_date, birth_year, sex, intervention, provider, substance, " \
-	"start_date, end_date, cost_sek, children) VALUES "
+/* episode's columns (EPISODE_COLS), in table order: bind_episode's. */
+#define EPISODE_KEY "file_id, line"
+#define EPISODE_VALUE_COLS "district, person_ref, id_type, id_flaw, birth_date, birth_year, " \
+	"sex, intervention, provider, substance, start_date, end_date, cost_sek, children"
+#define EPISODE_INSERT "INSERT INTO episode (" EPISODE_KEY ", " EPISODE_VALUE_COLS ") VALUES "
 #define EPISODE_VALUES "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"   /* EPISODE_COLS */
 
 static const char *const stmt_sql[S__COUNT] = {
@@ -86,6 +90,24 @@ static const char *const stmt_sql[S__COUNT] = {
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_INSERT_MAPPED] = "INSERT INTO mapped_file (file_id, mapping_sha256, rows_read, rows_kept, "
 			    "rows_rejected, mapped_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* a file mapped again in place (see "mapped again" below): */
+	[S_OLD_RANGE] = "SELECT line, " EPISODE_VALUE_COLS " FROM episode WHERE file_id = ?1 "
+			"AND line > ?2 AND line <= ?3 ORDER BY line",
+	[S_UPDATE_EPISODE] = "UPDATE episode SET district = ?3, person_ref = ?4, id_type = ?5, "
+			     "id_flaw = ?6, birth_date = ?7, birth_year = ?8, sex = ?9, "
+			     "intervention = ?10, provider = ?11, substance = ?12, start_date = ?13, "
+			     "end_date = ?14, cost_sek = ?15, children = ?16 "
+			     "WHERE file_id = ?1 AND line = ?2",
+	[S_DELETE_EPISODE] = "DELETE FROM episode WHERE file_id = ?1 AND line = ?2",
+	[S_LOG_BEFORE] = "INSERT OR IGNORE INTO episode_before (" EPISODE_KEY ", " EPISODE_VALUE_COLS
+			 ") SELECT " EPISODE_KEY ", " EPISODE_VALUE_COLS " FROM episode "
+			 "WHERE file_id = ?1 AND line = ?2 AND EXISTS (SELECT 1 FROM "
+			 "episode_person p WHERE p.file_id = ?1 AND p.line = ?2)",
+	[S_LOG_CHANGE] = "INSERT OR IGNORE INTO person_change (file_id, line, old_key) "
+			 "SELECT file_id, line, person_key FROM episode_person "
+			 "WHERE file_id = ?1 AND line = ?2",
+	[S_LOG_NEW] = "INSERT OR IGNORE INTO person_change (file_id, line, old_key) "
+		      "VALUES (?1, ?2, 0)",
 };
 
 /* Distinct values of recoded fields in one file: open addressing. */
@@ -115,6 +137,19 @@ struct mfile {
 	struct pl_date ref;            /* reference date for identity numbers */
 	long rows_read, rows_kept, rows_rejected;
 	struct coverage cov;
+	int again;                     /* mapped before: in place (see "mapped again") */
+	long old_upto;                 /* its stored episodes read up to this line */
+	long n_same, n_changed, n_added, n_removed;   /* of its episodes, in place */
+};
+
+/* The stored episodes of a file mapped again, for the lines of a batch:
+ * each one's line and its values encoded (encode_old) in data. */
+struct old_rows {
+	size_t n, cap, next;           /* next: the first not yet met */
+	long *line;
+	size_t *off, *len;
+	struct pl_buf data;
+	struct pl_buf enc;             /* a new episode encoded, to compare */
 };
 
 struct map {
@@ -136,6 +171,7 @@ struct map {
 	struct episode *batch;         /* episodes mapped, not yet stored */
 	size_t n_batch;
 	struct pl_db_group group;      /* the files' units, committed together */
+	struct old_rows old;
 };
 
 /* What a row maps to. */
@@ -150,6 +186,14 @@ struct episode {
 	char start[11], end[11];
 	int has_cost;
 	double cost;
+};
+
+/* One value of an episode row as it is bound. */
+struct ep_value {
+	int type;                       /* SQLITE_INTEGER, _FLOAT, _TEXT or _NULL */
+	sqlite3_int64 i;
+	double r;
+	const char *text;
 };
 
 /* What a row maps to, or why it cannot be mapped. */
@@ -623,28 +667,59 @@ static void bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-/* Binds one episode to the 16 parameters after base of an episode INSERT. */
+static struct ep_value text_value(const char *s, int empty_is_null)
+{
+	struct ep_value v = { SQLITE_NULL, 0, 0, NULL };
+
+	if (s && (*s || !empty_is_null)) {
+		v.type = SQLITE_TEXT;
+		v.text = s;
+	}
+	return v;
+}
+
+/* Column c (0 .. EPISODE_COLS - 1, table order) of the episode ep of mf, as
+ * stored: the one place an episode becomes a row. */
+static struct ep_value episode_value(const struct mfile *mf, const struct episode *ep, int c)
+{
+	struct ep_value v = { SQLITE_INTEGER, 0, 0, NULL };
+
+	switch (c) {
+	case 0: v.i = mf->file_id; return v;
+	case 1: v.i = ep->line; return v;
+	case 2: return text_value(mf->src->district, 0);
+	case 3: return text_value(ep->person_ref, 1);
+	case 4: return text_value(ep->id_type, 0);
+	case 5: return text_value(ep->id_flaw, 1);
+	case 6: return text_value(ep->birth_date, 1);
+	case 7: v.i = ep->birth_year; v.type = ep->birth_year ? SQLITE_INTEGER : SQLITE_NULL;
+		return v;
+	case 8: return text_value(ep->code[PL_F_SEX], 0);
+	case 9: return text_value(ep->code[PL_F_INTERVENTION], 0);
+	case 10: return text_value(ep->code[PL_F_PROVIDER], 1);
+	case 11: return text_value(ep->code[PL_F_SUBSTANCE], 0);
+	case 12: return text_value(ep->start, 0);
+	case 13: return text_value(ep->end, 1);
+	case 14: v.r = ep->cost; v.type = ep->has_cost ? SQLITE_FLOAT : SQLITE_NULL; return v;
+	default: return text_value(ep->code[PL_F_CHILDREN], 0);
+	}
+}
+
+/* Binds one episode to the EPISODE_COLS parameters after base of an
+ * episode INSERT (or S_UPDATE_EPISODE, whose parameters are numbered so). */
 static void bind_episode(sqlite3_stmt *st, int base, const struct mfile *mf,
 			 const struct episode *ep)
 {
-	sqlite3_bind_int64(st, base + 1, mf->file_id);
-	sqlite3_bind_int64(st, base + 2, ep->line);
-	sqlite3_bind_text(st, base + 3, mf->src->district, -1, SQLITE_STATIC);
-	bind_text_or_null(st, base + 4, ep->person_ref);
-	sqlite3_bind_text(st, base + 5, ep->id_type, -1, SQLITE_STATIC);
-	bind_text_or_null(st, base + 6, ep->id_flaw);
-	bind_text_or_null(st, base + 7, ep->birth_date);
-	if (ep->birth_year)
-		sqlite3_bind_int(st, base + 8, ep->birth_year);
-	sqlite3_bind_text(st, base + 9, ep->code[PL_F_SEX], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 10, ep->code[PL_F_INTERVENTION], -1, SQLITE_STATIC);
-	bind_text_or_null(st, base + 11, ep->code[PL_F_PROVIDER]);
-	sqlite3_bind_text(st, base + 12, ep->code[PL_F_SUBSTANCE], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, base + 13, ep->start, -1, SQLITE_STATIC);
-	bind_text_or_null(st, base + 14, ep->end);
-	if (ep->has_cost)
-		sqlite3_bind_double(st, base + 15, ep->cost);
-	sqlite3_bind_text(st, base + 16, ep->code[PL_F_CHILDREN], -1, SQLITE_STATIC);
+	for (int c = 0; c < EPISODE_COLS; c++) {
+		struct ep_value v = episode_value(mf, ep, c);
+
+		if (v.type == SQLITE_INTEGER)
+			sqlite3_bind_int64(st, base + c + 1, v.i);
+		else if (v.type == SQLITE_FLOAT)
+			sqlite3_bind_double(st, base + c + 1, v.r);
+		else if (v.type == SQLITE_TEXT)
+			sqlite3_bind_text(st, base + c + 1, v.text, -1, SQLITE_STATIC);
+	}
 }
 
 static int in_set(const char *s, const char *const *set)
@@ -705,6 +780,177 @@ static enum pl_err queue_episode(struct map *m, struct mfile *mf, struct pl_diag
 	if (++m->n_batch < EPISODE_BATCH)
 		return PL_OK;
 	return flush_episodes(m, mf, d);
+}
+
+/* ---- a file mapped again: in place ---------------------------------------------
+ *
+ * A file mapped before (a mapping edit) is mapped again in place: each
+ * row's new episode is compared with the one stored at its line, and only
+ * what differs is written: an episode updated, inserted (a row the old
+ * mapping rejected) or deleted (a row it kept that is rejected now).  The
+ * stored episodes of a batch's lines are read just before the batch is
+ * stored (read_old: one range, its statement done before any write), so
+ * memory stays that of a batch.  For the indicators stage, each update or
+ * delete of an episode with a person is logged in person_change (that
+ * person) and episode_before (the row before its first change since that
+ * stage last counted), each insert in person_change with old_key 0
+ * (schema.sql, version 12).  An edit that changes none of the values dedup
+ * reads leaves its kept load as it was (the trigger on episode looks at
+ * those values only): the next dedup run is a night with nothing new.
+ */
+
+/* Appends one value, typed, to b: what encode_new and encode_old compare. */
+static void encode_value(struct pl_buf *b, int type, sqlite3_int64 i, double r, const char *text)
+{
+	pl_buf_putc(b, (char)type);
+	if (type == SQLITE_INTEGER)
+		pl_buf_append(b, &i, sizeof(i));
+	else if (type == SQLITE_FLOAT)
+		pl_buf_append(b, &r, sizeof(r));
+	else if (type == SQLITE_TEXT)
+		pl_buf_append(b, text, strlen(text) + 1);
+}
+
+/* The values of ep (its columns after the key) as encode_value writes them. */
+static void encode_new(struct pl_buf *b, const struct mfile *mf, const struct episode *ep)
+{
+	pl_buf_reset(b);
+	for (int c = 2; c < EPISODE_COLS; c++) {
+		struct ep_value v = episode_value(mf, ep, c);
+
+		encode_value(b, v.type, v.i, v.r, v.text);
+	}
+}
+
+/* The values of the row of S_OLD_RANGE (line, then the columns after the
+ * key), appended to b. */
+static void encode_old(struct pl_buf *b, sqlite3_stmt *st)
+{
+	for (int c = 1; c < EPISODE_COLS - 1; c++) {
+		int type = sqlite3_column_type(st, c);
+
+		encode_value(b, type, type == SQLITE_INTEGER ? sqlite3_column_int64(st, c) : 0,
+			     type == SQLITE_FLOAT ? sqlite3_column_double(st, c) : 0,
+			     type == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, c) : NULL);
+	}
+}
+
+/* Reads the stored episodes of mf after mf->old_upto up to line upto
+ * (LONG_MAX: the rest) into m->old. */
+static enum pl_err read_old(struct map *m, struct mfile *mf, long upto, struct pl_diag *d)
+{
+	struct old_rows *o = &m->old;
+	sqlite3_stmt *st = m->st[S_OLD_RANGE];
+	int rc;
+
+	o->n = o->next = 0;
+	pl_buf_reset(&o->data);
+	sqlite3_bind_int64(st, 1, mf->file_id);
+	sqlite3_bind_int64(st, 2, mf->old_upto);
+	sqlite3_bind_int64(st, 3, upto);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (o->n == o->cap) {
+			o->cap = o->cap ? 2 * o->cap : BATCH_ROWS;
+			o->line = pl_xrealloc(o->line, o->cap * sizeof(*o->line));
+			o->off = pl_xrealloc(o->off, o->cap * sizeof(*o->off));
+			o->len = pl_xrealloc(o->len, o->cap * sizeof(*o->len));
+		}
+		o->line[o->n] = (long)sqlite3_column_int64(st, 0);
+		o->off[o->n] = o->data.len;
+		encode_old(&o->data, st);
+		o->len[o->n] = o->data.len - o->off[o->n];
+		o->n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	mf->old_upto = upto;
+	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(m->db, rc, "read the episodes stored", d);
+}
+
+/* Runs statement id of the in-place writes with the episode's key. */
+static enum pl_err step_key(struct map *m, int id, const struct mfile *mf, long line,
+			    struct pl_diag *d)
+{
+	sqlite3_bind_int64(m->st[id], 1, mf->file_id);
+	sqlite3_bind_int64(m->st[id], 2, line);
+	return pl_db_step_done(m->db, m->st[id], "map again in place", d);
+}
+
+/* Logs the stored episode at line, about to change or go, for the
+ * indicators stage (if it has a person). */
+static enum pl_err log_before(struct map *m, const struct mfile *mf, long line, struct pl_diag *d)
+{
+	enum pl_err err = step_key(m, S_LOG_BEFORE, mf, line, d);
+
+	return err ? err : step_key(m, S_LOG_CHANGE, mf, line, d);
+}
+
+/* Deletes the stored episodes before line that no row of this mapping
+ * kept (all that are left: LONG_MAX). */
+static enum pl_err remove_old(struct map *m, struct mfile *mf, long line, struct pl_diag *d)
+{
+	struct old_rows *o = &m->old;
+	enum pl_err err = PL_OK;
+
+	for (; !err && o->next < o->n && o->line[o->next] < line; o->next++) {
+		err = log_before(m, mf, o->line[o->next], d);
+		if (!err)
+			err = step_key(m, S_DELETE_EPISODE, mf, o->line[o->next], d);
+		mf->n_removed++;
+	}
+	return err;
+}
+
+/* The episode m->batch[m->n_batch] of a file mapped again: as stored,
+ * updated, or queued as new. */
+static enum pl_err place_episode(struct map *m, struct mfile *mf, struct pl_diag *d)
+{
+	const struct episode *ep = &m->batch[m->n_batch];
+	struct old_rows *o = &m->old;
+	enum pl_err err = remove_old(m, mf, ep->line, d);
+	const char *broken = err ? NULL : episode_check_failed(ep);
+	int stored = o->next < o->n && o->line[o->next] == ep->line;
+
+	if (err || broken)
+		return err ? err : pl_diag_set(d, PL_ESOFTWARE, mf->name, ep->line, "database: "
+					       "store episode: CHECK constraint failed: %s", broken);
+	if (!stored) {
+		mf->n_added++;
+		err = step_key(m, S_LOG_NEW, mf, ep->line, d);
+		return err ? err : queue_episode(m, mf, d);
+	}
+	encode_new(&o->enc, mf, ep);
+	mf->rows_kept++;
+	if (o->enc.len == o->len[o->next] &&
+	    memcmp(o->enc.data, o->data.data + o->off[o->next], o->enc.len) == 0) {
+		o->next++;
+		mf->n_same++;
+		return PL_OK;
+	}
+	o->next++;
+	mf->n_changed++;
+	err = log_before(m, mf, ep->line, d);
+	if (err)
+		return err;
+	bind_episode(m->st[S_UPDATE_EPISODE], 0, mf, ep);
+	return pl_db_step_done(m->db, m->st[S_UPDATE_EPISODE], "map again in place", d);
+}
+
+/* A row of a file mapped again that is rejected now: its stored episode,
+ * and those before it that no row kept, go. */
+static enum pl_err unplace_row(struct map *m, struct mfile *mf, long line, struct pl_diag *d)
+{
+	return remove_old(m, mf, line + 1, d);
+}
+
+static void old_rows_release(struct old_rows *o)
+{
+	free(o->line);
+	free(o->off);
+	free(o->len);
+	pl_buf_release(&o->data);
+	pl_buf_release(&o->enc);
+	memset(o, 0, sizeof(*o));
 }
 
 static enum pl_err store_reject(struct map *m, struct mfile *mf, long line,
@@ -877,6 +1123,8 @@ static enum pl_err store_batch(struct map *m, struct mfile *mf, const struct bat
 {
 	enum pl_err err = PL_OK;
 
+	if (mf->again && b->n_rows)
+		err = read_old(m, mf, b->slot[b->n_rows - 1].line, d);
 	for (size_t i = 0; !err && i < b->n_rows; i++) {
 		const struct slot *s = &b->slot[i];
 
@@ -888,9 +1136,11 @@ static enum pl_err store_batch(struct map *m, struct mfile *mf, const struct bat
 					   "opened: the key file is not the one used at ingest");
 		if (s->kind == SLOT_EPISODE) {
 			m->batch[m->n_batch] = s->out.ep;
-			err = queue_episode(m, mf, d);
+			err = mf->again ? place_episode(m, mf, d) : queue_episode(m, mf, d);
 		} else {
-			err = store_reject(m, mf, s->line, &s->out, d);
+			err = mf->again ? unplace_row(m, mf, s->line, d) : PL_OK;
+			if (!err)
+				err = store_reject(m, mf, s->line, &s->out, d);
 		}
 	}
 	return err;
@@ -948,6 +1198,10 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 		*d = read_d;
 		err = read_err;
 	}
+	if (!err && mf->again)     /* the stored episodes after the last row */
+		err = read_old(m, mf, LONG_MAX, d);
+	if (!err && mf->again)
+		err = remove_old(m, mf, LONG_MAX, d);
 	if (!err)
 		err = flush_episodes(m, mf, d);
 	m->n_batch = 0;
@@ -988,8 +1242,9 @@ static enum pl_err clear_and_record(struct map *m, struct mfile *mf, int record,
 {
 	enum pl_err err = PL_OK;
 
-	if (!record) {
-		for (int i = S_CLEAR_EPISODES; !err && i <= S_CLEAR_MAPPED; i++) {
+	if (!record) {   /* the episodes of a file mapped again stay, to compare */
+		for (int i = mf->again ? S_CLEAR_REJECTS : S_CLEAR_EPISODES;
+		     !err && i <= S_CLEAR_MAPPED; i++) {
 			sqlite3_bind_int64(m->st[i], 1, mf->file_id);
 			err = pl_db_step_done(m->db, m->st[i], "clear earlier mapping", d);
 		}
@@ -1036,11 +1291,19 @@ static enum pl_err map_file(struct map *m, struct mfile *mf, struct pl_diag *d)
 	m->sum->rows_read += mf->rows_read;
 	m->sum->rows_kept += mf->rows_kept;
 	m->sum->rows_rejected += mf->rows_rejected;
+	m->sum->files_again += mf->again;
+	m->sum->episodes_changed += mf->n_changed;
+	m->sum->episodes_added += mf->n_added;
+	m->sum->episodes_removed += mf->n_removed;
 	if (mf->rows_rejected > MAX_LOGGED_REJECTS)
 		pl_log(PL_LOG_WARN, mf->name, "%ld more rejected rows not shown (see table reject)",
 		       mf->rows_rejected - MAX_LOGGED_REJECTS);
 	pl_log(PL_LOG_INFO, mf->name, "%ld rows mapped: %ld episodes, %ld rejected (source %s)",
 	       mf->rows_read, mf->rows_kept, mf->rows_rejected, mf->src->name);
+	if (mf->again)
+		pl_log(PL_LOG_INFO, mf->name, "mapped again in place: %ld episodes as they were, "
+		       "%ld changed, %ld added, %ld removed", mf->n_same, mf->n_changed,
+		       mf->n_added, mf->n_removed);
 	return PL_OK;
 }
 
@@ -1085,6 +1348,8 @@ static enum pl_err list_pending(struct map *m, struct pl_diag *d)
 		mf->file_id = sqlite3_column_int64(st, 0);
 		mf->name = pl_xstrdup((const char *)sqlite3_column_text(st, 1));
 		mf->src = src;
+		mf->again = done != NULL;
+		mf->old_upto = LONG_MIN;
 		if (sqlite3_column_int64(st, 4) > 0)
 			m->rows_to_map += (uint64_t)sqlite3_column_int64(st, 4);
 	}
@@ -1183,6 +1448,7 @@ static void close_run(struct map *m)
 	pl_db_finalize_all(m->st, S__COUNT);
 	pl_db_finalize_all(&m->batch_st, 1);
 	pl_sealed_reader_release(&m->sealed);
+	old_rows_release(&m->old);
 	free(m->batch);
 	pl_db_close(m->db);
 	pl_source_set_release(&m->sources);
@@ -1193,9 +1459,14 @@ static void close_run(struct map *m)
 
 void map_summary_line(const struct map_summary *sum, char *out, size_t size)
 {
-	snprintf(out, size, "%ld files mapped, %ld unchanged; %ld rows read, %ld episodes, "
-		 "%ld rejected", sum->files_mapped, sum->files_unchanged, sum->rows_read,
-		 sum->rows_kept, sum->rows_rejected);
+	int n = snprintf(out, size, "%ld files mapped, %ld unchanged; %ld rows read, %ld episodes, "
+			 "%ld rejected", sum->files_mapped, sum->files_unchanged, sum->rows_read,
+			 sum->rows_kept, sum->rows_rejected);
+
+	if (sum->files_again && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, "; %ld mapped again in place: %ld episodes "
+			 "changed, %ld added, %ld removed", sum->files_again, sum->episodes_changed,
+			 sum->episodes_added, sum->episodes_removed);
 }
 
 enum pl_err map_run(const struct map_opts *opts, struct map_summary *sum, struct pl_diag *d)

@@ -3,7 +3,8 @@
  * source's mapping file.
  *
  * Reads: input_file, file_column, raw_row, mapping files, key file.
- * Writes: episode, mapped_file, map_value, reject (stage 'map').
+ * Writes: episode, mapped_file, map_value, reject (stage 'map'); for a file
+ * mapped again (in place), person_change and episode_before.
  */
 #ifndef MAP_H
 #define MAP_H
@@ -25,6 +26,10 @@ struct map_summary {
 	long rows_read;
 	long rows_kept;
 	long rows_rejected;
+	long files_again;      /* of those mapped, mapped before: in place */
+	long episodes_changed; /* of their episodes: updated, */
+	long episodes_added;   /* inserted (rows the mapping before rejected), */
+	long episodes_removed; /* deleted (rows rejected now) */
 };
 
 void map_summary_line(const struct map_summary *sum, char *out, size_t size);

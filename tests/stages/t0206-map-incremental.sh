@@ -6,6 +6,15 @@
 # - after a recode entry is added to inc.ini, ingest + map re-map inc.csv only
 #   ("1 files mapped, 1 unchanged"): its rejected rows become episodes with the
 #   new code, mapping_sha256 is the new file's SHA-256, other.csv is untouched;
+# - a file mapped again is mapped in place (schema version 12): only the
+#   episodes that differ are written, and the episodes equal those of
+#   the file mapped anew (its mapped_file row removed); the summary says
+#   "1 mapped again in place: N episodes changed, N added, N removed";
+#   each episode inserted is logged in person_change with old_key 0; each
+#   one updated or deleted that has a person (given by hand) is logged
+#   with its person and, in episode_before, its row before the first
+#   change (later changes keep both); an update of a value dedup reads
+#   (sex) notes episode_outside_write, one of another value does not;
 # - map_value lists every distinct value (trimmed, as written) of every recoded
 #   field with its count, code (NULL if unmapped) and first line, also the
 #   values of a row rejected for another field (other.csv line 3: bad date);
@@ -175,6 +184,89 @@ intervention|Öppenvård|OPEN|3|2
 sex|K|F|5|2
 sex|M|M|2|3" "$(values inc.csv)"
 expect_eq "other.csv untouched by the edit of inc.ini" "$other_before" \
+	"$(q "SELECT * FROM mapped_file WHERE file_id = $(fid other.csv);
+	      SELECT * FROM episode WHERE file_id = $(fid other.csv) ORDER BY line;")"
+expect_map_reconciled
+expect_grep "after the edit: mapped again in place, two rows the old mapping rejected added" \
+	' map I .*; 1 mapped again in place: 0 episodes changed, 2 added, 0 removed$' "$(cat "$ERR")"
+expect_eq "after the edit: the two episodes added logged with old_key 0, no episode_before" \
+	"5|0
+8|0
+before: 0" "$(q "SELECT line, old_key FROM person_change ORDER BY line;
+	         SELECT 'before: ' || count(*) FROM episode_before;")"
+expect_eq "after the edit: no value dedup reads changed" "0" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+
+# fresh FILE: the episodes of FILE mapped anew (its mapped_file row removed,
+# in a copy of the database), to compare with those mapped in place.
+fresh() {
+	cp "$DB" "$WORK/fresh.db"
+	sqlite3 "$WORK/fresh.db" "DELETE FROM mapped_file WHERE file_id = $(fid "$1");"
+	"$PL_BIN/map" -q -m "$WORK/mappings" -d "$WORK/fresh.db" -k "$KEY" --today 2026-01-15 ||
+		fail "map of the copy failed"
+	sqlite3 "$WORK/fresh.db" "SELECT * FROM episode WHERE file_id = $(fid "$1") ORDER BY line;"
+}
+in_place() { q "SELECT * FROM episode WHERE file_id = $(fid "$1") ORDER BY line;"; }
+expect_eq "after the edit: the episodes mapped in place are those mapped anew" \
+	"$(fresh inc.csv)" "$(in_place inc.csv)"
+
+# Persons for lines 3 and 8 (by hand, as dedup would give them), then an
+# edit of one intervention code: line 3 updated in place and logged.
+q "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts)
+     VALUES (7, '00000000000000000000000000000007', 'SINGLE', 1, 1),
+            (8, '00000000000000000000000000000008', 'SINGLE', 1, 1);
+   INSERT INTO episode_person (file_id, line, person_key, step)
+     VALUES ($(fid inc.csv), 3, 7, 'unlinked'), ($(fid inc.csv), 8, 8, 'unlinked');
+   DELETE FROM person_change;"
+row3=$(q "SELECT * FROM episode WHERE file_id = $(fid inc.csv) AND line = 3;")
+sed -i 's/^HVB = INST$/HVB = OPEN/' "$WORK/mappings/inc.ini"
+expect_map 0 --today 2026-01-15
+expect_grep "HVB = OPEN: one episode changed" \
+	' map I .*; 1 mapped again in place: 1 episodes changed, 0 added, 0 removed$' "$(cat "$ERR")"
+expect_grep "HVB = OPEN: the file's line says so" \
+	' map I inc.csv: mapped again in place: 6 episodes as they were, 1 changed, 0 added, 0 removed$' \
+	"$(cat "$ERR")"
+expect_eq "HVB = OPEN: line 3's intervention" "3: M|OPEN" \
+	"$(episodes inc.csv "sex, intervention" | grep '^3:')"
+expect_eq "HVB = OPEN: line 3 logged with its person" "3|7" \
+	"$(q 'SELECT line, old_key FROM person_change ORDER BY line;')"
+expect_eq "HVB = OPEN: episode_before holds line 3 as it was" "$row3" \
+	"$(q 'SELECT * FROM episode_before;')"
+expect_eq "HVB = OPEN: an intervention is not a value dedup reads" "0" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+expect_eq "HVB = OPEN: the episodes mapped in place are those mapped anew" \
+	"$(fresh inc.csv)" "$(in_place inc.csv)"
+
+# Akupunktur unmapped again (lines 5 and 8 rejected, removed) and K = U
+# (the sex of every other K row changes: a value dedup reads).  Line 3
+# keeps its first log and before-image; line 8's delete is logged with
+# its person; line 5 has none.
+row8=$(q "SELECT * FROM episode WHERE file_id = $(fid inc.csv) AND line = 8;")
+sed -i -e '/^Akupunktur = OTHER$/d' -e 's/^K = F$/K = U/' -e 's/^HVB = OPEN$/HVB = INST/' \
+	"$WORK/mappings/inc.ini"
+expect_map 0 --today 2026-01-15
+expect_grep "Akupunktur unmapped, K = U: 4 changed, 2 removed" \
+	' map I .*; 1 mapped again in place: 4 episodes changed, 0 added, 2 removed$' "$(cat "$ERR")"
+expect_eq "Akupunktur unmapped: its rows rejected again" \
+"5 Insats unmapped_code Akupunktur
+8 Insats unmapped_code Akupunktur" "$(map_rejects inc.csv)"
+expect_eq "K = U: the episodes" \
+"2: U|OPEN
+3: M|INST
+4: U|OPEN
+6: U|OPEN
+7: M|OPEN" "$(episodes inc.csv "sex, intervention")"
+expect_eq "K = U: logged: line 3 (its first change), 2, 4, 6 have no person, 8 deleted" \
+	"3|7
+8|8" "$(q 'SELECT line, old_key FROM person_change ORDER BY line;')"
+expect_eq "K = U: episode_before: line 3 as first logged, line 8 before its delete" \
+	"$row3
+$row8" "$(q 'SELECT * FROM episode_before ORDER BY line;')"
+expect_eq "K = U: a sex changed is a value dedup reads" "1" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+expect_eq "K = U: the episodes mapped in place are those mapped anew" \
+	"$(fresh inc.csv)" "$(in_place inc.csv)"
+expect_eq "other.csv untouched by the edits of inc.ini" "$other_before" \
 	"$(q "SELECT * FROM mapped_file WHERE file_id = $(fid other.csv);
 	      SELECT * FROM episode WHERE file_id = $(fid other.csv) ORDER BY line;")"
 expect_map_reconciled

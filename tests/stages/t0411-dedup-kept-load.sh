@@ -13,9 +13,11 @@
 # - every episode is loaded again, with the reason at DEBUG, and the tables
 #   still equal --rescore's, when: the state file is gone, is an older one,
 #   or is damaged in its sealed part; the records file is cut short or
-#   locked by another process; an episode was updated or deleted by hand
-#   (the triggers; the run after resumes again); a file loaded before was
-#   mapped again; linkage.ini changed;
+#   locked by another process; an episode's value the load reads was
+#   updated, or an episode deleted, by hand (the triggers; the run after
+#   resumes again), but not another value; a file loaded before was mapped
+#   again with another count of episodes kept (not: only its mapping
+#   file's digest and time); linkage.ini changed;
 # - twelve nights: the persons file gains a run each; at the eighth run
 #   the runs since the first are merged into one appended (they weigh less
 #   than the first), six nights later all into a whole new file (they and
@@ -181,12 +183,33 @@ sleep 0.3
 expect_full "the records file locked" "the records file is in use"
 kill "$locker" 2>/dev/null
 wait "$locker" 2>/dev/null
-q "UPDATE episode SET sex = sex WHERE file_id = $(fid a.csv) AND line = 2;"
-expect_full "an episode updated by hand" "an episode was updated or deleted since"
-expect_eq "an episode updated by hand: the note gone" "0" \
+# An update that changes no value the load reads (the same sex; another
+# intervention, as a mapping edit makes in place) is no reason.
+q "UPDATE episode SET sex = sex, intervention = 'OTHER' WHERE file_id = $(fid a.csv) AND line = 2;"
+expect_eq "an episode's intervention updated: not noted" "0" \
 	"$(q 'SELECT count(*) FROM episode_outside_write;')"
-q "UPDATE mapped_file SET mapped_at = '2026-01-16T00:00:00Z' WHERE file_id = $(fid b.csv);"
-expect_full "a file mapped again" "a file loaded before was ingested, mapped or removed since"
+dedup_vs_rescore "an episode's intervention updated" -v
+expect_like "an episode's intervention updated: resumed" 'dedup D load: % episodes as kept, %' \
+	"$(loaded)"
+q "UPDATE episode SET sex = CASE sex WHEN 'F' THEN 'M' ELSE 'F' END
+    WHERE file_id = $(fid a.csv) AND line = 2;"
+expect_full "an episode's sex updated by hand" "an episode was updated or deleted since"
+expect_eq "an episode's sex updated by hand: the note gone" "0" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+# A file mapped again in place with the same episodes kept (a new mapping
+# file's digest, another time) is no reason; with another count of them
+# (an insert, which no trigger sees) it is.
+q "UPDATE mapped_file SET mapped_at = '2026-01-16T00:00:00Z', mapping_sha256 = 'x'
+    WHERE file_id = $(fid b.csv);"
+dedup_vs_rescore "a file mapped again, the same episodes kept" -v
+expect_like "a file mapped again, the same episodes kept: resumed" \
+	'dedup D load: % episodes as kept, %' "$(loaded)"
+q "UPDATE mapped_file SET rows_kept = rows_kept + 1, rows_rejected = rows_rejected - 1
+    WHERE file_id = $(fid b.csv);"
+expect_full "a file mapped again with another count of episodes kept" \
+	"a file loaded before was ingested, removed, or mapped with other episodes kept since"
+q "UPDATE mapped_file SET rows_kept = rows_kept - 1, rows_rejected = rows_rejected + 1
+    WHERE file_id = $(fid b.csv);"
 # c.csv's episodes gone (a full load without them is kept), then mapped
 # again: inserts into a file the kept load covers, which no trigger sees
 # and the files' sha256 does.
@@ -195,7 +218,7 @@ expect_full "c.csv's episodes deleted" "an episode was updated or deleted since"
 expect_map 0 -q --today 2026-01-15
 expect_eq "c.csv mapped again" "21" "$(q "SELECT count(*) FROM episode WHERE file_id = $(fid c.csv);")"
 expect_full "c.csv mapped again: its episodes loaded" \
-	"a file loaded before was ingested, mapped or removed since"
+	"a file loaded before was ingested, removed, or mapped with other episodes kept since"
 
 # The parameters estimated again: the label sample is needed, which a
 # night's state does not keep; a second estimate resumes with the one the

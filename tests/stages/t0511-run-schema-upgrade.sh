@@ -2,13 +2,14 @@
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
 # episode with a mapping_sha256 per row, a sealed blob per raw row) to
-# version 11 (through 3, 4, 5, 6, 7, 8, 9 and 10), of a version 3 database (no
+# version 12 (through 3, 4, 5, 6, 7, 8, 9, 10 and 11), of a version 3 database (no
 # linkage_source), a version 4 one (no linkage state), a version 5 one (no
 # input_file.ingest_sha256) and a version 6 one (sealed values one blob a row
 # in raw_row.sealed) and a version 7 one (no tables for the indicators'
 # nights), a version 8 one (no triggers noting other programs' writes
 # to the person tables), a version 9 one (no kept load for dedup) and a
-# version 10 one (person_id under a UNIQUE index) to 11:
+# version 10 one (person_id under a UNIQUE index) and a version 11 one (no
+# episode_before; the trigger on episode's updates without its WHEN) to 12:
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id, each raw row's sealed values
@@ -56,7 +57,7 @@ samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 11" "11" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 12" "12" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -131,14 +132,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 11%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 12%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 11" "11" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 12" "12" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -202,7 +203,10 @@ expect_eq "after the run: no foreign key violation" "" "$(q 'PRAGMA foreign_key_
 
 # Version 3: this database as it was before linkage_source.
 v6_columns="ALTER TABLE input_file DROP COLUMN ingest_sha256;"
-v9_tables="DROP TRIGGER episode_outside_update; DROP TRIGGER episode_outside_delete;
+v11_tables="DROP TABLE episode_before; DROP TRIGGER episode_outside_update;
+	    CREATE TRIGGER episode_outside_update AFTER UPDATE ON episode
+	    BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;"
+v9_tables="$v11_tables DROP TRIGGER episode_outside_update; DROP TRIGGER episode_outside_delete;
 	   DROP TABLE episode_outside_write; DROP TABLE linkage_kept;"
 v8_tables="$v9_tables DROP TRIGGER person_outside_insert; DROP TRIGGER person_outside_update;
 	   DROP TRIGGER person_outside_delete; DROP TRIGGER episode_person_outside_insert;
@@ -219,17 +223,17 @@ as_version() {
 	expect_exit 0 "$PL_BIN/seal_v6" "$DB" "$KEY"
 	q "$2 $v7_tables PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 11%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 12%" \
 		"$(cat "$ERR")"
 }
-# run_upgrades N: the driver upgrades a version N database to 11 and runs
+# run_upgrades N: the driver upgrades a version N database to 12 and runs
 # neither dedup nor indicators again.
 run_upgrades() {
 	local n ni
 	n=$(n_runs dedup)
 	ni=$(n_runs indicators)
 	expect_run 0 -q
-	expect_eq "version $1: upgraded" "11" "$(q 'PRAGMA user_version;')"
+	expect_eq "version $1: upgraded" "12" "$(q 'PRAGMA user_version;')"
 	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
 		"$(n_runs dedup) $(n_runs indicators)"
 	sealed_again "$1"
@@ -241,7 +245,7 @@ expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
 sealed_again 3
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "11 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "12 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
@@ -293,7 +297,7 @@ expect_eq "version 6: persons as new" "$persons" "$(person_state)"
 made_older() {
 	q "$2 PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 11%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 12%" \
 		"$(cat "$ERR")"
 	n=$(n_runs dedup)
 }
@@ -305,7 +309,7 @@ values_before=$(values)
 made_older 7 "$v7_tables"
 ni=$(n_runs indicators)
 expect_run 0 -q
-expect_eq "version 7: upgraded, nothing run again" "11 $n $ni" \
+expect_eq "version 7: upgraded, nothing run again" "12 $n $ni" \
 	"$(q 'PRAGMA user_version;') $(n_runs dedup) $(n_runs indicators)"
 expect_eq "version 7: the new tables empty" "0 0 0" \
 	"$(q 'SELECT (SELECT count(*) FROM person_change), (SELECT count(*) FROM person_epoch), (SELECT count(*) FROM indicator_state);' | tr '|' ' ')"
@@ -321,7 +325,7 @@ expect_eq "version 7: the sums kept" "1" "$(q 'SELECT count(*) FROM indicator_st
 made_older 8 "$v8_tables"
 expect_run 0 -q
 expect_eq "version 8: upgraded, nothing run again, the triggers made, no write noted" \
-	"11 $n 8 0" \
+	"12 $n 8 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
 expect_dedup 0 -v
 expect_like "version 8: then a night, writing only the persons reached" \
@@ -333,7 +337,7 @@ expect_run 0 -q       # after the dedup by hand above, the driver's own
 made_older 9 "$v9_tables"
 expect_run 0 -q
 expect_eq "version 9: upgraded, nothing run again, the triggers made, nothing kept" \
-	"11 $n 8 0 0" \
+	"12 $n 8 0 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM episode_outside_write), (SELECT count(*) FROM linkage_kept);" | tr '|' ' ')"
 before9=$(dedup_tables)
 expect_dedup 0 -v
@@ -361,12 +365,12 @@ made_older 10 "CREATE TABLE person_v10 (person_key INTEGER PRIMARY KEY,
 	CREATE TRIGGER person_outside_update AFTER UPDATE ON person
 	BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
 	CREATE TRIGGER person_outside_delete AFTER DELETE ON person
-	BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;"
+	BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END; $v11_tables"
 expect_eq "version 10: person_id under an index, the same rows" "1 $persons10" \
 	"$(q "$person_index;") $(q "$person_rows")"
 expect_run 0 -q
 expect_eq "version 10: upgraded, nothing run again, person_id without an index, the triggers made, no write noted" \
-	"11 $n 0 8 0" \
+	"12 $n 0 8 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), ($person_index), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
 expect_eq "version 10: person row for row, under the same keys" "$persons10" "$(q "$person_rows")"
 expect_eq "version 10: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
@@ -389,4 +393,23 @@ expect_true "version 10: the night found old persons" \
 	test "$(q "SELECT count(*) FROM episode_person WHERE file_id = $new_file
 	          AND person_key <= $max_key;")" -gt 10
 expect_dedup_reconciled
+
+# Version 11: no episode_before, and the trigger on episode's updates
+# notes every update.  Nothing runs again; the upgrade makes the table and
+# the trigger with its WHEN, no write noted: an update of an intervention
+# is then not noted, one of a sex is.
+expect_run 0 -q       # after the dedup by hand above, the driver's own
+made_older 11 "$v11_tables"
+expect_run 0 -q
+expect_eq "version 11: upgraded, nothing run again, episode_before made, the trigger with its WHEN, no write noted" \
+	"12 $n 0 1 0" \
+	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM episode_before), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'episode_outside_update' AND sql LIKE '%WHEN OLD.%'), (SELECT count(*) FROM episode_outside_write);" | tr '|' ' ')"
+q "UPDATE episode SET intervention = 'OTHER' WHERE (file_id, line) =
+     (SELECT file_id, line FROM episode ORDER BY file_id, line LIMIT 1);"
+expect_eq "version 11: an intervention updated is not noted" "0" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+q "UPDATE episode SET sex = CASE sex WHEN 'F' THEN 'M' ELSE 'F' END WHERE (file_id, line) =
+     (SELECT file_id, line FROM episode ORDER BY file_id, line LIMIT 1);"
+expect_eq "version 11: a sex updated is noted" "1" \
+	"$(q 'SELECT count(*) FROM episode_outside_write;')"
 finish
