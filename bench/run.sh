@@ -133,6 +133,20 @@ dedup_steps() {
 		tr '\n' ';' | sed 's/;$//; s/;/; /g'
 }
 snap() { rm -rf "$2" && cp -a "$1" "$2"; }  # snap FROM TO: copy a state folder
+# edit_run TEXT: `run` measured after the cold run's state is restored and
+# TEXT (printf's format) appended to maps/$edit.ini as it was ($edit.ini.orig);
+# sets m_s, m_rss, and e_stages, e_map (what map did in place) and e_dedup
+# (its parameters and what it wrote) of the last run.
+edit_run() {
+	measure "rm -rf out && cp -a out.cold out && sync && cp $edit.ini.orig maps/$edit.ini &&
+		printf '$1' >>maps/$edit.ini" $runcmd
+	e_stages=$(stage_times out)
+	e_map=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'map'
+		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*; \([0-9]* mapped again in place: .*\)/\1/p')
+	e_dedup=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'dedup'
+		ORDER BY run_id DESC LIMIT 1" |
+		sed -n 's/.*\(parameters [^;]*\); written: \([^;]*\);.*/\1; written: \2/p')
+}
 
 sections=$root/bench/data/sections.md
 budget=$root/bench/data/budget.md
@@ -225,25 +239,15 @@ for rows in $sizes; do
 	rm -rf out && cp -a out.cold out && sync
 	measure "true" $runcmd; noop_s=$m_s; noop_rss=$m_rss
 
-	echo "bench: $rows rows: $edit.ini edited" >&2
 	cp "maps/$edit.ini" "$edit.ini.orig"
-	measure "rm -rf out && cp -a out.cold out && sync && cp $edit.ini.orig maps/$edit.ini &&
-		printf '; an analyst edits this file\\n' >>maps/$edit.ini" $runcmd
-	edit_s=$m_s; edit_rss=$m_rss
-	edit_stages=$(stage_times out)
-	edit_dedup=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'dedup'
-		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*\(parameters [^;]*\);.*/\1/p')
+	echo "bench: $rows rows: $edit.ini edited" >&2
+	edit_run '; an analyst edits this file\n'
+	edit_s=$m_s; edit_rss=$m_rss; edit_stages=$e_stages; edit_dedup=$e_dedup
 	edit_files=$(sqlite3 out/pipeline.db "SELECT count(*) FROM input_file WHERE source = '$edit'")
-
 	echo "bench: $rows rows: $edit.ini: a recoding fixed" >&2
-	measure "rm -rf out && cp -a out.cold out && sync && cp $edit.ini.orig maps/$edit.ini &&
-		printf '\\n[recode intervention]\\nBoendestöd = HOUSE   ; an analyst fixes a recoding\\n' >>maps/$edit.ini" $runcmd
-	recode_s=$m_s; recode_rss=$m_rss
-	recode_stages=$(stage_times out)
-	recode_map=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'map'
-		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*; \([0-9]* mapped again in place: .*\)/\1/p')
-	recode_dedup=$(sqlite3 out/pipeline.db "SELECT summary FROM stage_run WHERE stage = 'dedup'
-		ORDER BY run_id DESC LIMIT 1" | sed -n 's/.*\(parameters [^;]*\); written: \([^;]*\);.*/\1; written: \2/p')
+	edit_run '\n[recode intervention]\nBoendestöd = HOUSE   ; an analyst fixes a recoding\n'
+	recode_s=$m_s; recode_rss=$m_rss; recode_stages=$e_stages; recode_dedup=$e_dedup
+	recode_map=$e_map
 	cp "$edit.ini.orig" "maps/$edit.ini"
 	rm -f "$edit.ini.orig"
 

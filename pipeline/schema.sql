@@ -466,7 +466,8 @@ CREATE TABLE indicator_state (
     fingerprint TEXT NOT NULL,             -- sha256 of the state format, catalogue, population
     epoch       INTEGER NOT NULL,          -- person_epoch.epoch when counted
     files       TEXT NOT NULL,             -- sha256 over the files counted (file_id,
-                                           -- content, mapping, mapped_at)
+                                           -- content, ingest_sha256, ingested_at;
+                                           -- until version 12 mapping, mapped_at)
     n_files     INTEGER NOT NULL,
     max_file_id INTEGER NOT NULL,          -- files above it are new to the state
     as_of       TEXT NOT NULL,             -- latest date in the data counted

@@ -316,32 +316,38 @@ static enum pl_err find_split(sqlite3 *db, long long n_before, sqlite3_int64 spl
 	return err;
 }
 
-/* The dates of episode e from the row; the data's years and as_of (first:
- * e is the first episode read; only those three fields of data). */
-static enum pl_err read_dates(sqlite3 *db, sqlite3_stmt *st, struct ind_data *data,
-			      struct ind_episode *e, int first, struct pl_diag *d)
+/* Episode e's dates into the data's years and as_of (first: e is the
+ * first episode noted; only those three fields of data). */
+static void note_dates(struct ind_data *data, const struct ind_episode *e, int first)
 {
-	int year;
+	int year = year_of_day(e->start);
 
-	if (parse_day((const char *)sqlite3_column_text(st, COL_START), &e->start) != 0)
-		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-				   "an episode's start date is not a date: run map again");
-	if (sqlite3_column_type(st, COL_END) == SQLITE_NULL)
-		e->end = IND_ONGOING;
-	else if (parse_day((const char *)sqlite3_column_text(st, COL_END), &e->end) != 0 ||
-		 e->end < e->start)
-		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
-				   "an episode's end date is not a date after its start: "
-				   "run map again");
 	if (e->start > data->as_of)
 		data->as_of = e->start;
 	if (e->end != IND_ONGOING && e->end > data->as_of)
 		data->as_of = e->end;
-	year = year_of_day(e->start);
 	if (first || year < data->first_year)
 		data->first_year = year;
 	if (year > data->last_year)
 		data->last_year = year;
+}
+
+/* The dates of episode e from the row, its columns from base on as
+ * episode_sql's; the data's years and as_of (note_dates). */
+static enum pl_err read_dates(sqlite3 *db, sqlite3_stmt *st, int base, struct ind_data *data,
+			      struct ind_episode *e, int first, struct pl_diag *d)
+{
+	if (parse_day((const char *)sqlite3_column_text(st, base + COL_START), &e->start) != 0)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
+				   "an episode's start date is not a date: run map again");
+	if (sqlite3_column_type(st, base + COL_END) == SQLITE_NULL)
+		e->end = IND_ONGOING;
+	else if (parse_day((const char *)sqlite3_column_text(st, base + COL_END), &e->end) != 0 ||
+		 e->end < e->start)
+		return pl_diag_set(d, PL_EDATA, sqlite3_db_filename(db, "main"), 0,
+				   "an episode's end date is not a date after its start: "
+				   "run map again");
+	note_dates(data, e, first);
 	return PL_OK;
 }
 
@@ -410,24 +416,26 @@ static int find_link(struct scan *s)
 	return 0;
 }
 
-/* The episode of the row st (columns as episode_sql's) with its own sex
- * and birth year, padding zeroed; dates into stats (first: the first
- * episode read into them). */
-static enum pl_err episode_of(sqlite3 *db, sqlite3_stmt *st, const struct code_map *codes,
-			      struct ind_data *stats, int first, struct ind_kept_ep *k,
-			      struct pl_diag *d)
+/* The episode of the row st (its columns from base on as episode_sql's)
+ * with its own sex and birth year, padding zeroed; dates into stats
+ * (first: the first episode read into them).  Every record of an episode,
+ * the load's and a night's (a before-image too), is made here, so that
+ * one taken out compares equal, byte for byte, to the one counted. */
+static enum pl_err episode_of(sqlite3 *db, sqlite3_stmt *st, int base,
+			      const struct code_map *codes, struct ind_data *stats, int first,
+			      struct ind_kept_ep *k, struct pl_diag *d)
 {
 	memset(k, 0, sizeof(*k));     /* padding too: records are written and compared whole */
 	for (int i = 0; i < IND_N_CODE_DIMS; i++)
-		k->ep.code[i] = code_map_find(&codes[i],
-					      (const char *)sqlite3_column_text(st, COL_CODE + i));
-	k->birth_year = sqlite3_column_type(st, COL_BIRTH_YEAR) == SQLITE_NULL ? 0 :
-		sqlite3_column_int(st, COL_BIRTH_YEAR);
-	k->ep.cost = sqlite3_column_type(st, COL_COST) == SQLITE_NULL ? -1 :
-		sqlite3_column_double(st, COL_COST);
+		k->ep.code[i] = code_map_find(&codes[i], (const char *)
+					      sqlite3_column_text(st, base + COL_CODE + i));
+	k->birth_year = sqlite3_column_type(st, base + COL_BIRTH_YEAR) == SQLITE_NULL ? 0 :
+		sqlite3_column_int(st, base + COL_BIRTH_YEAR);
+	k->ep.cost = sqlite3_column_type(st, base + COL_COST) == SQLITE_NULL ? -1 :
+		sqlite3_column_double(st, base + COL_COST);
 	if (k->ep.cost < 0)
 		k->ep.cost = -1;
-	return read_dates(db, st, stats, &k->ep, first, d);
+	return read_dates(db, st, base, stats, &k->ep, first, d);
 }
 
 /* The record of the episode row, for the person of the link row. */
@@ -435,7 +443,8 @@ static enum pl_err make_record(struct scan *s, struct ind_data *data, struct ind
 			       struct pl_diag *d)
 {
 	struct ind_kept_ep k;
-	enum pl_err err = episode_of(s->db, s->ep, s->codes, data, s->n_made++ == 0, &k, d);
+	enum pl_err err = episode_of(s->db, s->ep, 0, s->codes, data, s->n_made++ == 0, &k,
+				     d);
 
 	memset(r, 0, sizeof(*r));
 	memcpy(&r->ep, &k.ep, sizeof(r->ep));
@@ -831,11 +840,17 @@ void ind_cursor_close(struct ind_cursor *c)
 /* ---- a night's changes (state.c) ------------------------------------------- */
 
 /* The episodes of the files after the state's, with their persons; and
- * the episodes dedup logged (schema.sql, person_change) of the files
- * before, with the person they had and the one they have.  Columns as
- * episode_sql's, then person_key and old_key. */
-#define EPISODE_COLS "e.file_id, e.line, e.district, e.sex, e.intervention, e.provider, " \
-	"e.substance, e.children, e.id_type, e.birth_year, e.start_date, e.end_date, e.cost_sek"
+ * the episodes logged in person_change (schema.sql) of the files before:
+ * those dedup moved to another person and those map changed in place,
+ * each with the person it had (old_key; 0: none, an episode map
+ * inserted), the one it has, and as it was before map's first change
+ * (episode_before, b; none for dedup's moves, which change no content).
+ * Columns as episode_sql's, then person_key and old_key, then b's as
+ * episode_sql's. */
+#define COLS_OF(t) t ".file_id, " t ".line, " t ".district, " t ".sex, " t ".intervention, " \
+	t ".provider, " t ".substance, " t ".children, " t ".id_type, " t ".birth_year, " \
+	t ".start_date, " t ".end_date, " t ".cost_sek"
+#define EPISODE_COLS COLS_OF("e")
 static const char new_sql[] =
 	"SELECT " EPISODE_COLS ", p.person_key, NULL FROM episode e "
 	"  JOIN episode_person p USING (file_id, line) WHERE e.file_id > ?1";
@@ -843,12 +858,14 @@ static const char unlinked_sql[] =
 	"SELECT count(*) FROM episode e WHERE e.file_id > ?1 AND NOT EXISTS "
 	"  (SELECT 1 FROM episode_person p WHERE p.file_id = e.file_id AND p.line = e.line)";
 static const char moved_sql[] =
-	"SELECT " EPISODE_COLS ", p.person_key, c.old_key FROM person_change c "
+	"SELECT " EPISODE_COLS ", p.person_key, c.old_key, " COLS_OF("b") " FROM person_change c "
 	"  LEFT JOIN episode e ON e.file_id = c.file_id AND e.line = c.line "
 	"  LEFT JOIN episode_person p ON p.file_id = c.file_id AND p.line = c.line "
+	"  LEFT JOIN episode_before b ON b.file_id = c.file_id AND b.line = c.line "
 	" WHERE c.file_id <= ?1";
 #define COL_KEY 13
 #define COL_OLD_KEY 14
+#define COL_BEFORE 15
 
 static void change_add(struct ind_changes *ch, int64_t key, int add, const struct ind_kept_ep *k)
 {
@@ -863,46 +880,100 @@ static void change_add(struct ind_changes *ch, int64_t key, int add, const struc
 	ch->n++;
 }
 
-static int key_ok(sqlite3_stmt *st, int col)
+/* Whether column col is a person key: an integer from min (0: none too)
+ * to UINT32_MAX. */
+static int key_ok(sqlite3_stmt *st, int col, sqlite3_int64 min)
 {
 	sqlite3_int64 v = sqlite3_column_int64(st, col);
 
-	return sqlite3_column_type(st, col) == SQLITE_INTEGER && v >= 1 &&
+	return sqlite3_column_type(st, col) == SQLITE_INTEGER && v >= min &&
 		v <= (sqlite3_int64)UINT32_MAX;
 }
 
-/* The changes of one statement: a row whose episode or person is missing
- * makes them unusable. */
-static enum pl_err read_changes(sqlite3 *db, const char *sql, int64_t max_file_id,
+/* An episode of a new file (new_sql's row), added to its person. */
+static enum pl_err new_row(sqlite3 *db, sqlite3_stmt *st, const struct code_map *codes,
+			   struct ind_changes *ch, struct pl_diag *d)
+{
+	struct ind_kept_ep k;
+	enum pl_err err;
+
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL || !key_ok(st, COL_KEY, 1)) {
+		ch->usable = 0;
+		return PL_OK;
+	}
+	err = episode_of(db, st, 0, codes, &ch->stats, ch->n_stats == 0, &k, d);
+	if (err)
+		return err;
+	change_add(ch, sqlite3_column_int64(st, COL_KEY), 1, &k);
+	ch->n_stats++;
+	ch->n_new++;
+	return PL_OK;
+}
+
+/* A logged episode (moved_sql's row): taken out of the person it had
+ * (none if old_key is 0) as it was counted, its before-image b if map
+ * logged one, else e (dedup changes no content); and added to the person
+ * it has as it is now (none if map deleted it).  A row with neither b nor
+ * e to take out, or with e and no person, makes the changes unusable.
+ * Only what is added goes into ch->stats; a before-image taken out whose
+ * dates are not e's (or whose e is gone) into ch->out_stats. */
+static enum pl_err logged_row(sqlite3 *db, sqlite3_stmt *st, const struct code_map *codes,
+			      struct ind_changes *ch, struct pl_diag *d)
+{
+	int has_e = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	int has_b = sqlite3_column_type(st, COL_BEFORE) != SQLITE_NULL;
+	sqlite3_int64 old_key = sqlite3_column_int64(st, COL_OLD_KEY);
+	struct ind_kept_ep now, before;
+	struct ind_data scratch;
+	enum pl_err err = PL_OK;
+
+	if (!key_ok(st, COL_OLD_KEY, 0) || (has_e && !key_ok(st, COL_KEY, 1)) ||
+	    (old_key && !has_e && !has_b)) {
+		ch->usable = 0;
+		return PL_OK;
+	}
+	memset(&scratch, 0, sizeof(scratch));
+	if (has_e)
+		err = episode_of(db, st, 0, codes, &ch->stats, ch->n_stats == 0, &now, d);
+	if (!err && has_b && old_key)
+		err = episode_of(db, st, COL_BEFORE, codes, &scratch, 1, &before, d);
+	if (err)
+		return err;
+	if (has_e) {
+		change_add(ch, sqlite3_column_int64(st, COL_KEY), 1, &now);
+		ch->n_stats++;
+	}
+	if (old_key && has_b) {
+		change_add(ch, old_key, 0, &before);
+		if (!has_e || before.ep.start != now.ep.start || before.ep.end != now.ep.end)
+			note_dates(&ch->out_stats, &before.ep, ch->n_out_stats++ == 0);
+	} else if (old_key) {
+		change_add(ch, old_key, 0, &now);
+	}
+	if (has_b || !old_key || !has_e)
+		ch->n_in_place++;
+	else
+		ch->n_moved++;
+	return PL_OK;
+}
+
+/* The changes of new_sql (logged 0) or moved_sql (1); a row that does not
+ * make one leaves them unusable. */
+static enum pl_err read_changes(sqlite3 *db, int logged, int64_t max_file_id,
 				struct ind_changes *ch, struct pl_diag *d)
 {
 	struct code_map codes[IND_N_CODE_DIMS];
 	sqlite3_stmt *st = NULL;
 	enum pl_err err;
-	int rc = SQLITE_DONE, moved = strstr(sql, "person_change") != NULL;
+	int rc = SQLITE_DONE;
 
 	for (int i = 0; i < IND_N_CODE_DIMS; i++)
 		code_map_init(&codes[i], lists[i]);
-	err = pl_db_prepare(db, sql, &st, d);
+	err = pl_db_prepare(db, logged ? moved_sql : new_sql, &st, d);
 	if (!err)
 		sqlite3_bind_int64(st, 1, max_file_id);
-	while (!err && ch->usable && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ind_kept_ep k;
-
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL || !key_ok(st, COL_KEY) ||
-		    (moved && !key_ok(st, COL_OLD_KEY))) {
-			ch->usable = 0;
-			break;
-		}
-		err = episode_of(db, st, codes, &ch->stats, ch->n == 0, &k, d);
-		if (err)
-			break;
-		change_add(ch, sqlite3_column_int64(st, COL_KEY), 1, &k);
-		if (moved)
-			change_add(ch, sqlite3_column_int64(st, COL_OLD_KEY), 0, &k);
-		ch->n_new += !moved;
-		ch->n_moved += moved;
-	}
+	while (!err && ch->usable && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		err = logged ? logged_row(db, st, codes, ch, d) : new_row(db, st, codes, ch, d);
 	if (!err && ch->usable && rc != SQLITE_DONE)
 		err = pl_db_fail(db, rc, "read the changed episodes", d);
 	sqlite3_finalize(st);
@@ -927,6 +998,7 @@ enum pl_err ind_changes_read(sqlite3 *db, int64_t max_file_id, struct ind_change
 	memset(ch, 0, sizeof(*ch));
 	ch->usable = 1;
 	ch->stats.as_of = INT32_MIN;
+	ch->out_stats.as_of = INT32_MIN;
 	err = pl_db_prepare(db, unlinked_sql, &st, d);
 	if (!err) {
 		sqlite3_bind_int64(st, 1, max_file_id);
@@ -937,9 +1009,9 @@ enum pl_err ind_changes_read(sqlite3 *db, int64_t max_file_id, struct ind_change
 	}
 	sqlite3_finalize(st);
 	if (!err && ch->usable)
-		err = read_changes(db, new_sql, max_file_id, ch, d);
+		err = read_changes(db, 0, max_file_id, ch, d);
 	if (!err && ch->usable)
-		err = read_changes(db, moved_sql, max_file_id, ch, d);
+		err = read_changes(db, 1, max_file_id, ch, d);
 	if (!err && ch->n)
 		qsort(ch->c, ch->n, sizeof(*ch->c), cmp_change);
 	return err;

@@ -320,14 +320,21 @@ struct ind_change {
 struct ind_changes {
 	struct ind_change *c;         /* by key, what is taken out first */
 	size_t n, cap;
-	long long n_new, n_moved;     /* episodes of new files; logged ones moved */
-	struct ind_data stats;        /* first_year, last_year, as_of of those episodes */
+	long long n_new, n_moved;     /* episodes of new files; logged ones dedup moved */
+	long long n_in_place;         /* logged ones map changed in place (a
+				       * before-image, inserted, or deleted) */
+	struct ind_data stats;        /* first_year, last_year, as_of of those added */
+	long long n_stats;            /* episodes added (they only widen the period) */
+	struct ind_data out_stats;    /* the same of the before-images taken out */
+	long long n_out_stats;        /* whose dates changed or episode is gone */
 	int usable;                   /* 0: an episode or person missing: count in full */
 };
 
 /* The episodes of the files above max_file_id (each added to its person)
- * and those of person_change of the files up to it (taken out of the
- * person they had, added to the one they have). */
+ * and those of person_change of the files up to it: each taken out of the
+ * person it had (old_key; none if 0) as it was counted (its row of
+ * episode_before, else as it is: a move by dedup), and added to the one it
+ * has as it is (none when map deleted it). */
 enum pl_err ind_changes_read(sqlite3 *db, int64_t max_file_id, struct ind_changes *ch,
 			     struct pl_diag *d);
 void ind_changes_release(struct ind_changes *ch);
@@ -463,7 +470,8 @@ enum pl_err ind_keep_compute(sqlite3 *db, const struct ind_catalogue *cat,
 			     const struct ind_population *pop, struct ind_keep *kp,
 			     struct ind_data *data, struct ind_result *res, struct timespec *t,
 			     struct pl_diag *d);
-/* In the caller's transaction: the state's row, and person_change emptied. */
+/* In the caller's transaction: the state's row, and person_change and
+ * episode_before emptied. */
 enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct ind_data *data,
 			    struct pl_diag *d);
 /* After the commit: the new state file in place of the old. */

@@ -13,15 +13,20 @@
  * row describes (a crash between the two, a database copied without it)
  * is never read: the run counts in full then, as it does when the
  * catalogue, population or code lists changed, dedup rewrote the person
- * tables, or a file counted before was mapped again.
+ * tables, or a file counted before was replaced or is gone.
  *
- * A night reads the episodes of the new files and those dedup logged as
- * moved to another person (person_change), copies the persons' file,
+ * A night reads the episodes of the new files and those logged in
+ * person_change: moved to another person by dedup, or changed in place by
+ * map (updated, deleted or inserted by a mapping edit, with the episode as
+ * it was counted in episode_before).  It appends to the persons' file,
  * taking each changed person out of the sums as it was counted and adding
  * it as it is now (struct ind_delta), and ends with the sums, tables and
- * file a full count would give.  The file holds no identity number or
- * name: codes, dates, costs and birth years by person key, as the episode
- * table does.
+ * file a full count would give.  What is added can only widen the period
+ * a night counts (the first and last year, as_of); a before-image taken
+ * out whose dates changed (or whose episode is gone) may narrow it when it
+ * held one of its ends, and the run counts in full then.  The file holds
+ * no identity number or name: codes, dates, costs and birth years by
+ * person key, as the episode table does.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -110,13 +115,20 @@ static void fingerprint(const struct ind_catalogue *cat, const struct ind_popula
 	pl_sha256_hex(&h, out);
 }
 
-/* The mapped files up to max_file_id (file_id, content, mapping, when
- * mapped, episodes), hashed, and their count. */
+/* The mapped files up to max_file_id (file_id, content, and the ingest
+ * that made the row), hashed, and their count: a file replaced or gone
+ * changes it.  A file read again by ingest (its content changed, or what
+ * ingest reads of its mapping file) gets a new row, mapped afresh without
+ * a log; the row of the last file keeps its file_id (SQLite's next rowid)
+ * and, for a mapping edit, its content's sha256, hence the ingest's
+ * digest and time.  A file mapped again changes nothing here: map logs
+ * every episode it changes in place, inserts too, in person_change
+ * (schema.sql, episode_before), which a night reads. */
 static enum pl_err files_digest(sqlite3 *db, int64_t max_file_id, char out[PL_SHA256_HEX],
 				long long *n, struct pl_diag *d)
 {
-	return pl_db_digest(db, "SELECT m.file_id, i.sha256, m.mapping_sha256, m.mapped_at, "
-			    "m.rows_kept FROM mapped_file m JOIN input_file i USING (file_id) "
+	return pl_db_digest(db, "SELECT m.file_id, i.sha256, i.ingest_sha256, i.ingested_at "
+			    "FROM mapped_file m JOIN input_file i USING (file_id) "
 			    "WHERE m.file_id <= ?1 ORDER BY m.file_id", max_file_id, out, n, d);
 }
 
@@ -592,14 +604,15 @@ static size_t n_touched(const struct ind_changes *ch)
 	return n;
 }
 
-/* Joins the periods of the changes to the state's. */
+/* Joins the periods of the episodes added to the state's: they can only
+ * widen them (narrows says when they may narrow). */
 static void join_periods(struct ind_data *data, const struct state_header *h,
 			 const struct ind_changes *ch)
 {
 	data->first_year = h->first_year;
 	data->last_year = h->last_year;
 	data->as_of = h->as_of;
-	if (!ch->n)
+	if (!ch->n_stats)
 		return;
 	if (h->n_ep == 0 || ch->stats.first_year < data->first_year)
 		data->first_year = ch->stats.first_year;
@@ -607,6 +620,18 @@ static void join_periods(struct ind_data *data, const struct state_header *h,
 		data->last_year = ch->stats.last_year;
 	if (ch->stats.as_of > data->as_of)
 		data->as_of = ch->stats.as_of;
+}
+
+/* Whether a before-image taken out whose dates changed (or whose episode
+ * map deleted) may have held the state's first or last year or its as_of:
+ * without it the period of a full count could be narrower than the
+ * state's, which the sums do not show.  An episode whose dates did not
+ * change leaves them as they were. */
+static int narrows(const struct state_header *h, const struct ind_changes *ch)
+{
+	return ch->n_out_stats && (ch->out_stats.first_year <= h->first_year ||
+				   ch->out_stats.last_year >= h->last_year ||
+				   ch->out_stats.as_of >= h->as_of);
 }
 
 /* The persons file the state names, opened to be appended to; NULL with
@@ -661,6 +686,10 @@ static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 		*why = "an episode changed has no row or no person";
 		goto cleanup;
 	}
+	if (narrows(&h, &ch)) {
+		*why = "an episode changed in place held the first or last date counted";
+		goto cleanup;
+	}
 	if (n_touched(&ch) > h.n_p / 8 + 1000) {   /* the delta's memory: 1/8 of a full count's */
 		*why = "more than an eighth of the persons changed";
 		goto cleanup;
@@ -678,8 +707,9 @@ static enum pl_err night(sqlite3 *db, const struct ind_catalogue *cat,
 	err = ind_compute_sums(cat, data, pop, &old, &delta, sums, res, d);
 	if (!err && res->stale)
 		*why = "the sums kept do not fit the persons";
-	pl_log(PL_LOG_DEBUG, NULL, "a night: %lld episodes of new files, %lld moved, %zu persons "
-	       "changed", ch.n_new, ch.n_moved, n_touched(&ch));
+	pl_log(PL_LOG_DEBUG, NULL, "a night: %lld episodes of new files, %lld moved, %lld changed "
+	       "in place, %zu persons changed", ch.n_new, ch.n_moved, ch.n_in_place,
+	       n_touched(&ch));
 cleanup:
 	if (*why)
 		ind_sums_release(sums);
@@ -723,7 +753,7 @@ static const char *state_unusable(sqlite3 *db, const struct ind_keep *kp, struct
 	if (*err)
 		return NULL;
 	if (strcmp(files, row->files) != 0 || n_files != row->n_files)
-		return "a file counted before was mapped again or is gone";
+		return "a file counted before was replaced or is gone";
 	return NULL;
 }
 
@@ -813,7 +843,7 @@ enum pl_err ind_keep_record(sqlite3 *db, const struct ind_keep *kp, const struct
 	err = pl_db_step_done(db, st, "record the indicators' state", d);
 	sqlite3_finalize(st);
 	if (!err)
-		err = pl_db_exec(db, "DELETE FROM person_change", d);
+		err = pl_db_exec(db, "DELETE FROM person_change; DELETE FROM episode_before", d);
 	return err;
 }
 

@@ -4,7 +4,9 @@
  * and outside the expected keys, a person of many blocks, a crowded bucket
  * read in passes, one bucket, no records, a block file cut short) and ind_data_load on a small linked
  * database (persons in key order, episodes in (file_id, line) order, codes
- * as indexes, episodes without a person).
+ * as indexes, episodes without a person); and a night's changes
+ * (ind_changes_read: dedup's moves and map's changes in place, each taken
+ * out as the load wrote it).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -367,6 +369,183 @@ static void test_load__no_episodes(void **state)
 	pl_db_close(db);
 }
 
+/* ---- a night's changes: ind_changes_read -------------------------------------- */
+
+/* A record of the persons as the load writes them (what a night finds in
+ * the persons file). */
+struct kept {
+	uint32_t key;
+	struct ind_kept_ep k;
+};
+
+/* The persons of db as ind_data_load_to writes them: their records into
+ * out[0..cap), how many. */
+static size_t load_kept(sqlite3 *db, struct kept *out, size_t cap)
+{
+	FILE *f = tmpfile();
+	struct ind_data data;
+	struct ind_kept_head h;
+	struct pl_diag d;
+	size_t n = 0;
+
+	assert_non_null(f);
+	assert_int_equal(ind_data_load_to(db, f, &data, &d), PL_OK);
+	ind_data_release(&data);
+	rewind(f);
+	while (fread(&h, sizeof(h), 1, f) == 1)
+		for (uint32_t i = 0; i < h.n; i++, n++) {
+			assert_true(n < cap);
+			out[n].key = h.key;
+			assert_int_equal(fread(&out[n].k, sizeof(out[n].k), 1, f), 1);
+		}
+	fclose(f);
+	return n;
+}
+
+/* What map logs for its changes in place, and dedup for a move, made by
+ * hand on linked_sql's database (both files counted): (1, 2) of person 3
+ * updated (another intervention and cost, the same dates), (1, 3) of
+ * person 1 its start moved (day 12), (2, 5) of person 1 deleted: each
+ * as it was into episode_before and its person into person_change;
+ * (2, 8) inserted for person 2 (old_key 0); (2, 7) moved by dedup from
+ * person 3 to 2 (no before-image). */
+static const char logged_sql[] =
+	"INSERT INTO episode_before SELECT * FROM episode "
+	"  WHERE (file_id, line) IN (VALUES (1, 2), (1, 3), (2, 5));"
+	"INSERT INTO person_change (file_id, line, old_key) "
+	"  SELECT file_id, line, person_key FROM episode_person "
+	"  WHERE (file_id, line) IN (VALUES (1, 2), (1, 3), (2, 5), (2, 7));"
+	"UPDATE episode SET intervention = 'INST', cost_sek = 20 WHERE file_id = 1 AND line = 2;"
+	"UPDATE episode SET start_date = '2022-01-12' WHERE file_id = 1 AND line = 3;"
+	"DELETE FROM episode_person WHERE file_id = 2 AND line = 5;"
+	"DELETE FROM episode WHERE file_id = 2 AND line = 5;"
+	"INSERT INTO episode (file_id, line, district, id_type, birth_year, sex, intervention, "
+	"  provider, substance, start_date, end_date, cost_sek, children) VALUES "
+	"  (2, 8, 'OSTRA', 'SAMNR', 1990, 'U', 'CONT', 'MUNI', 'ALC', '2025-03-07', NULL, 3, 'N');"
+	"INSERT INTO episode_person (file_id, line, person_key, step) VALUES (2, 8, 2, 'unlinked');"
+	"INSERT INTO person_change (file_id, line, old_key) VALUES (2, 8, 0);"
+	"UPDATE episode_person SET person_key = 2 WHERE file_id = 2 AND line = 7;";
+
+/* Each change: taken out of the person it had as it was counted (the
+ * before-image for map's, the episode for dedup's move; the same record,
+ * byte for byte, as the load wrote), added to the one it has as it is
+ * (none for the deleted); the inserted only added.  Only what is added
+ * widens the period; the before-images whose dates changed or whose
+ * episode is gone are kept apart (out_stats), the updated one not. */
+static void test_changes__in_place_taken_out_as_counted(void **state)
+{
+	static const struct {
+		uint32_t key;
+		int add, mday;
+		const char *intervention;
+		double cost;
+	} want[] = {
+		{ 1, 0, 2, "INST", -1 },      /* (1, 3) as it was */
+		{ 1, 0, 5, "HOUSE", 0 },      /* (2, 5), deleted */
+		{ 1, 1, 12, "INST", -1 },     /* (1, 3) as it is */
+		{ 2, 1, 7, "CONT", 3 },       /* (2, 8), inserted */
+		{ 2, 1, 6, "OPEN", 7 },       /* (2, 7), moved */
+		{ 3, 0, 1, "OPEN", 10 },      /* (1, 2) as it was */
+		{ 3, 0, 6, "OPEN", 7 },       /* (2, 7), moved */
+		{ 3, 1, 1, "INST", 20 },      /* (1, 2) as it is */
+	};
+	sqlite3 *db = open_linked(state, NULL);
+	struct kept kept[16];
+	size_t n_kept = load_kept(db, kept, N_OF(kept));
+	int matched[N_OF(want)] = { 0 };
+	struct ind_changes ch;
+	struct pl_diag d;
+	char iso[16];
+
+	assert_int_equal(n_kept, 6);
+	assert_int_equal(pl_db_exec(db, logged_sql, &d), PL_OK);
+	assert_int_equal(ind_changes_read(db, 2, &ch, &d), PL_OK);
+	assert_int_equal(ch.usable, 1);
+	assert_int_equal(ch.n, N_OF(want));
+	for (size_t i = 0; i < ch.n; i++) {
+		const struct ind_change *c = &ch.c[i];
+		size_t j = 0;
+
+		assert_true(i == 0 || c[-1].key < c->key ||
+			    (c[-1].key == c->key && c[-1].add <= c->add));
+		ind_day_iso(c->k.ep.start, iso);
+		while (j < N_OF(want) && (matched[j] || want[j].key != c->key ||
+					  want[j].add != c->add || want[j].mday != atoi(iso + 8) ||
+					  c->k.ep.code[IND_D_INTERVENTION] !=
+					  code_of(PL_CL_INTERVENTION, want[j].intervention) ||
+					  c->k.ep.cost != want[j].cost))
+			j++;
+		assert_true(j < N_OF(want));
+		matched[j] = 1;
+		if (!c->add) {        /* what change_person looks for: the load's record */
+			size_t k = 0;
+
+			while (k < n_kept && (kept[k].key != c->key ||
+					      memcmp(&kept[k].k, &c->k, sizeof(c->k)) != 0))
+				k++;
+			assert_true(k < n_kept);
+		}
+	}
+	assert_int_equal(ch.n_new, 0);
+	assert_int_equal(ch.n_moved, 1);
+	assert_int_equal(ch.n_in_place, 4);
+	assert_int_equal(ch.n_stats, 4);
+	assert_int_equal(ch.stats.first_year, 2021);
+	assert_int_equal(ch.stats.last_year, 2025);
+	ind_day_iso(ch.stats.as_of, iso);
+	assert_string_equal(iso, "2025-03-07");
+	assert_int_equal(ch.n_out_stats, 2);
+	assert_int_equal(ch.out_stats.first_year, 2022);
+	assert_int_equal(ch.out_stats.last_year, 2024);
+	ind_day_iso(ch.out_stats.as_of, iso);
+	assert_string_equal(iso, "2024-01-05");
+	ind_changes_release(&ch);
+	pl_db_close(db);
+}
+
+/* Which logged rows a night can use: old_key 0 (none) but not a negative
+ * one or one beyond 32 bits; an episode taken out needs its before-image
+ * or its row; one added, its person.  An episode inserted and gone again
+ * is nothing; a before-image of one inserted (old_key 0) is not taken out. */
+static void test_changes__logged_rows_usable_or_not(void **state)
+{
+	static const struct {
+		const char *sql;
+		int usable;
+		size_t n;
+	} cases[] = {
+		{ "INSERT INTO person_change VALUES (1, 2, 0);", 1, 1 },
+		{ "INSERT INTO person_change VALUES (1, 2, -1);", 0, 0 },
+		{ "INSERT INTO person_change VALUES (1, 2, 4294967296);", 0, 0 },
+		{ "INSERT INTO person_change VALUES (1, 2, 4294967295);", 1, 2 },
+		{ "INSERT INTO person_change VALUES (1, 9, 3);", 0, 0 },
+		{ "INSERT INTO person_change VALUES (1, 9, 0);", 1, 0 },
+		{ "INSERT INTO person_change VALUES (1, 2, 3);"
+		  "DELETE FROM episode_person WHERE file_id = 1 AND line = 2;", 0, 0 },
+		{ "INSERT INTO person_change VALUES (1, 2, 0);"
+		  "INSERT INTO episode_before SELECT * FROM episode WHERE file_id = 1 AND line = 2;",
+		  1, 1 },
+		{ "INSERT INTO person_change VALUES (1, 9, 3);"
+		  "INSERT INTO episode_before SELECT * FROM episode WHERE file_id = 1 AND line = 2;"
+		  "UPDATE episode_before SET line = 9;", 1, 1 },
+	};
+
+	for (size_t i = 0; i < N_OF(cases); i++) {
+		sqlite3 *db = open_linked(state, cases[i].sql);
+		struct ind_changes ch;
+		struct pl_diag d;
+		char path[512];
+
+		assert_int_equal(ind_changes_read(db, 2, &ch, &d), PL_OK);
+		if (ch.usable != cases[i].usable || (ch.usable && ch.n != cases[i].n))
+			fail_msg("case %zu: usable %d, %zu changes", i, ch.usable, ch.n);
+		assert_int_equal(ch.n_in_place + ch.n_moved, cases[i].usable);
+		ind_changes_release(&ch);
+		pl_db_close(db);
+		assert_int_equal(unlink(unit_path(state, "pipeline.db", path, sizeof(path))), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +559,8 @@ int main(void)
 		T(test_load__persons_in_key_order),
 		T(test_load__data_errors),
 		T(test_load__no_episodes),
+		T(test_changes__in_place_taken_out_as_counted),
+		T(test_changes__logged_rows_usable_or_not),
 #undef T
 	};
 
