@@ -1,0 +1,343 @@
+/*
+ * tests/unit/test_map.c - the map stage through its entry, map_run, on a
+ * file ingested by ingest_run (one source, "inc", eight data rows):
+ *
+ * - a first mapping: every row an episode or a reject, the summary's
+ *   counts and line, nothing mapped "again";
+ * - a file mapped again is mapped in place (schema version 12): triggers
+ *   the test puts on episode see exactly the rows map writes: only the
+ *   episodes whose values changed are updated, the rows the old mapping
+ *   rejected inserted, the rows rejected now deleted, and none of the
+ *   others touched; the summary counts them, and its line says so;
+ * - what map logs for the indicators stage: an episode updated or deleted
+ *   that has a person, its person in person_change and its row before the
+ *   change in episode_before (a second change keeps the first); an
+ *   episode inserted, old_key 0; an episode with no person, nothing;
+ * - map_summary_line with and without files mapped again.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "unit.h"
+
+#include "db.h"
+#include "log.h"
+#include "unit_db.h"
+#include "ingest/ingest.h"
+#include "map/map.h"
+
+static const char mapping_head[] =
+	"[source]\nname = inc\ndistrict = LUNDBY\nfiles = inc.csv\n"
+	"[columns]\nsex = Kon\nintervention = Insats\nstart_date = Start\n"
+	"[dates]\nformats = YYYY-MM-DD\n"
+	"[recode sex]\nK = F\nM = M\n";
+
+static const char rows[] =
+	"Kon,Insats,Start\n"
+	"K,Open,2024-01-01\n"      /* 2 */
+	"M,Inst,2024-01-02\n"      /* 3 */
+	"K,Open,2024-01-03\n"      /* 4 */
+	"K,Aku,2024-01-04\n"       /* 5: unmapped at first */
+	"K,Open,2024-01-05\n"      /* 6 */
+	"M,Open,2024-01-07\n"      /* 7 */
+	"K,Aku,2024-01-08\n"       /* 8: unmapped at first */
+	"M,Inst,2024-01-09\n";     /* 9 */
+
+struct fx {
+	struct unit_tmp tmp;
+	char input[300], maps[300], db[300], key[300], ini[320];
+	struct pl_diag d;
+	FILE *log;                    /* what the stage logs (INFO and up) */
+};
+
+/* The mapping file: the head, then the [recode intervention] entries. */
+static void write_mapping(struct fx *f, const char *recode)
+{
+	FILE *out = fopen(f->ini, "w");
+
+	assert_non_null(out);
+	fprintf(out, "%s[recode intervention]\n%s", mapping_head, recode);
+	assert_int_equal(fclose(out), 0);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	void *t = NULL;
+	char path[320];
+	FILE *csv;
+
+	if (!f || unit_tmp_setup(&t) != 0)
+		return -1;
+	f->tmp = *(struct unit_tmp *)t;
+	free(t);
+	snprintf(f->input, sizeof(f->input), "%s/input", f->tmp.dir);
+	snprintf(f->maps, sizeof(f->maps), "%s/maps", f->tmp.dir);
+	snprintf(f->db, sizeof(f->db), "%s/p.db", f->tmp.dir);
+	snprintf(f->key, sizeof(f->key), "%s/key/p.key", f->tmp.dir);
+	snprintf(f->ini, sizeof(f->ini), "%s/inc.ini", f->maps);
+	if (mkdir(f->input, 0700) != 0 || mkdir(f->maps, 0700) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/inc.csv", f->input);
+	csv = fopen(path, "w");
+	if (!csv || fputs(rows, csv) < 0 || fclose(csv) != 0)
+		return -1;
+	f->log = tmpfile();
+	if (!f->log)
+		return -1;
+	pl_log_setup("map", PL_LOG_INFO, f->log);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	pl_log_setup("test", PL_LOG_ERROR, NULL);
+	fclose(f->log);
+	unit_rm_rf(f->tmp.dir);
+	free(f);
+	return 0;
+}
+
+static void run_ingest(struct fx *f)
+{
+	struct ingest_opts o = { f->input, f->maps, f->db, f->key, NULL, 0 };
+	struct ingest_summary s;
+
+	assert_int_equal(ingest_run(&o, &s, &f->d), PL_OK);
+}
+
+static void run_map(struct fx *f, struct map_summary *s)
+{
+	struct map_opts o = { f->maps, f->db, f->key, "2026-01-15" };
+
+	assert_int_equal(map_run(&o, s, &f->d), PL_OK);
+}
+
+/* What the stage logged since the last call, into out (then forgotten). */
+static const char *take_log(struct fx *f, char *out, size_t size)
+{
+	size_t n;
+
+	fflush(f->log);
+	rewind(f->log);
+	n = fread(out, 1, size - 1, f->log);
+	out[n] = '\0';
+	rewind(f->log);
+	assert_int_equal(ftruncate(fileno(f->log), 0), 0);
+	return out;
+}
+
+/* The rows of sql, each row's columns joined by '|', rows by ' '. */
+static void query_text(const char *db_path, const char *sql, char *out, size_t size)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const unsigned char *v = sqlite3_column_text(st, c);
+
+			len += (size_t)snprintf(out + len, size - len, "%s%s", c ? "|" : len ? " " : "",
+						v ? (const char *)v : "-");
+			assert_true(len < size);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void exec(const char *db_path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Triggers that note every row map writes to episode, by kind and line. */
+static const char watch_sql[] =
+	"CREATE TABLE written (kind TEXT, line INTEGER);"
+	"CREATE TRIGGER w_ins AFTER INSERT ON episode BEGIN "
+	"  INSERT INTO written VALUES ('ins', NEW.line); END;"
+	"CREATE TRIGGER w_upd AFTER UPDATE ON episode BEGIN "
+	"  INSERT INTO written VALUES ('upd', NEW.line); END;"
+	"CREATE TRIGGER w_del AFTER DELETE ON episode BEGIN "
+	"  INSERT INTO written VALUES ('del', OLD.line); END;";
+
+static const char written_sql[] = "SELECT kind, line FROM written ORDER BY line, kind";
+static const char episodes_sql[] =
+	"SELECT line, sex, intervention FROM episode ORDER BY line";
+
+static void test_map__first_mapping(void **state)
+{
+	struct fx *f = *state;
+	struct map_summary s;
+	char got[512], line[256], log[4096];
+
+	write_mapping(f, "Open = OPEN\nInst = INST\n");
+	run_ingest(f);
+	run_map(f, &s);
+	assert_int_equal(s.files_mapped, 1);
+	assert_int_equal(s.rows_read, 8);
+	assert_int_equal(s.rows_kept, 6);
+	assert_int_equal(s.rows_rejected, 2);
+	assert_int_equal(s.files_again, 0);
+	take_log(f, log, sizeof(log));
+	assert_non_null(strstr(log, " map I inc.csv: 8 rows mapped: 6 episodes, 2 rejected "
+			       "(source inc)\n"));
+	assert_null(strstr(log, "mapped again"));
+	query_text(f->db, episodes_sql, got, sizeof(got));
+	assert_string_equal(got, "2|F|OPEN 3|M|INST 4|F|OPEN 6|F|OPEN 7|M|OPEN 9|M|INST");
+	map_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "1 files mapped, 0 unchanged; 8 rows read, 6 episodes, "
+			    "2 rejected");
+	/* a second run: nothing to map */
+	run_map(f, &s);
+	assert_int_equal(s.files_mapped, 0);
+	assert_int_equal(s.files_unchanged, 1);
+}
+
+static void test_map__again_writes_only_what_differs(void **state)
+{
+	struct fx *f = *state;
+	struct map_summary s;
+	char got[512], line[256], log[4096];
+
+	write_mapping(f, "Open = OPEN\nInst = INST\n");
+	run_ingest(f);
+	run_map(f, &s);
+	exec(f->db, watch_sql);
+	/* Inst recoded (lines 3 and 9 change), Aku mapped (5 and 8 kept now) */
+	write_mapping(f, "Open = OPEN\nInst = HOUSE\nAku = OTHER\n");
+	run_map(f, &s);
+	assert_int_equal(s.files_mapped, 1);
+	assert_int_equal(s.files_again, 1);
+	assert_int_equal(s.episodes_changed, 2);
+	assert_int_equal(s.episodes_added, 2);
+	assert_int_equal(s.episodes_removed, 0);
+	assert_int_equal(s.rows_kept, 8);
+	query_text(f->db, written_sql, got, sizeof(got));
+	assert_string_equal(got, "upd|3 ins|5 ins|8 upd|9");
+	assert_non_null(strstr(take_log(f, log, sizeof(log)), " map I inc.csv: mapped again in "
+			       "place: 4 episodes as they were, 2 changed, 2 added, 0 removed\n"));
+	query_text(f->db, episodes_sql, got, sizeof(got));
+	assert_string_equal(got, "2|F|OPEN 3|M|HOUSE 4|F|OPEN 5|F|OTHER 6|F|OPEN 7|M|OPEN "
+			    "8|F|OTHER 9|M|HOUSE");
+	map_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "1 files mapped, 0 unchanged; 8 rows read, 8 episodes, "
+			    "0 rejected; 1 mapped again in place: 2 episodes changed, 2 added, "
+			    "0 removed");
+	/* Open unmapped (2, 4, 6, 7 rejected: deleted), nothing else changes */
+	exec(f->db, "DELETE FROM written");
+	write_mapping(f, "Inst = HOUSE\nAku = OTHER\n");
+	run_map(f, &s);
+	assert_int_equal(s.episodes_changed, 0);
+	assert_int_equal(s.episodes_added, 0);
+	assert_int_equal(s.episodes_removed, 4);
+	assert_int_equal(s.rows_rejected, 4);
+	query_text(f->db, written_sql, got, sizeof(got));
+	assert_string_equal(got, "del|2 del|4 del|6 del|7");
+	assert_non_null(strstr(take_log(f, log, sizeof(log)), " map I inc.csv: mapped again in "
+			       "place: 4 episodes as they were, 0 changed, 0 added, 4 removed\n"));
+	/* the same mapping, a comment added: nothing written */
+	exec(f->db, "DELETE FROM written");
+	write_mapping(f, "Inst = HOUSE\nAku = OTHER\n; a comment\n");
+	run_map(f, &s);
+	assert_int_equal(s.files_again, 1);
+	assert_int_equal(s.episodes_changed + s.episodes_added + s.episodes_removed, 0);
+	query_text(f->db, written_sql, got, sizeof(got));
+	assert_string_equal(got, "");
+}
+
+static void test_map__again_logs_for_the_indicators(void **state)
+{
+	struct fx *f = *state;
+	struct map_summary s;
+	char got[512], line3[256], line7[256];
+
+	write_mapping(f, "Open = OPEN\nInst = INST\n");
+	run_ingest(f);
+	run_map(f, &s);
+	/* persons for lines 3 and 7 (as dedup would give them); 9 has none */
+	exec(f->db, "PRAGMA foreign_keys = OFF;"
+	     "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts) VALUES "
+	     "  (1, '00000000000000000000000000000001', 'SINGLE', 1, 1),"
+	     "  (2, '00000000000000000000000000000002', 'SINGLE', 1, 1);"
+	     "INSERT INTO episode_person (file_id, line, person_key, step) VALUES "
+	     "  (1, 3, 1, 'unlinked'), (1, 7, 2, 'unlinked');");
+	query_text(f->db, "SELECT * FROM episode WHERE line = 3", line3, sizeof(line3));
+	query_text(f->db, "SELECT * FROM episode WHERE line = 7", line7, sizeof(line7));
+	/* Inst recoded: 3 (a person) and 9 (none) change; Aku mapped: 5, 8 added */
+	write_mapping(f, "Open = OPEN\nInst = HOUSE\nAku = OTHER\n");
+	run_map(f, &s);
+	query_text(f->db, "SELECT line, old_key FROM person_change ORDER BY line", got,
+		   sizeof(got));
+	assert_string_equal(got, "3|1 5|0 8|0");
+	query_text(f->db, "SELECT * FROM episode_before ORDER BY line", got, sizeof(got));
+	assert_string_equal(got, line3);
+	/* Inst back (3 changes again: its first before-image stays) and Open
+	 * unmapped (7, a person, deleted: logged before it goes) */
+	write_mapping(f, "Inst = INST\nAku = OTHER\n");
+	run_map(f, &s);
+	assert_int_equal(s.episodes_removed, 4);
+	query_text(f->db, "SELECT line, old_key FROM person_change ORDER BY line", got,
+		   sizeof(got));
+	assert_string_equal(got, "3|1 5|0 7|2 8|0");
+	query_text(f->db, "SELECT * FROM episode_before ORDER BY line", got, sizeof(got));
+	{
+		char want[520];
+
+		snprintf(want, sizeof(want), "%s %s", line3, line7);
+		assert_string_equal(got, want);
+	}
+	/* an intervention is no value dedup reads; the deletes are noted */
+	query_text(f->db, "SELECT count(*) FROM episode_outside_write", got, sizeof(got));
+	assert_string_equal(got, "1");
+}
+
+static void test_map_summary_line__again_only_when_mapped_again(void **state)
+{
+	struct map_summary s = { 3, 11, 100, 90, 10, 0, 0, 0, 0 };
+	char line[256];
+
+	(void)state;
+	map_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "3 files mapped, 11 unchanged; 100 rows read, 90 episodes, "
+			    "10 rejected");
+	s.files_again = 2;
+	s.episodes_changed = 5;
+	s.episodes_added = 1;
+	s.episodes_removed = 7;
+	map_summary_line(&s, line, sizeof(line));
+	assert_string_equal(line, "3 files mapped, 11 unchanged; 100 rows read, 90 episodes, "
+			    "10 rejected; 2 mapped again in place: 5 episodes changed, 1 added, "
+			    "7 removed");
+	map_summary_line(&s, line, 20);   /* cut, still a string */
+	assert_int_equal(strlen(line), 19);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_map__first_mapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map__again_writes_only_what_differs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_map__again_logs_for_the_indicators, setup,
+						teardown),
+		cmocka_unit_test(test_map_summary_line__again_only_when_mapped_again),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
