@@ -180,15 +180,38 @@ static const char written_sql[] = "SELECT kind, line FROM written ORDER BY line,
 static const char episodes_sql[] =
 	"SELECT line, sex, intervention FROM episode ORDER BY line";
 
+/* The file ingested and mapped first: Open and Inst mapped, Aku not. */
+static void map_first(struct fx *f, struct map_summary *s)
+{
+	write_mapping(f, "Open = OPEN\nInst = INST\n");
+	run_ingest(f);
+	run_map(f, s);
+}
+
+/* map_run after the mapping's [recode intervention] is made recode, with
+ * the rows it wrote to episode (the triggers of watch_sql) into written;
+ * the number of them changed, added and removed, as "c a r". */
+static const char *remap(struct fx *f, const char *recode, struct map_summary *s,
+			 char *written, size_t size)
+{
+	static char counts[64];
+
+	exec(f->db, "DELETE FROM written");
+	write_mapping(f, recode);
+	run_map(f, s);
+	query_text(f->db, written_sql, written, size);
+	snprintf(counts, sizeof(counts), "%ld %ld %ld", s->episodes_changed, s->episodes_added,
+		 s->episodes_removed);
+	return counts;
+}
+
 static void test_map__first_mapping(void **state)
 {
 	struct fx *f = *state;
 	struct map_summary s;
 	char got[512], line[256], log[4096];
 
-	write_mapping(f, "Open = OPEN\nInst = INST\n");
-	run_ingest(f);
-	run_map(f, &s);
+	map_first(f, &s);
 	assert_int_equal(s.files_mapped, 1);
 	assert_int_equal(s.rows_read, 8);
 	assert_int_equal(s.rows_kept, 6);
@@ -215,21 +238,15 @@ static void test_map__again_writes_only_what_differs(void **state)
 	struct map_summary s;
 	char got[512], line[256], log[4096];
 
-	write_mapping(f, "Open = OPEN\nInst = INST\n");
-	run_ingest(f);
-	run_map(f, &s);
+	map_first(f, &s);
 	exec(f->db, watch_sql);
 	/* Inst recoded (lines 3 and 9 change), Aku mapped (5 and 8 kept now) */
-	write_mapping(f, "Open = OPEN\nInst = HOUSE\nAku = OTHER\n");
-	run_map(f, &s);
+	assert_string_equal(remap(f, "Open = OPEN\nInst = HOUSE\nAku = OTHER\n", &s, got,
+				  sizeof(got)), "2 2 0");
+	assert_string_equal(got, "upd|3 ins|5 ins|8 upd|9");
 	assert_int_equal(s.files_mapped, 1);
 	assert_int_equal(s.files_again, 1);
-	assert_int_equal(s.episodes_changed, 2);
-	assert_int_equal(s.episodes_added, 2);
-	assert_int_equal(s.episodes_removed, 0);
 	assert_int_equal(s.rows_kept, 8);
-	query_text(f->db, written_sql, got, sizeof(got));
-	assert_string_equal(got, "upd|3 ins|5 ins|8 upd|9");
 	assert_non_null(strstr(take_log(f, log, sizeof(log)), " map I inc.csv: mapped again in "
 			       "place: 4 episodes as they were, 2 changed, 2 added, 0 removed\n"));
 	query_text(f->db, episodes_sql, got, sizeof(got));
@@ -240,25 +257,17 @@ static void test_map__again_writes_only_what_differs(void **state)
 			    "0 rejected; 1 mapped again in place: 2 episodes changed, 2 added, "
 			    "0 removed");
 	/* Open unmapped (2, 4, 6, 7 rejected: deleted), nothing else changes */
-	exec(f->db, "DELETE FROM written");
-	write_mapping(f, "Inst = HOUSE\nAku = OTHER\n");
-	run_map(f, &s);
-	assert_int_equal(s.episodes_changed, 0);
-	assert_int_equal(s.episodes_added, 0);
-	assert_int_equal(s.episodes_removed, 4);
-	assert_int_equal(s.rows_rejected, 4);
-	query_text(f->db, written_sql, got, sizeof(got));
+	assert_string_equal(remap(f, "Inst = HOUSE\nAku = OTHER\n", &s, got, sizeof(got)),
+			    "0 0 4");
 	assert_string_equal(got, "del|2 del|4 del|6 del|7");
+	assert_int_equal(s.rows_rejected, 4);
 	assert_non_null(strstr(take_log(f, log, sizeof(log)), " map I inc.csv: mapped again in "
 			       "place: 4 episodes as they were, 0 changed, 0 added, 4 removed\n"));
 	/* the same mapping, a comment added: nothing written */
-	exec(f->db, "DELETE FROM written");
-	write_mapping(f, "Inst = HOUSE\nAku = OTHER\n; a comment\n");
-	run_map(f, &s);
-	assert_int_equal(s.files_again, 1);
-	assert_int_equal(s.episodes_changed + s.episodes_added + s.episodes_removed, 0);
-	query_text(f->db, written_sql, got, sizeof(got));
+	assert_string_equal(remap(f, "Inst = HOUSE\nAku = OTHER\n; a comment\n", &s, got,
+				  sizeof(got)), "0 0 0");
 	assert_string_equal(got, "");
+	assert_int_equal(s.files_again, 1);
 }
 
 static void test_map__again_logs_for_the_indicators(void **state)
@@ -267,9 +276,7 @@ static void test_map__again_logs_for_the_indicators(void **state)
 	struct map_summary s;
 	char got[512], line3[256], line7[256];
 
-	write_mapping(f, "Open = OPEN\nInst = INST\n");
-	run_ingest(f);
-	run_map(f, &s);
+	map_first(f, &s);
 	/* persons for lines 3 and 7 (as dedup would give them); 9 has none */
 	exec(f->db, "PRAGMA foreign_keys = OFF;"
 	     "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts) VALUES "
