@@ -27,6 +27,7 @@
 #include "db.h"
 #include "log.h"
 #include "unit_db.h"
+#include "unit_stage.h"
 #include "ingest/ingest.h"
 #include "map/map.h"
 
@@ -48,10 +49,8 @@ static const char rows[] =
 	"M,Inst,2024-01-09\n";     /* 9 */
 
 struct fx {
-	struct unit_tmp tmp;
-	char input[300], maps[300], db[300], key[300], ini[320];
-	struct pl_diag d;
-	FILE *log;                    /* what the stage logs (INFO and up) */
+	struct unit_stage st;         /* first: the stage's fixture */
+	char ini[320];
 };
 
 /* The mapping file: the head, then the [recode intervention] entries. */
@@ -67,29 +66,11 @@ static void write_mapping(struct fx *f, const char *recode)
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	void *t = NULL;
-	char path[320];
-	FILE *csv;
 
-	if (!f || unit_tmp_setup(&t) != 0)
+	if (!f || unit_stage_open(&f->st, "map", PL_LOG_INFO) != 0)
 		return -1;
-	f->tmp = *(struct unit_tmp *)t;
-	free(t);
-	snprintf(f->input, sizeof(f->input), "%s/input", f->tmp.dir);
-	snprintf(f->maps, sizeof(f->maps), "%s/maps", f->tmp.dir);
-	snprintf(f->db, sizeof(f->db), "%s/p.db", f->tmp.dir);
-	snprintf(f->key, sizeof(f->key), "%s/key/p.key", f->tmp.dir);
-	snprintf(f->ini, sizeof(f->ini), "%s/inc.ini", f->maps);
-	if (mkdir(f->input, 0700) != 0 || mkdir(f->maps, 0700) != 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/inc.csv", f->input);
-	csv = fopen(path, "w");
-	if (!csv || fputs(rows, csv) < 0 || fclose(csv) != 0)
-		return -1;
-	f->log = tmpfile();
-	if (!f->log)
-		return -1;
-	pl_log_setup("map", PL_LOG_INFO, f->log);
+	snprintf(f->ini, sizeof(f->ini), "%s/inc.ini", f->st.maps);
+	unit_stage_put(f->st.input, "inc.csv", rows);
 	*state = f;
 	return 0;
 }
@@ -98,72 +79,24 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	pl_log_setup("test", PL_LOG_ERROR, NULL);
-	fclose(f->log);
-	unit_rm_rf(f->tmp.dir);
+	unit_stage_close(&f->st);
 	free(f);
 	return 0;
 }
 
 static void run_ingest(struct fx *f)
 {
-	struct ingest_opts o = { f->input, f->maps, f->db, f->key, NULL, 0 };
+	struct ingest_opts o = { f->st.input, f->st.maps, f->st.db, f->st.key, NULL, 0 };
 	struct ingest_summary s;
 
-	assert_int_equal(ingest_run(&o, &s, &f->d), PL_OK);
+	assert_int_equal(ingest_run(&o, &s, &f->st.d), PL_OK);
 }
 
 static void run_map(struct fx *f, struct map_summary *s)
 {
-	struct map_opts o = { f->maps, f->db, f->key, "2026-01-15" };
+	struct map_opts o = { f->st.maps, f->st.db, f->st.key, "2026-01-15" };
 
-	assert_int_equal(map_run(&o, s, &f->d), PL_OK);
-}
-
-/* What the stage logged since the last call, into out (then forgotten). */
-static const char *take_log(struct fx *f, char *out, size_t size)
-{
-	size_t n;
-
-	fflush(f->log);
-	rewind(f->log);
-	n = fread(out, 1, size - 1, f->log);
-	out[n] = '\0';
-	rewind(f->log);
-	assert_int_equal(ftruncate(fileno(f->log), 0), 0);
-	return out;
-}
-
-/* The rows of sql, each row's columns joined by '|', rows by ' '. */
-static void query_text(const char *db_path, const char *sql, char *out, size_t size)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	size_t len = 0;
-
-	out[0] = '\0';
-	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(st); c++) {
-			const unsigned char *v = sqlite3_column_text(st, c);
-
-			len += (size_t)snprintf(out + len, size - len, "%s%s", c ? "|" : len ? " " : "",
-						v ? (const char *)v : "-");
-			assert_true(len < size);
-		}
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
-static void exec(const char *db_path, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(map_run(&o, s, &f->st.d), PL_OK);
 }
 
 /* Triggers that note every row map writes to episode, by kind and line. */
@@ -196,10 +129,10 @@ static const char *remap(struct fx *f, const char *recode, struct map_summary *s
 {
 	static char counts[64];
 
-	exec(f->db, "DELETE FROM written");
+	unit_exec(f->st.db, "DELETE FROM written");
 	write_mapping(f, recode);
 	run_map(f, s);
-	query_text(f->db, written_sql, written, size);
+	unit_query_rows(f->st.db, written_sql, written, size);
 	snprintf(counts, sizeof(counts), "%ld %ld %ld", s->episodes_changed, s->episodes_added,
 		 s->episodes_removed);
 	return counts;
@@ -209,7 +142,7 @@ static void test_map__first_mapping(void **state)
 {
 	struct fx *f = *state;
 	struct map_summary s;
-	char got[512], line[256], log[4096];
+	char line[256], log[4096];
 
 	map_first(f, &s);
 	assert_int_equal(s.files_mapped, 1);
@@ -217,12 +150,12 @@ static void test_map__first_mapping(void **state)
 	assert_int_equal(s.rows_kept, 6);
 	assert_int_equal(s.rows_rejected, 2);
 	assert_int_equal(s.files_again, 0);
-	take_log(f, log, sizeof(log));
+	unit_stage_log(&f->st, log, sizeof(log));
 	assert_non_null(strstr(log, " map I inc.csv: 8 rows mapped: 6 episodes, 2 rejected "
 			       "(source inc)\n"));
 	assert_null(strstr(log, "mapped again"));
-	query_text(f->db, episodes_sql, got, sizeof(got));
-	assert_string_equal(got, "2|F|OPEN 3|M|INST 4|F|OPEN 6|F|OPEN 7|M|OPEN 9|M|INST");
+	unit_assert_rows(f->st.db, episodes_sql,
+			 "2|F|OPEN 3|M|INST 4|F|OPEN 6|F|OPEN 7|M|OPEN 9|M|INST");
 	map_summary_line(&s, line, sizeof(line));
 	assert_string_equal(line, "1 files mapped, 0 unchanged; 8 rows read, 6 episodes, "
 			    "2 rejected");
@@ -239,7 +172,7 @@ static void test_map__again_writes_only_what_differs(void **state)
 	char got[512], line[256], log[4096];
 
 	map_first(f, &s);
-	exec(f->db, watch_sql);
+	unit_exec(f->st.db, watch_sql);
 	/* Inst recoded (lines 3 and 9 change), Aku mapped (5 and 8 kept now) */
 	assert_string_equal(remap(f, "Open = OPEN\nInst = HOUSE\nAku = OTHER\n", &s, got,
 				  sizeof(got)), "2 2 0");
@@ -247,10 +180,9 @@ static void test_map__again_writes_only_what_differs(void **state)
 	assert_int_equal(s.files_mapped, 1);
 	assert_int_equal(s.files_again, 1);
 	assert_int_equal(s.rows_kept, 8);
-	assert_non_null(strstr(take_log(f, log, sizeof(log)), " map I inc.csv: mapped again in "
+	assert_non_null(strstr(unit_stage_log(&f->st, log, sizeof(log)), " map I inc.csv: mapped again in "
 			       "place: 4 episodes as they were, 2 changed, 2 added, 0 removed\n"));
-	query_text(f->db, episodes_sql, got, sizeof(got));
-	assert_string_equal(got, "2|F|OPEN 3|M|HOUSE 4|F|OPEN 5|F|OTHER 6|F|OPEN 7|M|OPEN "
+	unit_assert_rows(f->st.db, episodes_sql, "2|F|OPEN 3|M|HOUSE 4|F|OPEN 5|F|OTHER 6|F|OPEN 7|M|OPEN "
 			    "8|F|OTHER 9|M|HOUSE");
 	map_summary_line(&s, line, sizeof(line));
 	assert_string_equal(line, "1 files mapped, 0 unchanged; 8 rows read, 8 episodes, "
@@ -261,7 +193,7 @@ static void test_map__again_writes_only_what_differs(void **state)
 			    "0 0 4");
 	assert_string_equal(got, "del|2 del|4 del|6 del|7");
 	assert_int_equal(s.rows_rejected, 4);
-	assert_non_null(strstr(take_log(f, log, sizeof(log)), " map I inc.csv: mapped again in "
+	assert_non_null(strstr(unit_stage_log(&f->st, log, sizeof(log)), " map I inc.csv: mapped again in "
 			       "place: 4 episodes as they were, 0 changed, 0 added, 4 removed\n"));
 	/* the same mapping, a comment added: nothing written */
 	assert_string_equal(remap(f, "Inst = HOUSE\nAku = OTHER\n; a comment\n", &s, got,
@@ -274,44 +206,35 @@ static void test_map__again_logs_for_the_indicators(void **state)
 {
 	struct fx *f = *state;
 	struct map_summary s;
-	char got[512], line3[256], line7[256];
+	char line3[256], line7[256], both[520];
 
 	map_first(f, &s);
 	/* persons for lines 3 and 7 (as dedup would give them); 9 has none */
-	exec(f->db, "PRAGMA foreign_keys = OFF;"
-	     "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts) VALUES "
-	     "  (1, '00000000000000000000000000000001', 'SINGLE', 1, 1),"
-	     "  (2, '00000000000000000000000000000002', 'SINGLE', 1, 1);"
-	     "INSERT INTO episode_person (file_id, line, person_key, step) VALUES "
-	     "  (1, 3, 1, 'unlinked'), (1, 7, 2, 'unlinked');");
-	query_text(f->db, "SELECT * FROM episode WHERE line = 3", line3, sizeof(line3));
-	query_text(f->db, "SELECT * FROM episode WHERE line = 7", line7, sizeof(line7));
+	unit_exec(f->st.db, "PRAGMA foreign_keys = OFF;"
+		  "INSERT INTO person (person_key, person_id, basis, n_episodes, n_districts) "
+		  "VALUES (1, '00000000000000000000000000000001', 'SINGLE', 1, 1),"
+		  "  (2, '00000000000000000000000000000002', 'SINGLE', 1, 1);"
+		  "INSERT INTO episode_person (file_id, line, person_key, step) VALUES "
+		  "  (1, 3, 1, 'unlinked'), (1, 7, 2, 'unlinked');");
+	unit_query_rows(f->st.db, "SELECT * FROM episode WHERE line = 3", line3, sizeof(line3));
+	unit_query_rows(f->st.db, "SELECT * FROM episode WHERE line = 7", line7, sizeof(line7));
 	/* Inst recoded: 3 (a person) and 9 (none) change; Aku mapped: 5, 8 added */
 	write_mapping(f, "Open = OPEN\nInst = HOUSE\nAku = OTHER\n");
 	run_map(f, &s);
-	query_text(f->db, "SELECT line, old_key FROM person_change ORDER BY line", got,
-		   sizeof(got));
-	assert_string_equal(got, "3|1 5|0 8|0");
-	query_text(f->db, "SELECT * FROM episode_before ORDER BY line", got, sizeof(got));
-	assert_string_equal(got, line3);
+	unit_assert_rows(f->st.db, "SELECT line, old_key FROM person_change ORDER BY line",
+			 "3|1 5|0 8|0");
+	unit_assert_rows(f->st.db, "SELECT * FROM episode_before ORDER BY line", line3);
 	/* Inst back (3 changes again: its first before-image stays) and Open
 	 * unmapped (7, a person, deleted: logged before it goes) */
 	write_mapping(f, "Inst = INST\nAku = OTHER\n");
 	run_map(f, &s);
 	assert_int_equal(s.episodes_removed, 4);
-	query_text(f->db, "SELECT line, old_key FROM person_change ORDER BY line", got,
-		   sizeof(got));
-	assert_string_equal(got, "3|1 5|0 7|2 8|0");
-	query_text(f->db, "SELECT * FROM episode_before ORDER BY line", got, sizeof(got));
-	{
-		char want[520];
-
-		snprintf(want, sizeof(want), "%s %s", line3, line7);
-		assert_string_equal(got, want);
-	}
+	unit_assert_rows(f->st.db, "SELECT line, old_key FROM person_change ORDER BY line",
+			 "3|1 5|0 7|2 8|0");
+	snprintf(both, sizeof(both), "%s %s", line3, line7);
+	unit_assert_rows(f->st.db, "SELECT * FROM episode_before ORDER BY line", both);
 	/* an intervention is no value dedup reads; the deletes are noted */
-	query_text(f->db, "SELECT count(*) FROM episode_outside_write", got, sizeof(got));
-	assert_string_equal(got, "1");
+	unit_assert_rows(f->st.db, "SELECT count(*) FROM episode_outside_write", "1");
 }
 
 static void test_map_summary_line__again_only_when_mapped_again(void **state)

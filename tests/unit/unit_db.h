@@ -2,7 +2,8 @@
  * tests/unit/unit_db.h - a fresh pipeline database per test: a temporary
  * directory (unit.h) holding p.db, opened with pl_db_open (so at the
  * current schema version), and removed in teardown; the fixture of a test
- * that needs only that; and a one-number query.
+ * that needs only that; a one-number query; and, for tests that run a
+ * stage on a database by its path, its rows as text and a statement.
  *
  * Include after cmocka.h, unit.h and db.h.
  */
@@ -71,6 +72,41 @@ static inline long long unit_query_ll(sqlite3 *db, const char *sql)
 	v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* The rows of sql on the database at db_path (opened anew: a stage's run
+ * has closed its own), each row's columns joined by '|' (NULL as '-'),
+ * rows by ' ', into out. */
+static inline void unit_query_rows(const char *db_path, const char *sql, char *out, size_t size)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const unsigned char *v = sqlite3_column_text(st, c);
+
+			len += (size_t)snprintf(out + len, size - len, "%s%s", c ? "|" : len ? " " : "",
+						v ? (const char *)v : "-");
+			assert_true(len < size);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Runs sql on the database at db_path (asserted to succeed). */
+static inline void unit_exec(const char *db_path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 }
 
 #endif
