@@ -575,7 +575,9 @@ BEGIN INSERT OR IGNORE INTO person_outside_write (id) VALUES (1); END;
 -- (old_key) and here the episode as it was before its first change since
 -- the indicators stage last read person_change: what that stage counted,
 -- which it takes out of its sums before it adds the episode as it is now.
--- The indicators stage empties this table with person_change.
+-- An episode it inserts into such a file is logged in person_change with
+-- old_key 0 (no person before).  The indicators stage empties this table
+-- with person_change.
 CREATE TABLE episode_before (
     file_id        INTEGER NOT NULL,
     line           INTEGER NOT NULL,

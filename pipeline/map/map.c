@@ -5,7 +5,9 @@
  * file, in one transaction: resolve the mapping's columns in the file's
  * header, then turn every raw_row into an episode or a reject (stage 'map'),
  * count every distinct value of every recoded field (map_value), and record
- * the file in mapped_file.  Every mapping problem that does not depend on a
+ * the file in mapped_file.  A file mapped before (a mapping edit) is mapped
+ * again in place: only the episodes that differ are written ("a file mapped
+ * again", below).  Every mapping problem that does not depend on a
  * row's values is found before any row is mapped, and is a configuration
  * error (exit 78).
  *
