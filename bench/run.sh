@@ -27,7 +27,8 @@
 #     HOUSE appended: the episodes of that value change in place);
 #   - Debian's sqlite3 CLI `.import` of the same files (plain load, no mapping);
 #   - DuckDB (bench/duckdb/job.mjs: read each dialect, recode, count unique
-#     persons per district), its figures compared with ours.
+#     persons per district), its figures compared with ours;
+#   (these two are run right after the cold run, the others after them).
 # A state restored for a run (a copy of the database) is synced to disk
 # before the run: writing the copy back is not the run's work, and a real
 # night's database was written back long before (a stage that syncs the
@@ -198,6 +199,63 @@ for rows in $sizes; do
 	cold_dedup=$(dedup_steps out)
 	snap out out.cold
 
+	# The comparisons next, so that the machine's drift over the bench (it is
+	# shared) touches ours and theirs alike: in the fifteenth round DuckDB,
+	# measured ten minutes after our cold run, took 18% longer than in the
+	# fourteenth, our cold run 4%.
+	echo "bench: $rows rows: sqlite3 .import" >&2
+	# sqlite3 .import: each file with its source's delimiter, into one table
+	# per file; CSV mode, or ascii mode (no quote handling) for the sources
+	# whose mapping file says they are never quoted: in CSV mode an
+	# unterminated quote would swallow the rest of the file.
+	cat >import.sh <<'IMP'
+rm -f imp.db
+for ini in maps/*.ini; do
+	pat=$(sed -n 's/^files *= *\([^ ;]*\).*/\1/p' "$ini" | cut -d, -f1)
+	case $(sed -n 's/^delimiter *= *\([a-z]*\).*/\1/p' "$ini") in
+	semicolon) sep=';' ;; tab) sep='\t' ;; pipe) sep='|' ;; *) sep=',' ;;
+	esac
+	mode=csv
+	grep -qi 'never quoted\|no field is ever quoted' "$ini" && mode=ascii
+	for f in input/$pat; do
+		[ -f "$f" ] || continue
+		t=$(basename "$f" | tr -c 'A-Za-z0-9\n' _)
+		printf '.mode %s\n.separator "%s" "\\n"\n.import %s t_%s\n' "$mode" "$sep" "$f" "$t"
+	done
+done | sqlite3 imp.db 2>/dev/null
+IMP
+	measure "rm -f imp.db" sh import.sh; import_s=$m_s; import_rss=$m_rss
+	imported=$(sqlite3 imp.db "select name from sqlite_schema where type = 'table'" |
+		while read -r t; do sqlite3 imp.db "select count(*) from \"$t\""; done | awk '{ n += $1 } END { print n + 0 }')
+	rm -f imp.db
+
+	duck_s=- duck_rss=- duck_check= duck_fail=
+	if [ -z "$duck_note" ]; then
+		echo "bench: $rows rows: DuckDB" >&2
+		mkdir -p duckwork
+		soft=1
+		if measure "true" node "$duck_dir/job.mjs" maps input duckwork; then
+			duck_s=$m_s; duck_rss=$m_rss
+			cp "$work/stdout" duck.txt
+		else
+			duck_fail="DuckDB failed: ${m_err:-see above}"
+			: >duck.txt
+		fi
+		soft=
+		# Ours per district (the cold run) next to DuckDB's: same order?
+		sqlite3 -separator ' ' out.cold/pipeline.db "select 'persons', e.district, count(distinct p.person_key)
+			from episode_person p join episode e using (file_id, line) group by e.district
+			union all select 'persons', 'city', count(*) from person" >ours.txt
+		duck_check=$(awk 'NR == FNR { ours[$2] = $3; next } $1 == "persons" { d[$2] = $3 }
+			END { bad = 0; n = 0; worst = 0
+			      for (k in ours) { n++; r = (k in d && ours[k] > 0) ? d[k] / ours[k] : 0
+			                        dev = r > 1 ? r - 1 : 1 - r; if (dev > worst) worst = dev
+			                        if (r < 0.5 || r > 2) bad++ }
+			      printf "%s: %d figures, DuckDB/ours within %.1f%%", bad ? "**not plausible**" : "plausible", n, 100 * worst }' ours.txt duck.txt)
+		echo "bench: $rows rows: DuckDB vs ours: $duck_check" >&2
+		rm -rf duckwork
+	fi
+
 	# Each stage alone, from the state the previous one left (st/ holds it).
 	echo "bench: $rows rows: stages alone" >&2
 	sdb="-d st/pipeline.db"
@@ -251,58 +309,6 @@ for rows in $sizes; do
 	cp "$edit.ini.orig" "maps/$edit.ini"
 	rm -f "$edit.ini.orig"
 
-	echo "bench: $rows rows: sqlite3 .import" >&2
-	# sqlite3 .import: each file with its source's delimiter, into one table
-	# per file; CSV mode, or ascii mode (no quote handling) for the sources
-	# whose mapping file says they are never quoted: in CSV mode an
-	# unterminated quote would swallow the rest of the file.
-	cat >import.sh <<'IMP'
-rm -f imp.db
-for ini in maps/*.ini; do
-	pat=$(sed -n 's/^files *= *\([^ ;]*\).*/\1/p' "$ini" | cut -d, -f1)
-	case $(sed -n 's/^delimiter *= *\([a-z]*\).*/\1/p' "$ini") in
-	semicolon) sep=';' ;; tab) sep='\t' ;; pipe) sep='|' ;; *) sep=',' ;;
-	esac
-	mode=csv
-	grep -qi 'never quoted\|no field is ever quoted' "$ini" && mode=ascii
-	for f in input/$pat; do
-		[ -f "$f" ] || continue
-		t=$(basename "$f" | tr -c 'A-Za-z0-9\n' _)
-		printf '.mode %s\n.separator "%s" "\\n"\n.import %s t_%s\n' "$mode" "$sep" "$f" "$t"
-	done
-done | sqlite3 imp.db 2>/dev/null
-IMP
-	measure "rm -f imp.db" sh import.sh; import_s=$m_s; import_rss=$m_rss
-	imported=$(sqlite3 imp.db "select name from sqlite_schema where type = 'table'" |
-		while read -r t; do sqlite3 imp.db "select count(*) from \"$t\""; done | awk '{ n += $1 } END { print n + 0 }')
-	rm -f imp.db
-
-	duck_s=- duck_rss=- duck_check= duck_fail=
-	if [ -z "$duck_note" ]; then
-		echo "bench: $rows rows: DuckDB" >&2
-		mkdir -p duckwork
-		soft=1
-		if measure "true" node "$duck_dir/job.mjs" maps input duckwork; then
-			duck_s=$m_s; duck_rss=$m_rss
-			cp "$work/stdout" duck.txt
-		else
-			duck_fail="DuckDB failed: ${m_err:-see above}"
-			: >duck.txt
-		fi
-		soft=
-		# Ours per district (the cold run) next to DuckDB's: same order?
-		sqlite3 -separator ' ' out.cold/pipeline.db "select 'persons', e.district, count(distinct p.person_key)
-			from episode_person p join episode e using (file_id, line) group by e.district
-			union all select 'persons', 'city', count(*) from person" >ours.txt
-		duck_check=$(awk 'NR == FNR { ours[$2] = $3; next } $1 == "persons" { d[$2] = $3 }
-			END { bad = 0; n = 0; worst = 0
-			      for (k in ours) { n++; r = (k in d && ours[k] > 0) ? d[k] / ours[k] : 0
-			                        dev = r > 1 ? r - 1 : 1 - r; if (dev > worst) worst = dev
-			                        if (r < 0.5 || r > 2) bad++ }
-			      printf "%s: %d figures, DuckDB/ours within %.1f%%", bad ? "**not plausible**" : "plausible", n, 100 * worst }' ours.txt duck.txt)
-		echo "bench: $rows rows: DuckDB vs ours: $duck_check" >&2
-		rm -rf duckwork
-	fi
 	rm -rf out
 
 	# ---- this size's section ---------------------------------------------------
