@@ -18,6 +18,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <csv.h>
+
 #include "csvread.h"
 #include "unit.h"
 
@@ -827,6 +829,154 @@ static void test_csvread__property_random_files(void **state)
 	assert_true(n_records > 1000);
 }
 
+/* ---- property: the same records as libcsv itself ----------------------- */
+
+/* The oracle: libcsv over the whole file at once, with the reader's
+ * settings (strict, white space ' ', TAB and CR, LF alone ends a record);
+ * each record as its fields joined by '|' and a newline after it. */
+struct oracle {
+	struct pl_buf out;
+	int first;
+};
+
+static int oracle_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static int oracle_term(unsigned char c) { return c == '\n'; }
+
+static void oracle_field(void *s, size_t len, void *user)
+{
+	struct oracle *o = user;
+
+	if (!o->first)
+		pl_buf_putc(&o->out, '|');
+	pl_buf_append(&o->out, s ? s : "", len);
+	o->first = 0;
+}
+
+static void oracle_record(int c, void *user)
+{
+	struct oracle *o = user;
+
+	(void)c;
+	pl_buf_putc(&o->out, '\n');
+	o->first = 1;
+}
+
+static void oracle_parse(const char *data, size_t len, char delim, char quote,
+			 struct pl_buf *out)
+{
+	struct oracle o = { *out, 1 };
+	struct csv_parser p;
+
+	assert_int_equal(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
+	csv_set_delim(&p, (unsigned char)delim);
+	csv_set_quote(&p, (unsigned char)quote);
+	csv_set_space_func(&p, oracle_space);
+	csv_set_term_func(&p, oracle_term);
+	assert_int_equal(csv_parse(&p, data, len, oracle_field, oracle_record, &o), len);
+	assert_int_equal(csv_fini(&p, oracle_field, oracle_record, &o), 0);
+	csv_free(&p);
+	*out = o.out;
+}
+
+/* Appends one random field: plain (bytes that are neither the delimiter,
+ * the quote nor LF, white space around it at random) or quoted (anything,
+ * the quote doubled). */
+static size_t put_random_field(char *at, char delim, char quote)
+{
+	static const char plain[] = "abcå \t\r,;'";
+	static const char any[] = "ab ,;\t\r\n\"'";
+	size_t n = 0, len = rng() % 7;
+	int quoted = rng() % 4 == 0;
+
+	if (rng() % 3 == 0)
+		at[n++] = " \t"[rng() % 2];
+	if (quoted)
+		at[n++] = quote;
+	for (size_t i = 0; i < len; i++) {
+		char c = quoted ? any[rng() % (sizeof(any) - 1)] : plain[rng() % (sizeof(plain) - 1)];
+
+		if (!quoted && (c == delim || c == quote))
+			c = 'x';
+		if (quoted && c == quote)
+			at[n++] = quote;
+		at[n++] = c;
+	}
+	if (quoted)
+		at[n++] = quote;
+	if (rng() % 3 == 0)
+		at[n++] = " \r"[rng() % 2];
+	return n;
+}
+
+static void test_csvread__property_same_records_as_libcsv(void **state)
+{
+	char *data = malloc(400000);
+	size_t n_records = 0, n_plain_lines = 0;
+
+	assert_non_null(data);
+	rng_state = 0x2545F4914F6CDD1DULL;
+	for (int iter = 0; iter < 300; iter++) {
+		struct pl_csv_opts o = STD;
+		struct pl_buf want, got;
+		struct pl_csv_reader *r;
+		struct pl_csv_record rec;
+		struct pl_diag d;
+		enum pl_csv_event ev;
+		char path[512];
+		size_t len = 0, n_lines = iter % 30 == 29 ? 6000 : rng() % 40;
+
+		o.delimiter = ",;\t"[rng() % 3];
+		o.quote = rng() % 4 ? '"' : '\'';
+		for (size_t l = 0; l < n_lines; l++) {
+			size_t n_fields = 1 + rng() % 6;
+			size_t from = len;
+
+			if (rng() % 10 == 0) { /* a blank line, or white space only */
+				if (rng() % 2)
+					data[len++] = rng() % 2 ? ' ' : '\r';
+			} else {
+				for (size_t f = 0; f < n_fields; f++) {
+					if (f)
+						data[len++] = o.delimiter;
+					len += put_random_field(data + len, o.delimiter, o.quote);
+				}
+			}
+			if (l + 1 < n_lines || rng() % 2)
+				data[len++] = '\n';
+			n_plain_lines += len - from > 2 && !memchr(data + from, o.quote, len - from);
+		}
+		pl_buf_init(&want);
+		pl_buf_init(&got);
+		oracle_parse(data, len, o.delimiter, o.quote, &want);
+		write_input(state, data, len, path);
+		r = pl_csv_open(path, &o, &d);
+		assert_non_null(r);
+		while ((ev = pl_csv_next(r, &rec, &d)) == PL_CSV_RECORD) {
+			for (size_t k = 0; k < rec.n_kept; k++) {
+				if (k)
+					pl_buf_putc(&got, '|');
+				pl_buf_append(&got, rec.fields[k], rec.lens[k]);
+			}
+			pl_buf_putc(&got, '\n');
+			n_records++;
+		}
+		if (ev != PL_CSV_END)
+			fail_msg("file %d: ended with %s: %s", iter, ev_name(ev), d.msg);
+		if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+			fail_msg("file %d (delimiter %d, quote %c): the reader's records differ "
+				 "from libcsv's:\n%.*s\n--- libcsv:\n%.*s", iter, o.delimiter, o.quote,
+				 (int)(got.len < 2000 ? got.len : 2000), got.data,
+				 (int)(want.len < 2000 ? want.len : 2000), want.data);
+		pl_csv_close(r);
+		pl_buf_release(&want);
+		pl_buf_release(&got);
+	}
+	free(data);
+	/* both paths are taken: lines without a quote, and with one */
+	assert_true(n_records > 20000);
+	assert_true(n_plain_lines > 10000);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -849,6 +999,7 @@ int main(void)
 		T(test_csvread__drain_counts_and_hashes_the_rest),
 		T(test_csvread__on_bytes_hands_every_byte_once),
 		T(test_csvread__property_random_files),
+		T(test_csvread__property_same_records_as_libcsv),
 	};
 #undef T
 
