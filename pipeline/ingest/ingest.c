@@ -353,7 +353,7 @@ static const char *decode_field(struct job *job, const char *raw, size_t raw_len
 				size_t *len, const char **code, char *why, size_t why_size)
 {
 	size_t bad = 0;
-	const char *s = pl_decode(&job->dec, raw, raw_len, len, &bad);
+	const char *s = pl_decode_str(&job->dec, raw, raw_len, len, &bad);
 	long ctl;
 
 	if (!s) {
@@ -605,7 +605,7 @@ static int is_footer(struct job *job, const struct pl_csv_record *rec)
 
 	if (!job->src->footer || rec->n_kept == 0)
 		return 0;
-	first = pl_decode(&job->dec, rec->fields[0], rec->lens[0], &len, &bad);
+	first = pl_decode_str(&job->dec, rec->fields[0], rec->lens[0], &len, &bad);
 	return first && regexec(&job->src->footer_re, first, 0, NULL, 0) == 0;
 }
 

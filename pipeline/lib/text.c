@@ -208,6 +208,21 @@ void pl_decoder_release(struct pl_decoder *dec)
 	pl_buf_release(&dec->out);
 }
 
+const char *pl_decode_str(struct pl_decoder *dec, const char *src, size_t len,
+			  size_t *out_len, size_t *bad_off)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	int same = !dec->cd ? pl_utf8_valid(src, len, bad_off) :
+		   dec->has_table && dec->ascii_same && ascii_run(s, len) == len;
+
+	if (!same && !dec->cd)
+		return NULL;
+	if (!same)
+		return pl_decode(dec, src, len, out_len, bad_off);
+	*out_len = len;
+	return src;
+}
+
 const char *pl_decode(struct pl_decoder *dec, const char *src, size_t len,
 		      size_t *out_len, size_t *bad_off)
 {

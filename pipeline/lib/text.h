@@ -49,6 +49,11 @@ void pl_decoder_release(struct pl_decoder *dec);
  * sets *bad_off to its offset in src. */
 const char *pl_decode(struct pl_decoder *dec, const char *src, size_t len,
 		      size_t *out_len, size_t *bad_off);
+/* The same for a src that is NUL-terminated at len (a field of lib/csvread):
+ * a value that needs no conversion (valid UTF-8 read as UTF-8; ASCII in an
+ * encoding that maps ASCII to itself) comes back as src itself, not copied. */
+const char *pl_decode_str(struct pl_decoder *dec, const char *src, size_t len,
+			  size_t *out_len, size_t *bad_off);
 
 /* Folds s for matching: trims, collapses runs of white space (incl. NBSP) to
  * one space and lower-cases ASCII and Latin-1 letters (Å, Ä, Ö, É, ...).

@@ -339,6 +339,37 @@ static void test_decode__latin1_every_byte_is_valid(void **state)
 	pl_decoder_release(&dec);
 }
 
+/* pl_decode_str hands back the field itself where nothing needs decoding,
+ * and otherwise what pl_decode gives. */
+static void test_decode__str_returns_the_field_when_nothing_changes(void **state)
+{
+	static const char utf8[] = "Öppenvård", ascii[] = "Boendestod", cp[] = "\xD6ppen";
+	struct pl_decoder dec;
+	struct pl_diag d;
+	size_t out_len = 0, bad = 0;
+	const char *out;
+
+	(void)state;
+	assert_int_equal(pl_decoder_init(&dec, PL_ENC_UTF8, &d), PL_OK);
+	assert_ptr_equal(pl_decode_str(&dec, utf8, strlen(utf8), &out_len, &bad), utf8);
+	assert_int_equal(out_len, strlen(utf8));
+	assert_null(pl_decode_str(&dec, cp, strlen(cp), &out_len, &bad));
+	assert_int_equal(bad, 0);
+	pl_decoder_release(&dec);
+
+	assert_int_equal(pl_decoder_init(&dec, PL_ENC_CP1252, &d), PL_OK);
+	assert_ptr_equal(pl_decode_str(&dec, ascii, strlen(ascii), &out_len, &bad), ascii);
+	assert_int_equal(out_len, strlen(ascii));
+	out = pl_decode_str(&dec, cp, strlen(cp), &out_len, &bad);
+	assert_ptr_not_equal(out, cp);
+	assert_string_equal(out, "Öppen");
+	assert_int_equal(out_len, strlen("Öppen"));
+	/* 0x81 is no character in Windows-1252 */
+	assert_null(pl_decode_str(&dec, "ab\x81", 3, &out_len, &bad));
+	assert_int_equal(bad, 2);
+	pl_decoder_release(&dec);
+}
+
 /* The single-byte decoders use a table built from iconv: on random values
  * they must give exactly what iconv gives, output and bad offset. */
 static void test_decode__table_agrees_with_iconv(void **state)
@@ -650,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_decode__latin1_every_byte_is_valid),
 		cmocka_unit_test(test_decode__long_field_and_buffer_reuse),
 		cmocka_unit_test(test_decode__table_agrees_with_iconv),
+		cmocka_unit_test(test_decode__str_returns_the_field_when_nothing_changes),
 		cmocka_unit_test(test_scans__word_at_a_time_agree_with_bytes),
 		cmocka_unit_test(test_fold__table),
 		cmocka_unit_test(test_fold__respects_len_and_resets_out),
