@@ -7,7 +7,9 @@
  * a value of an unquoted field.  Because a record can only end at an LF, at
  * most one record completes per piece, and the reader knows at each line
  * start whether a record is open: the first line with content while none is
- * open is where the next record starts.
+ * open is where the next record starts.  A whole line without a quote
+ * character that starts while no record is open skips libcsv: it is split
+ * at its delimiters (split_plain_line), as libcsv would have split it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "csvread.h"

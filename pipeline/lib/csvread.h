@@ -2,6 +2,10 @@
  * lib/csvread.h - a streaming CSV record reader on libcsv (strict mode)
  * that knows where each record starts.
  *
+ * A whole line that holds no quote character (most lines of an export) is
+ * split at its delimiters here, with what libcsv gives for it; the rest go
+ * through libcsv.
+ *
  * Records come out one at a time with the 1-based physical line where they
  * start and the number of lines they span, whatever the line ends (LF, CRLF)
  * and however many quoted line breaks they hold.  Memory is bounded by the

@@ -9,7 +9,9 @@
  * the 64 KiB read buffer: fields and records across it, a 200 KB field, a
  * bad record found right after it.  pl_csv_on_bytes hands every byte once,
  * also those read again after an unterminated quote.  A property test feeds
- * random small files from a fixed seed.
+ * random small files from a fixed seed; another holds the records of random
+ * well-formed files to those libcsv itself gives for the whole file (the
+ * reader splits lines without a quote on its own).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
