@@ -14,10 +14,10 @@
 --
 -- Privacy: identity numbers, names and postcodes never appear here in clear
 -- text.  Columns a source maps to identity_number, first_name, last_name or
--- postcode are removed from raw_row.fields and kept only in raw_sealed,
+-- postcode are removed from the raw rows and kept only in raw_sealed,
 -- encrypted with a key derived from the secret key file.
 
-PRAGMA user_version = 12;
+PRAGMA user_version = 13;
 
 -- One row per file name ever seen in input/.  A changed file under the same
 -- name replaces its earlier version: the old rows are deleted and this row is
@@ -63,15 +63,9 @@ CREATE TABLE file_column (
     PRIMARY KEY (file_id, col_idx)
 ) WITHOUT ROWID;
 
--- Every kept record, decoded to UTF-8.  fields: the values in column order,
--- separated by U+001F (unit separator); sealed columns are empty here, their
--- values are in raw_sealed.
-CREATE TABLE raw_row (
-    file_id  INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
-    line     INTEGER NOT NULL,             -- 1-based physical line where the record starts
-    fields   TEXT NOT NULL,
-    PRIMARY KEY (file_id, line)
-) WITHOUT ROWID;
+-- Every kept record is in raw_chunk, a chunk of records a row, and is seen
+-- a row a record through the view raw_row (file_id, line, fields): both
+-- stand after "-- @since 13" below.
 
 -- Every rejected record, by any stage: where, which field, why.  value holds
 -- the offending raw value where one field is to blame; never for identity
@@ -609,3 +603,42 @@ WHEN OLD.file_id IS NOT NEW.file_id OR OLD.line IS NOT NEW.line
   OR OLD.id_type IS NOT NEW.id_type OR OLD.birth_date IS NOT NEW.birth_date
   OR OLD.birth_year IS NOT NEW.birth_year OR OLD.sex IS NOT NEW.sex
 BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
+
+-- @since 13
+-- Every kept record, decoded to UTF-8, a chunk of up to 256 consecutive
+-- records of one file a row (lib/rawrows.h): one b-tree insert for a chunk
+-- instead of one a record, at ingest, and one step at map.  rows is a JSON
+-- array with an array per record in line order: its line, then its values
+-- in column order as strings; a sealed column's values are empty here,
+-- they are in raw_sealed.  The view raw_row below shows the records one a
+-- row.
+CREATE TABLE raw_chunk (
+    file_id    INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
+    first_line INTEGER NOT NULL,           -- the line of its first record
+    n_rows     INTEGER NOT NULL,           -- records in rows
+    rows       TEXT NOT NULL,              -- [[line, "value", ...], ...]
+    PRIMARY KEY (file_id, first_line)
+) WITHOUT ROWID;
+
+-- @upgrade 13
+-- From version 12: raw_row was a table, a row a record.  Each record moves
+-- as it is, a chunk of its own (the JSON escapes of ingest: the values hold
+-- no control character but TAB, LF and CR); the next ingest of a changed
+-- file writes chunks of many.  Nothing must run again.
+INSERT INTO raw_chunk (file_id, first_line, n_rows, rows)
+    SELECT file_id, line, 1, '[[' || line || ',"' ||
+           replace(replace(replace(replace(replace(replace(fields,
+               '\', '\\'), '"', '\"'), char(9), '\t'), char(10), '\n'), char(13), '\r'),
+               char(31), '","') || '"]]'
+    FROM raw_row;
+DROP TABLE raw_row;
+
+-- @since 13
+-- Every kept record, one a row: line, the line where the record starts
+-- (1-based), and fields, its values in column order separated by U+001F
+-- (unit separator).  A view for reading by hand and in tests: it takes each
+-- chunk's JSON apart (map reads raw_chunk itself).
+CREATE VIEW raw_row (file_id, line, fields) AS
+    SELECT c.file_id, r.value ->> 0,
+           (SELECT group_concat(v.value, char(31)) FROM json_each(r.value) v WHERE v.key > 0)
+    FROM raw_chunk c, json_each(c.rows) r;

@@ -6,9 +6,10 @@
  * [source], [dialect] and [columns] of its mapping file: another edit of
  * the mapping file only re-maps it, keeping its file_id), else read it through
  * the source's dialect in one transaction that replaces any earlier version:
- * the header into file_column, every data record into raw_row (its sensitive
- * columns' values sealed into raw_sealed, a chunk of rows at a time) or
- * reject, and the file's counts into input_file.
+ * the header into file_column, every data record into raw_chunk, a chunk
+ * of records at a time (lib/rawrows; its sensitive columns' values sealed
+ * into raw_sealed, also a chunk at a time) or reject, and the file's counts
+ * into input_file.
  *
  * A file's data records are read on two threads: a reading thread parses
  * and decodes them into chunks, and the calling thread, which alone uses
@@ -37,18 +38,15 @@
 #include "log.h"
 #include "progress.h"
 #include "queue.h"
+#include "rawrows.h"
 #include "schema.h"
 #include "sealed.h"
 #include "secret.h"
 #include "source.h"
 #include "text.h"
 
-#define FIELD_SEP '\x1f'       /* between values in raw_row.fields and sealed ones */
+#define FIELD_SEP PL_RAW_SEP   /* between values in raw_row.fields and sealed ones */
 #define MAX_LOGGED_REJECTS 10  /* per file; the rest are in table reject */
-/* Rows per INSERT into raw_row: one statement execution (its start, its
- * statement transaction for the foreign key, its end) for many rows. */
-#define ROW_BATCH 64
-#define ROW_INSERT "INSERT INTO raw_row (file_id, line, fields) VALUES "
 /* Chunks between the reading and the storing thread: a chunk is handed
  * over when it holds CHUNK_ITEMS items or CHUNK_BYTES bytes (plus the last
  * row's), so a hand-over costs little against the work in a chunk, and the
@@ -59,7 +57,7 @@
 
 enum stmt_id {
 	S_FIND, S_DELETE, S_INSERT_FILE, S_FINISH_FILE, S_TOUCH, S_FIND_DUP,
-	S_INSERT_COLUMN, S_INSERT_ROW, S_INSERT_REJECT, S__COUNT
+	S_INSERT_COLUMN, S_INSERT_REJECT, S__COUNT
 };
 
 static const char *const stmt_sql[S__COUNT] = {
@@ -78,19 +76,8 @@ static const char *const stmt_sql[S__COUNT] = {
 		       "AND file_id != ?2 ORDER BY name LIMIT 1",
 	[S_INSERT_COLUMN] = "INSERT INTO file_column (file_id, col_idx, name, field, sealed) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_INSERT_ROW] = ROW_INSERT "(?, ?, ?)",
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason) "
 			    "VALUES (?1, ?2, 'ingest', ?3, ?4, ?5)",
-};
-
-/* Kept rows not yet stored: their fields in one buffer. */
-struct row_batch {
-	struct pl_buf bytes;
-	size_t n;
-	struct {
-		long line;
-		size_t fields_off, fields_len;
-	} rows[ROW_BATCH];
 };
 
 /* What the reading thread hands to the storing thread: kept rows, rejects
@@ -102,7 +89,8 @@ enum item_kind { I_ROW, I_REJECT, I_BYTES };
 struct item {
 	enum item_kind kind;
 	long line;                /* I_ROW, I_REJECT: where the record starts */
-	size_t off, len;          /* I_ROW: fields; I_REJECT: reason (NUL-terminated);
+	size_t off, len;          /* I_ROW: the record as raw_chunk holds it (pl_raw_encode);
+				     I_REJECT: reason (NUL-terminated);
 				     I_BYTES: the file's next bytes */
 	size_t off2, len2;        /* I_ROW: the values to seal, if secret;
 				     I_REJECT: field name (NUL-terminated), len2 0: none */
@@ -125,8 +113,6 @@ struct ingest {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__COUNT];
 	struct pl_buf scratch;
-	sqlite3_stmt *batch_st;   /* INSERT of ROW_BATCH rows */
-	struct row_batch *batch;
 	struct chunk *chunks;     /* N_CHUNKS of them */
 	uint64_t rows_seen;       /* records read over all files (progress) */
 	uint64_t bytes_done;      /* sizes of the files done (progress) */
@@ -137,6 +123,7 @@ struct ingest {
 	unsigned char seal_key[PL_KEY_BYTES];
 	struct pl_nonce_pool nonces;  /* for the seals */
 	struct pl_sealed_writer sealer; /* into raw_sealed */
+	struct pl_raw_writer rows;      /* into raw_chunk */
 	/* the reading thread's alone while it runs */
 	struct pl_buf fields;     /* raw_row.fields being built */
 	struct pl_buf secret;     /* values to seal, being built */
@@ -371,56 +358,6 @@ static const char *decode_field(struct job *job, const char *raw, size_t raw_len
 	return s;
 }
 
-/* Binds row i of the batch to the 3 parameters after base. */
-static void bind_row(sqlite3_stmt *st, int base, long long file_id, const struct row_batch *b,
-		     size_t i)
-{
-	const char *bytes = b->bytes.data;
-
-	sqlite3_bind_int64(st, base + 1, file_id);
-	sqlite3_bind_int64(st, base + 2, b->rows[i].line);
-	sqlite3_bind_text(st, base + 3, bytes + b->rows[i].fields_off, (int)b->rows[i].fields_len,
-			  SQLITE_STATIC);
-}
-
-/* Stores the batched rows: a full batch in one statement, fewer one by one
- * (at the end of a file). */
-static enum pl_err flush_rows(struct ingest *in, struct job *job, struct pl_diag *d)
-{
-	struct row_batch *b = in->batch;
-	size_t n = b->n;
-	enum pl_err err = PL_OK;
-
-	if (n == ROW_BATCH) {
-		for (size_t i = 0; i < n; i++)
-			bind_row(in->batch_st, (int)i * 3, job->file_id, b, i);
-		err = pl_db_step_done(in->db, in->batch_st, "store rows", d);
-	}
-	for (size_t i = 0; n < ROW_BATCH && !err && i < n; i++) {
-		bind_row(in->st[S_INSERT_ROW], 0, job->file_id, b, i);
-		err = pl_db_step_done(in->db, in->st[S_INSERT_ROW], "store row", d);
-	}
-	b->n = 0;
-	pl_buf_reset(&b->bytes);
-	return err;
-}
-
-/* Adds a row to the batch; stores the batch when it is full. */
-static enum pl_err batch_row(struct ingest *in, struct job *job, long line,
-			     const char *fields, size_t fields_len, struct pl_diag *d)
-{
-	struct row_batch *b = in->batch;
-
-	b->rows[b->n].line = line;
-	b->rows[b->n].fields_off = b->bytes.len;
-	b->rows[b->n].fields_len = fields_len;
-	pl_buf_append(&b->bytes, fields, fields_len);
-	job->rows_kept++;
-	if (++b->n < ROW_BATCH)
-		return PL_OK;
-	return flush_rows(in, job, d);
-}
-
 /* Stores a chunk's rows and rejects in order. */
 static enum pl_err store_chunk(struct ingest *in, struct job *job, const struct chunk *c,
 			       struct pl_diag *d)
@@ -434,8 +371,10 @@ static enum pl_err store_chunk(struct ingest *in, struct job *job, const struct 
 		if (it->kind == I_ROW && it->secret)
 			err = pl_sealed_add(&in->sealer, job->file_id, it->line, bytes + it->off2,
 					    it->len2, d);
-		if (it->kind == I_ROW && !err)
-			err = batch_row(in, job, it->line, bytes + it->off, it->len, d);
+		if (it->kind == I_ROW && !err) {
+			err = pl_raw_add(&in->rows, job->file_id, it->line, bytes + it->off, it->len, d);
+			job->rows_kept++;
+		}
 		else if (it->kind == I_REJECT)
 			err = add_reject(in, job, it->line, it->len2 ? bytes + it->off2 : NULL,
 					 it->code, bytes + it->off, d);
@@ -585,8 +524,9 @@ static int keep_record(struct reader *rd, const struct pl_csv_record *rec)
 	if (!it)
 		return -1;
 	it->off = rd->cur->bytes.len;
-	it->len = in->fields.len;
-	pl_buf_append(&rd->cur->bytes, in->fields.data ? in->fields.data : "", in->fields.len);
+	pl_raw_encode(&rd->cur->bytes, rec->line, in->fields.data ? in->fields.data : "",
+		      in->fields.len);
+	it->len = rd->cur->bytes.len - it->off;
 	if (any_sealed) {
 		it->secret = 1;
 		it->off2 = rd->cur->bytes.len;
@@ -1026,13 +966,12 @@ static enum pl_err read_file(struct ingest *in, struct job *job, struct pl_csv_s
 	err = read_header(in, job, r, d);
 	if (!err && pl_csv_stats(r)->bom == PL_BOM_UTF16)
 		err = file_fails(job, "UTF-16 text is not supported: export as UTF-8 or Windows-1252");
-	in->batch->n = 0;
-	pl_buf_reset(&in->batch->bytes);
-	pl_sealed_discard(&in->sealer);  /* what a failed file left */
+	pl_raw_discard(&in->rows);       /* what a failed file left */
+	pl_sealed_discard(&in->sealer);
 	if (!err)
 		err = read_rows(in, job, r, d);
 	if (!err)
-		err = flush_rows(in, job, d);
+		err = pl_raw_flush(&in->rows, d);
 	if (!err)
 		err = pl_sealed_flush(&in->sealer, d);
 	if (err == PL_EDATA)
@@ -1311,28 +1250,19 @@ static enum pl_err check_new_key(struct ingest *in, struct pl_diag *d)
 	return PL_OK;
 }
 
-/* Prepares the INSERT of ROW_BATCH rows and the room for them.  Its
- * statement journal (a few pages) is kept in memory: on disk SQLite moves it
- * to a temporary file once one statement's journal passes 64 KiB. */
-static enum pl_err prepare_batch(struct ingest *in, struct pl_diag *d)
+/* The chunks between the two threads, and the writer of the kept records.
+ * A statement journal (a few pages) is kept in memory: on disk SQLite
+ * moves it to a temporary file once one statement's journal passes 64 KiB. */
+static enum pl_err prepare_chunks(struct ingest *in, struct pl_diag *d)
 {
-	struct pl_buf sql;
 	enum pl_err err;
 
-	in->batch = pl_xcalloc(1, sizeof(*in->batch));
-	pl_buf_init(&in->batch->bytes);
 	in->chunks = pl_xcalloc(N_CHUNKS, sizeof(*in->chunks));
 	for (size_t i = 0; i < N_CHUNKS; i++)
 		pl_buf_init(&in->chunks[i].bytes);
 	err = pl_db_exec(in->db, "PRAGMA temp_store = MEMORY", d);
-	if (err)
-		return err;
-	pl_buf_init(&sql);
-	pl_buf_append(&sql, ROW_INSERT, strlen(ROW_INSERT));
-	for (int i = 0; i < ROW_BATCH; i++)
-		pl_buf_printf(&sql, "%s(?, ?, ?)", i ? ", " : "");
-	err = pl_db_prepare(in->db, sql.data, &in->batch_st, d);
-	pl_buf_release(&sql);
+	if (!err)
+		err = pl_raw_writer_init(&in->rows, in->db, d);
 	return err;
 }
 
@@ -1357,7 +1287,7 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 	pl_nonce_pool_init(&in->nonces);
 	err = pl_db_prepare_all(in->db, stmt_sql, S__COUNT, in->st, d);
 	if (!err)
-		err = prepare_batch(in, d);
+		err = prepare_chunks(in, d);
 	if (!err)
 		err = pl_sealed_writer_init(&in->sealer, in->db, in->seal_key, &in->nonces, d);
 	return err;
@@ -1366,11 +1296,8 @@ static enum pl_err open_run(struct ingest *in, struct pl_diag *d)
 static void close_run(struct ingest *in)
 {
 	pl_db_finalize_all(in->st, S__COUNT);
-	pl_db_finalize_all(&in->batch_st, 1);
 	pl_sealed_writer_release(&in->sealer);
-	if (in->batch)
-		pl_buf_release(&in->batch->bytes);
-	free(in->batch);
+	pl_raw_writer_release(&in->rows);
 	for (size_t i = 0; in->chunks && i < N_CHUNKS; i++) {
 		pl_buf_wipe(&in->chunks[i].bytes);   /* values to seal, in clear */
 		pl_buf_release(&in->chunks[i].bytes);

@@ -3,8 +3,9 @@
  *
  * For each ingested file not yet mapped with its source's current mapping
  * file, in one transaction: resolve the mapping's columns in the file's
- * header, then turn every raw_row into an episode or a reject (stage 'map'),
- * count every distinct value of every recoded field (map_value), and record
+ * header, then turn every raw row (raw_chunk, lib/rawrows) into an
+ * episode or a reject (stage 'map'), count every distinct value of every
+ * recoded field (map_value), and record
  * the file in mapped_file.  A file mapped before (a mapping edit) is mapped
  * again in place: only the episodes that differ are written ("a file mapped
  * again", below).  Every mapping problem that does not depend on a
@@ -45,6 +46,7 @@
 #include "pnr.h"
 #include "progress.h"
 #include "queue.h"
+#include "rawrows.h"
 #include "schema.h"
 #include "sealed.h"
 #include "secret.h"
@@ -52,7 +54,7 @@
 #include "text.h"
 #include "value.h"
 
-#define FIELD_SEP '\x1f'
+#define FIELD_SEP PL_RAW_SEP
 #define MAX_LOGGED_REJECTS 10
 /* Episodes per INSERT statement: one statement execution (its start, its
  * statement transaction for the foreign key, its end) for many rows.  64 rows
@@ -66,7 +68,7 @@
 
 enum stmt_id {
 	S_CLEAR_EPISODES, S_CLEAR_REJECTS, S_CLEAR_VALUES, S_CLEAR_MAPPED,
-	S_COLUMNS, S_ROWS, S_INSERT_EPISODE, S_INSERT_REJECT, S_INSERT_VALUE,
+	S_COLUMNS, S_INSERT_EPISODE, S_INSERT_REJECT, S_INSERT_VALUE,
 	S_INSERT_MAPPED, S_OLD_RANGE, S_UPDATE_EPISODE, S_DELETE_EPISODE, S_LOG_BEFORE,
 	S_LOG_CHANGE, S_LOG_NEW, S__COUNT
 };
@@ -84,7 +86,6 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_CLEAR_VALUES] = "DELETE FROM map_value WHERE file_id = ?1",
 	[S_CLEAR_MAPPED] = "DELETE FROM mapped_file WHERE file_id = ?1",
 	[S_COLUMNS] = "SELECT name, sealed FROM file_column WHERE file_id = ?1 ORDER BY col_idx",
-	[S_ROWS] = "SELECT line, fields FROM raw_row WHERE file_id = ?1 ORDER BY line",
 	[S_INSERT_EPISODE] = EPISODE_INSERT EPISODE_VALUES,
 	[S_INSERT_REJECT] = "INSERT INTO reject (file_id, line, stage, field, code, reason, value) "
 			    "VALUES (?1, ?2, 'map', ?3, ?4, ?5, ?6)",
@@ -166,6 +167,7 @@ struct map {
 	struct mfile *files;
 	size_t n_files;
 	struct pl_buf scratch;         /* for this thread's log lines */
+	struct pl_raw_reader raw;      /* the file's raw rows (read_batch) */
 	struct pl_sealed_reader sealed; /* the file's sealed values, opened (read_batch) */
 	uint64_t rows_to_map;          /* raw rows of the files to map (progress) */
 	uint64_t rows_done;            /* of those, mapped so far (progress) */
@@ -1082,22 +1084,21 @@ static void pipeline_release(struct pipeline *p)
 static enum pl_err read_batch(struct map *m, const struct mfile *mf, struct batch *b,
 			      int *more, struct pl_diag *d)
 {
-	sqlite3_stmt *st = m->st[S_ROWS];
-	int rc = SQLITE_ROW;
+	int rc = 1;
 
 	b->n_rows = 0;
 	pl_buf_reset(&b->data);
-	while (b->n_rows < BATCH_ROWS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct slot *s = &b->slot[b->n_rows++];
+	while (b->n_rows < BATCH_ROWS) {
+		struct slot *s = &b->slot[b->n_rows];
 		const char *values;
 		size_t len;
 		int found;
 
-		s->line = (long)sqlite3_column_int64(st, 0);
 		s->fields_off = b->data.len;
-		pl_buf_append(&b->data, sqlite3_column_text(st, 1),
-			      (size_t)sqlite3_column_bytes(st, 1));
-		pl_buf_putc(&b->data, '\0');
+		rc = pl_raw_next(&m->raw, &s->line, &b->data, d);
+		if (rc <= 0)
+			break;
+		b->n_rows++;
 		s->blob_off = b->data.len;
 		s->blob_len = -1;
 		found = pl_sealed_find(&m->sealed, mf->file_id, s->line, &values, &len, d);
@@ -1112,10 +1113,10 @@ static enum pl_err read_batch(struct map *m, const struct mfile *mf, struct batc
 			pl_buf_append(&b->data, values, len + 1);
 		}
 	}
-	if (rc == SQLITE_ROW)
+	if (rc > 0)
 		return PL_OK;
 	*more = 0;
-	return rc == SQLITE_DONE ? PL_OK : pl_db_fail(m->db, rc, "read rows", d);
+	return rc == 0 ? PL_OK : d->err;
 }
 
 /* Stores the mapped rows of b in order, as episodes (queued EPISODE_BATCH
@@ -1171,7 +1172,7 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 	if (!started)
 		pl_log(PL_LOG_DEBUG, mf->name, "mapping on one thread: a second one could not "
 		       "be started");
-	sqlite3_bind_int64(m->st[S_ROWS], 1, mf->file_id);
+	pl_raw_start(&m->raw, mf->file_id);
 	read_err = pl_sealed_start(&m->sealed, mf->file_id, mf->file_id, &read_d);
 	more = !read_err;
 	while (!err && (more || in_flight)) {
@@ -1207,8 +1208,7 @@ static enum pl_err map_rows(struct map *m, struct mfile *mf, struct pl_diag *d)
 	if (!err)
 		err = flush_episodes(m, mf, d);
 	m->n_batch = 0;
-	sqlite3_reset(m->st[S_ROWS]);
-	sqlite3_clear_bindings(m->st[S_ROWS]);
+	pl_raw_stop(&m->raw);
 	if (started) {
 		pl_queue_close(&p.todo);
 		while (pl_queue_get(&p.done) != NULL)
@@ -1439,6 +1439,8 @@ static enum pl_err open_run(struct map *m, struct pl_diag *d)
 		err = prepare_batch(m, d);
 	if (!err)
 		err = pl_sealed_reader_init(&m->sealed, m->db, m->seal_key, d);
+	if (!err)
+		err = pl_raw_reader_init(&m->raw, m->db, d);
 	return err;
 }
 
@@ -1450,6 +1452,7 @@ static void close_run(struct map *m)
 	pl_db_finalize_all(m->st, S__COUNT);
 	pl_db_finalize_all(&m->batch_st, 1);
 	pl_sealed_reader_release(&m->sealed);
+	pl_raw_reader_release(&m->raw);
 	old_rows_release(&m->old);
 	free(m->batch);
 	pl_db_close(m->db);

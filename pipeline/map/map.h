@@ -2,7 +2,7 @@
  * map/map.h - map ingested rows onto the common schema through each
  * source's mapping file.
  *
- * Reads: input_file, file_column, raw_row, mapping files, key file.
+ * Reads: input_file, file_column, raw_chunk, raw_sealed, mapping files, key file.
  * Writes: episode, mapped_file, map_value, reject (stage 'map'); for a file
  * mapped again (in place), person_change and episode_before.
  */

@@ -2,14 +2,16 @@
 # t0511-run-schema-upgrade.sh - guards the upgrade of a schema version 2
 # database (tests/data/schema-v2.sql: person keyed by its 64-hex person_id,
 # episode with a mapping_sha256 per row, a sealed blob per raw row) to
-# version 12 (through 3, 4, 5, 6, 7, 8, 9, 10 and 11), of a version 3 database (no
+# version 13 (through 3, 4, 5, 6, 7, 8, 9, 10, 11 and 12), of a version 3 database (no
 # linkage_source), a version 4 one (no linkage state), a version 5 one (no
 # input_file.ingest_sha256) and a version 6 one (sealed values one blob a row
 # in raw_row.sealed) and a version 7 one (no tables for the indicators'
 # nights), a version 8 one (no triggers noting other programs' writes
 # to the person tables), a version 9 one (no kept load for dedup) and a
 # version 10 one (person_id under a UNIQUE index) and a version 11 one (no
-# episode_before; the trigger on episode's updates without its WHEN) to 12:
+# episode_before; the trigger on episode's updates without its WHEN) and a
+# version 12 one (raw_row a table, a row a record) to 13 (every older form
+# made from the new database has raw_row as version 12 had it):
 # - the samples run to the end on a new database; its rows are copied into a
 #   database made with the version 2 schema (episode's mapping_sha256 from
 #   mapped_file, person rows by person_id, each raw row's sealed values
@@ -50,14 +52,18 @@
 #   file with the first rows of lundby_2025.csv again is a night that finds
 #   the old persons of those rows through their episodes: the tables of
 #   --rescore, each person_id once, the persons written those of the new
-#   file's episodes (old keys changed, new keys new).
+#   file's episodes (old keys changed, new keys new);
+# - a version 12 database: the driver upgrades it and runs nothing again;
+#   each raw row becomes a chunk of its own in raw_chunk, and the view
+#   raw_row shows the same rows; a comment in lundby.ini then maps lundby's
+#   files again from those chunks, to the same episodes.
 . "$(dirname "$0")/lib.sh"
 new_fixture
 samples_fixture
 V2_SCHEMA=$PL_ROOT/tests/data/schema-v2.sql
 
 expect_run 0 -q
-expect_eq "a new database has version 12" "12" "$(q 'PRAGMA user_version;')"
+expect_eq "a new database has version 13" "13" "$(q 'PRAGMA user_version;')"
 
 # persons by person_id, whatever their person_key
 person_state() {
@@ -79,9 +85,18 @@ expect_true "the samples have episodes and persons" \
 	test "$n_episodes" -gt 1000 -a "$(q 'SELECT count(*) FROM person;')" -gt 500
 expect_true "the samples have links" test "$(q 'SELECT count(*) FROM person_link;')" -gt 0
 
+# v12_rows: SQL that makes the raw rows a table again, a row a record, as
+# before version 13 (every older form below starts from it).
+v12_rows="CREATE TABLE raw_row_v12 (file_id INTEGER NOT NULL REFERENCES input_file(file_id)
+	    ON DELETE CASCADE, line INTEGER NOT NULL, fields TEXT NOT NULL,
+	    PRIMARY KEY (file_id, line)) WITHOUT ROWID;
+	  INSERT INTO raw_row_v12 SELECT file_id, line, fields FROM raw_row;
+	  DROP VIEW raw_row; DROP TABLE raw_chunk; ALTER TABLE raw_row_v12 RENAME TO raw_row;"
+
 # The new database's sealed values as version 6 held them: a blob a row.
 old_form=$WORK/v6-form.db
 q "VACUUM INTO '$old_form';"
+sqlite3 -batch "$old_form" "$v12_rows" 2>>"$WORK/.sql-errors"
 expect_exit 0 "$PL_BIN/seal_v6" "$old_form" "$KEY"
 n_sealed=$(sqlite3 -batch "$old_form" 'SELECT count(*) FROM raw_row WHERE sealed IS NOT NULL;')
 expect_true "the samples have sealed rows" test "$n_sealed" -gt 1000
@@ -132,14 +147,14 @@ v2_state=$(sha256sum <"$DB")
 
 # report reads only: it refuses an older database and changes nothing.
 expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v2" -d "$DB"
-expect_like "report names the versions" '%schema version 2, this program needs 12%' "$(cat "$ERR")"
+expect_like "report names the versions" '%schema version 2, this program needs 13%' "$(cat "$ERR")"
 expect_eq "report left the version 2 database as it was" "$v2_state" "$(sha256sum <"$DB")"
 
 # indicators upgrades it, then finds no persons: dedup has to run first.
 expect_indicators 65 -q
 expect_like "indicators: no person, run dedup" \
 	"%$n_episodes of $n_episodes episodes have no person: run dedup first%" "$(cat "$ERR")"
-expect_eq "upgraded: version 12" "12" "$(q 'PRAGMA user_version;')"
+expect_eq "upgraded: version 13" "13" "$(q 'PRAGMA user_version;')"
 expect_eq "upgraded: every episode kept, row for row" "$episodes" \
 	"$(q 'SELECT * FROM episode ORDER BY file_id, line;')"
 expect_eq "upgraded: episode has no mapping_sha256" "0" \
@@ -220,20 +235,21 @@ v5_tables="DROP TABLE linkage_state; DROP TABLE linkage_weight; DROP TABLE linka
 # a blob a row, then SQL); report refuses it, naming both versions.
 as_version() {
 	q "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	q "$v12_rows"
 	expect_exit 0 "$PL_BIN/seal_v6" "$DB" "$KEY"
 	q "$2 $v7_tables PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 12%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 13%" \
 		"$(cat "$ERR")"
 }
-# run_upgrades N: the driver upgrades a version N database to 12 and runs
+# run_upgrades N: the driver upgrades a version N database to 13 and runs
 # neither dedup nor indicators again.
 run_upgrades() {
 	local n ni
 	n=$(n_runs dedup)
 	ni=$(n_runs indicators)
 	expect_run 0 -q
-	expect_eq "version $1: upgraded" "12" "$(q 'PRAGMA user_version;')"
+	expect_eq "version $1: upgraded" "13" "$(q 'PRAGMA user_version;')"
 	expect_eq "version $1: dedup and indicators not run again" "$n $ni" \
 		"$(n_runs dedup) $(n_runs indicators)"
 	sealed_again "$1"
@@ -245,7 +261,7 @@ expect_like "version 3: dedup ran, writing no person row" \
 	'%dedup I %written: persons 0 new, 0 changed, 0 gone; episodes'"'"' persons 0 new, 0 changed, 0 gone%' \
 	"$(cat "$ERR")"
 sealed_again 3
-expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "12 1" \
+expect_eq "version 3: upgraded, one 'schema 4' stage_run row" "13 1" \
 	"$(q 'PRAGMA user_version;') $(q "SELECT count(*) FROM stage_run WHERE version = 'schema 4';")"
 expect_eq "version 3: persons and linkage_source as new" "$persons" "$(person_state)"
 expect_eq "version 3: report tables as new" "$report_before" "$(report_csv)"
@@ -295,9 +311,9 @@ expect_eq "version 6: persons as new" "$persons" "$(person_state)"
 # made_older N SQL: this database made a version N one by SQL (no
 # re-sealing); report refuses it, naming both versions; n: dedup's runs.
 made_older() {
-	q "$2 PRAGMA user_version = $1;"
+	q "$v12_rows $2 PRAGMA user_version = $1;"
 	expect_exit 78 "$PL_BIN/report" -q -o "$WORK/report-v$1" -d "$DB"
-	expect_like "report names the versions ($1)" "%schema version $1, this program needs 12%" \
+	expect_like "report names the versions ($1)" "%schema version $1, this program needs 13%" \
 		"$(cat "$ERR")"
 	n=$(n_runs dedup)
 }
@@ -309,7 +325,7 @@ values_before=$(values)
 made_older 7 "$v7_tables"
 ni=$(n_runs indicators)
 expect_run 0 -q
-expect_eq "version 7: upgraded, nothing run again" "12 $n $ni" \
+expect_eq "version 7: upgraded, nothing run again" "13 $n $ni" \
 	"$(q 'PRAGMA user_version;') $(n_runs dedup) $(n_runs indicators)"
 expect_eq "version 7: the new tables empty" "0 0 0" \
 	"$(q 'SELECT (SELECT count(*) FROM person_change), (SELECT count(*) FROM person_epoch), (SELECT count(*) FROM indicator_state);' | tr '|' ' ')"
@@ -325,7 +341,7 @@ expect_eq "version 7: the sums kept" "1" "$(q 'SELECT count(*) FROM indicator_st
 made_older 8 "$v8_tables"
 expect_run 0 -q
 expect_eq "version 8: upgraded, nothing run again, the triggers made, no write noted" \
-	"12 $n 8 0" \
+	"13 $n 8 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
 expect_dedup 0 -v
 expect_like "version 8: then a night, writing only the persons reached" \
@@ -337,7 +353,7 @@ expect_run 0 -q       # after the dedup by hand above, the driver's own
 made_older 9 "$v9_tables"
 expect_run 0 -q
 expect_eq "version 9: upgraded, nothing run again, the triggers made, nothing kept" \
-	"12 $n 8 0 0" \
+	"13 $n 8 0 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM episode_outside_write), (SELECT count(*) FROM linkage_kept);" | tr '|' ' ')"
 before9=$(dedup_tables)
 expect_dedup 0 -v
@@ -370,7 +386,7 @@ expect_eq "version 10: person_id under an index, the same rows" "1 $persons10" \
 	"$(q "$person_index;") $(q "$person_rows")"
 expect_run 0 -q
 expect_eq "version 10: upgraded, nothing run again, person_id without an index, the triggers made, no write noted" \
-	"12 $n 0 8 0" \
+	"13 $n 0 8 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), ($person_index), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%outside%'), (SELECT count(*) FROM person_outside_write);" | tr '|' ' ')"
 expect_eq "version 10: person row for row, under the same keys" "$persons10" "$(q "$person_rows")"
 expect_eq "version 10: no foreign key violation" "" "$(q 'PRAGMA foreign_key_check;')"
@@ -402,7 +418,7 @@ expect_run 0 -q       # after the dedup by hand above, the driver's own
 made_older 11 "$v11_tables"
 expect_run 0 -q
 expect_eq "version 11: upgraded, nothing run again, episode_before made, the trigger with its WHEN, no write noted" \
-	"12 $n 0 1 0" \
+	"13 $n 0 1 0" \
 	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM episode_before), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'episode_outside_update' AND sql LIKE '%WHEN OLD.%'), (SELECT count(*) FROM episode_outside_write);" | tr '|' ' ')"
 q "UPDATE episode SET intervention = 'OTHER' WHERE (file_id, line) =
      (SELECT file_id, line FROM episode ORDER BY file_id, line LIMIT 1);"
@@ -412,4 +428,31 @@ q "UPDATE episode SET sex = CASE sex WHEN 'F' THEN 'M' ELSE 'F' END WHERE (file_
      (SELECT file_id, line FROM episode ORDER BY file_id, line LIMIT 1);"
 expect_eq "version 11: a sex updated is noted" "1" \
 	"$(q 'SELECT count(*) FROM episode_outside_write;')"
+
+# Version 12: the raw rows a table, a row a record.  Nothing runs again;
+# the upgrade moves each record into a chunk of its own; map then reads
+# lundby's files from those chunks after a comment in lundby.ini.
+expect_run 0 -q       # after the updates by hand above, the driver's own
+raw_rows="SELECT file_id, line, hex(fields) FROM raw_row ORDER BY file_id, line;"
+rows12=$(q "$raw_rows")
+n_rows12=$(q 'SELECT count(*) FROM raw_row;')
+lundby_episodes="SELECT e.* FROM episode e JOIN input_file f USING (file_id)
+		 WHERE f.source = 'lundby' ORDER BY e.file_id, e.line;"
+lundby12=$(q "$lundby_episodes")
+made_older 12 ""
+expect_eq "version 12: raw_row a table, no raw_chunk" "table 0" \
+	"$(q "SELECT type, (SELECT count(*) FROM sqlite_master WHERE name = 'raw_chunk')
+	        FROM sqlite_master WHERE name = 'raw_row';" | tr '|' ' ')"
+expect_run 0 -q
+expect_eq "version 12: upgraded, nothing run again, a chunk a record, raw_row a view" \
+	"13 $n $n_rows12 $n_rows12 view" \
+	"$(q "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM stage_run WHERE stage = 'dedup'), (SELECT count(*) FROM raw_chunk), (SELECT sum(n_rows) FROM raw_chunk), (SELECT type FROM sqlite_master WHERE name = 'raw_row');" | tr '|' ' ')"
+expect_eq "version 12: the same raw rows" "$rows12" "$(q "$raw_rows")"
+printf '# another comment\n' >>"$WORK/mappings/lundby.ini"
+expect_run 0 -q
+n_lundby=$(q "SELECT count(*) FROM input_file WHERE source = 'lundby' AND status = 'ok';")
+expect_like "version 12: lundby's files mapped again, in place, nothing changed" \
+	"$n_lundby files mapped,%; $n_lundby mapped again in place: 0 episodes changed, 0 added, 0 removed" \
+	"$(last_summary map)"
+expect_eq "version 12: lundby's episodes as before" "$lundby12" "$(q "$lundby_episodes")"
 finish

@@ -24,18 +24,6 @@ static int setup(void **state) { return unit_tmp_setup(state); }
 static int teardown(void **state) { return unit_tmp_teardown(state); }
 
 /* The first column of the first row as text, into out. */
-static void query_text(sqlite3 *db, const char *sql, char *out, size_t size)
-{
-	sqlite3_stmt *st = NULL;
-	const unsigned char *t;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	t = sqlite3_column_text(st, 0);
-	snprintf(out, size, "%s", t ? (const char *)t : "(null)");
-	sqlite3_finalize(st);
-}
-
 static int matches(const char *s, const char *ere)
 {
 	regex_t re;
@@ -67,9 +55,11 @@ static void test_db__open_creates_file_parent_dirs_and_tables(void **state)
 	assert_true(pl_schema_version() > 0);
 	assert_int_equal(unit_query_ll(db, "PRAGMA user_version"), pl_schema_version());
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-				  "AND name IN ('input_file', 'file_column', 'raw_row', 'reject', "
+				  "AND name IN ('input_file', 'file_column', 'raw_chunk', 'reject', "
 				  "'stage_run')"), 5);
-	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+				  "AND name = 'raw_row'"), 1);
+	unit_query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "wal");
 	assert_int_equal(unit_query_ll(db, "PRAGMA foreign_keys"), 1);
 	pl_db_close(db);
@@ -186,14 +176,17 @@ static void test_db__other_schema_version_is_config_error(void **state)
 
 extern const char pl_schema_sql[];
 
-/* What versions 3 and 6 changed in the tables before the first "-- @since"
- * section, as it stood in versions 1 and 2: episode's mapping_sha256, the
- * view episode_v and the person tables keyed by person_id (3),
- * input_file without ingest_sha256 (6), and raw_row's sealed blobs (7). */
+/* What versions 3, 6, 7 and 13 changed in the tables before the first
+ * "-- @since" section, as it stood in versions 1 and 2: episode's
+ * mapping_sha256, the view episode_v and the person tables keyed by
+ * person_id (3), input_file without ingest_sha256 (6), raw_row's sealed
+ * blobs (7) and raw_row a table, a row a record (13). */
 static const char v1_changes[] =
 	"ALTER TABLE episode ADD COLUMN mapping_sha256 TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE input_file DROP COLUMN ingest_sha256;"
-	"ALTER TABLE raw_row ADD COLUMN sealed BLOB;"
+	"CREATE TABLE raw_row (file_id INTEGER NOT NULL REFERENCES input_file(file_id) "
+	"  ON DELETE CASCADE, line INTEGER NOT NULL, fields TEXT NOT NULL, sealed BLOB, "
+	"  PRIMARY KEY (file_id, line)) WITHOUT ROWID;"
 	"CREATE VIEW episode_v AS SELECT f.name AS source_file, e.line AS source_line, "
 	"  f.source, e.* FROM episode e JOIN input_file f USING (file_id);"
 	"CREATE TABLE person (person_id TEXT PRIMARY KEY, basis TEXT NOT NULL, "
@@ -209,7 +202,9 @@ static const char v1_changes[] =
 	"INSERT INTO input_file (file_id, name, size, mtime_ns, source, mapping_sha256, status, "
 	"  ingested_at) VALUES (1, 'a.csv', 1, 1, 'a', 'abc', 'ok', 'now');"
 	"INSERT INTO mapped_file VALUES (1, 'abc', 1, 1, 0, 'now');"
-	"INSERT INTO raw_row VALUES (1, 2, 'x', x'0102'), (1, 3, 'y', NULL);"
+	"INSERT INTO raw_row VALUES (1, 2, 'x', x'0102'), (1, 3, 'y', NULL), (1, 5, "
+	"  'q\"b\\s' || char(9) || 't' || char(31) || char(31) || 'l' || char(10) || 'c' || char(13) "
+	"  || '/' || char(31) || 'Ö', NULL);"
 	"INSERT INTO episode (file_id, line, district, id_type, sex, intervention, substance, "
 	"  start_date, children, mapping_sha256) VALUES "
 	"  (1, 2, 'LUNDBY', 'NONE', 'F', 'OPEN', 'ALC', '2024-01-01', 'U', 'abc');"
@@ -258,7 +253,7 @@ static void test_db__older_version_is_upgraded(void **state)
 				  "AND exit_code IS NULL AND version = 'schema 3'"), 1);
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('episode') "
 				  "WHERE name = 'mapping_sha256'"), 0);
-	query_text(db, "SELECT source_file || ':' || source_line || ' ' || district || ' ' || "
+	unit_query_text(db, "SELECT source_file || ':' || source_line || ' ' || district || ' ' || "
 		   "mapping_sha256 FROM episode_v", text, sizeof(text));
 	assert_string_equal(text, "a.csv:2 LUNDBY abc");
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM person"), 0);
@@ -272,12 +267,23 @@ static void test_db__older_version_is_upgraded(void **state)
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM input_file WHERE ingest_sha256 IS NULL"),
 			 1);
 	/* 7: the sealed blob moved as it was, the column gone, the rows kept */
-	query_text(db, "SELECT group_concat(file_id || ' ' || first_line || ' ' || format || ' ' "
+	unit_query_text(db, "SELECT group_concat(file_id || ' ' || first_line || ' ' || format || ' ' "
 		   "|| hex(blob), ';') FROM raw_sealed", text, sizeof(text));
 	assert_string_equal(text, "1 2 1 0102");
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM pragma_table_info('raw_row') "
 				  "WHERE name = 'sealed'"), 0);
-	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM raw_row"), 2);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM raw_row"), 3);
+	/* 13: each record a chunk of its own, its values as they were */
+	unit_query_text(db, "SELECT group_concat(first_line || ' ' || n_rows || ' ' || rows, ';') "
+		   "FROM raw_chunk", text, sizeof(text));
+	assert_string_equal(text, "2 1 [[2,\"x\"]];3 1 [[3,\"y\"]];"
+			    "5 1 [[5,\"q\\\"b\\\\s\\tt\",\"\",\"l\\nc\\r/\",\"Ö\"]]");
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM raw_row WHERE file_id = 1 AND "
+				  "line = 5 AND fields = 'q\"b\\s' || char(9) || 't' || char(31) || "
+				  "char(31) || 'l' || char(10) || 'c' || char(13) || '/' || char(31) "
+				  "|| 'Ö'"), 1);
+	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM sqlite_master WHERE "
+				  "name = 'raw_row' AND type = 'view'"), 1);
 	/* 8: the tables of the indicators' nights, empty */
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM person_change"), 0);
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM person_epoch"), 0);
@@ -408,17 +414,18 @@ static void test_db__status_check_and_cascade(void **state)
 	assert_int_equal(pl_db_exec(db, "INSERT INTO input_file (file_id, name, size, mtime_ns, "
 				    "status, rows_read, rows_kept, ingested_at) "
 				    "VALUES (1, 'a.csv', 1, 1, 'ok', 1, 1, 'x');"
-				    "INSERT INTO raw_row (file_id, line, fields) VALUES (1, 2, 'a');"
+				    "INSERT INTO raw_chunk (file_id, first_line, n_rows, rows) "
+				    "VALUES (1, 2, 1, '[[2,\"a\"]]');"
 				    "INSERT INTO file_column (file_id, col_idx, name) "
 				    "VALUES (1, 0, 'K\xC3\xB6n')", &d),
 			 PL_OK);
 	/* foreign keys are on: a row of an unknown file is refused */
-	assert_int_equal(pl_db_exec(db, "INSERT INTO raw_row (file_id, line, fields) "
-				    "VALUES (7, 2, 'a')", &d), PL_ESOFTWARE);
+	assert_int_equal(pl_db_exec(db, "INSERT INTO raw_chunk (file_id, first_line, n_rows, rows) "
+				    "VALUES (7, 2, 1, '[[2,\"a\"]]')", &d), PL_ESOFTWARE);
 	assert_non_null(strstr(d.msg, "FOREIGN KEY constraint failed"));
 	/* deleting the file deletes its rows */
 	assert_int_equal(pl_db_exec(db, "DELETE FROM input_file WHERE file_id = 1", &d), PL_OK);
-	assert_int_equal(unit_query_ll(db, "SELECT (SELECT count(*) FROM raw_row) + "
+	assert_int_equal(unit_query_ll(db, "SELECT (SELECT count(*) FROM raw_chunk) + "
 				  "(SELECT count(*) FROM file_column)"), 0);
 	pl_db_close(db);
 }
@@ -436,20 +443,20 @@ static void test_db__run_begin_and_end(void **state)
 	assert_int_equal(pl_db_run_begin(db, "map", &id2, &d), PL_OK);
 	assert_int_equal(id1, 1);
 	assert_int_equal(id2, 2);
-	query_text(db, "SELECT stage || '|' || version FROM stage_run WHERE run_id = 1", text,
+	unit_query_text(db, "SELECT stage || '|' || version FROM stage_run WHERE run_id = 1", text,
 		   sizeof(text));
 	assert_string_equal(text, "ingest|" PL_VERSION);
-	query_text(db, "SELECT started_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
+	unit_query_text(db, "SELECT started_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
 	assert_true(matches(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"));
 	assert_int_equal(unit_query_ll(db, "SELECT count(*) FROM stage_run WHERE finished_at IS NULL "
 				  "AND exit_code IS NULL AND summary IS NULL"), 2);
 
 	assert_int_equal(pl_db_run_end(db, id1, 65, "3 files, 1200 rows kept, 4 rejected", &d),
 			 PL_OK);
-	query_text(db, "SELECT exit_code || '|' || summary FROM stage_run WHERE run_id = 1", text,
+	unit_query_text(db, "SELECT exit_code || '|' || summary FROM stage_run WHERE run_id = 1", text,
 		   sizeof(text));
 	assert_string_equal(text, "65|3 files, 1200 rows kept, 4 rejected");
-	query_text(db, "SELECT finished_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
+	unit_query_text(db, "SELECT finished_at FROM stage_run WHERE run_id = 1", text, sizeof(text));
 	assert_true(matches(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"));
 	assert_int_equal(unit_query_ll(db, "SELECT started_at <= finished_at FROM stage_run "
 				  "WHERE run_id = 1"), 1);
@@ -646,13 +653,13 @@ static void test_db__bulk_write_only_alone(void **state)
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
 	assert_int_equal(pl_db_open(path, &other, &d), PL_OK);
 	assert_int_equal(pl_db_bulk_begin(db), 0);
-	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	unit_query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "wal");
 	assert_int_equal(unit_query_ll(other, "SELECT count(*) FROM stage_run"), 1);
 	pl_db_close(other);
 
 	assert_int_equal(pl_db_bulk_begin(db), 1);
-	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	unit_query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "delete");
 	assert_int_equal(unit_query_ll(db, "PRAGMA synchronous"), 2);    /* FULL */
 	assert_int_not_equal(stat(wal, &st), 0);     /* checkpointed and gone */
@@ -664,12 +671,12 @@ static void test_db__bulk_write_only_alone(void **state)
 	assert_int_not_equal(stat(journal, &st), 0);
 
 	pl_db_bulk_end(db);
-	query_text(db, "PRAGMA journal_mode", text, sizeof(text));
+	unit_query_text(db, "PRAGMA journal_mode", text, sizeof(text));
 	assert_string_equal(text, "wal");
 	assert_int_equal(unit_query_ll(db, "PRAGMA synchronous"), 1);    /* NORMAL */
 	pl_db_close(db);
 	assert_int_equal(pl_db_open(path, &db, &d), PL_OK);
-	query_text(db, "SELECT summary FROM stage_run", text, sizeof(text));
+	unit_query_text(db, "SELECT summary FROM stage_run", text, sizeof(text));
 	assert_string_equal(text, "bulk");
 	pl_db_close(db);
 	umask(old);
@@ -678,7 +685,7 @@ static void test_db__bulk_write_only_alone(void **state)
 /* The rows of t, k ascending, as "k,k,...", seen through db. */
 static void keys_of(sqlite3 *db, char *out, size_t size)
 {
-	query_text(db, "SELECT coalesce(group_concat(k, ','), '') FROM (SELECT k FROM t ORDER BY k)",
+	unit_query_text(db, "SELECT coalesce(group_concat(k, ','), '') FROM (SELECT k FROM t ORDER BY k)",
 		   out, size);
 }
 
@@ -772,9 +779,9 @@ static void test_db__checks_by_writer(void **state)
 	pl_diag_clear(&d);
 	assert_int_equal(pl_db_step_done(db, st, "store c", &d), PL_ESOFTWARE);
 	assert_true(matches(d.msg, "CHECK constraint failed"));
-	query_text(db, "SELECT group_concat(x, ',') FROM c", text, sizeof(text));
+	unit_query_text(db, "SELECT group_concat(x, ',') FROM c", text, sizeof(text));
 	assert_string_equal(text, "y,a");
-	query_text(db, "PRAGMA quick_check", text, sizeof(text));
+	unit_query_text(db, "PRAGMA quick_check", text, sizeof(text));
 	assert_string_equal(text, "CHECK constraint failed in c");
 	sqlite3_finalize(st);
 	sqlite3_close(db);

@@ -74,6 +74,20 @@ static inline long long unit_query_ll(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* The first column of sql's first row (asserted to be there) as text into
+ * out, "(null)" for NULL. */
+static inline void unit_query_text(sqlite3 *db, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *t;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	t = sqlite3_column_text(st, 0);
+	snprintf(out, size, "%s", t ? (const char *)t : "(null)");
+	sqlite3_finalize(st);
+}
+
 /* The rows of sql on the database at db_path (opened anew: a stage's run
  * has closed its own), each row's columns joined by '|' (NULL as '-'),
  * rows by ' ', into out. */
