@@ -198,92 +198,104 @@ static int hex4(const char *p, const char *end, unsigned *v)
 	return 0;
 }
 
-static void put_utf8(struct pl_buf *out, unsigned cp)
+/* Writes code point cp in UTF-8 at o; returns the position after it. */
+static char *put_utf8(char *o, unsigned cp)
 {
-	char u[4];
-	size_t n;
-
 	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
+		*o++ = (char)cp;
 	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
+		*o++ = (char)(0xC0 | cp >> 6);
+		*o++ = (char)(0x80 | (cp & 0x3F));
 	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
+		*o++ = (char)(0xE0 | cp >> 12);
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+		*o++ = (char)(0x80 | (cp & 0x3F));
 	} else {
-		u[0] = (char)(0xF0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
+		*o++ = (char)(0xF0 | cp >> 18);
+		*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
+		*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+		*o++ = (char)(0x80 | (cp & 0x3F));
 	}
-	pl_buf_append(out, u, n);
+	return o;
 }
 
-/* The \u escape at p (after its backslash and 'u'), a surrogate pair
- * taken whole, appended to out; the position after it, or NULL if it is
- * not one, or is U+0000 or PL_RAW_SEP. */
-static const char *put_unicode(const char *p, const char *end, struct pl_buf *out)
+/* Where the reading of a record stands: the text at p, the values written
+ * at o (room for the rest of the chunk reserved: a value unescaped is never
+ * longer than its JSON). */
+struct cursor {
+	const char *p, *end;
+	char *o;
+};
+
+/* The \u escape at c->p (after its backslash and 'u'), a surrogate pair
+ * taken whole; -1 if it is not one, or is U+0000 or PL_RAW_SEP. */
+static int take_unicode(struct cursor *c)
 {
+	const char *p = c->p;
 	unsigned cp, lo;
 
-	if (hex4(p, end, &cp) != 0)
-		return NULL;
+	if (hex4(p, c->end, &cp) != 0)
+		return -1;
 	p += 4;
 	if (cp >= 0xDC00 && cp <= 0xDFFF)
-		return NULL;
+		return -1;
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
-		if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, end, &lo) != 0 ||
-		    lo < 0xDC00 || lo > 0xDFFF)
-			return NULL;
+		if (c->end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+		    hex4(p + 2, c->end, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF)
+			return -1;
 		p += 6;
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
 	if (cp == 0 || cp == (unsigned char)PL_RAW_SEP)
-		return NULL;
-	put_utf8(out, cp);
-	return p;
+		return -1;
+	c->o = put_utf8(c->o, cp);
+	c->p = p;
+	return 0;
 }
 
-/* The JSON string at p (its opening quote) appended to out, unescaped; the
- * position after its closing quote, or NULL if it is not a string. */
-static const char *take_string(const char *p, const char *end, struct pl_buf *out)
+/* The escape at c->p (after its backslash); -1 if it is not one. */
+static int take_escape(struct cursor *c)
 {
-	const char *run;
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *hit;
 
-	if (p >= end || *p != '"')
-		return NULL;
-	run = ++p;
+	if (c->p >= c->end)
+		return -1;
+	if (*c->p == 'u') {
+		c->p++;
+		return take_unicode(c);
+	}
+	hit = memchr(from, *c->p, sizeof(from) - 1);
+	if (!hit)
+		return -1;
+	*c->o++ = to[hit - from];
+	c->p++;
+	return 0;
+}
+
+/* The JSON string at c->p (its opening quote), unescaped; -1 if it is not
+ * a string. */
+static int take_string(struct cursor *c)
+{
+	const char *p = c->p, *end = c->end;
+
+	if (p >= end || *p++ != '"')
+		return -1;
 	for (;;) {
+		const char *run = p;
+
 		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
 			p++;
+		memcpy(c->o, run, (size_t)(p - run));
+		c->o += p - run;
 		if (p >= end || (unsigned char)*p < 0x20)
-			return NULL;
-		pl_buf_append(out, run, (size_t)(p - run));
+			return -1;
+		c->p = p + 1;
 		if (*p == '"')
-			return p + 1;
-		if (++p >= end)
-			return NULL;
-		switch (*p++) {
-		case '"':  pl_buf_putc(out, '"'); break;
-		case '\\': pl_buf_putc(out, '\\'); break;
-		case '/':  pl_buf_putc(out, '/'); break;
-		case 'b':  pl_buf_putc(out, '\b'); break;
-		case 'f':  pl_buf_putc(out, '\f'); break;
-		case 'n':  pl_buf_putc(out, '\n'); break;
-		case 'r':  pl_buf_putc(out, '\r'); break;
-		case 't':  pl_buf_putc(out, '\t'); break;
-		case 'u':  p = put_unicode(p, end, out); break;
-		default:   return NULL;
-		}
-		if (!p)
-			return NULL;
-		run = p;
+			return 0;
+		if (take_escape(c) != 0)
+			return -1;
+		p = c->p;
 	}
 }
 
@@ -306,22 +318,32 @@ static const char *take_line(const char *p, const char *end, long *line)
 }
 
 /* One record at p ('[' line (',' string)* ']'): its line, and its values
- * joined by PL_RAW_SEP appended to out; the position after it, or NULL. */
+ * joined by PL_RAW_SEP appended to out; the position after it, or NULL
+ * (out->len then as it was). */
 static const char *take_record(const char *p, const char *end, long *line, struct pl_buf *out)
 {
+	struct cursor c = { p, end, NULL };
 	size_t values = 0;
 
 	if (p >= end || *p != '[')
 		return NULL;
-	p = take_line(skip_ws(p + 1, end), end, line);
-	while (p && (p = skip_ws(p, end)) < end && *p == ',') {
-		if (values++)
-			pl_buf_putc(out, PL_RAW_SEP);
-		p = take_string(skip_ws(p + 1, end), end, out);
-	}
-	if (!p || p >= end || *p != ']')
+	c.p = take_line(skip_ws(p + 1, end), end, line);
+	if (!c.p)
 		return NULL;
-	return p + 1;
+	pl_buf_grow(out, (size_t)(end - c.p));
+	c.o = out->data + out->len;
+	while ((c.p = skip_ws(c.p, end)) < end && *c.p == ',') {
+		if (values++)
+			*c.o++ = PL_RAW_SEP;
+		c.p = skip_ws(c.p + 1, end);
+		if (take_string(&c) != 0)
+			return NULL;
+	}
+	if (c.p >= end || *c.p != ']')
+		return NULL;
+	out->len = (size_t)(c.o - out->data);
+	out->data[out->len] = '\0';
+	return c.p + 1;
 }
 
 static int bad_chunk(struct pl_raw_reader *r, const char *why, struct pl_diag *d)
