@@ -3,7 +3,8 @@
  * schema version 6, for the upgrade test (tests/stages/t0511): every raw
  * row's values sealed on their own into a new column raw_row.sealed (as
  * ingest sealed them before version 7), and table raw_sealed dropped.  The
- * user_version is left as it is; the test sets it.
+ * raw rows must be a table, as before version 13 (the test makes them one
+ * first).  The user_version is left as it is; the test sets it.
  *
  * Usage: seal_v6 DATABASE KEYFILE.  Exit 0, or 1 with a message.
  */

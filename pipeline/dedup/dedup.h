@@ -1,7 +1,7 @@
 /*
  * dedup/dedup.h - link the episodes of one person across districts.
  *
- * Reads: episode, raw_row (sealed linkage fields, unsealed in memory only),
+ * Reads: episode, raw_sealed (sealed linkage fields, unsealed in memory only),
  * file_column, input_file, mappings/linkage/linkage.ini, key file.
  * Writes: person, episode_person, person_link, linkage_param, linkage_source,
  * and what the next run reuses (dedup/state.h): linkage_state, _weight,

@@ -2,7 +2,8 @@
  * ingest/ingest.h - read district exports into the pipeline database.
  *
  * Reads: input/ files, mapping files.  Writes: input_file, file_column,
- * raw_row, reject (stage 'ingest').
+ * raw_chunk (the kept records, lib/rawrows), raw_sealed, reject (stage
+ * 'ingest').
  */
 #ifndef INGEST_H
 #define INGEST_H
