@@ -611,14 +611,17 @@ BEGIN INSERT OR IGNORE INTO episode_outside_write (id) VALUES (1); END;
 -- array with an array per record in line order: its line, then its values
 -- in column order as strings; a sealed column's values are empty here,
 -- they are in raw_sealed.  The view raw_row below shows the records one a
--- row.
+-- row.  A rowid table with its key in an index: in a WITHOUT ROWID table
+-- the key is the whole record, and SQLite read a chunk's overflow pages
+-- back for every comparison of an insert (at 1M rows, 105,515 reads of
+-- 1,545 pages; 642 reads this way).
 CREATE TABLE raw_chunk (
     file_id    INTEGER NOT NULL REFERENCES input_file(file_id) ON DELETE CASCADE,
     first_line INTEGER NOT NULL,           -- the line of its first record
     n_rows     INTEGER NOT NULL,           -- records in rows
     rows       TEXT NOT NULL,              -- [[line, "value", ...], ...]
     PRIMARY KEY (file_id, first_line)
-) WITHOUT ROWID;
+);
 
 -- @upgrade 13
 -- From version 12: raw_row was a table, a row a record.  Each record moves
