@@ -27,21 +27,6 @@
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static void exec(sqlite3 *db, const char *sql)
-{
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
-/* A minimal input_file row, for raw_chunk's foreign key. */
-static void add_file(sqlite3 *db, long long file_id)
-{
-	char sql[256];
-
-	snprintf(sql, sizeof(sql), "INSERT INTO input_file (file_id, name, size, mtime_ns, status, "
-		 "ingested_at) VALUES (%lld, 'f%lld.csv', 1, 1, 'ok', 'now')", file_id, file_id);
-	exec(db, sql);
-}
-
 static uint64_t next_rand(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -103,7 +88,7 @@ static void test_rawrows__random_records_read_back_by_reader_and_view(void **sta
 	pl_buf_init(&rec);
 	pl_buf_init(&got);
 	for (long long file = 1; file <= 4; file++)
-		add_file(f->db, file);
+		unit_db_add_file(f->db, file);
 	assert_int_equal(pl_raw_writer_init(&w, f->db, &f->d), PL_OK);
 	for (long long file = 1; file <= 4; file++) {
 		long line = 1;
@@ -167,9 +152,9 @@ static void test_rawrows__chunks_close_at_rows_bytes_and_file(void **state)
 
 	pl_buf_init(&fields);
 	pl_buf_init(&rec);
-	add_file(f->db, 1);
-	add_file(f->db, 2);
-	add_file(f->db, 3);
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
+	unit_db_add_file(f->db, 3);
 	assert_int_equal(pl_raw_writer_init(&w, f->db, &f->d), PL_OK);
 	pl_buf_append(&fields, "v", 1);
 	for (long line = 2; line < 2 + PL_RAW_ROWS + 1; line++)   /* 257 short records */
@@ -232,9 +217,9 @@ static void test_rawrows__reader_takes_json_and_refuses_other_text(void **state)
 	char sql[256];
 
 	pl_buf_init(&out);
-	add_file(f->db, 1);
-	add_file(f->db, 2);
-	exec(f->db, "INSERT INTO raw_chunk VALUES (2, 2, 3, ' [ [2 , \"a\\/\\b\\f\\n\\r\\t\\\"\\\\\" ,"
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
+	unit_db_exec(f->db, "INSERT INTO raw_chunk VALUES (2, 2, 3, ' [ [2 , \"a\\/\\b\\f\\n\\r\\t\\\"\\\\\" ,"
 		 "\"\\u00e9\\u20AC\\ud83d\\ude00\"] ,\n[ 4 ] , [5,\"\"]]\n')");
 	assert_int_equal(pl_raw_reader_init(&r, f->db, &f->d), PL_OK);
 	pl_raw_start(&r, 2);
@@ -251,7 +236,7 @@ static void test_rawrows__reader_takes_json_and_refuses_other_text(void **state)
 		sqlite3_stmt *st = NULL;
 		int rc, n = 0;
 
-		exec(f->db, "DELETE FROM raw_chunk WHERE file_id = 1");
+		unit_db_exec(f->db, "DELETE FROM raw_chunk WHERE file_id = 1");
 		assert_int_equal(sqlite3_prepare_v2(f->db, "INSERT INTO raw_chunk VALUES (1, 2, ?1, ?2)",
 						    -1, &st, NULL), SQLITE_OK);
 		sqlite3_bind_int64(st, 1, bad[i].n_rows);
@@ -288,8 +273,8 @@ static void test_rawrows__order_and_discard(void **state)
 
 	pl_buf_init(&fields);
 	pl_buf_init(&rec);
-	add_file(f->db, 1);
-	add_file(f->db, 2);
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
 	pl_buf_append(&fields, "x", 1);
 	assert_int_equal(pl_raw_writer_init(&w, f->db, &f->d), PL_OK);
 	add_record(&w, 2, 5, &fields, &rec);
@@ -328,7 +313,7 @@ static void test_rawrows__encode_escapes_every_control_character(void **state)
 			    "\\u0008\\t\\n\\u000b\\u000c\\r\\u000e\\u000f\\u0010\\u0011\\u0012"
 			    "\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b"
 			    "\\u001c\\u001d\\u001e\",\"\x7f\\\"\\\\\"]");
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	assert_int_equal(pl_raw_writer_init(&w, f->db, &f->d), PL_OK);
 	assert_int_equal(pl_raw_add(&w, 1, 12, rec.data, rec.len, &f->d), PL_OK);
 	assert_int_equal(pl_raw_flush(&w, &f->d), PL_OK);

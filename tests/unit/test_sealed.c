@@ -48,21 +48,6 @@ static int group_setup(void **state)
 	return pl_secret_init(&d) == PL_OK ? 0 : -1;
 }
 
-static void exec(sqlite3 *db, const char *sql)
-{
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
-/* A minimal input_file row, for raw_sealed's foreign key. */
-static void add_file(sqlite3 *db, long long file_id)
-{
-	char sql[256];
-
-	snprintf(sql, sizeof(sql), "INSERT INTO input_file (file_id, name, size, mtime_ns, status, "
-		 "ingested_at) VALUES (%lld, 'f%lld.csv', 1, 1, 'ok', 'now')", file_id, file_id);
-	exec(db, sql);
-}
-
 /* The first lines of file_id's chunks in order into out (each checked to be
  * format want_format); returns how many. */
 static size_t chunk_lines(sqlite3 *db, long long file_id, int want_format, long *out, size_t max)
@@ -246,7 +231,7 @@ static void test_sealed__round_trip_in_chunks_of_256_rows(void **state)
 	size_t blob_len;
 	char v[128];
 
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	write_rows(f, key_a, 1, 2, 601);
 	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 3);
 	assert_int_equal(chunk_lines(f->db, 1, PL_SEALED_FRAMED, lines, N_OF(lines)), 3);
@@ -291,7 +276,7 @@ static void test_sealed__lines_without_rows_have_none(void **state)
 	long lines[4];
 	size_t k = 0;
 
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
 	for (size_t i = 0; i < N_OF(have); i++)
 		assert_int_equal(pl_sealed_add(&w, 1, have[i], val[i], strlen(val[i]), &f->d),
@@ -338,7 +323,7 @@ static void test_sealed__files_have_their_own_chunks(void **state)
 	long lines[4];
 
 	for (long long id = 1; id <= 4; id++)
-		add_file(f->db, id);
+		unit_db_add_file(f->db, id);
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 1, 2, "a2", 2, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 1, 3, "a3", 2, &f->d), PL_OK);
@@ -403,8 +388,8 @@ static void test_sealed__chunk_closes_at_byte_limit(void **state)
 
 	assert_non_null(v);
 	assert_int_equal(per, 66);
-	add_file(f->db, 1);
-	add_file(f->db, 2);
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
 	for (long line = 1000; line < 1200; line++) {
 		memset(v, 'a' + (int)(line % 26), VLEN);
@@ -457,8 +442,8 @@ static void test_sealed__another_key_fails_closed(void **state)
 	char v[128];
 	size_t n;
 
-	add_file(f->db, 1);
-	add_file(f->db, 2);
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
 	write_rows(f, key_a, 1, 2, 601);
 	pl_buf_init(&one);
 	pl_seal(key_a, "legacy", 6, &one);
@@ -501,7 +486,7 @@ static void test_sealed__altered_blob_does_not_open(void **state)
 	char v[128];
 	size_t n;
 
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	write_rows(f, key_a, 1, 2, 601);
 	blob = chunk_blob(f->db, 1, 258, &len);
 	at[0] = 0;
@@ -546,10 +531,10 @@ static void test_sealed__chunk_moved_or_copied_does_not_open(void **state)
 	char v[128];
 	size_t n;
 
-	add_file(f->db, 1);
-	add_file(f->db, 2);
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
 	write_rows(f, key_a, 1, 2, 4);
-	exec(f->db, "INSERT INTO raw_sealed (file_id, first_line, format, blob) "
+	unit_db_exec(f->db, "INSERT INTO raw_sealed (file_id, first_line, format, blob) "
 	     "SELECT 2, first_line, format, blob FROM raw_sealed WHERE file_id = 1");
 	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed"), 2);
 
@@ -561,19 +546,19 @@ static void test_sealed__chunk_moved_or_copied_does_not_open(void **state)
 	n = row_value(1, 2, v, sizeof(v));
 	assert_found(&r, 1, 2, v, n, &f->d);
 
-	exec(f->db, "UPDATE raw_sealed SET first_line = first_line + 1 WHERE file_id = 1");
+	unit_db_exec(f->db, "UPDATE raw_sealed SET first_line = first_line + 1 WHERE file_id = 1");
 	assert_int_equal(unit_query_ll(f->db, "SELECT first_line FROM raw_sealed WHERE file_id = 1"), 3);
 	assert_int_equal(pl_sealed_start(&r, 1, 1, &f->d), PL_OK);
 	assert_absent(&r, 1, 2, &f->d);
 	assert_shut(&r, 1, 3, PL_ECONFIG, &f->d);
 	assert_shut(&r, 1, 4, PL_ECONFIG, &f->d);
 
-	exec(f->db, "UPDATE raw_sealed SET first_line = first_line - 1 WHERE file_id = 1");
+	unit_db_exec(f->db, "UPDATE raw_sealed SET first_line = first_line - 1 WHERE file_id = 1");
 	assert_int_equal(pl_sealed_start(&r, 1, 1, &f->d), PL_OK);
 	n = row_value(1, 3, v, sizeof(v));
 	assert_found(&r, 1, 3, v, n, &f->d);
 
-	exec(f->db, "UPDATE raw_sealed SET format = 1 WHERE file_id = 1");
+	unit_db_exec(f->db, "UPDATE raw_sealed SET format = 1 WHERE file_id = 1");
 	assert_int_equal(pl_sealed_start(&r, 1, 1, &f->d), PL_OK);
 	assert_shut(&r, 1, 2, PL_ECONFIG, &f->d);
 	pl_sealed_reader_release(&r);
@@ -590,7 +575,7 @@ static void test_sealed__legacy_format_1_rows_read(void **state)
 	struct pl_sealed_reader r;
 	struct pl_buf one;
 
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	pl_buf_init(&one);
 	pl_seal(key_a, "a\x1f" "b", 3, &one);
 	put_chunk(f->db, 1, 7, PL_SEALED_ONE, &one);
@@ -639,8 +624,8 @@ static void test_sealed__format_1_sealed_again_in_chunks(void **state)
 	long lines[8], rows = -1;
 	char v[128];
 
-	add_file(f->db, 1);
-	add_file(f->db, 2);
+	unit_db_add_file(f->db, 1);
+	unit_db_add_file(f->db, 2);
 	pl_buf_init(&one);
 	for (long line = 2; line <= 601; line++) {
 		if (line % 5 == 0)
@@ -655,18 +640,18 @@ static void test_sealed__format_1_sealed_again_in_chunks(void **state)
 	assert_int_equal(pl_sealed_legacy_file(f->db), 1);
 
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_b, NULL, &f->d), PL_OK);
-	exec(f->db, "BEGIN");
+	unit_db_exec(f->db, "BEGIN");
 	assert_int_equal(pl_sealed_reseal(&w, 1, &rows, &f->d), PL_ECONFIG);
 	assert_string_equal(f->d.msg, ECONFIG_MSG);
-	exec(f->db, "ROLLBACK");
+	unit_db_exec(f->db, "ROLLBACK");
 	pl_sealed_writer_release(&w);
 	assert_int_equal(unit_query_ll(f->db, "SELECT count(*) FROM raw_sealed WHERE format = 1"),
 			 480);
 
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
-	exec(f->db, "BEGIN");
+	unit_db_exec(f->db, "BEGIN");
 	assert_int_equal(pl_sealed_reseal(&w, 1, &rows, &f->d), PL_OK);
-	exec(f->db, "COMMIT");
+	unit_db_exec(f->db, "COMMIT");
 	pl_sealed_writer_release(&w);
 	assert_int_equal(rows, 480);
 	assert_int_equal(chunk_lines(f->db, 1, PL_SEALED_FRAMED, lines, N_OF(lines)), 2);
@@ -722,7 +707,7 @@ static void test_sealed__badly_framed_chunk_is_data_error(void **state)
 
 	pl_buf_init(&blob);
 	for (size_t i = 0; i < N_OF(bad); i++) {
-		add_file(f->db, bad[i].file_id);
+		unit_db_add_file(f->db, bad[i].file_id);
 		chunk_ad(bad[i].file_id, bad[i].first, ad);
 		pl_seal_ad(key_a, NULL, bad[i].plain, bad[i].len, ad, sizeof(ad), &blob);
 		put_chunk(f->db, bad[i].file_id, bad[i].first, PL_SEALED_FRAMED, &blob);
@@ -759,7 +744,7 @@ static void test_sealed__writer_refuses_lines_out_of_order(void **state)
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 1, 9, "nine", 4, &f->d), PL_OK);
 	pl_diag_clear(&f->d);
@@ -800,7 +785,7 @@ static void test_sealed__discarded_rows_are_not_stored(void **state)
 	struct pl_sealed_writer w;
 	struct pl_sealed_reader r;
 
-	add_file(f->db, 1);
+	unit_db_add_file(f->db, 1);
 	assert_int_equal(pl_sealed_any(f->db), 0);
 	assert_int_equal(pl_sealed_writer_init(&w, f->db, key_a, NULL, &f->d), PL_OK);
 	assert_int_equal(pl_sealed_add(&w, 1, 2, "old2", 4, &f->d), PL_OK);
@@ -822,7 +807,7 @@ static void test_sealed__discarded_rows_are_not_stored(void **state)
 	assert_absent(&r, 1, 3, &f->d);
 	pl_sealed_reader_release(&r);
 
-	exec(f->db, "DROP TABLE raw_sealed");
+	unit_db_exec(f->db, "DROP TABLE raw_sealed");
 	assert_int_equal(pl_sealed_any(f->db), -1);
 }
 

@@ -74,6 +74,23 @@ static inline long long unit_query_ll(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* Runs sql on db (asserted to succeed). */
+static inline void unit_db_exec(sqlite3 *db, const char *sql)
+{
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* A minimal input_file row (file f<file_id>.csv), for the foreign keys of
+ * the tables that hang from it. */
+static inline void unit_db_add_file(sqlite3 *db, long long file_id)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO input_file (file_id, name, size, mtime_ns, status, "
+		 "ingested_at) VALUES (%lld, 'f%lld.csv', 1, 1, 'ok', 'now')", file_id, file_id);
+	unit_db_exec(db, sql);
+}
+
 /* The first column of sql's first row (asserted to be there) as text into
  * out, "(null)" for NULL. */
 static inline void unit_query_text(sqlite3 *db, const char *sql, char *out, size_t size)
