@@ -5,7 +5,6 @@
 #include "rawrows.h"
 
 #include <limits.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "db.h"
